@@ -23,9 +23,6 @@ internal sealed class WildcardPattern
         Glob,
     }
 
-    /// <summary>Whether the pattern contains a <c>*</c> or <c>?</c> wildcard.</summary>
-    public bool HasWildcards => _shape != PatternShape.Literal;
-
     /// <summary>Compiles <paramref name="pattern"/>, comparing characters ordinally and, when <paramref name="ignoreCase"/> is set, without regard to case.</summary>
     public static WildcardPattern Create(string pattern, bool ignoreCase)
     {
