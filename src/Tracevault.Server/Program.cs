@@ -1,1 +1,3 @@
-Console.WriteLine("tracevault");
+using Tracevault.Server.Cli;
+
+return await TracevaultCommand.Create().Parse(args).InvokeAsync().ConfigureAwait(false);

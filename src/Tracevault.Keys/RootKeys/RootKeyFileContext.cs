@@ -1,0 +1,8 @@
+using System.Text.Json.Serialization;
+
+namespace Tracevault.Keys.RootKeys;
+
+/// <summary>Source-generated JSON metadata for the root key file.</summary>
+[JsonSerializable(typeof(RootKeyFile))]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
+internal sealed partial class RootKeyFileContext : JsonSerializerContext;

@@ -1,0 +1,126 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace Tracevault.Keys.RootKeys;
+
+/// <summary>The root keys that seal everything secret Tracevault keeps at rest: key material and access-key secrets.</summary>
+/// <remarks>
+/// Several root keys may exist; the newest seals and all of them open. The file holding them is created readable by its
+/// owner only. Instances are immutable and thread-safe; <see cref="AddKey"/> returns a new ring.
+/// </remarks>
+public sealed class RootKeyRing
+{
+    /// <summary>The first byte of every sealed blob: the format version.</summary>
+    public const byte FormatVersion = 1;
+
+    private const int KeySize = 32;
+    private const int NonceSize = 12;
+    private const int TagSize = 16;
+    private const int HeaderSize = 1 + 4 + NonceSize;
+
+    private readonly IReadOnlyDictionary<int, byte[]> _keys;
+
+    private RootKeyRing(IReadOnlyDictionary<int, byte[]> keys)
+    {
+        _keys = keys;
+        CurrentKeyId = keys.Keys.Max();
+    }
+
+    /// <summary>The id of the root key that seals new data.</summary>
+    public int CurrentKeyId { get; }
+
+    /// <summary>The ids of every root key in the ring.</summary>
+    public IReadOnlyCollection<int> KeyIds => _keys.Keys.ToArray();
+
+    /// <summary>Creates a ring with one fresh random root key.</summary>
+    public static RootKeyRing CreateNew() => new(new Dictionary<int, byte[]> { [1] = RandomNumberGenerator.GetBytes(KeySize) });
+
+    /// <summary>Returns a new ring with one more root key, which becomes the sealing key.</summary>
+    public RootKeyRing AddKey()
+    {
+        var keys = new Dictionary<int, byte[]>(_keys) { [CurrentKeyId + 1] = RandomNumberGenerator.GetBytes(KeySize) };
+        return new RootKeyRing(keys);
+    }
+
+    /// <summary>Seals <paramref name="plaintext"/> under the newest root key, binding <paramref name="associatedData"/>.</summary>
+    public byte[] Seal(ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData)
+    {
+        var output = new byte[HeaderSize + plaintext.Length + TagSize];
+        output[0] = FormatVersion;
+        BinaryPrimitives.WriteInt32BigEndian(output.AsSpan(1, 4), CurrentKeyId);
+        var nonce = output.AsSpan(5, NonceSize);
+        RandomNumberGenerator.Fill(nonce);
+        var header = output.AsSpan(0, HeaderSize);
+        using var gcm = new AesGcm(_keys[CurrentKeyId], TagSize);
+        gcm.Encrypt(nonce, plaintext, output.AsSpan(HeaderSize, plaintext.Length), output.AsSpan(HeaderSize + plaintext.Length), Aad(header, associatedData));
+        return output;
+    }
+
+    /// <summary>Opens a blob made by <see cref="Seal"/>; throws <see cref="CryptographicException"/> when it was altered or the associated data differs.</summary>
+    public byte[] Open(ReadOnlySpan<byte> sealedBlob, ReadOnlySpan<byte> associatedData)
+    {
+        if (sealedBlob.Length < HeaderSize + TagSize || sealedBlob[0] != FormatVersion)
+        {
+            throw new CryptographicException("The sealed blob is not in a known format.");
+        }
+
+        var keyId = BinaryPrimitives.ReadInt32BigEndian(sealedBlob.Slice(1, 4));
+        if (!_keys.TryGetValue(keyId, out var key))
+        {
+            throw new CryptographicException($"The blob was sealed under root key {keyId}, which this ring does not hold.");
+        }
+
+        var header = sealedBlob[..HeaderSize];
+        var cipherLength = sealedBlob.Length - HeaderSize - TagSize;
+        var plaintext = new byte[cipherLength];
+        using var gcm = new AesGcm(key, TagSize);
+        gcm.Decrypt(sealedBlob.Slice(5, NonceSize), sealedBlob.Slice(HeaderSize, cipherLength), sealedBlob[^TagSize..], plaintext, Aad(header, associatedData));
+        return plaintext;
+    }
+
+    /// <summary>Returns the root key id a sealed blob names.</summary>
+    public static int SealingKeyId(ReadOnlySpan<byte> sealedBlob) => BinaryPrimitives.ReadInt32BigEndian(sealedBlob.Slice(1, 4));
+
+    /// <summary>Loads a ring from its file.</summary>
+    public static RootKeyRing Load(string path)
+    {
+        using var stream = File.OpenRead(path);
+        var file = JsonSerializer.Deserialize(stream, RootKeyFileContext.Default.RootKeyFile)
+            ?? throw new InvalidDataException($"The root key file {path} is empty.");
+        if (file.Keys.Count == 0)
+        {
+            throw new InvalidDataException($"The root key file {path} holds no keys.");
+        }
+
+        return new RootKeyRing(file.Keys.ToDictionary(k => k.Id, k => Convert.FromBase64String(k.Key)));
+    }
+
+    /// <summary>Writes the ring to <paramref name="path"/> atomically, readable and writable by its owner only.</summary>
+    public void Save(string path)
+    {
+        var file = new RootKeyFile { Keys = _keys.OrderBy(k => k.Key).Select(k => new RootKeyEntry { Id = k.Key, Key = Convert.ToBase64String(k.Value) }).ToList() };
+        var temporary = path + ".tmp";
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var stream = new FileStream(temporary, options))
+        {
+            JsonSerializer.Serialize(stream, file, RootKeyFileContext.Default.RootKeyFile);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private static byte[] Aad(ReadOnlySpan<byte> header, ReadOnlySpan<byte> associatedData)
+    {
+        var aad = new byte[header.Length + associatedData.Length];
+        header.CopyTo(aad);
+        associatedData.CopyTo(aad.AsSpan(header.Length));
+        return aad;
+    }
+}

@@ -1,0 +1,165 @@
+using System.CommandLine;
+using System.Globalization;
+using Tracevault.Server.Hosting;
+
+namespace Tracevault.Server.Cli;
+
+/// <summary>The <c>tracevault</c> command line: serve, init and the admin commands that work on a data directory.</summary>
+public static class TracevaultCommand
+{
+    /// <summary>Builds the root command.</summary>
+    public static RootCommand Create()
+    {
+        var root = new RootCommand("Tracevault: a self-hosted, X-Ray-compatible trace store that always encrypts trace data at rest.");
+        root.Subcommands.Add(Serve());
+        root.Subcommands.Add(Init());
+        root.Subcommands.Add(Users());
+        root.Subcommands.Add(Accounts());
+        return root;
+    }
+
+    private static Option<string> DataOption() => new("--data", "-d")
+    {
+        Description = "The data directory.",
+        DefaultValueFactory = _ => "./tracevault-data",
+    };
+
+    private static Option<string> ListenOption() => new("--listen", "-l")
+    {
+        Description = "HOST:PORT for HTTP and UDP.",
+        DefaultValueFactory = _ => "127.0.0.1:2000",
+    };
+
+    private static Option<string> RegionOption() => new("--region", "-r")
+    {
+        Description = "The region requests are signed for.",
+        DefaultValueFactory = _ => "us-east-1",
+    };
+
+    private static Command Serve()
+    {
+        var data = DataOption();
+        var listen = ListenOption();
+        var region = RegionOption();
+        var command = new Command("serve", "Run the server: X-Ray (HTTP and UDP), KMS, CloudTrail and the console on one port.") { data, listen, region };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = new ServerOptions { DataDirectory = parse.GetValue(data)!, Region = parse.GetValue(region)! };
+            try
+            {
+                options.Listen = ServerOptions.ParseListen(parse.GetValue(listen)!);
+                options.Validate();
+            }
+            catch (ArgumentException exception)
+            {
+                await System.Console.Error.WriteLineAsync(exception.Message).ConfigureAwait(false);
+                return 2;
+            }
+
+            await using var server = await TracevaultServer.StartAsync(options, TimeProvider.System, null, cancellationToken).ConfigureAwait(false);
+            if (server.InitializedAdmin is not null)
+            {
+                await System.Console.Out.WriteLineAsync($"Initialized {server.Data.Path}: account {server.InitializedAdmin.User.AccountId}, admin user '{server.InitializedAdmin.User.Name}'.").ConfigureAwait(false);
+            }
+
+            await System.Console.Out.WriteLineAsync(UsageLines(server.Data, options.Region, server.Url)).ConfigureAwait(false);
+            await server.WaitForShutdownAsync().ConfigureAwait(false);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Init()
+    {
+        var data = DataOption();
+        var region = RegionOption();
+        var listen = ListenOption();
+        var command = new Command("init", "Create the data directory: database, root key, one account and its admin user.") { data, region, listen };
+        command.SetAction(parse =>
+        {
+            var directory = DataDirectory.Open(parse.GetValue(data)!, TimeProvider.System);
+            var admin = directory.InitializeIfEmpty();
+            System.Console.WriteLine(admin is null
+                ? $"{directory.Path} is already initialized."
+                : $"Initialized {directory.Path}: account {admin.User.AccountId}, admin user '{admin.User.Name}'.");
+            System.Console.WriteLine(UsageLines(directory, parse.GetValue(region)!, new Uri($"http://{parse.GetValue(listen)}/")));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Users()
+    {
+        var users = new Command("users", "Manage users.");
+
+        var data = DataOption();
+        var name = new Argument<string>("NAME") { Description = "The new user's name." };
+        var account = new Option<string?>("--account") { Description = "The account (default: the first account)." };
+        var policy = new Option<FileInfo?>("--policy") { Description = "A JSON IAM policy file to attach; without one the user may do nothing." };
+        var create = new Command("create", "Create a user and print its access key (the secret is shown only this once).") { name, data, account, policy };
+        create.SetAction(parse =>
+        {
+            var directory = DataDirectory.Open(parse.GetValue(data)!, TimeProvider.System);
+            var accountId = parse.GetValue(account) ?? directory.DefaultAccount.Id;
+            var policyFile = parse.GetValue(policy);
+            try
+            {
+                var documents = policyFile is null ? Array.Empty<string>() : [File.ReadAllText(policyFile.FullName)];
+                var created = directory.Identity.CreateUser(accountId, parse.GetValue(name)!, documents);
+                System.Console.WriteLine($"Created user {created.User.Arn}");
+                System.Console.WriteLine($"aws_access_key_id = {created.AccessKeyId}");
+                System.Console.WriteLine($"aws_secret_access_key = {created.SecretAccessKey}");
+                return 0;
+            }
+            catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or IOException or Core.Policies.PolicyFormatException)
+            {
+                System.Console.Error.WriteLine(exception.Message);
+                return 1;
+            }
+        });
+        users.Subcommands.Add(create);
+
+        var listData = DataOption();
+        var list = new Command("list", "List users with their access key ids.") { listData };
+        list.SetAction(parse =>
+        {
+            var directory = DataDirectory.Open(parse.GetValue(listData)!, TimeProvider.System);
+            var keys = directory.Identity.ListAccessKeys().ToLookup(k => (k.AccountId, k.UserName));
+            foreach (var user in directory.Identity.ListUsers())
+            {
+                var ids = string.Join(",", keys[(user.AccountId, user.Name)].Select(k => k.AccessKeyId));
+                System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{user.AccountId}\t{user.Name}\t{ids}\t{user.CreatedAt:yyyy-MM-ddTHH:mm:ssZ}"));
+            }
+
+            return 0;
+        });
+        users.Subcommands.Add(list);
+        return users;
+    }
+
+    private static Command Accounts()
+    {
+        var accounts = new Command("accounts", "Manage accounts.");
+        var data = DataOption();
+        var create = new Command("create", "Create an account with an admin user and print the admin's access key.") { data };
+        create.SetAction(parse =>
+        {
+            var directory = DataDirectory.Open(parse.GetValue(data)!, TimeProvider.System);
+            var account = directory.Identity.CreateAccount();
+            var admin = directory.Identity.CreateUser(account.Id, DataDirectory.AdminUserName, [Keys.Identity.IdentityService.AdministratorPolicy]);
+            System.Console.WriteLine($"Created account {account.Id} with admin user {admin.User.Arn}");
+            System.Console.WriteLine($"aws_access_key_id = {admin.AccessKeyId}");
+            System.Console.WriteLine($"aws_secret_access_key = {admin.SecretAccessKey}");
+            return 0;
+        });
+        accounts.Subcommands.Add(create);
+        return accounts;
+    }
+
+    private static string UsageLines(DataDirectory directory, string region, Uri url) =>
+        $"""
+        To use it from the AWS CLI and SDKs:
+        {directory.ClientSettings(region, url.ToString().TrimEnd('/'))}
+        e.g. aws --endpoint-url {url.ToString().TrimEnd('/')} xray get-encryption-config
+        """;
+}

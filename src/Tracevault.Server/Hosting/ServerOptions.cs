@@ -1,0 +1,66 @@
+using System.Net;
+
+namespace Tracevault.Server.Hosting;
+
+/// <summary>How a Tracevault server runs; validated once at start-up.</summary>
+public sealed class ServerOptions
+{
+    /// <summary>The data directory. Default <c>./tracevault-data</c>.</summary>
+    public string DataDirectory { get; set; } = "./tracevault-data";
+
+    /// <summary>The address HTTP (TCP) and the daemon protocol (UDP) listen on. Default <c>127.0.0.1:2000</c>; port 0 picks a free one.</summary>
+    public IPEndPoint Listen { get; set; } = new(IPAddress.Loopback, 2000);
+
+    /// <summary>The region requests must be signed for and ARNs name. Default <c>us-east-1</c>.</summary>
+    public string Region { get; set; } = "us-east-1";
+
+    /// <summary>How far a request's signing time may be from the server's clock. Default 5 minutes, as AWS KMS.</summary>
+    public TimeSpan AllowedClockSkew { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The largest request body accepted, in bytes. Default 6 MiB.</summary>
+    public int MaxRequestBodyBytes { get; set; } = 6 * 1024 * 1024;
+
+    /// <summary>The largest total size of a request's headers, in bytes. Default 64 KiB.</summary>
+    public int MaxRequestHeaderBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Checks the options; throws <see cref="ArgumentException"/> naming the first bad one.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(DataDirectory))
+        {
+            throw new ArgumentException("The data directory must be given.");
+        }
+
+        if (string.IsNullOrWhiteSpace(Region) || !Region.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
+        {
+            throw new ArgumentException($"'{Region}' is not a region name such as us-east-1.");
+        }
+
+        if (AllowedClockSkew <= TimeSpan.Zero || AllowedClockSkew > TimeSpan.FromHours(1))
+        {
+            throw new ArgumentException("The allowed clock skew must be between 0 and 60 minutes.");
+        }
+
+        if (MaxRequestBodyBytes < 64 * 1024 || MaxRequestHeaderBytes < 8 * 1024)
+        {
+            throw new ArgumentException("The request size limits are too small to serve the AWS clients.");
+        }
+    }
+
+    /// <summary>Parses <c>HOST:PORT</c> (IPv6 in brackets, <c>localhost</c> meaning loopback).</summary>
+    public static IPEndPoint ParseListen(string value)
+    {
+        var text = value.Trim();
+        if (text.StartsWith("localhost:", StringComparison.OrdinalIgnoreCase))
+        {
+            text = "127.0.0.1" + text["localhost".Length..];
+        }
+
+        if (!IPEndPoint.TryParse(text, out var endpoint) || !text.Contains(':', StringComparison.Ordinal) || text.EndsWith(']'))
+        {
+            throw new ArgumentException($"'{value}' is not HOST:PORT, e.g. 127.0.0.1:2000.");
+        }
+
+        return endpoint;
+    }
+}

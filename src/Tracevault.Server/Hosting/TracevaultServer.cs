@@ -1,0 +1,113 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Tracevault.Keys.Identity;
+using Tracevault.Server.Auth;
+using Tracevault.Server.Console;
+using Tracevault.Server.Http;
+
+namespace Tracevault.Server.Hosting;
+
+/// <summary>A running Tracevault server: HTTP and UDP on one port, over one data directory.</summary>
+public sealed class TracevaultServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private TracevaultServer(WebApplication app, IPEndPoint endpoint, DataDirectory data, NewUser? initializedAdmin)
+    {
+        _app = app;
+        Endpoint = endpoint;
+        Data = data;
+        InitializedAdmin = initializedAdmin;
+    }
+
+    /// <summary>The address HTTP and UDP are bound to.</summary>
+    public IPEndPoint Endpoint { get; }
+
+    /// <summary>The HTTP endpoint URL clients use.</summary>
+    public Uri Url => new($"http://{Endpoint}/");
+
+    /// <summary>The data directory served.</summary>
+    public DataDirectory Data { get; }
+
+    /// <summary>The admin user made when this start initialized an empty data directory, else null.</summary>
+    public NewUser? InitializedAdmin { get; }
+
+    /// <summary>The server's services.</summary>
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Opens the data directory (initializing it when empty), binds the port and starts serving.</summary>
+    public static async Task<TracevaultServer> StartAsync(ServerOptions options, TimeProvider time, Action<ILoggingBuilder>? configureLogging, CancellationToken cancellationToken)
+    {
+        options.Validate();
+        var data = DataDirectory.Open(options.DataDirectory, time);
+        var admin = data.InitializeIfEmpty();
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = typeof(TracevaultServer).Assembly.GetName().Name });
+        builder.Logging.ClearProviders();
+        if (configureLogging is null)
+        {
+            builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+            builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        }
+        else
+        {
+            configureLogging(builder.Logging);
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(options.Listen);
+            kestrel.AddServerHeader = false;
+            // Kestrel's own limits sit above ours, so an oversize request gets an answer in its protocol's envelope.
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Limits.MaxRequestHeadersTotalSize = Math.Max(options.MaxRequestHeaderBytes * 4, 1024 * 1024);
+            kestrel.Limits.MaxRequestLineSize = 64 * 1024;
+            kestrel.Limits.MaxRequestHeaderCount = 1000;
+        });
+
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(time);
+        builder.Services.AddSingleton(data);
+        builder.Services.AddSingleton(data.Identity);
+        builder.Services.AddSingleton<RequestAuthenticator>();
+        builder.Services.AddSingleton(new ApiRouter());
+
+        var app = builder.Build();
+        app.UseMiddleware<ApiDispatcher>();
+        app.MapConsole();
+
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var bound = BoundEndpoint(app, options.Listen);
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tracevault");
+        if (admin is not null)
+        {
+            LogMessages.Initialized(logger, data.Path, admin.User.AccountId, admin.User.Name, admin.AccessKeyId);
+        }
+
+        LogMessages.Ready(logger, $"http://{bound}", data.Path, options.Region);
+        return new TracevaultServer(app, bound, data, admin);
+    }
+
+    /// <summary>Waits until the server is asked to stop.</summary>
+    public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static IPEndPoint BoundEndpoint(WebApplication app, IPEndPoint requested)
+    {
+        if (requested.Port != 0)
+        {
+            return requested;
+        }
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new IPEndPoint(requested.Address, new Uri(address).Port);
+    }
+}

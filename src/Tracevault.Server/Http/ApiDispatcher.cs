@@ -1,0 +1,178 @@
+using System.Globalization;
+using System.Text.Json;
+using Tracevault.Core;
+using Tracevault.Server.Auth;
+using Tracevault.Server.Hosting;
+
+namespace Tracevault.Server.Http;
+
+/// <summary>The front door of the HTTP port: routes each API request, enforces size limits, verifies its signature and runs its operation.</summary>
+public sealed class ApiDispatcher
+{
+    // Bodies larger than the limit are read and thrown away up to this size, so the client sees the error instead of a reset.
+    private const long DrainLimitBytes = 64L * 1024 * 1024;
+
+    private readonly RequestDelegate _next;
+    private readonly ApiRouter _router;
+    private readonly RequestAuthenticator _authenticator;
+    private readonly ServerOptions _options;
+    private readonly ILogger<ApiDispatcher> _logger;
+
+    /// <summary>Creates the dispatcher.</summary>
+    public ApiDispatcher(RequestDelegate next, ApiRouter router, RequestAuthenticator authenticator, ServerOptions options, ILogger<ApiDispatcher> logger)
+    {
+        _next = next;
+        _router = router;
+        _authenticator = authenticator;
+        _options = options;
+        _logger = logger;
+    }
+
+    /// <summary>Handles one HTTP request.</summary>
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var requestId = Ids.NewUuid();
+        context.Items[typeof(ApiDispatcher)] = requestId;
+        context.Response.OnStarting(static state =>
+        {
+            var (http, id) = ((HttpContext, string))state;
+            http.Response.Headers["x-amzn-RequestId"] = id;
+            http.Response.Headers.Date = DateTimeOffset.FromUnixTimeSeconds(http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeSeconds()).ToString("r", CultureInfo.InvariantCulture);
+            return Task.CompletedTask;
+        }, (context, requestId));
+
+        var route = ApiRoute.Find(context.Request);
+        if (route is null)
+        {
+            await _next(context).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await DispatchAsync(context, route).ConfigureAwait(false);
+        }
+        catch (ApiException error)
+        {
+            if (!context.Response.HasStarted)
+            {
+                await ErrorResponses.WriteAsync(context, route.Protocol, error).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; there is no one to answer.
+        }
+        catch (Exception exception)
+        {
+            LogMessages.OperationFailed(_logger, route.Operation, requestId, exception.GetType().Name);
+            if (!context.Response.HasStarted)
+            {
+                var code = route.Protocol == ApiProtocol.Kms ? "KMSInternalException" : route.Protocol == ApiProtocol.XRay ? "InternalFailure" : "InternalFailure";
+                await ErrorResponses.WriteAsync(context, route.Protocol, new ApiException(code, $"The server could not complete the request (request id {requestId}).", 500)).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task DispatchAsync(HttpContext context, ApiRoute route)
+    {
+        var request = context.Request;
+        if (!HttpMethods.IsPost(request.Method))
+        {
+            throw new ApiException("UnknownOperationException", $"{request.Method} is not supported: every API operation is a POST.", 404);
+        }
+
+        var headerBytes = 0;
+        foreach (var header in request.Headers)
+        {
+            headerBytes += header.Key.Length + header.Value.ToString().Length + 4;
+        }
+
+        if (headerBytes > _options.MaxRequestHeaderBytes)
+        {
+            throw new ApiException(ErrorResponses.ValidationCode(route.Protocol), $"The request's headers are {headerBytes} bytes; at most {_options.MaxRequestHeaderBytes} are accepted.", 431);
+        }
+
+        var body = await ReadBodyAsync(context, route).ConfigureAwait(false);
+        var caller = _authenticator.Authenticate(context, route, body.Span);
+        EnsureJsonObject(body.Span, route.Protocol);
+
+        if (!route.Known || !_router.TryFind(route.Protocol, route.Operation, out var handler))
+        {
+            var action = ApiRequest.ActionPrefix(route.Protocol) + route.Operation;
+            if (route.Known)
+            {
+                // Authorization comes first, so a caller learns nothing it may not ask.
+                ApiRequest.AuthorizeByIdentity(caller, route.Protocol, action, "*");
+            }
+
+            throw new ApiException("UnknownOperationException", route.Known
+                ? $"Tracevault does not implement the {route.Operation} operation yet."
+                : $"'{route.Operation}' is not an operation of this service.", route.Protocol == ApiProtocol.XRay ? 404 : 400);
+        }
+
+        await handler(new ApiRequest(context, route.Protocol, route.Operation, caller, body)).ConfigureAwait(false);
+    }
+
+    /// <summary>Every operation takes a JSON object (an empty body counts as <c>{}</c>), so a body that is not one is refused before any operation sees it.</summary>
+    private static void EnsureJsonObject(ReadOnlySpan<byte> body, ApiProtocol protocol)
+    {
+        if (body.IsEmpty)
+        {
+            return;
+        }
+
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw new ApiException(ErrorResponses.SerializationCode(protocol), "The request body must be a JSON object.");
+            }
+
+            reader.Skip();
+            if (reader.Read())
+            {
+                throw new ApiException(ErrorResponses.SerializationCode(protocol), "The request body has data after its JSON object.");
+            }
+        }
+        catch (JsonException exception)
+        {
+            throw new ApiException(ErrorResponses.SerializationCode(protocol), $"The request body is not valid JSON: {exception.Message}");
+        }
+    }
+
+    private async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpContext context, ApiRoute route)
+    {
+        var request = context.Request;
+        var limit = _options.MaxRequestBodyBytes;
+        if (request.ContentLength is > DrainLimitBytes)
+        {
+            throw new ApiException(ErrorResponses.ValidationCode(route.Protocol), $"The request body is {request.ContentLength} bytes; at most {limit} are accepted.", 413);
+        }
+
+        var buffer = new MemoryStream(request.ContentLength is { } length && length <= limit ? (int)length : 4096);
+        var chunk = new byte[16 * 1024];
+        long total = 0;
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
+        {
+            total += read;
+            if (total <= limit)
+            {
+                buffer.Write(chunk, 0, read);
+            }
+            else if (total > DrainLimitBytes)
+            {
+                break;
+            }
+        }
+
+        if (total > limit)
+        {
+            throw new ApiException(ErrorResponses.ValidationCode(route.Protocol), $"The request body is {total} bytes or more; at most {limit} are accepted.", 413);
+        }
+
+        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+    }
+}

@@ -1,0 +1,18 @@
+namespace Tracevault.Server.Http;
+
+/// <summary>The operations each protocol serves; features register theirs at start-up.</summary>
+public sealed class ApiRouter
+{
+    private readonly Dictionary<(ApiProtocol, string), ApiHandler> _handlers = [];
+
+    /// <summary>Registers the handler of an operation.</summary>
+    public ApiRouter Map(ApiProtocol protocol, string operation, ApiHandler handler)
+    {
+        _handlers.Add((protocol, operation), handler);
+        return this;
+    }
+
+    /// <summary>Finds the handler of an operation.</summary>
+    public bool TryFind(ApiProtocol protocol, string operation, out ApiHandler handler) =>
+        _handlers.TryGetValue((protocol, operation), out handler!);
+}

@@ -1,0 +1,14 @@
+namespace Tracevault.Server;
+
+/// <summary>Every log message of the server, with stable event ids. None carries secrets, key material or segment payloads.</summary>
+internal static partial class LogMessages
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Tracevault is serving on {Endpoint} (HTTP and UDP), data in {DataDirectory}, region {Region}")]
+    public static partial void Ready(ILogger logger, string endpoint, string dataDirectory, string region);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "Operation {Operation} failed unexpectedly (request {RequestId}): {ExceptionType}")]
+    public static partial void OperationFailed(ILogger logger, string operation, string requestId, string exceptionType);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Initialized the data directory {DataDirectory}: account {AccountId}, admin user {UserName} with access key {AccessKeyId}")]
+    public static partial void Initialized(ILogger logger, string dataDirectory, string accountId, string userName, string accessKeyId);
+}

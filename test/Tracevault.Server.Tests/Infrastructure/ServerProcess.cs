@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Tracevault.Server.Tests.Infrastructure;
+
+/// <summary>The real <c>tracevault</c> command running as a child process, for what only a process shows: its output, a restart, SIGKILL.</summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private ServerProcess(Process process, int port)
+    {
+        _process = process;
+        Port = port;
+    }
+
+    /// <summary>The port HTTP and UDP listen on.</summary>
+    public int Port { get; }
+
+    /// <summary>The endpoint URL.</summary>
+    public string Endpoint => $"http://127.0.0.1:{Port}";
+
+    /// <summary>Everything the process printed so far.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>Runs the <c>tracevault</c> command with <paramref name="arguments"/> to completion.</summary>
+    public static Task<ProcessRunner.Result> RunCommandAsync(params string[] arguments) =>
+        ProcessRunner.RunAsync("dotnet", [TracevaultDll, .. arguments], RepositoryPaths.Root);
+
+    /// <summary>Starts <c>tracevault serve</c> on <paramref name="dataDirectory"/> and a free port, and waits until it is ready.</summary>
+    public static async Task<ServerProcess> StartAsync(string dataDirectory, int? port = null)
+    {
+        var chosen = port ?? FreePort();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = RepositoryPaths.Root,
+        };
+        foreach (var argument in new[] { TracevaultDll, "serve", "--data", dataDirectory, "--listen", $"127.0.0.1:{chosen}" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start)!;
+        var server = new ServerProcess(process, chosen);
+        process.OutputDataReceived += (_, line) => server.Append(line.Data);
+        process.ErrorDataReceived += (_, line) => server.Append(line.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var exited = process.WaitForExitAsync();
+        var finished = await Task.WhenAny(server._ready.Task, exited, Task.Delay(TimeSpan.FromSeconds(60)));
+        if (finished != server._ready.Task)
+        {
+            await server.DisposeAsync();
+            throw new InvalidOperationException("tracevault serve did not become ready:\n" + server.Output);
+        }
+
+        return server;
+    }
+
+    /// <summary>Kills the process at once, as a crash or SIGKILL would.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process.Dispose();
+    }
+
+    private static string TracevaultDll => Path.Combine(AppContext.BaseDirectory, "tracevault.dll");
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+
+        // Ready once the server has logged its endpoint and printed the client settings after it.
+        var output = Output;
+        if (output.Contains("e.g. aws --endpoint-url", StringComparison.Ordinal) && output.Contains("Tracevault is serving on", StringComparison.Ordinal))
+        {
+            _ready.TrySetResult();
+        }
+    }
+}

@@ -1,0 +1,80 @@
+// The foundation's acceptance tests with the real AWS SDK for JavaScript v3: routing, error envelopes, SigV4 and IAM.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { XRayClient, GetEncryptionConfigCommand, GetTraceGraphCommand } from '@aws-sdk/client-xray';
+import { KMSClient, ListKeysCommand, GetKeyLastUsageCommand } from '@aws-sdk/client-kms';
+import { clientConfig, credentialsFromEnv, rejection, afterSigning } from './support.mjs';
+
+function assertEnvelope(error, name) {
+  assert.equal(error.name, name, `expected ${name}, got ${error.name}: ${error.message}`);
+  assert.ok(error.$metadata?.requestId, 'the answer carries x-amzn-RequestId');
+  assert.ok(error.$metadata.httpStatusCode >= 400 && error.$metadata.httpStatusCode < 500, `status ${error.$metadata.httpStatusCode}`);
+  assert.ok(error.message.length > 0, 'the error has a message');
+}
+
+test('an X-Ray path and a KMS target answer in their own JSON envelopes', async () => {
+  const xray = new XRayClient(clientConfig());
+  const kms = new KMSClient(clientConfig());
+  const notBuilt = await rejection(() => xray.send(new GetTraceGraphCommand({ TraceIds: ['1-58406520-a006649127e371903a2de979'] })));
+  assertEnvelope(notBuilt, process.env.EXPECT_TRACE_GRAPH_ERROR ?? 'UnknownOperationException');
+  const kmsNotBuilt = await rejection(() => kms.send(new GetKeyLastUsageCommand({ KeyId: 'alias/nothing' })));
+  assertEnvelope(kmsNotBuilt, 'UnknownOperationException');
+});
+
+test('a wrong secret is refused with InvalidSignatureException', async () => {
+  const wrong = { accessKeyId: process.env.AWS_ACCESS_KEY_ID, secretAccessKey: 'x'.repeat(40) };
+  assertEnvelope(await rejection(() => new XRayClient(clientConfig({ credentials: wrong })).send(new GetEncryptionConfigCommand({}))), 'InvalidSignatureException');
+  assertEnvelope(await rejection(() => new KMSClient(clientConfig({ credentials: wrong })).send(new ListKeysCommand({}))), 'InvalidSignatureException');
+});
+
+test('an unknown access key is refused with UnrecognizedClientException', async () => {
+  const unknown = { accessKeyId: 'AKIAUNKNOWNUNKNOWN00', secretAccessKey: 'x'.repeat(40) };
+  assertEnvelope(await rejection(() => new KMSClient(clientConfig({ credentials: unknown })).send(new ListKeysCommand({}))), 'UnrecognizedClientException');
+  assertEnvelope(await rejection(() => new XRayClient(clientConfig({ credentials: unknown })).send(new GetEncryptionConfigCommand({}))), 'UnrecognizedClientException');
+});
+
+test('a signature made six minutes off the server clock is refused', async () => {
+  const kms = new KMSClient(clientConfig({ systemClockOffset: 6 * 60 * 1000 }));
+  const error = await rejection(() => kms.send(new ListKeysCommand({})));
+  assertEnvelope(error, 'InvalidSignatureException');
+  assert.match(error.message, /Signature not yet current/);
+  const late = new XRayClient(clientConfig({ systemClockOffset: -6 * 60 * 1000 }));
+  const expired = await rejection(() => late.send(new GetEncryptionConfigCommand({})));
+  assertEnvelope(expired, 'InvalidSignatureException');
+  assert.match(expired.message, /Signature expired/);
+});
+
+test('a request without a signature is refused with MissingAuthenticationTokenException', async () => {
+  const kms = new KMSClient(clientConfig());
+  afterSigning(kms, 'dropSignature', (request) => {
+    delete request.headers.authorization;
+    delete request.headers.Authorization;
+  });
+  assertEnvelope(await rejection(() => kms.send(new ListKeysCommand({}))), 'MissingAuthenticationTokenException');
+});
+
+test('a body altered after signing is refused with InvalidSignatureException', async () => {
+  const kms = new KMSClient(clientConfig());
+  afterSigning(kms, 'tamperBody', (request) => {
+    request.body = JSON.stringify({ Limit: 7 });
+  });
+  assertEnvelope(await rejection(() => kms.send(new ListKeysCommand({ Limit: 5 }))), 'InvalidSignatureException');
+});
+
+test('a user allowed only xray:GetEncryptionConfig is refused KMS operations', async () => {
+  const limited = credentialsFromEnv('LIMITED');
+  const kms = new KMSClient(clientConfig({ credentials: limited }));
+  const error = await rejection(() => kms.send(new ListKeysCommand({})));
+  assertEnvelope(error, 'AccessDeniedException');
+  assert.match(error.message, /kms:ListKeys/);
+  const xray = new XRayClient(clientConfig({ credentials: limited }));
+  const allowed = await xray.send(new GetEncryptionConfigCommand({})).then(() => 'ok', (e) => e.name);
+  assert.notEqual(allowed, 'AccessDeniedException', 'the one allowed action is not denied');
+});
+
+test('an explicit Deny beats an Allow', async () => {
+  const denied = credentialsFromEnv('DENIED');
+  const error = await rejection(() => new XRayClient(clientConfig({ credentials: denied })).send(new GetEncryptionConfigCommand({})));
+  assertEnvelope(error, 'AccessDeniedException');
+  assert.match(error.message, /explicit deny/);
+});
