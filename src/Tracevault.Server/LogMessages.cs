@@ -11,4 +11,10 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Initialized the data directory {DataDirectory}: account {AccountId}, admin user {UserName} with access key {AccessKeyId}")]
     public static partial void Initialized(ILogger logger, string dataDirectory, string accountId, string userName, string accessKeyId);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Destroyed the key material of {Count} key(s) whose deletion window ended")]
+    public static partial void KeysDestroyed(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Error, Message = "The key deletion sweep failed: {ExceptionType}")]
+    public static partial void KeySweepFailed(ILogger logger, string exceptionType);
 }

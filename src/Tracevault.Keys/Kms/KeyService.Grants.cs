@@ -80,7 +80,7 @@ public sealed partial class KeyService
                 }
             }
 
-            var grant = new KmsGrant(Ids.NewHex(32), key.KeyId, request.Name ?? "", _time.GetUtcNow(), request.GranteePrincipal, request.RetiringPrincipal,
+            var grant = new KmsGrant(Ids.NewHex(32), key.KeyId, key.Arn, request.Name ?? "", _time.GetUtcNow(), request.GranteePrincipal, request.RetiringPrincipal,
                 Caller.AccountRootArn(caller.AccountId), request.Operations.Distinct().ToList(), request.Constraints);
             _keys.AddGrant(grant);
             Changed(key);

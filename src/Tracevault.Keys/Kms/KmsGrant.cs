@@ -3,6 +3,7 @@ namespace Tracevault.Keys.Kms;
 /// <summary>A grant: permission for one principal to use one key for some operations, optionally under context constraints.</summary>
 /// <param name="GrantId">The grant's id (64 hex characters).</param>
 /// <param name="KeyId">The UUID of the key.</param>
+/// <param name="KeyArn">The ARN of the key.</param>
 /// <param name="Name">The grant's name, for idempotent creation; may be empty.</param>
 /// <param name="CreationDate">When it was made.</param>
 /// <param name="GranteePrincipal">The principal ARN or service principal allowed.</param>
@@ -13,6 +14,7 @@ namespace Tracevault.Keys.Kms;
 public sealed record KmsGrant(
     string GrantId,
     string KeyId,
+    string KeyArn,
     string Name,
     DateTimeOffset CreationDate,
     string GranteePrincipal,

@@ -5,6 +5,7 @@ using Tracevault.Keys.Identity;
 using Tracevault.Server.Auth;
 using Tracevault.Server.Console;
 using Tracevault.Server.Http;
+using Tracevault.Server.Kms;
 
 namespace Tracevault.Server.Hosting;
 
@@ -72,7 +73,9 @@ public sealed class TracevaultServer : IAsyncDisposable
         builder.Services.AddSingleton(data);
         builder.Services.AddSingleton(data.Identity);
         builder.Services.AddSingleton<RequestAuthenticator>();
-        builder.Services.AddSingleton(new ApiRouter());
+        var router = new ApiRouter();
+        builder.Services.AddSingleton(router);
+        builder.Services.AddKeyService(data, options, time, router);
 
         var app = builder.Build();
         app.UseMiddleware<ApiDispatcher>();
