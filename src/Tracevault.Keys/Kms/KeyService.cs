@@ -184,7 +184,7 @@ public sealed partial class KeyService
 
             if (current.State is KeyState.Enabled or KeyState.Disabled && current.RotationPeriodInDays is { } days && current.NextRotationDate <= now)
             {
-                var rotated = Rotate(current, "AUTOMATIC") with { NextRotationDate = now.AddDays(days) };
+                var rotated = Rotate(current, "AUTOMATIC", now.AddDays(days));
                 RecordServiceEvent("RotateKey", rotated);
                 return rotated;
             }
@@ -217,12 +217,17 @@ public sealed partial class KeyService
     }
 
     /// <summary>Adds a key version with fresh material. Call with the lock held.</summary>
-    private KmsKey Rotate(KmsKey current, string rotationType)
+    private KmsKey Rotate(KmsKey current, string rotationType, DateTimeOffset? nextRotationDate = null)
     {
         var version = current.CurrentVersion + 1;
         var material = RandomNumberGenerator.GetBytes(32);
         var sealedMaterial = _rootKeys.Seal(material, KeyMaterialAssociatedData(current.Arn, version));
-        var saved = Save(current with { CurrentVersion = version, OnDemandRotations = current.OnDemandRotations + (rotationType == "ON_DEMAND" ? 1 : 0) },
+        var saved = Save(current with
+            {
+                CurrentVersion = version,
+                OnDemandRotations = current.OnDemandRotations + (rotationType == "ON_DEMAND" ? 1 : 0),
+                NextRotationDate = nextRotationDate ?? current.NextRotationDate,
+            },
             new KeyVersion(current.KeyId, version, sealedMaterial, _time.GetUtcNow(), rotationType));
         _material[(current.KeyId, version)] = material;
         return saved;
