@@ -38,11 +38,15 @@ public sealed partial class KeyService
             answer = new KeyUsability(false, error.Code, error.Message, generation);
         }
 
+        if (_usability.Count > 10_000)
+        {
+            // Answers of older generations are worthless; keep the cache from growing without bound.
+            _usability.Clear();
+        }
+
         _usability[cacheKey] = answer;
         return answer;
     }
-
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, KeyUsability> _usability = new(StringComparer.Ordinal);
 
     /// <summary>Finds the key an identifier names for a caller: key id or key ARN, and where <paramref name="aliases"/> is set, alias name or alias ARN.</summary>
     private KmsKey ResolveKey(Caller caller, string? identifier, bool aliases, string member = "keyId")

@@ -28,6 +28,7 @@ public sealed partial class KeyService
     private readonly ConcurrentDictionary<string, KmsKey> _keyCache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string KeyId, int Version), byte[]> _material = new();
     private readonly ConcurrentDictionary<string, PolicyDocument> _policies = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, KeyUsability> _usability = new(StringComparer.Ordinal);
     private long _generation;
 
     /// <summary>Creates the key service.</summary>
@@ -85,6 +86,10 @@ public sealed partial class KeyService
 
         return count;
     }
+
+    /// <summary>How many requests of each kind each key of an account had, per month (<c>yyyy-MM</c>, or every month when null), for the console's cost view.</summary>
+    /// <remarks>Priced as AWS prices KMS: <see cref="KeyUsage.KeyMonthPrice"/> per customer managed key and month, <see cref="KeyUsage.PricePerTenThousandRequests"/> per 10,000 requests.</remarks>
+    public IReadOnlyList<KeyUsage> ReadUsage(string accountId, string? month) => _audit.ReadUsage(accountId, month);
 
     private T Run<T>(Caller caller, string eventName, bool readOnly, Func<KmsCall, T> body)
     {

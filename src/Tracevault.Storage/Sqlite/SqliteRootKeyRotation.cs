@@ -20,7 +20,7 @@ public static class SqliteRootKeyRotation
         ArgumentNullException.ThrowIfNull(newRing);
 
         // Access-key secrets are re-sealed by the identity service, which knows their associated data; collect its writes.
-        var collector = new ResealCollector(new SqliteIdentityRepository(database));
+        var collector = new CollectingIdentityRepository(new SqliteIdentityRepository(database));
         var accessKeys = IdentityService.ResealAll(collector, oldRing, newRing);
 
         using var connection = database.Open();
@@ -54,31 +54,5 @@ public static class SqliteRootKeyRotation
 
         transaction.Commit();
         return (versions.Count, accessKeys);
-    }
-
-    /// <summary>Reads access keys from the database but keeps their re-sealed secrets, so they are written in the one transaction.</summary>
-    private sealed class ResealCollector(IIdentityRepository inner) : IIdentityRepository
-    {
-        public List<(string AccessKeyId, byte[] SealedSecret)> Resealed { get; } = [];
-
-        public IReadOnlyList<AccessKey> ListAccessKeys() => inner.ListAccessKeys();
-
-        public void ResealAccessKey(string accessKeyId, byte[] sealedSecret) => Resealed.Add((accessKeyId, sealedSecret));
-
-        public bool TryAddAccount(Account account) => throw new NotSupportedException();
-
-        public IReadOnlyList<Account> ListAccounts() => throw new NotSupportedException();
-
-        public Account? FindAccount(string accountId) => throw new NotSupportedException();
-
-        public bool TryAddUser(User user) => throw new NotSupportedException();
-
-        public User? FindUser(string accountId, string name) => throw new NotSupportedException();
-
-        public IReadOnlyList<User> ListUsers(string? accountId) => throw new NotSupportedException();
-
-        public void AddAccessKey(AccessKey key) => throw new NotSupportedException();
-
-        public AccessKey? FindAccessKey(string accessKeyId) => throw new NotSupportedException();
     }
 }

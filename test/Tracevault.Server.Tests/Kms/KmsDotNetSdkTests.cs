@@ -41,6 +41,11 @@ public sealed class KmsDotNetSdkTests : IAsyncLifetime
 
         var wrong = await Assert.ThrowsAsync<InvalidCiphertextException>(() => kms.DecryptAsync(new DecryptRequest { CiphertextBlob = dataKey.CiphertextBlob }));
         Assert.Equal(400, (int)wrong.StatusCode);
+        var keys = (KeyService)_server.Server.Services.GetService(typeof(KeyService))!;
+        var usage = keys.ReadUsage(_server.AccountId, _server.Time.GetUtcNow().ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Contains(usage, u => u.KeyArn == key.Arn && u.Operation == "GenerateDataKey" && u.Requests == 1);
+        Assert.Contains(usage, u => u.KeyArn == key.Arn && u.Operation == "Decrypt" && u.Requests == 2);
+
         var missing = await Assert.ThrowsAsync<NotFoundException>(() => kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = "alias/missing" }));
         Assert.Equal($"Alias arn:aws:kms:us-east-1:{_server.AccountId}:alias/missing is not found.", missing.Message);
     }
