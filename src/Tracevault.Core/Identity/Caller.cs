@@ -19,6 +19,9 @@ public sealed record Caller(string AccountId, string Arn, string UserName, strin
     /// <summary>The caller's user agent, for audit records.</summary>
     public string UserAgent { get; init; } = "";
 
+    /// <summary>The id of the request being served (its <c>x-amzn-RequestId</c>), for audit records; null for calls made in-process.</summary>
+    public string? RequestId { get; init; }
+
     /// <summary>True when the caller is a service principal rather than a user.</summary>
     public bool IsService => InvokedByService is not null;
 

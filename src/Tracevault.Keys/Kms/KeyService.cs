@@ -44,6 +44,7 @@ public sealed partial class KeyService
     }
 
     /// <summary>Raised after any key's state, policy, rotation or grants changed.</summary>
+    /// <remarks>Handlers run on the thread that made the change, inside the key service's lock: they should only note the change (e.g. wake a worker), never call back or block.</remarks>
     public event EventHandler<KeyChangedEventArgs>? KeyChanged;
 
     /// <summary>A counter bumped by every change to any key's state, policy or grants: an answer computed at an older generation may be stale.</summary>
@@ -121,7 +122,7 @@ public sealed partial class KeyService
     {
         var recipients = new List<string> { call.Caller.AccountId };
         recipients.AddRange(call.Keys.Select(k => k.AccountId).Where(a => !recipients.Contains(a)));
-        var requestId = Ids.NewUuid();
+        var requestId = call.Caller.RequestId ?? Ids.NewUuid();
         var sharedEventId = recipients.Count > 1 ? Ids.NewUuid() : null;
         var events = new List<AuditEvent>(recipients.Count);
         foreach (var recipient in recipients)

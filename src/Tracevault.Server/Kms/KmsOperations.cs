@@ -275,7 +275,8 @@ internal static class KmsOperations
             {
                 using var writer = new Utf8JsonWriter(buffer);
                 writer.WriteStartObject();
-                operation(keys, request.Caller, document.RootElement, writer);
+                var caller = request.Http.Items[typeof(ApiDispatcher)] is string requestId ? request.Caller with { RequestId = requestId } : request.Caller;
+                operation(keys, caller, document.RootElement, writer);
                 writer.WriteEndObject();
             }
             catch (KmsException error)

@@ -74,6 +74,11 @@ public sealed class KmsAtRestTests
         using var wrongContext = await client.KmsAsync("Decrypt", SignedHttpClient.Json($$$"""{"CiphertextBlob":"{{{blob}}}","EncryptionContext":{"a":"c"}}"""));
         Assert.Equal(HttpStatusCode.BadRequest, wrongContext.StatusCode);
         Assert.Equal("""{"__type":"InvalidCiphertextException","message":""}""", await wrongContext.Content.ReadAsStringAsync());
+        var requestId = wrongContext.Headers.GetValues("x-amzn-RequestId").Single();
+        var audit = (Keys.Audit.IAuditLog)server.Server.Services.GetService(typeof(Keys.Audit.IAuditLog))!;
+        var refused = JsonDocument.Parse(audit.Lookup(new Keys.Audit.AuditQuery(server.AccountId, "EventName", "Decrypt", null, null, 1, null)).Events.Single().RecordJson).RootElement;
+        Assert.Equal(requestId, refused.GetProperty("requestID").GetString());
+        Assert.Equal("InvalidCiphertextException", refused.GetProperty("errorCode").GetString());
 
         using var aliasWhereOnlyKeys = await client.KmsAsync("EnableKey", SignedHttpClient.Json("""{"KeyId":"alias/anything"}"""));
         Assert.Equal("Invalid keyId 'alias/anything'", await MessageAsync(aliasWhereOnlyKeys));

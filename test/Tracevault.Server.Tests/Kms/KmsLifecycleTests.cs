@@ -22,6 +22,7 @@ public sealed class KmsLifecycleTests(ITestOutputHelper output)
         // Past the 7-day window: the sweep (or the next access) destroys the key material.
         var offset = TimeSpan.FromDays(8);
         clock.Advance(offset);
+        Assert.Contains(server.Logs.Lines, line => line.Contains("Destroyed the key material of 1 key(s)", StringComparison.Ordinal));
         environment["PHASE"] = "deleted";
         environment["CLOCK_OFFSET_MS"] = ((long)offset.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
         await NodeClients.RunTestScriptAsync("kms-lifecycle.test.mjs", environment, output);
