@@ -114,6 +114,8 @@ if (phase === 'live') {
     assertError(await rejection(() => kms.send(new GenerateDataKeyCommand({ KeyId: alias }))), 'ValidationException');
     assertError(await rejection(() => kms.send(new GenerateDataKeyCommand({ KeyId: alias, KeySpec: 'AES_128', NumberOfBytes: 16 }))), 'ValidationException');
     assert.equal((await kms.send(new GenerateRandomCommand({ NumberOfBytes: 24 }))).Plaintext.length, 24);
+    assertError(await rejection(() => kms.send(new EncryptCommand({ KeyId: alias, Plaintext: text('x'), DryRun: true }))), 'DryRunOperationException');
+    assertError(await rejection(() => kms.send(new DecryptCommand({ CiphertextBlob: plain.CiphertextBlob, DryRun: true }))), 'DryRunOperationException');
 
     // On-demand rotation: new ciphertext uses the new version, old ciphertext still decrypts; at most 10.
     await kms.send(new RotateKeyOnDemandCommand({ KeyId: meta.KeyId }));
@@ -153,6 +155,7 @@ if (phase === 'live') {
     const disabled = (await kms.send(new DescribeKeyCommand({ KeyId: alias }))).KeyMetadata;
     assert.deepEqual([disabled.Enabled, disabled.KeyState, disabled.Description], [false, 'Disabled', 'renamed']);
     assertError(await rejection(() => kms.send(new EncryptCommand({ KeyId: alias, Plaintext: text('x') }))), 'DisabledException', `${meta.Arn} is disabled.`);
+    assertError(await rejection(() => kms.send(new GenerateDataKeyCommand({ KeyId: alias, KeySpec: 'AES_256', DryRun: true }))), 'DisabledException');
     assertError(await rejection(() => kms.send(new DecryptCommand({ CiphertextBlob: plain.CiphertextBlob }))), 'DisabledException', `${meta.Arn} is disabled.`);
     await kms.send(new EnableKeyCommand({ KeyId: meta.KeyId }));
     await kms.send(new EncryptCommand({ KeyId: alias, Plaintext: text('x') }));

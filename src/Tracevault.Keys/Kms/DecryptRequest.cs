@@ -16,4 +16,7 @@ public sealed record DecryptRequest(byte[] CiphertextBlob, IReadOnlyDictionary<s
 
     /// <summary>The service a user's call comes through, e.g. <c>xray.amazonaws.com</c>: sets <c>kms:ViaService</c>. Internal callers only.</summary>
     public string? ViaService { get; init; }
+
+    /// <summary>When set, the call is checked (permissions, parameters, key state) but not made: it ends in DryRunOperationException.</summary>
+    public bool DryRun { get; init; }
 }

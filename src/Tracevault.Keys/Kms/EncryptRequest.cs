@@ -11,4 +11,7 @@ public sealed record EncryptRequest(string KeyId, byte[] Plaintext, IReadOnlyDic
 
     /// <summary>Grant tokens (accepted; grants take effect at once here).</summary>
     public IReadOnlyList<string> GrantTokens { get; init; } = [];
+
+    /// <summary>When set, the call is checked (permissions, parameters, key state) but not made: it ends in DryRunOperationException.</summary>
+    public bool DryRun { get; init; }
 }

@@ -13,4 +13,7 @@ public sealed record GenerateDataKeyRequest(string KeyId, IReadOnlyDictionary<st
 
     /// <summary>Grant tokens (accepted; grants take effect at once here).</summary>
     public IReadOnlyList<string> GrantTokens { get; init; } = [];
+
+    /// <summary>When set, the call is checked (permissions, parameters, key state) but not made: it ends in DryRunOperationException.</summary>
+    public bool DryRun { get; init; }
 }

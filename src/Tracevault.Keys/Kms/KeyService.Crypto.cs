@@ -28,6 +28,7 @@ public sealed partial class KeyService
 
         RequireUsable(key);
         RequireSymmetricEncryption(key, "Encrypt", request.EncryptionAlgorithm);
+        StopIfDryRun(request.DryRun);
         return new EncryptResult(SealUnder(key, request.Plaintext, request.EncryptionContext), key.Arn, SymmetricDefault);
     });
 
@@ -39,6 +40,7 @@ public sealed partial class KeyService
         call.RequestParameters["encryptionAlgorithm"] = request.EncryptionAlgorithm ?? SymmetricDefault;
         call.Context("encryptionContext", request.EncryptionContext);
         var (key, plaintext) = OpenBlob(caller, call, "Decrypt", request.CiphertextBlob, request.EncryptionContext, request.KeyId, request.EncryptionAlgorithm, request.ViaService);
+        StopIfDryRun(request.DryRun);
         return new DecryptResult(plaintext, key.Arn, SymmetricDefault);
     });
 
@@ -89,6 +91,7 @@ public sealed partial class KeyService
 
             RequireUsable(key);
             RequireSymmetricEncryption(key, operation, null);
+            StopIfDryRun(request.DryRun);
             var dataKey = RandomNumberGenerator.GetBytes(size);
             var blob = SealUnder(key, dataKey, request.EncryptionContext);
             if (!withPlaintext)
@@ -118,6 +121,7 @@ public sealed partial class KeyService
             Authorize(caller, destination, "ReEncryptTo", request.DestinationEncryptionContext);
             RequireUsable(destination);
             RequireSymmetricEncryption(destination, "ReEncrypt", null);
+            StopIfDryRun(request.DryRun);
             return new ReEncryptResult(SealUnder(destination, plaintext, request.DestinationEncryptionContext), source.Arn, destination.Arn);
         }
         finally
@@ -138,6 +142,14 @@ public sealed partial class KeyService
 
         return RandomNumberGenerator.GetBytes(numberOfBytes.Value);
     });
+
+    private static void StopIfDryRun(bool dryRun)
+    {
+        if (dryRun)
+        {
+            throw KmsErrors.DryRun();
+        }
+    }
 
     private byte[] SealUnder(KmsKey key, ReadOnlySpan<byte> plaintext, IReadOnlyDictionary<string, string> context)
     {

@@ -66,6 +66,7 @@ public sealed partial class KeyService
         }
 
         RequireUsable(key);
+        StopIfDryRun(request.DryRun);
         lock (_gate)
         {
             if (!string.IsNullOrEmpty(request.Name))
@@ -102,7 +103,7 @@ public sealed partial class KeyService
     });
 
     /// <summary>RetireGrant: by grant token, or by key and grant id; by the retiring principal, a grantee allowed RetireGrant, or a principal the key policy allows.</summary>
-    public void RetireGrant(Caller caller, string? grantToken, string? keyId, string? grantId) => Run(caller, "RetireGrant", false, call =>
+    public void RetireGrant(Caller caller, string? grantToken, string? keyId, string? grantId, bool dryRun = false) => Run(caller, "RetireGrant", false, call =>
     {
         string resolvedKeyId;
         string resolvedGrantId;
@@ -139,17 +140,24 @@ public sealed partial class KeyService
             Authorize(caller, key, "RetireGrant", EncryptionContext.Empty);
         }
 
+        StopIfDryRun(dryRun);
         _keys.DeleteGrant(key.KeyId, grant.GrantId);
         Changed(key);
     });
 
     /// <summary>RevokeGrant: deletes a grant at once.</summary>
-    public void RevokeGrant(Caller caller, string keyId, string grantId) => Run(caller, "RevokeGrant", false, call =>
+    public void RevokeGrant(Caller caller, string keyId, string grantId, bool dryRun = false) => Run(caller, "RevokeGrant", false, call =>
     {
         call.RequestParameters["keyId"] = keyId;
         call.RequestParameters["grantId"] = grantId;
         var key = call.Touch(ResolveKey(caller, keyId, aliases: false));
         Authorize(caller, key, "RevokeGrant", EncryptionContext.Empty);
+        if (_keys.ListGrants(key.KeyId).All(g => g.GrantId != grantId))
+        {
+            throw KmsErrors.GrantNotFound(grantId);
+        }
+
+        StopIfDryRun(dryRun);
         if (!_keys.DeleteGrant(key.KeyId, grantId))
         {
             throw KmsErrors.GrantNotFound(grantId);

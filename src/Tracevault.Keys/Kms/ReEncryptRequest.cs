@@ -12,4 +12,7 @@ public sealed record ReEncryptRequest(byte[] CiphertextBlob, IReadOnlyDictionary
 
     /// <summary>Grant tokens.</summary>
     public IReadOnlyList<string> GrantTokens { get; init; } = [];
+
+    /// <summary>When set, the call is checked (permissions, parameters, key state) but not made: it ends in DryRunOperationException.</summary>
+    public bool DryRun { get; init; }
 }

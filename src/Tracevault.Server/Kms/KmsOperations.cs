@@ -119,11 +119,11 @@ internal static class KmsOperations
         });
         Add(router, keys, "Encrypt", (s, c, r, w) =>
         {
-            RefuseDryRun(r);
             var result = s.Encrypt(c, new EncryptRequest(KmsJson.RequiredString(r, "KeyId"), KmsJson.Blob(r, "Plaintext") ?? Required("plaintext"), KmsJson.Context(r, "EncryptionContext"))
             {
                 EncryptionAlgorithm = KmsJson.String(r, "EncryptionAlgorithm"),
                 GrantTokens = KmsJson.Strings(r, "GrantTokens"),
+                DryRun = KmsJson.Bool(r, "DryRun"),
             });
             w.WriteBase64String("CiphertextBlob", result.CiphertextBlob);
             w.WriteString("KeyId", result.KeyArn);
@@ -131,7 +131,6 @@ internal static class KmsOperations
         });
         Add(router, keys, "Decrypt", (s, c, r, w) =>
         {
-            RefuseDryRun(r);
             if (r.TryGetProperty("Recipient", out var recipient) && recipient.ValueKind != JsonValueKind.Null)
             {
                 throw new KmsException("UnsupportedOperationException", "Tracevault does not support Nitro Enclaves attestation (Recipient).");
@@ -142,6 +141,7 @@ internal static class KmsOperations
                 KeyId = KmsJson.String(r, "KeyId"),
                 EncryptionAlgorithm = KmsJson.String(r, "EncryptionAlgorithm"),
                 GrantTokens = KmsJson.Strings(r, "GrantTokens"),
+                DryRun = KmsJson.Bool(r, "DryRun"),
             });
             w.WriteString("KeyId", result.KeyArn);
             w.WriteBase64String("Plaintext", result.Plaintext);
@@ -149,12 +149,12 @@ internal static class KmsOperations
         });
         Add(router, keys, "ReEncrypt", (s, c, r, w) =>
         {
-            RefuseDryRun(r);
             var result = s.ReEncrypt(c, new ReEncryptRequest(KmsJson.Blob(r, "CiphertextBlob") ?? Required("ciphertextBlob"), KmsJson.Context(r, "SourceEncryptionContext"),
                 KmsJson.RequiredString(r, "DestinationKeyId"), KmsJson.Context(r, "DestinationEncryptionContext"))
             {
                 SourceKeyId = KmsJson.String(r, "SourceKeyId"),
                 GrantTokens = KmsJson.Strings(r, "GrantTokens"),
+                DryRun = KmsJson.Bool(r, "DryRun"),
             });
             w.WriteBase64String("CiphertextBlob", result.CiphertextBlob);
             w.WriteString("SourceKeyId", result.SourceKeyArn);
@@ -164,7 +164,6 @@ internal static class KmsOperations
         });
         Add(router, keys, "GenerateDataKey", (s, c, r, w) =>
         {
-            RefuseDryRun(r);
             var result = s.GenerateDataKey(c, DataKeyRequest(r));
             w.WriteBase64String("CiphertextBlob", result.CiphertextBlob);
             w.WriteBase64String("Plaintext", result.Plaintext);
@@ -172,7 +171,6 @@ internal static class KmsOperations
         });
         Add(router, keys, "GenerateDataKeyWithoutPlaintext", (s, c, r, w) =>
         {
-            RefuseDryRun(r);
             var result = s.GenerateDataKeyWithoutPlaintext(c, DataKeyRequest(r));
             w.WriteBase64String("CiphertextBlob", result.CiphertextBlob);
             w.WriteString("KeyId", result.KeyArn);
@@ -180,7 +178,6 @@ internal static class KmsOperations
         Add(router, keys, "GenerateRandom", (s, c, r, w) => w.WriteBase64String("Plaintext", s.GenerateRandom(c, KmsJson.Int(r, "NumberOfBytes"))));
         Add(router, keys, "CreateGrant", (s, c, r, w) =>
         {
-            RefuseDryRun(r);
             var grantee = KmsJson.String(r, "GranteePrincipal") ?? KmsJson.String(r, "GranteeServicePrincipal") ?? "";
             var result = s.CreateGrant(c, new CreateGrantRequest(KmsJson.RequiredString(r, "KeyId"), grantee, KmsJson.Strings(r, "Operations"))
             {
@@ -188,6 +185,7 @@ internal static class KmsOperations
                 Constraints = KmsJson.Constraints(r),
                 Name = KmsJson.String(r, "Name"),
                 GrantTokens = KmsJson.Strings(r, "GrantTokens"),
+                DryRun = KmsJson.Bool(r, "DryRun"),
             });
             w.WriteString("GrantToken", result.GrantToken);
             w.WriteString("GrantId", result.GrantId);
@@ -207,13 +205,11 @@ internal static class KmsOperations
         });
         Add(router, keys, "RetireGrant", (s, c, r, w) =>
         {
-            RefuseDryRun(r);
-            s.RetireGrant(c, KmsJson.String(r, "GrantToken"), KmsJson.String(r, "KeyId"), KmsJson.String(r, "GrantId"));
+            s.RetireGrant(c, KmsJson.String(r, "GrantToken"), KmsJson.String(r, "KeyId"), KmsJson.String(r, "GrantId"), KmsJson.Bool(r, "DryRun"));
         });
         Add(router, keys, "RevokeGrant", (s, c, r, w) =>
         {
-            RefuseDryRun(r);
-            s.RevokeGrant(c, KmsJson.RequiredString(r, "KeyId"), KmsJson.RequiredString(r, "GrantId"));
+            s.RevokeGrant(c, KmsJson.RequiredString(r, "KeyId"), KmsJson.RequiredString(r, "GrantId"), KmsJson.Bool(r, "DryRun"));
         });
         Add(router, keys, "GetKeyPolicy", (s, c, r, w) =>
         {
@@ -292,6 +288,7 @@ internal static class KmsOperations
         KeySpec = KmsJson.String(r, "KeySpec"),
         NumberOfBytes = KmsJson.Int(r, "NumberOfBytes"),
         GrantTokens = KmsJson.Strings(r, "GrantTokens"),
+        DryRun = KmsJson.Bool(r, "DryRun"),
     };
 
     private static void WriteGrant(Utf8JsonWriter w, KmsGrant grant)
@@ -336,14 +333,6 @@ internal static class KmsOperations
         }
 
         w.WriteEndObject();
-    }
-
-    private static void RefuseDryRun(JsonElement request)
-    {
-        if (KmsJson.Bool(request, "DryRun"))
-        {
-            throw new KmsException("UnsupportedOperationException", "Tracevault does not support DryRun.");
-        }
     }
 
     private static byte[] Required(string member) =>
