@@ -14,6 +14,9 @@ public sealed record ApiRoute(ApiProtocol Protocol, string Operation, bool Known
     /// <summary>The CloudTrail target prefix.</summary>
     public const string CloudTrailTargetPrefix = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.";
 
+    /// <summary>The short CloudTrail target prefix the Smithy-generated clients (AWS SDK for JavaScript v3) send.</summary>
+    public const string CloudTrailShortTargetPrefix = "CloudTrail_20131101.";
+
     /// <summary>The SigV4 signing name of the route's service.</summary>
     public string SigningService => Protocol switch
     {
@@ -36,6 +39,11 @@ public sealed record ApiRoute(ApiProtocol Protocol, string Operation, bool Known
             if (target.StartsWith(CloudTrailTargetPrefix, StringComparison.Ordinal))
             {
                 return new ApiRoute(ApiProtocol.CloudTrail, target[CloudTrailTargetPrefix.Length..], true);
+            }
+
+            if (target.StartsWith(CloudTrailShortTargetPrefix, StringComparison.Ordinal))
+            {
+                return new ApiRoute(ApiProtocol.CloudTrail, target[CloudTrailShortTargetPrefix.Length..], true);
             }
 
             return new ApiRoute(ApiProtocol.Kms, target, false);

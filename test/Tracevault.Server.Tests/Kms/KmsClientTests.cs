@@ -21,6 +21,12 @@ public sealed class KmsClientTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task JavaScriptSdk_CloudTrailLookupEvents_FiltersPagesAndRefusesBadInput()
+    {
+        await NodeClients.RunTestScriptAsync("kms-cloudtrail.test.mjs", _server.ClientEnvironment(), output);
+    }
+
+    [Fact]
     public async Task JavaScriptSdk_GrantsAndCrossAccountAccess_AllowOnlyWhatTheyName()
     {
         var grantee = _server.CreateUser("grantee");
