@@ -17,6 +17,7 @@ public sealed partial class KeyService
         call.RequestParameters["keyId"] = request.KeyId;
         call.RequestParameters["encryptionAlgorithm"] = request.EncryptionAlgorithm ?? SymmetricDefault;
         call.Context("encryptionContext", request.EncryptionContext);
+        ValidateGrantTokens(request.GrantTokens);
         var key = call.Touch(ResolveKey(caller, request.KeyId, aliases: true));
         Authorize(caller, key, "Encrypt", request.EncryptionContext);
         if (request.Plaintext.Length is < 1 or > MaxPlaintext)
@@ -39,6 +40,7 @@ public sealed partial class KeyService
         call.ViaService = request.ViaService;
         call.RequestParameters["encryptionAlgorithm"] = request.EncryptionAlgorithm ?? SymmetricDefault;
         call.Context("encryptionContext", request.EncryptionContext);
+        ValidateGrantTokens(request.GrantTokens);
         var (key, plaintext) = OpenBlob(caller, call, "Decrypt", request.CiphertextBlob, request.EncryptionContext, request.KeyId, request.EncryptionAlgorithm, request.ViaService);
         StopIfDryRun(request.DryRun);
         return new DecryptResult(plaintext, key.Arn, SymmetricDefault);
@@ -68,6 +70,7 @@ public sealed partial class KeyService
             }
 
             call.Context("encryptionContext", request.EncryptionContext);
+            ValidateGrantTokens(request.GrantTokens);
             var key = call.Touch(ResolveKey(caller, request.KeyId, aliases: true));
             Authorize(caller, key, operation, request.EncryptionContext);
             if ((request.KeySpec is null) == (request.NumberOfBytes is null))
@@ -113,6 +116,7 @@ public sealed partial class KeyService
         call.RequestParameters["destinationEncryptionAlgorithm"] = SymmetricDefault;
         call.Context("sourceEncryptionContext", request.SourceEncryptionContext);
         call.Context("destinationEncryptionContext", request.DestinationEncryptionContext);
+        ValidateGrantTokens(request.GrantTokens);
         var destination = ResolveKey(caller, request.DestinationKeyId, aliases: true, member: "destinationKeyId");
         var (source, plaintext) = OpenBlob(caller, call, "ReEncryptFrom", request.CiphertextBlob, request.SourceEncryptionContext, request.SourceKeyId, null, null);
         try
@@ -142,6 +146,20 @@ public sealed partial class KeyService
 
         return RandomNumberGenerator.GetBytes(numberOfBytes.Value);
     });
+
+    /// <summary>Grants take effect at once here, so tokens are only checked to be tokens Tracevault issued.</summary>
+    private static void ValidateGrantTokens(IReadOnlyList<string> grantTokens)
+    {
+        if (grantTokens.Count > 10)
+        {
+            throw KmsErrors.Validation("grantTokens", "(a list)", "Member must have length less than or equal to 10");
+        }
+
+        if (grantTokens.Any(token => !KmsGrantToken.TryRead(token, out _, out _)))
+        {
+            throw KmsErrors.InvalidGrantToken();
+        }
+    }
 
     private static void StopIfDryRun(bool dryRun)
     {

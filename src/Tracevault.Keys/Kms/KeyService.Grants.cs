@@ -48,6 +48,7 @@ public sealed partial class KeyService
             call.RequestParameters["name"] = request.Name;
         }
 
+        ValidateGrantTokens(request.GrantTokens);
         var key = call.Touch(ResolveKey(caller, request.KeyId, aliases: false));
         Authorize(caller, key, "CreateGrant", EncryptionContext.Empty, request.Operations);
         if (string.IsNullOrEmpty(request.GranteePrincipal))

@@ -53,6 +53,9 @@ public sealed class KeyServiceTests
         Assert.Equal(JsonValueKind.Null, record.GetProperty("responseElements").ValueKind);
         Assert.Equal(key.Arn, record.GetProperty("resources")[0].GetProperty("ARN").GetString());
         Assert.DoesNotContain(Convert.ToBase64String(dataKey.Plaintext!), string.Join('\n', _audit.Events.Select(e => e.RecordJson)), StringComparison.Ordinal);
+        Assert.Equal(key.Arn, _keys.GenerateDataKey(Service, new GenerateDataKeyRequest(key.Arn, TraceContext) { NumberOfBytes = 16, GrantTokens = [grant.GrantToken] }).KeyArn);
+        Assert.Equal("InvalidGrantTokenException",
+            Assert.Throws<KmsException>(() => _keys.GenerateDataKey(Service, new GenerateDataKeyRequest(key.Arn, TraceContext) { NumberOfBytes = 16, GrantTokens = ["not-a-token"] })).Code);
     }
 
     [Fact]
