@@ -23,4 +23,7 @@ public sealed record CreateKeyRequest
 
     /// <summary>Whether a multi-Region key is asked for (not supported).</summary>
     public bool MultiRegion { get; init; }
+
+    /// <summary>Skips the check that the policy lets the caller change it later.</summary>
+    public bool BypassPolicyLockoutSafetyCheck { get; init; }
 }

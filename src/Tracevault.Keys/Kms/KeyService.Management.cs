@@ -75,6 +75,12 @@ public sealed partial class KeyService
         }
 
         var keyId = Ids.NewUuid();
+        if (request.Policy is not null && !request.BypassPolicyLockoutSafetyCheck)
+        {
+            var now = _time.GetUtcNow();
+            RequireNoLockout(caller, new KmsKey(keyId, caller.AccountId, KeyArn(caller.AccountId, keyId), 0, now, "", usage, spec, "CUSTOMER", KeyState.Enabled, policy, []));
+        }
+
         var key = NewKey(caller.AccountId, keyId, spec, usage, "CUSTOMER", request.Description ?? "", policy, request.Tags);
         call.Touch(key);
         call.ResponseElements = new JsonObject { ["keyMetadata"] = MetadataElements(key) };
@@ -352,8 +358,8 @@ public sealed partial class KeyService
         return key.Policy;
     });
 
-    /// <summary>PutKeyPolicy: replaces the key policy after checking it parses.</summary>
-    public void PutKeyPolicy(Caller caller, string keyId, string policy, string? policyName) => Run(caller, "PutKeyPolicy", false, call =>
+    /// <summary>PutKeyPolicy: replaces the key policy after checking it parses and, unless <paramref name="bypassPolicyLockoutSafetyCheck"/>, that it still lets the caller change it.</summary>
+    public void PutKeyPolicy(Caller caller, string keyId, string policy, string? policyName, bool bypassPolicyLockoutSafetyCheck = false) => Run(caller, "PutKeyPolicy", false, call =>
     {
         call.RequestParameters["keyId"] = keyId;
         call.RequestParameters["policyName"] = policyName ?? "default";
@@ -363,6 +369,11 @@ public sealed partial class KeyService
         RefuseAwsManaged(caller, key, "PutKeyPolicy");
         RequireDefaultPolicyName(policyName);
         ValidatePolicy(policy);
+        if (!bypassPolicyLockoutSafetyCheck)
+        {
+            RequireNoLockout(caller, key with { Policy = policy });
+        }
+
         Change(key, current => current with { Policy = policy });
     });
 
@@ -452,6 +463,19 @@ public sealed partial class KeyService
         if (key.IsAwsManaged)
         {
             throw KmsErrors.AwsManaged(caller.Arn, "kms:" + operation, key.Arn);
+        }
+    }
+
+    /// <summary>Refuses a key policy that would keep the caller from ever changing it again (the lockout safety check).</summary>
+    private void RequireNoLockout(Caller caller, KmsKey withNewPolicy)
+    {
+        try
+        {
+            Authorize(caller, withNewPolicy, "PutKeyPolicy", EncryptionContext.Empty);
+        }
+        catch (KmsException error) when (error.Code == "AccessDeniedException")
+        {
+            throw KmsErrors.MalformedPolicy("The new key policy will not allow you to update the key policy in the future.");
         }
     }
 

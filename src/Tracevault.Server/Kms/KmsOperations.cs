@@ -29,6 +29,7 @@ internal static class KmsOperations
                 Origin = KmsJson.String(r, "Origin"),
                 Tags = KmsJson.Tags(r),
                 MultiRegion = KmsJson.Bool(r, "MultiRegion"),
+                BypassPolicyLockoutSafetyCheck = KmsJson.Bool(r, "BypassPolicyLockoutSafetyCheck"),
             });
             KmsJson.Metadata(w, key);
         });
@@ -217,7 +218,7 @@ internal static class KmsOperations
             w.WriteString("PolicyName", "default");
         });
         Add(router, keys, "PutKeyPolicy", (s, c, r, w) =>
-            s.PutKeyPolicy(c, KmsJson.RequiredString(r, "KeyId"), KmsJson.RequiredString(r, "Policy"), KmsJson.String(r, "PolicyName")));
+            s.PutKeyPolicy(c, KmsJson.RequiredString(r, "KeyId"), KmsJson.RequiredString(r, "Policy"), KmsJson.String(r, "PolicyName"), KmsJson.Bool(r, "BypassPolicyLockoutSafetyCheck")));
         Add(router, keys, "ListKeyPolicies", (s, c, r, w) =>
         {
             KmsJson.StringArray(w, "PolicyNames", s.ListKeyPolicies(c, KmsJson.RequiredString(r, "KeyId")));

@@ -203,6 +203,19 @@ public sealed class KeyServiceTests
     }
 
     [Fact]
+    public void PutKeyPolicy_ThatLocksTheCallerOut_IsRefusedUnlessBypassed()
+    {
+        var key = _keys.CreateKey(Admin, new CreateKeyRequest());
+        const string OthersOnly = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":"kms:*","Resource":"*"}]}""";
+        var refused = Assert.Throws<KmsException>(() => _keys.PutKeyPolicy(Admin, key.KeyId, OthersOnly, null));
+        Assert.Equal(("MalformedPolicyDocumentException", "The new key policy will not allow you to update the key policy in the future."), (refused.Code, refused.Message));
+        Assert.Equal(KeyService.DefaultPolicy(Account), _keys.GetKeyPolicy(Admin, key.KeyId, null));
+
+        _keys.PutKeyPolicy(Admin, key.KeyId, OthersOnly, "default", bypassPolicyLockoutSafetyCheck: true);
+        Assert.Equal("AccessDeniedException", Assert.Throws<KmsException>(() => _keys.GetKeyPolicy(Admin, key.KeyId, null)).Code);
+    }
+
+    [Fact]
     public void Grant_EncryptionContextEquals_AllowsOnlyThatExactContext()
     {
         var key = _keys.CreateKey(Admin, new CreateKeyRequest());
