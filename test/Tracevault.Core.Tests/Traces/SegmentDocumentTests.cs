@@ -220,4 +220,19 @@ public sealed class SegmentDocumentTests
         Assert.False(result.IsValid);
         Assert.Throws<InvalidOperationException>(() => result.Header);
     }
+
+    [Fact]
+    public void Parse_ValidDocument_AllocatesOnlyTheReturnedStrings()
+    {
+        var json = Encoding.UTF8.GetBytes(TraceCorpus.DocumentsA[3]);
+        SegmentDocument.Parse(json, Now);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var result = SegmentDocument.Parse(json, Now);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(result.IsValid);
+        // Four strings (trace id, id, parent id, name) of at most 35 characters each.
+        Assert.InRange(allocated, 1, 4 * (22 + (2 * 35)));
+    }
 }
