@@ -7,8 +7,16 @@ public sealed class SegmentValidationOptions
     public static SegmentValidationOptions Default { get; } = new();
 
     /// <summary>How far in the past a trace id's time may lie; default 30 days (X-Ray's retention); <see langword="null"/> accepts any age.</summary>
-    public TimeSpan? MaxTraceIdAge { get; init; } = TimeSpan.FromDays(30);
+    public TimeSpan? MaxTraceIdAge
+    {
+        get;
+        init => field = value < TimeSpan.Zero ? throw new ArgumentOutOfRangeException(nameof(value), "The age limit cannot be negative.") : value;
+    } = TimeSpan.FromDays(30);
 
     /// <summary>How far in the future a trace id's time may lie; default 1 day, to tolerate clock skew; <see langword="null"/> accepts any time.</summary>
-    public TimeSpan? MaxTraceIdSkew { get; init; } = TimeSpan.FromDays(1);
+    public TimeSpan? MaxTraceIdSkew
+    {
+        get;
+        init => field = value < TimeSpan.Zero ? throw new ArgumentOutOfRangeException(nameof(value), "The skew limit cannot be negative.") : value;
+    } = TimeSpan.FromDays(1);
 }

@@ -18,6 +18,9 @@ public sealed record ServiceId(string Name, string? Type, string? AccountId)
         && string.Equals(AccountId, other.AccountId, StringComparison.Ordinal);
 
     /// <inheritdoc/>
+    public override string ToString() => Type is null ? Name : $"{Name} ({Type})";
+
+    /// <inheritdoc/>
     public override int GetHashCode() =>
         HashCode.Combine(StringComparer.Ordinal.GetHashCode(Name), Type is null ? 0 : StringComparer.Ordinal.GetHashCode(Type), AccountId is null ? 0 : StringComparer.Ordinal.GetHashCode(AccountId));
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Tracevault.Core.Traces;
@@ -54,6 +55,9 @@ public static partial class TraceAssembler
         return new ServiceId(subsegment.Name, subsegment.HasSql ? "Database::SQL" : "remote", subsegment.AccountId);
     }
 
+    // A document travels as a JSON string value, never inside HTML, so only JSON's own escaping is needed.
+    private static readonly JsonWriterOptions DocumentWriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private static IEnumerable<TraceSegment> WriteInferredSegments(string traceId, List<ServiceCall> calls)
     {
         foreach (var call in calls)
@@ -77,7 +81,7 @@ public static partial class TraceAssembler
     private static string WriteInferredSegment(string id, string traceId, TraceEntity subsegment, ServiceId service)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, DocumentWriterOptions))
         {
             writer.WriteStartObject();
             writer.WriteString("id", id);

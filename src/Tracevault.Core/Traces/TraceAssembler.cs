@@ -19,6 +19,7 @@ public static partial class TraceAssembler
     {
         ArgumentNullException.ThrowIfNull(traceId);
         ArgumentNullException.ThrowIfNull(documents);
+        traceId = TraceIds.Normalize(traceId);
 
         var (latest, revision) = SelectLatestDocuments(documents);
         var byId = new Dictionary<string, TraceEntity>(StringComparer.Ordinal);
@@ -55,7 +56,7 @@ public static partial class TraceAssembler
 
         var (services, calls) = DiscoverServices(segments, root);
         stored.AddRange(WriteInferredSegments(traceId, calls));
-        return new AssembledTrace(TraceIds.Normalize(traceId), stored, entities, root, services, calls, documentBytes, revision);
+        return new AssembledTrace(traceId, stored, entities, root, services, calls, documentBytes, revision);
     }
 
     private static (List<StoredDocument> Latest, int Revision) SelectLatestDocuments(IEnumerable<string> documents)

@@ -220,4 +220,36 @@ public sealed class SegmentDocumentTests
         Assert.False(result.IsValid);
         Assert.Throws<InvalidOperationException>(() => result.Header);
     }
+
+    [Fact]
+    public void Parse_ValidDocument_AllocatesOnlyTheReturnedStrings()
+    {
+        var json = Encoding.UTF8.GetBytes(TraceCorpus.DocumentsA[3]);
+        SegmentDocument.Parse(json, Now);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var result = SegmentDocument.Parse(json, Now);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(result.IsValid);
+        // Four strings (trace id, id, parent id, name) of at most 35 characters each.
+        Assert.InRange(allocated, 1, 4 * (22 + (2 * 35)));
+    }
+
+    [Fact]
+    public void Options_NegativeLimit_Throws()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SegmentValidationOptions { MaxTraceIdAge = TimeSpan.FromDays(-1) });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SegmentValidationOptions { MaxTraceIdSkew = TimeSpan.FromMinutes(-5) });
+    }
+
+    [Fact]
+    public void Parse_TraceIdWithinStricterSkew_IsJudgedByTheOptions()
+    {
+        var json = Encoding.UTF8.GetBytes("""{"id":"70de5b6f19ff9a0a","name":"api","trace_id":"1-665b1b50-a006649127e371903a2de979","start_time":1717239600,"end_time":1717239601}""");
+        var strict = new SegmentValidationOptions { MaxTraceIdSkew = TimeSpan.FromMinutes(5) };
+
+        Assert.True(SegmentDocument.Parse(json, Now).IsValid);
+        Assert.Equal(SegmentErrorCode.InvalidTraceId, SegmentDocument.Parse(json, Now, strict).Rejection?.ErrorCode);
+    }
 }

@@ -282,6 +282,15 @@ public sealed class TraceAssemblerTests
         Assert.True(trace.LimitExceeded);
     }
 
+    [Fact]
+    public void Assemble_UppercaseTraceId_IsNormalisedToLowercase()
+    {
+        var trace = TraceAssembler.Assemble(TraceCorpus.A.ToUpperInvariant(), TraceCorpus.DocumentsA);
+
+        Assert.Equal(TraceCorpus.A, trace.Id);
+        Assert.All(trace.Segments.Skip(3), s => Assert.Contains(TraceCorpus.A, s.Document, StringComparison.Ordinal));
+    }
+
     private static bool IsInferred(string document)
     {
         using var json = JsonDocument.Parse(document);
