@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Tracevault.Core.Traces;
 
 /// <summary>The outcome of <see cref="SegmentDocument.Parse(ReadOnlySpan{byte}, DateTimeOffset)"/>: a header or a rejection.</summary>
@@ -30,5 +32,12 @@ public readonly record struct SegmentParseResult
     {
         ArgumentNullException.ThrowIfNull(rejection);
         return new(default, rejection);
+    }
+
+    private bool PrintMembers(StringBuilder builder)
+    {
+        // Printing reads the header only when there is one, so ToString never throws.
+        builder.Append(Rejection is null ? $"Header = {_header}" : $"Rejection = {Rejection}");
+        return true;
     }
 }

@@ -119,6 +119,7 @@ public static partial class TraceAssembler
 
                 existing.Parent.ReplaceSubsegment(existing, subsegment);
                 byId[subsegment.Id] = subsegment;
+                Register(subsegment, byId);
             }
             else
             {

@@ -219,6 +219,7 @@ public sealed class SegmentDocumentTests
 
         Assert.False(result.IsValid);
         Assert.Throws<InvalidOperationException>(() => result.Header);
+        Assert.Contains("MissingId", result.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -104,6 +104,22 @@ public sealed class TraceAssemblerTests
     }
 
     [Fact]
+    public void Assemble_ReplacingSubsegmentWithChildren_LetsLaterSubsegmentsJoinThem()
+    {
+        string[] documents =
+        [
+            $$$$"""{"name":"api","id":"0f00000000000001","trace_id":"{{{{TraceCorpus.A}}}}","start_time":1717239600,"end_time":1717239601,"subsegments":[{"name":"work","id":"0f00000000000002","start_time":1717239600.1,"in_progress":true}]}""",
+            $$$$"""{"type":"subsegment","name":"work","id":"0f00000000000002","parent_id":"0f00000000000001","trace_id":"{{{{TraceCorpus.A}}}}","start_time":1717239600.1,"end_time":1717239600.9,"subsegments":[{"name":"step","id":"0f00000000000003","start_time":1717239600.2,"end_time":1717239600.8}]}""",
+            $$$$"""{"type":"subsegment","name":"detail","id":"0f00000000000004","parent_id":"0f00000000000003","trace_id":"{{{{TraceCorpus.A}}}}","start_time":1717239600.3,"end_time":1717239600.4}""",
+        ];
+
+        var trace = TraceAssembler.Assemble(TraceCorpus.A, documents);
+
+        Assert.Equal("0f00000000000003", Entity(trace, "0f00000000000004").Parent?.Id);
+        Assert.Equal(["0f00000000000001", "0f00000000000002", "0f00000000000003", "0f00000000000004"], trace.Entities.Select(e => e.Id));
+    }
+
+    [Fact]
     public void Assemble_IndependentSubsegmentWithUnknownParent_IsKeptAsOrphan()
     {
         string[] documents =
