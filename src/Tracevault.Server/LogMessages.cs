@@ -11,4 +11,10 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Initialized the data directory {DataDirectory}: account {AccountId}, admin user {UserName} with access key {AccessKeyId}")]
     public static partial void Initialized(ILogger logger, string dataDirectory, string accountId, string userName, string accessKeyId);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Removed {Chunks} chunks older than the retention period")]
+    public static partial void RetentionRemoved(ILogger logger, int chunks);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "UDP receive buffer is {Granted} bytes, less than the {Wanted} asked for; bursts may be dropped")]
+    public static partial void SmallUdpBuffer(ILogger logger, int granted, int wanted);
 }

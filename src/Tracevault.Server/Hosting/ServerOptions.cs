@@ -1,4 +1,5 @@
 using System.Net;
+using Tracevault.Storage.Traces;
 
 namespace Tracevault.Server.Hosting;
 
@@ -23,6 +24,9 @@ public sealed class ServerOptions
     /// <summary>The largest total size of a request's headers, in bytes. Default 64 KiB.</summary>
     public int MaxRequestHeaderBytes { get; set; } = 64 * 1024;
 
+    /// <summary>How trace data is grouped, kept and removed.</summary>
+    public TraceStoreOptions Traces { get; set; } = new();
+
     /// <summary>Checks the options; throws <see cref="ArgumentException"/> naming the first bad one.</summary>
     public void Validate()
     {
@@ -45,6 +49,8 @@ public sealed class ServerOptions
         {
             throw new ArgumentException("The request size limits are too small to serve the AWS clients.");
         }
+
+        Traces.Validate();
     }
 
     /// <summary>Parses <c>HOST:PORT</c> (IPv6 in brackets, <c>localhost</c> meaning loopback).</summary>
