@@ -17,4 +17,10 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "UDP receive buffer is {Granted} bytes, less than the {Wanted} asked for; bursts may be dropped")]
     public static partial void SmallUdpBuffer(ILogger logger, int granted, int wanted);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Destroyed the key material of {Count} key(s) whose deletion window ended")]
+    public static partial void KeysDestroyed(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Error, Message = "The key deletion sweep failed: {ExceptionType}")]
+    public static partial void KeySweepFailed(ILogger logger, string exceptionType);
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Tracevault.Server.Hosting;
+using Tracevault.Storage.Sqlite;
 
 namespace Tracevault.Server.Cli;
 
@@ -15,6 +16,8 @@ public static class TracevaultCommand
         root.Subcommands.Add(Init());
         root.Subcommands.Add(Users());
         root.Subcommands.Add(Accounts());
+        root.Subcommands.Add(RootKey());
+        root.Subcommands.Add(Audit());
         return root;
     }
 
@@ -154,6 +157,49 @@ public static class TracevaultCommand
         });
         accounts.Subcommands.Add(create);
         return accounts;
+    }
+
+    private static Command RootKey()
+    {
+        var rootKey = new Command("root-key", "Manage the root keys that seal key material and access-key secrets.");
+        var data = DataOption();
+        var rotate = new Command("rotate", "Add a new root key and re-seal all key material and access-key secrets under it (run it while the server is stopped).") { data };
+        rotate.SetAction(parse =>
+        {
+            var directory = DataDirectory.Open(parse.GetValue(data)!, TimeProvider.System);
+            var newRing = directory.RootKeys.AddKey();
+            // The new ring keeps every old root key, so if the re-seal is interrupted everything still opens.
+            newRing.Save(directory.RootKeyPath);
+            var (versions, accessKeys) = SqliteRootKeyRotation.ResealAll(directory.Database, directory.RootKeys, newRing);
+            System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Added root key {newRing.CurrentKeyId}; re-sealed {versions} key version(s) and {accessKeys} access key(s) under it."));
+            return 0;
+        });
+        rootKey.Subcommands.Add(rotate);
+        return rootKey;
+    }
+
+    private static Command Audit()
+    {
+        var audit = new Command("audit", "Work with the audit trail.");
+        var data = DataOption();
+        var verify = new Command("verify", "Walk the audit trail's hash chain and report the first record that was altered.") { data };
+        verify.SetAction(parse =>
+        {
+            var directory = DataDirectory.Open(parse.GetValue(data)!, TimeProvider.System);
+            var result = new SqliteAuditLog(directory.Database).Verify();
+            if (result.Verified)
+            {
+                System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"verified {result.Records} records"));
+                return 0;
+            }
+
+            System.Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"audit trail broken at event {result.BrokenEventId}: its hash does not match (after {result.Records} verified records)"));
+            return 1;
+        });
+        audit.Subcommands.Add(verify);
+        return audit;
     }
 
     private static string UsageLines(DataDirectory directory, string region, Uri url) =>

@@ -7,6 +7,7 @@ using Tracevault.Server.Console;
 using Tracevault.Server.Http;
 using Tracevault.Server.XRay;
 using Tracevault.Storage.Traces;
+using Tracevault.Server.Kms;
 
 namespace Tracevault.Server.Hosting;
 
@@ -76,11 +77,12 @@ public sealed class TracevaultServer : IAsyncDisposable
         builder.Services.AddSingleton(data);
         builder.Services.AddSingleton(data.Identity);
         builder.Services.AddSingleton<RequestAuthenticator>();
-        builder.Services.AddSingleton(new ApiRouter());
+        var router = new ApiRouter();
+        builder.Services.AddSingleton(router);
+        builder.Services.AddKeyService(data, options, time, router);
         builder.Services.AddXRay(data, options.Traces);
 
         var app = builder.Build();
-        var router = app.Services.GetRequiredService<ApiRouter>();
         router.MapXRay(app.Services);
         app.UseMiddleware<ApiDispatcher>();
         app.MapConsole();

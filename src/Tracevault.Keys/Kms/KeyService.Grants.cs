@@ -1,0 +1,177 @@
+using System.Text.Json.Nodes;
+using Tracevault.Core;
+using Tracevault.Core.Identity;
+
+namespace Tracevault.Keys.Kms;
+
+public sealed partial class KeyService
+{
+    /// <summary>The operations a grant may allow.</summary>
+    public static readonly IReadOnlySet<string> GrantOperations = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "ReEncryptFrom", "ReEncryptTo", "Sign", "Verify",
+        "GetPublicKey", "CreateGrant", "RetireGrant", "DescribeKey", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext",
+        "GenerateMac", "VerifyMac", "DeriveSharedSecret",
+    };
+
+    /// <summary>CreateGrant: lets a principal (an ARN, or a service principal such as <c>xray.amazonaws.com</c>) use a key for some operations.</summary>
+    /// <remarks>With a <see cref="CreateGrantRequest.Name"/>, creating the same grant again answers the same grant id with a new token.</remarks>
+    public CreateGrantResult CreateGrant(Caller caller, CreateGrantRequest request) => Run(caller, "CreateGrant", false, call =>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        call.RequestParameters["keyId"] = request.KeyId;
+        call.RequestParameters["granteePrincipal"] = request.GranteePrincipal;
+        if (request.RetiringPrincipal is not null)
+        {
+            call.RequestParameters["retiringPrincipal"] = request.RetiringPrincipal;
+        }
+
+        call.RequestParameters["operations"] = KmsAuditRecord.Strings(request.Operations);
+        if (request.Constraints is not null)
+        {
+            var constraints = new JsonObject();
+            if (request.Constraints.EncryptionContextEquals is { } equals)
+            {
+                constraints["encryptionContextEquals"] = ContextNode(equals);
+            }
+
+            if (request.Constraints.EncryptionContextSubset is { } subset)
+            {
+                constraints["encryptionContextSubset"] = ContextNode(subset);
+            }
+
+            call.RequestParameters["constraints"] = constraints;
+        }
+
+        if (request.Name is not null)
+        {
+            call.RequestParameters["name"] = request.Name;
+        }
+
+        var key = call.Touch(ResolveKey(caller, request.KeyId, aliases: false));
+        Authorize(caller, key, "CreateGrant", EncryptionContext.Empty, request.Operations);
+        if (string.IsNullOrEmpty(request.GranteePrincipal))
+        {
+            throw KmsErrors.Validation("granteePrincipal", "null", "Member must not be null");
+        }
+
+        if (request.Operations.Count == 0 || request.Operations.Any(o => !GrantOperations.Contains(o)))
+        {
+            throw KmsErrors.Validation("operations", "[" + string.Join(", ", request.Operations) + "]", "Member must satisfy constraint: [Member must satisfy enum value set: [" + string.Join(", ", GrantOperations) + "]]");
+        }
+
+        if (request.Constraints is { } c && ((c.EncryptionContextEquals?.Count ?? 0) > 8 || (c.EncryptionContextSubset?.Count ?? 0) > 8))
+        {
+            throw KmsErrors.Validation("The grant constraints may hold at most 8 encryption context pairs each.");
+        }
+
+        RequireUsable(key);
+        lock (_gate)
+        {
+            if (!string.IsNullOrEmpty(request.Name))
+            {
+                var same = _keys.ListGrants(key.KeyId).FirstOrDefault(g => g.Name == request.Name && g.GranteePrincipal == request.GranteePrincipal
+                    && g.RetiringPrincipal == request.RetiringPrincipal && g.Operations.Order().SequenceEqual(request.Operations.Order())
+                    && SameConstraints(g.Constraints, request.Constraints));
+                if (same is not null)
+                {
+                    call.ResponseElements = new JsonObject { ["grantId"] = same.GrantId };
+                    return new CreateGrantResult(same.GrantId, KmsGrantToken.Create(key.KeyId, same.GrantId));
+                }
+            }
+
+            var grant = new KmsGrant(Ids.NewHex(32), key.KeyId, key.Arn, request.Name ?? "", _time.GetUtcNow(), request.GranteePrincipal, request.RetiringPrincipal,
+                Caller.AccountRootArn(caller.AccountId), request.Operations.Distinct().ToList(), request.Constraints);
+            _keys.AddGrant(grant);
+            Changed(key);
+            call.ResponseElements = new JsonObject { ["grantId"] = grant.GrantId };
+            return new CreateGrantResult(grant.GrantId, KmsGrantToken.Create(key.KeyId, grant.GrantId));
+        }
+    });
+
+    /// <summary>ListGrants: the grants of a key, optionally one grant or one grantee's.</summary>
+    public KmsPage<KmsGrant> ListGrants(Caller caller, string keyId, string? grantId, string? granteePrincipal, int? limit, string? marker) => Run(caller, "ListGrants", true, call =>
+    {
+        call.RequestParameters["keyId"] = keyId;
+        var key = call.Touch(ResolveKey(caller, keyId, aliases: false));
+        Authorize(caller, key, "ListGrants", EncryptionContext.Empty);
+        var grants = _keys.ListGrants(key.KeyId)
+            .Where(g => (grantId is null || g.GrantId == grantId) && (granteePrincipal is null || g.GranteePrincipal == granteePrincipal))
+            .ToList();
+        return Page(grants, limit, marker, 50, 100);
+    });
+
+    /// <summary>RetireGrant: by grant token, or by key and grant id; by the retiring principal, a grantee allowed RetireGrant, or a principal the key policy allows.</summary>
+    public void RetireGrant(Caller caller, string? grantToken, string? keyId, string? grantId) => Run(caller, "RetireGrant", false, call =>
+    {
+        string resolvedKeyId;
+        string resolvedGrantId;
+        if (!string.IsNullOrEmpty(grantToken))
+        {
+            if (!KmsGrantToken.TryRead(grantToken, out resolvedKeyId, out resolvedGrantId))
+            {
+                throw KmsErrors.InvalidGrantToken();
+            }
+        }
+        else if (keyId is not null && grantId is not null)
+        {
+            resolvedKeyId = ResolveKey(caller, keyId, aliases: false).KeyId;
+            resolvedGrantId = grantId;
+        }
+        else
+        {
+            throw KmsErrors.Validation("Either GrantToken, or both KeyId and GrantId, must be given.");
+        }
+
+        call.RequestParameters["grantId"] = resolvedGrantId;
+        var key = LoadKey(resolvedKeyId);
+        if (key is null || key.State == KeyState.Deleted)
+        {
+            throw KmsErrors.InvalidGrantToken();
+        }
+
+        call.Touch(key);
+        call.RequestParameters["keyId"] = key.Arn;
+        var grant = _keys.ListGrants(key.KeyId).FirstOrDefault(g => g.GrantId == resolvedGrantId) ?? throw KmsErrors.GrantNotFound(resolvedGrantId);
+        var mayRetire = grant.RetiringPrincipal == caller.Arn || (grant.GranteePrincipal == caller.Arn && grant.Operations.Contains("RetireGrant"));
+        if (!mayRetire)
+        {
+            Authorize(caller, key, "RetireGrant", EncryptionContext.Empty);
+        }
+
+        _keys.DeleteGrant(key.KeyId, grant.GrantId);
+        Changed(key);
+    });
+
+    /// <summary>RevokeGrant: deletes a grant at once.</summary>
+    public void RevokeGrant(Caller caller, string keyId, string grantId) => Run(caller, "RevokeGrant", false, call =>
+    {
+        call.RequestParameters["keyId"] = keyId;
+        call.RequestParameters["grantId"] = grantId;
+        var key = call.Touch(ResolveKey(caller, keyId, aliases: false));
+        Authorize(caller, key, "RevokeGrant", EncryptionContext.Empty);
+        if (!_keys.DeleteGrant(key.KeyId, grantId))
+        {
+            throw KmsErrors.GrantNotFound(grantId);
+        }
+
+        Changed(key);
+    });
+
+    private static JsonObject ContextNode(IReadOnlyDictionary<string, string> context)
+    {
+        var node = new JsonObject();
+        foreach (var (key, value) in context)
+        {
+            node[key] = value;
+        }
+
+        return node;
+    }
+
+    private static bool SameConstraints(GrantConstraints? a, GrantConstraints? b) =>
+        SameContext(a?.EncryptionContextEquals, b?.EncryptionContextEquals) && SameContext(a?.EncryptionContextSubset, b?.EncryptionContextSubset);
+
+    private static bool SameContext(IReadOnlyDictionary<string, string>? a, IReadOnlyDictionary<string, string>? b) =>
+        a is null || b is null ? a is null && b is null : a.Count == b.Count && a.All(p => b.TryGetValue(p.Key, out var v) && v == p.Value);
+}

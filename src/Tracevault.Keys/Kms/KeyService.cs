@@ -1,0 +1,268 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Tracevault.Core;
+using Tracevault.Core.Identity;
+using Tracevault.Core.Policies;
+using Tracevault.Keys.Audit;
+using Tracevault.Keys.RootKeys;
+
+namespace Tracevault.Keys.Kms;
+
+/// <summary>The built-in KMS: keys, aliases, grants, policies, rotation, deletion and the cryptographic operations, each call audited.</summary>
+/// <remarks>
+/// Every public operation takes the <see cref="Caller"/> it acts for, authorizes it through the key policy, the caller's
+/// IAM policies and the key's grants, records a CloudTrail record whether it succeeds or not, and throws
+/// <see cref="KmsException"/> for errors a KMS client should see. Thread-safe; changes are serialized by one lock, reads are not.
+/// Key material is opened from its sealed form on first use and kept in memory only.
+/// </remarks>
+public sealed partial class KeyService
+{
+    private readonly IKeyRepository _keys;
+    private readonly IAuditLog _audit;
+    private readonly RootKeyRing _rootKeys;
+    private readonly TimeProvider _time;
+    private readonly KmsOptions _options;
+    private readonly Lock _gate = new();
+    private readonly ConcurrentDictionary<string, KmsKey> _keyCache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string KeyId, int Version), byte[]> _material = new();
+    private readonly ConcurrentDictionary<string, PolicyDocument> _policies = new(StringComparer.Ordinal);
+    private long _generation;
+
+    /// <summary>Creates the key service.</summary>
+    public KeyService(IKeyRepository keys, IAuditLog audit, RootKeyRing rootKeys, TimeProvider time, KmsOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _keys = keys;
+        _audit = audit;
+        _rootKeys = rootKeys;
+        _time = time;
+        _options = options;
+    }
+
+    /// <summary>Raised after any key's state, policy, rotation or grants changed.</summary>
+    public event EventHandler<KeyChangedEventArgs>? KeyChanged;
+
+    /// <summary>A counter bumped by every change to any key's state, policy or grants: an answer computed at an older generation may be stale.</summary>
+    public long Generation => Interlocked.Read(ref _generation);
+
+    /// <summary>The region key ARNs name.</summary>
+    public string Region => _options.Region;
+
+    /// <summary>The ARN of a key.</summary>
+    public string KeyArn(string accountId, string keyId) => $"arn:aws:kms:{_options.Region}:{accountId}:key/{keyId}";
+
+    /// <summary>The ARN of an alias.</summary>
+    public string AliasArn(string accountId, string aliasName) => $"arn:aws:kms:{_options.Region}:{accountId}:{aliasName}";
+
+    /// <summary>The associated data key material is sealed with under the root key: the key ARN and the version.</summary>
+    public static byte[] KeyMaterialAssociatedData(string keyArn, int version) =>
+        Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"tracevault/kms-key-material/{keyArn}/{version}"));
+
+    /// <summary>The public, non-secret id of one version of a key's material: 64 hex characters.</summary>
+    public static string KeyMaterialId(string keyArn, int version) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"tracevault/key-material-id/{keyArn}/{version}"))));
+
+    /// <summary>The default key policy of a key: the account root may use IAM policies (AWS's exact text).</summary>
+    public static string DefaultPolicy(string accountId) =>
+        "{\n  \"Version\" : \"2012-10-17\",\n  \"Id\" : \"key-default-1\",\n  \"Statement\" : [ {\n    \"Sid\" : \"Enable IAM User Permissions\",\n    \"Effect\" : \"Allow\",\n    \"Principal\" : {\n      \"AWS\" : \"arn:aws:iam::"
+        + accountId + ":root\"\n    },\n    \"Action\" : \"kms:*\",\n    \"Resource\" : \"*\"\n  } ]\n}";
+
+    /// <summary>Destroys every key whose deletion window has ended; returns how many.</summary>
+    public int DestroyDueKeys()
+    {
+        var now = _time.GetUtcNow();
+        var count = 0;
+        foreach (var key in _keys.ListKeysPendingDeletion())
+        {
+            if (key.DeletionDate <= now && Maintain(key).State == KeyState.Deleted)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    private T Run<T>(Caller caller, string eventName, bool readOnly, Func<KmsCall, T> body)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        var call = new KmsCall(caller, eventName, readOnly, _time.GetUtcNow());
+        T result;
+        try
+        {
+            result = body(call);
+        }
+        catch (KmsException error)
+        {
+            Record(call, error);
+            throw;
+        }
+
+        Record(call, null);
+        return result;
+    }
+
+    private void Run(Caller caller, string eventName, bool readOnly, Action<KmsCall> body) =>
+        Run<bool>(caller, eventName, readOnly, call =>
+        {
+            body(call);
+            return true;
+        });
+
+    private void Record(KmsCall call, KmsException? error, string eventType = "AwsApiCall")
+    {
+        var recipients = new List<string> { call.Caller.AccountId };
+        recipients.AddRange(call.Keys.Select(k => k.AccountId).Where(a => !recipients.Contains(a)));
+        var requestId = Ids.NewUuid();
+        var sharedEventId = recipients.Count > 1 ? Ids.NewUuid() : null;
+        var events = new List<AuditEvent>(recipients.Count);
+        foreach (var recipient in recipients)
+        {
+            var eventId = Ids.NewUuid();
+            var json = KmsAuditRecord.Write(call, _options.Region, eventId, requestId, recipient, sharedEventId, error, eventType);
+            events.Add(new AuditEvent(eventId, recipient, call.Time, KmsAuditRecord.EventSource, call.EventName, call.ReadOnly,
+                KmsAuditRecord.Username(call.Caller), call.Caller.AccessKeyId ?? "", call.Keys.Select(k => k.Arn).ToArray(), json));
+        }
+
+        var usage = call.Keys.Count == 0
+            ? null
+            : new KeyUsageIncrement(call.Keys[0].AccountId, call.Keys[0].Arn, call.Time.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture), call.EventName);
+        _audit.Append(events, usage);
+    }
+
+    /// <summary>Loads the newest revision of a key, applying a due deletion or rotation first; null when it never existed.</summary>
+    private KmsKey? LoadKey(string keyId)
+    {
+        if (!_keyCache.TryGetValue(keyId, out var key))
+        {
+            key = _keys.FindKey(keyId);
+            if (key is null)
+            {
+                return null;
+            }
+
+            key = _keyCache.GetOrAdd(keyId, key);
+        }
+
+        return Maintain(key);
+    }
+
+    /// <summary>Applies what the clock says is due: the end of a deletion window, or an automatic rotation.</summary>
+    private KmsKey Maintain(KmsKey key)
+    {
+        var now = _time.GetUtcNow();
+        var deletionDue = key.State == KeyState.PendingDeletion && key.DeletionDate <= now;
+        var rotationDue = key.State is KeyState.Enabled or KeyState.Disabled && key.RotationPeriodInDays is not null && key.NextRotationDate <= now;
+        if (!deletionDue && !rotationDue)
+        {
+            return key;
+        }
+
+        lock (_gate)
+        {
+            var current = Current(key.KeyId);
+            if (current.State == KeyState.PendingDeletion && current.DeletionDate <= now)
+            {
+                var deleted = current with { State = KeyState.Deleted, Revision = current.Revision + 1, RevisedAt = now, RotationPeriodInDays = null, NextRotationDate = null };
+                _keys.DestroyKey(deleted);
+                _keyCache[deleted.KeyId] = deleted;
+                foreach (var cached in _material.Keys.Where(k => k.KeyId == deleted.KeyId).ToList())
+                {
+                    if (_material.TryRemove(cached, out var material))
+                    {
+                        CryptographicOperations.ZeroMemory(material);
+                    }
+                }
+
+                Changed(deleted.Arn);
+                RecordServiceEvent("DeleteKey", deleted);
+                return deleted;
+            }
+
+            if (current.State is KeyState.Enabled or KeyState.Disabled && current.RotationPeriodInDays is { } days && current.NextRotationDate <= now)
+            {
+                var rotated = Rotate(current, "AUTOMATIC") with { NextRotationDate = now.AddDays(days) };
+                RecordServiceEvent("RotateKey", rotated);
+                return rotated;
+            }
+
+            return current;
+        }
+    }
+
+    private void RecordServiceEvent(string eventName, KmsKey key)
+    {
+        var call = new KmsCall(Caller.ForService(key.AccountId, "kms.amazonaws.com") with { SourceIp = "AWS Internal", UserAgent = "AWS Internal" }, eventName, false, _time.GetUtcNow());
+        call.Touch(key);
+        call.RequestParameters["keyId"] = key.Arn;
+        Record(call, null, "AwsServiceEvent");
+    }
+
+    /// <summary>The newest revision of a key already known to exist. Call with the lock held when about to change it.</summary>
+    private KmsKey Current(string keyId) =>
+        _keyCache.TryGetValue(keyId, out var key) ? key : _keyCache.GetOrAdd(keyId, _keys.FindKey(keyId) ?? throw new InvalidOperationException($"Key {keyId} vanished."));
+
+    /// <summary>Appends a new revision made from the newest one. Call with the lock held.</summary>
+    private KmsKey Save(KmsKey changed, KeyVersion? newVersion = null)
+    {
+        var current = Current(changed.KeyId);
+        var next = changed with { Revision = current.Revision + 1, RevisedAt = _time.GetUtcNow() };
+        _keys.AppendRevision(next, newVersion);
+        _keyCache[next.KeyId] = next;
+        Changed(next.Arn);
+        return next;
+    }
+
+    /// <summary>Adds a key version with fresh material. Call with the lock held.</summary>
+    private KmsKey Rotate(KmsKey current, string rotationType)
+    {
+        var version = current.CurrentVersion + 1;
+        var material = RandomNumberGenerator.GetBytes(32);
+        var sealedMaterial = _rootKeys.Seal(material, KeyMaterialAssociatedData(current.Arn, version));
+        var saved = Save(current with { CurrentVersion = version, OnDemandRotations = current.OnDemandRotations + (rotationType == "ON_DEMAND" ? 1 : 0) },
+            new KeyVersion(current.KeyId, version, sealedMaterial, _time.GetUtcNow(), rotationType));
+        _material[(current.KeyId, version)] = material;
+        return saved;
+    }
+
+    private void Changed(string keyArn)
+    {
+        var generation = Interlocked.Increment(ref _generation);
+        KeyChanged?.Invoke(this, new KeyChangedEventArgs(keyArn, generation));
+    }
+
+    private void Changed(KmsKey key) => Changed(key.Arn);
+
+    /// <summary>The plaintext material of one version of a key, opened from its sealed form on first use.</summary>
+    private byte[]? Material(KmsKey key, int version)
+    {
+        if (_material.TryGetValue((key.KeyId, version), out var material))
+        {
+            return material;
+        }
+
+        var stored = _keys.FindVersion(key.KeyId, version);
+        if (stored is null)
+        {
+            return null;
+        }
+
+        material = _rootKeys.Open(stored.SealedMaterial, KeyMaterialAssociatedData(key.Arn, version));
+        _material[(key.KeyId, version)] = material;
+        if (Current(key.KeyId).State == KeyState.Deleted)
+        {
+            // The key was destroyed while its material was being read.
+            _material.TryRemove((key.KeyId, version), out _);
+            return null;
+        }
+
+        return material;
+    }
+
+    private PolicyDocument Policy(KmsKey key) => _policies.GetOrAdd(key.Policy, PolicyDocument.Parse);
+
+    private static string FormatDate(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,59 @@
+namespace Tracevault.Keys.Kms;
+
+/// <summary>One revision of a KMS key's metadata; every change is a new revision appended, never an edit.</summary>
+/// <param name="KeyId">The key's UUID.</param>
+/// <param name="AccountId">The account that owns the key.</param>
+/// <param name="Arn">The key ARN, <c>arn:aws:kms:REGION:ACCOUNT:key/ID</c>.</param>
+/// <param name="Revision">The revision number, 1 for a new key.</param>
+/// <param name="CreationDate">When the key was created.</param>
+/// <param name="Description">The description, empty when unset.</param>
+/// <param name="KeyUsage">ENCRYPT_DECRYPT or SIGN_VERIFY.</param>
+/// <param name="KeySpec">SYMMETRIC_DEFAULT, RSA_2048, RSA_3072, RSA_4096 or ECC_NIST_P256.</param>
+/// <param name="KeyManager">CUSTOMER, or AWS for an AWS managed key.</param>
+/// <param name="State">The life-cycle state.</param>
+/// <param name="Policy">The key policy document, as given.</param>
+/// <param name="Tags">The key's tags.</param>
+public sealed record KmsKey(
+    string KeyId,
+    string AccountId,
+    string Arn,
+    long Revision,
+    DateTimeOffset CreationDate,
+    string Description,
+    string KeyUsage,
+    string KeySpec,
+    string KeyManager,
+    KeyState State,
+    string Policy,
+    IReadOnlyList<KmsTag> Tags)
+{
+    /// <summary>When a key pending deletion is deleted.</summary>
+    public DateTimeOffset? DeletionDate { get; init; }
+
+    /// <summary>The waiting period, in days, of a key pending deletion.</summary>
+    public int? PendingWindowInDays { get; init; }
+
+    /// <summary>The automatic rotation period in days, or null when automatic rotation is off.</summary>
+    public int? RotationPeriodInDays { get; init; }
+
+    /// <summary>When the next automatic rotation is due, when it is on.</summary>
+    public DateTimeOffset? NextRotationDate { get; init; }
+
+    /// <summary>How many on-demand rotations the key has had.</summary>
+    public int OnDemandRotations { get; init; }
+
+    /// <summary>The newest key version: the one new ciphertext is made with.</summary>
+    public int CurrentVersion { get; init; } = 1;
+
+    /// <summary>The DER SubjectPublicKeyInfo of an asymmetric key; null for symmetric keys.</summary>
+    public byte[]? PublicKey { get; init; }
+
+    /// <summary>When this revision was made.</summary>
+    public DateTimeOffset RevisedAt { get; init; }
+
+    /// <summary>Whether the key is symmetric (SYMMETRIC_DEFAULT).</summary>
+    public bool IsSymmetric => KeySpec == KeySpecs.SymmetricDefault;
+
+    /// <summary>Whether AWS (here: Tracevault on a service's behalf) manages the key.</summary>
+    public bool IsAwsManaged => KeyManager == "AWS";
+}

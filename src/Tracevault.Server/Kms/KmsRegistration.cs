@@ -1,0 +1,28 @@
+using Tracevault.Keys.Audit;
+using Tracevault.Keys.Kms;
+using Tracevault.Server.CloudTrail;
+using Tracevault.Server.Hosting;
+using Tracevault.Server.Http;
+using Tracevault.Storage.Sqlite;
+
+namespace Tracevault.Server.Kms;
+
+/// <summary>Wires the key service, the audit trail and their operations into the server.</summary>
+internal static class KmsRegistration
+{
+    /// <summary>Registers the <see cref="KeyService"/>, the <see cref="IAuditLog"/> and the deletion sweep, and maps the KMS and CloudTrail operations.</summary>
+    public static IServiceCollection AddKeyService(this IServiceCollection services, DataDirectory data, ServerOptions options, TimeProvider time, ApiRouter router)
+    {
+        var kmsOptions = new KmsOptions { Region = options.Region };
+        kmsOptions.Validate();
+        var audit = new SqliteAuditLog(data.Database);
+        var keys = new KeyService(new SqliteKeyRepository(data.Database), audit, data.RootKeys, time, kmsOptions);
+        services.AddSingleton(kmsOptions);
+        services.AddSingleton<IAuditLog>(audit);
+        services.AddSingleton(keys);
+        services.AddHostedService<KeyDeletionSweep>();
+        KmsOperations.Map(router, keys);
+        CloudTrailOperations.Map(router, audit);
+        return services;
+    }
+}

@@ -1,0 +1,35 @@
+namespace Tracevault.Storage.Sqlite;
+
+/// <summary>The audit trail (append-only, hash-chained) and the key usage counted with it.</summary>
+internal static class AuditSchema
+{
+    /// <summary>The audit part of the schema.</summary>
+    public static readonly SqliteSchemaPart Part = new("audit",
+    [
+        """
+        CREATE TABLE audit_events (
+            seq INTEGER PRIMARY KEY,
+            event_id TEXT NOT NULL UNIQUE,
+            recipient_account_id TEXT NOT NULL,
+            event_time INTEGER NOT NULL,
+            event_source TEXT NOT NULL,
+            event_name TEXT NOT NULL,
+            read_only INTEGER NOT NULL,
+            username TEXT NOT NULL,
+            access_key_id TEXT NOT NULL,
+            resources TEXT NOT NULL,
+            record TEXT NOT NULL,
+            hash BLOB NOT NULL);
+        CREATE INDEX audit_events_account ON audit_events(recipient_account_id, seq);
+        CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+        CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+        CREATE TABLE kms_usage (
+            account_id TEXT NOT NULL,
+            key_arn TEXT NOT NULL,
+            month TEXT NOT NULL,
+            operation TEXT NOT NULL,
+            requests INTEGER NOT NULL,
+            PRIMARY KEY (account_id, key_arn, month, operation));
+        """,
+    ]);
+}
