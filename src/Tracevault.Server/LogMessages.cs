@@ -23,4 +23,7 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Error, Message = "The key deletion sweep failed: {ExceptionType}")]
     public static partial void KeySweepFailed(ILogger logger, string exceptionType);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Encryption-setting propagation failed this round: {ExceptionType}: {Reason}")]
+    public static partial void PropagationFailed(ILogger logger, string exceptionType, string reason);
 }

@@ -80,7 +80,7 @@ public sealed class TracevaultServer : IAsyncDisposable
         var router = new ApiRouter();
         builder.Services.AddSingleton(router);
         builder.Services.AddKeyService(data, options, time, router);
-        builder.Services.AddXRay(data, options.Traces);
+        builder.Services.AddXRay(data, options.Traces, options.Encryption);
 
         var app = builder.Build();
         router.MapXRay(app.Services);

@@ -1,5 +1,7 @@
 using Tracevault.Core.Traces;
 using Tracevault.Keys.Envelope;
+using Tracevault.Keys.Kms;
+using Tracevault.Keys.Settings;
 using Tracevault.Server.Hosting;
 using Tracevault.Server.Http;
 using Tracevault.Storage.Sqlite;
@@ -11,13 +13,26 @@ namespace Tracevault.Server.XRay;
 public static class XRayFeature
 {
     /// <summary>Registers the trace store's services.</summary>
-    public static IServiceCollection AddXRay(this IServiceCollection services, DataDirectory data, TraceStoreOptions storeOptions)
+    public static IServiceCollection AddXRay(this IServiceCollection services, DataDirectory data, TraceStoreOptions storeOptions, EncryptionSettingsOptions encryptionOptions)
     {
         storeOptions.Validate();
+        encryptionOptions.Validate();
         services.AddSingleton(storeOptions);
+        services.AddSingleton(encryptionOptions);
         services.AddSingleton(sp => SqliteServiceKeyStore.LoadOrCreate(data.Database, data.RootKeys));
         services.AddSingleton(sp => new DefaultDataKeys(sp.GetRequiredService<ServiceKey>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IDataKeySource>(sp => sp.GetRequiredService<DefaultDataKeys>());
+        services.AddSingleton<IEncryptionSettingRepository>(_ => new SqliteEncryptionSettingRepository(data.Database));
+        services.AddSingleton<DataKeyPolicy>();
+        services.AddSingleton<IDataKeySource>(sp => sp.GetRequiredService<DataKeyPolicy>());
+        services.AddSingleton(sp => new EncryptionSettingsService(
+            sp.GetRequiredService<KeyService>(),
+            sp.GetRequiredService<IEncryptionSettingRepository>(),
+            sp.GetRequiredService<DataKeyPolicy>(),
+            sp.GetRequiredService<TimeProvider>(),
+            encryptionOptions,
+            "node-" + Core.Ids.NewHex(8)));
+        services.AddSingleton<EncryptionConfigApi>();
+        services.AddHostedService<EncryptionPropagationService>();
         services.AddSingleton<ITraceStore>(_ => new SqliteTraceStore(data.Database));
         services.AddSingleton(sp => new ChunkWriter(sp.GetRequiredService<ITraceStore>(), sp.GetRequiredService<IDataKeySource>(), sp.GetRequiredService<DefaultDataKeys>(), storeOptions));
         services.AddSingleton(sp => new TraceReader(sp.GetRequiredService<ITraceStore>(), sp.GetRequiredService<IDataKeySource>(), sp.GetRequiredService<DefaultDataKeys>()));
@@ -36,5 +51,6 @@ public static class XRayFeature
         services.GetRequiredService<XRayIngestApi>().Map(router);
         services.GetRequiredService<XRayQueryApi>().Map(router);
         services.GetRequiredService<SamplingApi>().Map(router);
+        services.GetRequiredService<EncryptionConfigApi>().Map(router);
     }
 }
