@@ -192,6 +192,7 @@ public sealed class XRayQueryApi
             writer.WriteStartObject();
             writer.WriteNumber("StartTime", start);
             writer.WriteNumber("EndTime", end);
+            writer.WritePropertyName("Services");
             ServiceGraphJsonWriter.WriteServices(writer, services);
             writer.WriteBoolean("ContainsOldGroupVersions", false);
             writer.WriteEndObject();
@@ -207,6 +208,7 @@ public sealed class XRayQueryApi
         return ApiResponses.WriteAsync(request, writer =>
         {
             writer.WriteStartObject();
+            writer.WritePropertyName("Services");
             ServiceGraphJsonWriter.WriteServices(writer, services);
             writer.WriteEndObject();
         });
