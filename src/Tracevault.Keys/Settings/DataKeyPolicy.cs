@@ -127,7 +127,7 @@ public sealed class DataKeyPolicy : IDataKeySource
             _opened[cacheKey] = key;
             return key;
         }
-        catch (KmsException error) when (error.Code is "AccessDeniedException")
+        catch (KmsException error) when (error.Code is "AccessDeniedException" && !KeyIsGone(accountId, wrapped.KeyArn))
         {
             throw new DataKeyAccessException(wrapped.KeyArn, $"{reader.Arn} may not read this trace data: it is encrypted under the KMS key {wrapped.KeyArn}, and reading it needs kms:Decrypt on that key. {error.Message}", accessDenied: true);
         }
@@ -135,6 +135,13 @@ public sealed class DataKeyPolicy : IDataKeySource
         {
             throw new DataKeyAccessException(wrapped.KeyArn, $"This trace data is unreadable: it is encrypted under the KMS key {wrapped.KeyArn}, which cannot decrypt ({error.Code}: {error.Message}).", accessDenied: false);
         }
+    }
+
+    /// <summary>Whether a key can no longer decrypt for anyone (deleted or otherwise gone), as opposed to refusing one reader.</summary>
+    private bool KeyIsGone(string accountId, string keyArn)
+    {
+        var usability = _kms.CheckUsable(Caller.ForService(accountId, ServicePrincipal), keyArn, EncryptionContext(accountId), "Decrypt");
+        return !usability.Usable && usability.ErrorCode != "AccessDeniedException";
     }
 
     private DataKey ObtainDataKey(EncryptionSetting setting)

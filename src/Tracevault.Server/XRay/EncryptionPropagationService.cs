@@ -8,8 +8,8 @@ public sealed class EncryptionPropagationService(EncryptionSettingsService setti
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.PropagationInterval, time);
-        do
+        // A delay per round rather than a periodic timer: when a test moves the clock by days, one round runs, not millions.
+        while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
@@ -19,7 +19,8 @@ public sealed class EncryptionPropagationService(EncryptionSettingsService setti
             {
                 LogMessages.PropagationFailed(logger, exception.GetType().Name, exception.Message);
             }
+
+            await Task.Delay(options.PropagationInterval, time, stoppingToken).ConfigureAwait(false);
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
     }
 }

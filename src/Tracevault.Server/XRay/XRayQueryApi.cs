@@ -247,7 +247,8 @@ public sealed class XRayQueryApi
                 throw new ApiException("InvalidRequestException", "Each trace id must be a string of 1 to 35 characters.");
             }
 
-            ids.Add(text);
+            // Trace ids are stored in lowercase; X-Ray's are hex, so case does not distinguish them.
+            ids.Add(text.ToLowerInvariant());
         }
 
         return ids;

@@ -100,13 +100,28 @@ public sealed class ChunkWriter : IAsyncDisposable
 
                 continue;
             }
-
-            var indexKey = _indexKeys.TraceIndexKey(account.Key);
-            var segments = account.SelectMany(w => w.Segments).ToList();
-            for (var start = 0; start < segments.Count; start += _options.MaxSegmentsPerChunk)
+            catch (Exception exception)
             {
-                var part = segments.GetRange(start, Math.Min(_options.MaxSegmentsPerChunk, segments.Count - start));
-                chunks.Add(BuildChunk(account.Key, dataKey, indexKey, part));
+                // The writer must outlive any one account's failure: those writes fail, the rest go on.
+                Fail(account, exception);
+                continue;
+            }
+
+            try
+            {
+                var indexKey = _indexKeys.TraceIndexKey(account.Key);
+                var segments = account.SelectMany(w => w.Segments).ToList();
+                for (var start = 0; start < segments.Count; start += _options.MaxSegmentsPerChunk)
+                {
+                    var part = segments.GetRange(start, Math.Min(_options.MaxSegmentsPerChunk, segments.Count - start));
+                    chunks.Add(BuildChunk(account.Key, dataKey, indexKey, part));
+                }
+            }
+            catch (Exception exception)
+            {
+                chunks.RemoveAll(c => c.AccountId == account.Key);
+                Fail(account, exception);
+                continue;
             }
 
             committed.AddRange(account);
@@ -123,17 +138,21 @@ public sealed class ChunkWriter : IAsyncDisposable
         }
         catch (Exception exception)
         {
-            foreach (var write in committed)
-            {
-                write.Completion.TrySetException(exception);
-            }
-
+            Fail(committed, exception);
             return;
         }
 
         foreach (var write in committed)
         {
             write.Completion.TrySetResult(StoreOutcome.Stored);
+        }
+    }
+
+    private static void Fail(IEnumerable<PendingWrite> writes, Exception exception)
+    {
+        foreach (var write in writes)
+        {
+            write.Completion.TrySetException(exception);
         }
     }
 

@@ -162,6 +162,7 @@ public sealed class EncryptionSettingsTests(ITestOutputHelper output)
     public async Task AfterTheDeletionWindow_TracesAreReportedUnreadable()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         await using var server = await TestServer.StartAsync(clock);
         var settings = server.Server.Services.GetRequiredService<EncryptionSettingsService>();
         using var client = new SignedHttpClient(server.Endpoint, server.AdminAccessKeyId, server.AdminSecret);
@@ -171,7 +172,9 @@ public sealed class EncryptionSettingsTests(ITestOutputHelper output)
             await TraceDocuments.ReadJsonAsync(put);
         }
 
+        output.WriteLine($"put {watch.Elapsed}");
         settings.PropagateOnce();
+        output.WriteLine($"propagated {watch.Elapsed}");
         var traceId = TraceDocuments.NewTraceId(clock.GetUtcNow());
         using (var stored = await client.XRayAsync("/TraceSegments", TraceDocuments.PutTraceSegmentsBody([TraceDocuments.Segment(traceId, clock.GetUtcNow())]), clock.GetUtcNow()))
         {
@@ -190,13 +193,16 @@ public sealed class EncryptionSettingsTests(ITestOutputHelper output)
             Assert.Contains("pending deletion", message);
         }
 
+        output.WriteLine($"pending read {watch.Elapsed}");
         clock.Advance(TimeSpan.FromDays(8));
+        output.WriteLine($"advanced {watch.Elapsed}");
         server.Server.Services.GetRequiredService<Keys.Kms.KeyService>().DestroyDueKeys();
         using var gone = await client.XRayAsync("/Traces", TraceDocuments.BatchGetTracesBody([traceId]), clock.GetUtcNow());
         var (goneType, goneMessage) = await Foundation.FoundationTests.ReadErrorAsync(gone);
         Assert.Equal("InvalidRequestException", goneType);
         Assert.Contains("unreadable", goneMessage);
         Assert.Contains(keyArn, goneMessage);
+        output.WriteLine($"done {watch.Elapsed}");
     }
 
     internal static async Task<string> CreateKeyAsync(SignedHttpClient client, DateTimeOffset? at = null)
