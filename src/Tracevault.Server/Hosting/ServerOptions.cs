@@ -1,4 +1,5 @@
 using System.Net;
+using Tracevault.Server.Console;
 using Tracevault.Storage.Traces;
 
 namespace Tracevault.Server.Hosting;
@@ -27,6 +28,9 @@ public sealed class ServerOptions
     /// <summary>How trace data is grouped, kept and removed.</summary>
     public TraceStoreOptions Traces { get; set; } = new();
 
+    /// <summary>How the web console keeps its sessions.</summary>
+    public ConsoleOptions Console { get; set; } = new();
+
     /// <summary>Checks the options; throws <see cref="ArgumentException"/> naming the first bad one.</summary>
     public void Validate()
     {
@@ -51,6 +55,7 @@ public sealed class ServerOptions
         }
 
         Traces.Validate();
+        Console.Validate();
     }
 
     /// <summary>Parses <c>HOST:PORT</c> (IPv6 in brackets, <c>localhost</c> meaning loopback).</summary>

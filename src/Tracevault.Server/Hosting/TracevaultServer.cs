@@ -78,6 +78,7 @@ public sealed class TracevaultServer : IAsyncDisposable
         builder.Services.AddSingleton<RequestAuthenticator>();
         builder.Services.AddSingleton(new ApiRouter());
         builder.Services.AddXRay(data, options.Traces);
+        builder.Services.AddConsole(options.Console);
 
         var app = builder.Build();
         var router = app.Services.GetRequiredService<ApiRouter>();
