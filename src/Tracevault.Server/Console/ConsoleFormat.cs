@@ -9,6 +9,7 @@ public static class ConsoleFormat
     public static string Duration(double? seconds) => seconds switch
     {
         null => "—",
+        <= 0 => "0 ms",
         < 0.001 => "<1 ms",
         < 1 => (seconds.Value * 1000).ToString(seconds < 0.1 ? "0.#" : "0", CultureInfo.InvariantCulture) + " ms",
         < 60 => seconds.Value.ToString("0.00", CultureInfo.InvariantCulture) + " s",

@@ -6,19 +6,19 @@ namespace Tracevault.Server.Console;
 public sealed class ServiceMapLayout
 {
     /// <summary>A node's width, in SVG units.</summary>
-    public const double NodeWidth = 210;
+    public const double NodeWidth = 240;
 
     /// <summary>A node's height, in SVG units.</summary>
     public const double NodeHeight = 78;
 
     /// <summary>The distance between the left edges of two columns.</summary>
-    public const double ColumnPitch = NodeWidth + 150;
+    public const double ColumnPitch = NodeWidth + 200;
 
     /// <summary>The distance between the top edges of two rows.</summary>
     public const double RowPitch = NodeHeight + 42;
 
     /// <summary>The space around the drawing.</summary>
-    public const double Margin = 24;
+    public const double Margin = 70;
 
     private readonly Dictionary<int, (double X, double Y)> _positions;
 

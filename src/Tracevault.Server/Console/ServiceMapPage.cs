@@ -10,7 +10,7 @@ public sealed class ServiceMapPage
     /// <summary>The IAM action the page needs, as <c>GetServiceGraph</c> does.</summary>
     public const string Action = "xray:GetServiceGraph";
 
-    private const int MaxNameLength = 26;
+    private const int MaxNameLength = 28;
 
     private readonly XRayQueryApi _queries;
     private readonly ConsoleLayout _layout;
@@ -92,7 +92,7 @@ public sealed class ServiceMapPage
                     var left = fromX + (w * 0.35);
                     var right = fromX + (w * 0.65);
                     path = Svg($"M{left:0.#},{fromY:0.#} C{left - 30:0.#},{fromY - 50:0.#} {right + 30:0.#},{fromY - 50:0.#} {right:0.#},{fromY:0.#}");
-                    (labelX, labelY) = (fromX + (w / 2), fromY - 44);
+                    (labelX, labelY) = (fromX + (w / 2), fromY - 40);
                 }
                 else
                 {
@@ -108,8 +108,8 @@ public sealed class ServiceMapPage
                     <g class="edge {Outcome(stats)}" data-from="{node.Service.Name}" data-to="{target.Service.Name}">
                     <title>{node.Service.Name} → {target.Service.Name}: {Statistics(stats)}</title>
                     <path d="{path}" marker-end="url(#arrow)"></path>
-                    <text class="edge-label" x="{labelX:0.#}" y="{labelY - 6:0.#}" text-anchor="middle">{RequestsAndLatency(stats)}</text>
-                    <text class="edge-label minor" x="{labelX:0.#}" y="{labelY + 8:0.#}" text-anchor="middle">{Shares(stats)}</text>
+                    <text class="edge-label" x="{labelX:0.#}" y="{labelY - 22:0.#}" text-anchor="middle">{RequestsAndLatency(stats)}</text>
+                    <text class="edge-label minor" x="{labelX:0.#}" y="{labelY - 8:0.#}" text-anchor="middle">{Shares(stats)}</text>
                     </g>
                     """);
             }
