@@ -88,9 +88,7 @@ public static class ConsoleFeature
         {
             var layout = context.RequestServices.GetRequiredService<ConsoleLayout>();
             var session = context.RequestServices.GetRequiredService<ConsoleSessions>().Find(context);
-            var form = context.Request.HasFormContentType
-                ? await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false)
-                : null;
+            var form = await ConsoleForms.TryReadAsync(context).ConfigureAwait(false);
             if (session is null || form is null || !CsrfProtection.IsValid(session, form))
             {
                 var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ConsoleFeature));

@@ -47,13 +47,13 @@ public sealed class SignInPage
     {
         ArgumentNullException.ThrowIfNull(context);
         var remote = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        if (!context.Request.HasFormContentType)
+        var form = await ConsoleForms.TryReadAsync(context).ConfigureAwait(false);
+        if (form is null)
         {
-            await RenderAsync(context, "", "", "The sign-in request was not a form post.", null, StatusCodes.Status400BadRequest).ConfigureAwait(false);
+            await RenderAsync(context, "", "", "The sign-in request was not a form post of the expected size.", null, StatusCodes.Status400BadRequest).ConfigureAwait(false);
             return;
         }
 
-        var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
         var next = form["next"].ToString();
         if (!CsrfProtection.IsValidSignIn(context, form))
         {

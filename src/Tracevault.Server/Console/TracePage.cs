@@ -34,7 +34,7 @@ public sealed class TracePage
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(session);
-        var id = context.Request.RouteValues["id"] as string ?? "";
+        var id = TraceIds.Normalize(context.Request.RouteValues["id"] as string ?? "");
         var showRaw = context.Request.Query["raw"] == "1";
         var html = new HtmlWriter();
         html.Append($"<p class=\"crumbs\"><a href=\"/console/traces\">Traces</a> / <span>{id}</span></p>");

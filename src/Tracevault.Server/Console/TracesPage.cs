@@ -1,3 +1,4 @@
+using System.Globalization;
 using Tracevault.Core.Traces;
 using Tracevault.Core.Traces.Filters;
 using Tracevault.Server.Http;
@@ -36,7 +37,7 @@ public sealed class TracesPage
         var query = context.Request.Query;
         var range = ConsoleTimeRange.FromQuery(query, _time.GetUtcNow());
         var filterText = query["filter"].ToString();
-        var pageNumber = int.TryParse(query["page"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) && number > 0 ? number : 1;
+        var pageNumber = int.TryParse(query["page"], NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0 ? number : 1;
 
         var html = new HtmlWriter();
         html.Append($"""
@@ -136,7 +137,7 @@ public sealed class TracesPage
                 <td class="time">{ConsoleFormat.Time(summary.StartTime)}</td>
                 <td>{summary.Http?.HttpMethod}</td>
                 <td class="url">{summary.Http?.HttpUrl}</td>
-                <td>{summary.Http?.HttpStatus?.ToString(System.Globalization.CultureInfo.InvariantCulture)}</td>
+                <td>{summary.Http?.HttpStatus?.ToString(CultureInfo.InvariantCulture)}</td>
                 <td class="num">{ConsoleFormat.Duration(summary.ResponseTime)}</td>
                 <td>{summary.EntryPoint?.Name}</td>
                 <td class="annotations">{Annotations(summary)}</td>
@@ -169,7 +170,7 @@ public sealed class TracesPage
     {
         var parameters = range.QueryParameters().Select(p => new KeyValuePair<string, string?>(p.Key, p.Value)).ToList();
         parameters.Add(new("filter", filterText));
-        parameters.Add(new("page", page.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        parameters.Add(new("page", page.ToString(CultureInfo.InvariantCulture)));
         return "/console/traces" + QueryString.Create(parameters).Value;
     }
 

@@ -147,6 +147,52 @@ public sealed class ConsoleTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains("&lt;img src=x id=injected", html, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task TracesPage_PagesThroughMoreTracesThanOnePageHolds()
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        var documents = Enumerable.Range(0, 55).Select(i => System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["trace_id"] = $"1-{(long)now:x8}-{i:x24}",
+            ["id"] = $"{i + 1:x16}",
+            ["name"] = "pager",
+            ["start_time"] = now - 60 + i,
+            ["end_time"] = now - 60 + i + 0.01,
+        }));
+        using (var api = new SignedHttpClient(_server.Endpoint, _server.AdminAccessKeyId, _server.AdminSecret))
+        {
+            using var put = await api.XRayAsync("/TraceSegments", SignedHttpClient.Json(System.Text.Json.JsonSerializer.Serialize(new { TraceSegmentDocuments = documents })));
+            Assert.Contains("\"UnprocessedTraceSegments\":[]", await put.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using var client = new ConsoleHttpClient(_server.Endpoint);
+        using var signedIn = await client.SignInAsync(_server.AdminAccessKeyId, _server.AdminSecret);
+        using var first = await client.GetAsync("/console/traces?range=15m&filter=" + Uri.EscapeDataString("name = \"pager\""));
+        var firstHtml = await first.Content.ReadAsStringAsync();
+        Assert.Equal(50, CountRows(firstHtml));
+        Assert.Contains("<strong id=\"matched-count\">55</strong>", firstHtml, StringComparison.Ordinal);
+        Assert.Contains("Page 1 of 2", firstHtml, StringComparison.Ordinal);
+
+        using var second = await client.GetAsync("/console/traces?range=15m&filter=" + Uri.EscapeDataString("name = \"pager\"") + "&page=2");
+        var secondHtml = await second.Content.ReadAsStringAsync();
+        Assert.Equal(5, CountRows(secondHtml));
+        Assert.Contains($"1-{(long)now:x8}-{0:x24}", secondHtml, StringComparison.Ordinal);
+        Assert.Contains("rel=\"prev\"", secondHtml, StringComparison.Ordinal);
+        Assert.DoesNotContain("rel=\"next\"", secondHtml, StringComparison.Ordinal);
+
+        static int CountRows(string html) => html.Split("<tr data-trace-id=").Length - 1;
+    }
+
+    [Fact]
+    public async Task SignInPost_LargerThanAnyForm_IsRefusedAndTheServerKeepsServing()
+    {
+        using var client = new ConsoleHttpClient(_server.Endpoint);
+        using var huge = await client.PostFormAsync("/console/signin", new() { ["accessKeyId"] = new string('A', 512 * 1024), ["secretAccessKey"] = "x" });
+        Assert.Equal(HttpStatusCode.BadRequest, huge.StatusCode);
+        using var signedIn = await client.SignInAsync(_server.AdminAccessKeyId, _server.AdminSecret);
+        Assert.Equal(HttpStatusCode.SeeOther, signedIn.StatusCode);
+    }
+
     private static int FilterErrorPosition(string expression)
     {
         var error = Assert.Throws<FilterExpressionException>(() => FilterExpression.Parse(expression));
