@@ -193,6 +193,28 @@ public sealed class ConsoleTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.SeeOther, signedIn.StatusCode);
     }
 
+    [Fact]
+    public async Task TracesPage_CustomRange_ListsOnlyTheTracesInside()
+    {
+        var traces = await ConsoleTraces.PutAsync(_server);
+        using var client = new ConsoleHttpClient(_server.Endpoint);
+        using var signedIn = await client.SignInAsync(_server.AdminAccessKeyId, _server.AdminSecret);
+        var now = DateTime.UtcNow;
+
+        using var covering = await client.GetAsync($"/console/traces?range=custom&start={now.AddMinutes(-10):yyyy-MM-ddTHH:mm}&end={now.AddMinutes(2):yyyy-MM-ddTHH:mm}");
+        var coveringHtml = await covering.Content.ReadAsStringAsync();
+        Assert.Contains(traces.CheckoutTraceId, coveringHtml, StringComparison.Ordinal);
+        Assert.Contains("<option value=\"custom\" selected>", coveringHtml, StringComparison.Ordinal);
+
+        using var before = await client.GetAsync($"/console/traces?range=custom&start={now.AddHours(-3):yyyy-MM-ddTHH:mm}&end={now.AddHours(-2):yyyy-MM-ddTHH:mm}");
+        var beforeHtml = await before.Content.ReadAsStringAsync();
+        Assert.DoesNotContain(traces.CheckoutTraceId, beforeHtml, StringComparison.Ordinal);
+        Assert.Contains("<strong id=\"matched-count\">0</strong>", beforeHtml, StringComparison.Ordinal);
+
+        using var backwards = await client.GetAsync($"/console/traces?range=custom&start={now:yyyy-MM-ddTHH:mm}&end={now.AddHours(-1):yyyy-MM-ddTHH:mm}");
+        Assert.Contains("The custom end must be later than its start.", await backwards.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     private static int FilterErrorPosition(string expression)
     {
         var error = Assert.Throws<FilterExpressionException>(() => FilterExpression.Parse(expression));
