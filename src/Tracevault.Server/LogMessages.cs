@@ -26,4 +26,19 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Encryption-setting propagation failed this round: {ExceptionType}: {Reason}")]
     public static partial void PropagationFailed(ILogger logger, string exceptionType, string reason);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Console sign-in: user {UserName} of account {AccountId} with access key {AccessKeyId}")]
+    public static partial void ConsoleSignedIn(ILogger logger, string accountId, string userName, string accessKeyId);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Console sign-in refused from {RemoteAddress}: unknown access key or wrong secret")]
+    public static partial void ConsoleSignInRefused(ILogger logger, string remoteAddress);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Console refused a form post to {Path} from {RemoteAddress}: missing or wrong CSRF token")]
+    public static partial void ConsoleFormRefused(ILogger logger, string path, string remoteAddress);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "Console sign-out: user {UserName} of account {AccountId}")]
+    public static partial void ConsoleSignedOut(ILogger logger, string accountId, string userName);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Error, Message = "Console page {Path} failed unexpectedly: {ExceptionType}")]
+    public static partial void ConsolePageFailed(ILogger logger, string path, string exceptionType);
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Tracevault.Keys.Settings;
+using Tracevault.Server.Console;
 using Tracevault.Storage.Traces;
 
 namespace Tracevault.Server.Hosting;
@@ -30,6 +31,8 @@ public sealed class ServerOptions
 
     /// <summary>How encryption settings propagate and how long KMS data keys are used.</summary>
     public EncryptionSettingsOptions Encryption { get; set; } = new();
+    /// <summary>How the web console keeps its sessions.</summary>
+    public ConsoleOptions Console { get; set; } = new();
 
     /// <summary>Checks the options; throws <see cref="ArgumentException"/> naming the first bad one.</summary>
     public void Validate()
@@ -56,6 +59,7 @@ public sealed class ServerOptions
 
         Traces.Validate();
         Encryption.Validate();
+        Console.Validate();
     }
 
     /// <summary>Parses <c>HOST:PORT</c> (IPv6 in brackets, <c>localhost</c> meaning loopback).</summary>

@@ -81,6 +81,7 @@ public sealed class TracevaultServer : IAsyncDisposable
         builder.Services.AddSingleton(router);
         builder.Services.AddKeyService(data, options, time, router);
         builder.Services.AddXRay(data, options.Traces, options.Encryption);
+        builder.Services.AddConsole(options.Console);
 
         var app = builder.Build();
         router.MapXRay(app.Services);
