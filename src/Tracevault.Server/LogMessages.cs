@@ -12,9 +12,33 @@ internal static partial class LogMessages
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Initialized the data directory {DataDirectory}: account {AccountId}, admin user {UserName} with access key {AccessKeyId}")]
     public static partial void Initialized(ILogger logger, string dataDirectory, string accountId, string userName, string accessKeyId);
 
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Removed {Chunks} chunks older than the retention period")]
+    public static partial void RetentionRemoved(ILogger logger, int chunks);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "UDP receive buffer is {Granted} bytes, less than the {Wanted} asked for; bursts may be dropped")]
+    public static partial void SmallUdpBuffer(ILogger logger, int granted, int wanted);
+
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Destroyed the key material of {Count} key(s) whose deletion window ended")]
     public static partial void KeysDestroyed(ILogger logger, int count);
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Error, Message = "The key deletion sweep failed: {ExceptionType}")]
     public static partial void KeySweepFailed(ILogger logger, string exceptionType);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Encryption-setting propagation failed this round: {ExceptionType}: {Reason}")]
+    public static partial void PropagationFailed(ILogger logger, string exceptionType, string reason);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Console sign-in: user {UserName} of account {AccountId} with access key {AccessKeyId}")]
+    public static partial void ConsoleSignedIn(ILogger logger, string accountId, string userName, string accessKeyId);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Console sign-in refused from {RemoteAddress}: unknown access key or wrong secret")]
+    public static partial void ConsoleSignInRefused(ILogger logger, string remoteAddress);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Console refused a form post to {Path} from {RemoteAddress}: missing or wrong CSRF token")]
+    public static partial void ConsoleFormRefused(ILogger logger, string path, string remoteAddress);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "Console sign-out: user {UserName} of account {AccountId}")]
+    public static partial void ConsoleSignedOut(ILogger logger, string accountId, string userName);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Error, Message = "Console page {Path} failed unexpectedly: {ExceptionType}")]
+    public static partial void ConsolePageFailed(ILogger logger, string path, string exceptionType);
 }

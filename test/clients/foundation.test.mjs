@@ -1,7 +1,7 @@
 // The foundation's acceptance tests with the real AWS SDK for JavaScript v3: routing, error envelopes, SigV4 and IAM.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { XRayClient, GetEncryptionConfigCommand, GetTraceGraphCommand } from '@aws-sdk/client-xray';
+import { XRayClient, GetEncryptionConfigCommand, GetInsightSummariesCommand } from '@aws-sdk/client-xray';
 import { KMSClient, ListKeysCommand, GetKeyLastUsageCommand } from '@aws-sdk/client-kms';
 import { clientConfig, credentialsFromEnv, rejection, afterSigning } from './support.mjs';
 
@@ -15,8 +15,8 @@ function assertEnvelope(error, name) {
 test('an X-Ray path and a KMS target answer in their own JSON envelopes', async () => {
   const xray = new XRayClient(clientConfig());
   const kms = new KMSClient(clientConfig());
-  const notBuilt = await rejection(() => xray.send(new GetTraceGraphCommand({ TraceIds: ['1-58406520-a006649127e371903a2de979'] })));
-  assertEnvelope(notBuilt, process.env.EXPECT_TRACE_GRAPH_ERROR ?? 'UnknownOperationException');
+  const notBuilt = await rejection(() => xray.send(new GetInsightSummariesCommand({ StartTime: new Date(Date.now() - 3600e3), EndTime: new Date() })));
+  assertEnvelope(notBuilt, process.env.EXPECT_INSIGHTS_ERROR ?? 'UnknownOperationException');
   const kmsNotBuilt = await rejection(() => kms.send(new GetKeyLastUsageCommand({ KeyId: 'alias/nothing' })));
   assertEnvelope(kmsNotBuilt, 'UnknownOperationException');
 });

@@ -1,4 +1,7 @@
 using System.Net;
+using Tracevault.Keys.Settings;
+using Tracevault.Server.Console;
+using Tracevault.Storage.Traces;
 
 namespace Tracevault.Server.Hosting;
 
@@ -23,6 +26,14 @@ public sealed class ServerOptions
     /// <summary>The largest total size of a request's headers, in bytes. Default 64 KiB.</summary>
     public int MaxRequestHeaderBytes { get; set; } = 64 * 1024;
 
+    /// <summary>How trace data is grouped, kept and removed.</summary>
+    public TraceStoreOptions Traces { get; set; } = new();
+
+    /// <summary>How encryption settings propagate and how long KMS data keys are used.</summary>
+    public EncryptionSettingsOptions Encryption { get; set; } = new();
+    /// <summary>How the web console keeps its sessions.</summary>
+    public ConsoleOptions Console { get; set; } = new();
+
     /// <summary>Checks the options; throws <see cref="ArgumentException"/> naming the first bad one.</summary>
     public void Validate()
     {
@@ -45,6 +56,10 @@ public sealed class ServerOptions
         {
             throw new ArgumentException("The request size limits are too small to serve the AWS clients.");
         }
+
+        Traces.Validate();
+        Encryption.Validate();
+        Console.Validate();
     }
 
     /// <summary>Parses <c>HOST:PORT</c> (IPv6 in brackets, <c>localhost</c> meaning loopback).</summary>

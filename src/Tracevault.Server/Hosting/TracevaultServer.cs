@@ -5,6 +5,8 @@ using Tracevault.Keys.Identity;
 using Tracevault.Server.Auth;
 using Tracevault.Server.Console;
 using Tracevault.Server.Http;
+using Tracevault.Server.XRay;
+using Tracevault.Storage.Traces;
 using Tracevault.Server.Kms;
 
 namespace Tracevault.Server.Hosting;
@@ -13,10 +15,12 @@ namespace Tracevault.Server.Hosting;
 public sealed class TracevaultServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly UdpSegmentListener _udp;
 
-    private TracevaultServer(WebApplication app, IPEndPoint endpoint, DataDirectory data, NewUser? initializedAdmin)
+    private TracevaultServer(WebApplication app, UdpSegmentListener udp, IPEndPoint endpoint, DataDirectory data, NewUser? initializedAdmin)
     {
         _app = app;
+        _udp = udp;
         Endpoint = endpoint;
         Data = data;
         InitializedAdmin = initializedAdmin;
@@ -76,21 +80,35 @@ public sealed class TracevaultServer : IAsyncDisposable
         var router = new ApiRouter();
         builder.Services.AddSingleton(router);
         builder.Services.AddKeyService(data, options, time, router);
+        builder.Services.AddXRay(data, options.Traces, options.Encryption);
+        builder.Services.AddConsole(options.Console);
 
         var app = builder.Build();
+        router.MapXRay(app.Services);
         app.UseMiddleware<ApiDispatcher>();
         app.MapConsole();
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var bound = BoundEndpoint(app, options.Listen);
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tracevault");
+        var udp = UdpSegmentListener.Start(
+            bound,
+            app.Services.GetRequiredService<SegmentIntake>(),
+            app.Services.GetRequiredService<ChunkWriter>(),
+            app.Services.GetRequiredService<IngestCounters>(),
+            data.DefaultAccount.Id);
+        if (udp.GrantedReceiveBufferBytes < UdpSegmentListener.ReceiveBufferBytes)
+        {
+            LogMessages.SmallUdpBuffer(logger, udp.GrantedReceiveBufferBytes, UdpSegmentListener.ReceiveBufferBytes);
+        }
+
         if (admin is not null)
         {
             LogMessages.Initialized(logger, data.Path, admin.User.AccountId, admin.User.Name, admin.AccessKeyId);
         }
 
         LogMessages.Ready(logger, $"http://{bound}", data.Path, options.Region);
-        return new TracevaultServer(app, bound, data, admin);
+        return new TracevaultServer(app, udp, bound, data, admin);
     }
 
     /// <summary>Waits until the server is asked to stop.</summary>
@@ -99,6 +117,7 @@ public sealed class TracevaultServer : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        await _udp.DisposeAsync().ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
     }

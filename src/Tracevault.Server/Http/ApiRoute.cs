@@ -11,10 +11,10 @@ public sealed record ApiRoute(ApiProtocol Protocol, string Operation, bool Known
     /// <summary>The KMS target prefix.</summary>
     public const string KmsTargetPrefix = "TrentService.";
 
-    /// <summary>The CloudTrail target prefix.</summary>
+    /// <summary>The CloudTrail target prefix, as the service model and botocore send it.</summary>
     public const string CloudTrailTargetPrefix = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.";
 
-    /// <summary>The short CloudTrail target prefix the Smithy-generated clients (AWS SDK for JavaScript v3) send.</summary>
+    /// <summary>The CloudTrail target prefix the Smithy-built AWS SDK for JavaScript v3 sends: the service shape's name alone.</summary>
     public const string CloudTrailShortTargetPrefix = "CloudTrail_20131101.";
 
     /// <summary>The SigV4 signing name of the route's service.</summary>

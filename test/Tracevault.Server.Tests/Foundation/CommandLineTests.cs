@@ -31,7 +31,7 @@ public sealed partial class CommandLineTests(ITestOutputHelper output) : IDispos
         Assert.Equal(server.Endpoint, settings["AWS_ENDPOINT_URL"]);
         Assert.Contains($"Tracevault is serving on http://127.0.0.1:{server.Port}", server.Output);
 
-        var cli = await AwsCli.RunAsync(server.Endpoint, settings, "xray", "get-trace-graph", "--trace-ids", "1-58406520-a006649127e371903a2de979");
+        var cli = await AwsCli.RunAsync(server.Endpoint, settings, "xray", "get-insight-summaries", "--start-time", "2026-01-01T00:00:00Z", "--end-time", "2026-01-01T01:00:00Z");
         output.WriteLine(cli.Output);
         Assert.NotEqual(0, cli.ExitCode);
         Assert.Contains("UnknownOperationException", cli.StandardError);

@@ -1,0 +1,39 @@
+namespace Tracevault.Core.Traces.Filters;
+
+/// <summary>A parsed X-Ray filter expression, e.g. <c>service("api") { fault } AND annotation.customer = "c7"</c>.</summary>
+/// <remarks>
+/// Parse once and evaluate many times; instances are immutable and thread-safe.
+/// Outside <c>service()</c> and <c>edge()</c>, status, time and HTTP keywords describe the root segment, as in trace summaries,
+/// while <c>user</c>, <c>name</c>, <c>type</c>, annotations and the resource keywords match any segment.
+/// A comparison on a missing value is false for every operator, <c>!=</c> included.
+/// </remarks>
+public sealed class FilterExpression
+{
+    private readonly FilterNode _root;
+
+    private FilterExpression(string text, FilterNode root)
+    {
+        Text = text;
+        _root = root;
+    }
+
+    /// <summary>The expression as it was written.</summary>
+    public string Text { get; }
+
+    /// <summary>Parses an expression; throws <see cref="FilterExpressionException"/> with the position of the first problem.</summary>
+    public static FilterExpression Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return new FilterExpression(text, FilterParser.Parse(text));
+    }
+
+    /// <summary>Whether the trace satisfies the expression.</summary>
+    public bool Matches(AssembledTrace trace)
+    {
+        ArgumentNullException.ThrowIfNull(trace);
+        return _root.Evaluate(new TraceSubject(trace));
+    }
+
+    /// <summary>The expression fully parenthesised, in canonical spelling, to show how it was understood.</summary>
+    public override string ToString() => _root.ToString();
+}

@@ -1,0 +1,370 @@
+namespace Tracevault.Core.Traces.Filters;
+
+/// <summary>A recursive-descent parser for X-Ray filter expressions.</summary>
+/// <remarks>
+/// Grammar, loosest first: <c>or := and (('OR' | '||') and)*</c>; <c>and := unary ((('AND' | '&amp;&amp;')? unary)*</c>,
+/// so terms side by side are joined with AND as the X-Ray console does; <c>unary := ('NOT' | '!') unary | primary</c>;
+/// <c>primary := '(' or ')' | service | edge | annotation op value | keyword (op value)?</c>.
+/// </remarks>
+internal sealed class FilterParser
+{
+    private readonly List<FilterToken> _tokens;
+    private int _index;
+    private bool _inSubFilter;
+
+    private FilterParser(List<FilterToken> tokens) => _tokens = tokens;
+
+    private FilterToken Current => _tokens[_index];
+
+    private FilterToken Previous => _tokens[_index - 1];
+
+    /// <summary>Parses a whole expression into its tree.</summary>
+    public static FilterNode Parse(string text)
+    {
+        var parser = new FilterParser(FilterTokenizer.Tokenize(text));
+        if (parser.Current.Kind == FilterTokenKind.End)
+        {
+            throw new FilterExpressionException(parser.Current.Position, "the expression is empty");
+        }
+
+        var root = parser.ParseOr();
+        if (parser.Current.Kind != FilterTokenKind.End)
+        {
+            throw new FilterExpressionException(parser.Current.Position, $"unexpected {parser.Current.Describe()}");
+        }
+
+        return root;
+    }
+
+    private FilterNode ParseOr()
+    {
+        var left = ParseAnd();
+        while (Current.Kind == FilterTokenKind.OrOr || Current.IsWord("OR"))
+        {
+            Advance();
+            left = new OrNode(left, ParseAnd());
+        }
+
+        return left;
+    }
+
+    private FilterNode ParseAnd()
+    {
+        var left = ParseUnary();
+        while (true)
+        {
+            if (Current.Kind == FilterTokenKind.AndAnd || Current.IsWord("AND"))
+            {
+                Advance();
+            }
+            else if (!StartsTerm(Current))
+            {
+                return left;
+            }
+
+            left = new AndNode(left, ParseUnary());
+        }
+    }
+
+    private static bool StartsTerm(FilterToken token) =>
+        token.Kind is FilterTokenKind.OpenParen or FilterTokenKind.Bang
+        || (token.Kind == FilterTokenKind.Word && !token.IsWord("AND") && !token.IsWord("OR")
+            && FilterOperators.FromToken(token) is null);
+
+    private FilterNode ParseUnary()
+    {
+        if (Current.Kind == FilterTokenKind.Bang || Current.IsWord("NOT"))
+        {
+            Advance();
+            return new NotNode(ParseUnary());
+        }
+
+        return ParsePrimary();
+    }
+
+    private FilterNode ParsePrimary()
+    {
+        var token = Current;
+        if (token.Kind == FilterTokenKind.OpenParen)
+        {
+            Advance();
+            var inner = ParseOr();
+            Expect(FilterTokenKind.CloseParen, "')' to close the '(' at position " + token.Position);
+            return inner;
+        }
+
+        if (token.Kind != FilterTokenKind.Word || token.IsWord("AND") || token.IsWord("OR"))
+        {
+            throw Unexpected("a filter");
+        }
+
+        var word = token.Text;
+        if (token.IsWord("service") || token.IsWord("edge"))
+        {
+            if (_inSubFilter)
+            {
+                throw new FilterExpressionException(token.Position, $"'{word}' cannot be used inside a service() or edge() filter");
+            }
+
+            return token.IsWord("service") ? ParseService() : ParseEdge();
+        }
+
+        if (token.IsWord("id"))
+        {
+            throw new FilterExpressionException(token.Position, "id(...) can only name a service inside service() or edge()");
+        }
+
+        if (word.StartsWith("annotation.", StringComparison.OrdinalIgnoreCase) || token.IsWord("annotation"))
+        {
+            if (_inSubFilter)
+            {
+                throw new FilterExpressionException(token.Position, "annotations cannot be used inside a service() or edge() filter");
+            }
+
+            return ParseAnnotation();
+        }
+
+        if (FilterKeywords.TryGet(word, out var keyword, out var kind))
+        {
+            Advance();
+            return ParseKeywordComparison(token, keyword, kind);
+        }
+
+        if (FilterKeywords.IsUnsupported(word))
+        {
+            throw new FilterExpressionException(token.Position, $"the keyword '{word}' is not supported");
+        }
+
+        throw new FilterExpressionException(token.Position, $"unknown keyword '{word}'");
+    }
+
+    private FilterNode ParseKeywordComparison(FilterToken keywordToken, FilterKeyword keyword, FilterValueKind kind)
+    {
+        var name = keywordToken.Text;
+        if (FilterOperators.FromToken(Current) is not { } op)
+        {
+            if (kind == FilterValueKind.Boolean)
+            {
+                return new FlagNode(keyword, expected: true);
+            }
+
+            throw Unexpected($"an operator after '{name}'");
+        }
+
+        if (!FilterOperators.Accepts(kind, op))
+        {
+            throw new FilterExpressionException(Current.Position, $"'{Current.Text}' cannot compare the {Describe(kind)} keyword '{name}'");
+        }
+
+        var opToken = Advance();
+        var value = Current;
+        switch (kind)
+        {
+            case FilterValueKind.Boolean when value.IsWord("true") || value.IsWord("false"):
+                Advance();
+                return new FlagNode(keyword, value.IsWord("true") == (op == FilterOperator.Equal));
+            case FilterValueKind.Number when value.Kind == FilterTokenKind.Number:
+                Advance();
+                return new NumberComparisonNode(keyword, op, value.NumberValue);
+            case FilterValueKind.String when value.Kind == FilterTokenKind.String:
+                Advance();
+                return new StringComparisonNode(keyword, op, value.StringValue!);
+            default:
+                throw ExpectedValue(opToken, kind switch
+                {
+                    FilterValueKind.Boolean => $"true or false for '{name}'",
+                    FilterValueKind.Number => $"a number for '{name}'",
+                    _ => $"a quoted string for '{name}'",
+                });
+        }
+    }
+
+    private AnnotationComparisonNode ParseAnnotation()
+    {
+        var token = Advance();
+        string key;
+        if (token.Text.Length > "annotation".Length)
+        {
+            key = token.Text["annotation.".Length..];
+            if (key.Length == 0)
+            {
+                throw new FilterExpressionException(token.Position + token.Text.Length, "expected an annotation key after 'annotation.'");
+            }
+        }
+        else
+        {
+            Expect(FilterTokenKind.OpenBracket, "'.' or '[' after 'annotation'");
+            if (Current.Kind is not (FilterTokenKind.Word or FilterTokenKind.String))
+            {
+                throw Unexpected("an annotation key after '['");
+            }
+
+            key = Current.StringValue ?? Current.Text;
+            Advance();
+            Expect(FilterTokenKind.CloseBracket, "']' after the annotation key");
+        }
+
+        if (FilterOperators.FromToken(Current) is not { } op)
+        {
+            throw Unexpected($"an operator after the annotation '{key}'");
+        }
+
+        var opToken = Advance();
+        var value = Current;
+        AnnotationValue literal;
+        FilterValueKind kind;
+        if (value.Kind == FilterTokenKind.String)
+        {
+            (literal, kind) = (AnnotationValue.FromString(value.StringValue!), FilterValueKind.String);
+        }
+        else if (value.Kind == FilterTokenKind.Number)
+        {
+            (literal, kind) = (AnnotationValue.FromNumber(value.NumberValue), FilterValueKind.Number);
+        }
+        else if (value.IsWord("true") || value.IsWord("false"))
+        {
+            (literal, kind) = (AnnotationValue.FromBoolean(value.IsWord("true")), FilterValueKind.Boolean);
+        }
+        else
+        {
+            throw new FilterExpressionException(
+                value.Position, $"expected a value after '{opToken.Text}' (a quoted string, a number, true or false), found {value.Describe()}");
+        }
+
+        if (!FilterOperators.Accepts(kind, op))
+        {
+            throw new FilterExpressionException(value.Position, $"'{opToken.Text}' cannot compare the {Describe(kind)} value {value.Text}");
+        }
+
+        Advance();
+        return new AnnotationComparisonNode(key, op, literal);
+    }
+
+    private ServiceNode ParseService()
+    {
+        Advance();
+        Expect(FilterTokenKind.OpenParen, "'(' after 'service'");
+        ServiceSelector? selector = null;
+        if (Current.Kind != FilterTokenKind.CloseParen)
+        {
+            selector = ParseSelector();
+        }
+
+        Expect(FilterTokenKind.CloseParen, "')' after the service");
+        return new ServiceNode(selector, ParseSubFilter());
+    }
+
+    private EdgeNode ParseEdge()
+    {
+        Advance();
+        Expect(FilterTokenKind.OpenParen, "'(' after 'edge'");
+        var source = ParseSelector();
+        Expect(FilterTokenKind.Comma, "',' between the edge's source and destination");
+        var destination = ParseSelector();
+        Expect(FilterTokenKind.CloseParen, "')' after the edge's destination");
+        return new EdgeNode(source, destination, ParseSubFilter());
+    }
+
+    private FilterNode? ParseSubFilter()
+    {
+        if (Current.Kind != FilterTokenKind.OpenBrace)
+        {
+            return null;
+        }
+
+        var open = Advance();
+        if (Current.Kind == FilterTokenKind.CloseBrace)
+        {
+            throw new FilterExpressionException(Current.Position, "expected a filter inside '{ }'");
+        }
+
+        _inSubFilter = true;
+        var filter = ParseOr();
+        _inSubFilter = false;
+        Expect(FilterTokenKind.CloseBrace, "'}' to close the '{' at position " + open.Position);
+        return filter;
+    }
+
+    private ServiceSelector ParseSelector()
+    {
+        if (Current.Kind == FilterTokenKind.String)
+        {
+            return new ServiceSelector(Advance().StringValue, null, IsId: false);
+        }
+
+        if (!Current.IsWord("id"))
+        {
+            throw Unexpected("a quoted service name or id(...)");
+        }
+
+        Advance();
+        Expect(FilterTokenKind.OpenParen, "'(' after 'id'");
+        string? name = null, type = null;
+        while (Current.Kind != FilterTokenKind.CloseParen)
+        {
+            if (name is not null || type is not null)
+            {
+                Expect(FilterTokenKind.Comma, "',' or ')' in id(...)");
+            }
+
+            var argument = Current;
+            if (!argument.IsWord("name") && !argument.IsWord("type"))
+            {
+                throw Unexpected("'name:' or 'type:' in id(...)");
+            }
+
+            Advance();
+            Expect(FilterTokenKind.Colon, $"':' after '{argument.Text}'");
+            if (Current.Kind != FilterTokenKind.String)
+            {
+                throw Unexpected($"a quoted string after '{argument.Text}:'");
+            }
+
+            var value = Advance().StringValue;
+            if (argument.IsWord("name") ? name is not null : type is not null)
+            {
+                throw new FilterExpressionException(argument.Position, $"'{argument.Text}' is given twice in id(...)");
+            }
+
+            if (argument.IsWord("name"))
+            {
+                name = value;
+            }
+            else
+            {
+                type = value;
+            }
+        }
+
+        Advance();
+        return new ServiceSelector(name, type, IsId: true);
+    }
+
+    private FilterToken Advance() => _tokens[_index++];
+
+    private void Expect(FilterTokenKind kind, string what)
+    {
+        if (Current.Kind != kind)
+        {
+            throw Unexpected(what);
+        }
+
+        Advance();
+    }
+
+    private FilterExpressionException Unexpected(string what)
+    {
+        var after = _index > 0 && what == "a filter" ? $" after '{Previous.Text}'" : string.Empty;
+        return new FilterExpressionException(Current.Position, $"expected {what}{after}, found {Current.Describe()}");
+    }
+
+    private FilterExpressionException ExpectedValue(FilterToken opToken, string what) =>
+        new(Current.Position, $"expected {what} after '{opToken.Text}', found {Current.Describe()}");
+
+    private static string Describe(FilterValueKind kind) => kind switch
+    {
+        FilterValueKind.Boolean => "Boolean",
+        FilterValueKind.Number => "number",
+        _ => "string",
+    };
+}

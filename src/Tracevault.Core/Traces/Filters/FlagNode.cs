@@ -1,0 +1,11 @@
+namespace Tracevault.Core.Traces.Filters;
+
+/// <summary>A Boolean keyword, alone (<c>fault</c>) or compared (<c>fault = false</c>).</summary>
+internal sealed class FlagNode(FilterKeyword keyword, bool expected) : FilterNode
+{
+    /// <inheritdoc/>
+    public override bool Evaluate(FilterSubject subject) => subject.Flag(keyword) == expected;
+
+    /// <inheritdoc/>
+    public override string ToString() => expected ? FilterKeywords.Spell(keyword) : $"{FilterKeywords.Spell(keyword)} = false";
+}

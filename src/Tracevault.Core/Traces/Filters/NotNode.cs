@@ -1,0 +1,11 @@
+namespace Tracevault.Core.Traces.Filters;
+
+/// <summary><c>NOT operand</c>.</summary>
+internal sealed class NotNode(FilterNode operand) : FilterNode
+{
+    /// <inheritdoc/>
+    public override bool Evaluate(FilterSubject subject) => !operand.Evaluate(subject);
+
+    /// <inheritdoc/>
+    public override string ToString() => $"(NOT {operand})";
+}

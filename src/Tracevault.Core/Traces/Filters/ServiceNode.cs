@@ -1,0 +1,37 @@
+namespace Tracevault.Core.Traces.Filters;
+
+/// <summary><c>service(name) { filter }</c>: the trace reaches a matching service, one of whose entities satisfies the filter.</summary>
+/// <param name="selector">The services to look at, or <see langword="null"/> for <c>service()</c>: all of them.</param>
+/// <param name="filter">The sub-filter, or <see langword="null"/> when the braces were omitted.</param>
+internal sealed class ServiceNode(ServiceSelector? selector, FilterNode? filter) : FilterNode
+{
+    /// <inheritdoc/>
+    public override bool Evaluate(FilterSubject subject)
+    {
+        foreach (var service in subject.Trace.Services)
+        {
+            if (selector is not null && !selector.Matches(service.Id))
+            {
+                continue;
+            }
+
+            if (filter is null)
+            {
+                return true;
+            }
+
+            foreach (var entity in service.Entities)
+            {
+                if (filter.Evaluate(new EntitySubject(subject.Trace, service, entity)))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => filter is null ? $"service({selector})" : $"service({selector}) {{ {filter} }}";
+}

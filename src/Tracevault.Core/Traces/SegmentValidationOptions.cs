@@ -1,0 +1,22 @@
+namespace Tracevault.Core.Traces;
+
+/// <summary>Limits applied by <see cref="SegmentDocument.Parse(ReadOnlySpan{byte}, DateTimeOffset, SegmentValidationOptions)"/> to a trace id's embedded time.</summary>
+public sealed class SegmentValidationOptions
+{
+    /// <summary>The options used when none are given: 30 days of age and 1 day of skew.</summary>
+    public static SegmentValidationOptions Default { get; } = new();
+
+    /// <summary>How far in the past a trace id's time may lie; default 30 days (X-Ray's retention); <see langword="null"/> accepts any age.</summary>
+    public TimeSpan? MaxTraceIdAge
+    {
+        get;
+        init => field = value < TimeSpan.Zero ? throw new ArgumentOutOfRangeException(nameof(value), "The age limit cannot be negative.") : value;
+    } = TimeSpan.FromDays(30);
+
+    /// <summary>How far in the future a trace id's time may lie; default 1 day, to tolerate clock skew; <see langword="null"/> accepts any time.</summary>
+    public TimeSpan? MaxTraceIdSkew
+    {
+        get;
+        init => field = value < TimeSpan.Zero ? throw new ArgumentOutOfRangeException(nameof(value), "The skew limit cannot be negative.") : value;
+    } = TimeSpan.FromDays(1);
+}

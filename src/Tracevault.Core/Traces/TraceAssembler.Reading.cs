@@ -1,0 +1,188 @@
+using System.Text.Json;
+
+namespace Tracevault.Core.Traces;
+
+/// <content>Reading a segment or subsegment object into a <see cref="TraceEntity"/>.</content>
+public static partial class TraceAssembler
+{
+    private static TraceEntity ReadEntity(JsonElement json, TraceEntityKind kind)
+    {
+        var id = GetString(json, "id") is { } rawId ? TraceIds.Normalize(rawId) : string.Empty;
+        var entity = new TraceEntity(id, GetString(json, "name") ?? string.Empty, kind)
+        {
+            ParentId = GetString(json, "parent_id") is { } parentId ? TraceIds.Normalize(parentId) : null,
+            StartTime = GetNumber(json, "start_time") ?? 0,
+            EndTime = GetBoolean(json, "in_progress") == true ? null : GetNumber(json, "end_time"),
+            Namespace = GetString(json, "namespace"),
+            Origin = GetString(json, "origin"),
+            User = GetString(json, "user"),
+            ResourceArn = GetString(json, "resource_arn"),
+            Error = GetBoolean(json, "error") == true,
+            Fault = GetBoolean(json, "fault") == true,
+            Throttle = GetBoolean(json, "throttle") == true,
+            HasSql = json.TryGetProperty("sql", out var sql) && sql.ValueKind == JsonValueKind.Object,
+        };
+
+        if (json.TryGetProperty("http", out var http) && http.ValueKind == JsonValueKind.Object)
+        {
+            ReadHttp(http, entity);
+            if (entity.IsRemote)
+            {
+                entity.HttpJson = http.GetRawText();
+            }
+        }
+
+        if (json.TryGetProperty("aws", out var aws) && aws.ValueKind == JsonValueKind.Object)
+        {
+            ReadAws(aws, entity);
+            if (entity.IsRemote)
+            {
+                entity.AwsJson = aws.GetRawText();
+            }
+        }
+
+        if (json.TryGetProperty("annotations", out var annotations) && annotations.ValueKind == JsonValueKind.Object)
+        {
+            entity.Annotations = ReadAnnotations(annotations);
+        }
+
+        if (json.TryGetProperty("cause", out var cause) && cause.ValueKind == JsonValueKind.Object)
+        {
+            entity.Exceptions = ReadExceptions(cause);
+        }
+
+        if (json.TryGetProperty("subsegments", out var subsegments) && subsegments.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var subsegment in subsegments.EnumerateArray())
+            {
+                if (subsegment.ValueKind == JsonValueKind.Object)
+                {
+                    entity.AddSubsegment(ReadEntity(subsegment, TraceEntityKind.Subsegment));
+                }
+            }
+        }
+
+        return entity;
+    }
+
+    private static void ReadHttp(JsonElement http, TraceEntity entity)
+    {
+        string? method = null, url = null, userAgent = null, clientIp = null;
+        int? status = null;
+        if (http.TryGetProperty("request", out var request) && request.ValueKind == JsonValueKind.Object)
+        {
+            method = GetString(request, "method");
+            url = GetString(request, "url");
+            userAgent = GetString(request, "user_agent");
+            clientIp = GetString(request, "client_ip");
+        }
+
+        if (http.TryGetProperty("response", out var response) && response.ValueKind == JsonValueKind.Object
+            && response.TryGetProperty("status", out var statusJson) && IsInt32(statusJson, out var statusValue))
+        {
+            status = statusValue;
+        }
+
+        var recorded = new TraceHttp(url, status, method, userAgent, clientIp);
+        if (!recorded.IsEmpty)
+        {
+            entity.Http = recorded;
+        }
+
+        // The status speaks for the outcome even when an SDK left the flags unset.
+        switch (status)
+        {
+            case 429:
+                entity.Throttle = true;
+                entity.Error = true;
+                break;
+            case >= 400 and < 500:
+                entity.Error = true;
+                break;
+            case >= 500 and < 600:
+                entity.Fault = true;
+                break;
+        }
+
+        if (entity.Throttle)
+        {
+            entity.Error = true;
+        }
+    }
+
+    private static void ReadAws(JsonElement aws, TraceEntity entity)
+    {
+        entity.AccountId = GetString(aws, "account_id");
+        entity.TableName = GetString(aws, "table_name");
+        entity.QueueUrl = GetString(aws, "queue_url");
+        entity.BucketName = GetString(aws, "bucket_name");
+        if (aws.TryGetProperty("ec2", out var ec2) && ec2.ValueKind == JsonValueKind.Object)
+        {
+            entity.InstanceId = GetString(ec2, "instance_id");
+            entity.AvailabilityZone = GetString(ec2, "availability_zone");
+        }
+    }
+
+    private static List<KeyValuePair<string, AnnotationValue>> ReadAnnotations(JsonElement annotations)
+    {
+        var values = new List<KeyValuePair<string, AnnotationValue>>();
+        foreach (var property in annotations.EnumerateObject())
+        {
+            AnnotationValue? value = property.Value.ValueKind switch
+            {
+                JsonValueKind.String => AnnotationValue.FromString(property.Value.GetString()!),
+                JsonValueKind.Number when property.Value.TryGetDouble(out var number) => AnnotationValue.FromNumber(number),
+                JsonValueKind.True => AnnotationValue.FromBoolean(true),
+                JsonValueKind.False => AnnotationValue.FromBoolean(false),
+                _ => null,
+            };
+            if (value is not null)
+            {
+                values.Add(new(property.Name, value));
+            }
+        }
+
+        return values;
+    }
+
+    private static List<RootCauseException> ReadExceptions(JsonElement cause)
+    {
+        var exceptions = new List<RootCauseException>();
+        if (cause.TryGetProperty("exceptions", out var list) && list.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var exception in list.EnumerateArray())
+            {
+                if (exception.ValueKind == JsonValueKind.Object)
+                {
+                    exceptions.Add(new RootCauseException(GetString(exception, "type"), GetString(exception, "message")));
+                }
+            }
+        }
+
+        return exceptions;
+    }
+
+    private static string? GetString(JsonElement json, string name) =>
+        json.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static double? GetNumber(JsonElement json, string name) =>
+        json.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var number)
+            ? number
+            : null;
+
+    private static bool? GetBoolean(JsonElement json, string name) =>
+        json.TryGetProperty(name, out var value)
+            ? value.ValueKind switch
+            {
+                JsonValueKind.True => true,
+                JsonValueKind.False => false,
+                _ => null,
+            }
+            : null;
+
+    private static bool IsInt32(JsonElement value, out int number)
+    {
+        number = 0;
+        return value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out number);
+    }
+}

@@ -1,0 +1,217 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Tracevault.Core.Traces;
+
+/// <summary>Compiles the stored documents of one trace into an <see cref="AssembledTrace"/>, as X-Ray does before answering reads.</summary>
+/// <remarks>
+/// A complete document replaces an in-progress one with the same id whatever their order; otherwise the later document wins.
+/// Independent subsegments join the entity their <c>parent_id</c> names; documents that are not JSON objects with an id are skipped.
+/// Thread-safe.
+/// </remarks>
+public static partial class TraceAssembler
+{
+    /// <summary>X-Ray's upper trace document limit, 500 KB, beyond which <see cref="AssembledTrace.LimitExceeded"/> is set.</summary>
+    public const long MaxTraceDocumentBytes = 500 * 1024;
+
+    /// <summary>Assembles one trace from its stored segment documents, in the order they were stored.</summary>
+    public static AssembledTrace Assemble(string traceId, IEnumerable<string> documents)
+    {
+        ArgumentNullException.ThrowIfNull(traceId);
+        ArgumentNullException.ThrowIfNull(documents);
+        traceId = TraceIds.Normalize(traceId);
+
+        var (latest, revision) = SelectLatestDocuments(documents);
+        var byId = new Dictionary<string, TraceEntity>(StringComparer.Ordinal);
+        var segments = new List<TraceEntity>();
+        var independentSubsegments = new List<TraceEntity>();
+        long documentBytes = 0;
+        var stored = new List<TraceSegment>(latest.Count);
+        foreach (var document in latest)
+        {
+            using var json = document.Json;
+            documentBytes += Encoding.UTF8.GetByteCount(document.Text);
+            stored.Add(new TraceSegment(document.Id, document.Text));
+            var element = json.RootElement;
+            var isSubsegment = element.TryGetProperty("type", out var type)
+                && type.ValueKind == JsonValueKind.String && type.ValueEquals("subsegment");
+            var entity = ReadEntity(element, isSubsegment ? TraceEntityKind.Subsegment : TraceEntityKind.Segment);
+            (isSubsegment ? independentSubsegments : segments).Add(entity);
+        }
+
+        foreach (var segment in segments)
+        {
+            Register(segment, byId);
+        }
+
+        var joined = JoinIndependentSubsegments(independentSubsegments, byId);
+        LinkCallers(segments, byId);
+
+        var root = FindRoot(segments);
+        var entities = new List<TraceEntity>();
+        foreach (var top in segments.Concat(joined.Where(s => s.Parent is null)).OrderBy(e => e.StartTime))
+        {
+            CollectDepthFirst(top, entities);
+        }
+
+        var (services, calls) = DiscoverServices(segments, root);
+        stored.AddRange(WriteInferredSegments(traceId, calls));
+        return new AssembledTrace(traceId, stored, entities, root, services, calls, documentBytes, revision);
+    }
+
+    private static (List<StoredDocument> Latest, int Revision) SelectLatestDocuments(IEnumerable<string> documents)
+    {
+        var latest = new List<StoredDocument>();
+        var indexById = new Dictionary<string, int>(StringComparer.Ordinal);
+        var revision = 0;
+        foreach (var text in documents)
+        {
+            revision++;
+            if (StoredDocument.TryRead(text) is not { } document)
+            {
+                continue;
+            }
+
+            if (!indexById.TryGetValue(document.Id, out var index))
+            {
+                indexById.Add(document.Id, latest.Count);
+                latest.Add(document);
+            }
+            else if (document.Complete || !latest[index].Complete)
+            {
+                latest[index].Json.Dispose();
+                latest[index] = document;
+            }
+            else
+            {
+                document.Json.Dispose();
+            }
+        }
+
+        return (latest, revision);
+    }
+
+    private static void Register(TraceEntity entity, Dictionary<string, TraceEntity> byId)
+    {
+        if (entity.Id.Length > 0 && !byId.TryGetValue(entity.Id, out _))
+        {
+            byId.Add(entity.Id, entity);
+        }
+
+        foreach (var child in entity.Subsegments)
+        {
+            Register(child, byId);
+        }
+    }
+
+    private static List<TraceEntity> JoinIndependentSubsegments(List<TraceEntity> subsegments, Dictionary<string, TraceEntity> byId)
+    {
+        var kept = new List<TraceEntity>();
+        foreach (var subsegment in subsegments)
+        {
+            if (byId.TryGetValue(subsegment.Id, out var existing))
+            {
+                // A streamed subsegment may repeat one nested in its segment: the complete version wins.
+                if (!existing.InProgress || subsegment.InProgress || existing.Parent is null)
+                {
+                    continue;
+                }
+
+                existing.Parent.ReplaceSubsegment(existing, subsegment);
+                byId[subsegment.Id] = subsegment;
+                Register(subsegment, byId);
+            }
+            else
+            {
+                Register(subsegment, byId);
+            }
+
+            kept.Add(subsegment);
+        }
+
+        foreach (var subsegment in kept)
+        {
+            if (subsegment.Parent is null
+                && subsegment.ParentId is { } parentId
+                && byId.TryGetValue(parentId, out var parent)
+                && !ReferenceEquals(parent, subsegment)
+                && !parent.IsDescendantOf(subsegment))
+            {
+                parent.AddSubsegment(subsegment);
+            }
+        }
+
+        return kept;
+    }
+
+    private static void LinkCallers(List<TraceEntity> segments, Dictionary<string, TraceEntity> byId)
+    {
+        foreach (var segment in segments)
+        {
+            if (segment.ParentId is { } parentId
+                && byId.TryGetValue(parentId, out var caller)
+                && !ReferenceEquals(caller.Segment, segment))
+            {
+                caller.AddDownstream(segment);
+            }
+        }
+    }
+
+    private static TraceEntity? FindRoot(List<TraceEntity> segments)
+    {
+        TraceEntity? root = null;
+        foreach (var segment in segments)
+        {
+            if (segment.Caller is null && (root is null || segment.StartTime < root.StartTime))
+            {
+                root = segment;
+            }
+        }
+
+        // Segments calling each other in a cycle leave no caller-less segment: the earliest stands in.
+        return root ?? segments.MinBy(s => s.StartTime);
+    }
+
+    private static void CollectDepthFirst(TraceEntity entity, List<TraceEntity> entities)
+    {
+        entities.Add(entity);
+        foreach (var child in entity.Subsegments)
+        {
+            CollectDepthFirst(child, entities);
+        }
+    }
+
+    private sealed record StoredDocument(string Id, bool Complete, string Text, JsonDocument Json)
+    {
+        public static StoredDocument? TryRead(string? text)
+        {
+            if (string.IsNullOrEmpty(text))
+            {
+                return null;
+            }
+
+            JsonDocument json;
+            try
+            {
+                json = JsonDocument.Parse(text);
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+
+            var root = json.RootElement;
+            if (root.ValueKind != JsonValueKind.Object
+                || !root.TryGetProperty("id", out var id)
+                || id.ValueKind != JsonValueKind.String)
+            {
+                json.Dispose();
+                return null;
+            }
+
+            var complete = root.TryGetProperty("end_time", out var end) && end.ValueKind == JsonValueKind.Number
+                && !(root.TryGetProperty("in_progress", out var inProgress) && inProgress.ValueKind == JsonValueKind.True);
+            return new StoredDocument(TraceIds.Normalize(id.GetString()!), complete, text, json);
+        }
+    }
+}

@@ -1,0 +1,218 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Tracevault.Core.Identity;
+using Tracevault.Keys.Envelope;
+using Tracevault.Keys.Kms;
+
+namespace Tracevault.Keys.Settings;
+
+/// <summary>The one place that decides which key seals an account's new data, and opens stored data for a reader.</summary>
+/// <remarks>
+/// With default encryption, data keys come from the service key. With a KMS key, the node asks the KMS for a data key
+/// (as the X-Ray service principal, through its grant) once per <see cref="EncryptionSettingsOptions.DataKeyWindow"/>,
+/// keeps the plaintext in memory only and stores the wrapped copy. Before every use it asks the key service whether the
+/// key is still usable — a cheap check that changes the moment a key is disabled, scheduled for deletion, or loses its
+/// grant or policy — and when it is not, it stops: nothing is sealed under another key or left unencrypted. Thread-safe.
+/// </remarks>
+public sealed class DataKeyPolicy : IDataKeySource
+{
+    /// <summary>The service principal the trace store acts as toward the KMS.</summary>
+    public const string ServicePrincipal = "xray.amazonaws.com";
+
+    private readonly KeyService _kms;
+    private readonly DefaultDataKeys _defaults;
+    private readonly IEncryptionSettingRepository _settings;
+    private readonly TimeProvider _time;
+    private readonly EncryptionSettingsOptions _options;
+    private readonly ConcurrentDictionary<string, EncryptionSetting> _applied = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SealingKey> _sealing = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, StoringStatus> _stopped = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<long, WrappedDataKey> _wrapped = new();
+    private readonly ConcurrentDictionary<(string Reference, string Reader, long Generation), DataKey> _opened = new();
+    private readonly Lock _generating = new();
+
+    /// <summary>Creates the policy.</summary>
+    public DataKeyPolicy(KeyService kms, DefaultDataKeys defaults, IEncryptionSettingRepository settings, TimeProvider time, EncryptionSettingsOptions options)
+    {
+        _kms = kms;
+        _defaults = defaults;
+        _settings = settings;
+        _time = time;
+        _options = options;
+    }
+
+    /// <summary>The encryption context every KMS data key of an account is bound to: it names the account and the service.</summary>
+    public IReadOnlyDictionary<string, string> EncryptionContext(string accountId) =>
+        new Dictionary<string, string>(StringComparer.Ordinal) { ["aws:xray:arn"] = $"arn:aws:xray:{_kms.Region}:{accountId}:trace-data" };
+
+    /// <summary>The setting this node applies to an account now.</summary>
+    public EncryptionSetting Applied(string accountId) =>
+        _applied.TryGetValue(accountId, out var setting) ? setting : _applied.GetOrAdd(accountId, _settings.FindCurrent(accountId) ?? EncryptionSetting.Default(accountId));
+
+    /// <summary>Starts applying a new setting: obtains its data key first, so the node can seal under it at once.</summary>
+    /// <exception cref="StoringStoppedException">The setting's key cannot be used.</exception>
+    public void Apply(EncryptionSetting setting)
+    {
+        if (setting.Type == EncryptionType.Kms)
+        {
+            ObtainDataKey(setting);
+        }
+
+        _applied[setting.AccountId] = setting;
+    }
+
+    /// <summary>Why storing is stopped for an account, or null while it works.</summary>
+    public StoringStatus? FindStoringStatus(string accountId) => _stopped.TryGetValue(accountId, out var status) ? status : _settings.FindStoringStatus(accountId);
+
+    /// <summary>Checks again whether a stopped account's key is usable, so the status clears even before new data arrives.</summary>
+    public void RecheckStopped()
+    {
+        foreach (var accountId in _stopped.Keys)
+        {
+            var setting = Applied(accountId);
+            if (setting.Type == EncryptionType.None
+                || _kms.CheckUsable(Caller.ForService(accountId, ServicePrincipal), setting.KeyArn!, EncryptionContext(accountId)).Usable)
+            {
+                Resume(accountId);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public DataKey ForSealing(string accountId)
+    {
+        var setting = Applied(accountId);
+        if (setting.Type == EncryptionType.None)
+        {
+            Resume(accountId);
+            return _defaults.ForSealing(accountId);
+        }
+
+        var key = ObtainDataKey(setting);
+        Resume(accountId);
+        return key;
+    }
+
+    /// <inheritdoc />
+    public DataKey ForOpening(string accountId, string reference, Caller reader)
+    {
+        if (reference.StartsWith(DefaultDataKeys.ReferencePrefix, StringComparison.Ordinal))
+        {
+            return _defaults.ForOpening(accountId, reference, reader);
+        }
+
+        if (!reference.StartsWith(WrappedDataKey.ReferencePrefix, StringComparison.Ordinal)
+            || !long.TryParse(reference.AsSpan(WrappedDataKey.ReferencePrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+        {
+            throw new DataKeyAccessException("(unknown)", $"The data key reference '{reference}' is not one Tracevault makes.", accessDenied: false);
+        }
+
+        var wrapped = _wrapped.TryGetValue(id, out var known) ? known : _settings.FindDataKey(id);
+        if (wrapped is null || wrapped.AccountId != accountId)
+        {
+            throw new DataKeyAccessException("(unknown)", $"The data key {reference} of account {accountId} does not exist.", accessDenied: false);
+        }
+
+        _wrapped[id] = wrapped;
+        var cacheKey = (reference, reader.Arn, _kms.Generation);
+        if (_opened.TryGetValue(cacheKey, out var opened))
+        {
+            return opened;
+        }
+
+        try
+        {
+            var result = _kms.Decrypt(reader, new DecryptRequest(wrapped.CiphertextBlob, EncryptionContext(accountId)) { KeyId = wrapped.KeyArn, ViaService = ServicePrincipal });
+            var key = new DataKey(reference, result.Plaintext, wrapped.KeyArn);
+            _opened[cacheKey] = key;
+            return key;
+        }
+        catch (KmsException error) when (error.Code is "AccessDeniedException" && !KeyIsGone(accountId, wrapped.KeyArn))
+        {
+            throw new DataKeyAccessException(wrapped.KeyArn, $"{reader.Arn} may not read this trace data: it is encrypted under the KMS key {wrapped.KeyArn}, and reading it needs kms:Decrypt on that key. {error.Message}", accessDenied: true);
+        }
+        catch (KmsException error)
+        {
+            throw new DataKeyAccessException(wrapped.KeyArn, $"This trace data is unreadable: it is encrypted under the KMS key {wrapped.KeyArn}, which cannot decrypt ({error.Code}: {error.Message}).", accessDenied: false);
+        }
+    }
+
+    /// <summary>Whether a key can no longer decrypt for anyone (deleted or otherwise gone), as opposed to refusing one reader.</summary>
+    private bool KeyIsGone(string accountId, string keyArn)
+    {
+        var usability = _kms.CheckUsable(Caller.ForService(accountId, ServicePrincipal), keyArn, EncryptionContext(accountId), "Decrypt");
+        return !usability.Usable && usability.ErrorCode != "AccessDeniedException";
+    }
+
+    private DataKey ObtainDataKey(EncryptionSetting setting)
+    {
+        var accountId = setting.AccountId;
+        var keyArn = setting.KeyArn!;
+        var caller = Caller.ForService(accountId, ServicePrincipal);
+        var context = EncryptionContext(accountId);
+
+        // Checked on every use: a cached data key must not outlive its key's revocation.
+        var usability = _kms.CheckUsable(caller, keyArn, context);
+        if (!usability.Usable)
+        {
+            throw Stop(accountId, keyArn, $"{usability.ErrorCode}: {usability.Message}");
+        }
+
+        var now = _time.GetUtcNow();
+        if (_sealing.TryGetValue(accountId, out var current) && current.Fresh(setting, now, _options.DataKeyWindow))
+        {
+            return current.Key;
+        }
+
+        lock (_generating)
+        {
+            if (_sealing.TryGetValue(accountId, out current) && current.Fresh(setting, now, _options.DataKeyWindow))
+            {
+                return current.Key;
+            }
+
+            DataKeyResult generated;
+            try
+            {
+                generated = _kms.GenerateDataKey(caller, new GenerateDataKeyRequest(keyArn, context) { KeySpec = "AES_256" });
+            }
+            catch (KmsException error)
+            {
+                throw Stop(accountId, keyArn, $"{error.Code}: {error.Message}");
+            }
+
+            var wrapped = _settings.AddDataKey(accountId, generated.KeyArn, generated.CiphertextBlob, now);
+            _wrapped[wrapped.Id] = wrapped;
+            var key = new DataKey(wrapped.Reference, generated.Plaintext!, generated.KeyArn);
+            _sealing[accountId] = new SealingKey(setting.Version, keyArn, now, key);
+            return key;
+        }
+    }
+
+    private StoringStoppedException Stop(string accountId, string keyArn, string reason)
+    {
+        _sealing.TryRemove(accountId, out _);
+        if (!_stopped.TryGetValue(accountId, out var status) || status.KeyArn != keyArn || status.Reason != reason)
+        {
+            status = new StoringStatus(accountId, keyArn, reason, status?.KeyArn == keyArn ? status.Since : _time.GetUtcNow());
+            _stopped[accountId] = status;
+            _settings.SetStoringStatus(accountId, status);
+        }
+
+        return new StoringStoppedException(keyArn, reason);
+    }
+
+    private void Resume(string accountId)
+    {
+        if (_stopped.TryRemove(accountId, out _))
+        {
+            _settings.SetStoringStatus(accountId, null);
+        }
+    }
+
+    private sealed record SealingKey(int SettingVersion, string KeyArn, DateTimeOffset ObtainedAt, DataKey Key)
+    {
+        public bool Fresh(EncryptionSetting setting, DateTimeOffset now, TimeSpan window) =>
+            SettingVersion == setting.Version && KeyArn == setting.KeyArn && now - ObtainedAt < window;
+    }
+}

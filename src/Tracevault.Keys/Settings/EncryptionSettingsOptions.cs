@@ -1,0 +1,28 @@
+namespace Tracevault.Keys.Settings;
+
+/// <summary>How encryption settings propagate and how long KMS data keys are used; validated once at start-up.</summary>
+public sealed class EncryptionSettingsOptions
+{
+    /// <summary>How long one KMS data key seals new chunks before the node asks for a new one. Default 5 minutes.</summary>
+    public TimeSpan DataKeyWindow { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often a node looks for setting changes and reports itself alive. Default 250 milliseconds.</summary>
+    public TimeSpan PropagationInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How long a node may stay silent before it no longer counts as live. Default 10 seconds.</summary>
+    public TimeSpan NodeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Checks the options; throws <see cref="ArgumentException"/> naming the first bad one.</summary>
+    public void Validate()
+    {
+        if (DataKeyWindow < TimeSpan.FromSeconds(1) || DataKeyWindow > TimeSpan.FromHours(24))
+        {
+            throw new ArgumentException("The data-key window must be between 1 second and 24 hours.");
+        }
+
+        if (PropagationInterval <= TimeSpan.Zero || NodeTimeout <= PropagationInterval * 2)
+        {
+            throw new ArgumentException("The node timeout must be more than twice the propagation interval.");
+        }
+    }
+}

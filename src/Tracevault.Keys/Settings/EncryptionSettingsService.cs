@@ -1,0 +1,190 @@
+using Tracevault.Core.Identity;
+using Tracevault.Keys.Envelope;
+using Tracevault.Keys.Kms;
+
+namespace Tracevault.Keys.Settings;
+
+/// <summary>X-Ray's data-protection contract: choosing an account's encryption, and its propagation from <c>UPDATING</c> to <c>ACTIVE</c>.</summary>
+/// <remarks>
+/// A change appends a new setting version. Every live node picks it up, obtains its data key and acknowledges it; the
+/// status is <c>ACTIVE</c> once all live nodes have. Meanwhile data may be sealed under the old or the new setting.
+/// Existing data is never re-encrypted. Thread-safe.
+/// </remarks>
+public sealed class EncryptionSettingsService
+{
+    /// <summary>The status while nodes are still taking a change up.</summary>
+    public const string Updating = "UPDATING";
+
+    /// <summary>The status once every live node applies the setting.</summary>
+    public const string Active = "ACTIVE";
+
+    private const string ManagedAlias = "alias/aws/xray";
+    private static readonly string[] GrantOperations = ["GenerateDataKey", "Decrypt", "DescribeKey"];
+
+    private readonly KeyService _kms;
+    private readonly IEncryptionSettingRepository _settings;
+    private readonly DataKeyPolicy _policy;
+    private readonly TimeProvider _time;
+    private readonly EncryptionSettingsOptions _options;
+
+    /// <summary>Creates the service for the node <paramref name="nodeId"/>.</summary>
+    public EncryptionSettingsService(KeyService kms, IEncryptionSettingRepository settings, DataKeyPolicy policy, TimeProvider time, EncryptionSettingsOptions options, string nodeId)
+    {
+        _kms = kms;
+        _settings = settings;
+        _policy = policy;
+        _time = time;
+        _options = options;
+        NodeId = nodeId;
+    }
+
+    /// <summary>This node's id.</summary>
+    public string NodeId { get; }
+
+    /// <summary>The account's current setting and its status.</summary>
+    public (EncryptionSetting Setting, string Status) Get(string accountId)
+    {
+        var setting = _settings.FindCurrent(accountId) ?? EncryptionSetting.Default(accountId);
+        return (setting, StatusOf(setting));
+    }
+
+    /// <summary>Changes an account's encryption; answers with the new setting, <c>UPDATING</c>.</summary>
+    /// <exception cref="EncryptionSettingException">The key is unknown, asymmetric, not enabled, malformed, or the caller lacks rights on it.</exception>
+    public (EncryptionSetting Setting, string Status) Put(Caller caller, EncryptionType type, string? keyId)
+    {
+        string? keyArn = null;
+        if (type == EncryptionType.None)
+        {
+            if (keyId is not null)
+            {
+                throw Invalid("KeyId must be omitted when Type is NONE.");
+            }
+        }
+        else
+        {
+            keyArn = ResolveKmsKey(caller, keyId);
+        }
+
+        while (true)
+        {
+            var current = _settings.FindCurrent(caller.AccountId) ?? EncryptionSetting.Default(caller.AccountId);
+            var next = new EncryptionSetting(caller.AccountId, current.Version + 1, type, keyArn, _time.GetUtcNow(), caller.Arn);
+            if (_settings.TryAppend(next))
+            {
+                return (next, Updating);
+            }
+        }
+    }
+
+    /// <summary>One round of propagation on this node: report alive, take up new settings, acknowledge them, recheck stopped accounts.</summary>
+    public void PropagateOnce()
+    {
+        var now = _time.GetUtcNow();
+        _settings.Heartbeat(NodeId, now);
+        foreach (var setting in _settings.ListCurrent())
+        {
+            if (_policy.Applied(setting.AccountId).Version >= setting.Version && _settings.AcknowledgedBy(setting.AccountId, setting.Version).Contains(NodeId))
+            {
+                continue;
+            }
+
+            try
+            {
+                _policy.Apply(setting);
+                _settings.Acknowledge(setting.AccountId, setting.Version, NodeId, now);
+            }
+            catch (StoringStoppedException)
+            {
+                // The new key cannot be used yet: keep the old setting and try again next round; the status stays UPDATING.
+            }
+        }
+
+        _policy.RecheckStopped();
+    }
+
+    private string StatusOf(EncryptionSetting setting)
+    {
+        if (setting.Version == 0)
+        {
+            return Active;
+        }
+
+        var live = _settings.LiveNodes(_time.GetUtcNow() - _options.NodeTimeout);
+        var acknowledged = _settings.AcknowledgedBy(setting.AccountId, setting.Version);
+        return acknowledged.Count > 0 && live.All(acknowledged.Contains) ? Active : Updating;
+    }
+
+    private string ResolveKmsKey(Caller caller, string? keyId)
+    {
+        if (string.IsNullOrEmpty(keyId))
+        {
+            throw Invalid("KeyId is required when Type is KMS: give an alias name, alias ARN, key id or key ARN.");
+        }
+
+        if (keyId.Length > 3000 || keyId.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+        {
+            throw Invalid($"'{Shorten(keyId)}' is not a KMS key id, key ARN, alias name or alias ARN.");
+        }
+
+        if (keyId == ManagedAlias || keyId == _kms.AliasArn(caller.AccountId, ManagedAlias))
+        {
+            return _kms.GetOrCreateAwsManagedKey(caller.AccountId, "xray").Arn;
+        }
+
+        KmsKey key;
+        try
+        {
+            key = _kms.DescribeKey(caller, keyId, DataKeyPolicy.ServicePrincipal);
+        }
+        catch (KmsException error) when (error.Code == "AccessDeniedException")
+        {
+            throw new EncryptionSettingException("AccessDeniedException", $"You need kms:DescribeKey and kms:CreateGrant on the KMS key '{keyId}' to choose it for X-Ray encryption. {error.Message}");
+        }
+        catch (KmsException error)
+        {
+            throw Invalid($"The KMS key '{keyId}' cannot be used: {error.Message}");
+        }
+
+        if (!key.IsSymmetric)
+        {
+            throw Invalid($"X-Ray does not support asymmetric KMS keys: {key.Arn} is {key.KeySpec}. Choose a symmetric encryption key.");
+        }
+
+        if (key.State != KeyState.Enabled)
+        {
+            throw Invalid(key.State switch
+            {
+                KeyState.Disabled => $"The KMS key {key.Arn} is disabled. Enable it or choose another key.",
+                KeyState.PendingDeletion => $"The KMS key {key.Arn} is pending deletion. Cancel its deletion or choose another key.",
+                _ => $"The KMS key {key.Arn} is {key.State} and cannot be used.",
+            });
+        }
+
+        if (!key.IsAwsManaged)
+        {
+            try
+            {
+                _kms.CreateGrant(caller, new CreateGrantRequest(key.Arn, DataKeyPolicy.ServicePrincipal, GrantOperations)
+                {
+                    Name = $"tracevault-xray-{caller.AccountId}",
+                    RetiringPrincipal = caller.Arn,
+                    Constraints = new GrantConstraints(null, _policy.EncryptionContext(caller.AccountId)),
+                });
+            }
+            catch (KmsException error) when (error.Code == "AccessDeniedException")
+            {
+                throw new EncryptionSettingException("AccessDeniedException", $"You need kms:DescribeKey and kms:CreateGrant on the KMS key {key.Arn} to choose it for X-Ray encryption. {error.Message}");
+            }
+            catch (KmsException error)
+            {
+                throw Invalid($"Tracevault could not create its grant on the KMS key {key.Arn}: {error.Message}");
+            }
+        }
+
+        return key.Arn;
+    }
+
+    private static EncryptionSettingException Invalid(string message) => new("InvalidRequestException", message);
+
+    private static string Shorten(string text) => text.Length <= 64 ? text : text[..64] + "…";
+}

@@ -1,0 +1,68 @@
+namespace Tracevault.Server.Console;
+
+/// <summary>The frame of every console page: head, navigation bar with the account's notifications, and the page's content.</summary>
+public sealed class ConsoleLayout
+{
+    private readonly ConsoleNotifications _notifications;
+
+    /// <summary>Creates the layout.</summary>
+    public ConsoleLayout(ConsoleNotifications notifications)
+    {
+        _notifications = notifications;
+    }
+
+    /// <summary>Renders a whole page; <paramref name="session"/> is null only for the pages shown before sign-in.</summary>
+    public string Render(ConsoleSession? session, string title, ConsoleSection section, TrustedHtml content)
+    {
+        var html = new HtmlWriter();
+        html.Append($"""
+            <!doctype html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <meta name="referrer" content="no-referrer">
+            <title>{title} · Tracevault</title>
+            <link rel="stylesheet" href="{ConsoleFeature.StylesheetPath}">
+            </head>
+            <body>
+            <header class="topbar">
+            <nav class="nav" aria-label="Console">
+            <a class="brand" href="/console/traces">Tracevault</a>
+            """);
+        if (session is not null)
+        {
+            html.Append($"""
+                <ul class="nav-links">
+                {NavLink("/console/traces", "Traces", section == ConsoleSection.Traces)}
+                {NavLink("/console/map", "Service map", section == ConsoleSection.ServiceMap)}
+                </ul>
+                <div class="nav-user">
+                <span class="user" title="{session.Caller.Arn}">{session.Caller.UserName} <span class="account">{session.Caller.AccountId}</span></span>
+                <form method="post" action="/console/signout" class="signout">{CsrfProtection.Field(session)}<button type="submit">Sign out</button></form>
+                </div>
+                """);
+        }
+
+        html.Append($"</nav>");
+        if (session is not null)
+        {
+            // The notification slot: the account's notices (e.g. "key unusable, storing stopped") on every signed-in page.
+            html.Append($"<div class=\"notifications\" id=\"notifications\" role=\"status\">{new TrustedHtml(_notifications.AccountBannerHtml(session.Caller))}</div>");
+        }
+
+        html.Append($"""
+            </header>
+            <main class="main">
+            {content}
+            </main>
+            </body>
+            </html>
+            """);
+        return html.ToString();
+    }
+
+    private static TrustedHtml NavLink(string href, string label, bool current) => current
+        ? new HtmlWriter().Append($"<li><a href=\"{href}\" aria-current=\"page\">{label}</a></li>").ToHtml()
+        : new HtmlWriter().Append($"<li><a href=\"{href}\">{label}</a></li>").ToHtml();
+}

@@ -1,0 +1,14 @@
+namespace Tracevault.Server.Console;
+
+/// <summary>The navigation bar entry a page belongs to.</summary>
+public enum ConsoleSection
+{
+    /// <summary>No entry (sign-in, errors).</summary>
+    None,
+
+    /// <summary>The trace list and one trace's timeline.</summary>
+    Traces,
+
+    /// <summary>The service map.</summary>
+    ServiceMap,
+}

@@ -1,0 +1,98 @@
+using System.Buffers.Text;
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Tracevault.Core.Identity;
+
+namespace Tracevault.Server.Console;
+
+/// <summary>The console's server-side sessions, in memory: a random id in a cookie names the signed-in caller, its CSRF token and its expiry.</summary>
+/// <remarks>Thread-safe. Sessions end after <see cref="ConsoleOptions.SessionIdleTimeout"/> without a request, on sign-out, and when the server stops.</remarks>
+public sealed class ConsoleSessions
+{
+    /// <summary>The session cookie's name.</summary>
+    public const string CookieName = "tracevault_session";
+
+    /// <summary>The path the console's cookies are scoped to.</summary>
+    public const string CookiePath = "/console";
+
+    private readonly ConcurrentDictionary<string, ConsoleSession> _sessions = new(StringComparer.Ordinal);
+    private readonly ConsoleOptions _options;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates the store.</summary>
+    public ConsoleSessions(ConsoleOptions options, TimeProvider time)
+    {
+        _options = options;
+        _time = time;
+    }
+
+    /// <summary>Starts a session for a caller who just proved their credentials, and sets its cookie.</summary>
+    public ConsoleSession Start(HttpContext context, Caller caller)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        RemoveExpired();
+        var session = new ConsoleSession(NewToken(), caller, NewToken(), _time.GetUtcNow() + _options.SessionIdleTimeout);
+        _sessions[session.Id] = session;
+        context.Response.Cookies.Append(CookieName, session.Id, CookieOptions(context));
+        return session;
+    }
+
+    /// <summary>The live session the request's cookie names, extended by the idle timeout; null when there is none or it has expired.</summary>
+    public ConsoleSession? Find(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var id = context.Request.Cookies[CookieName];
+        if (string.IsNullOrEmpty(id) || !_sessions.TryGetValue(id, out var session))
+        {
+            return null;
+        }
+
+        var now = _time.GetUtcNow();
+        if (session.ExpiresAt <= now)
+        {
+            _sessions.TryRemove(id, out _);
+            return null;
+        }
+
+        session.Extend(now + _options.SessionIdleTimeout);
+        return session;
+    }
+
+    /// <summary>Whether the request carries a session cookie at all (live or not), to tell "ended" from "never signed in".</summary>
+    public static bool HasCookie(HttpContext context) =>
+        !string.IsNullOrEmpty(context?.Request.Cookies[CookieName]);
+
+    /// <summary>Ends a session and clears its cookie.</summary>
+    public void End(HttpContext context, ConsoleSession session)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(session);
+        _sessions.TryRemove(session.Id, out _);
+        context.Response.Cookies.Delete(CookieName, CookieOptions(context));
+    }
+
+    /// <summary>The options of every console cookie: HttpOnly, SameSite=Strict, scoped to the console, Secure over HTTPS.</summary>
+    public static CookieOptions CookieOptions(HttpContext context) => new()
+    {
+        HttpOnly = true,
+        SameSite = SameSiteMode.Strict,
+        Secure = context?.Request.IsHttps ?? false,
+        Path = CookiePath,
+        IsEssential = true,
+    };
+
+    /// <summary>A new 256-bit random token, base64url.</summary>
+    public static string NewToken() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+
+    private void RemoveExpired()
+    {
+        var now = _time.GetUtcNow();
+        foreach (var (id, session) in _sessions)
+        {
+            if (session.ExpiresAt <= now)
+            {
+                _sessions.TryRemove(id, out _);
+            }
+        }
+    }
+}

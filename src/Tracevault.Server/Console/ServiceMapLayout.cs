@@ -1,0 +1,97 @@
+using Tracevault.Core.Traces.Graphs;
+
+namespace Tracevault.Server.Console;
+
+/// <summary>Where each service of a service graph is drawn: a layered layout, root services in the left column and each callee right of its callers.</summary>
+public sealed class ServiceMapLayout
+{
+    /// <summary>A node's width, in SVG units.</summary>
+    public const double NodeWidth = 240;
+
+    /// <summary>A node's height, in SVG units.</summary>
+    public const double NodeHeight = 78;
+
+    /// <summary>The distance between the left edges of two columns.</summary>
+    public const double ColumnPitch = NodeWidth + 200;
+
+    /// <summary>The distance between the top edges of two rows.</summary>
+    public const double RowPitch = NodeHeight + 42;
+
+    /// <summary>The space around the drawing.</summary>
+    public const double Margin = 70;
+
+    private readonly Dictionary<int, (double X, double Y)> _positions;
+
+    private ServiceMapLayout(Dictionary<int, (double X, double Y)> positions, double width, double height)
+    {
+        _positions = positions;
+        Width = width;
+        Height = height;
+    }
+
+    /// <summary>The drawing's width.</summary>
+    public double Width { get; }
+
+    /// <summary>The drawing's height.</summary>
+    public double Height { get; }
+
+    /// <summary>The top-left corner of a node's box.</summary>
+    public (double X, double Y) Position(int referenceId) => _positions[referenceId];
+
+    /// <summary>Lays out the nodes: each node's column is the longest call path to it from a root; rows are ordered by name.</summary>
+    public static ServiceMapLayout Arrange(IReadOnlyList<ServiceGraphNode> nodes)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        var called = nodes.SelectMany(n => n.Edges.Where(e => e.ReferenceId != n.ReferenceId).Select(e => e.ReferenceId)).ToHashSet();
+        var anchored = nodes.Where(n => n.Root || !called.Contains(n.ReferenceId)).Select(n => n.ReferenceId).ToHashSet();
+        var layer = nodes.ToDictionary(n => n.ReferenceId, _ => 0);
+
+        // Longest path by relaxation; at most one pass per node, so a cycle cannot push a node further than the graph is long.
+        for (var pass = 0; pass < nodes.Count; pass++)
+        {
+            var changed = false;
+            foreach (var node in nodes)
+            {
+                foreach (var edge in node.Edges)
+                {
+                    if (edge.ReferenceId == node.ReferenceId || anchored.Contains(edge.ReferenceId) || !layer.ContainsKey(edge.ReferenceId))
+                    {
+                        continue;
+                    }
+
+                    var wanted = Math.Min(layer[node.ReferenceId] + 1, nodes.Count - 1);
+                    if (layer[edge.ReferenceId] < wanted)
+                    {
+                        layer[edge.ReferenceId] = wanted;
+                        changed = true;
+                    }
+                }
+            }
+
+            if (!changed)
+            {
+                break;
+            }
+        }
+
+        var positions = new Dictionary<int, (double X, double Y)>();
+        var rows = 0;
+        var columns = 0;
+        foreach (var column in nodes.GroupBy(n => layer[n.ReferenceId]).OrderBy(g => g.Key))
+        {
+            var row = 0;
+            foreach (var node in column.OrderBy(n => n.Service.Name, StringComparer.Ordinal).ThenBy(n => n.ReferenceId))
+            {
+                positions[node.ReferenceId] = (Margin + column.Key * ColumnPitch, Margin + row * RowPitch);
+                row++;
+            }
+
+            rows = Math.Max(rows, row);
+            columns = Math.Max(columns, column.Key + 1);
+        }
+
+        var width = (2 * Margin) + (Math.Max(columns, 1) * ColumnPitch) - (ColumnPitch - NodeWidth);
+        var height = (2 * Margin) + (Math.Max(rows, 1) * RowPitch) - (RowPitch - NodeHeight);
+        return new ServiceMapLayout(positions, width, height);
+    }
+}

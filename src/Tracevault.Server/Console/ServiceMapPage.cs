@@ -1,0 +1,158 @@
+using Tracevault.Core.Traces.Graphs;
+using Tracevault.Server.Http;
+using Tracevault.Server.XRay;
+
+namespace Tracevault.Server.Console;
+
+/// <summary>The service map: the services of a time range as nodes and their calls as edges, each with requests, average latency and error and fault shares, drawn as SVG.</summary>
+public sealed class ServiceMapPage
+{
+    /// <summary>The IAM action the page needs, as <c>GetServiceGraph</c> does.</summary>
+    public const string Action = "xray:GetServiceGraph";
+
+    private const int MaxNameLength = 28;
+
+    private readonly XRayQueryApi _queries;
+    private readonly ConsoleLayout _layout;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates the page.</summary>
+    public ServiceMapPage(XRayQueryApi queries, ConsoleLayout layout, TimeProvider time)
+    {
+        _queries = queries;
+        _layout = layout;
+        _time = time;
+    }
+
+    /// <summary>GET <c>/console/map</c>.</summary>
+    public Task ShowAsync(HttpContext context, ConsoleSession session)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(session);
+        var range = ConsoleTimeRange.FromQuery(context.Request.Query, _time.GetUtcNow());
+        var html = new HtmlWriter();
+        html.Append($"""
+            <h1>Service map</h1>
+            <form method="get" action="/console/map" class="query" id="map-query">
+            {TimeRangePicker.Render(range)}
+            <button type="submit" class="primary">Show</button>
+            </form>
+            """);
+        var status = StatusCodes.Status200OK;
+        try
+        {
+            var caller = session.CallerFor(context);
+            ApiRequest.AuthorizeByIdentity(caller, ApiProtocol.XRay, Action, "*");
+            var nodes = _queries.BuildServiceGraph(caller, range.StartSeconds, range.EndSeconds);
+            html.Append($"<p class=\"counts\" id=\"map-counts\"><strong>{ConsoleFormat.Count(nodes.Count)}</strong> services, <strong>{ConsoleFormat.Count(nodes.Sum(n => n.Edges.Count))}</strong> connections, {ConsoleFormat.Time(range.Start)} to {ConsoleFormat.Time(range.End)}.</p>");
+            html.Raw(nodes.Count == 0
+                ? new HtmlWriter().Append($"<p class=\"empty\" id=\"no-services\">No traces in this range.</p>").ToHtml()
+                : RenderMap(nodes));
+        }
+        catch (ApiException exception)
+        {
+            html.Raw(ConsoleErrors.Render(exception));
+            status = ConsoleErrors.Status(exception);
+        }
+
+        return ConsoleResponses.WriteHtmlAsync(context, _layout.Render(session, "Service map", ConsoleSection.ServiceMap, html.ToHtml()), status);
+    }
+
+    /// <summary>The map as an SVG picture: edges under nodes, each labelled with its statistics.</summary>
+    public static TrustedHtml RenderMap(IReadOnlyList<ServiceGraphNode> nodes)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        var layout = ServiceMapLayout.Arrange(nodes);
+        var byId = nodes.ToDictionary(n => n.ReferenceId);
+        const double w = ServiceMapLayout.NodeWidth, h = ServiceMapLayout.NodeHeight;
+        var html = new HtmlWriter();
+        html.Append($"""
+            <div class="map-wrap">
+            <svg class="service-map" id="service-map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {layout.Width:0} {layout.Height:0}" width="{layout.Width:0}" height="{layout.Height:0}" role="img" aria-label="Service map: {nodes.Count} services">
+            <defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"></path></marker></defs>
+            <g class="edges">
+            """);
+        foreach (var node in nodes)
+        {
+            var (fromX, fromY) = layout.Position(node.ReferenceId);
+            foreach (var edge in node.Edges)
+            {
+                if (!byId.TryGetValue(edge.ReferenceId, out var target))
+                {
+                    continue;
+                }
+
+                var (toX, toY) = layout.Position(target.ReferenceId);
+                var stats = edge.SummaryStatistics;
+                string path;
+                double labelX, labelY;
+                if (target.ReferenceId == node.ReferenceId)
+                {
+                    // A service calling itself: a loop over its box.
+                    var left = fromX + (w * 0.35);
+                    var right = fromX + (w * 0.65);
+                    path = Svg($"M{left:0.#},{fromY:0.#} C{left - 30:0.#},{fromY - 50:0.#} {right + 30:0.#},{fromY - 50:0.#} {right:0.#},{fromY:0.#}");
+                    (labelX, labelY) = (fromX + (w / 2), fromY - 40);
+                }
+                else
+                {
+                    var (x1, y1) = (fromX + w, fromY + (h / 2));
+                    var (x2, y2) = (toX, toY + (h / 2));
+                    var bend = Math.Max(60, Math.Abs(x2 - x1) / 2);
+                    var (c1x, c2x) = (x1 + bend, x2 - bend);
+                    path = Svg($"M{x1:0.#},{y1:0.#} C{c1x:0.#},{y1:0.#} {c2x:0.#},{y2:0.#} {x2:0.#},{y2:0.#}");
+                    (labelX, labelY) = ((x1 + (3 * c1x) + (3 * c2x) + x2) / 8, ((y1 * 4) + (y2 * 4)) / 8);
+                }
+
+                html.Append($"""
+                    <g class="edge {Outcome(stats)}" data-from="{node.Service.Name}" data-to="{target.Service.Name}">
+                    <title>{node.Service.Name} → {target.Service.Name}: {Statistics(stats)}</title>
+                    <path d="{path}" marker-end="url(#arrow)"></path>
+                    <text class="edge-label" x="{labelX:0.#}" y="{labelY - 22:0.#}" text-anchor="middle">{RequestsAndLatency(stats)}</text>
+                    <text class="edge-label minor" x="{labelX:0.#}" y="{labelY - 8:0.#}" text-anchor="middle">{Shares(stats)}</text>
+                    </g>
+                    """);
+            }
+        }
+
+        html.Append($"</g><g class=\"nodes\">");
+        foreach (var node in nodes)
+        {
+            var (x, y) = layout.Position(node.ReferenceId);
+            var stats = node.SummaryStatistics;
+            var name = node.Service.Name.Length > MaxNameLength ? node.Service.Name[..(MaxNameLength - 1)] + "…" : node.Service.Name;
+            var kind = node.Inferred ? "inferred" : node.Root ? "root" : "instrumented";
+            html.Append($"""
+                <g class="node {Outcome(stats)} {kind}" data-service="{node.Service.Name}" transform="translate({x:0.#},{y:0.#})">
+                <title>{node.Service.ToString()}: {Statistics(stats)}</title>
+                <rect width="{w}" height="{h}" rx="10"></rect>
+                <text class="node-name" x="12" y="22">{name}</text>
+                <text class="node-type" x="12" y="38">{node.Service.Type ?? (node.Inferred ? "remote" : "service")}{(node.Root ? " · entry point" : "")}</text>
+                <text class="node-stats" x="12" y="55">{RequestsAndLatency(stats)}</text>
+                <text class="node-stats minor" x="12" y="70">{Shares(stats)}</text>
+                </g>
+                """);
+        }
+
+        html.Append($"""
+            </g>
+            </svg>
+            </div>
+            <p class="legend"><span class="swatch ok"></span> all OK <span class="swatch error"></span> errors (4xx) <span class="swatch fault"></span> faults (5xx). Each box is a service, each arrow the calls from one service to another.</p>
+            """);
+        return html.ToHtml();
+    }
+
+    private static string Svg(FormattableString path) => FormattableString.Invariant(path);
+
+    private static string Outcome(RequestStatistics stats) =>
+        stats.FaultStatistics.TotalCount > 0 ? "fault" : stats.ErrorStatistics.TotalCount > 0 ? "error" : "ok";
+
+    private static string RequestsAndLatency(RequestStatistics stats) =>
+        $"{ConsoleFormat.Count(stats.TotalCount)} req · avg {ConsoleFormat.Duration(stats.TotalCount == 0 ? null : stats.TotalResponseTime / stats.TotalCount)}";
+
+    private static string Shares(RequestStatistics stats) =>
+        $"errors {ConsoleFormat.Percent(stats.ErrorStatistics.TotalCount, stats.TotalCount)} · faults {ConsoleFormat.Percent(stats.FaultStatistics.TotalCount, stats.TotalCount)}";
+
+    private static string Statistics(RequestStatistics stats) => RequestsAndLatency(stats) + ", " + Shares(stats);
+}

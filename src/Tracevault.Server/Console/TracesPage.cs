@@ -1,0 +1,213 @@
+using System.Globalization;
+using Tracevault.Core.Traces;
+using Tracevault.Core.Traces.Filters;
+using Tracevault.Server.Http;
+using Tracevault.Server.XRay;
+
+namespace Tracevault.Server.Console;
+
+/// <summary>The trace list: a time range, a filter expression in X-Ray's language, and the matching trace summaries, a page at a time.</summary>
+public sealed class TracesPage
+{
+    /// <summary>How many summaries one page of the table shows.</summary>
+    public const int PageSize = 50;
+
+    /// <summary>The IAM action the page needs, as <c>GetTraceSummaries</c> does.</summary>
+    public const string Action = "xray:GetTraceSummaries";
+
+    private const string FilterExample = "e.g. service(\"api\") { fault } AND annotation.customer = \"c7\"";
+
+    private readonly XRayQueryApi _queries;
+    private readonly ConsoleLayout _layout;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates the page.</summary>
+    public TracesPage(XRayQueryApi queries, ConsoleLayout layout, TimeProvider time)
+    {
+        _queries = queries;
+        _layout = layout;
+        _time = time;
+    }
+
+    /// <summary>GET <c>/console/traces</c>.</summary>
+    public Task ShowAsync(HttpContext context, ConsoleSession session)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(session);
+        var query = context.Request.Query;
+        var range = ConsoleTimeRange.FromQuery(query, _time.GetUtcNow());
+        var filterText = query["filter"].ToString();
+        var pageNumber = int.TryParse(query["page"], NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0 ? number : 1;
+
+        var html = new HtmlWriter();
+        html.Append($"""
+            <h1>Traces</h1>
+            <form method="get" action="/console/traces" class="query" id="trace-query">
+            {TimeRangePicker.Render(range)}
+            <label class="filter">Filter expression <input name="filter" id="filter" value="{filterText}" placeholder="{FilterExample}" spellcheck="false" autocapitalize="off"></label>
+            <button type="submit" class="primary">Search</button>
+            </form>
+            """);
+
+        var status = StatusCodes.Status200OK;
+        FilterExpression? filter = null;
+        FilterExpressionException? filterError = null;
+        if (!string.IsNullOrWhiteSpace(filterText))
+        {
+            try
+            {
+                filter = FilterExpression.Parse(filterText);
+            }
+            catch (FilterExpressionException exception)
+            {
+                filterError = exception;
+            }
+        }
+
+        try
+        {
+            var caller = session.CallerFor(context);
+            ApiRequest.AuthorizeByIdentity(caller, ApiProtocol.XRay, Action, "*");
+            if (filterError is not null)
+            {
+                html.Raw(RenderFilterError(filterText, filterError));
+                status = StatusCodes.Status400BadRequest;
+            }
+            else
+            {
+                var (matches, processed) = _queries.FindSummaries(caller, range.StartSeconds, range.EndSeconds, "TraceId", filter);
+                html.Raw(RenderResults(range, filterText, pageNumber, matches, processed));
+            }
+        }
+        catch (ApiException exception)
+        {
+            html.Raw(ConsoleErrors.Render(exception));
+            status = ConsoleErrors.Status(exception);
+        }
+
+        return ConsoleResponses.WriteHtmlAsync(context, _layout.Render(session, "Traces", ConsoleSection.Traces, html.ToHtml()), status);
+    }
+
+    /// <summary>The filter's error, with a caret under the character where the problem was found.</summary>
+    public static TrustedHtml RenderFilterError(string text, FilterExpressionException error)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(error);
+        var position = Math.Clamp(error.Position, 0, text.Length);
+        var before = text[..position];
+        var at = position < text.Length ? text[position].ToString() : " ";
+        var after = position < text.Length ? text[(position + 1)..] : "";
+        return new HtmlWriter().Append($"""
+            <section class="panel refused" id="filter-error" role="alert">
+            <h2>The filter expression is not valid</h2>
+            <p><span class="error-reason">{error.Reason}</span> (at position <span id="filter-error-position">{position}</span>).</p>
+            <pre class="expression"><code>{before}<mark class="error-at">{at}</mark>{after}
+            {new string(' ', position)}^</code></pre>
+            </section>
+            """).ToHtml();
+    }
+
+    private static TrustedHtml RenderResults(ConsoleTimeRange range, string filterText, int pageNumber, List<TraceSummary> matches, int processed)
+    {
+        var pages = Math.Max(1, (matches.Count + PageSize - 1) / PageSize);
+        pageNumber = Math.Min(pageNumber, pages);
+        var first = (pageNumber - 1) * PageSize;
+        var page = matches.Skip(first).Take(PageSize).ToList();
+        var html = new HtmlWriter();
+        html.Append($"""
+            <p class="counts" id="counts"><strong id="matched-count">{ConsoleFormat.Count(matches.Count)}</strong> traces matched of <strong id="processed-count">{ConsoleFormat.Count(processed)}</strong> processed, {ConsoleFormat.Time(range.Start)} to {ConsoleFormat.Time(range.End)}.</p>
+            """);
+        if (page.Count == 0)
+        {
+            html.Append($"<p class=\"empty\" id=\"no-traces\">No traces in this range match.</p>");
+            return html.ToHtml();
+        }
+
+        html.Append($"""
+            <div class="table-wrap">
+            <table class="traces" id="trace-table">
+            <thead><tr><th>ID</th><th>Started</th><th>Method</th><th>URL</th><th>Status</th><th class="num">Response time</th><th>Service</th><th>Annotations</th></tr></thead>
+            <tbody>
+            """);
+        foreach (var summary in page)
+        {
+            html.Append($"""
+                <tr data-trace-id="{summary.Id}">
+                <td class="id"><a href="/console/traces/{summary.Id}">{summary.Id}</a>{Badges(summary)}</td>
+                <td class="time">{ConsoleFormat.Time(summary.StartTime)}</td>
+                <td>{summary.Http?.HttpMethod}</td>
+                <td class="url">{summary.Http?.HttpUrl}</td>
+                <td>{summary.Http?.HttpStatus?.ToString(CultureInfo.InvariantCulture)}</td>
+                <td class="num">{ConsoleFormat.Duration(summary.ResponseTime)}</td>
+                <td>{summary.EntryPoint?.Name}</td>
+                <td class="annotations">{Annotations(summary)}</td>
+                </tr>
+                """);
+        }
+
+        html.Append($"</tbody></table></div>");
+        if (pages > 1)
+        {
+            html.Append($"<nav class=\"pager\" aria-label=\"Pages\">");
+            if (pageNumber > 1)
+            {
+                html.Append($"<a href=\"{PageLink(range, filterText, pageNumber - 1)}\" rel=\"prev\">Previous</a>");
+            }
+
+            html.Append($"<span>Page {pageNumber} of {pages}, traces {first + 1}–{first + page.Count}</span>");
+            if (pageNumber < pages)
+            {
+                html.Append($"<a href=\"{PageLink(range, filterText, pageNumber + 1)}\" rel=\"next\" id=\"next-page\">Next</a>");
+            }
+
+            html.Append($"</nav>");
+        }
+
+        return html.ToHtml();
+    }
+
+    private static string PageLink(ConsoleTimeRange range, string filterText, int page)
+    {
+        var parameters = range.QueryParameters().Select(p => new KeyValuePair<string, string?>(p.Key, p.Value)).ToList();
+        parameters.Add(new("filter", filterText));
+        parameters.Add(new("page", page.ToString(CultureInfo.InvariantCulture)));
+        return "/console/traces" + QueryString.Create(parameters).Value;
+    }
+
+    private static TrustedHtml Badges(TraceSummary summary)
+    {
+        var html = new HtmlWriter();
+        if (summary.HasFault)
+        {
+            html.Append($" <span class=\"badge fault\">fault</span>");
+        }
+
+        if (summary.HasError)
+        {
+            html.Append($" <span class=\"badge error\">error</span>");
+        }
+
+        if (summary.HasThrottle)
+        {
+            html.Append($" <span class=\"badge throttle\">throttle</span>");
+        }
+
+        if (summary.IsPartial)
+        {
+            html.Append($" <span class=\"badge partial\">in progress</span>");
+        }
+
+        return html.ToHtml();
+    }
+
+    private static TrustedHtml Annotations(TraceSummary summary)
+    {
+        var html = new HtmlWriter();
+        foreach (var (key, values) in summary.Annotations)
+        {
+            html.Append($"<span class=\"annotation\">{key} = {string.Join(", ", values.Select(v => v.AnnotationValue.ToString()))}</span> ");
+        }
+
+        return html.ToHtml();
+    }
+}

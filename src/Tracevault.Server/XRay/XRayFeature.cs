@@ -1,0 +1,56 @@
+using Tracevault.Core.Traces;
+using Tracevault.Keys.Envelope;
+using Tracevault.Keys.Kms;
+using Tracevault.Keys.Settings;
+using Tracevault.Server.Hosting;
+using Tracevault.Server.Http;
+using Tracevault.Storage.Sqlite;
+using Tracevault.Storage.Traces;
+
+namespace Tracevault.Server.XRay;
+
+/// <summary>Wires the trace store and X-Ray's operations into the host.</summary>
+public static class XRayFeature
+{
+    /// <summary>Registers the trace store's services.</summary>
+    public static IServiceCollection AddXRay(this IServiceCollection services, DataDirectory data, TraceStoreOptions storeOptions, EncryptionSettingsOptions encryptionOptions)
+    {
+        storeOptions.Validate();
+        encryptionOptions.Validate();
+        services.AddSingleton(storeOptions);
+        services.AddSingleton(encryptionOptions);
+        services.AddSingleton(sp => SqliteServiceKeyStore.LoadOrCreate(data.Database, data.RootKeys));
+        services.AddSingleton(sp => new DefaultDataKeys(sp.GetRequiredService<ServiceKey>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IEncryptionSettingRepository>(_ => new SqliteEncryptionSettingRepository(data.Database));
+        services.AddSingleton<DataKeyPolicy>();
+        services.AddSingleton<IDataKeySource>(sp => sp.GetRequiredService<DataKeyPolicy>());
+        services.AddSingleton(sp => new EncryptionSettingsService(
+            sp.GetRequiredService<KeyService>(),
+            sp.GetRequiredService<IEncryptionSettingRepository>(),
+            sp.GetRequiredService<DataKeyPolicy>(),
+            sp.GetRequiredService<TimeProvider>(),
+            encryptionOptions,
+            "node-" + Core.Ids.NewHex(8)));
+        services.AddSingleton<EncryptionConfigApi>();
+        services.AddHostedService<EncryptionPropagationService>();
+        services.AddSingleton<ITraceStore>(_ => new SqliteTraceStore(data.Database));
+        services.AddSingleton(sp => new ChunkWriter(sp.GetRequiredService<ITraceStore>(), sp.GetRequiredService<IDataKeySource>(), sp.GetRequiredService<DefaultDataKeys>(), storeOptions));
+        services.AddSingleton(sp => new TraceReader(sp.GetRequiredService<ITraceStore>(), sp.GetRequiredService<IDataKeySource>(), sp.GetRequiredService<DefaultDataKeys>()));
+        services.AddSingleton(sp => new SegmentIntake(sp.GetRequiredService<TimeProvider>(), new SegmentValidationOptions { MaxTraceIdAge = storeOptions.Retention }));
+        services.AddSingleton<IngestCounters>();
+        services.AddSingleton<XRayIngestApi>();
+        services.AddSingleton<XRayQueryApi>();
+        services.AddSingleton<SamplingApi>();
+        services.AddHostedService<RetentionService>();
+        return services;
+    }
+
+    /// <summary>Maps X-Ray's operations.</summary>
+    public static void MapXRay(this ApiRouter router, IServiceProvider services)
+    {
+        services.GetRequiredService<XRayIngestApi>().Map(router);
+        services.GetRequiredService<XRayQueryApi>().Map(router);
+        services.GetRequiredService<SamplingApi>().Map(router);
+        services.GetRequiredService<EncryptionConfigApi>().Map(router);
+    }
+}

@@ -1,0 +1,143 @@
+using System.Text.Json;
+using Tracevault.Server.Http;
+using Tracevault.Storage.Traces;
+
+namespace Tracevault.Server.XRay;
+
+/// <summary>X-Ray's write side: <c>PutTraceSegments</c> and <c>PutTelemetryRecords</c>.</summary>
+public sealed class XRayIngestApi
+{
+    /// <summary>The error code of a segment refused because the account's key cannot be used.</summary>
+    public const string StoringStoppedErrorCode = "KMSKeyUnusable";
+
+    private readonly SegmentIntake _intake;
+    private readonly ChunkWriter _writer;
+    private readonly IngestCounters _counters;
+
+    /// <summary>Creates the API.</summary>
+    public XRayIngestApi(SegmentIntake intake, ChunkWriter writer, IngestCounters counters)
+    {
+        _intake = intake;
+        _writer = writer;
+        _counters = counters;
+    }
+
+    /// <summary>Registers the operations.</summary>
+    public void Map(ApiRouter router) => router
+        .Map(ApiProtocol.XRay, "PutTraceSegments", PutTraceSegmentsAsync)
+        .Map(ApiProtocol.XRay, "PutTelemetryRecords", PutTelemetryRecordsAsync);
+
+    private async Task PutTraceSegmentsAsync(ApiRequest request)
+    {
+        request.AuthorizeByIdentity();
+        var documents = ReadDocuments(request.Body);
+        _counters.AddHttpReceived(documents.Count);
+
+        var unprocessed = new List<(string? Id, string ErrorCode, string Message)>();
+        var accepted = new List<ChunkSegment>(documents.Count);
+        foreach (var document in documents)
+        {
+            var segment = _intake.Accept(document, out var rejection);
+            if (segment is null)
+            {
+                unprocessed.Add((rejection!.Id, rejection.ErrorCode.ToString(), rejection.Message));
+            }
+            else
+            {
+                accepted.Add(segment);
+            }
+        }
+
+        _counters.AddRejected(unprocessed.Count);
+        var outcome = await _writer.StoreAsync(request.Caller.AccountId, accepted, request.Http.RequestAborted).ConfigureAwait(false);
+        if (outcome.IsStored)
+        {
+            _counters.AddStored(accepted.Count);
+        }
+        else
+        {
+            _counters.AddDroppedStoringStopped(accepted.Count);
+            foreach (var segment in accepted)
+            {
+                unprocessed.Add((segment.Id, StoringStoppedErrorCode, outcome.Stopped!.Message));
+            }
+        }
+
+        await ApiResponses.WriteAsync(request, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("UnprocessedTraceSegments");
+            foreach (var (id, errorCode, message) in unprocessed)
+            {
+                writer.WriteStartObject();
+                if (id is not null)
+                {
+                    writer.WriteString("Id", id);
+                }
+
+                writer.WriteString("ErrorCode", errorCode);
+                writer.WriteString("Message", message);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }).ConfigureAwait(false);
+    }
+
+    private static async Task PutTelemetryRecordsAsync(ApiRequest request)
+    {
+        request.AuthorizeByIdentity();
+        using var body = request.ReadJson();
+        if (!body.RootElement.TryGetProperty("TelemetryRecords", out var records) || records.ValueKind != JsonValueKind.Array)
+        {
+            throw new ApiException("InvalidRequestException", "TelemetryRecords is required and must be a list.");
+        }
+
+        await ApiResponses.WriteEmptyAsync(request).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads <c>TraceSegmentDocuments</c> as the UTF-8 bytes of each document, unescaped, without building a DOM.</summary>
+    private static List<ReadOnlyMemory<byte>> ReadDocuments(ReadOnlyMemory<byte> body)
+    {
+        var documents = new List<ReadOnlyMemory<byte>>();
+        var reader = new Utf8JsonReader(body.Span);
+        var found = false;
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (!reader.ValueTextEquals("TraceSegmentDocuments"u8))
+            {
+                reader.Read();
+                reader.Skip();
+                continue;
+            }
+
+            found = true;
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.StartArray)
+            {
+                throw new ApiException("InvalidRequestException", "TraceSegmentDocuments must be a list of strings.");
+            }
+
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (reader.TokenType != JsonTokenType.String)
+                {
+                    throw new ApiException("InvalidRequestException", "Each entry of TraceSegmentDocuments must be a string holding one segment document.");
+                }
+
+                var document = new byte[reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length];
+                var written = reader.CopyString(document);
+                documents.Add(document.AsMemory(0, written));
+            }
+        }
+
+        if (!found)
+        {
+            throw new ApiException("InvalidRequestException", "TraceSegmentDocuments is required.");
+        }
+
+        return documents;
+    }
+}

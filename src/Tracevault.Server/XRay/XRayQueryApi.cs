@@ -1,0 +1,312 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Tracevault.Core.Identity;
+using Tracevault.Core.Traces;
+using Tracevault.Core.Traces.Filters;
+using Tracevault.Core.Traces.Graphs;
+using Tracevault.Core.Traces.Json;
+using Tracevault.Keys.Envelope;
+using Tracevault.Server.Http;
+using Tracevault.Storage.Traces;
+
+namespace Tracevault.Server.XRay;
+
+/// <summary>X-Ray's read side: <c>BatchGetTraces</c>, <c>GetTraceSummaries</c>, <c>GetServiceGraph</c>, <c>GetTraceGraph</c>.</summary>
+public sealed class XRayQueryApi
+{
+    /// <summary>The most trace summaries one page holds.</summary>
+    public const int SummariesPageSize = 100;
+
+    private const int MaxBatchTraceIds = 5;
+
+    private readonly TraceReader _reader;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates the API.</summary>
+    public XRayQueryApi(TraceReader reader, TimeProvider time)
+    {
+        _reader = reader;
+        _time = time;
+    }
+
+    /// <summary>Registers the operations.</summary>
+    public void Map(ApiRouter router) => router
+        .Map(ApiProtocol.XRay, "BatchGetTraces", BatchGetTracesAsync)
+        .Map(ApiProtocol.XRay, "GetTraceSummaries", GetTraceSummariesAsync)
+        .Map(ApiProtocol.XRay, "GetServiceGraph", GetServiceGraphAsync)
+        .Map(ApiProtocol.XRay, "GetTraceGraph", GetTraceGraphAsync);
+
+    /// <summary>Reads whole traces by id for a caller, assembled; the ids with no data are left out.</summary>
+    public List<AssembledTrace> ReadTraces(Caller caller, IReadOnlyCollection<string> traceIds)
+    {
+        var segments = Guard(() => _reader.ReadTraces(caller.AccountId, traceIds, caller));
+        return traceIds.Distinct(StringComparer.Ordinal)
+            .Where(segments.ContainsKey)
+            .Select(id => Assemble(id, segments[id]))
+            .ToList();
+    }
+
+    /// <summary>Finds the summaries of the traces in a time range that match a filter, newest first.</summary>
+    public (List<TraceSummary> Matches, int Processed) FindSummaries(Caller caller, double startTime, double endTime, string timeRangeType, FilterExpression? filter)
+    {
+        var from = (long)Math.Floor(startTime);
+        var to = (long)Math.Ceiling(endTime);
+        var byTrace = Guard(() => _reader.ReadRange(caller.AccountId, from, to, caller));
+        var matches = new List<TraceSummary>();
+        var processed = 0;
+        foreach (var (traceId, segments) in byTrace)
+        {
+            if (!InRange(traceId, segments, startTime, endTime, timeRangeType))
+            {
+                continue;
+            }
+
+            processed++;
+            var trace = Assemble(traceId, segments);
+            if (filter is null || filter.Matches(trace))
+            {
+                matches.Add(TraceSummary.From(trace));
+            }
+        }
+
+        matches.Sort((a, b) => b.StartTime.CompareTo(a.StartTime) is var order && order != 0 ? order : string.CompareOrdinal(a.Id, b.Id));
+        return (matches, processed);
+    }
+
+    /// <summary>Builds the service graph of the traces with data in a time range.</summary>
+    public IReadOnlyList<ServiceGraphNode> BuildServiceGraph(Caller caller, double startTime, double endTime)
+    {
+        var byTrace = Guard(() => _reader.ReadRange(caller.AccountId, (long)Math.Floor(startTime), (long)Math.Ceiling(endTime), caller));
+        var traces = byTrace
+            .Where(t => t.Value.Any(s => s.EndTime >= startTime && s.StartTime < endTime))
+            .Select(t => Assemble(t.Key, t.Value));
+        return ServiceGraph.Build(traces);
+    }
+
+    private Task BatchGetTracesAsync(ApiRequest request)
+    {
+        request.AuthorizeByIdentity();
+        using var body = request.ReadJson();
+        var root = body.RootElement;
+        if (root.TryGetProperty("NextToken", out var token) && token.ValueKind != JsonValueKind.Null)
+        {
+            throw new ApiException("InvalidRequestException", "NextToken is currently not supported");
+        }
+
+        var ids = ReadTraceIds(root);
+        if (ids.Count > MaxBatchTraceIds)
+        {
+            throw new ApiException("InvalidRequestException", $"Exceeding maximum query size: {MaxBatchTraceIds}");
+        }
+
+        var traces = ReadTraces(request.Caller, ids);
+        var found = traces.Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
+        return ApiResponses.WriteAsync(request, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("Traces");
+            foreach (var trace in traces)
+            {
+                TraceJsonWriter.Write(writer, trace);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteStartArray("UnprocessedTraceIds");
+            foreach (var id in ids.Where(id => !found.Contains(id)))
+            {
+                writer.WriteStringValue(id);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        });
+    }
+
+    private Task GetTraceSummariesAsync(ApiRequest request)
+    {
+        request.AuthorizeByIdentity();
+        using var body = request.ReadJson();
+        var root = body.RootElement;
+        var (start, end) = ReadTimeRange(root);
+        var rangeType = root.TryGetProperty("TimeRangeType", out var type) && type.ValueKind == JsonValueKind.String ? type.GetString()! : "TraceId";
+        if (rangeType is not ("TraceId" or "Event" or "Service"))
+        {
+            throw new ApiException("InvalidRequestException", $"TimeRangeType must be TraceId, Event or Service, not '{rangeType}'.");
+        }
+
+        var filterText = root.TryGetProperty("FilterExpression", out var filterElement) && filterElement.ValueKind == JsonValueKind.String ? filterElement.GetString() : null;
+        FilterExpression? filter = null;
+        if (!string.IsNullOrWhiteSpace(filterText))
+        {
+            try
+            {
+                filter = FilterExpression.Parse(filterText);
+            }
+            catch (FilterExpressionException exception)
+            {
+                throw new ApiException("InvalidRequestException", exception.Message);
+            }
+        }
+
+        var queryKey = $"{start.ToString("R", CultureInfo.InvariantCulture)}|{end.ToString("R", CultureInfo.InvariantCulture)}|{rangeType}|{filterText}";
+        var offset = root.TryGetProperty("NextToken", out var tokenElement) && tokenElement.ValueKind == JsonValueKind.String
+            ? ReadPageToken(tokenElement.GetString()!, queryKey)
+            : 0;
+
+        var (matches, processed) = FindSummaries(request.Caller, start, end, rangeType, filter);
+        var page = matches.Skip(offset).Take(SummariesPageSize).ToList();
+        var next = offset + page.Count < matches.Count ? WritePageToken(offset + page.Count, queryKey) : null;
+        var approximate = Math.Min(end, _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
+        return ApiResponses.WriteAsync(request, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("TraceSummaries");
+            foreach (var summary in page)
+            {
+                TraceSummaryJsonWriter.Write(writer, summary);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteNumber("ApproximateTime", approximate);
+            writer.WriteNumber("TracesProcessedCount", processed);
+            if (next is not null)
+            {
+                writer.WriteString("NextToken", next);
+            }
+
+            writer.WriteEndObject();
+        });
+    }
+
+    private Task GetServiceGraphAsync(ApiRequest request)
+    {
+        request.AuthorizeByIdentity();
+        using var body = request.ReadJson();
+        var (start, end) = ReadTimeRange(body.RootElement);
+        var services = BuildServiceGraph(request.Caller, start, end);
+        return ApiResponses.WriteAsync(request, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("StartTime", start);
+            writer.WriteNumber("EndTime", end);
+            writer.WritePropertyName("Services");
+            ServiceGraphJsonWriter.WriteServices(writer, services);
+            writer.WriteBoolean("ContainsOldGroupVersions", false);
+            writer.WriteEndObject();
+        });
+    }
+
+    private Task GetTraceGraphAsync(ApiRequest request)
+    {
+        request.AuthorizeByIdentity();
+        using var body = request.ReadJson();
+        var ids = ReadTraceIds(body.RootElement);
+        var services = ServiceGraph.Build(ReadTraces(request.Caller, ids));
+        return ApiResponses.WriteAsync(request, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName("Services");
+            ServiceGraphJsonWriter.WriteServices(writer, services);
+            writer.WriteEndObject();
+        });
+    }
+
+    private static AssembledTrace Assemble(string traceId, List<ChunkSegment> segments) =>
+        TraceAssembler.Assemble(traceId, segments.Select(s => Encoding.UTF8.GetString(s.Document.Span)));
+
+    private static bool InRange(string traceId, List<ChunkSegment> segments, double start, double end, string rangeType)
+    {
+        switch (rangeType)
+        {
+            case "Event":
+                var last = segments.Max(s => s.EndTime);
+                return last >= start && last < end;
+            case "Service":
+                return segments.Any(s => s.EndTime >= start && s.EndTime < end);
+            default:
+                var traceTime = long.TryParse(traceId.AsSpan(2, 8), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var seconds) ? seconds : 0;
+                return traceTime >= start && traceTime < end;
+        }
+    }
+
+    private static List<string> ReadTraceIds(JsonElement root)
+    {
+        if (!root.TryGetProperty("TraceIds", out var idsElement) || idsElement.ValueKind != JsonValueKind.Array)
+        {
+            throw new ApiException("InvalidRequestException", "TraceIds is required and must be a list.");
+        }
+
+        var ids = new List<string>();
+        foreach (var id in idsElement.EnumerateArray())
+        {
+            if (id.ValueKind != JsonValueKind.String || id.GetString() is not { Length: >= 1 and <= 35 } text)
+            {
+                throw new ApiException("InvalidRequestException", "Each trace id must be a string of 1 to 35 characters.");
+            }
+
+            // Trace ids are stored in lowercase; X-Ray's are hex, so case does not distinguish them.
+            ids.Add(text.ToLowerInvariant());
+        }
+
+        return ids;
+    }
+
+    private static (double Start, double End) ReadTimeRange(JsonElement root)
+    {
+        if (!root.TryGetProperty("StartTime", out var startElement) || startElement.ValueKind != JsonValueKind.Number
+            || !root.TryGetProperty("EndTime", out var endElement) || endElement.ValueKind != JsonValueKind.Number)
+        {
+            throw new ApiException("InvalidRequestException", "StartTime and EndTime are required, as epoch seconds.");
+        }
+
+        var start = startElement.GetDouble();
+        var end = endElement.GetDouble();
+        if (end <= start)
+        {
+            throw new ApiException("InvalidRequestException", "EndTime must be later than StartTime.");
+        }
+
+        return (start, end);
+    }
+
+    private static string WritePageToken(int offset, string queryKey)
+    {
+        var text = offset.ToString(CultureInfo.InvariantCulture) + "|" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(queryKey)))[..16];
+        return Base64Url.EncodeToString(Encoding.UTF8.GetBytes(text));
+    }
+
+    private static int ReadPageToken(string token, string queryKey)
+    {
+        try
+        {
+            var parts = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token)).Split('|');
+            var expected = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(queryKey)))[..16];
+            if (parts.Length == 2 && parts[1] == expected && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
+            {
+                return offset;
+            }
+        }
+        catch (FormatException)
+        {
+        }
+
+        throw new ApiException("InvalidRequestException", "The NextToken is not valid for this request: send it with the same StartTime, EndTime, TimeRangeType and FilterExpression as the first call.");
+    }
+
+    private static T Guard<T>(Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (DataKeyAccessException exception)
+        {
+            throw exception.AccessDenied
+                ? new ApiException("AccessDeniedException", exception.Message, 403)
+                : new ApiException("InvalidRequestException", exception.Message);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+namespace Tracevault.Storage.Sqlite;
+
+/// <summary>The tables of encryption settings, their acknowledgements, live nodes, wrapped data keys and storing status.</summary>
+internal static class SettingsSchema
+{
+    /// <summary>The settings part of the schema.</summary>
+    public static readonly SqliteSchemaPart Part = new("settings",
+    [
+        """
+        CREATE TABLE encryption_settings (
+            account_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            type TEXT NOT NULL,
+            key_arn TEXT,
+            changed_at INTEGER NOT NULL,
+            changed_by TEXT NOT NULL,
+            PRIMARY KEY (account_id, version));
+        CREATE TABLE encryption_acks (
+            account_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            node_id TEXT NOT NULL,
+            acked_at INTEGER NOT NULL,
+            PRIMARY KEY (account_id, version, node_id));
+        CREATE TABLE nodes (node_id TEXT PRIMARY KEY, last_seen INTEGER NOT NULL);
+        CREATE TABLE kms_data_keys (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            account_id TEXT NOT NULL,
+            key_arn TEXT NOT NULL,
+            ciphertext_blob BLOB NOT NULL,
+            created_at INTEGER NOT NULL);
+        CREATE TABLE storing_status (
+            account_id TEXT PRIMARY KEY,
+            key_arn TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            since INTEGER NOT NULL);
+        """,
+    ]);
+}

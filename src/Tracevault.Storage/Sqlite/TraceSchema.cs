@@ -1,0 +1,28 @@
+namespace Tracevault.Storage.Sqlite;
+
+/// <summary>The tables of trace data: sealed chunks, the blind index, and the sealed service key.</summary>
+internal static class TraceSchema
+{
+    /// <summary>The traces part of the schema.</summary>
+    public static readonly SqliteSchemaPart Part = new("traces",
+    [
+        """
+        CREATE TABLE service_keys (version INTEGER PRIMARY KEY, sealed_key BLOB NOT NULL);
+        CREATE TABLE chunks (
+            id INTEGER PRIMARY KEY,
+            account_id TEXT NOT NULL,
+            format INTEGER NOT NULL,
+            min_time INTEGER NOT NULL,
+            max_time INTEGER NOT NULL,
+            data_key_ref TEXT NOT NULL,
+            sealed_body BLOB NOT NULL);
+        CREATE INDEX chunks_by_time ON chunks (account_id, max_time);
+        CREATE TABLE trace_index (
+            account_id TEXT NOT NULL,
+            trace_hash INTEGER NOT NULL,
+            chunk_id INTEGER NOT NULL REFERENCES chunks(id) ON DELETE CASCADE,
+            PRIMARY KEY (account_id, trace_hash, chunk_id)) WITHOUT ROWID;
+        CREATE INDEX trace_index_by_chunk ON trace_index (chunk_id);
+        """,
+    ]);
+}

@@ -1,0 +1,20 @@
+namespace Tracevault.Storage.Traces;
+
+/// <summary>Where sealed chunks are kept. Nothing it holds is trace data in the clear.</summary>
+public interface ITraceStore
+{
+    /// <summary>Stores chunks with their blind-index entries in one transaction; they are durable when this returns.</summary>
+    void Append(IReadOnlyList<StoredChunk> chunks);
+
+    /// <summary>Finds the chunks of an account that hold any of the given trace hashes.</summary>
+    IReadOnlyList<StoredChunk> FindByTraceHashes(string accountId, IReadOnlyCollection<long> traceHashes);
+
+    /// <summary>Finds the chunks of an account whose time range overlaps <c>[fromSecond, toSecond)</c>, newest first.</summary>
+    IReadOnlyList<StoredChunk> FindInRange(string accountId, long fromSecond, long toSecond);
+
+    /// <summary>Deletes the chunks whose every segment is older than <paramref name="beforeSecond"/>; returns how many.</summary>
+    int DeleteOlderThan(long beforeSecond);
+
+    /// <summary>The chunks' data-key references and counts, per account (for diagnostics and tests; no trace data).</summary>
+    IReadOnlyList<(string AccountId, string DataKeyReference, int Chunks)> DataKeyUsage();
+}

@@ -1,0 +1,230 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Tracevault.Keys.Settings;
+using Tracevault.Server.Tests.Infrastructure;
+using Tracevault.Storage.Traces;
+using Xunit.Abstractions;
+
+namespace Tracevault.Server.Tests.Encryption;
+
+/// <summary>Encryption settings end to end: the real JS SDK and AWS CLI, data keys per window, old chunks keeping their keys, crypto-shredding.</summary>
+public sealed class EncryptionSettingsTests(ITestOutputHelper output)
+{
+    private const string XRayOnly = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"xray:*","Resource":"*"}]}""";
+
+    [Fact]
+    public async Task JavaScriptSdk_EncryptionScript_Passes()
+    {
+        await using var server = await TestServer.StartAsync();
+        var environment = server.ClientEnvironment();
+        var identity = server.Server.Data.Identity;
+        var other = identity.CreateAccount();
+        var otherAdmin = identity.CreateUser(other.Id, "admin", [Keys.Identity.IdentityService.AdministratorPolicy]);
+        environment["OTHER_ACCOUNT"] = other.Id;
+        environment["OTHER_ACCESS_KEY_ID"] = otherAdmin.AccessKeyId;
+        environment["OTHER_SECRET_ACCESS_KEY"] = otherAdmin.SecretAccessKey;
+        var noKms = server.CreateUser("no-kms", XRayOnly);
+        environment["NOKMS_ACCESS_KEY_ID"] = noKms.AccessKeyId;
+        environment["NOKMS_SECRET_ACCESS_KEY"] = noKms.SecretAccessKey;
+        var reader = server.CreateUser("reader", XRayOnly);
+        environment["READER_ACCESS_KEY_ID"] = reader.AccessKeyId;
+        environment["READER_SECRET_ACCESS_KEY"] = reader.SecretAccessKey;
+        environment["READER_ARN"] = reader.User.Arn;
+
+        await NodeClients.RunTestScriptAsync("encryption.test.mjs", environment, output);
+    }
+
+    [Fact]
+    public async Task AwsCli_PutAndGetEncryptionConfig_ReachActive()
+    {
+        await using var server = await TestServer.StartAsync();
+        var environment = server.ClientEnvironment();
+        var put = await AwsCli.RunAsync(server.Endpoint, environment, "xray", "put-encryption-config", "--type", "KMS", "--key-id", "alias/aws/xray");
+        Assert.True(put.ExitCode == 0, put.Output);
+        var config = JsonDocument.Parse(put.StandardOutput).RootElement.GetProperty("EncryptionConfig");
+        Assert.Equal("UPDATING", config.GetProperty("Status").GetString());
+        Assert.Matches($"^arn:aws:kms:us-east-1:{server.AccountId}:key/[0-9a-f-]{{36}}$", config.GetProperty("KeyId").GetString());
+
+        var status = "";
+        for (var attempt = 0; attempt < 50 && status != "ACTIVE"; attempt++)
+        {
+            var get = await AwsCli.RunAsync(server.Endpoint, environment, "xray", "get-encryption-config");
+            Assert.True(get.ExitCode == 0, get.Output);
+            status = JsonDocument.Parse(get.StandardOutput).RootElement.GetProperty("EncryptionConfig").GetProperty("Status").GetString()!;
+        }
+
+        Assert.Equal("ACTIVE", status);
+        var none = await AwsCli.RunAsync(server.Endpoint, environment, "xray", "put-encryption-config", "--type", "NONE");
+        Assert.False(JsonDocument.Parse(none.StandardOutput).RootElement.GetProperty("EncryptionConfig").TryGetProperty("KeyId", out _));
+    }
+
+    [Fact]
+    public async Task SegmentsBeforeDuringAndAfterAChange_AreAllReadable_AndOldChunksKeepTheirKey()
+    {
+        await using var server = await TestServer.StartAsync(configure: options => options.Encryption.DataKeyWindow = TimeSpan.FromSeconds(2));
+        using var client = new SignedHttpClient(server.Endpoint, server.AdminAccessKeyId, server.AdminSecret);
+        var traces = new List<string>();
+
+        async Task SendAsync(int count)
+        {
+            var ids = Enumerable.Range(0, count).Select(_ => TraceDocuments.NewTraceId(DateTimeOffset.UtcNow)).ToList();
+            using var response = await client.XRayAsync("/TraceSegments", TraceDocuments.PutTraceSegmentsBody(ids.Select(id => TraceDocuments.Segment(id, DateTimeOffset.UtcNow))));
+            var answer = await TraceDocuments.ReadJsonAsync(response);
+            Assert.Equal(0, answer.GetProperty("UnprocessedTraceSegments").GetArrayLength());
+            lock (traces)
+            {
+                traces.AddRange(ids);
+            }
+        }
+
+        await SendAsync(20);
+        var keyArn = await CreateKeyAsync(client);
+        using var sending = new CancellationTokenSource();
+        var during = Task.Run(async () =>
+        {
+            while (!sending.IsCancellationRequested)
+            {
+                await SendAsync(5);
+            }
+        });
+        using (var put = await client.XRayAsync("/PutEncryptionConfig", SignedHttpClient.Json($$"""{"Type":"KMS","KeyId":"{{keyArn}}"}""")))
+        {
+            Assert.Equal("UPDATING", (await TraceDocuments.ReadJsonAsync(put)).GetProperty("EncryptionConfig").GetProperty("Status").GetString());
+        }
+
+        await WaitForActiveAsync(client);
+        await sending.CancelAsync();
+        await during;
+        await SendAsync(20);
+
+        foreach (var batch in traces.Chunk(5))
+        {
+            using var response = await client.XRayAsync("/Traces", TraceDocuments.BatchGetTracesBody(batch));
+            var answer = await TraceDocuments.ReadJsonAsync(response);
+            Assert.Equal(batch.Length, answer.GetProperty("Traces").GetArrayLength());
+        }
+
+        var usage = server.Server.Services.GetRequiredService<ITraceStore>().DataKeyUsage();
+        Assert.Contains(usage, u => u.DataKeyReference.StartsWith("default/", StringComparison.Ordinal));
+        Assert.Contains(usage, u => u.DataKeyReference.StartsWith("kms/", StringComparison.Ordinal));
+        var settings = server.Server.Services.GetRequiredService<IEncryptionSettingRepository>();
+        foreach (var reference in usage.Where(u => u.DataKeyReference.StartsWith("kms/", StringComparison.Ordinal)))
+        {
+            Assert.Equal(keyArn, settings.FindDataKey(long.Parse(reference.DataKeyReference[4..]))!.KeyArn);
+        }
+    }
+
+    [Fact]
+    public async Task HundredThousandSegments_CallGenerateDataKeyOnlyOncePerWindow()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var client = new SignedHttpClient(server.Endpoint, server.AdminAccessKeyId, server.AdminSecret);
+        var keyArn = await CreateKeyAsync(client);
+        using (var put = await client.XRayAsync("/PutEncryptionConfig", SignedHttpClient.Json($$"""{"Type":"KMS","KeyId":"{{keyArn}}"}""")))
+        {
+            await TraceDocuments.ReadJsonAsync(put);
+        }
+
+        await WaitForActiveAsync(client);
+        var started = DateTimeOffset.UtcNow;
+        var now = DateTimeOffset.UtcNow;
+        await Parallel.ForEachAsync(Enumerable.Range(0, 200), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (_, _) =>
+        {
+            var documents = Enumerable.Range(0, 500).Select(_ => TraceDocuments.Segment(TraceDocuments.NewTraceId(now), now));
+            using var response = await client.XRayAsync("/TraceSegments", TraceDocuments.PutTraceSegmentsBody(documents));
+            Assert.Equal(0, (await TraceDocuments.ReadJsonAsync(response)).GetProperty("UnprocessedTraceSegments").GetArrayLength());
+        });
+        var elapsed = DateTimeOffset.UtcNow - started;
+
+        var events = new List<JsonElement>();
+        string? token = null;
+        do
+        {
+            var body = token is null
+                ? """{"LookupAttributes":[{"AttributeKey":"EventName","AttributeValue":"GenerateDataKey"}]}"""
+                : $$"""{"LookupAttributes":[{"AttributeKey":"EventName","AttributeValue":"GenerateDataKey"}],"NextToken":"{{token}}"}""";
+            using var response = await client.SendAsync("/", "cloudtrail", SignedHttpClient.Json(body), "application/x-amz-json-1.1",
+                new() { ["X-Amz-Target"] = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents" }, null, null);
+            var page = await TraceDocuments.ReadJsonAsync(response);
+            events.AddRange(page.GetProperty("Events").EnumerateArray());
+            token = page.TryGetProperty("NextToken", out var next) ? next.GetString() : null;
+        }
+        while (token is not null);
+
+        var window = new EncryptionSettingsOptions().DataKeyWindow;
+        var allowed = 1 + (int)Math.Ceiling((DateTimeOffset.UtcNow - started + elapsed) / window);
+        output.WriteLine($"100,000 segments in {elapsed.TotalSeconds:F1} s made {events.Count} GenerateDataKey calls (allowed {allowed})");
+        Assert.InRange(events.Count, 1, allowed);
+    }
+
+    [Fact]
+    public async Task AfterTheDeletionWindow_TracesAreReportedUnreadable()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await using var server = await TestServer.StartAsync(clock);
+        var settings = server.Server.Services.GetRequiredService<EncryptionSettingsService>();
+        using var client = new SignedHttpClient(server.Endpoint, server.AdminAccessKeyId, server.AdminSecret);
+        var keyArn = await CreateKeyAsync(client, clock.GetUtcNow());
+        using (var put = await client.XRayAsync("/PutEncryptionConfig", SignedHttpClient.Json($$"""{"Type":"KMS","KeyId":"{{keyArn}}"}"""), clock.GetUtcNow()))
+        {
+            await TraceDocuments.ReadJsonAsync(put);
+        }
+
+        output.WriteLine($"put {watch.Elapsed}");
+        settings.PropagateOnce();
+        output.WriteLine($"propagated {watch.Elapsed}");
+        var traceId = TraceDocuments.NewTraceId(clock.GetUtcNow());
+        using (var stored = await client.XRayAsync("/TraceSegments", TraceDocuments.PutTraceSegmentsBody([TraceDocuments.Segment(traceId, clock.GetUtcNow())]), clock.GetUtcNow()))
+        {
+            Assert.Equal(0, (await TraceDocuments.ReadJsonAsync(stored)).GetProperty("UnprocessedTraceSegments").GetArrayLength());
+        }
+
+        using (var schedule = await client.KmsAsync("ScheduleKeyDeletion", SignedHttpClient.Json($$"""{"KeyId":"{{keyArn}}","PendingWindowInDays":7}"""), clock.GetUtcNow()))
+        {
+            await TraceDocuments.ReadJsonAsync(schedule);
+        }
+
+        using (var pending = await client.XRayAsync("/Traces", TraceDocuments.BatchGetTracesBody([traceId]), clock.GetUtcNow()))
+        {
+            var (type, message) = await Foundation.FoundationTests.ReadErrorAsync(pending);
+            Assert.Equal("InvalidRequestException", type);
+            Assert.Contains("pending deletion", message);
+        }
+
+        output.WriteLine($"pending read {watch.Elapsed}");
+        clock.Advance(TimeSpan.FromDays(8));
+        output.WriteLine($"advanced {watch.Elapsed}");
+        server.Server.Services.GetRequiredService<Keys.Kms.KeyService>().DestroyDueKeys();
+        using var gone = await client.XRayAsync("/Traces", TraceDocuments.BatchGetTracesBody([traceId]), clock.GetUtcNow());
+        var (goneType, goneMessage) = await Foundation.FoundationTests.ReadErrorAsync(gone);
+        Assert.Equal("InvalidRequestException", goneType);
+        Assert.Contains("unreadable", goneMessage);
+        Assert.Contains(keyArn, goneMessage);
+        output.WriteLine($"done {watch.Elapsed}");
+    }
+
+    internal static async Task<string> CreateKeyAsync(SignedHttpClient client, DateTimeOffset? at = null)
+    {
+        using var response = await client.KmsAsync("CreateKey", SignedHttpClient.Json("{}"), at);
+        return (await TraceDocuments.ReadJsonAsync(response)).GetProperty("KeyMetadata").GetProperty("Arn").GetString()!;
+    }
+
+    internal static async Task WaitForActiveAsync(SignedHttpClient client)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            using var response = await client.XRayAsync("/EncryptionConfig", []);
+            var status = (await TraceDocuments.ReadJsonAsync(response)).GetProperty("EncryptionConfig").GetProperty("Status").GetString();
+            if (status == "ACTIVE")
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail("The encryption setting never became ACTIVE.");
+    }
+}

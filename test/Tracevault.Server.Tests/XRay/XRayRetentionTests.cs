@@ -1,0 +1,58 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+using Tracevault.Server.Tests.Infrastructure;
+using Tracevault.Server.XRay;
+using static Tracevault.Server.Tests.XRay.SegmentDocuments;
+
+namespace Tracevault.Server.Tests.XRay;
+
+/// <summary>Retention on a fake clock: data older than the retention period is removed, newer data kept.</summary>
+public sealed class XRayRetentionTests : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
+    private TestServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await TestServer.StartAsync(_clock);
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task RemoveExpired_DataOlderThanThirtyDays_IsRemovedWithItsIndexAndNewerDataKept()
+    {
+        using var xray = XRayApiClient.For(_server);
+        var retention = _server.Server.Services.GetServices<IHostedService>().OfType<RetentionService>().Single();
+        var start = _clock.GetUtcNow().ToUnixTimeSeconds();
+        var old = TraceId(start, "0e0000000000000000000001");
+        Assert.Empty(await xray.PutTraceSegmentsAsync([Segment(old, "0e00000000000001", "old", start, start + 1).ToJsonString()]));
+
+        _clock.Advance(TimeSpan.FromDays(20));
+        var later = _clock.GetUtcNow().ToUnixTimeSeconds();
+        var recent = TraceId(later, "0e0000000000000000000002");
+        Assert.Empty(await xray.PutTraceSegmentsAsync([Segment(recent, "0e00000000000002", "recent", later, later + 1).ToJsonString()]));
+        Assert.Equal(0, retention.RemoveExpired());
+        Assert.NotEmpty(await xray.ReadTraceAsync(old));
+        Assert.Equal(2, IndexEntries());
+
+        _clock.Advance(TimeSpan.FromDays(11));
+        retention.RemoveExpired();
+
+        // The hourly timer runs on the same clock and may have removed it first: either way it is gone.
+        Assert.Empty(await xray.ReadTraceAsync(old));
+        Assert.NotEmpty(await xray.ReadTraceAsync(recent));
+        var summaries = await xray.GetTraceSummariesAsync(start - 60, later + 60);
+        Assert.Equal([recent], summaries["TraceSummaries"]!.AsArray().Select(s => s!["Id"]!.GetValue<string>()));
+        Assert.Equal(1, IndexEntries());
+        Assert.Contains(_server.Logs.Lines, line => line.Contains("Removed 1 chunks older than the retention period", StringComparison.Ordinal));
+    }
+
+    private long IndexEntries()
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(_server.DataDirectory, "tracevault.db")};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var count = connection.CreateCommand();
+        count.CommandText = "SELECT COUNT(*) FROM trace_index";
+        return (long)count.ExecuteScalar()!;
+    }
+}

@@ -1,0 +1,70 @@
+// A small service instrumented with the X-Ray SDK for Node.js, run by xray-sdk.test.mjs as its own process.
+// It uses the SDK's defaults: segments over UDP and centralized sampling over TCP, both to the daemon address,
+// which AWS_XRAY_DAEMON_ADDRESS overrides (as on any host whose daemon is not on 127.0.0.1:2000).
+// Two HTTP servers: "tracevault-frontend" (GET /orders/N?customer=C) calls "tracevault-backend" (GET /stock/N).
+// It prints {"frontend": port, "backend": port} once both listen, and exits when its stdin closes.
+import http from 'node:http';
+import AWSXRay from 'aws-xray-sdk-core';
+
+AWSXRay.captureHTTPsGlobal(http);
+
+function tracedServer(name, handle) {
+  return http.createServer((req, res) => {
+    if (req.url === '/sampling-rules') {
+      // What the SDK's centralized sampling fetched from the daemon address (GetSamplingRules), for the test to check.
+      const rules = AWSXRay.middleware.sampler.ruleCache.rules.map((rule) => ({ name: rule.getName(), rate: rule.getRate() }));
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(rules));
+      return;
+    }
+
+    // Both servers share the SDK's middleware settings; the name is read while the segment is made, synchronously.
+    AWSXRay.middleware.setDefaultName(name);
+    const segment = AWSXRay.middleware.traceRequestResponseCycle(req, res);
+    const namespace = AWSXRay.getNamespace();
+    namespace.bindEmitter(req);
+    namespace.bindEmitter(res);
+    namespace.run(() => {
+      AWSXRay.setSegment(segment);
+      handle(req, res, segment);
+    });
+  });
+}
+
+const backend = tracedServer('tracevault-backend', (req, res) => {
+  const item = Number(req.url.split('/').pop());
+  res.statusCode = item === 3 ? 500 : 200;
+  res.end(JSON.stringify({ item, inStock: item !== 3 }));
+});
+
+const frontend = tracedServer('tracevault-frontend', (req, res, segment) => {
+  const url = new URL(req.url, 'http://localhost');
+  if (!url.pathname.startsWith('/orders/')) {
+    res.end('ok');
+    return;
+  }
+
+  const item = url.pathname.split('/').pop();
+  segment.addAnnotation('customer', url.searchParams.get('customer'));
+  segment.setUser('user-' + item);
+  AWSXRay.captureAsyncFunc('compute-price', (subsegment) => {
+    setTimeout(() => {
+      subsegment.addMetadata('item', item);
+      subsegment.close();
+      http.get(`http://127.0.0.1:${backend.address().port}/stock/${item}`, (answer) => {
+        answer.resume();
+        answer.on('end', () => {
+          res.statusCode = answer.statusCode === 200 ? 200 : 502;
+          res.setHeader('content-type', 'application/json');
+          res.end(JSON.stringify({ traceId: segment.trace_id, segmentId: segment.id }));
+        });
+      });
+    }, 5);
+  });
+});
+
+await new Promise((resolve) => backend.listen(0, '127.0.0.1', resolve));
+await new Promise((resolve) => frontend.listen(0, '127.0.0.1', resolve));
+process.stdout.write(JSON.stringify({ frontend: frontend.address().port, backend: backend.address().port }) + '\n');
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();
