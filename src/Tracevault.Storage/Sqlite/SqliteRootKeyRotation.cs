@@ -4,7 +4,7 @@ using Tracevault.Keys.RootKeys;
 
 namespace Tracevault.Storage.Sqlite;
 
-/// <summary>Re-seals everything sealed under the root key (KMS key material and access-key secrets) under the newest root key, in one transaction.</summary>
+/// <summary>Re-seals everything sealed under the root key (KMS key material, access-key secrets and the service key) under the newest root key, in one transaction.</summary>
 /// <remarks>
 /// The only re-wrapping Tracevault ever does. Write the new ring (which keeps the old keys) before calling this: if the
 /// process stops half-way, the transaction rolls back and everything still opens with the old root key.
@@ -52,6 +52,7 @@ public static class SqliteRootKeyRotation
             SqliteKeyRepository.Execute(connection, transaction, "UPDATE access_keys SET sealed_secret = $secret WHERE id = $id", ("$secret", sealedSecret), ("$id", accessKeyId));
         }
 
+        SqliteServiceKeyStore.Reseal(connection, transaction, oldRing, newRing);
         transaction.Commit();
         return (versions.Count, accessKeys);
     }

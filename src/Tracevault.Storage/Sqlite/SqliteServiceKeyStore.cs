@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Tracevault.Keys.Envelope;
 using Tracevault.Keys.RootKeys;
 
@@ -25,15 +26,15 @@ public static class SqliteServiceKeyStore
         return new ServiceKey(Version, rootKeys.Open(sealedKey, ServiceKey.SealingAssociatedData(Version)));
     }
 
-    /// <summary>Re-seals the service key under the newest root key of <paramref name="newRing"/>.</summary>
-    public static void Reseal(SqliteDatabase database, RootKeyRing oldRing, RootKeyRing newRing)
+    /// <summary>Re-seals the service key under the newest root key of <paramref name="newRing"/>, inside the caller's transaction.</summary>
+    internal static void Reseal(SqliteConnection connection, SqliteTransaction transaction, RootKeyRing oldRing, RootKeyRing newRing)
     {
-        using var connection = database.Open();
-        using var select = connection.CreateCommand();
-        select.CommandText = "SELECT version, sealed_key FROM service_keys";
         var keys = new List<(long Version, byte[] Sealed)>();
-        using (var reader = select.ExecuteReader())
+        using (var select = connection.CreateCommand())
         {
+            select.Transaction = transaction;
+            select.CommandText = "SELECT version, sealed_key FROM service_keys";
+            using var reader = select.ExecuteReader();
             while (reader.Read())
             {
                 keys.Add((reader.GetInt64(0), (byte[])reader[1]));
@@ -43,11 +44,14 @@ public static class SqliteServiceKeyStore
         foreach (var (version, sealedKey) in keys)
         {
             var aad = ServiceKey.SealingAssociatedData((int)version);
+            var key = oldRing.Open(sealedKey, aad);
             using var update = connection.CreateCommand();
+            update.Transaction = transaction;
             update.CommandText = "UPDATE service_keys SET sealed_key = $sealed WHERE version = $version";
             update.Parameters.AddWithValue("$version", version);
-            update.Parameters.AddWithValue("$sealed", newRing.Seal(oldRing.Open(sealedKey, aad), aad));
+            update.Parameters.AddWithValue("$sealed", newRing.Seal(key, aad));
             update.ExecuteNonQuery();
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
         }
     }
 }

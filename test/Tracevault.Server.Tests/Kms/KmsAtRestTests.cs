@@ -41,7 +41,7 @@ public sealed class KmsAtRestTests
         {
             await connection.OpenAsync();
             await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT sealed_material FROM kms_key_versions UNION ALL SELECT sealed_secret FROM access_keys";
+            command.CommandText = "SELECT sealed_material FROM kms_key_versions UNION ALL SELECT sealed_secret FROM access_keys UNION ALL SELECT sealed_key FROM service_keys";
             await using var reader = await command.ExecuteReaderAsync();
             var count = 0;
             while (await reader.ReadAsync())
@@ -50,7 +50,7 @@ public sealed class KmsAtRestTests
                 count++;
             }
 
-            Assert.Equal(3, count);
+            Assert.Equal(4, count);
         }
 
         await using var second = await TestServer.StartAsync(dataDirectory: directory);
