@@ -17,4 +17,7 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "UDP receive buffer is {Granted} bytes, less than the {Wanted} asked for; bursts may be dropped")]
     public static partial void SmallUdpBuffer(ILogger logger, int granted, int wanted);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Ingest totals at stop: received {HttpReceived} segments over HTTP and {UdpReceived} datagrams over UDP; stored {Stored}, rejected {Rejected}; dropped {DroppedQueueFull} (queue full), {DroppedStoringStopped} (storing stopped), {DroppedMalformed} (malformed)")]
+    public static partial void IngestTotals(ILogger logger, long httpReceived, long udpReceived, long stored, long rejected, long droppedQueueFull, long droppedStoringStopped, long droppedMalformed);
 }
