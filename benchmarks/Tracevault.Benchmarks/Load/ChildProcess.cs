@@ -65,11 +65,17 @@ internal sealed class ChildProcess : IDisposable
             }
             else if (_process.HasExited && _lines.Count == 0)
             {
-                break;
+                // Let the asynchronous readers deliver the last of its output before giving up on it.
+                _process.WaitForExit();
+                if (_lines.Count == 0)
+                {
+                    break;
+                }
             }
         }
 
-        throw new InvalidOperationException($"Process {_process.Id} did not print '{prefix}'. Its last output:\n{string.Join('\n', _all.TakeLast(20))}");
+        var exit = _process.HasExited ? $"exited with {_process.ExitCode}" : "is still running";
+        throw new InvalidOperationException($"Process {_process.Id} {exit} and did not print '{prefix}'. Its last output:\n{string.Join('\n', _all.TakeLast(20))}");
     }
 
     public void WriteLine(string line)

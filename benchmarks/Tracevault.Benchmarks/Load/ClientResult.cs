@@ -11,4 +11,5 @@ internal sealed record ClientResult(
     long EndUnixMs,
     double LatencyP50Ms,
     double LatencyP99Ms,
+    double CpuSeconds,
     string? FirstError);

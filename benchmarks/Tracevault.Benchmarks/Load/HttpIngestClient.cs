@@ -25,6 +25,7 @@ internal static class HttpIngestClient
         };
 
         await ClientProtocol.WaitForGoAsync().ConfigureAwait(false);
+        var cpuAtGo = Environment.CpuUsage.TotalTime;
         var next = -1;
         long accepted = 0, unprocessed = 0, failed = 0, segments = 0;
         string? firstError = null;
@@ -68,7 +69,7 @@ internal static class HttpIngestClient
         var all = latencies.SelectMany(l => l).ToList();
         await ClientProtocol.WriteResultAsync(new ClientResult(
             segments, accepted, unprocessed, batches.Count, failed, start.ToUnixTimeMilliseconds(), end.ToUnixTimeMilliseconds(),
-            Percentiles.Of(all, 50), Percentiles.Of(all, 99), firstError)).ConfigureAwait(false);
+            Percentiles.Of(all, 50), Percentiles.Of(all, 99), (Environment.CpuUsage.TotalTime - cpuAtGo).TotalSeconds, firstError)).ConfigureAwait(false);
         return 0;
     }
 

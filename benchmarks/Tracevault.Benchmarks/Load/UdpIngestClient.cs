@@ -26,6 +26,7 @@ internal static class UdpIngestClient
         socket.Connect(endpoint);
 
         await ClientProtocol.WaitForGoAsync().ConfigureAwait(false);
+        var cpuAtGo = Environment.CpuUsage.TotalTime;
         var start = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         long sent = 0, failed = 0;
@@ -53,7 +54,7 @@ internal static class UdpIngestClient
 
         var end = DateTimeOffset.UtcNow;
         await ClientProtocol.WriteResultAsync(new ClientResult(
-            sent, sent, 0, datagrams.Count, failed, start.ToUnixTimeMilliseconds(), end.ToUnixTimeMilliseconds(), 0, 0, firstError)).ConfigureAwait(false);
+            sent, sent, 0, datagrams.Count, failed, start.ToUnixTimeMilliseconds(), end.ToUnixTimeMilliseconds(), 0, 0, (Environment.CpuUsage.TotalTime - cpuAtGo).TotalSeconds, firstError)).ConfigureAwait(false);
         return 0;
     }
 }
