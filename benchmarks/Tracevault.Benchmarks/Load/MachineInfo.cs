@@ -15,7 +15,8 @@ internal sealed record MachineInfo(string CpuModel, int Cores, long MemoryBytes,
             ? ProcStatusMemTotal()
             : 0;
         var commit = Git("rev-parse HEAD");
-        var dirty = Git("status --porcelain --untracked-files=no").Length > 0;
+        // Results and the README change with every run; only other changes make the measured code differ from the commit.
+        var dirty = Git("status --porcelain --untracked-files=no -- . :!benchmarks/results :!README.md").Length > 0;
         return new MachineInfo(cpu, Environment.ProcessorCount, memory, RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription, commit, dirty, DateTimeOffset.UtcNow);
     }
 
