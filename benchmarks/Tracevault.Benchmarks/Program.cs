@@ -14,7 +14,7 @@ internal static class Program
     {
         if (args.Length == 0)
         {
-            await Console.Error.WriteLineAsync("usage: micro [--filter '*'] | load [--segments N] [--clients C] [--concurrency K] [--udp-segments N] [--udp-rate R] [--out DIR]").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync("usage: micro [--filter '*'] | corpus [--segments N] [--seed S] | load [--segments N] [--clients C] [--concurrency K] [--udp-segments N] [--udp-rate R] [--out DIR]").ConfigureAwait(false);
             return 2;
         }
 
@@ -22,7 +22,7 @@ internal static class Program
         return args[0] switch
         {
             "micro" => MicroBenchmarks.Run(rest),
-            "corpus" => CorpusStatistics.Run(HarnessArguments.Parse(rest).Int("seed", 42), HarnessArguments.Parse(rest).Int("segments", 100_000)),
+            "corpus" => CorpusStatistics.Run(HarnessArguments.Parse(rest)),
             "load" => await LoadHarness.RunAsync(HarnessArguments.Parse(rest)).ConfigureAwait(false),
             "client" => await HttpIngestClient.RunAsync(HarnessArguments.Parse(rest)).ConfigureAwait(false),
             "udp-client" => await UdpIngestClient.RunAsync(HarnessArguments.Parse(rest)).ConfigureAwait(false),

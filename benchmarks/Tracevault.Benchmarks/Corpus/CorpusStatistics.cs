@@ -1,13 +1,16 @@
 using System.Globalization;
 using System.Text;
+using Tracevault.Benchmarks.Load;
 
 namespace Tracevault.Benchmarks.Corpus;
 
 /// <summary><c>corpus [--segments N] [--seed S]</c>: prints the corpus's shape and one sample trace, to check it looks like SDK output.</summary>
 internal static class CorpusStatistics
 {
-    public static int Run(int seed, int segments)
+    public static int Run(HarnessArguments args)
     {
+        var seed = args.Int("seed", 42);
+        var segments = args.Int("segments", 100_000);
         var generator = new CorpusGenerator(seed, DateTimeOffset.UtcNow);
         var traces = generator.TracesFor(segments);
         var sizes = new List<int>();
