@@ -58,7 +58,20 @@ internal sealed class IngestProfiler
     public static string Report(string nettracePath, int top = 40)
     {
         var etlx = TraceLog.CreateFromEventPipeDataFile(nettracePath);
-        using var log = new TraceLog(etlx);
+        try
+        {
+            using var log = new TraceLog(etlx);
+            return Report(log, top);
+        }
+        finally
+        {
+            File.Delete(etlx);
+            File.Delete(nettracePath);
+        }
+    }
+
+    private static string Report(TraceLog log, int top)
+    {
         var inclusive = new Dictionary<string, int>(StringComparer.Ordinal);
         var exclusive = new Dictionary<string, int>(StringComparer.Ordinal);
         var busy = 0;
