@@ -119,6 +119,19 @@ public sealed class TracevaultServer : IAsyncDisposable
     {
         await _udp.DisposeAsync().ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
+
+        // Drain the writer before reading the counters, so the totals include the UDP segments still queued (disposing twice is harmless).
+        await _app.Services.GetRequiredService<ChunkWriter>().DisposeAsync().ConfigureAwait(false);
+        var counters = _app.Services.GetRequiredService<IngestCounters>();
+        LogMessages.IngestTotals(
+            _app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tracevault"),
+            counters.HttpReceived,
+            counters.UdpReceived,
+            counters.Stored,
+            counters.Rejected,
+            counters.DroppedQueueFull,
+            counters.DroppedStoringStopped,
+            counters.DroppedMalformed);
         await _app.DisposeAsync().ConfigureAwait(false);
     }
 

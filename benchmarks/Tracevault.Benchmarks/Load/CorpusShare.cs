@@ -1,0 +1,36 @@
+using System.Globalization;
+using Tracevault.Benchmarks.Corpus;
+
+namespace Tracevault.Benchmarks.Load;
+
+/// <summary>One client's share of the corpus: traces <c>index, index + clients, …</c> below <c>traces</c>.</summary>
+internal sealed record CorpusShare(int Seed, long BaseTime, int Traces, int Index, int Clients)
+{
+    public static CorpusShare From(HarnessArguments args) => new(
+        args.Int("seed", 1),
+        args.Long("base-time", 0),
+        args.Int("traces", 0),
+        args.Int("index", 0),
+        args.Int("clients", 1));
+
+    public IEnumerable<string> ToArguments() =>
+    [
+        "--seed", Seed.ToString(CultureInfo.InvariantCulture),
+        "--base-time", BaseTime.ToString(CultureInfo.InvariantCulture),
+        "--traces", Traces.ToString(CultureInfo.InvariantCulture),
+        "--index", Index.ToString(CultureInfo.InvariantCulture),
+        "--clients", Clients.ToString(CultureInfo.InvariantCulture),
+    ];
+
+    public IEnumerable<byte[]> Documents()
+    {
+        var generator = new CorpusGenerator(Seed, DateTimeOffset.FromUnixTimeSeconds(BaseTime));
+        for (var trace = Index; trace < Traces; trace += Clients)
+        {
+            foreach (var document in generator.Trace(trace).Documents)
+            {
+                yield return document;
+            }
+        }
+    }
+}

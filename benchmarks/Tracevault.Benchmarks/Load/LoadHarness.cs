@@ -1,0 +1,222 @@
+using System.Diagnostics;
+using System.Globalization;
+using Tracevault.Benchmarks.Corpus;
+
+namespace Tracevault.Benchmarks.Load;
+
+/// <summary>
+/// The end-to-end load harness: starts a Release <c>tracevault serve</c> on a temporary data directory, drives it from separate
+/// client processes over loopback (HTTP, then UDP), times the read APIs on the loaded store, and writes the results.
+/// </summary>
+internal static class LoadHarness
+{
+    private static readonly TimeSpan ClientTimeout = TimeSpan.FromMinutes(30);
+
+    public static async Task<int> RunAsync(HarnessArguments args)
+    {
+        var parameters = new RunParameters(
+            Segments: args.Long("segments", 1_000_000),
+            Clients: args.Int("clients", 2),
+            Concurrency: args.Int("concurrency", 4),
+            Batch: args.Int("batch", 50),
+            Seed: args.Int("seed", 42),
+            UdpSegments: args.Long("udp-segments", 150_000),
+            UdpRate: args.Long("udp-rate", 30_000),
+            BatchGetRequests: args.Int("batch-get-requests", 300),
+            SummaryRequests: args.Int("summary-requests", 5));
+        var output = Path.GetFullPath(args.String("out") ?? Path.Combine(RepositoryPaths.Root, "benchmarks", "results"));
+        if (!args.Flag("no-build"))
+        {
+            Log("building the Release server");
+            await RunToEndAsync("dotnet", ["build", "-c", "Release", "-v", "q", "-nologo", Path.Combine(RepositoryPaths.Root, "src", "Tracevault.Server")]).ConfigureAwait(false);
+        }
+
+        var machine = MachineInfo.Read();
+        var baseTime = DateTimeOffset.UtcNow;
+        var generator = new CorpusGenerator(parameters.Seed, baseTime);
+        var traces = generator.TracesFor(parameters.Segments);
+        var segments = Enumerable.Range(0, traces).Sum(generator.SegmentCount);
+
+        // The reference: one core scanning (up to 200,000 of) the very documents the clients will send, before and after the load.
+        var sample = generator.Documents((int)Math.Min(segments, 200_000));
+        var averageBytes = sample.Average(d => d.Length);
+        var scanRate = ScanReference.DocumentsPerSecond(sample);
+        Log(Invariant($"corpus: {segments:N0} segments in {traces:N0} traces, {averageBytes:F0} bytes on average; one-core scan {scanRate:N0} documents/s"));
+
+        var dataDirectory = Directory.CreateTempSubdirectory("tracevault-load-").FullName;
+        try
+        {
+            using var server = ServerProcess.Start(RepositoryPaths.ServerDll, dataDirectory);
+            Log(Invariant($"server {server.Pid} on {server.Endpoint}, data in {dataDirectory}"));
+
+            var httpShares = Shares(parameters.Seed, baseTime, traces, parameters.Clients);
+            var profilePath = Path.Combine(Path.GetTempPath(), "tracevault-ingest.nettrace");
+            var profiler = args.Flag("profile") ? IngestProfiler.Start(server.Pid, profilePath) : null;
+            var cpuBefore = ProcStatus.CpuSeconds(server.Pid);
+            var httpResults = await RunClientsAsync(httpShares.Select(share => share.ToArguments().Prepend("client").Concat(
+            [
+                "--endpoint", server.Endpoint.ToString(), "--credentials", server.CredentialsPath,
+                "--batch", parameters.Batch.ToString(CultureInfo.InvariantCulture), "--concurrency", parameters.Concurrency.ToString(CultureInfo.InvariantCulture),
+            ]))).ConfigureAwait(false);
+            var httpCpu = ProcStatus.CpuSeconds(server.Pid) - cpuBefore;
+            var peakAfterIngest = ProcStatus.StatusBytes(server.Pid, "VmHWM");
+            if (profiler is not null)
+            {
+                await profiler.StopAsync().ConfigureAwait(false);
+                Directory.CreateDirectory(output);
+                var profile = Path.Combine(output, "ingest-profile.md");
+                await File.WriteAllTextAsync(profile, "# Server CPU profile during HTTP ingest\n\n" + IngestProfiler.Report(profilePath)).ConfigureAwait(false);
+                Log($"wrote {profile}");
+            }
+
+            var http = Summarize(httpResults, scanRate, httpCpu);
+            Log(Invariant($"HTTP ingest: {http.Accepted:N0} segments in {http.Seconds:F1} s = {http.SegmentsPerSecond:N0}/s ({http.RatioToScan:F3} × scan), {http.Unprocessed} unprocessed, {http.FailedRequests} failed{(http.FirstError is null ? "" : ": " + http.FirstError)}"));
+
+            var disk = DiskUsage.Measure(Path.Combine(dataDirectory, "tracevault.db"));
+            var bytesPerSegment = (double)disk.TotalBytes / Math.Max(1, http.Accepted);
+            Log(Invariant($"disk: {disk.TotalBytes:N0} bytes = {bytesPerSegment:F1} per segment"));
+
+            using var httpClient = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
+            var probe = new QueryProbe(httpClient, new XRaySigner(server.Endpoint, server.Credentials, "us-east-1"));
+            var traceIds = Enumerable.Range(0, 2000).Select(i => generator.Trace(new Random(i).Next(traces)).TraceId).ToList();
+            await probe.BatchGetTracesAsync(traceIds, 10, parameters.Seed).ConfigureAwait(false);
+            var batchGet = Latencies.Of(await probe.BatchGetTracesAsync(traceIds, parameters.BatchGetRequests, parameters.Seed + 1).ConfigureAwait(false));
+            Log(Invariant($"BatchGetTraces: p50 {batchGet.P50Ms:F1} ms, p99 {batchGet.P99Ms:F1} ms"));
+            var (summaryLatencies, summaries, processed) = await probe.GetTraceSummariesAsync(DateTimeOffset.UtcNow, "gold", parameters.SummaryRequests).ConfigureAwait(false);
+            var summary = Latencies.Of(summaryLatencies);
+            Log(Invariant($"GetTraceSummaries: p50 {summary.P50Ms:N0} ms, max {summary.MaxMs:N0} ms, {summaries} summaries, {processed:N0} processed"));
+
+            var udpBaseTime = DateTimeOffset.UtcNow;
+            var udpGenerator = new CorpusGenerator(parameters.Seed + 1, udpBaseTime);
+            var udpTraces = udpGenerator.TracesFor(parameters.UdpSegments);
+            var kernelBefore = ProcStatus.UdpReceiveBufferErrors();
+            cpuBefore = ProcStatus.CpuSeconds(server.Pid);
+            var udpResults = await RunClientsAsync(Shares(parameters.Seed + 1, udpBaseTime, udpTraces, parameters.Clients).Select(share => share.ToArguments().Prepend("udp-client").Concat(
+            [
+                "--port", server.Port.ToString(CultureInfo.InvariantCulture),
+                "--rate", (parameters.UdpRate / parameters.Clients).ToString(CultureInfo.InvariantCulture),
+            ]))).ConfigureAwait(false);
+
+            // Give the writer time to commit what is queued before the server is stopped and its counters read.
+            await Task.Delay(TimeSpan.FromSeconds(3)).ConfigureAwait(false);
+            var udpCpu = ProcStatus.CpuSeconds(server.Pid) - cpuBefore;
+            var kernelDrops = ProcStatus.UdpReceiveBufferErrors() - kernelBefore;
+            var peak = ProcStatus.StatusBytes(server.Pid, "VmHWM");
+            var smallBuffer = server.SmallUdpBuffer;
+            var totals = await server.StopAsync().ConfigureAwait(false);
+            var udpSent = udpResults.Sum(r => r.Segments);
+            var udpSeconds = (udpResults.Max(r => r.EndUnixMs) - udpResults.Min(r => r.StartUnixMs)) / 1000.0;
+            var udp = new UdpIngest(
+                udpSent, parameters.UdpRate, udpSent / Math.Max(0.001, udpSeconds), totals.UdpReceived, totals.Stored - http.Accepted,
+                totals.DroppedQueueFull + totals.DroppedMalformed + totals.DroppedStoringStopped, kernelDrops,
+                ProcStatus.ReadLong("/proc/sys/net/core/rmem_max"), smallBuffer, udpCpu * 1e6 / Math.Max(1, totals.UdpReceived));
+            Log(Invariant($"UDP: sent {udp.Sent:N0} at {udp.SentPerSecond:N0}/s, server received {udp.ServerReceived:N0}, stored {udp.Stored:N0}, server drops {udp.ServerDropped}, kernel drops {udp.KernelReceiveBufferDrops}"));
+
+            // The machine is shared: scan again now that the server is gone and keep the better (less disturbed) rate.
+            scanRate = Math.Max(scanRate, ScanReference.DocumentsPerSecond(sample));
+            http = http with { RatioToScan = http.SegmentsPerSecond / scanRate };
+            var results = new LoadResults
+            {
+                Machine = machine,
+                Parameters = parameters,
+                Corpus = new CorpusFacts(segments, traces, averageBytes, generator.Services.Count),
+                ScanSegmentsPerSecond = scanRate,
+                Http = http,
+                Disk = disk,
+                DiskBytesPerSegment = bytesPerSegment,
+                BatchGetTraces = batchGet,
+                GetTraceSummaries = summary,
+                SummariesReturned = summaries,
+                TracesProcessed = processed,
+                Udp = udp,
+                PeakMemoryAfterIngestBytes = peakAfterIngest,
+                PeakMemoryBytes = peak,
+                ServerTotals = totals,
+            };
+            var (jsonPath, markdownPath) = LoadReport.Write(results, output);
+            if (args.Flag("readme"))
+            {
+                LoadReport.UpdateReadme(Path.Combine(RepositoryPaths.Root, "README.md"), LoadReport.Markdown(results));
+            }
+
+            await Console.Out.WriteLineAsync("\n" + LoadReport.Markdown(results)).ConfigureAwait(false);
+            Log($"wrote {jsonPath} and {markdownPath}");
+            return http.FailedRequests == 0 && http.Unprocessed == 0 ? 0 : 1;
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            if (!args.Flag("keep"))
+            {
+                Directory.Delete(dataDirectory, recursive: true);
+            }
+        }
+    }
+
+    private static List<CorpusShare> Shares(int seed, DateTimeOffset baseTime, int traces, int clients) =>
+        Enumerable.Range(0, clients).Select(i => new CorpusShare(seed, baseTime.ToUnixTimeSeconds(), traces, i, clients)).ToList();
+
+    /// <summary>Starts one client process per argument list, waits until all are ready, releases them together and collects their results.</summary>
+    private static async Task<List<ClientResult>> RunClientsAsync(IEnumerable<IEnumerable<string>> argumentLists)
+    {
+        var clients = argumentLists.Select(ChildProcess.StartSelf).ToList();
+        try
+        {
+            foreach (var client in clients)
+            {
+                client.WaitForLine(ClientProtocol.Ready, ClientTimeout);
+            }
+
+            foreach (var client in clients)
+            {
+                client.WriteLine(ClientProtocol.Go);
+            }
+
+            var results = await Task.WhenAll(clients.Select(client => Task.Run(() => ClientProtocol.ParseResult(client.WaitForLine(ClientProtocol.ResultPrefix, ClientTimeout))))).ConfigureAwait(false);
+            foreach (var client in clients)
+            {
+                await client.WaitForExitAsync().ConfigureAwait(false);
+            }
+
+            return [.. results];
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                client.Dispose();
+            }
+        }
+    }
+
+    private static HttpIngest Summarize(List<ClientResult> results, double scanRate, double serverCpuSeconds)
+    {
+        var seconds = (results.Max(r => r.EndUnixMs) - results.Min(r => r.StartUnixMs)) / 1000.0;
+        var accepted = results.Sum(r => r.Accepted);
+        var rate = accepted / Math.Max(0.001, seconds);
+        return new HttpIngest(
+            results.Sum(r => r.Segments), accepted, results.Sum(r => r.Unprocessed), results.Sum(r => r.FailedRequests), seconds, rate, rate / scanRate,
+            results.Max(r => r.LatencyP50Ms), results.Max(r => r.LatencyP99Ms), serverCpuSeconds, serverCpuSeconds * 1e6 / Math.Max(1, accepted),
+            results.Sum(r => r.CpuSeconds) * 1e6 / Math.Max(1, accepted), results.Select(r => r.FirstError).FirstOrDefault(e => e is not null));
+    }
+
+    private static async Task RunToEndAsync(string fileName, string[] arguments)
+    {
+        var info = new ProcessStartInfo(fileName) { UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(info)!;
+        await process.WaitForExitAsync().ConfigureAwait(false);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{fileName} {string.Join(' ', arguments)} failed with exit code {process.ExitCode}.");
+        }
+    }
+
+    private static void Log(string message) => Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {message}");
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,92 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Tracevault.Benchmarks.Load;
+
+/// <summary>Writes a run's results as JSON and as a Markdown table, and puts the table in the README's Performance section.</summary>
+internal static class LoadReport
+{
+    private const string ReadmeHeading = "## Performance";
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
+
+    public static (string JsonPath, string MarkdownPath) Write(LoadResults results, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        var jsonPath = Path.Combine(directory, "load-latest.json");
+        var markdownPath = Path.Combine(directory, "load-latest.md");
+        File.WriteAllText(jsonPath, JsonSerializer.Serialize(results, JsonOptions) + "\n");
+        File.WriteAllText(markdownPath, Markdown(results));
+        return (jsonPath, markdownPath);
+    }
+
+    public static void UpdateReadme(string readmePath, string markdown)
+    {
+        var text = File.ReadAllText(readmePath);
+        var section = $"{ReadmeHeading}\n\nMeasured by the load harness (`dotnet run -c Release --project benchmarks/Tracevault.Benchmarks -- load`, see\n" +
+            "`benchmarks/README.md`); the latest results are in `benchmarks/results/`, and where the time goes, with what would reach\n" +
+            "each target, in `benchmarks/results/analysis.md`.\n\n" + markdown.Replace("\n# ", "\n### ", StringComparison.Ordinal);
+        var start = text.IndexOf("\n" + ReadmeHeading + "\n", StringComparison.Ordinal);
+        if (start < 0)
+        {
+            text = text.TrimEnd('\n') + "\n\n" + section;
+        }
+        else
+        {
+            var next = text.IndexOf("\n## ", start + ReadmeHeading.Length + 1, StringComparison.Ordinal);
+            text = text[..(start + 1)] + section + (next < 0 ? "" : "\n" + text[(next + 1)..]);
+        }
+
+        File.WriteAllText(readmePath, text.TrimEnd('\n') + "\n");
+    }
+
+    public static string Markdown(LoadResults r)
+    {
+        var m = r.Machine;
+        var p = r.Parameters;
+        var b = new StringBuilder();
+        b.Append(Invariant($"Run of {m.Date:yyyy-MM-dd HH:mm} UTC on {m.CpuModel}, {m.Cores} cores, {m.MemoryBytes / (1024.0 * 1024 * 1024):F0} GB RAM, {m.Os}, {m.Runtime}; "));
+        b.Append(Invariant($"commit `{m.Commit[..Math.Min(12, m.Commit.Length)]}`{(m.Dirty ? " (with uncommitted changes)" : "")}.\n"));
+        b.Append(Invariant($"Corpus: {r.Corpus.Segments:N0} segments in {r.Corpus.Traces:N0} traces across {r.Corpus.Services} services, {r.Corpus.AverageDocumentBytes:F0} bytes per document on average (seed {p.Seed}). "));
+        b.Append(Invariant($"HTTP: {p.Clients} client processes × {p.Concurrency} requests in flight, batches of {p.Batch}, SigV4-signed, default encryption. "));
+        b.Append(Invariant($"UDP: {p.UdpSegments:N0} more segments offered at {p.UdpRate:N0}/s. Server and clients share the machine.\n\n"));
+        b.Append("| measure | target (issue 7) | measured | notes |\n|---|---|---|---|\n");
+        var h = r.Http;
+        Row(b, "one-core `Utf8JsonReader` scan of the same documents (reference)", "—", Invariant($"{r.ScanSegmentsPerSecond:N0} segments/s"), "best of 5 passes, in the harness process");
+        Row(b, "HTTP ingest, default encryption, durable", "≥ 100,000 segments/s and ≥ 0.15 × scan",
+            Invariant($"{h.SegmentsPerSecond:N0} segments/s = {h.RatioToScan:F3} × scan"),
+            Invariant($"{h.Accepted:N0} acknowledged in {h.Seconds:F1} s, {h.Unprocessed} unprocessed, {h.FailedRequests} failed requests; request p50 {h.RequestP50Ms:F1} ms, p99 {h.RequestP99Ms:F1} ms; server CPU {h.ServerCpuMicrosecondsPerSegment:F1} µs per segment, clients' CPU {h.ClientCpuMicrosecondsPerSegment:F1} µs per segment"));
+        Row(b, "HTTP ingest, customer-managed key, durable", "≥ 100,000 segments/s", r.CustomerManagedKeyIngest, "column kept for the encryption-settings work");
+        Row(b, "cost of encryption (rate vs no-op cipher)", "≥ 95 %", r.EncryptionCost, "the no-op cipher is a benchmark-only switch still to come");
+        Row(b, "KMS calls per million segments", "≤ 10", r.KmsCallsPerMillionSegments, "from the audit trail, with a customer-managed key");
+        var u = r.Udp;
+        Row(b, "UDP ingest", "≥ 30,000 segments/s, no drops counted by the server",
+            Invariant($"{u.SentPerSecond:N0} segments/s sent (offered {u.OfferedPerSecond:N0}/s): {u.Stored:N0} of {u.Sent:N0} stored, {u.ServerDropped} dropped by the server"),
+            Invariant($"server received {u.ServerReceived:N0} datagrams; kernel receive-buffer drops (system-wide) {u.KernelReceiveBufferDrops}; net.core.rmem_max {u.RmemMaxBytes:N0} bytes{(u.SmallReceiveBuffer ? " (server warned its 16 MB buffer was capped)" : "")}; server CPU {u.ServerCpuMicrosecondsPerSegment:F1} µs per segment"));
+        var d = r.Disk;
+        Row(b, "disk per segment, indexes included", "≤ 60 bytes",
+            Invariant($"{r.DiskBytesPerSegment:F1} bytes"),
+            Invariant($"db {d.DatabaseBytes:N0} + WAL {d.WalBytes:N0} bytes after a checkpoint, for {h.Accepted:N0} segments; sealed bodies {(double)d.SealedBodyBytes / Math.Max(1, h.Accepted):F1} bytes per segment; {d.Chunks:N0} chunks, {d.IndexRows:N0} blind-index rows{Tables(d)}"));
+        var g = r.BatchGetTraces;
+        Row(b, Invariant($"`BatchGetTraces` (5 ids), {h.Accepted:N0} segments"), "p50 ≤ 3 ms, p99 ≤ 10 ms (at 10 M segments)",
+            Invariant($"p50 {g.P50Ms:F1} ms, p99 {g.P99Ms:F1} ms"), Invariant($"{g.Count} sequential requests, random known ids"));
+        var s = r.GetTraceSummaries;
+        Row(b, Invariant($"`GetTraceSummaries`, 1 h, annotation filter, {h.Accepted:N0} segments in the window"), "≤ 150 ms (1 M segments in the window)",
+            Invariant($"p50 {s.P50Ms:N0} ms, max {s.MaxMs:N0} ms"),
+            Invariant($"{s.Count} requests, first page: {r.SummariesReturned} summaries, {r.TracesProcessed:N0} traces processed; filter `annotation.customer_tier = \"gold\"`"));
+        Row(b, "server peak memory (VmHWM)", "≤ 512 MB during ingest",
+            Invariant($"{r.PeakMemoryAfterIngestBytes / (1024.0 * 1024):N0} MB after HTTP ingest"),
+            Invariant($"{r.PeakMemoryBytes / (1024.0 * 1024):N0} MB over the whole run, queries and UDP included"));
+        return b.ToString();
+    }
+
+    private static string Tables(DiskUsage disk) => disk.BytesPerTable is null
+        ? ""
+        : "; pages: " + string.Join(", ", disk.BytesPerTable.Where(t => t.Value > 64 * 1024).Select(t => Invariant($"{t.Key} {t.Value / (1024.0 * 1024):F1} MB")));
+
+    private static void Row(StringBuilder builder, string measure, string target, string measured, string notes) =>
+        builder.Append("| ").Append(measure).Append(" | ").Append(target).Append(" | ").Append(measured).Append(" | ").Append(notes).Append(" |\n");
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,30 @@
+using System.Security.Cryptography;
+using Tracevault.Benchmarks.Corpus;
+using Tracevault.Core.Traces;
+using Tracevault.Keys.Envelope;
+using Tracevault.Storage.Traces;
+
+namespace Tracevault.Benchmarks.Micro;
+
+/// <summary>The fixed inputs of the micro-benchmarks: one chunk's worth of corpus documents, a data key, a clock.</summary>
+internal static class BenchmarkCorpus
+{
+    /// <summary>The documents per chunk, as the server's default <c>MaxSegmentsPerChunk</c>.</summary>
+    public const int ChunkSegments = 4000;
+
+    /// <summary>The seed every micro-benchmark uses.</summary>
+    public const int Seed = 7;
+
+    /// <summary>A fixed time, so the corpus is identical from run to run.</summary>
+    public static readonly DateTimeOffset Now = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
+
+    public static List<byte[]> Documents(int count = ChunkSegments) => new CorpusGenerator(Seed, Now).Documents(count);
+
+    public static List<ChunkSegment> Segments(IEnumerable<byte[]> documents) => documents.Select(document =>
+    {
+        var header = SegmentDocument.Parse(document, Now).Header;
+        return new ChunkSegment(header.TraceId, header.Id, header.InProgress, header.StartTime, header.EndTime ?? header.StartTime, document);
+    }).ToList();
+
+    public static DataKey DataKey() => new("default/1/20261128", RandomNumberGenerator.GetBytes(32), null);
+}

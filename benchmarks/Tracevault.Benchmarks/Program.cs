@@ -1,0 +1,32 @@
+using Tracevault.Benchmarks.Corpus;
+using Tracevault.Benchmarks.Load;
+using Tracevault.Benchmarks.Micro;
+
+namespace Tracevault.Benchmarks;
+
+/// <summary>
+/// <c>micro [BenchmarkDotNet args]</c> runs the micro-benchmarks; <c>load [--segments N] [--clients C] [--out DIR]</c> runs the load harness;
+/// <c>client …</c> and <c>udp-client …</c> are the harness's own client processes.
+/// </summary>
+internal static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Length == 0)
+        {
+            await Console.Error.WriteLineAsync("usage: micro [--filter '*'] | corpus [--segments N] [--seed S] | load [--segments N] [--clients C] [--concurrency K] [--udp-segments N] [--udp-rate R] [--out DIR]").ConfigureAwait(false);
+            return 2;
+        }
+
+        var rest = args[1..];
+        return args[0] switch
+        {
+            "micro" => MicroBenchmarks.Run(rest),
+            "corpus" => CorpusStatistics.Run(HarnessArguments.Parse(rest)),
+            "load" => await LoadHarness.RunAsync(HarnessArguments.Parse(rest)).ConfigureAwait(false),
+            "client" => await HttpIngestClient.RunAsync(HarnessArguments.Parse(rest)).ConfigureAwait(false),
+            "udp-client" => await UdpIngestClient.RunAsync(HarnessArguments.Parse(rest)).ConfigureAwait(false),
+            _ => 2,
+        };
+    }
+}
