@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Tracevault.Server.Http;
@@ -6,6 +7,9 @@ namespace Tracevault.Server.Http;
 /// <summary>Writes successful JSON answers in each protocol's content type.</summary>
 public static class ApiResponses
 {
+    /// <summary>How answers are written: JSON only, so quotes and apostrophes go out as AWS sends them, not as <c>\u0027</c>.</summary>
+    public static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>The content type a protocol answers with.</summary>
     public static string ContentType(ApiProtocol protocol) => protocol == ApiProtocol.XRay ? "application/json" : "application/x-amz-json-1.1";
 
@@ -13,7 +17,7 @@ public static class ApiResponses
     public static async Task WriteAsync(ApiRequest request, Action<Utf8JsonWriter> write)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             write(writer);
         }

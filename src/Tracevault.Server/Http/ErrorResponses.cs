@@ -13,7 +13,7 @@ public static class ErrorResponses
         response.ContentType = ApiResponses.ContentType(protocol);
         response.Headers["x-amzn-ErrorType"] = error.Code;
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, ApiResponses.WriterOptions))
         {
             writer.WriteStartObject();
             writer.WriteString("__type", error.Code);
