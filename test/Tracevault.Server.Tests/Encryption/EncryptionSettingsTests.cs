@@ -55,6 +55,23 @@ public sealed class EncryptionSettingsTests(ITestOutputHelper output)
         }
 
         Assert.Equal("ACTIVE", status);
+
+        var created = await AwsCli.RunAsync(server.Endpoint, environment, "kms", "create-key", "--description", "traces");
+        Assert.True(created.ExitCode == 0, created.Output);
+        var keyArn = JsonDocument.Parse(created.StandardOutput).RootElement.GetProperty("KeyMetadata").GetProperty("Arn").GetString()!;
+        var alias = await AwsCli.RunAsync(server.Endpoint, environment, "kms", "create-alias", "--alias-name", "alias/cli-traces", "--target-key-id", keyArn);
+        Assert.True(alias.ExitCode == 0, alias.Output);
+        var byAlias = await AwsCli.RunAsync(server.Endpoint, environment, "xray", "put-encryption-config", "--type", "KMS", "--key-id", "alias/cli-traces");
+        Assert.True(byAlias.ExitCode == 0, byAlias.Output);
+        Assert.Equal(keyArn, JsonDocument.Parse(byAlias.StandardOutput).RootElement.GetProperty("EncryptionConfig").GetProperty("KeyId").GetString());
+
+        var asymmetric = await AwsCli.RunAsync(server.Endpoint, environment, "kms", "create-key", "--key-spec", "RSA_2048", "--key-usage", "ENCRYPT_DECRYPT");
+        var asymmetricArn = JsonDocument.Parse(asymmetric.StandardOutput).RootElement.GetProperty("KeyMetadata").GetProperty("Arn").GetString()!;
+        var refused = await AwsCli.RunAsync(server.Endpoint, environment, "xray", "put-encryption-config", "--type", "KMS", "--key-id", asymmetricArn);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("InvalidRequestException", refused.StandardError);
+        Assert.Contains("does not support asymmetric KMS keys", refused.StandardError);
+
         var none = await AwsCli.RunAsync(server.Endpoint, environment, "xray", "put-encryption-config", "--type", "NONE");
         Assert.False(JsonDocument.Parse(none.StandardOutput).RootElement.GetProperty("EncryptionConfig").TryGetProperty("KeyId", out _));
     }
