@@ -30,6 +30,7 @@ public sealed class DataKeyPolicy : IDataKeySource
     private readonly ConcurrentDictionary<long, WrappedDataKey> _wrapped = new();
     private readonly ConcurrentDictionary<(string Reference, string Reader, long Generation), DataKey> _opened = new();
     private readonly Lock _generating = new();
+    private bool _restoredStopped;
 
     /// <summary>Creates the policy.</summary>
     public DataKeyPolicy(KeyService kms, DefaultDataKeys defaults, IEncryptionSettingRepository settings, TimeProvider time, EncryptionSettingsOptions options)
@@ -68,6 +69,20 @@ public sealed class DataKeyPolicy : IDataKeySource
     /// whether an applied key has become unusable, so storing is reported stopped even before new data arrives.</summary>
     public void RecheckStopped()
     {
+        if (!_restoredStopped)
+        {
+            // A status persisted before a restart: take it over once, so it clears here when the key is usable again.
+            foreach (var accountId in _applied.Keys)
+            {
+                if (_settings.FindStoringStatus(accountId) is { } persisted)
+                {
+                    _stopped.TryAdd(accountId, persisted);
+                }
+            }
+
+            _restoredStopped = true;
+        }
+
         foreach (var accountId in _stopped.Keys)
         {
             var setting = Applied(accountId);

@@ -109,7 +109,8 @@ public sealed class EncryptionPage
         var (aliases, managedKeyArn, aliasError) = ListAliases(caller);
         html.Raw(RenderCurrent(setting, settingStatus, aliases, managedKeyArn));
         html.Raw(RenderForm(session, setting, aliases, managedKeyArn, aliasError, posted, done, error));
-        var refresh = settingStatus == EncryptionSettingsService.Updating ? 1 : (int?)null;
+        // Refreshed while UPDATING, but not over a refusal the user has yet to read.
+        var refresh = settingStatus == EncryptionSettingsService.Updating && error is null ? 1 : (int?)null;
         return ConsoleResponses.WriteHtmlAsync(context, _layout.Render(session, "Encryption", ConsoleSection.Encryption, html.ToHtml(), refresh), status);
     }
 
