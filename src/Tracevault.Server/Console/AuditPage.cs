@@ -125,11 +125,13 @@ public sealed class AuditPage
             : filter.EventName.Length > 0 ? ("EventName", filter.EventName)
             : filter.User.Length > 0 ? ("Username", filter.User)
             : ((string?)null, (string?)null);
+        var filtersGiven = (keyArn is null ? 0 : 1) + (filter.EventName.Length > 0 ? 1 : 0) + (filter.User.Length > 0 ? 1 : 0);
+        var batchSize = filtersGiven <= 1 ? PageSize : BatchSize;
         var events = new List<AuditEvent>();
         long? next = before;
         for (var batch = 0; batch < MaxBatchesPerPage; batch++)
         {
-            var page = _audit.Lookup(new AuditQuery(accountId, attribute, value, null, null, attribute is null ? PageSize : BatchSize, next));
+            var page = _audit.Lookup(new AuditQuery(accountId, attribute, value, null, null, batchSize, next));
             events.AddRange(page.Events.Where(e =>
                 (filter.EventName.Length == 0 || e.EventName == filter.EventName)
                 && (filter.User.Length == 0 || e.Username == filter.User)

@@ -75,6 +75,41 @@ public sealed class ConsoleKeyPagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AuditPage_PagesOlderEvents_AndCombinesFilters()
+    {
+        using var api = new SignedHttpClient(_server.Endpoint, _server.AdminAccessKeyId, _server.AdminSecret);
+        var keyId = await CreateKeyAsync(api, "audit paging");
+        for (var i = 0; i < 60; i++)
+        {
+            Assert.Equal("Enabled", await KeyStateAsync(api, keyId));
+        }
+
+        using var client = new ConsoleHttpClient(_server.Endpoint);
+        using var signedIn = await client.SignInAsync(_server.AdminAccessKeyId, _server.AdminSecret);
+        using var first = await client.GetAsync("/console/audit?event=DescribeKey");
+        var firstHtml = await first.Content.ReadAsStringAsync();
+        Assert.Equal(50, Rows(firstHtml, "DescribeKey"));
+        Assert.Equal(50, Rows(firstHtml, null));
+        var older = System.Text.RegularExpressions.Regex.Match(firstHtml, "href=\"(/console/audit\\?[^\"]*before=[0-9]+)\" rel=\"next\"").Groups[1].Value;
+        Assert.NotEmpty(older);
+        using var second = await client.GetAsync(WebUtility.HtmlDecode(older));
+        var secondHtml = await second.Content.ReadAsStringAsync();
+        Assert.Equal(10, Rows(secondHtml, "DescribeKey"));
+        Assert.DoesNotContain("rel=\"next\"", secondHtml, StringComparison.Ordinal);
+
+        // Event name, user and key together: only the admin's DescribeKey calls on this key.
+        using var combined = await client.GetAsync($"/console/audit?event=DescribeKey&user=admin&key={keyId}");
+        var combinedHtml = await combined.Content.ReadAsStringAsync();
+        Assert.True(Rows(combinedHtml, "DescribeKey") >= 50);
+        Assert.Equal(Rows(combinedHtml, null), Rows(combinedHtml, "DescribeKey"));
+        using var nobody = await client.GetAsync($"/console/audit?event=DescribeKey&user=somebody-else&key={keyId}");
+        Assert.Contains("id=\"no-events\"", await nobody.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        static int Rows(string html, string? eventName) =>
+            html.Split(eventName is null ? "<tr data-event-id=" : $"data-event-name=\"{eventName}\"").Length - 1;
+    }
+
+    [Fact]
     public async Task AuditPage_WithoutLookupEvents_IsAccessDenied()
     {
         var user = _server.CreateUser("no-trail", XRayOnlyPolicy);
