@@ -30,6 +30,7 @@ public sealed class DataKeyPolicy : IDataKeySource
     private readonly ConcurrentDictionary<long, WrappedDataKey> _wrapped = new();
     private readonly ConcurrentDictionary<(string Reference, string Reader, long Generation), DataKey> _opened = new();
     private readonly Lock _generating = new();
+    private bool _restoredStopped;
 
     /// <summary>Creates the policy.</summary>
     public DataKeyPolicy(KeyService kms, DefaultDataKeys defaults, IEncryptionSettingRepository settings, TimeProvider time, EncryptionSettingsOptions options)
@@ -64,9 +65,24 @@ public sealed class DataKeyPolicy : IDataKeySource
     /// <summary>Why storing is stopped for an account, or null while it works.</summary>
     public StoringStatus? FindStoringStatus(string accountId) => _stopped.TryGetValue(accountId, out var status) ? status : _settings.FindStoringStatus(accountId);
 
-    /// <summary>Checks again whether a stopped account's key is usable, so the status clears even before new data arrives.</summary>
+    /// <summary>Checks again whether a stopped account's key is usable, so the status clears even before new data arrives; and
+    /// whether an applied key has become unusable, so storing is reported stopped even before new data arrives.</summary>
     public void RecheckStopped()
     {
+        if (!_restoredStopped)
+        {
+            // A status persisted before a restart: take it over once, so it clears here when the key is usable again.
+            foreach (var accountId in _applied.Keys)
+            {
+                if (_settings.FindStoringStatus(accountId) is { } persisted)
+                {
+                    _stopped.TryAdd(accountId, persisted);
+                }
+            }
+
+            _restoredStopped = true;
+        }
+
         foreach (var accountId in _stopped.Keys)
         {
             var setting = Applied(accountId);
@@ -74,6 +90,20 @@ public sealed class DataKeyPolicy : IDataKeySource
                 || _kms.CheckUsable(Caller.ForService(accountId, ServicePrincipal), setting.KeyArn!, EncryptionContext(accountId)).Usable)
             {
                 Resume(accountId);
+            }
+        }
+
+        // The same cheap, cached check every write makes: a key disabled, scheduled for deletion or cut off while no data
+        // arrives still stops the account at once, so the status (and the console's notice) says so within a round.
+        foreach (var (accountId, setting) in _applied)
+        {
+            if (setting.Type == EncryptionType.Kms && !_stopped.ContainsKey(accountId))
+            {
+                var usability = _kms.CheckUsable(Caller.ForService(accountId, ServicePrincipal), setting.KeyArn!, EncryptionContext(accountId));
+                if (!usability.Usable)
+                {
+                    _ = Stop(accountId, setting.KeyArn!, $"{usability.ErrorCode}: {usability.Message}");
+                }
             }
         }
     }

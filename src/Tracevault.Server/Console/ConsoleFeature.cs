@@ -21,6 +21,9 @@ public static class ConsoleFeature
         services.AddSingleton<TracesPage>();
         services.AddSingleton<TracePage>();
         services.AddSingleton<ServiceMapPage>();
+        services.AddSingleton<EncryptionPage>();
+        services.AddSingleton<KeysPage>();
+        services.AddSingleton<AuditPage>();
         return services;
     }
 
@@ -33,6 +36,9 @@ public static class ConsoleFeature
         var traces = services.GetRequiredService<TracesPage>();
         var trace = services.GetRequiredService<TracePage>();
         var map = services.GetRequiredService<ServiceMapPage>();
+        var encryption = services.GetRequiredService<EncryptionPage>();
+        var keys = services.GetRequiredService<KeysPage>();
+        var audit = services.GetRequiredService<AuditPage>();
         var stylesheet = ReadStylesheet();
 
         endpoints.MapGet("/", context => RedirectAsync(context, "/console/traces"));
@@ -52,6 +58,12 @@ public static class ConsoleFeature
         MapPage(endpoints, "/console/traces", traces.ShowAsync);
         MapPage(endpoints, "/console/traces/{id}", trace.ShowAsync);
         MapPage(endpoints, "/console/map", map.ShowAsync);
+        MapPage(endpoints, "/console/encryption", encryption.ShowAsync);
+        MapAction(endpoints, "/console/encryption", encryption.ApplyAsync);
+        MapPage(endpoints, "/console/keys", keys.ShowAsync);
+        MapAction(endpoints, "/console/keys/{action}", keys.ActAsync);
+        MapPage(endpoints, "/console/audit", audit.ShowAsync);
+        MapPage(endpoints, "/console/audit/{eventId}", audit.ShowEventAsync);
     }
 
     /// <summary>Answers a form post that failed the CSRF check: 403 and a page that says so; nothing was changed.</summary>

@@ -12,7 +12,12 @@ public sealed class ConsoleLayout
     }
 
     /// <summary>Renders a whole page; <paramref name="session"/> is null only for the pages shown before sign-in.</summary>
-    public string Render(ConsoleSession? session, string title, ConsoleSection section, TrustedHtml content)
+    /// <param name="session">The signed-in session, or null.</param>
+    /// <param name="title">The page's title.</param>
+    /// <param name="section">The navigation entry the page belongs to.</param>
+    /// <param name="content">The page's content.</param>
+    /// <param name="refreshSeconds">When set, the browser reloads the page after this many seconds (a status that is still changing).</param>
+    public string Render(ConsoleSession? session, string title, ConsoleSection section, TrustedHtml content, int? refreshSeconds = null)
     {
         var html = new HtmlWriter();
         html.Append($"""
@@ -24,6 +29,13 @@ public sealed class ConsoleLayout
             <meta name="referrer" content="no-referrer">
             <title>{title} · Tracevault</title>
             <link rel="stylesheet" href="{ConsoleFeature.StylesheetPath}">
+            """);
+        if (refreshSeconds is { } seconds)
+        {
+            html.Append($"<meta http-equiv=\"refresh\" content=\"{seconds}\">\n");
+        }
+
+        html.Append($"""
             </head>
             <body>
             <header class="topbar">
@@ -36,6 +48,9 @@ public sealed class ConsoleLayout
                 <ul class="nav-links">
                 {NavLink("/console/traces", "Traces", section == ConsoleSection.Traces)}
                 {NavLink("/console/map", "Service map", section == ConsoleSection.ServiceMap)}
+                {NavLink("/console/encryption", "Encryption", section == ConsoleSection.Encryption)}
+                {NavLink("/console/keys", "Keys", section == ConsoleSection.Keys)}
+                {NavLink("/console/audit", "Audit", section == ConsoleSection.Audit)}
                 </ul>
                 <div class="nav-user">
                 <span class="user" title="{session.Caller.Arn}">{session.Caller.UserName} <span class="account">{session.Caller.AccountId}</span></span>

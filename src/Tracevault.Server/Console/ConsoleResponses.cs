@@ -29,6 +29,13 @@ public static class ConsoleResponses
         context.Response.Headers.Location = location;
     }
 
+    /// <summary>A console path with a query string, every value escaped.</summary>
+    public static string Link(string path, params (string Name, string Value)[] parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        return path + QueryString.Create(parameters.Select(p => new KeyValuePair<string, string?>(p.Name, p.Value))).Value;
+    }
+
     /// <summary>Whether <paramref name="path"/> is a console page to return to after sign-in (never another site).</summary>
     public static bool IsLocalConsolePath(string? path) =>
         !string.IsNullOrEmpty(path)

@@ -11,4 +11,13 @@ public enum ConsoleSection
 
     /// <summary>The service map.</summary>
     ServiceMap,
+
+    /// <summary>The account's encryption setting.</summary>
+    Encryption,
+
+    /// <summary>The account's KMS keys.</summary>
+    Keys,
+
+    /// <summary>The audit trail.</summary>
+    Audit,
 }
