@@ -59,13 +59,10 @@ public sealed class TraceReader
             keys[reference] = _dataKeys.ForOpening(accountId, reference, reader);
         }
 
-        var opened = new List<ChunkSegment>();
-        foreach (var chunk in chunks)
-        {
-            opened.AddRange(ChunkCodec.Open(chunk, keys[chunk.DataKeyReference]));
-        }
-
-        return opened;
+        // Opening is decryption and decompression, independent per chunk: spread it over the cores.
+        return chunks.Count <= 1
+            ? chunks.SelectMany(chunk => ChunkCodec.Open(chunk, keys[chunk.DataKeyReference])).ToList()
+            : chunks.AsParallel().SelectMany(chunk => ChunkCodec.Open(chunk, keys[chunk.DataKeyReference])).ToList();
     }
 
     private static void Add(Dictionary<string, List<ChunkSegment>> result, ChunkSegment segment)
