@@ -222,6 +222,69 @@ public sealed class EncryptionSettingsTests(ITestOutputHelper output)
         output.WriteLine($"done {watch.Elapsed}");
     }
 
+    [Fact]
+    public async Task WhileTheKeyIsDisabled_NothingReachesTheDataDirectory()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var client = new SignedHttpClient(server.Endpoint, server.AdminAccessKeyId, server.AdminSecret);
+        var keyArn = await CreateKeyAsync(client);
+        using (var put = await client.XRayAsync("/PutEncryptionConfig", SignedHttpClient.Json($$"""{"Type":"KMS","KeyId":"{{keyArn}}"}""")))
+        {
+            await TraceDocuments.ReadJsonAsync(put);
+        }
+
+        await WaitForActiveAsync(client);
+        using (var disable = await client.KmsAsync("DisableKey", SignedHttpClient.Json($$"""{"KeyId":"{{keyArn}}"}""")))
+        {
+            await TraceDocuments.ReadJsonAsync(disable);
+        }
+
+        var store = server.Server.Services.GetRequiredService<ITraceStore>();
+        var chunksBefore = store.DataKeyUsage().Sum(u => u.Chunks);
+        var canary = "canary-" + Guid.NewGuid().ToString("N");
+        var now = DateTimeOffset.UtcNow;
+        var documents = Enumerable.Range(0, 20).Select(_ => TraceDocuments.Segment(TraceDocuments.NewTraceId(now), now, canary: canary)).ToList();
+        using (var response = await client.XRayAsync("/TraceSegments", TraceDocuments.PutTraceSegmentsBody(documents)))
+        {
+            var unprocessed = (await TraceDocuments.ReadJsonAsync(response)).GetProperty("UnprocessedTraceSegments");
+            Assert.Equal(20, unprocessed.GetArrayLength());
+            Assert.All(unprocessed.EnumerateArray(), u =>
+            {
+                Assert.Equal("KMSKeyUnusable", u.GetProperty("ErrorCode").GetString());
+                Assert.Contains(keyArn, u.GetProperty("Message").GetString());
+                Assert.Contains("disabled", u.GetProperty("Message").GetString());
+            });
+        }
+
+        using (var udp = new System.Net.Sockets.UdpClient())
+        {
+            var datagram = System.Text.Encoding.UTF8.GetBytes("{\"format\":\"json\",\"version\":1}\n" + documents[0]);
+            await udp.SendAsync(datagram, server.Server.Endpoint);
+        }
+
+        var counters = server.Server.Services.GetRequiredService<Tracevault.Server.XRay.IngestCounters>();
+        for (var attempt = 0; attempt < 50 && counters.DroppedStoringStopped < 21; attempt++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(21, counters.DroppedStoringStopped);
+        Assert.Equal(chunksBefore, store.DataKeyUsage().Sum(u => u.Chunks));
+        foreach (var file in Directory.EnumerateFiles(server.DataDirectory, "*", SearchOption.AllDirectories))
+        {
+            var bytes = await ReadSharedAsync(file);
+            Assert.True(bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(canary)) < 0, $"{file} holds the canary");
+        }
+    }
+
+    private static async Task<byte[]> ReadSharedAsync(string path)
+    {
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+        return copy.ToArray();
+    }
+
     internal static async Task<string> CreateKeyAsync(SignedHttpClient client, DateTimeOffset? at = null)
     {
         using var response = await client.KmsAsync("CreateKey", SignedHttpClient.Json("{}"), at);
