@@ -65,8 +65,45 @@ public sealed class XRayQueryApi
             .ToList();
         var processed = inRange.Count;
 
-        matches.Sort((a, b) => b.StartTime.CompareTo(a.StartTime) is var order && order != 0 ? order : string.CompareOrdinal(a.Id, b.Id));
+        matches.Sort(SummaryCursor.NewestFirst);
         return (matches, processed);
+    }
+
+    /// <summary>
+    /// One page of the summaries of the traces dated in <c>[startTime, endTime)</c> that match a filter, newest first, after
+    /// <paramref name="after"/>: reads chunks newest first and stops once the page is full, so a page costs what it shows.
+    /// </summary>
+    public SummaryPage FindSummariesPage(Caller caller, double startTime, double endTime, FilterExpression? filter, SummaryCursor? after, int pageSize)
+    {
+        var to = after is null ? (long)Math.Ceiling(endTime) : Math.Min((long)Math.Ceiling(endTime), after.TraceTime + 1);
+        var matches = new List<TraceSummary>();
+        var processed = 0;
+        foreach (var batch in Guard(() => _reader.ReadNewestFirst(caller.AccountId, (long)Math.Floor(startTime), to, caller)))
+        {
+            var candidates = batch
+                .Where(t => TraceReader.TraceIdSeconds(t.Key) is var time && time >= startTime && time < endTime)
+                .ToList();
+            var summaries = candidates
+                .AsParallel()
+                .Select(t => Assemble(t.Key, t.Value))
+                .Where(trace => filter is null || filter.Matches(trace))
+                .Select(TraceSummary.From)
+                .Where(summary => after is null || SummaryCursor.From(summary).IsAfter(after))
+                .ToList();
+            processed += candidates.Count;
+            matches.AddRange(summaries);
+
+            // Traces still unread are all dated earlier than every trace read so far: once the page is full, it is final.
+            if (matches.Count > pageSize)
+            {
+                break;
+            }
+        }
+
+        matches.Sort(SummaryCursor.NewestFirst);
+        var page = matches.Take(pageSize).ToList();
+        var next = matches.Count > pageSize ? SummaryCursor.From(page[^1]) : null;
+        return new SummaryPage(page, processed, next);
     }
 
     /// <summary>Builds the service graph of the traces with data in a time range.</summary>
@@ -144,15 +181,33 @@ public sealed class XRayQueryApi
             }
         }
 
-        var queryKey = $"{start.ToString("R", CultureInfo.InvariantCulture)}|{end.ToString("R", CultureInfo.InvariantCulture)}|{rangeType}|{filterText}";
-        var offset = root.TryGetProperty("NextToken", out var tokenElement) && tokenElement.ValueKind == JsonValueKind.String
+        var queryKey = $"{start.ToString("R", CultureInfo.InvariantCulture)}|{rangeType}|{filterText}";
+        var token = root.TryGetProperty("NextToken", out var tokenElement) && tokenElement.ValueKind == JsonValueKind.String
             ? ReadPageToken(tokenElement.GetString()!, queryKey)
-            : 0;
+            : null;
 
-        var (matches, processed) = FindSummaries(request.Caller, start, end, rangeType, filter);
-        var page = matches.Skip(offset).Take(SummariesPageSize).ToList();
-        var next = offset + page.Count < matches.Count ? WritePageToken(offset + page.Count, queryKey) : null;
-        var approximate = Math.Min(end, _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
+        List<TraceSummary> page;
+        int processed;
+        string? next;
+        double approximate;
+        if (rangeType == "TraceId")
+        {
+            var cursor = token is null ? null : SummaryCursor.Parse(token) ?? throw InvalidToken();
+            var result = FindSummariesPage(request.Caller, start, end, filter, cursor, SummariesPageSize);
+            (page, processed) = (result.Summaries, result.Processed);
+            next = result.Next is null ? null : WritePageToken(result.Next.ToString(), queryKey);
+            approximate = page.Count > 0 ? TraceReader.TraceIdSeconds(page[^1].Id) : Math.Min(end, _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
+        }
+        else
+        {
+            var offset = token is null ? 0 : int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : throw InvalidToken();
+            var (matches, all) = FindSummaries(request.Caller, start, end, rangeType, filter);
+            page = matches.Skip(offset).Take(SummariesPageSize).ToList();
+            processed = all;
+            next = offset + page.Count < matches.Count ? WritePageToken((offset + page.Count).ToString(CultureInfo.InvariantCulture), queryKey) : null;
+            approximate = Math.Min(end, _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
+        }
+
         return ApiResponses.WriteAsync(request, writer =>
         {
             writer.WriteStartObject();
@@ -265,29 +320,34 @@ public sealed class XRayQueryApi
         return (start, end);
     }
 
-    private static string WritePageToken(int offset, string queryKey)
+    private static string WritePageToken(string position, string queryKey)
     {
-        var text = offset.ToString(CultureInfo.InvariantCulture) + "|" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(queryKey)))[..16];
+        var text = position + "|" + QueryHash(queryKey);
         return Base64Url.EncodeToString(Encoding.UTF8.GetBytes(text));
     }
 
-    private static int ReadPageToken(string token, string queryKey)
+    private static string ReadPageToken(string token, string queryKey)
     {
         try
         {
-            var parts = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token)).Split('|');
-            var expected = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(queryKey)))[..16];
-            if (parts.Length == 2 && parts[1] == expected && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
+            var text = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token));
+            var separator = text.LastIndexOf('|');
+            if (separator > 0 && text[(separator + 1)..] == QueryHash(queryKey))
             {
-                return offset;
+                return text[..separator];
             }
         }
         catch (FormatException)
         {
         }
 
-        throw new ApiException("InvalidRequestException", "The NextToken is not valid for this request: send it with the same StartTime, EndTime, TimeRangeType and FilterExpression as the first call.");
+        throw InvalidToken();
     }
+
+    private static string QueryHash(string queryKey) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(queryKey)))[..16];
+
+    private static ApiException InvalidToken() =>
+        new("InvalidRequestException", "The NextToken is not valid for this request: send it with the same StartTime, TimeRangeType and FilterExpression as the first call.");
 
     private static T Guard<T>(Func<T> read)
     {

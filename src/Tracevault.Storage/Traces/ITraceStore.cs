@@ -12,6 +12,12 @@ public interface ITraceStore
     /// <summary>Finds the chunks of an account whose time range overlaps <c>[fromSecond, toSecond)</c>, newest first.</summary>
     IReadOnlyList<StoredChunk> FindInRange(string accountId, long fromSecond, long toSecond);
 
+    /// <summary>The headers of the chunks of an account whose time range overlaps <c>[fromSecond, toSecond)</c>, latest <c>MaxTime</c> first.</summary>
+    IReadOnlyList<ChunkHeader> FindHeadersInRange(string accountId, long fromSecond, long toSecond);
+
+    /// <summary>Loads chunks of an account by id, bodies included.</summary>
+    IReadOnlyList<StoredChunk> Load(string accountId, IReadOnlyCollection<long> chunkIds);
+
     /// <summary>Deletes the chunks whose every segment is older than <paramref name="beforeSecond"/>; returns how many.</summary>
     int DeleteOlderThan(long beforeSecond);
 

@@ -50,6 +50,54 @@ public sealed class TraceReader
         return result;
     }
 
+    /// <summary>
+    /// Reads the traces whose trace-id time lies in <c>[fromSecond, toSecond)</c>, newest first, a few chunks at a time, and
+    /// yields each batch of traces as soon as they are known complete; the caller stops reading when it has enough.
+    /// </summary>
+    /// <remarks>
+    /// Every chunk's time range covers the trace-id time of each segment in it, so once every chunk whose range ends after
+    /// time T is open, every trace dated after T is whole. The reader's right to every data key in the range is checked
+    /// before anything is read, so a denied key refuses the whole read.
+    /// </remarks>
+    public IEnumerable<List<KeyValuePair<string, List<ChunkSegment>>>> ReadNewestFirst(string accountId, long fromSecond, long toSecond, Caller reader, int chunksPerBatch = 4)
+    {
+        var headers = _store.FindHeadersInRange(accountId, fromSecond, toSecond);
+        var keys = new Dictionary<string, DataKey>(StringComparer.Ordinal);
+        foreach (var reference in headers.Select(h => h.DataKeyReference).Distinct(StringComparer.Ordinal))
+        {
+            keys[reference] = _dataKeys.ForOpening(accountId, reference, reader);
+        }
+
+        return Batches();
+
+        IEnumerable<List<KeyValuePair<string, List<ChunkSegment>>>> Batches()
+        {
+            var pending = new Dictionary<string, List<ChunkSegment>>(StringComparer.Ordinal);
+            for (var start = 0; start < headers.Count; start += chunksPerBatch)
+            {
+                var batch = headers.Skip(start).Take(chunksPerBatch).ToList();
+                var chunks = _store.Load(accountId, batch.Select(h => h.Id).ToList());
+                foreach (var segment in chunks.AsParallel().SelectMany(chunk => ChunkCodec.Open(chunk, keys[chunk.DataKeyReference])).ToList())
+                {
+                    Add(pending, segment);
+                }
+
+                var boundary = start + chunksPerBatch < headers.Count ? headers[start + chunksPerBatch].MaxTime : long.MinValue;
+                var complete = pending.Where(p => TraceIdSeconds(p.Key) > boundary).ToList();
+                foreach (var trace in complete)
+                {
+                    pending.Remove(trace.Key);
+                }
+
+                yield return complete;
+            }
+        }
+    }
+
+    /// <summary>The time a trace id carries, epoch seconds; 0 when it carries none.</summary>
+    public static long TraceIdSeconds(string traceId) =>
+        traceId.Length >= 10 && long.TryParse(traceId.AsSpan(2, 8), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out var seconds) ? seconds : 0;
+
     private List<ChunkSegment> Open(IReadOnlyList<StoredChunk> chunks, string accountId, Caller reader)
     {
         // Open every chunk before yielding anything, so a denied key refuses the whole read.

@@ -1,0 +1,46 @@
+using System.Globalization;
+using Tracevault.Core.Traces;
+using Tracevault.Storage.Traces;
+
+namespace Tracevault.Server.XRay;
+
+/// <summary>Where a page of trace summaries ended, in their order: newest trace-id time first, then latest start, then id.</summary>
+/// <param name="TraceTime">The time the last trace's id carries, epoch seconds.</param>
+/// <param name="StartTime">The last trace's start time.</param>
+/// <param name="Id">The last trace's id.</param>
+public sealed record SummaryCursor(long TraceTime, double StartTime, string Id)
+{
+    /// <summary>The order summaries are answered in.</summary>
+    public static readonly Comparison<TraceSummary> NewestFirst = (a, b) => Compare(From(a), From(b));
+
+    /// <summary>The cursor of a summary.</summary>
+    public static SummaryCursor From(TraceSummary summary) => new(TraceReader.TraceIdSeconds(summary.Id), summary.StartTime, summary.Id);
+
+    /// <summary>Whether this summary comes after <paramref name="cursor"/> in the answer's order.</summary>
+    public bool IsAfter(SummaryCursor cursor) => Compare(this, cursor) > 0;
+
+    /// <summary>Reads a cursor written by <see cref="ToString"/>, or null when it is not one.</summary>
+    public static SummaryCursor? Parse(string text)
+    {
+        var parts = text.Split(' ');
+        return parts.Length == 3
+            && long.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var time)
+            && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var start)
+            ? new SummaryCursor(time, start, parts[2])
+            : null;
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{TraceTime} {StartTime:R} {Id}");
+
+    private static int Compare(SummaryCursor a, SummaryCursor b)
+    {
+        var order = b.TraceTime.CompareTo(a.TraceTime);
+        if (order == 0)
+        {
+            order = b.StartTime.CompareTo(a.StartTime);
+        }
+
+        return order != 0 ? order : string.CompareOrdinal(a.Id, b.Id);
+    }
+}

@@ -1,0 +1,9 @@
+using Tracevault.Core.Traces;
+
+namespace Tracevault.Server.XRay;
+
+/// <summary>One page of trace summaries.</summary>
+/// <param name="Summaries">The page, newest first.</param>
+/// <param name="Processed">How many traces were read to make it.</param>
+/// <param name="Next">Where the next page starts, or null on the last page.</param>
+public sealed record SummaryPage(List<TraceSummary> Summaries, int Processed, SummaryCursor? Next);
