@@ -38,6 +38,11 @@ public sealed class TracesPage
         var range = ConsoleTimeRange.FromQuery(query, _time.GetUtcNow());
         var filterText = query["filter"].ToString();
         var pageNumber = int.TryParse(query["page"], NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0 ? number : 1;
+        var after = SummaryCursor.Parse(query["after"].ToString());
+        if (after is null)
+        {
+            pageNumber = 1;
+        }
 
         var html = new HtmlWriter();
         html.Append($"""
@@ -75,8 +80,9 @@ public sealed class TracesPage
             }
             else
             {
-                var (matches, processed) = _queries.FindSummaries(caller, range.StartSeconds, range.EndSeconds, "TraceId", filter);
-                html.Raw(RenderResults(range, filterText, pageNumber, matches, processed));
+                // One page at a time, newest first: a page reads only the chunks it shows, however large the store.
+                var page = _queries.FindSummariesPage(caller, range.StartSeconds, range.EndSeconds, filter, after, PageSize);
+                html.Raw(RenderResults(range, filterText, pageNumber, page));
             }
         }
         catch (ApiException exception)
@@ -107,15 +113,13 @@ public sealed class TracesPage
             """).ToHtml();
     }
 
-    private static TrustedHtml RenderResults(ConsoleTimeRange range, string filterText, int pageNumber, List<TraceSummary> matches, int processed)
+    private static TrustedHtml RenderResults(ConsoleTimeRange range, string filterText, int pageNumber, SummaryPage result)
     {
-        var pages = Math.Max(1, (matches.Count + PageSize - 1) / PageSize);
-        pageNumber = Math.Min(pageNumber, pages);
+        var page = result.Summaries;
         var first = (pageNumber - 1) * PageSize;
-        var page = matches.Skip(first).Take(PageSize).ToList();
         var html = new HtmlWriter();
         html.Append($"""
-            <p class="counts" id="counts"><strong id="matched-count">{ConsoleFormat.Count(matches.Count)}</strong> traces matched of <strong id="processed-count">{ConsoleFormat.Count(processed)}</strong> processed, {ConsoleFormat.Time(range.Start)} to {ConsoleFormat.Time(range.End)}.</p>
+            <p class="counts" id="counts"><strong id="matched-count">{ConsoleFormat.Count(page.Count)}</strong> traces matched of <strong id="processed-count">{ConsoleFormat.Count(result.Processed)}</strong> processed for this page, {ConsoleFormat.Time(range.Start)} to {ConsoleFormat.Time(range.End)}, newest first.</p>
             """);
         if (page.Count == 0)
         {
@@ -146,18 +150,18 @@ public sealed class TracesPage
         }
 
         html.Append($"</tbody></table></div>");
-        if (pages > 1)
+        if (pageNumber > 1 || result.Next is not null)
         {
             html.Append($"<nav class=\"pager\" aria-label=\"Pages\">");
             if (pageNumber > 1)
             {
-                html.Append($"<a href=\"{PageLink(range, filterText, pageNumber - 1)}\" rel=\"prev\">Previous</a>");
+                html.Append($"<a href=\"{PageLink(range, filterText, null, 1)}\" rel=\"first\">Newest</a>");
             }
 
-            html.Append($"<span>Page {pageNumber} of {pages}, traces {first + 1}–{first + page.Count}</span>");
-            if (pageNumber < pages)
+            html.Append($"<span>Page {pageNumber}, traces {first + 1}–{first + page.Count}</span>");
+            if (result.Next is not null)
             {
-                html.Append($"<a href=\"{PageLink(range, filterText, pageNumber + 1)}\" rel=\"next\" id=\"next-page\">Next</a>");
+                html.Append($"<a href=\"{PageLink(range, filterText, result.Next, pageNumber + 1)}\" rel=\"next\" id=\"next-page\">Older</a>");
             }
 
             html.Append($"</nav>");
@@ -166,11 +170,16 @@ public sealed class TracesPage
         return html.ToHtml();
     }
 
-    private static string PageLink(ConsoleTimeRange range, string filterText, int page)
+    private static string PageLink(ConsoleTimeRange range, string filterText, SummaryCursor? after, int page)
     {
         var parameters = range.QueryParameters().Select(p => new KeyValuePair<string, string?>(p.Key, p.Value)).ToList();
         parameters.Add(new("filter", filterText));
-        parameters.Add(new("page", page.ToString(CultureInfo.InvariantCulture)));
+        if (after is not null)
+        {
+            parameters.Add(new("after", after.ToString()));
+            parameters.Add(new("page", page.ToString(CultureInfo.InvariantCulture)));
+        }
+
         return "/console/traces" + QueryString.Create(parameters).Value;
     }
 
