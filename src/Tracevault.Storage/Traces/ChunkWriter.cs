@@ -16,12 +16,20 @@ public sealed class ChunkWriter : IAsyncDisposable
     private readonly IDataKeySource _dataKeys;
     private readonly DefaultDataKeys _indexKeys;
     private readonly TraceStoreOptions _options;
+    private readonly ChunkCipher _cipher;
     private readonly Channel<PendingWrite> _queue;
     private readonly Task _loop;
 
     /// <summary>Starts the writer.</summary>
     public ChunkWriter(ITraceStore store, IDataKeySource dataKeys, DefaultDataKeys indexKeys, TraceStoreOptions options)
+        : this(store, dataKeys, indexKeys, options, AeadSealer.Seal)
     {
+    }
+
+    /// <summary>Starts the writer with the cipher given; only the benchmarks pass another than AES-256-GCM.</summary>
+    internal ChunkWriter(ITraceStore store, IDataKeySource dataKeys, DefaultDataKeys indexKeys, TraceStoreOptions options, ChunkCipher cipher)
+    {
+        _cipher = cipher;
         _store = store;
         _dataKeys = dataKeys;
         _indexKeys = indexKeys;
@@ -114,7 +122,7 @@ public sealed class ChunkWriter : IAsyncDisposable
                 for (var start = 0; start < segments.Count; start += _options.MaxSegmentsPerChunk)
                 {
                     var part = segments.GetRange(start, Math.Min(_options.MaxSegmentsPerChunk, segments.Count - start));
-                    chunks.Add(BuildChunk(account.Key, dataKey, indexKey, part));
+                    chunks.Add(BuildChunk(account.Key, dataKey, indexKey, part, _cipher));
                 }
             }
             catch (Exception exception)
@@ -156,7 +164,7 @@ public sealed class ChunkWriter : IAsyncDisposable
         }
     }
 
-    private static StoredChunk BuildChunk(string accountId, DataKey dataKey, byte[] indexKey, List<ChunkSegment> segments)
+    private static StoredChunk BuildChunk(string accountId, DataKey dataKey, byte[] indexKey, List<ChunkSegment> segments, ChunkCipher cipher)
     {
         var id = RandomNumberGenerator.GetInt32(1, int.MaxValue) * (long)int.MaxValue + RandomNumberGenerator.GetInt32(int.MaxValue);
         var min = double.MaxValue;
@@ -171,7 +179,7 @@ public sealed class ChunkWriter : IAsyncDisposable
 
         var minMinute = (long)Math.Floor(min / 60) * 60;
         var maxMinute = (long)Math.Ceiling(max / 60) * 60;
-        var sealedBody = ChunkCodec.Seal(accountId, id, dataKey, segments);
+        var sealedBody = ChunkCodec.Seal(accountId, id, dataKey, segments, cipher);
         return new StoredChunk(id, accountId, ChunkCodec.CurrentFormat, minMinute, maxMinute, dataKey.Reference, sealedBody, hashes.ToArray());
     }
 
