@@ -149,7 +149,7 @@ internal static class LoadHarness
             if (parameters.CostSegments > 0)
             {
                 cost = EncryptionCostProbe.Measure(generator.Documents((int)Math.Min(segments, parameters.CostSegments)), parameters.Clients * parameters.Concurrency, parameters.Batch, rounds: 3);
-                Log(Invariant($"encryption cost: AES-256-GCM {cost.SealedSegmentsPerSecond:N0}/s vs no-op cipher {cost.NoOpSegmentsPerSecond:N0}/s = {cost.Ratio * 100:F1} %"));
+                Log(Invariant($"encryption cost: AES-256-GCM {cost.SealedSegmentsPerSecond:N0}/s vs no-op cipher {cost.NoOpSegmentsPerSecond:N0}/s = {cost.Ratio * 100:F1} %; serial writer before pipelining {cost.SerialSegmentsPerSecond:N0}/s"));
             }
 
             var results = new LoadResults

@@ -6,9 +6,11 @@ namespace Tracevault.Storage.Traces;
 
 /// <summary>The one writer of trace data: gathers segment writes from every caller, seals them into chunks and commits them together.</summary>
 /// <remarks>
-/// Group commit: while one transaction is being made durable, new writes queue up and go into the next one, so the cost of
-/// a durable commit is shared by every request waiting on it. A write completes only once its segments are durable.
-/// Thread-safe.
+/// Group commit, pipelined: a builder gathers the writes that queued up, seals them into chunks and hands them over; a committer
+/// appends each hand-off in one durable transaction, strictly in order. While one transaction is being made durable the next one
+/// is being sealed, and the writes arriving meanwhile go into the one after, so the cost of a durable commit is shared by every
+/// request waiting on it and sealing costs no wall-clock time of its own. A write completes only once its segments are durable,
+/// and a failure fails only the writes it concerns. Thread-safe.
 /// </remarks>
 public sealed class ChunkWriter : IAsyncDisposable
 {
@@ -18,7 +20,18 @@ public sealed class ChunkWriter : IAsyncDisposable
     private readonly TraceStoreOptions _options;
     private readonly ChunkCipher _cipher;
     private readonly Channel<PendingWrite> _queue;
-    private readonly Task _loop;
+
+    // One sealed batch may wait while another commits: the builder gathers its next batch only once the committer has taken the
+    // previous one, so each transaction holds whatever arrived during the commit before it.
+    private readonly Channel<SealedBatch> _sealed = Channel.CreateBounded<SealedBatch>(new BoundedChannelOptions(1)
+    {
+        SingleReader = true,
+        SingleWriter = true,
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+
+    private readonly Task _builder;
+    private readonly Task _committer;
 
     /// <summary>Starts the writer.</summary>
     public ChunkWriter(ITraceStore store, IDataKeySource dataKeys, DefaultDataKeys indexKeys, TraceStoreOptions options)
@@ -39,7 +52,8 @@ public sealed class ChunkWriter : IAsyncDisposable
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        _loop = Task.Run(RunAsync);
+        _builder = Task.Run(BuildAsync);
+        _committer = Task.Run(CommitAsync);
     }
 
     /// <summary>Stores segments of an account; completes once they are durable, or with the reason storing stopped.</summary>
@@ -67,30 +81,75 @@ public sealed class ChunkWriter : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        await _loop.ConfigureAwait(false);
+        await _builder.ConfigureAwait(false);
+        await _committer.ConfigureAwait(false);
     }
 
-    private async Task RunAsync()
+    private async Task BuildAsync()
     {
-        var batch = new List<PendingWrite>();
-        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        try
         {
-            batch.Clear();
-            var segments = 0;
-            while (segments < _options.MaxSegmentsPerChunk * 4 && _queue.Reader.TryRead(out var write))
+            // Wait for the committer to take the previous batch before gathering the next, so the next holds all that queued meanwhile.
+            while (await _sealed.Writer.WaitToWriteAsync().ConfigureAwait(false) && await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
             {
-                batch.Add(write);
-                segments += write.Segments.Count;
-            }
+                var batch = new List<PendingWrite>();
+                var segments = 0;
+                while (segments < _options.MaxSegmentsPerChunk * 4 && _queue.Reader.TryRead(out var write))
+                {
+                    batch.Add(write);
+                    segments += write.Segments.Count;
+                }
 
-            Commit(batch);
+                SealedBatch built;
+                try
+                {
+                    built = Build(batch);
+                }
+                catch (Exception exception)
+                {
+                    // Build fails only per account; this is the last guard that keeps the writer alive for the next batch.
+                    Fail(batch, exception);
+                    continue;
+                }
+
+                if (built.Chunks.Count > 0)
+                {
+                    await _sealed.Writer.WriteAsync(built).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            _sealed.Writer.TryComplete();
         }
     }
 
-    private void Commit(List<PendingWrite> batch)
+    private async Task CommitAsync()
+    {
+        await foreach (var batch in _sealed.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            try
+            {
+                _store.Append(batch.Chunks);
+            }
+            catch (Exception exception)
+            {
+                Fail(batch.Writes, exception);
+                continue;
+            }
+
+            foreach (var write in batch.Writes)
+            {
+                write.Completion.TrySetResult(StoreOutcome.Stored);
+            }
+        }
+    }
+
+    /// <summary>Seals a batch's chunks; writes that cannot be sealed are completed here, the rest wait for the commit.</summary>
+    private SealedBatch Build(List<PendingWrite> batch)
     {
         var chunks = new List<StoredChunk>();
-        var committed = new List<PendingWrite>(batch.Count);
+        var sealedWrites = new List<PendingWrite>(batch.Count);
         foreach (var account in batch.GroupBy(w => w.AccountId, StringComparer.Ordinal))
         {
             DataKey dataKey;
@@ -119,41 +178,35 @@ public sealed class ChunkWriter : IAsyncDisposable
             {
                 var indexKey = _indexKeys.TraceIndexKey(account.Key);
                 var segments = account.SelectMany(w => w.Segments).ToList();
+                var parts = new List<List<ChunkSegment>>();
                 for (var start = 0; start < segments.Count; start += _options.MaxSegmentsPerChunk)
                 {
-                    var part = segments.GetRange(start, Math.Min(_options.MaxSegmentsPerChunk, segments.Count - start));
-                    chunks.Add(BuildChunk(account.Key, dataKey, indexKey, part, _cipher));
+                    parts.Add(segments.GetRange(start, Math.Min(_options.MaxSegmentsPerChunk, segments.Count - start)));
                 }
+
+                var built = new StoredChunk[parts.Count];
+                if (parts.Count == 1)
+                {
+                    built[0] = BuildChunk(account.Key, dataKey, indexKey, parts[0], _cipher);
+                }
+                else
+                {
+                    // Several full chunks (a backlog): seal them on every core.
+                    Parallel.For(0, parts.Count, i => built[i] = BuildChunk(account.Key, dataKey, indexKey, parts[i], _cipher));
+                }
+
+                chunks.AddRange(built);
             }
             catch (Exception exception)
             {
-                chunks.RemoveAll(c => c.AccountId == account.Key);
                 Fail(account, exception);
                 continue;
             }
 
-            committed.AddRange(account);
+            sealedWrites.AddRange(account);
         }
 
-        if (chunks.Count == 0)
-        {
-            return;
-        }
-
-        try
-        {
-            _store.Append(chunks);
-        }
-        catch (Exception exception)
-        {
-            Fail(committed, exception);
-            return;
-        }
-
-        foreach (var write in committed)
-        {
-            write.Completion.TrySetResult(StoreOutcome.Stored);
-        }
+        return new SealedBatch(chunks, sealedWrites);
     }
 
     private static void Fail(IEnumerable<PendingWrite> writes, Exception exception)
@@ -185,6 +238,8 @@ public sealed class ChunkWriter : IAsyncDisposable
 
     private static double TraceIdSeconds(string traceId) =>
         traceId.Length >= 10 && long.TryParse(traceId.AsSpan(2, 8), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out var seconds) ? seconds : 0;
+
+    private sealed record SealedBatch(List<StoredChunk> Chunks, List<PendingWrite> Writes);
 
     private sealed class PendingWrite(string accountId, IReadOnlyList<ChunkSegment> segments)
     {
