@@ -222,18 +222,27 @@ public sealed class ChunkWriter : IAsyncDisposable
         var id = RandomNumberGenerator.GetInt32(1, int.MaxValue) * (long)int.MaxValue + RandomNumberGenerator.GetInt32(int.MaxValue);
         var min = double.MaxValue;
         var max = double.MinValue;
-        var hashes = new HashSet<long>();
+        var traceIds = new HashSet<string>(StringComparer.Ordinal);
         foreach (var segment in segments)
         {
-            min = Math.Min(min, Math.Min(segment.StartTime, TraceIdSeconds(segment.TraceId)));
-            max = Math.Max(max, Math.Max(segment.EndTime, TraceIdSeconds(segment.TraceId)));
-            hashes.Add(TraceIndexHasher.Hash(indexKey, segment.TraceId));
+            min = Math.Min(min, segment.StartTime);
+            max = Math.Max(max, segment.EndTime);
+            traceIds.Add(segment.TraceId);
+        }
+
+        // A trace's segments share its id: its time and its blind-index hash are computed once per trace, not per segment.
+        foreach (var traceId in traceIds)
+        {
+            var seconds = TraceIdSeconds(traceId);
+            min = Math.Min(min, seconds);
+            max = Math.Max(max, seconds);
         }
 
         var minMinute = (long)Math.Floor(min / 60) * 60;
         var maxMinute = (long)Math.Ceiling(max / 60) * 60;
+        var hashes = TraceIndexHasher.HashAll(indexKey, traceIds);
         var sealedBody = ChunkCodec.Seal(accountId, id, dataKey, segments, cipher);
-        return new StoredChunk(id, accountId, ChunkCodec.CurrentFormat, minMinute, maxMinute, dataKey.Reference, sealedBody, hashes.ToArray());
+        return new StoredChunk(id, accountId, ChunkCodec.CurrentFormat, minMinute, maxMinute, dataKey.Reference, sealedBody, hashes);
     }
 
     private static double TraceIdSeconds(string traceId) =>
