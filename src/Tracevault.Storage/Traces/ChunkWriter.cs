@@ -30,6 +30,7 @@ public sealed class ChunkWriter : IAsyncDisposable
         FullMode = BoundedChannelFullMode.Wait,
     });
 
+    private long _queuedSegments;
     private readonly Task _builder;
     private readonly Task _committer;
 
@@ -66,15 +67,24 @@ public sealed class ChunkWriter : IAsyncDisposable
 
         var write = new PendingWrite(accountId, segments);
         await _queue.Writer.WriteAsync(write, cancellationToken).ConfigureAwait(false);
+        Interlocked.Add(ref _queuedSegments, segments.Count);
         return await write.Completion.Task.ConfigureAwait(false);
     }
 
     /// <summary>Queues segments without waiting (for UDP, which has no one to answer); false when the queue is full.</summary>
+    /// <remarks>Full means <see cref="TraceStoreOptions.MaxPendingWrites"/> writes, or as many segments, already wait, so batching
+    /// segments into fewer writes does not let more of them pile up in memory.</remarks>
     public bool TryQueue(string accountId, IReadOnlyList<ChunkSegment> segments, out Task<StoreOutcome> outcome)
     {
         var write = new PendingWrite(accountId, segments);
         outcome = write.Completion.Task;
-        return _queue.Writer.TryWrite(write);
+        if (Interlocked.Read(ref _queuedSegments) + segments.Count > _options.MaxPendingWrites || !_queue.Writer.TryWrite(write))
+        {
+            return false;
+        }
+
+        Interlocked.Add(ref _queuedSegments, segments.Count);
+        return true;
     }
 
     /// <inheritdoc />
@@ -99,6 +109,8 @@ public sealed class ChunkWriter : IAsyncDisposable
                     batch.Add(write);
                     segments += write.Segments.Count;
                 }
+
+                Interlocked.Add(ref _queuedSegments, -segments);
 
                 SealedBatch built;
                 try
