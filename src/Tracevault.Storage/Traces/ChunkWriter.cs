@@ -7,10 +7,11 @@ namespace Tracevault.Storage.Traces;
 /// <summary>The one writer of trace data: gathers segment writes from every caller, seals them into chunks and commits them together.</summary>
 /// <remarks>
 /// Group commit, pipelined: a builder gathers the writes that queued up, seals them into chunks and hands them over; a committer
-/// appends each hand-off in one durable transaction, strictly in order. While one transaction is being made durable the next one
-/// is being sealed, and the writes arriving meanwhile go into the one after, so the cost of a durable commit is shared by every
-/// request waiting on it and sealing costs no wall-clock time of its own. A write completes only once its segments are durable,
-/// and a failure fails only the writes it concerns. Thread-safe.
+/// appends each hand-off in one durable transaction, strictly in order. While one transaction is being made durable the builder
+/// gathers everything that arrives, and seals it as soon as the committer is free — or at once, overlapping the commit, when
+/// enough has queued (a backlog) — so the cost of a durable commit is shared by every request waiting on it, small loads are not
+/// split into extra transactions, and under load sealing costs no wall-clock time of its own. A write completes only once its
+/// segments are durable, and a failure fails only the writes it concerns. Thread-safe.
 /// </remarks>
 public sealed class ChunkWriter : IAsyncDisposable
 {
@@ -21,8 +22,10 @@ public sealed class ChunkWriter : IAsyncDisposable
     private readonly ChunkCipher _cipher;
     private readonly Channel<PendingWrite> _queue;
 
-    // One sealed batch may wait while another commits: the builder gathers its next batch only once the committer has taken the
-    // previous one, so each transaction holds whatever arrived during the commit before it.
+    /// <summary>While a commit runs, the builder seals the next batch ahead only once this many segments wait; a quarter of a default chunk.</summary>
+    private const int SealAheadSegments = 1000;
+
+    // One sealed batch may wait while another commits.
     private readonly Channel<SealedBatch> _sealed = Channel.CreateBounded<SealedBatch>(new BoundedChannelOptions(1)
     {
         SingleReader = true,
@@ -30,8 +33,12 @@ public sealed class ChunkWriter : IAsyncDisposable
         FullMode = BoundedChannelFullMode.Wait,
     });
 
-    private long _queuedSegments;
     private readonly Task _builder;
+    private long _queuedSegments;
+
+    // Sealed batches handed to the committer and not yet committed, and the signal that a commit ended.
+    private int _uncommitted;
+    private TaskCompletionSource _committed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _committer;
 
     /// <summary>Starts the writer.</summary>
@@ -97,42 +104,76 @@ public sealed class ChunkWriter : IAsyncDisposable
 
     private async Task BuildAsync()
     {
+        var batch = new List<PendingWrite>();
+        var segments = 0;
         try
         {
-            // Wait for the committer to take the previous batch before gathering the next, so the next holds all that queued meanwhile.
-            while (await _sealed.Writer.WaitToWriteAsync().ConfigureAwait(false) && await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+            while (true)
             {
-                var batch = new List<PendingWrite>();
-                var segments = 0;
+                // Read before looking at the committer, so a commit that ends meanwhile is not missed.
+                var committed = Volatile.Read(ref _committed).Task;
                 while (segments < _options.MaxSegmentsPerChunk * 4 && _queue.Reader.TryRead(out var write))
                 {
                     batch.Add(write);
                     segments += write.Segments.Count;
                 }
 
-                Interlocked.Add(ref _queuedSegments, -segments);
+                if (batch.Count == 0)
+                {
+                    if (!await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+                    {
+                        return;
+                    }
 
-                SealedBatch built;
-                try
-                {
-                    built = Build(batch);
-                }
-                catch (Exception exception)
-                {
-                    // Build fails only per account; this is the last guard that keeps the writer alive for the next batch.
-                    Fail(batch, exception);
                     continue;
                 }
 
-                if (built.Chunks.Count > 0)
+                // While a commit runs, keep gathering: a batch sealed now would be committed alone, one more fsync for a few writes.
+                // Seal ahead only once enough has queued to be worth a transaction of its own.
+                if (Volatile.Read(ref _uncommitted) > 0 && segments < SealAheadSegments && !_queue.Reader.Completion.IsCompleted)
                 {
-                    await _sealed.Writer.WriteAsync(built).ConfigureAwait(false);
+                    await Task.WhenAny(committed, _queue.Reader.WaitToReadAsync().AsTask()).ConfigureAwait(false);
+                    continue;
                 }
+
+                await HandOffAsync(batch, segments).ConfigureAwait(false);
+                batch = [];
+                segments = 0;
             }
         }
         finally
         {
+            if (batch.Count > 0)
+            {
+                await HandOffAsync(batch, segments).ConfigureAwait(false);
+            }
+
             _sealed.Writer.TryComplete();
+        }
+    }
+
+    private async Task HandOffAsync(List<PendingWrite> batch, int segments)
+    {
+        SealedBatch built;
+        try
+        {
+            built = Build(batch);
+        }
+        catch (Exception exception)
+        {
+            // Build fails only per account; this is the last guard that keeps the writer alive for the next batch.
+            Fail(batch, exception);
+            return;
+        }
+        finally
+        {
+            Interlocked.Add(ref _queuedSegments, -segments);
+        }
+
+        if (built.Chunks.Count > 0)
+        {
+            Interlocked.Increment(ref _uncommitted);
+            await _sealed.Writer.WriteAsync(built).ConfigureAwait(false);
         }
     }
 
@@ -143,16 +184,19 @@ public sealed class ChunkWriter : IAsyncDisposable
             try
             {
                 _store.Append(batch.Chunks);
+                foreach (var write in batch.Writes)
+                {
+                    write.Completion.TrySetResult(StoreOutcome.Stored);
+                }
             }
             catch (Exception exception)
             {
                 Fail(batch.Writes, exception);
-                continue;
             }
-
-            foreach (var write in batch.Writes)
+            finally
             {
-                write.Completion.TrySetResult(StoreOutcome.Stored);
+                Interlocked.Decrement(ref _uncommitted);
+                Interlocked.Exchange(ref _committed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             }
         }
     }
