@@ -6,7 +6,7 @@ namespace Tracevault.Benchmarks;
 
 /// <summary>
 /// <c>micro [BenchmarkDotNet args]</c> runs the micro-benchmarks; <c>load [--segments N] [--clients C] [--out DIR]</c> runs the load harness;
-/// <c>client …</c> and <c>udp-client …</c> are the harness's own client processes.
+/// <c>cost</c> runs the harness's in-process storage-path probe alone; <c>client …</c> and <c>udp-client …</c> are the harness's own client processes.
 /// </summary>
 internal static class Program
 {
@@ -14,7 +14,7 @@ internal static class Program
     {
         if (args.Length == 0)
         {
-            await Console.Error.WriteLineAsync("usage: micro [--filter '*'] | corpus [--segments N] [--seed S] | load [--segments N] [--clients C] [--concurrency K] [--udp-segments N] [--udp-rate R] [--out DIR]").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync("usage: micro [--filter '*'] | corpus [--segments N] [--seed S] | cost [--segments N] [--producers P] | load [--segments N] [--clients C] [--concurrency K] [--udp-segments N] [--udp-rate R] [--out DIR]").ConfigureAwait(false);
             return 2;
         }
 
@@ -23,6 +23,7 @@ internal static class Program
         {
             "micro" => MicroBenchmarks.Run(rest),
             "corpus" => CorpusStatistics.Run(HarnessArguments.Parse(rest)),
+            "cost" => EncryptionCostProbe.Run(HarnessArguments.Parse(rest)),
             "load" => await LoadHarness.RunAsync(HarnessArguments.Parse(rest)).ConfigureAwait(false),
             "client" => await HttpIngestClient.RunAsync(HarnessArguments.Parse(rest)).ConfigureAwait(false),
             "udp-client" => await UdpIngestClient.RunAsync(HarnessArguments.Parse(rest)).ConfigureAwait(false),

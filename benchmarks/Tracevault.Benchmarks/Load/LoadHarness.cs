@@ -23,7 +23,9 @@ internal static class LoadHarness
             UdpSegments: args.Long("udp-segments", 150_000),
             UdpRate: args.Long("udp-rate", 30_000),
             BatchGetRequests: args.Int("batch-get-requests", 300),
-            SummaryRequests: args.Int("summary-requests", 5));
+            SummaryRequests: args.Int("summary-requests", 5),
+            CmkSegments: args.Long("cmk-segments", Math.Min(300_000, args.Long("segments", 1_000_000))),
+            CostSegments: args.Int("cost-segments", 200_000));
         var output = Path.GetFullPath(args.String("out") ?? Path.Combine(RepositoryPaths.Root, "benchmarks", "results"));
         if (!args.Flag("no-build"))
         {
@@ -86,6 +88,31 @@ internal static class LoadHarness
             var summary = Latencies.Of(summaryLatencies);
             Log(Invariant($"GetTraceSummaries: p50 {summary.P50Ms:N0} ms, max {summary.MaxMs:N0} ms, {summaries} summaries, {processed:N0} processed"));
 
+            // A customer-managed key, as a user would set it: create it, PutEncryptionConfig, wait for ACTIVE, ingest more, then
+            // count the data keys the trail shows were generated for it. UDP below then also seals under this key.
+            HttpIngest? cmk = null;
+            KmsCalls? kmsCalls = null;
+            if (parameters.CmkSegments > 0)
+            {
+                var keySetup = new CustomerManagedKey(httpClient, new XRaySigner(server.Endpoint, server.Credentials, "us-east-1"));
+                var since = DateTimeOffset.UtcNow.AddMinutes(-1);
+                var keyArn = await keySetup.ApplyAsync(TimeSpan.FromMinutes(1)).ConfigureAwait(false);
+                Log($"encryption setting ACTIVE with {keyArn}");
+                var cmkBaseTime = DateTimeOffset.UtcNow;
+                var cmkTraces = new CorpusGenerator(parameters.Seed + 2, cmkBaseTime).TracesFor(parameters.CmkSegments);
+                cpuBefore = ProcStatus.CpuSeconds(server.Pid);
+                var cmkResults = await RunClientsAsync(Shares(parameters.Seed + 2, cmkBaseTime, cmkTraces, parameters.Clients).Select(share => share.ToArguments().Prepend("client").Concat(
+                [
+                    "--endpoint", server.Endpoint.ToString(), "--credentials", server.CredentialsPath,
+                    "--batch", parameters.Batch.ToString(CultureInfo.InvariantCulture), "--concurrency", parameters.Concurrency.ToString(CultureInfo.InvariantCulture),
+                ]))).ConfigureAwait(false);
+                cmk = Summarize(cmkResults, scanRate, ProcStatus.CpuSeconds(server.Pid) - cpuBefore);
+                Log(Invariant($"HTTP ingest, customer-managed key: {cmk.Accepted:N0} segments in {cmk.Seconds:F1} s = {cmk.SegmentsPerSecond:N0}/s, {cmk.Unprocessed} unprocessed, {cmk.FailedRequests} failed{(cmk.FirstError is null ? "" : ": " + cmk.FirstError)}"));
+                var generated = await keySetup.CountEventsAsync("GenerateDataKey", since).ConfigureAwait(false);
+                kmsCalls = new KmsCalls(keyArn, generated, cmk.Accepted, generated * 1e6 / Math.Max(1, cmk.Accepted));
+                Log(Invariant($"KMS: {generated} GenerateDataKey calls = {kmsCalls.PerMillionSegments:F1} per million segments"));
+            }
+
             var udpBaseTime = DateTimeOffset.UtcNow;
             var udpGenerator = new CorpusGenerator(parameters.Seed + 1, udpBaseTime);
             var udpTraces = udpGenerator.TracesFor(parameters.UdpSegments);
@@ -107,7 +134,7 @@ internal static class LoadHarness
             var udpSent = udpResults.Sum(r => r.Segments);
             var udpSeconds = (udpResults.Max(r => r.EndUnixMs) - udpResults.Min(r => r.StartUnixMs)) / 1000.0;
             var udp = new UdpIngest(
-                udpSent, parameters.UdpRate, udpSent / Math.Max(0.001, udpSeconds), totals.UdpReceived, totals.Stored - http.Accepted,
+                udpSent, parameters.UdpRate, udpSent / Math.Max(0.001, udpSeconds), totals.UdpReceived, totals.Stored - http.Accepted - (cmk?.Accepted ?? 0),
                 totals.DroppedQueueFull + totals.DroppedMalformed + totals.DroppedStoringStopped, kernelDrops,
                 ProcStatus.ReadLong("/proc/sys/net/core/rmem_max"), smallBuffer, udpCpu * 1e6 / Math.Max(1, totals.UdpReceived));
             Log(Invariant($"UDP: sent {udp.Sent:N0} at {udp.SentPerSecond:N0}/s, server received {udp.ServerReceived:N0}, stored {udp.Stored:N0}, server drops {udp.ServerDropped}, kernel drops {udp.KernelReceiveBufferDrops}"));
@@ -115,6 +142,16 @@ internal static class LoadHarness
             // The machine is shared: scan again now that the server is gone and keep the better (less disturbed) rate.
             scanRate = Math.Max(scanRate, ScanReference.DocumentsPerSecond(sample));
             http = http with { RatioToScan = http.SegmentsPerSecond / scanRate };
+            cmk = cmk is null ? null : cmk with { RatioToScan = cmk.SegmentsPerSecond / scanRate };
+
+            // What encryption costs, in this process on the same corpus, with the server gone.
+            EncryptionCost? cost = null;
+            if (parameters.CostSegments > 0)
+            {
+                cost = EncryptionCostProbe.Measure(generator.Documents((int)Math.Min(segments, parameters.CostSegments)), parameters.Clients * parameters.Concurrency, parameters.Batch, rounds: 3);
+                Log(Invariant($"encryption cost: AES-256-GCM {cost.SealedSegmentsPerSecond:N0}/s vs no-op cipher {cost.NoOpSegmentsPerSecond:N0}/s = {cost.Ratio * 100:F1} %; serial writer before pipelining {cost.SerialSegmentsPerSecond:N0}/s"));
+            }
+
             var results = new LoadResults
             {
                 Machine = machine,
@@ -122,6 +159,9 @@ internal static class LoadHarness
                 Corpus = new CorpusFacts(segments, traces, averageBytes, generator.Services.Count),
                 ScanSegmentsPerSecond = scanRate,
                 Http = http,
+                CustomerManagedKeyIngest = cmk,
+                KmsCalls = kmsCalls,
+                EncryptionCost = cost,
                 Disk = disk,
                 DiskBytesPerSegment = bytesPerSegment,
                 BatchGetTraces = batchGet,
@@ -141,7 +181,7 @@ internal static class LoadHarness
 
             await Console.Out.WriteLineAsync("\n" + LoadReport.Markdown(results)).ConfigureAwait(false);
             Log($"wrote {jsonPath} and {markdownPath}");
-            return http.FailedRequests == 0 && http.Unprocessed == 0 ? 0 : 1;
+            return http.FailedRequests == 0 && http.Unprocessed == 0 && (cmk is null || (cmk.FailedRequests == 0 && cmk.Unprocessed == 0)) ? 0 : 1;
         }
         finally
         {

@@ -3,9 +3,6 @@ namespace Tracevault.Benchmarks.Load;
 /// <summary>Everything one harness run measured; written as JSON and rendered as the Markdown table.</summary>
 internal sealed record LoadResults
 {
-    /// <summary>What the measures that need customer-managed keys or the no-op cipher show until those exist.</summary>
-    public const string NeedsEncryptionSettings = "n/a — needs encryption settings";
-
     public required MachineInfo Machine { get; init; }
 
     public required RunParameters Parameters { get; init; }
@@ -16,12 +13,14 @@ internal sealed record LoadResults
 
     public required HttpIngest Http { get; init; }
 
-    /// <summary>HTTP ingest with sealing replaced by a no-op cipher, and with a customer-managed key: not measurable yet.</summary>
-    public string EncryptionCost { get; init; } = NeedsEncryptionSettings;
+    /// <summary>The in-process storage rate with AES-256-GCM against a no-op cipher; null when skipped (<c>--cost-segments 0</c>).</summary>
+    public EncryptionCost? EncryptionCost { get; init; }
 
-    public string CustomerManagedKeyIngest { get; init; } = NeedsEncryptionSettings;
+    /// <summary>HTTP ingest after the account was put on a customer-managed KMS key; null when skipped (<c>--cmk-segments 0</c>).</summary>
+    public HttpIngest? CustomerManagedKeyIngest { get; init; }
 
-    public string KmsCallsPerMillionSegments { get; init; } = NeedsEncryptionSettings;
+    /// <summary>GenerateDataKey calls in the audit trail during the customer-managed-key phase.</summary>
+    public KmsCalls? KmsCalls { get; init; }
 
     public required DiskUsage Disk { get; init; }
 
@@ -44,7 +43,9 @@ internal sealed record LoadResults
     public required IngestTotals ServerTotals { get; init; }
 }
 
-internal sealed record RunParameters(long Segments, int Clients, int Concurrency, int Batch, int Seed, long UdpSegments, long UdpRate, int BatchGetRequests, int SummaryRequests);
+internal sealed record RunParameters(long Segments, int Clients, int Concurrency, int Batch, int Seed, long UdpSegments, long UdpRate, int BatchGetRequests, int SummaryRequests, long CmkSegments, int CostSegments);
+
+internal sealed record KmsCalls(string KeyArn, int GenerateDataKey, long Segments, double PerMillionSegments);
 
 internal sealed record CorpusFacts(long Segments, int Traces, double AverageDocumentBytes, int Services);
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
@@ -6,13 +7,27 @@ using Tracevault.Storage.Traces;
 namespace Tracevault.Server.XRay;
 
 /// <summary>The X-Ray daemon protocol on UDP: one datagram is a JSON header line, a newline and one segment document.</summary>
-/// <remarks>Segments are attributed to one configured account (the first), as the daemon attributes them to its own credentials.</remarks>
+/// <remarks>
+/// Segments are attributed to one configured account (the first), as the daemon attributes them to its own credentials. Datagrams
+/// are handed to the chunk writer in batches: whatever is already waiting in the socket, up to <see cref="MaxBatchSegments"/>
+/// segments or <see cref="MaxBatchDelay"/>, goes into one write, so a burst costs one queued write, not one per datagram; a lone
+/// datagram is written at once.
+/// </remarks>
 public sealed class UdpSegmentListener : IAsyncDisposable
 {
     /// <summary>The receive buffer asked of the operating system, sized for bursts.</summary>
     public const int ReceiveBufferBytes = 16 * 1024 * 1024;
 
+    /// <summary>The most segments handed to the writer in one write.</summary>
+    public const int MaxBatchSegments = 500;
+
+    /// <summary>The longest a received segment waits for others to share its write.</summary>
+    public static readonly TimeSpan MaxBatchDelay = TimeSpan.FromMilliseconds(2);
+
     private const int MaxDatagramBytes = 65_536 + 1024;
+
+    // Received documents are copied one after another into slabs of this size, not into an array each.
+    private const int SlabBytes = 256 * 1024;
 
     private readonly Socket _socket;
     private readonly SegmentIntake _intake;
@@ -21,6 +36,10 @@ public sealed class UdpSegmentListener : IAsyncDisposable
     private readonly string _accountId;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
+    private List<ChunkSegment> _batch = new(MaxBatchSegments);
+    private long _batchStarted;
+    private byte[] _slab = new byte[SlabBytes];
+    private int _slabUsed;
 
     private UdpSegmentListener(Socket socket, SegmentIntake intake, ChunkWriter writer, IngestCounters counters, string accountId)
     {
@@ -71,27 +90,53 @@ public sealed class UdpSegmentListener : IAsyncDisposable
     private async Task ReceiveAsync()
     {
         var buffer = new byte[MaxDatagramBytes];
-        EndPoint any = new IPEndPoint(_socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
-        while (!_stopping.IsCancellationRequested)
+        var address = new SocketAddress(_socket.AddressFamily);
+        try
         {
-            int length;
-            try
+            while (!_stopping.IsCancellationRequested)
             {
-                var received = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _stopping.Token).ConfigureAwait(false);
-                length = received.ReceivedBytes;
-            }
-            catch (Exception exception) when (exception is OperationCanceledException or ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException)
-            {
-                // ICMP errors and the like surface here on some systems; the next datagram is independent.
-                continue;
-            }
+                int length;
+                try
+                {
+                    length = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, address, _stopping.Token).ConfigureAwait(false);
+                }
+                catch (Exception exception) when (exception is OperationCanceledException or ObjectDisposedException)
+                {
+                    return;
+                }
+                catch (SocketException)
+                {
+                    // ICMP errors and the like surface here on some systems; the next datagram is independent.
+                    continue;
+                }
 
-            _counters.AddUdpReceived();
-            Handle(buffer.AsSpan(0, length));
+                _counters.AddUdpReceived();
+                Handle(buffer.AsSpan(0, length));
+                if (_batch.Count > 0 && (_batch.Count >= MaxBatchSegments || Stopwatch.GetElapsedTime(_batchStarted) >= MaxBatchDelay || NothingWaiting()))
+                {
+                    Flush();
+                }
+            }
+        }
+        finally
+        {
+            // What was received before the stop is still handed over; the writer drains it as it stops.
+            if (_batch.Count > 0)
+            {
+                Flush();
+            }
+        }
+    }
+
+    private bool NothingWaiting()
+    {
+        try
+        {
+            return _socket.Available == 0;
+        }
+        catch (Exception exception) when (exception is SocketException or ObjectDisposedException)
+        {
+            return true;
         }
     }
 
@@ -104,32 +149,63 @@ public sealed class UdpSegmentListener : IAsyncDisposable
             return;
         }
 
-        var body = datagram[(newline + 1)..].ToArray();
-        var segment = _intake.Accept(body, out _);
+        var segment = _intake.Accept(Keep(datagram[(newline + 1)..]), out _);
         if (segment is null)
         {
             _counters.AddRejected(1);
             return;
         }
 
-        if (!_writer.TryQueue(_accountId, [segment], out var outcome))
+        if (_batch.Count == 0)
         {
-            _counters.AddDroppedQueueFull(1);
+            _batchStarted = Stopwatch.GetTimestamp();
+        }
+
+        _batch.Add(segment);
+    }
+
+    /// <summary>Copies a document out of the receive buffer into the current slab (a new one when it is full).</summary>
+    private ReadOnlyMemory<byte> Keep(ReadOnlySpan<byte> document)
+    {
+        if (document.Length > SlabBytes / 4)
+        {
+            return document.ToArray();
+        }
+
+        if (_slabUsed + document.Length > _slab.Length)
+        {
+            _slab = new byte[SlabBytes];
+            _slabUsed = 0;
+        }
+
+        var kept = _slab.AsMemory(_slabUsed, document.Length);
+        document.CopyTo(kept.Span);
+        _slabUsed += document.Length;
+        return kept;
+    }
+
+    private void Flush()
+    {
+        var batch = _batch;
+        _batch = new List<ChunkSegment>(MaxBatchSegments);
+        if (!_writer.TryQueue(_accountId, batch, out var outcome))
+        {
+            _counters.AddDroppedQueueFull(batch.Count);
             return;
         }
 
         outcome.ContinueWith(static (task, state) =>
         {
-            var counters = (IngestCounters)state!;
+            var (counters, count) = ((IngestCounters, int))state!;
             if (task.IsCompletedSuccessfully && task.Result.IsStored)
             {
-                counters.AddStored(1);
+                counters.AddStored(count);
             }
             else
             {
-                counters.AddDroppedStoringStopped(1);
+                counters.AddDroppedStoringStopped(count);
             }
-        }, _counters, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }, (_counters, batch.Count), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>The daemon's rule: a JSON object whose <c>format</c> is <c>json</c> (any case) and whose <c>version</c> is 1.</summary>

@@ -98,9 +98,13 @@ public sealed class XRayIngestApi
     }
 
     /// <summary>Reads <c>TraceSegmentDocuments</c> as the UTF-8 bytes of each document, unescaped, without building a DOM.</summary>
+    /// <remarks>The documents are unescaped one after another into a single array the size of the body (unescaping never lengthens
+    /// a string), not into an array each.</remarks>
     private static List<ReadOnlyMemory<byte>> ReadDocuments(ReadOnlyMemory<byte> body)
     {
         var documents = new List<ReadOnlyMemory<byte>>();
+        byte[]? unescaped = null;
+        var used = 0;
         var reader = new Utf8JsonReader(body.Span);
         var found = false;
         reader.Read();
@@ -127,9 +131,10 @@ public sealed class XRayIngestApi
                     throw new ApiException("InvalidRequestException", "Each entry of TraceSegmentDocuments must be a string holding one segment document.");
                 }
 
-                var document = new byte[reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length];
-                var written = reader.CopyString(document);
-                documents.Add(document.AsMemory(0, written));
+                unescaped ??= new byte[body.Length];
+                var written = reader.CopyString(unescaped.AsSpan(used));
+                documents.Add(unescaped.AsMemory(used, written));
+                used += written;
             }
         }
 

@@ -6,9 +6,12 @@ namespace Tracevault.Storage.Traces;
 
 /// <summary>The one writer of trace data: gathers segment writes from every caller, seals them into chunks and commits them together.</summary>
 /// <remarks>
-/// Group commit: while one transaction is being made durable, new writes queue up and go into the next one, so the cost of
-/// a durable commit is shared by every request waiting on it. A write completes only once its segments are durable.
-/// Thread-safe.
+/// Group commit, pipelined: a builder gathers the writes that queued up, seals them into chunks and hands them over; a committer
+/// appends each hand-off in one durable transaction, strictly in order. While one transaction is being made durable the builder
+/// gathers everything that arrives, and seals it as soon as the committer is free — or at once, overlapping the commit, when
+/// enough has queued (a backlog) — so the cost of a durable commit is shared by every request waiting on it, small loads are not
+/// split into extra transactions, and under load sealing costs no wall-clock time of its own. A write completes only once its
+/// segments are durable, and a failure fails only the writes it concerns. Thread-safe.
 /// </remarks>
 public sealed class ChunkWriter : IAsyncDisposable
 {
@@ -16,12 +19,38 @@ public sealed class ChunkWriter : IAsyncDisposable
     private readonly IDataKeySource _dataKeys;
     private readonly DefaultDataKeys _indexKeys;
     private readonly TraceStoreOptions _options;
+    private readonly ChunkCipher _cipher;
     private readonly Channel<PendingWrite> _queue;
-    private readonly Task _loop;
+
+    /// <summary>While a commit runs, the builder seals the next batch ahead only once this many segments wait; a quarter of a default chunk.</summary>
+    private const int SealAheadSegments = 1000;
+
+    // One sealed batch may wait while another commits.
+    private readonly Channel<SealedBatch> _sealed = Channel.CreateBounded<SealedBatch>(new BoundedChannelOptions(1)
+    {
+        SingleReader = true,
+        SingleWriter = true,
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+
+    private readonly Task _builder;
+    private long _queuedSegments;
+
+    // Sealed batches handed to the committer and not yet committed, and the signal that a commit ended.
+    private int _uncommitted;
+    private TaskCompletionSource _committed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Task _committer;
 
     /// <summary>Starts the writer.</summary>
     public ChunkWriter(ITraceStore store, IDataKeySource dataKeys, DefaultDataKeys indexKeys, TraceStoreOptions options)
+        : this(store, dataKeys, indexKeys, options, AeadSealer.Seal)
     {
+    }
+
+    /// <summary>Starts the writer with the cipher given; only the benchmarks pass another than AES-256-GCM.</summary>
+    internal ChunkWriter(ITraceStore store, IDataKeySource dataKeys, DefaultDataKeys indexKeys, TraceStoreOptions options, ChunkCipher cipher)
+    {
+        _cipher = cipher;
         _store = store;
         _dataKeys = dataKeys;
         _indexKeys = indexKeys;
@@ -31,7 +60,8 @@ public sealed class ChunkWriter : IAsyncDisposable
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        _loop = Task.Run(RunAsync);
+        _builder = Task.Run(BuildAsync);
+        _committer = Task.Run(CommitAsync);
     }
 
     /// <summary>Stores segments of an account; completes once they are durable, or with the reason storing stopped.</summary>
@@ -44,45 +74,138 @@ public sealed class ChunkWriter : IAsyncDisposable
 
         var write = new PendingWrite(accountId, segments);
         await _queue.Writer.WriteAsync(write, cancellationToken).ConfigureAwait(false);
+        Interlocked.Add(ref _queuedSegments, segments.Count);
         return await write.Completion.Task.ConfigureAwait(false);
     }
 
     /// <summary>Queues segments without waiting (for UDP, which has no one to answer); false when the queue is full.</summary>
+    /// <remarks>Full means <see cref="TraceStoreOptions.MaxPendingWrites"/> writes, or as many segments, already wait, so batching
+    /// segments into fewer writes does not let more of them pile up in memory.</remarks>
     public bool TryQueue(string accountId, IReadOnlyList<ChunkSegment> segments, out Task<StoreOutcome> outcome)
     {
         var write = new PendingWrite(accountId, segments);
         outcome = write.Completion.Task;
-        return _queue.Writer.TryWrite(write);
+        if (Interlocked.Read(ref _queuedSegments) + segments.Count > _options.MaxPendingWrites || !_queue.Writer.TryWrite(write))
+        {
+            return false;
+        }
+
+        Interlocked.Add(ref _queuedSegments, segments.Count);
+        return true;
     }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        await _loop.ConfigureAwait(false);
+        await _builder.ConfigureAwait(false);
+        await _committer.ConfigureAwait(false);
     }
 
-    private async Task RunAsync()
+    private async Task BuildAsync()
     {
         var batch = new List<PendingWrite>();
-        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        var segments = 0;
+        try
         {
-            batch.Clear();
-            var segments = 0;
-            while (segments < _options.MaxSegmentsPerChunk * 4 && _queue.Reader.TryRead(out var write))
+            while (true)
             {
-                batch.Add(write);
-                segments += write.Segments.Count;
+                // Read before looking at the committer, so a commit that ends meanwhile is not missed.
+                var committed = Volatile.Read(ref _committed).Task;
+                while (segments < _options.MaxSegmentsPerChunk * 4 && _queue.Reader.TryRead(out var write))
+                {
+                    batch.Add(write);
+                    segments += write.Segments.Count;
+                }
+
+                if (batch.Count == 0)
+                {
+                    if (!await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
+
+                // While a commit runs, keep gathering: a batch sealed now would be committed alone, one more fsync for a few writes.
+                // Seal ahead only once enough has queued to be worth a transaction of its own.
+                if (Volatile.Read(ref _uncommitted) > 0 && segments < SealAheadSegments && !_queue.Reader.Completion.IsCompleted)
+                {
+                    await Task.WhenAny(committed, _queue.Reader.WaitToReadAsync().AsTask()).ConfigureAwait(false);
+                    continue;
+                }
+
+                await HandOffAsync(batch, segments).ConfigureAwait(false);
+                batch = [];
+                segments = 0;
+            }
+        }
+        finally
+        {
+            if (batch.Count > 0)
+            {
+                await HandOffAsync(batch, segments).ConfigureAwait(false);
             }
 
-            Commit(batch);
+            _sealed.Writer.TryComplete();
         }
     }
 
-    private void Commit(List<PendingWrite> batch)
+    private async Task HandOffAsync(List<PendingWrite> batch, int segments)
+    {
+        SealedBatch built;
+        try
+        {
+            built = Build(batch);
+        }
+        catch (Exception exception)
+        {
+            // Build fails only per account; this is the last guard that keeps the writer alive for the next batch.
+            Fail(batch, exception);
+            return;
+        }
+        finally
+        {
+            Interlocked.Add(ref _queuedSegments, -segments);
+        }
+
+        if (built.Chunks.Count > 0)
+        {
+            Interlocked.Increment(ref _uncommitted);
+            await _sealed.Writer.WriteAsync(built).ConfigureAwait(false);
+        }
+    }
+
+    private async Task CommitAsync()
+    {
+        await foreach (var batch in _sealed.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            try
+            {
+                _store.Append(batch.Chunks);
+                foreach (var write in batch.Writes)
+                {
+                    write.Completion.TrySetResult(StoreOutcome.Stored);
+                }
+            }
+            catch (Exception exception)
+            {
+                Fail(batch.Writes, exception);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _uncommitted);
+                Interlocked.Exchange(ref _committed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>Seals a batch's chunks; writes that cannot be sealed are completed here, the rest wait for the commit.</summary>
+    private SealedBatch Build(List<PendingWrite> batch)
     {
         var chunks = new List<StoredChunk>();
-        var committed = new List<PendingWrite>(batch.Count);
+        var sealedWrites = new List<PendingWrite>(batch.Count);
         foreach (var account in batch.GroupBy(w => w.AccountId, StringComparer.Ordinal))
         {
             DataKey dataKey;
@@ -111,41 +234,35 @@ public sealed class ChunkWriter : IAsyncDisposable
             {
                 var indexKey = _indexKeys.TraceIndexKey(account.Key);
                 var segments = account.SelectMany(w => w.Segments).ToList();
+                var parts = new List<List<ChunkSegment>>();
                 for (var start = 0; start < segments.Count; start += _options.MaxSegmentsPerChunk)
                 {
-                    var part = segments.GetRange(start, Math.Min(_options.MaxSegmentsPerChunk, segments.Count - start));
-                    chunks.Add(BuildChunk(account.Key, dataKey, indexKey, part));
+                    parts.Add(segments.GetRange(start, Math.Min(_options.MaxSegmentsPerChunk, segments.Count - start)));
                 }
+
+                var built = new StoredChunk[parts.Count];
+                if (parts.Count == 1)
+                {
+                    built[0] = BuildChunk(account.Key, dataKey, indexKey, parts[0], _cipher);
+                }
+                else
+                {
+                    // Several full chunks (a backlog): seal them on every core.
+                    Parallel.For(0, parts.Count, i => built[i] = BuildChunk(account.Key, dataKey, indexKey, parts[i], _cipher));
+                }
+
+                chunks.AddRange(built);
             }
             catch (Exception exception)
             {
-                chunks.RemoveAll(c => c.AccountId == account.Key);
                 Fail(account, exception);
                 continue;
             }
 
-            committed.AddRange(account);
+            sealedWrites.AddRange(account);
         }
 
-        if (chunks.Count == 0)
-        {
-            return;
-        }
-
-        try
-        {
-            _store.Append(chunks);
-        }
-        catch (Exception exception)
-        {
-            Fail(committed, exception);
-            return;
-        }
-
-        foreach (var write in committed)
-        {
-            write.Completion.TrySetResult(StoreOutcome.Stored);
-        }
+        return new SealedBatch(chunks, sealedWrites);
     }
 
     private static void Fail(IEnumerable<PendingWrite> writes, Exception exception)
@@ -156,27 +273,38 @@ public sealed class ChunkWriter : IAsyncDisposable
         }
     }
 
-    private static StoredChunk BuildChunk(string accountId, DataKey dataKey, byte[] indexKey, List<ChunkSegment> segments)
+    private static StoredChunk BuildChunk(string accountId, DataKey dataKey, byte[] indexKey, List<ChunkSegment> segments, ChunkCipher cipher)
     {
         var id = RandomNumberGenerator.GetInt32(1, int.MaxValue) * (long)int.MaxValue + RandomNumberGenerator.GetInt32(int.MaxValue);
         var min = double.MaxValue;
         var max = double.MinValue;
-        var hashes = new HashSet<long>();
+        var traceIds = new HashSet<string>(StringComparer.Ordinal);
         foreach (var segment in segments)
         {
-            min = Math.Min(min, Math.Min(segment.StartTime, TraceIdSeconds(segment.TraceId)));
-            max = Math.Max(max, Math.Max(segment.EndTime, TraceIdSeconds(segment.TraceId)));
-            hashes.Add(TraceIndexHasher.Hash(indexKey, segment.TraceId));
+            min = Math.Min(min, segment.StartTime);
+            max = Math.Max(max, segment.EndTime);
+            traceIds.Add(segment.TraceId);
+        }
+
+        // A trace's segments share its id: its time and its blind-index hash are computed once per trace, not per segment.
+        foreach (var traceId in traceIds)
+        {
+            var seconds = TraceIdSeconds(traceId);
+            min = Math.Min(min, seconds);
+            max = Math.Max(max, seconds);
         }
 
         var minMinute = (long)Math.Floor(min / 60) * 60;
         var maxMinute = (long)Math.Ceiling(max / 60) * 60;
-        var sealedBody = ChunkCodec.Seal(accountId, id, dataKey, segments);
-        return new StoredChunk(id, accountId, ChunkCodec.CurrentFormat, minMinute, maxMinute, dataKey.Reference, sealedBody, hashes.ToArray());
+        var hashes = TraceIndexHasher.HashAll(indexKey, traceIds);
+        var sealedBody = ChunkCodec.Seal(accountId, id, dataKey, segments, cipher);
+        return new StoredChunk(id, accountId, ChunkCodec.CurrentFormat, minMinute, maxMinute, dataKey.Reference, sealedBody, hashes);
     }
 
     private static double TraceIdSeconds(string traceId) =>
         traceId.Length >= 10 && long.TryParse(traceId.AsSpan(2, 8), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out var seconds) ? seconds : 0;
+
+    private sealed record SealedBatch(List<StoredChunk> Chunks, List<PendingWrite> Writes);
 
     private sealed class PendingWrite(string accountId, IReadOnlyList<ChunkSegment> segments)
     {

@@ -9,7 +9,7 @@ public sealed class TraceStoreOptions
     /// <summary>The most segments one chunk holds. Default 4,000.</summary>
     public int MaxSegmentsPerChunk { get; set; } = 4000;
 
-    /// <summary>The most segment writes waiting for the writer; beyond it, UDP segments are dropped and HTTP callers wait. Default 20,000.</summary>
+    /// <summary>The most segment writes waiting for the writer; beyond it, or beyond as many waiting segments, UDP segments are dropped, and beyond it HTTP callers wait. Default 20,000.</summary>
     public int MaxPendingWrites { get; set; } = 20_000;
 
     /// <summary>Checks the options; throws <see cref="ArgumentException"/> naming the first bad one.</summary>

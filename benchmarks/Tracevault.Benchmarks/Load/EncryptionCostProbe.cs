@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Tracevault.Core.Traces;
+using Tracevault.Keys.Envelope;
+using Tracevault.Storage.Sqlite;
+using Tracevault.Storage.Traces;
+
+namespace Tracevault.Benchmarks.Load;
+
+/// <summary>
+/// What sealing costs: the server's storage path in this process (<see cref="ChunkWriter"/> over a durable <see cref="SqliteTraceStore"/>
+/// on a temporary file, the same corpus, concurrent producers storing batches as requests do), once with AES-256-GCM and once with a
+/// no-op cipher, alternately after a warm-up, best of each kept. Each round also runs <see cref="SerialChunkWriter"/>, the writer as it
+/// was before it was pipelined, with AES-256-GCM, so the writer's own gain is measured in the same run.
+/// </summary>
+/// <remarks>The no-op cipher exists only here: <see cref="ChunkCipher"/> and the constructor that takes one are internal to the storage
+/// assembly and visible to this one alone, so no server option or command line can reach it.</remarks>
+internal static class EncryptionCostProbe
+{
+    private const string Account = "123456789012";
+
+    /// <summary>The <c>cost</c> command: the probe alone, on <c>--segments</c> corpus documents (default 200,000).</summary>
+    public static int Run(HarnessArguments args)
+    {
+        var documents = new Corpus.CorpusGenerator(args.Int("seed", 42), DateTimeOffset.UtcNow).Documents(args.Int("segments", 200_000));
+        var cost = Measure(documents, args.Int("producers", 8), args.Int("batch", 50), args.Int("rounds", 3));
+        Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(cost));
+        Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"AES-256-GCM {cost.SealedSegmentsPerSecond:N0}/s, no-op cipher {cost.NoOpSegmentsPerSecond:N0}/s = {cost.Ratio * 100:F1} %; serial writer before pipelining {cost.SerialSegmentsPerSecond:N0}/s (today's writer {cost.SealedSegmentsPerSecond / cost.SerialSegmentsPerSecond:F2}×)"));
+        return 0;
+    }
+
+    public static EncryptionCost Measure(IReadOnlyList<byte[]> documents, int producers, int batch, int rounds)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var segments = documents.Select(document =>
+        {
+            var header = SegmentDocument.Parse(document, now).Header;
+            return new ChunkSegment(header.TraceId, header.Id, header.InProgress, header.StartTime, header.EndTime ?? header.StartTime, document);
+        }).ToList();
+        var batches = segments.Chunk(batch).Select(b => (IReadOnlyList<ChunkSegment>)b).ToList();
+
+        // Warm up both paths (JIT, tiering, SQLite) on a slice before anything is timed.
+        var warmUp = batches.Take(Math.Max(1, batches.Count / 10)).ToList();
+        Run(warmUp, warmUp.Sum(b => b.Count), producers, AeadSealer.Seal, serial: false);
+        Run(warmUp, warmUp.Sum(b => b.Count), producers, NoOpSeal, serial: false);
+        Run(warmUp, warmUp.Sum(b => b.Count), producers, AeadSealer.Seal, serial: true);
+
+        var sealedRates = new List<double>();
+        var plainRates = new List<double>();
+        var serialRates = new List<double>();
+        for (var round = 0; round < rounds; round++)
+        {
+            sealedRates.Add(Run(batches, segments.Count, producers, AeadSealer.Seal, serial: false));
+            plainRates.Add(Run(batches, segments.Count, producers, NoOpSeal, serial: false));
+            serialRates.Add(Run(batches, segments.Count, producers, AeadSealer.Seal, serial: true));
+        }
+
+        return new EncryptionCost(
+            segments.Count, producers, batch, rounds, sealedRates, plainRates, serialRates,
+            sealedRates.Max(), plainRates.Max(), serialRates.Max(), sealedRates.Max() / plainRates.Max());
+    }
+
+    /// <summary>The same layout and size as <see cref="AeadSealer.Seal"/>, so the store writes the same bytes, but no encryption.</summary>
+    private static byte[] NoOpSeal(ReadOnlySpan<byte> key, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData)
+    {
+        var output = new byte[AeadSealer.Overhead + plaintext.Length];
+        output[0] = AeadSealer.FormatVersion;
+        plaintext.CopyTo(output.AsSpan(1 + 12));
+        return output;
+    }
+
+    private static double Run(List<IReadOnlyList<ChunkSegment>> batches, int segments, int producers, ChunkCipher cipher, bool serial)
+    {
+        var directory = Directory.CreateTempSubdirectory("tracevault-cost-").FullName;
+        try
+        {
+            var store = new SqliteTraceStore(new SqliteDatabase(Path.Combine(directory, SqliteDatabase.FileName)));
+            var keys = new DefaultDataKeys(new ServiceKey(1, RandomNumberGenerator.GetBytes(32)), TimeProvider.System);
+            var writer = serial ? null : new ChunkWriter(store, keys, keys, new TraceStoreOptions(), cipher);
+            var baseline = serial ? new SerialChunkWriter(store, keys, new TraceStoreOptions(), cipher) : null;
+            var next = -1;
+            var clock = Stopwatch.StartNew();
+            var workers = Enumerable.Range(0, producers).Select(_ => Task.Run(async () =>
+            {
+                int index;
+                while ((index = Interlocked.Increment(ref next)) < batches.Count)
+                {
+                    if (baseline is not null)
+                    {
+                        await baseline.StoreAsync(Account, batches[index]).ConfigureAwait(false);
+                    }
+                    else if (!(await writer!.StoreAsync(Account, batches[index], CancellationToken.None).ConfigureAwait(false)).IsStored)
+                    {
+                        throw new InvalidOperationException("The probe's writes must be stored.");
+                    }
+                }
+            })).ToArray();
+            Task.WaitAll(workers);
+            var seconds = clock.Elapsed.TotalSeconds;
+            (writer ?? (IAsyncDisposable)baseline!).DisposeAsync().AsTask().GetAwaiter().GetResult();
+            return segments / seconds;
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}
+
+/// <summary>The in-process storage rate with AES-256-GCM, with the no-op cipher, and of the pre-pipelining writer (segments/s per round); the sealed-to-no-op ratio of the best of each.</summary>
+internal sealed record EncryptionCost(
+    int Segments, int Producers, int Batch, int Rounds, IReadOnlyList<double> SealedRates, IReadOnlyList<double> NoOpRates, IReadOnlyList<double> SerialRates,
+    double SealedSegmentsPerSecond, double NoOpSegmentsPerSecond, double SerialSegmentsPerSecond, double Ratio);
