@@ -117,6 +117,10 @@ public sealed class ChunkWriterTests
 
         public IReadOnlyList<StoredChunk> FindInRange(string accountId, long fromSecond, long toSecond) => [];
 
+        public IReadOnlyList<ChunkHeader> FindHeadersInRange(string accountId, long fromSecond, long toSecond) => [];
+
+        public IReadOnlyList<StoredChunk> Load(string accountId, IReadOnlyCollection<long> chunkIds) => [];
+
         public int DeleteOlderThan(long beforeSecond) => 0;
 
         public IReadOnlyList<(string AccountId, string DataKeyReference, int Chunks)> DataKeyUsage() => [];
