@@ -30,7 +30,12 @@ public sealed class TracevaultServer : IAsyncDisposable
     public IPEndPoint Endpoint { get; }
 
     /// <summary>The HTTP endpoint URL clients use.</summary>
-    public Uri Url => new($"http://{Endpoint}/");
+    public Uri Url => new($"http://{ClientEndpoint}/");
+
+    /// <summary>The address a client on this machine reaches: loopback when the server listens on every interface.</summary>
+    private IPEndPoint ClientEndpoint => Endpoint.Address.Equals(IPAddress.Any) ? new IPEndPoint(IPAddress.Loopback, Endpoint.Port)
+        : Endpoint.Address.Equals(IPAddress.IPv6Any) ? new IPEndPoint(IPAddress.IPv6Loopback, Endpoint.Port)
+        : Endpoint;
 
     /// <summary>The data directory served.</summary>
     public DataDirectory Data { get; }

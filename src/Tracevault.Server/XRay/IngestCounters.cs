@@ -11,6 +11,7 @@ public sealed class IngestCounters
     private long _droppedQueueFull;
     private long _droppedStoringStopped;
     private long _droppedMalformed;
+    private long _droppedNotLocal;
 
     /// <summary>Datagrams received on the UDP port.</summary>
     public long UdpReceived => Interlocked.Read(ref _udpReceived);
@@ -32,6 +33,11 @@ public sealed class IngestCounters
 
     /// <summary>UDP datagrams dropped because their header or framing was malformed.</summary>
     public long DroppedMalformed => Interlocked.Read(ref _droppedMalformed);
+
+    /// <summary>UDP datagrams dropped because they came from another machine (unsigned segments are taken from loopback only).</summary>
+    public long DroppedNotLocal => Interlocked.Read(ref _droppedNotLocal);
+
+    internal void AddDroppedNotLocal() => Interlocked.Increment(ref _droppedNotLocal);
 
     internal void AddUdpReceived() => Interlocked.Increment(ref _udpReceived);
 

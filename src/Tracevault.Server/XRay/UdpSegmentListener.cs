@@ -35,6 +35,8 @@ public sealed class UdpSegmentListener : IAsyncDisposable
     private readonly IngestCounters _counters;
     private readonly string _accountId;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly IPEndPoint _anySource;
+    private readonly bool _checkSource;
     private readonly Task _loop;
     private List<ChunkSegment> _batch = new(MaxBatchSegments);
     private long _batchStarted;
@@ -48,6 +50,11 @@ public sealed class UdpSegmentListener : IAsyncDisposable
         _writer = writer;
         _counters = counters;
         _accountId = accountId;
+        var bound = (IPEndPoint)socket.LocalEndPoint!;
+        _anySource = new IPEndPoint(bound.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+
+        // Bound to loopback, only local senders can reach the socket; bound wider, each datagram's source is checked.
+        _checkSource = !IPAddress.IsLoopback(bound.Address);
         _loop = Task.Run(ReceiveAsync);
     }
 
@@ -111,6 +118,13 @@ public sealed class UdpSegmentListener : IAsyncDisposable
                 }
 
                 _counters.AddUdpReceived();
+                if (_checkSource && !IPAddress.IsLoopback(((IPEndPoint)_anySource.Create(address)).Address))
+                {
+                    // Like the daemon's local SDKs: unsigned segments are taken from this machine only.
+                    _counters.AddDroppedNotLocal();
+                    continue;
+                }
+
                 Handle(buffer.AsSpan(0, length));
                 if (_batch.Count > 0 && (_batch.Count >= MaxBatchSegments || Stopwatch.GetElapsedTime(_batchStarted) >= MaxBatchDelay || NothingWaiting()))
                 {
