@@ -7,6 +7,9 @@ namespace Tracevault.Server.Console;
 /// <summary>The service map: the services of a time range as nodes and their calls as edges, each with requests, average latency and error and fault shares, drawn as SVG.</summary>
 public sealed class ServiceMapPage
 {
+    /// <summary>The most traces one map is drawn from: the newest of the range.</summary>
+    public const int MaxTraces = 2000;
+
     /// <summary>The IAM action the page needs, as <c>GetServiceGraph</c> does.</summary>
     public const string Action = "xray:GetServiceGraph";
 
@@ -43,8 +46,9 @@ public sealed class ServiceMapPage
         {
             var caller = session.CallerFor(context);
             ApiRequest.AuthorizeByIdentity(caller, ApiProtocol.XRay, Action, "*");
-            var nodes = _queries.BuildServiceGraph(caller, range.StartSeconds, range.EndSeconds);
-            html.Append($"<p class=\"counts\" id=\"map-counts\"><strong>{ConsoleFormat.Count(nodes.Count)}</strong> services, <strong>{ConsoleFormat.Count(nodes.Sum(n => n.Edges.Count))}</strong> connections, {ConsoleFormat.Time(range.Start)} to {ConsoleFormat.Time(range.End)}.</p>");
+            // The newest traces of the range, not all of them: the page stays quick however much the range holds.
+            var (nodes, traces) = _queries.BuildRecentServiceGraph(caller, range.StartSeconds, range.EndSeconds, MaxTraces);
+            html.Append($"<p class=\"counts\" id=\"map-counts\"><strong>{ConsoleFormat.Count(nodes.Count)}</strong> services, <strong>{ConsoleFormat.Count(nodes.Sum(n => n.Edges.Count))}</strong> connections, from the newest <strong id=\"map-traces\">{ConsoleFormat.Count(traces)}</strong> traces of {ConsoleFormat.Time(range.Start)} to {ConsoleFormat.Time(range.End)}.</p>");
             html.Raw(nodes.Count == 0
                 ? new HtmlWriter().Append($"<p class=\"empty\" id=\"no-services\">No traces in this range.</p>").ToHtml()
                 : RenderMap(nodes));

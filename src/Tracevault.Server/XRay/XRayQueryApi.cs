@@ -116,6 +116,28 @@ public sealed class XRayQueryApi
         return ServiceGraph.Build(traces);
     }
 
+    /// <summary>
+    /// Builds the service graph of at most <paramref name="maxTraces"/> of the newest traces dated in a time range, reading
+    /// chunks newest first and stopping there; answers the graph and how many traces it was built from.
+    /// </summary>
+    public (IReadOnlyList<ServiceGraphNode> Services, int Traces) BuildRecentServiceGraph(Caller caller, double startTime, double endTime, int maxTraces)
+    {
+        var traces = new List<AssembledTrace>();
+        foreach (var batch in Guard(() => _reader.ReadNewestFirst(caller.AccountId, (long)Math.Floor(startTime), (long)Math.Ceiling(endTime), caller)))
+        {
+            traces.AddRange(batch
+                .Where(t => TraceReader.TraceIdSeconds(t.Key) is var time && time >= startTime && time < endTime)
+                .AsParallel()
+                .Select(t => Assemble(t.Key, t.Value)));
+            if (traces.Count >= maxTraces)
+            {
+                break;
+            }
+        }
+
+        return (ServiceGraph.Build(traces), traces.Count);
+    }
+
     private Task BatchGetTracesAsync(ApiRequest request)
     {
         request.AuthorizeByIdentity();
