@@ -8,7 +8,7 @@ namespace Tracevault.Server.Console;
 public sealed class ServiceMapPage
 {
     /// <summary>The most traces one map is drawn from: the newest of the range.</summary>
-    public const int MaxTraces = 2000;
+    public const int MaxTraces = 500;
 
     /// <summary>The IAM action the page needs, as <c>GetServiceGraph</c> does.</summary>
     public const string Action = "xray:GetServiceGraph";

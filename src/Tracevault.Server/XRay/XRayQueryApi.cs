@@ -127,6 +127,8 @@ public sealed class XRayQueryApi
         {
             traces.AddRange(batch
                 .Where(t => TraceReader.TraceIdSeconds(t.Key) is var time && time >= startTime && time < endTime)
+                .OrderByDescending(t => TraceReader.TraceIdSeconds(t.Key))
+                .Take(maxTraces - traces.Count)
                 .AsParallel()
                 .Select(t => Assemble(t.Key, t.Value)));
             if (traces.Count >= maxTraces)
