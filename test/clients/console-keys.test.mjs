@@ -3,10 +3,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './browser.mjs';
 import { endpoint, adminCredentials, credentialsFromEnv } from './support.mjs';
 
 const xrayOnly = credentialsFromEnv('XRAYONLY');
@@ -16,26 +14,19 @@ const droppedTraceId = process.env.DROPPED_TRACE_ID;
 const screenshots = process.env.SCREENSHOTS;
 const alias = 'alias/console-traces';
 
-let profile;
+let browser;
 let context;
 let page;
 let keyId;
 
 before(async () => {
-  profile = fs.mkdtempSync(path.join(os.tmpdir(), 'tracevault-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1280, height: 860 },
-  });
+  browser = await launchChromium();
+  context = browser.context;
   page = context.pages()[0] ?? await context.newPage();
 });
 
 after(async () => {
-  await context?.close();
-  fs.rmSync(profile, { recursive: true, force: true });
+  await browser?.close();
 });
 
 async function shot(name) {

@@ -1,10 +1,8 @@
 // The web console in a real browser: headless Chromium (Debian's) driven by playwright-core.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './browser.mjs';
 import { endpoint, adminCredentials, credentialsFromEnv } from './support.mjs';
 
 const reader = credentialsFromEnv('READER');
@@ -13,24 +11,17 @@ const checkoutTraceId = process.env.CHECKOUT_TRACE_ID;
 const homeTraceId = process.env.HOME_TRACE_ID;
 const screenshots = process.env.SCREENSHOTS;
 
-let profile;
+let browser;
 let context;
 let page;
 
 before(async () => {
-  profile = fs.mkdtempSync(path.join(os.tmpdir(), 'tracevault-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1280, height: 860 },
-  });
+  browser = await launchChromium();
+  context = browser.context;
 });
 
 after(async () => {
-  await context?.close();
-  fs.rmSync(profile, { recursive: true, force: true });
+  await browser?.close();
 });
 
 beforeEach(async () => {
