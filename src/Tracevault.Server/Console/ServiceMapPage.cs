@@ -8,7 +8,10 @@ namespace Tracevault.Server.Console;
 public sealed class ServiceMapPage
 {
     /// <summary>The most traces one map is drawn from: the newest of the range.</summary>
-    public const int MaxTraces = 500;
+    public const int MaxTraces = 200;
+
+    /// <summary>How many more reads (of a few chunks each) the map makes for more traces once it has some.</summary>
+    public const int MaxExtraReads = 4;
 
     /// <summary>The IAM action the page needs, as <c>GetServiceGraph</c> does.</summary>
     public const string Action = "xray:GetServiceGraph";
@@ -47,7 +50,7 @@ public sealed class ServiceMapPage
             var caller = session.CallerFor(context);
             ApiRequest.AuthorizeByIdentity(caller, ApiProtocol.XRay, Action, "*");
             // The newest traces of the range, not all of them: the page stays quick however much the range holds.
-            var (nodes, traces) = _queries.BuildRecentServiceGraph(caller, range.StartSeconds, range.EndSeconds, MaxTraces);
+            var (nodes, traces) = _queries.BuildRecentServiceGraph(caller, range.StartSeconds, range.EndSeconds, MaxTraces, MaxExtraReads);
             html.Append($"<p class=\"counts\" id=\"map-counts\"><strong>{ConsoleFormat.Count(nodes.Count)}</strong> services, <strong>{ConsoleFormat.Count(nodes.Sum(n => n.Edges.Count))}</strong> connections, from the newest <strong id=\"map-traces\">{ConsoleFormat.Count(traces)}</strong> traces of {ConsoleFormat.Time(range.Start)} to {ConsoleFormat.Time(range.End)}.</p>");
             html.Raw(nodes.Count == 0
                 ? new HtmlWriter().Append($"<p class=\"empty\" id=\"no-services\">No traces in this range.</p>").ToHtml()

@@ -83,15 +83,13 @@ public sealed class XRayQueryApi
             var candidates = batch
                 .Where(t => TraceReader.TraceIdSeconds(t.Key) is var time && time >= startTime && time < endTime)
                 .ToList();
-            var summaries = candidates
+            matches.AddRange(candidates
                 .AsParallel()
                 .Select(t => Assemble(t.Key, t.Value))
                 .Where(trace => filter is null || filter.Matches(trace))
                 .Select(TraceSummary.From)
-                .Where(summary => after is null || SummaryCursor.From(summary).IsAfter(after))
-                .ToList();
+                .Where(summary => after is null || SummaryCursor.From(summary).IsAfter(after)));
             processed += candidates.Count;
-            matches.AddRange(summaries);
 
             // Traces still unread are all dated earlier than every trace read so far: once the page is full, it is final.
             if (matches.Count > pageSize)
@@ -118,13 +116,21 @@ public sealed class XRayQueryApi
 
     /// <summary>
     /// Builds the service graph of at most <paramref name="maxTraces"/> of the newest traces dated in a time range, reading
-    /// chunks newest first and stopping there; answers the graph and how many traces it was built from.
+    /// chunks newest first and stopping there — or, once it has some traces, after <paramref name="maxBatches"/> reads that
+    /// completed no more (chunks written in the same minute all end in it, so the next whole traces may lie far behind);
+    /// answers the graph and how many traces it was built from.
     /// </summary>
-    public (IReadOnlyList<ServiceGraphNode> Services, int Traces) BuildRecentServiceGraph(Caller caller, double startTime, double endTime, int maxTraces)
+    public (IReadOnlyList<ServiceGraphNode> Services, int Traces) BuildRecentServiceGraph(Caller caller, double startTime, double endTime, int maxTraces, int maxBatches)
     {
         var traces = new List<AssembledTrace>();
+        var reads = 0;
         foreach (var batch in Guard(() => _reader.ReadNewestFirst(caller.AccountId, (long)Math.Floor(startTime), (long)Math.Ceiling(endTime), caller)))
         {
+            if (traces.Count > 0 && ++reads > maxBatches)
+            {
+                break;
+            }
+
             traces.AddRange(batch
                 .Where(t => TraceReader.TraceIdSeconds(t.Key) is var time && time >= startTime && time < endTime)
                 .OrderByDescending(t => TraceReader.TraceIdSeconds(t.Key))
