@@ -59,6 +59,14 @@ public sealed class ApiDispatcher
                 await ErrorResponses.WriteAsync(context, route.Protocol, error).ConfigureAwait(false);
             }
         }
+        catch (JsonException exception)
+        {
+            // Operations read their bodies in one pass; a body that is not JSON surfaces here, not as a fault.
+            if (!context.Response.HasStarted)
+            {
+                await ErrorResponses.WriteAsync(context, route.Protocol, new ApiException(ErrorResponses.SerializationCode(route.Protocol), $"The request body is not valid JSON: {exception.Message}")).ConfigureAwait(false);
+            }
+        }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             // The client went away; there is no one to answer.
@@ -95,7 +103,6 @@ public sealed class ApiDispatcher
 
         var body = await ReadBodyAsync(context, route).ConfigureAwait(false);
         var caller = _authenticator.Authenticate(context, route, body.Span);
-        EnsureJsonObject(body.Span, route.Protocol);
 
         if (!route.Known || !_router.TryFind(route.Protocol, route.Operation, out var handler))
         {
@@ -112,34 +119,6 @@ public sealed class ApiDispatcher
         }
 
         await handler(new ApiRequest(context, route.Protocol, route.Operation, caller, body)).ConfigureAwait(false);
-    }
-
-    /// <summary>Every operation takes a JSON object (an empty body counts as <c>{}</c>), so a body that is not one is refused before any operation sees it.</summary>
-    private static void EnsureJsonObject(ReadOnlySpan<byte> body, ApiProtocol protocol)
-    {
-        if (body.IsEmpty)
-        {
-            return;
-        }
-
-        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
-        try
-        {
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                throw new ApiException(ErrorResponses.SerializationCode(protocol), "The request body must be a JSON object.");
-            }
-
-            reader.Skip();
-            if (reader.Read())
-            {
-                throw new ApiException(ErrorResponses.SerializationCode(protocol), "The request body has data after its JSON object.");
-            }
-        }
-        catch (JsonException exception)
-        {
-            throw new ApiException(ErrorResponses.SerializationCode(protocol), $"The request body is not valid JSON: {exception.Message}");
-        }
     }
 
     private async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpContext context, ApiRoute route)
