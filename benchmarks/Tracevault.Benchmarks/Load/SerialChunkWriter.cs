@@ -1,3 +1,4 @@
+using Tracevault.Core.Traces;
 using System.Security.Cryptography;
 using System.Threading.Channels;
 using Tracevault.Keys.Envelope;
@@ -83,7 +84,7 @@ internal sealed class SerialChunkWriter : IAsyncDisposable
         var hashes = new HashSet<long>();
         foreach (var segment in segments)
         {
-            var traceSeconds = TraceIdSeconds(segment.TraceId);
+            var traceSeconds = TraceIds.EpochSeconds(segment.TraceId);
             min = Math.Min(min, Math.Min(segment.StartTime, traceSeconds));
             max = Math.Max(max, Math.Max(segment.EndTime, traceSeconds));
             hashes.Add(TraceIndexHasher.Hash(indexKey, segment.TraceId));
@@ -92,7 +93,4 @@ internal sealed class SerialChunkWriter : IAsyncDisposable
         var sealedBody = ChunkCodec.Seal(accountId, id, dataKey, segments, _cipher);
         return new StoredChunk(id, accountId, ChunkCodec.CurrentFormat, (long)Math.Floor(min / 60) * 60, (long)Math.Ceiling(max / 60) * 60, dataKey.Reference, sealedBody, hashes.ToArray());
     }
-
-    private static double TraceIdSeconds(string traceId) =>
-        traceId.Length >= 10 && long.TryParse(traceId.AsSpan(2, 8), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out var seconds) ? seconds : 0;
 }

@@ -37,6 +37,10 @@ public static class TraceIds
         return true;
     }
 
+    /// <summary>The time a trace id carries, in epoch seconds; 0 when it is not a well-formed trace id.</summary>
+    public static long EpochSeconds(string traceId) =>
+        TryGetTraceIdTime(traceId, out var time) ? time.ToUnixTimeSeconds() : 0;
+
     /// <summary>The id in lowercase, returning the same instance when it already is.</summary>
     public static string Normalize(string id)
     {

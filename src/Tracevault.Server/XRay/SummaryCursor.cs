@@ -1,6 +1,5 @@
 using System.Globalization;
 using Tracevault.Core.Traces;
-using Tracevault.Storage.Traces;
 
 namespace Tracevault.Server.XRay;
 
@@ -14,7 +13,7 @@ public sealed record SummaryCursor(long TraceTime, double StartTime, string Id)
     public static readonly Comparison<TraceSummary> NewestFirst = (a, b) => Compare(From(a), From(b));
 
     /// <summary>The cursor of a summary.</summary>
-    public static SummaryCursor From(TraceSummary summary) => new(TraceReader.TraceIdSeconds(summary.Id), summary.StartTime, summary.Id);
+    public static SummaryCursor From(TraceSummary summary) => new(TraceIds.EpochSeconds(summary.Id), summary.StartTime, summary.Id);
 
     /// <summary>Whether this summary comes after <paramref name="cursor"/> in the answer's order.</summary>
     public bool IsAfter(SummaryCursor cursor) => Compare(this, cursor) > 0;

@@ -81,7 +81,7 @@ public sealed class XRayQueryApi
         foreach (var batch in Guard(() => _reader.ReadNewestFirst(caller.AccountId, (long)Math.Floor(startTime), to, caller)))
         {
             var candidates = batch
-                .Where(t => TraceReader.TraceIdSeconds(t.Key) is var time && time >= startTime && time < endTime)
+                .Where(t => TraceIds.EpochSeconds(t.Key) is var time && time >= startTime && time < endTime)
                 .ToList();
             matches.AddRange(candidates
                 .AsParallel()
@@ -132,8 +132,8 @@ public sealed class XRayQueryApi
             }
 
             traces.AddRange(batch
-                .Where(t => TraceReader.TraceIdSeconds(t.Key) is var time && time >= startTime && time < endTime)
-                .OrderByDescending(t => TraceReader.TraceIdSeconds(t.Key))
+                .Where(t => TraceIds.EpochSeconds(t.Key) is var time && time >= startTime && time < endTime)
+                .OrderByDescending(t => TraceIds.EpochSeconds(t.Key))
                 .Take(maxTraces - traces.Count)
                 .AsParallel()
                 .Select(t => Assemble(t.Key, t.Value)));
@@ -226,7 +226,7 @@ public sealed class XRayQueryApi
             var result = FindSummariesPage(request.Caller, start, end, filter, cursor, SummariesPageSize);
             (page, processed) = (result.Summaries, result.Processed);
             next = result.Next is null ? null : WritePageToken(result.Next.ToString(), queryKey);
-            approximate = page.Count > 0 ? TraceReader.TraceIdSeconds(page[^1].Id) : Math.Min(end, _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
+            approximate = page.Count > 0 ? TraceIds.EpochSeconds(page[^1].Id) : Math.Min(end, _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
         }
         else
         {
@@ -305,7 +305,7 @@ public sealed class XRayQueryApi
             case "Service":
                 return segments.Any(s => s.EndTime >= start && s.EndTime < end);
             default:
-                var traceTime = long.TryParse(traceId.AsSpan(2, 8), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var seconds) ? seconds : 0;
+                var traceTime = TraceIds.EpochSeconds(traceId);
                 return traceTime >= start && traceTime < end;
         }
     }

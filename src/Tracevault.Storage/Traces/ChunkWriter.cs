@@ -1,3 +1,4 @@
+using Tracevault.Core.Traces;
 using System.Security.Cryptography;
 using System.Threading.Channels;
 using Tracevault.Keys.Envelope;
@@ -289,7 +290,7 @@ public sealed class ChunkWriter : IAsyncDisposable
         // A trace's segments share its id: its time and its blind-index hash are computed once per trace, not per segment.
         foreach (var traceId in traceIds)
         {
-            var seconds = TraceIdSeconds(traceId);
+            var seconds = TraceIds.EpochSeconds(traceId);
             min = Math.Min(min, seconds);
             max = Math.Max(max, seconds);
         }
@@ -300,9 +301,6 @@ public sealed class ChunkWriter : IAsyncDisposable
         var sealedBody = ChunkCodec.Seal(accountId, id, dataKey, segments, cipher);
         return new StoredChunk(id, accountId, ChunkCodec.CurrentFormat, minMinute, maxMinute, dataKey.Reference, sealedBody, hashes);
     }
-
-    private static double TraceIdSeconds(string traceId) =>
-        traceId.Length >= 10 && long.TryParse(traceId.AsSpan(2, 8), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out var seconds) ? seconds : 0;
 
     private sealed record SealedBatch(List<StoredChunk> Chunks, List<PendingWrite> Writes);
 

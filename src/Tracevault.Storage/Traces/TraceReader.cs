@@ -1,3 +1,4 @@
+using Tracevault.Core.Traces;
 using Tracevault.Core.Identity;
 using Tracevault.Keys.Envelope;
 
@@ -83,7 +84,7 @@ public sealed class TraceReader
                 }
 
                 var boundary = start + chunksPerBatch < headers.Count ? headers[start + chunksPerBatch].MaxTime : long.MinValue;
-                var complete = pending.Where(p => TraceIdSeconds(p.Key) > boundary).ToList();
+                var complete = pending.Where(p => TraceIds.EpochSeconds(p.Key) > boundary).ToList();
                 foreach (var trace in complete)
                 {
                     pending.Remove(trace.Key);
@@ -93,10 +94,6 @@ public sealed class TraceReader
             }
         }
     }
-
-    /// <summary>The time a trace id carries, epoch seconds; 0 when it carries none.</summary>
-    public static long TraceIdSeconds(string traceId) =>
-        traceId.Length >= 10 && long.TryParse(traceId.AsSpan(2, 8), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out var seconds) ? seconds : 0;
 
     private List<ChunkSegment> Open(IReadOnlyList<StoredChunk> chunks, string accountId, Caller reader)
     {
