@@ -64,15 +64,21 @@ public sealed class CorpusGenerator
     private readonly int _seed;
     private readonly long _baseEpochSeconds;
     private readonly int _spreadSeconds;
+    private readonly int? _traces;
 
     /// <summary>Creates a generator.</summary>
     /// <param name="seed">The seed; one seed and base time always give the same corpus.</param>
     /// <param name="baseTime">The newest trace-id time; traces spread back from it.</param>
     /// <param name="spread">How far back trace-id times spread (default 50 minutes, so one hour holds them all).</param>
     /// <param name="serviceCount">How many services the estate has, 5 to 50 (default from the seed).</param>
-    public CorpusGenerator(int seed, DateTimeOffset baseTime, TimeSpan? spread = null, int? serviceCount = null)
+    /// <param name="traces">
+    /// The corpus's size in traces. When given, trace <c>k</c> is dated <c>k / traces</c> of the way through the spread, up to four seconds
+    /// early, as a server receives live traffic (traces arrive about when they happen); otherwise anywhere in the spread.
+    /// </param>
+    public CorpusGenerator(int seed, DateTimeOffset baseTime, TimeSpan? spread = null, int? serviceCount = null, int? traces = null)
     {
         _seed = seed;
+        _traces = traces is > 0 ? traces : null;
         _baseEpochSeconds = baseTime.ToUnixTimeSeconds();
         _spreadSeconds = (int)Math.Max(1, (spread ?? TimeSpan.FromMinutes(50)).TotalSeconds);
         var random = new Random(seed);
@@ -117,7 +123,10 @@ public sealed class CorpusGenerator
     {
         var random = TraceRandom(index);
         var count = DrawSegmentCount(random);
-        var epoch = _baseEpochSeconds - random.Next(_spreadSeconds);
+        var drawn = random.Next(_spreadSeconds);
+        var epoch = _traces is { } traces
+            ? _baseEpochSeconds - _spreadSeconds + (long)index * _spreadSeconds / traces + (drawn % 5) - 4
+            : _baseEpochSeconds - drawn;
         var traceId = $"1-{epoch:x8}-{Hex(random, 24)}";
         var startSeconds = epoch + (random.Next(1000) / 1000.0);
         var tier = Tiers[random.Next(Tiers.Length)];

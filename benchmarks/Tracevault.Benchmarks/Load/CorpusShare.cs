@@ -24,7 +24,7 @@ internal sealed record CorpusShare(int Seed, long BaseTime, int Traces, int Inde
 
     public IEnumerable<byte[]> Documents()
     {
-        var generator = new CorpusGenerator(Seed, DateTimeOffset.FromUnixTimeSeconds(BaseTime));
+        var generator = new CorpusGenerator(Seed, DateTimeOffset.FromUnixTimeSeconds(BaseTime), traces: Traces);
         for (var trace = Index; trace < Traces; trace += Clients)
         {
             foreach (var document in generator.Trace(trace).Documents)

@@ -35,8 +35,8 @@ internal static class LoadHarness
 
         var machine = MachineInfo.Read();
         var baseTime = DateTimeOffset.UtcNow;
-        var generator = new CorpusGenerator(parameters.Seed, baseTime);
-        var traces = generator.TracesFor(parameters.Segments);
+        var traces = new CorpusGenerator(parameters.Seed, baseTime).TracesFor(parameters.Segments);
+        var generator = new CorpusGenerator(parameters.Seed, baseTime, traces: traces);
         var segments = Enumerable.Range(0, traces).Sum(generator.SegmentCount);
 
         // The reference: one core scanning (up to 200,000 of) the very documents the clients will send, before and after the load.

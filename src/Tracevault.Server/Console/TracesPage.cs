@@ -12,6 +12,9 @@ public sealed class TracesPage
     /// <summary>How many summaries one page of the table shows.</summary>
     public const int PageSize = 50;
 
+    /// <summary>The most traces one page processes before it shows what matched so far and a link to go on (a page stays fast however little matches).</summary>
+    public const int ScanLimit = 500;
+
     /// <summary>The IAM action the page needs, as <c>GetTraceSummaries</c> does.</summary>
     public const string Action = "xray:GetTraceSummaries";
 
@@ -81,7 +84,7 @@ public sealed class TracesPage
             else
             {
                 // One page at a time, newest first: a page reads only the chunks it shows, however large the store.
-                var page = _queries.FindSummariesPage(caller, range.StartSeconds, range.EndSeconds, filter, after, PageSize);
+                var page = _queries.FindSummariesPage(caller, range.StartSeconds, range.EndSeconds, filter, after, PageSize, ScanLimit);
                 html.Raw(RenderResults(range, filterText, pageNumber, page));
             }
         }
@@ -121,9 +124,16 @@ public sealed class TracesPage
         html.Append($"""
             <p class="counts" id="counts"><strong id="matched-count">{ConsoleFormat.Count(page.Count)}</strong> traces matched of <strong id="processed-count">{ConsoleFormat.Count(result.Processed)}</strong> processed for this page, {ConsoleFormat.Time(range.Start)} to {ConsoleFormat.Time(range.End)}, newest first.</p>
             """);
-        if (page.Count == 0)
+        if (page.Count == 0 && result.Next is null)
         {
             html.Append($"<p class=\"empty\" id=\"no-traces\">No traces in this range match.</p>");
+            return html.ToHtml();
+        }
+
+        if (page.Count == 0)
+        {
+            html.Append($"<p class=\"empty\" id=\"no-matches-yet\">None of the newest traces processed for this page match; older traces in the range are not processed yet.</p>");
+            html.Append($"<nav class=\"pager\" aria-label=\"Pages\"><a href=\"{PageLink(range, filterText, result.Next, pageNumber + 1)}\" rel=\"next\" id=\"next-page\">Go on with older traces</a></nav>");
             return html.ToHtml();
         }
 

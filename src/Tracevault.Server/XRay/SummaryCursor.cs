@@ -12,8 +12,14 @@ public sealed record SummaryCursor(long TraceTime, double StartTime, string Id)
     /// <summary>The order summaries are answered in.</summary>
     public static readonly Comparison<TraceSummary> NewestFirst = (a, b) => Compare(From(a), From(b));
 
+    /// <summary>The cursor after every trace dated at or after <paramref name="traceTime"/>: where a page that stopped reading there ends.</summary>
+    public static SummaryCursor Before(long traceTime) => new(traceTime, double.NegativeInfinity, "");
+
     /// <summary>The cursor of a summary.</summary>
     public static SummaryCursor From(TraceSummary summary) => new(TraceIds.EpochSeconds(summary.Id), summary.StartTime, summary.Id);
+
+    /// <summary>Whether a trace dated <paramref name="traceTime"/> may come after this cursor: never one dated later, nor, after <see cref="Before"/>, one of the same second.</summary>
+    public bool Admits(long traceTime) => traceTime < TraceTime || (traceTime == TraceTime && !double.IsNegativeInfinity(StartTime));
 
     /// <summary>Whether this summary comes after <paramref name="cursor"/> in the answer's order.</summary>
     public bool IsAfter(SummaryCursor cursor) => Compare(this, cursor) > 0;

@@ -20,7 +20,13 @@ public sealed class XRayQueryApi
     /// <summary>The most trace summaries one page holds.</summary>
     public const int SummariesPageSize = 100;
 
+    /// <summary>The most traces one <c>GetTraceSummaries</c> call processes before it answers what it has and a <c>NextToken</c>.</summary>
+    public const int SummariesScanLimit = 5_000;
+
     private const int MaxBatchTraceIds = 5;
+
+    /// <summary>How many traces a page assembles at a time (extended to a whole second), enough to keep every core busy.</summary>
+    private const int AssemblySlice = 64;
 
     private readonly TraceReader _reader;
     private readonly TimeProvider _time;
@@ -71,25 +77,49 @@ public sealed class XRayQueryApi
 
     /// <summary>
     /// One page of the summaries of the traces dated in <c>[startTime, endTime)</c> that match a filter, newest first, after
-    /// <paramref name="after"/>: reads chunks newest first and stops once the page is full, so a page costs what it shows.
+    /// <paramref name="after"/>: reads chunks newest first and stops once the page is full, so a page costs what it shows — or,
+    /// as X-Ray does, once it has processed <paramref name="maxProcessed"/> traces, answering the matches so far (perhaps none)
+    /// and where to go on, so a filter that matches little never makes one request scan the whole range.
     /// </summary>
-    public SummaryPage FindSummariesPage(Caller caller, double startTime, double endTime, FilterExpression? filter, SummaryCursor? after, int pageSize)
+    public SummaryPage FindSummariesPage(Caller caller, double startTime, double endTime, FilterExpression? filter, SummaryCursor? after, int pageSize, int maxProcessed)
     {
         var to = after is null ? (long)Math.Ceiling(endTime) : Math.Min((long)Math.Ceiling(endTime), after.TraceTime + 1);
         var matches = new List<TraceSummary>();
         var processed = 0;
+        var processedThrough = 0L;
         foreach (var batch in Guard(() => _reader.ReadNewestFirst(caller.AccountId, (long)Math.Floor(startTime), to, caller)))
         {
+            // Newest trace-id second first, a slice of whole seconds at a time: the answer's order within a second needs every
+            // trace of it, and once the page is full after a slice, every trace not yet assembled comes later in the order.
             var candidates = batch
-                .Where(t => TraceIds.EpochSeconds(t.Key) is var time && time >= startTime && time < endTime)
+                .Select(t => (Trace: t, Time: TraceIds.EpochSeconds(t.Key)))
+                .Where(t => t.Time >= startTime && t.Time < endTime && (after is null || after.Admits(t.Time)))
+                .OrderByDescending(t => t.Time)
                 .ToList();
-            matches.AddRange(candidates
-                .AsParallel()
-                .Select(t => Assemble(t.Key, t.Value))
-                .Where(trace => filter is null || filter.Matches(trace))
-                .Select(TraceSummary.From)
-                .Where(summary => after is null || SummaryCursor.From(summary).IsAfter(after)));
-            processed += candidates.Count;
+            for (var at = 0; at < candidates.Count && matches.Count <= pageSize;)
+            {
+                if (processed >= maxProcessed)
+                {
+                    // Every trace dated in or after the last second processed is done (whole seconds at a time): go on from there.
+                    return new SummaryPage(Sorted(matches), processed, SummaryCursor.Before(processedThrough));
+                }
+
+                var end = Math.Min(candidates.Count, at + Math.Min(AssemblySlice, maxProcessed - processed));
+                while (end < candidates.Count && candidates[end].Time == candidates[end - 1].Time)
+                {
+                    end++;
+                }
+
+                matches.AddRange(candidates[at..end]
+                    .AsParallel()
+                    .Select(t => Assemble(t.Trace.Key, t.Trace.Value))
+                    .Where(trace => filter is null || filter.Matches(trace))
+                    .Select(TraceSummary.From)
+                    .Where(summary => after is null || SummaryCursor.From(summary).IsAfter(after)));
+                processed += end - at;
+                processedThrough = candidates[end - 1].Time;
+                at = end;
+            }
 
             // Traces still unread are all dated earlier than every trace read so far: once the page is full, it is final.
             if (matches.Count > pageSize)
@@ -98,10 +128,15 @@ public sealed class XRayQueryApi
             }
         }
 
-        matches.Sort(SummaryCursor.NewestFirst);
-        var page = matches.Take(pageSize).ToList();
+        var page = Sorted(matches).Take(pageSize).ToList();
         var next = matches.Count > pageSize ? SummaryCursor.From(page[^1]) : null;
         return new SummaryPage(page, processed, next);
+
+        static List<TraceSummary> Sorted(List<TraceSummary> summaries)
+        {
+            summaries.Sort(SummaryCursor.NewestFirst);
+            return summaries;
+        }
     }
 
     /// <summary>Builds the service graph of the traces with data in a time range.</summary>
@@ -223,10 +258,10 @@ public sealed class XRayQueryApi
         if (rangeType == "TraceId")
         {
             var cursor = token is null ? null : SummaryCursor.Parse(token) ?? throw InvalidToken();
-            var result = FindSummariesPage(request.Caller, start, end, filter, cursor, SummariesPageSize);
+            var result = FindSummariesPage(request.Caller, start, end, filter, cursor, SummariesPageSize, SummariesScanLimit);
             (page, processed) = (result.Summaries, result.Processed);
             next = result.Next is null ? null : WritePageToken(result.Next.ToString(), queryKey);
-            approximate = page.Count > 0 ? TraceIds.EpochSeconds(page[^1].Id) : Math.Min(end, _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
+            approximate = page.Count > 0 ? TraceIds.EpochSeconds(page[^1].Id) : result.Next?.TraceTime ?? Math.Min(end, _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
         }
         else
         {

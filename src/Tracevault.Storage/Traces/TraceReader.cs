@@ -8,6 +8,9 @@ namespace Tracevault.Storage.Traces;
 /// <remarks>A chunk the reader may not open fails the whole read with <see cref="DataKeyAccessException"/>: never partial plaintext.</remarks>
 public sealed class TraceReader
 {
+    /// <summary>The most chunks one newest-first read opens together.</summary>
+    private const int MaxChunksPerBatch = 64;
+
     private readonly ITraceStore _store;
     private readonly IDataKeySource _dataKeys;
     private readonly DefaultDataKeys _indexKeys;
@@ -74,22 +77,26 @@ public sealed class TraceReader
         IEnumerable<List<KeyValuePair<string, List<ChunkSegment>>>> Batches()
         {
             var pending = new Dictionary<string, List<ChunkSegment>>(StringComparer.Ordinal);
-            for (var start = 0; start < headers.Count; start += chunksPerBatch)
+            var size = chunksPerBatch;
+            for (var start = 0; start < headers.Count;)
             {
-                var batch = headers.Skip(start).Take(chunksPerBatch).ToList();
+                var batch = headers.Skip(start).Take(size).ToList();
                 var chunks = _store.Load(accountId, batch.Select(h => h.Id).ToList());
                 foreach (var segment in chunks.AsParallel().SelectMany(chunk => ChunkCodec.Open(chunk, keys[chunk.DataKeyReference])).ToList())
                 {
                     Add(pending, segment);
                 }
 
-                var boundary = start + chunksPerBatch < headers.Count ? headers[start + chunksPerBatch].MaxTime : long.MinValue;
+                start += batch.Count;
+                var boundary = start < headers.Count ? headers[start].MaxTime : long.MinValue;
                 var complete = pending.Where(p => TraceIds.EpochSeconds(p.Key) > boundary).ToList();
                 foreach (var trace in complete)
                 {
                     pending.Remove(trace.Key);
                 }
 
+                // Nothing completed: the next chunks end in the same minute as these, so read more of them at a time.
+                size = complete.Count == 0 ? Math.Min(size * 2, MaxChunksPerBatch) : chunksPerBatch;
                 yield return complete;
             }
         }
