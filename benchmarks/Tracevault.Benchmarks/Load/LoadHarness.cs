@@ -87,6 +87,11 @@ internal static class LoadHarness
             var (summaryLatencies, summaries, processed) = await probe.GetTraceSummariesAsync(DateTimeOffset.UtcNow, "gold", parameters.SummaryRequests).ConfigureAwait(false);
             var summary = Latencies.Of(summaryLatencies);
             Log(Invariant($"GetTraceSummaries: p50 {summary.P50Ms:N0} ms, max {summary.MaxMs:N0} ms, {summaries} summaries, {processed:N0} processed"));
+            var consolePages = await ConsoleProbe.MeasureAsync(server.Endpoint, server.Credentials, parameters.SummaryRequests).ConfigureAwait(false);
+            foreach (var page in consolePages)
+            {
+                Log(Invariant($"console {page.Name}: p50 {page.Latencies.P50Ms:N0} ms, max {page.Latencies.MaxMs:N0} ms"));
+            }
 
             // A customer-managed key, as a user would set it: create it, PutEncryptionConfig, wait for ACTIVE, ingest more, then
             // count the data keys the trail shows were generated for it. UDP below then also seals under this key.
@@ -168,6 +173,7 @@ internal static class LoadHarness
                 GetTraceSummaries = summary,
                 SummariesReturned = summaries,
                 TracesProcessed = processed,
+                ConsolePages = consolePages,
                 Udp = udp,
                 PeakMemoryAfterIngestBytes = peakAfterIngest,
                 PeakMemoryBytes = peak,

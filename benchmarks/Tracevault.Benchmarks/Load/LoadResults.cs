@@ -34,6 +34,9 @@ internal sealed record LoadResults
 
     public required long TracesProcessed { get; init; }
 
+    /// <summary>The console's pages, each loaded as often as GetTraceSummaries was called, on the same store.</summary>
+    public required IReadOnlyList<ConsolePage> ConsolePages { get; init; }
+
     public required UdpIngest Udp { get; init; }
 
     public required long PeakMemoryAfterIngestBytes { get; init; }
