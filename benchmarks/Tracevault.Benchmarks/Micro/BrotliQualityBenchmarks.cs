@@ -27,17 +27,22 @@ public class BrotliQualityBenchmarks
         using var buffer = new MemoryStream();
         using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
         {
-            // The layout of ChunkCodec's format 1.
-            writer.Write7BitEncodedInt(segments.Count);
-            foreach (var segment in segments)
+            // The layout of ChunkCodec's format 2: segments grouped by trace, traces in order of id.
+            var traces = segments.GroupBy(s => s.TraceId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+            writer.Write7BitEncodedInt(traces.Count);
+            foreach (var trace in traces)
             {
-                writer.Write(segment.TraceId);
-                writer.Write(segment.Id);
-                writer.Write(segment.InProgress);
-                writer.Write(segment.StartTime);
-                writer.Write(segment.EndTime);
-                writer.Write7BitEncodedInt(segment.Document.Length);
-                writer.Write(segment.Document.Span);
+                writer.Write(trace.Key);
+                writer.Write7BitEncodedInt(trace.Count());
+                foreach (var segment in trace)
+                {
+                    writer.Write(segment.Id);
+                    writer.Write(segment.InProgress);
+                    writer.Write(segment.StartTime);
+                    writer.Write(segment.EndTime);
+                    writer.Write7BitEncodedInt(segment.Document.Length);
+                    writer.Write(segment.Document.Span);
+                }
             }
         }
 

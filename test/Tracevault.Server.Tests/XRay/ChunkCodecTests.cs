@@ -1,0 +1,86 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using Tracevault.Keys.Envelope;
+using Tracevault.Storage.Traces;
+
+namespace Tracevault.Server.Tests.XRay;
+
+/// <summary>Chunk bodies: format 2 is written grouped by trace, and bodies of format 1, written before, still open.</summary>
+public sealed class ChunkCodecTests
+{
+    private const string Account = "111122223333";
+    private const string TraceA = "1-6747a1c0-aaaaaaaaaaaaaaaaaaaaaaaa";
+    private const string TraceB = "1-6747a1c0-bbbbbbbbbbbbbbbbbbbbbbbb";
+
+    private readonly DataKey _key = new("default/1/20261128", Enumerable.Range(0, 32).Select(i => (byte)i).ToArray(), null);
+
+    [Fact]
+    public void Open_Format1Body_ReturnsItsSegmentsInOrder()
+    {
+        var segments = new[] { Segment(TraceB, "b1"), Segment(TraceA, "a1"), Segment(TraceB, "b2") };
+        var chunk = new StoredChunk(7, Account, 1, 0, 60, _key.Reference, SealFormat1(7, segments), []);
+
+        var opened = ChunkCodec.Open(chunk, _key);
+
+        Assert.Equal(["b1", "a1", "b2"], opened.Select(s => s.Id));
+        Assert.Equal([TraceB, TraceA, TraceB], opened.Select(s => s.TraceId));
+        Assert.Equal(segments.Select(s => Encoding.UTF8.GetString(s.Document.Span)), opened.Select(s => Encoding.UTF8.GetString(s.Document.Span)));
+        Assert.Equal(segments.Select(s => (s.InProgress, s.StartTime, s.EndTime)), opened.Select(s => (s.InProgress, s.StartTime, s.EndTime)));
+    }
+
+    [Fact]
+    public void Seal_SegmentsOfInterleavedTraces_OpensGroupedByTraceEachTraceInItsOrder()
+    {
+        var segments = new[] { Segment(TraceB, "b1"), Segment(TraceA, "a1"), Segment(TraceB, "b2"), Segment(TraceA, "a2") };
+        var body = ChunkCodec.Seal(Account, 9, _key, segments);
+
+        var opened = ChunkCodec.Open(new StoredChunk(9, Account, ChunkCodec.CurrentFormat, 0, 60, _key.Reference, body, []), _key);
+
+        Assert.Equal(2, ChunkCodec.CurrentFormat);
+        Assert.Equal(["a1", "a2", "b1", "b2"], opened.Select(s => s.Id));
+        Assert.Equal(["{\"id\":\"a1\"}", "{\"id\":\"a2\"}", "{\"id\":\"b1\"}", "{\"id\":\"b2\"}"], opened.Select(s => Encoding.UTF8.GetString(s.Document.Span)));
+    }
+
+    [Fact]
+    public void Open_BodyClaimingAnotherFormat_Throws()
+    {
+        var body = ChunkCodec.Seal(Account, 9, _key, [Segment(TraceA, "a1")]);
+
+        // The format is bound as associated data: a body cannot be read as another format.
+        Assert.ThrowsAny<CryptographicException>(() => ChunkCodec.Open(new StoredChunk(9, Account, 1, 0, 60, _key.Reference, body, []), _key));
+        Assert.Throws<InvalidDataException>(() => ChunkCodec.Open(new StoredChunk(9, Account, 3, 0, 60, _key.Reference, body, []), _key));
+    }
+
+    private static ChunkSegment Segment(string traceId, string id) =>
+        new(traceId, id, id.EndsWith('2'), 1_764_331_200.25, 1_764_331_201.5, Encoding.UTF8.GetBytes($"{{\"id\":\"{id}\"}}"));
+
+    /// <summary>A body as the code before format 2 sealed it: one list of segments, each with its trace id, Brotli, AES-256-GCM.</summary>
+    private byte[] SealFormat1(long chunkId, ChunkSegment[] segments)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write7BitEncodedInt(segments.Length);
+            foreach (var segment in segments)
+            {
+                writer.Write(segment.TraceId);
+                writer.Write(segment.Id);
+                writer.Write(segment.InProgress);
+                writer.Write(segment.StartTime);
+                writer.Write(segment.EndTime);
+                writer.Write7BitEncodedInt(segment.Document.Length);
+                writer.Write(segment.Document.Span);
+            }
+        }
+
+        var plain = buffer.ToArray();
+        var compressed = new byte[BrotliEncoder.GetMaxCompressedLength(plain.Length) + 4];
+        BinaryPrimitives.WriteInt32LittleEndian(compressed, plain.Length);
+        Assert.True(BrotliEncoder.TryCompress(plain, compressed.AsSpan(4), out var written, 3, 22));
+        var associatedData = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"tracevault/chunk\n1\n{Account}\n{chunkId}\n{_key.Reference}"));
+        return AeadSealer.Seal(_key.Key, compressed.AsSpan(0, 4 + written), associatedData);
+    }
+}
