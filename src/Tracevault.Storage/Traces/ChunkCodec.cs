@@ -8,7 +8,13 @@ using Tracevault.Keys.Envelope;
 namespace Tracevault.Storage.Traces;
 
 /// <summary>Turns segments into a sealed chunk body and back: a versioned binary layout, compressed, then sealed with AES-256-GCM.</summary>
-/// <remarks>The associated data binds the account, the chunk id, the format and the data-key reference, so a body cannot be moved to another chunk or account.</remarks>
+/// <remarks>
+/// Format 2 (written): <c>directory length ‖ sealed directory ‖ sealed frame 0 ‖ sealed frame 1 …</c>; the segments grouped by
+/// trace in ordinal order of trace id, cut into frames of whole traces, each compressed and sealed on its own; the sealed
+/// directory gives each frame's length and first trace id, so reading a few traces opens only their frames. Format 1 (read
+/// only): one sealed, compressed stream of segments in arrival order. The associated data binds the account, the chunk id, the
+/// format and the data-key reference (and in format 2 the part), so nothing can be moved to another chunk, account or place.
+/// </remarks>
 public static class ChunkCodec
 {
     /// <summary>The body format this code writes; it reads format 1 too.</summary>
@@ -28,6 +34,16 @@ public static class ChunkCodec
 
     private const int CompressionWindow = 22;
 
+    /// <summary>
+    /// A frame holds whole traces until its encoding reaches this size, and is compressed and sealed on its own, so reading a
+    /// trace opens about this much, not the whole chunk. On 4,000 corpus segments at quality 4, 128 KB frames take about 11 %
+    /// more bytes than one stream; 64 KB frames about 19 %.
+    /// </summary>
+    private const int FrameBytes = 128 * 1024;
+
+    /// <summary>The associated-data part number of a format 2 body's directory (frames are numbered from 0).</summary>
+    private const int DirectoryPart = -1;
+
     /// <summary>Compresses and seals <paramref name="segments"/> for chunk <paramref name="chunkId"/>.</summary>
     public static byte[] Seal(string accountId, long chunkId, DataKey dataKey, IReadOnlyList<ChunkSegment> segments) =>
         Seal(accountId, chunkId, dataKey, segments, CompactQuality, AeadSealer.Seal);
@@ -41,8 +57,90 @@ public static class ChunkCodec
     {
         // A trace's segments side by side compress better, and are read together. The sort is stable: a trace keeps its order.
         var traces = segments.GroupBy(s => s.TraceId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => g.ToList()).ToList();
+        var frames = new List<byte[]>();
+        var firstTraceIds = new List<string>();
+        for (var start = 0; start < traces.Count;)
+        {
+            // Whole traces only: a trace is read from one frame.
+            var end = start;
+            var bytes = 0;
+            while (end < traces.Count && (end == start || bytes < FrameBytes))
+            {
+                bytes += TraceLength(traces[end++]);
+            }
 
-        // Encoded and compressed in pooled buffers, sealed straight from them: the sealed body is the one array allocated for the data.
+            firstTraceIds.Add(traces[start][0].TraceId);
+            frames.Add(SealFrame(traces.GetRange(start, end - start), quality, cipher, dataKey.Key, AssociatedData(accountId, chunkId, CurrentFormat, dataKey.Reference, frames.Count)));
+            start = end;
+        }
+
+        var directory = cipher(dataKey.Key, EncodeDirectory(frames, firstTraceIds), AssociatedData(accountId, chunkId, CurrentFormat, dataKey.Reference, DirectoryPart));
+        var body = new byte[SevenBitLength(directory.Length) + directory.Length + frames.Sum(f => f.Length)];
+        var at = WriteSevenBit(body, directory.Length);
+        directory.CopyTo(body, at);
+        at += directory.Length;
+        foreach (var frame in frames)
+        {
+            frame.CopyTo(body, at);
+            at += frame.Length;
+        }
+
+        return body;
+    }
+
+    /// <summary>Opens a sealed chunk body of format 1 or 2; throws <see cref="System.Security.Cryptography.CryptographicException"/> when it was altered or moved.</summary>
+    public static List<ChunkSegment> Open(StoredChunk chunk, DataKey dataKey) => Open(chunk, dataKey, null);
+
+    /// <summary>
+    /// Opens only what a chunk holds of the traces <paramref name="traceIds"/>: in format 2, only the frames they are in.
+    /// Throws <see cref="System.Security.Cryptography.CryptographicException"/> when what it opens was altered or moved.
+    /// </summary>
+    public static List<ChunkSegment> OpenTraces(StoredChunk chunk, DataKey dataKey, IReadOnlySet<string> traceIds) => Open(chunk, dataKey, traceIds);
+
+    private static List<ChunkSegment> Open(StoredChunk chunk, DataKey dataKey, IReadOnlySet<string>? traceIds)
+    {
+        if (chunk.Format == 1)
+        {
+            var whole = DecodeFormat1(Decompress(AeadSealer.Open(dataKey.Key, chunk.SealedBody, AssociatedData(chunk.AccountId, chunk.Id, 1, chunk.DataKeyReference))));
+            return traceIds is null ? whole : whole.FindAll(s => traceIds.Contains(s.TraceId));
+        }
+
+        if (chunk.Format != CurrentFormat)
+        {
+            throw new InvalidDataException($"Chunk {chunk.Id} has format {chunk.Format}, which this version cannot read.");
+        }
+
+        var body = chunk.SealedBody.AsSpan();
+        var directoryLength = ReadSevenBit(body, out var at);
+        var directory = DecodeDirectory(AeadSealer.Open(dataKey.Key, body.Slice(at, directoryLength), AssociatedData(chunk.AccountId, chunk.Id, chunk.Format, chunk.DataKeyReference, DirectoryPart)));
+        at += directoryLength;
+        var segments = new List<ChunkSegment>();
+        for (var frame = 0; frame < directory.Count; frame++)
+        {
+            var (length, firstTraceId) = directory[frame];
+            var nextFirstTraceId = frame + 1 < directory.Count ? directory[frame + 1].FirstTraceId : null;
+            if (traceIds is null || traceIds.Any(id => string.CompareOrdinal(id, firstTraceId) >= 0 && (nextFirstTraceId is null || string.CompareOrdinal(id, nextFirstTraceId) < 0)))
+            {
+                var compressed = AeadSealer.Open(dataKey.Key, body.Slice(at, length), AssociatedData(chunk.AccountId, chunk.Id, chunk.Format, chunk.DataKeyReference, frame));
+                Decode(Decompress(compressed), traceIds, segments);
+            }
+
+            at += length;
+        }
+
+        return segments;
+    }
+
+    /// <summary>Each sealed part of a format 2 body has its own associated data: a frame cannot be moved within the chunk either.</summary>
+    private static byte[] AssociatedData(string accountId, long chunkId, int format, string dataKeyReference, int part) =>
+        Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"tracevault/chunk\n{format}\n{accountId}\n{chunkId}\n{dataKeyReference}\n{part}"));
+
+    private static byte[] AssociatedData(string accountId, long chunkId, int format, string dataKeyReference) =>
+        Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"tracevault/chunk\n{format}\n{accountId}\n{chunkId}\n{dataKeyReference}"));
+
+    private static byte[] SealFrame(List<List<ChunkSegment>> traces, int quality, ChunkCipher cipher, byte[] key, byte[] associatedData)
+    {
+        // Encoded and compressed in pooled buffers, sealed straight from them: the sealed frame is the one array allocated for the data.
         var plainLength = EncodedLength(traces);
         var plain = ArrayPool<byte>.Shared.Rent(plainLength);
         var compressed = ArrayPool<byte>.Shared.Rent(BrotliEncoder.GetMaxCompressedLength(plainLength) + 4);
@@ -51,7 +149,7 @@ public static class ChunkCodec
         {
             Encode(traces, plain.AsSpan(0, plainLength));
             compressedLength = Compress(plain.AsSpan(0, plainLength), compressed, quality);
-            return cipher(dataKey.Key, compressed.AsSpan(0, compressedLength), AssociatedData(accountId, chunkId, CurrentFormat, dataKey.Reference));
+            return cipher(key, compressed.AsSpan(0, compressedLength), associatedData);
         }
         finally
         {
@@ -63,41 +161,67 @@ public static class ChunkCodec
         }
     }
 
-    /// <summary>Opens a sealed chunk body of format 1 or 2; throws <see cref="System.Security.Cryptography.CryptographicException"/> when it was altered or moved.</summary>
-    public static List<ChunkSegment> Open(StoredChunk chunk, DataKey dataKey)
+    /// <summary>The directory: a 7-bit-encoded frame count, then per frame its sealed length (7-bit-encoded) and the id of its first trace.</summary>
+    private static byte[] EncodeDirectory(List<byte[]> frames, List<string> firstTraceIds)
     {
-        if (chunk.Format is not (1 or CurrentFormat))
+        var directory = new byte[SevenBitLength(frames.Count) + frames.Select((f, i) => SevenBitLength(f.Length) + StringLength(firstTraceIds[i])).Sum()];
+        var at = WriteSevenBit(directory, frames.Count);
+        for (var i = 0; i < frames.Count; i++)
         {
-            throw new InvalidDataException($"Chunk {chunk.Id} has format {chunk.Format}, which this version cannot read.");
+            at += WriteSevenBit(directory.AsSpan(at), frames[i].Length);
+            at += WriteString(directory.AsSpan(at), firstTraceIds[i]);
         }
 
-        var compressed = AeadSealer.Open(dataKey.Key, chunk.SealedBody, AssociatedData(chunk.AccountId, chunk.Id, chunk.Format, chunk.DataKeyReference));
-        var plain = Decompress(compressed);
-        return chunk.Format == 1 ? DecodeFormat1(plain) : Decode(plain);
+        return directory;
     }
 
-    private static byte[] AssociatedData(string accountId, long chunkId, int format, string dataKeyReference) =>
-        Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"tracevault/chunk\n{format}\n{accountId}\n{chunkId}\n{dataKeyReference}"));
+    private static List<(int Length, string FirstTraceId)> DecodeDirectory(byte[] directory)
+    {
+        using var reader = new BinaryReader(new MemoryStream(directory), Encoding.UTF8);
+        var count = reader.Read7BitEncodedInt();
+        var frames = new List<(int, string)>(count);
+        for (var i = 0; i < count; i++)
+        {
+            frames.Add((reader.Read7BitEncodedInt(), reader.ReadString()));
+        }
+
+        return frames;
+    }
+
+    private static int ReadSevenBit(ReadOnlySpan<byte> source, out int length)
+    {
+        var value = 0;
+        for (length = 0; length < 5; length++)
+        {
+            var b = source[length];
+            value |= (b & 0x7F) << (7 * length);
+            if (b < 0x80)
+            {
+                length++;
+                return value;
+            }
+        }
+
+        throw new InvalidDataException("A chunk body's directory length is malformed.");
+    }
 
     /// <summary>The bytes <see cref="Encode"/> writes: the layout <see cref="Decode"/> reads.</summary>
-    private static int EncodedLength(List<List<ChunkSegment>> traces)
+    private static int EncodedLength(List<List<ChunkSegment>> traces) => SevenBitLength(traces.Count) + traces.Sum(TraceLength);
+
+    private static int TraceLength(List<ChunkSegment> trace)
     {
-        var length = SevenBitLength(traces.Count);
-        foreach (var trace in traces)
+        var length = StringLength(trace[0].TraceId) + SevenBitLength(trace.Count);
+        foreach (var segment in trace)
         {
-            length += StringLength(trace[0].TraceId) + SevenBitLength(trace.Count);
-            foreach (var segment in trace)
-            {
-                length += StringLength(segment.Id) + 1 + 8 + 8 + SevenBitLength(segment.Document.Length) + segment.Document.Length;
-            }
+            length += StringLength(segment.Id) + 1 + 8 + 8 + SevenBitLength(segment.Document.Length) + segment.Document.Length;
         }
 
         return length;
     }
 
     /// <summary>
-    /// Format 2: a 7-bit-encoded trace count, then per trace (in ordinal order of trace id) the trace id (a 7-bit-encoded UTF-8
-    /// length and the bytes), a 7-bit-encoded segment count, and per segment the segment id (as the trace id), in-progress
+    /// A format 2 frame: a 7-bit-encoded trace count, then per trace (in ordinal order of trace id) the trace id (a 7-bit-encoded
+    /// UTF-8 length and the bytes), a 7-bit-encoded segment count, and per segment the segment id (as the trace id), in-progress
     /// (1 byte), start and end time (little-endian doubles), and the document (7-bit-encoded length, bytes).
     /// </summary>
     private static void Encode(List<List<ChunkSegment>> traces, Span<byte> destination)
@@ -162,23 +286,34 @@ public static class ChunkCodec
         return at;
     }
 
-    /// <summary>Reads format 2 (see <see cref="Encode"/>).</summary>
-    private static List<ChunkSegment> Decode(byte[] plain)
+    /// <summary>Reads a format 2 frame (see <see cref="Encode"/>) into <paramref name="segments"/>: every trace, or only those in <paramref name="traceIds"/>.</summary>
+    private static void Decode(byte[] plain, IReadOnlySet<string>? traceIds, List<ChunkSegment> segments)
     {
         using var reader = new BinaryReader(new MemoryStream(plain), Encoding.UTF8);
         var traces = reader.Read7BitEncodedInt();
-        var segments = new List<ChunkSegment>();
         for (var t = 0; t < traces; t++)
         {
             var traceId = reader.ReadString();
             var count = reader.Read7BitEncodedInt();
+            var wanted = traceIds is null || traceIds.Contains(traceId);
             for (var i = 0; i < count; i++)
             {
-                segments.Add(ReadSegment(reader, traceId));
+                if (wanted)
+                {
+                    segments.Add(ReadSegment(reader, traceId));
+                }
+                else
+                {
+                    SkipSegment(reader);
+                }
             }
         }
+    }
 
-        return segments;
+    private static void SkipSegment(BinaryReader reader)
+    {
+        reader.BaseStream.Seek(reader.Read7BitEncodedInt() + 1 + 8 + 8, SeekOrigin.Current);
+        reader.BaseStream.Seek(reader.Read7BitEncodedInt(), SeekOrigin.Current);
     }
 
     /// <summary>

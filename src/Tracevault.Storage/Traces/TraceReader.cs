@@ -30,12 +30,9 @@ public sealed class TraceReader
         var wanted = new HashSet<string>(traceIds, StringComparer.Ordinal);
         var chunks = _store.FindByTraceHashes(accountId, wanted.Select(id => TraceIndexHasher.Hash(indexKey, id)).ToHashSet());
         var result = new Dictionary<string, List<ChunkSegment>>(StringComparer.Ordinal);
-        foreach (var segment in Open(chunks, accountId, reader))
+        foreach (var segment in Open(chunks, accountId, reader, wanted))
         {
-            if (wanted.Contains(segment.TraceId))
-            {
-                Add(result, segment);
-            }
+            Add(result, segment);
         }
 
         return result;
@@ -102,7 +99,7 @@ public sealed class TraceReader
         }
     }
 
-    private List<ChunkSegment> Open(IReadOnlyList<StoredChunk> chunks, string accountId, Caller reader)
+    private List<ChunkSegment> Open(IReadOnlyList<StoredChunk> chunks, string accountId, Caller reader, IReadOnlySet<string>? traceIds = null)
     {
         // Open every chunk before yielding anything, so a denied key refuses the whole read.
         var keys = new Dictionary<string, DataKey>(StringComparer.Ordinal);
@@ -112,9 +109,12 @@ public sealed class TraceReader
         }
 
         // Opening is decryption and decompression, independent per chunk: spread it over the cores.
+        List<ChunkSegment> OpenOne(StoredChunk chunk) => traceIds is null
+            ? ChunkCodec.Open(chunk, keys[chunk.DataKeyReference])
+            : ChunkCodec.OpenTraces(chunk, keys[chunk.DataKeyReference], traceIds);
         return chunks.Count <= 1
-            ? chunks.SelectMany(chunk => ChunkCodec.Open(chunk, keys[chunk.DataKeyReference])).ToList()
-            : chunks.AsParallel().SelectMany(chunk => ChunkCodec.Open(chunk, keys[chunk.DataKeyReference])).ToList();
+            ? chunks.SelectMany(OpenOne).ToList()
+            : chunks.AsParallel().SelectMany(OpenOne).ToList();
     }
 
     private static void Add(Dictionary<string, List<ChunkSegment>> result, ChunkSegment segment)

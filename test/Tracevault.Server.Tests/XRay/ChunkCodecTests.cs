@@ -54,6 +54,43 @@ public sealed class ChunkCodecTests
         Assert.Throws<InvalidDataException>(() => ChunkCodec.Open(new StoredChunk(9, Account, 3, 0, 60, _key.Reference, body, []), _key));
     }
 
+    [Fact]
+    public void OpenTraces_ChunkOfManyFrames_OpensOnlyTheFramesOfTheTracesAsked()
+    {
+        // 80 traces of 5 segments of about 1 KB: about 400 KB, several 128 KB frames.
+        var traceIds = Enumerable.Range(0, 80).Select(i => $"1-6747a1c0-{i:x24}").ToList();
+        var segments = traceIds.SelectMany(t => Enumerable.Range(0, 5).Select(i => LargeSegment(t, $"{i:x16}"))).Reverse().ToArray();
+        var body = ChunkCodec.Seal(Account, 11, _key, segments);
+        var chunk = new StoredChunk(11, Account, ChunkCodec.CurrentFormat, 0, 60, _key.Reference, body, []);
+
+        var all = ChunkCodec.Open(chunk, _key);
+        Assert.Equal(segments.Length, all.Count);
+        Assert.Equal(traceIds, all.Select(s => s.TraceId).Distinct());
+
+        var asked = new HashSet<string>(StringComparer.Ordinal) { traceIds[3], traceIds[70], "1-6747a1c0-ffffffffffffffffffffffff" };
+        var some = ChunkCodec.OpenTraces(chunk, _key, asked);
+        Assert.Equal([traceIds[3], traceIds[70]], some.Select(s => s.TraceId).Distinct());
+        Assert.Equal(10, some.Count);
+
+        // Each frame is sealed on its own: damage in the last frame leaves the first readable, and is found when the last is read.
+        body[^1] ^= 1;
+        Assert.Equal(5, ChunkCodec.OpenTraces(chunk, _key, new HashSet<string>(StringComparer.Ordinal) { traceIds[0] }).Count);
+        Assert.ThrowsAny<CryptographicException>(() => ChunkCodec.OpenTraces(chunk, _key, new HashSet<string>(StringComparer.Ordinal) { traceIds[^1] }));
+        Assert.ThrowsAny<CryptographicException>(() => ChunkCodec.Open(chunk, _key));
+    }
+
+    [Fact]
+    public void Open_Format2BodyOfAnotherChunk_Throws()
+    {
+        var body = ChunkCodec.Seal(Account, 12, _key, [Segment(TraceA, "a1")]);
+
+        Assert.ThrowsAny<CryptographicException>(() => ChunkCodec.Open(new StoredChunk(13, Account, ChunkCodec.CurrentFormat, 0, 60, _key.Reference, body, []), _key));
+        Assert.ThrowsAny<CryptographicException>(() => ChunkCodec.Open(new StoredChunk(12, "444455556666", ChunkCodec.CurrentFormat, 0, 60, _key.Reference, body, []), _key));
+    }
+
+    private static ChunkSegment LargeSegment(string traceId, string id) =>
+        new(traceId, id, false, 1_764_331_200.25, 1_764_331_201.5, Encoding.UTF8.GetBytes($"{{\"id\":\"{id}\",\"trace_id\":\"{traceId}\",\"metadata\":\"{Convert.ToHexString(RandomNumberGenerator.GetBytes(480))}\"}}"));
+
     private static ChunkSegment Segment(string traceId, string id) =>
         new(traceId, id, id.EndsWith('2'), 1_764_331_200.25, 1_764_331_201.5, Encoding.UTF8.GetBytes($"{{\"id\":\"{id}\"}}"));
 
