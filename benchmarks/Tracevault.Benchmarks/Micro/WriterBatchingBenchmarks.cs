@@ -66,9 +66,7 @@ public class WriterBatchingBenchmarks
 
         public IReadOnlyList<StoredChunk> FindInRange(string accountId, long fromSecond, long toSecond) => [];
 
-        public IReadOnlyList<ChunkHeader> FindHeadersInRange(string accountId, long fromSecond, long toSecond) => [];
-
-        public IReadOnlyList<StoredChunk> Load(string accountId, IReadOnlyCollection<long> chunkIds) => [];
+        public ITraceSnapshot OpenSnapshot() => throw new NotSupportedException();
 
         public int DeleteOlderThan(long beforeSecond) => 0;
 

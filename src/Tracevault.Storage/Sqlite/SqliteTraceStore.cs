@@ -144,45 +144,7 @@ public sealed class SqliteTraceStore : ITraceStore
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<ChunkHeader> FindHeadersInRange(string accountId, long fromSecond, long toSecond)
-    {
-        using var connection = _database.Open();
-        using var select = connection.CreateCommand();
-        select.CommandText = """
-            SELECT id, min_time, max_time, data_key_ref FROM chunks
-            WHERE account_id = $account AND max_time >= $from AND min_time < $to
-            ORDER BY max_time DESC, id
-            """;
-        select.Parameters.AddWithValue("$account", accountId);
-        select.Parameters.AddWithValue("$from", fromSecond);
-        select.Parameters.AddWithValue("$to", toSecond);
-        var headers = new List<ChunkHeader>();
-        using var reader = select.ExecuteReader();
-        while (reader.Read())
-        {
-            headers.Add(new ChunkHeader(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3)));
-        }
-
-        return headers;
-    }
-
-    /// <inheritdoc />
-    public IReadOnlyList<StoredChunk> Load(string accountId, IReadOnlyCollection<long> chunkIds)
-    {
-        using var connection = _database.Open();
-        using var select = connection.CreateCommand();
-        select.CommandText = "SELECT id, account_id, format, min_time, max_time, data_key_ref, sealed_body FROM chunks WHERE id = $id AND account_id = $account";
-        select.Parameters.AddWithValue("$account", accountId);
-        var id = select.Parameters.Add("$id", SqliteType.Integer);
-        var chunks = new List<StoredChunk>(chunkIds.Count);
-        foreach (var chunkId in chunkIds)
-        {
-            id.Value = chunkId;
-            chunks.AddRange(ReadChunks(select));
-        }
-
-        return chunks;
-    }
+    public ITraceSnapshot OpenSnapshot() => new Snapshot(_database.Open());
 
     /// <inheritdoc />
     public int DeleteOlderThan(long beforeSecond)
@@ -220,5 +182,63 @@ public sealed class SqliteTraceStore : ITraceStore
         }
 
         return chunks;
+    }
+
+    /// <summary>One connection in one read transaction: SQLite's WAL keeps its view fixed from its first read to its end.</summary>
+    private sealed class Snapshot : ITraceSnapshot
+    {
+        private readonly SqliteConnection _connection;
+        private readonly SqliteTransaction _transaction;
+
+        public Snapshot(SqliteConnection connection)
+        {
+            _connection = connection;
+            _transaction = connection.BeginTransaction(deferred: true);
+        }
+
+        public IReadOnlyList<ChunkHeader> FindHeadersInRange(string accountId, long fromSecond, long toSecond)
+        {
+            using var select = _connection.CreateCommand();
+            select.Transaction = _transaction;
+            select.CommandText = """
+                SELECT id, min_time, max_time, data_key_ref FROM chunks
+                WHERE account_id = $account AND max_time >= $from AND min_time < $to
+                ORDER BY max_time DESC, id
+                """;
+            select.Parameters.AddWithValue("$account", accountId);
+            select.Parameters.AddWithValue("$from", fromSecond);
+            select.Parameters.AddWithValue("$to", toSecond);
+            var headers = new List<ChunkHeader>();
+            using var reader = select.ExecuteReader();
+            while (reader.Read())
+            {
+                headers.Add(new ChunkHeader(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3)));
+            }
+
+            return headers;
+        }
+
+        public IReadOnlyList<StoredChunk> Load(string accountId, IReadOnlyCollection<long> chunkIds)
+        {
+            using var select = _connection.CreateCommand();
+            select.Transaction = _transaction;
+            select.CommandText = "SELECT id, account_id, format, min_time, max_time, data_key_ref, sealed_body FROM chunks WHERE id = $id AND account_id = $account";
+            select.Parameters.AddWithValue("$account", accountId);
+            var id = select.Parameters.Add("$id", SqliteType.Integer);
+            var chunks = new List<StoredChunk>(chunkIds.Count);
+            foreach (var chunkId in chunkIds)
+            {
+                id.Value = chunkId;
+                chunks.AddRange(ReadChunks(select));
+            }
+
+            return chunks;
+        }
+
+        public void Dispose()
+        {
+            _transaction.Dispose();
+            _connection.Dispose();
+        }
     }
 }

@@ -19,11 +19,8 @@ public interface ITraceStore
     /// <summary>Finds the chunks of an account whose time range overlaps <c>[fromSecond, toSecond)</c>, newest first.</summary>
     IReadOnlyList<StoredChunk> FindInRange(string accountId, long fromSecond, long toSecond);
 
-    /// <summary>The headers of the chunks of an account whose time range overlaps <c>[fromSecond, toSecond)</c>, latest <c>MaxTime</c> first.</summary>
-    IReadOnlyList<ChunkHeader> FindHeadersInRange(string accountId, long fromSecond, long toSecond);
-
-    /// <summary>Loads chunks of an account by id, bodies included.</summary>
-    IReadOnlyList<StoredChunk> Load(string accountId, IReadOnlyCollection<long> chunkIds);
+    /// <summary>Opens a consistent view of the store, for a read made in several steps; dispose it when the read ends.</summary>
+    ITraceSnapshot OpenSnapshot();
 
     /// <summary>Deletes the chunks whose every segment is older than <paramref name="beforeSecond"/>; returns how many.</summary>
     int DeleteOlderThan(long beforeSecond);

@@ -58,27 +58,39 @@ public sealed class TraceReader
     /// <remarks>
     /// Every chunk's time range covers the trace-id time of each segment in it, so once every chunk whose range ends after
     /// time T is open, every trace dated after T is whole. The reader's right to every data key in the range is checked
-    /// before anything is read, so a denied key refuses the whole read.
+    /// before anything is read, so a denied key refuses the whole read. The whole read is made in one snapshot of the store
+    /// (chunks the writer merges meanwhile are neither lost nor read twice): enumerate to the end, or dispose the enumerator.
     /// </remarks>
     public IEnumerable<List<KeyValuePair<string, List<ChunkSegment>>>> ReadNewestFirst(string accountId, long fromSecond, long toSecond, Caller reader, int chunksPerBatch = 4)
     {
-        var headers = _store.FindHeadersInRange(accountId, fromSecond, toSecond);
+        var snapshot = _store.OpenSnapshot();
+        IReadOnlyList<ChunkHeader> headers;
         var keys = new Dictionary<string, DataKey>(StringComparer.Ordinal);
-        foreach (var reference in headers.Select(h => h.DataKeyReference).Distinct(StringComparer.Ordinal))
+        try
         {
-            keys[reference] = _dataKeys.ForOpening(accountId, reference, reader);
+            headers = snapshot.FindHeadersInRange(accountId, fromSecond, toSecond);
+            foreach (var reference in headers.Select(h => h.DataKeyReference).Distinct(StringComparer.Ordinal))
+            {
+                keys[reference] = _dataKeys.ForOpening(accountId, reference, reader);
+            }
+        }
+        catch
+        {
+            snapshot.Dispose();
+            throw;
         }
 
         return Batches();
 
         IEnumerable<List<KeyValuePair<string, List<ChunkSegment>>>> Batches()
         {
+            using var store = snapshot;
             var pending = new Dictionary<string, List<ChunkSegment>>(StringComparer.Ordinal);
             var size = chunksPerBatch;
             for (var start = 0; start < headers.Count;)
             {
                 var batch = headers.Skip(start).Take(size).ToList();
-                var chunks = _store.Load(accountId, batch.Select(h => h.Id).ToList());
+                var chunks = store.Load(accountId, batch.Select(h => h.Id).ToList());
                 foreach (var segment in chunks.AsParallel().SelectMany(chunk => ChunkCodec.Open(chunk, keys[chunk.DataKeyReference])).ToList())
                 {
                     Add(pending, segment);

@@ -69,7 +69,12 @@ public sealed class ChunkWriterTests
     }
 
     private static List<ChunkSegment> Segments(string prefix, int count) =>
-        [.. Enumerable.Range(0, count).Select(i => new ChunkSegment("1-6747a1c0-0123456789abcdef01234567", $"{prefix}-{i}", false, 1_764_331_200 + i, 1_764_331_201 + i, "{}"u8.ToArray()))];
+        [.. Enumerable.Range(0, count).Select(i => StoredSegment("1-6747a1c0-0123456789abcdef01234567", $"{prefix}-{i}", 1_764_331_200 + i, 1_764_331_201 + i))];
+
+    /// <summary>A complete segment as ingest stores it: its facts are the document's.</summary>
+    internal static ChunkSegment StoredSegment(string traceId, string id, double start, double end) =>
+        new(traceId, id, false, start, end, System.Text.Encoding.UTF8.GetBytes(string.Create(
+            System.Globalization.CultureInfo.InvariantCulture, $$"""{"name":"svc","id":"{{id}}","trace_id":"{{traceId}}","start_time":{{start:R}},"end_time":{{end:R}}}""")));
 
     /// <summary>Keeps appended chunks in memory; can fail one append, and can hold appends at a gate.</summary>
     private sealed class RecordingStore : ITraceStore
@@ -128,9 +133,7 @@ public sealed class ChunkWriterTests
 
         public IReadOnlyList<StoredChunk> FindInRange(string accountId, long fromSecond, long toSecond) => [];
 
-        public IReadOnlyList<ChunkHeader> FindHeadersInRange(string accountId, long fromSecond, long toSecond) => [];
-
-        public IReadOnlyList<StoredChunk> Load(string accountId, IReadOnlyCollection<long> chunkIds) => [];
+        public ITraceSnapshot OpenSnapshot() => throw new NotSupportedException();
 
         public int DeleteOlderThan(long beforeSecond) => 0;
 

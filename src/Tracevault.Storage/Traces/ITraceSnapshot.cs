@@ -1,0 +1,14 @@
+namespace Tracevault.Storage.Traces;
+
+/// <summary>
+/// A consistent view of a trace store for a read made in several steps: every chunk it finds it can still load, though the
+/// writer merges chunks (or retention deletes them) meanwhile, and no chunk merged meanwhile shows up beside its parts.
+/// </summary>
+public interface ITraceSnapshot : IDisposable
+{
+    /// <summary>The headers of the chunks of an account whose time range overlaps <c>[fromSecond, toSecond)</c>, latest <c>MaxTime</c> first.</summary>
+    IReadOnlyList<ChunkHeader> FindHeadersInRange(string accountId, long fromSecond, long toSecond);
+
+    /// <summary>Loads chunks of an account by id, bodies included.</summary>
+    IReadOnlyList<StoredChunk> Load(string accountId, IReadOnlyCollection<long> chunkIds);
+}
