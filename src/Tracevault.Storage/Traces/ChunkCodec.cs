@@ -110,25 +110,43 @@ public static class ChunkCodec
             throw new InvalidDataException($"Chunk {chunk.Id} has format {chunk.Format}, which this version cannot read.");
         }
 
-        var body = chunk.SealedBody.AsSpan();
+        var body = chunk.SealedBody;
         var directoryLength = ReadSevenBit(body, out var at);
-        var directory = DecodeDirectory(AeadSealer.Open(dataKey.Key, body.Slice(at, directoryLength), AssociatedData(chunk.AccountId, chunk.Id, chunk.Format, chunk.DataKeyReference, DirectoryPart)));
+        var directory = DecodeDirectory(AeadSealer.Open(dataKey.Key, body.AsSpan(at, directoryLength), AssociatedData(chunk.AccountId, chunk.Id, chunk.Format, chunk.DataKeyReference, DirectoryPart)));
         at += directoryLength;
-        var segments = new List<ChunkSegment>();
+        var wanted = new List<(int Frame, int Offset, int Length)>();
         for (var frame = 0; frame < directory.Count; frame++)
         {
             var (length, firstTraceId) = directory[frame];
             var nextFirstTraceId = frame + 1 < directory.Count ? directory[frame + 1].FirstTraceId : null;
             if (traceIds is null || traceIds.Any(id => string.CompareOrdinal(id, firstTraceId) >= 0 && (nextFirstTraceId is null || string.CompareOrdinal(id, nextFirstTraceId) < 0)))
             {
-                var compressed = AeadSealer.Open(dataKey.Key, body.Slice(at, length), AssociatedData(chunk.AccountId, chunk.Id, chunk.Format, chunk.DataKeyReference, frame));
-                Decode(Decompress(compressed), traceIds, segments);
+                wanted.Add((frame, at, length));
             }
 
             at += length;
         }
 
-        return segments;
+        // Frames open independently: a whole chunk's are spread over the cores, and joined in their order.
+        var opened = new List<ChunkSegment>[wanted.Count];
+        void OpenFrame(int i)
+        {
+            var (frame, offset, length) = wanted[i];
+            var compressed = AeadSealer.Open(dataKey.Key, body.AsSpan(offset, length), AssociatedData(chunk.AccountId, chunk.Id, chunk.Format, chunk.DataKeyReference, frame));
+            opened[i] = [];
+            Decode(Decompress(compressed), traceIds, opened[i]);
+        }
+
+        if (wanted.Count == 1)
+        {
+            OpenFrame(0);
+        }
+        else
+        {
+            Parallel.For(0, wanted.Count, OpenFrame);
+        }
+
+        return opened.SelectMany(frame => frame).ToList();
     }
 
     /// <summary>Each sealed part of a format 2 body has its own associated data: a frame cannot be moved within the chunk either.</summary>

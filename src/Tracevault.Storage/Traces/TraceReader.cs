@@ -8,7 +8,7 @@ namespace Tracevault.Storage.Traces;
 /// <remarks>A chunk the reader may not open fails the whole read with <see cref="DataKeyAccessException"/>: never partial plaintext.</remarks>
 public sealed class TraceReader
 {
-    /// <summary>The most chunks one newest-first read opens together.</summary>
+    /// <summary>The most chunks one newest-first read opens together (when more end in the same minute, the rest come next).</summary>
     private const int MaxChunksPerBatch = 64;
 
     private readonly ITraceStore _store;
@@ -61,7 +61,7 @@ public sealed class TraceReader
     /// before anything is read, so a denied key refuses the whole read. The whole read is made in one snapshot of the store
     /// (chunks the writer merges meanwhile are neither lost nor read twice): enumerate to the end, or dispose the enumerator.
     /// </remarks>
-    public IEnumerable<List<KeyValuePair<string, List<ChunkSegment>>>> ReadNewestFirst(string accountId, long fromSecond, long toSecond, Caller reader, int chunksPerBatch = 4)
+    public IEnumerable<List<KeyValuePair<string, List<ChunkSegment>>>> ReadNewestFirst(string accountId, long fromSecond, long toSecond, Caller reader, int chunksPerBatch = 1)
     {
         var snapshot = _store.OpenSnapshot();
         IReadOnlyList<ChunkHeader> headers;
@@ -86,10 +86,17 @@ public sealed class TraceReader
         {
             using var store = snapshot;
             var pending = new Dictionary<string, List<ChunkSegment>>(StringComparer.Ordinal);
-            var size = chunksPerBatch;
             for (var start = 0; start < headers.Count;)
             {
-                var batch = headers.Skip(start).Take(size).ToList();
+                // A batch ends where the chunks' latest minute changes: until every chunk ending in a minute is open, no trace
+                // dated in it is known whole, and once they are, every trace dated after the next chunk's minute is.
+                var end = Math.Min(headers.Count, start + chunksPerBatch);
+                while (end < headers.Count && end - start < MaxChunksPerBatch && headers[end].MaxTime == headers[end - 1].MaxTime)
+                {
+                    end++;
+                }
+
+                var batch = headers.Skip(start).Take(end - start).ToList();
                 var chunks = store.Load(accountId, batch.Select(h => h.Id).ToList());
                 foreach (var segment in chunks.AsParallel().SelectMany(chunk => ChunkCodec.Open(chunk, keys[chunk.DataKeyReference])).ToList())
                 {
@@ -104,8 +111,6 @@ public sealed class TraceReader
                     pending.Remove(trace.Key);
                 }
 
-                // Nothing completed: the next chunks end in the same minute as these, so read more of them at a time.
-                size = complete.Count == 0 ? Math.Min(size * 2, MaxChunksPerBatch) : chunksPerBatch;
                 yield return complete;
             }
         }
