@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Compression;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using Tracevault.Keys.Envelope;
 
@@ -143,7 +144,15 @@ public static class ChunkCodec
         }
         else
         {
-            Parallel.For(0, wanted.Count, OpenFrame);
+            try
+            {
+                Parallel.For(0, wanted.Count, OpenFrame);
+            }
+            catch (AggregateException exception)
+            {
+                // A damaged or moved frame is reported as itself (a CryptographicException), as when frames open one by one.
+                ExceptionDispatchInfo.Capture(exception.InnerExceptions[0]).Throw();
+            }
         }
 
         return opened.SelectMany(frame => frame).ToList();
