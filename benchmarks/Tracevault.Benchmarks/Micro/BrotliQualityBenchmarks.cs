@@ -14,7 +14,7 @@ public class BrotliQualityBenchmarks
     private byte[] _plain = [];
     private byte[] _output = [];
 
-    [Params(0, 1, 3, 4, 5, 9)]
+    [Params(1, 2, 3, 4, 5, 9)]
     public int Quality { get; set; }
 
     [Params(22)]

@@ -28,7 +28,7 @@ public class WriterBatchingBenchmarks
     {
         _segments = BenchmarkCorpus.Segments(BenchmarkCorpus.Documents(2000));
         var keys = new DefaultDataKeys(new ServiceKey(1, RandomNumberGenerator.GetBytes(32)), TimeProvider.System);
-        _writer = new ChunkWriter(new DiscardingTraceStore(), keys, keys, new TraceStoreOptions(), TimeProvider.System);
+        _writer = new ChunkWriter(new DiscardingTraceStore(), keys, keys, new TraceStoreOptions());
     }
 
     [GlobalCleanup]

