@@ -60,8 +60,6 @@ public class WriterBatchingBenchmarks
         {
         }
 
-        public bool Replace(StoredChunk merged, IReadOnlyList<long> replaced) => true;
-
         public IReadOnlyList<StoredChunk> FindByTraceHashes(string accountId, IReadOnlyCollection<long> traceHashes) => [];
 
         public IReadOnlyList<StoredChunk> FindInRange(string accountId, long fromSecond, long toSecond) => [];

@@ -16,40 +16,6 @@ public sealed class SqliteTraceStore : ITraceStore
     {
         using var connection = _database.Open();
         using var transaction = connection.BeginTransaction(deferred: false);
-        Insert(connection, transaction, chunks);
-        transaction.Commit();
-    }
-
-    /// <inheritdoc />
-    public bool Replace(StoredChunk merged, IReadOnlyList<long> replaced)
-    {
-        using var connection = _database.Open();
-        using var transaction = connection.BeginTransaction(deferred: false);
-        using var delete = connection.CreateCommand();
-        delete.Transaction = transaction;
-
-        // Their blind-index rows go with them (ON DELETE CASCADE; every connection turns foreign keys on).
-        delete.CommandText = "DELETE FROM chunks WHERE id = $id AND account_id = $account";
-        delete.Parameters.AddWithValue("$account", merged.AccountId);
-        var id = delete.Parameters.Add("$id", SqliteType.Integer);
-        foreach (var chunkId in replaced)
-        {
-            id.Value = chunkId;
-            if (delete.ExecuteNonQuery() != 1)
-            {
-                // Retention removed it meanwhile: the merged chunk would bring its segments back.
-                transaction.Rollback();
-                return false;
-            }
-        }
-
-        Insert(connection, transaction, [merged]);
-        transaction.Commit();
-        return true;
-    }
-
-    private static void Insert(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<StoredChunk> chunks)
-    {
         using var chunk = connection.CreateCommand();
         chunk.Transaction = transaction;
         chunk.CommandText = "INSERT INTO chunks (id, account_id, format, min_time, max_time, data_key_ref, sealed_body) VALUES ($id, $account, $format, $min, $max, $ref, $body)";
@@ -86,19 +52,17 @@ public sealed class SqliteTraceStore : ITraceStore
                 index.ExecuteNonQuery();
             }
         }
+
+        transaction.Commit();
     }
 
     /// <inheritdoc />
     public IReadOnlyList<StoredChunk> FindByTraceHashes(string accountId, IReadOnlyCollection<long> traceHashes)
     {
         using var connection = _database.Open();
-
-        // One snapshot for the lookups and the loads: chunks merged in between must not be found in the index, then be gone.
-        using var snapshot = connection.BeginTransaction(deferred: true);
         var ids = new HashSet<long>();
         using (var lookup = connection.CreateCommand())
         {
-            lookup.Transaction = snapshot;
             lookup.CommandText = "SELECT chunk_id FROM trace_index WHERE account_id = $account AND trace_hash = $hash";
             lookup.Parameters.AddWithValue("$account", accountId);
             var hash = lookup.Parameters.Add("$hash", SqliteType.Integer);
@@ -115,7 +79,6 @@ public sealed class SqliteTraceStore : ITraceStore
 
         var chunks = new List<StoredChunk>(ids.Count);
         using var select = connection.CreateCommand();
-        select.Transaction = snapshot;
         select.CommandText = "SELECT id, account_id, format, min_time, max_time, data_key_ref, sealed_body FROM chunks WHERE id = $id";
         var id = select.Parameters.Add("$id", SqliteType.Integer);
         foreach (var chunkId in ids)

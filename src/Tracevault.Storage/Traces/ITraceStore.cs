@@ -6,13 +6,6 @@ public interface ITraceStore
     /// <summary>Stores chunks with their blind-index entries in one transaction; they are durable when this returns.</summary>
     void Append(IReadOnlyList<StoredChunk> chunks);
 
-    /// <summary>
-    /// Stores <paramref name="merged"/> with its blind-index entries in place of the chunks <paramref name="replaced"/> of the same
-    /// account, in one transaction, so a read sees either all of them or it; durable when this returns.
-    /// </summary>
-    /// <returns>False, and nothing changed, when one of the replaced chunks is no longer there (retention removed it).</returns>
-    bool Replace(StoredChunk merged, IReadOnlyList<long> replaced);
-
     /// <summary>Finds the chunks of an account that hold any of the given trace hashes.</summary>
     IReadOnlyList<StoredChunk> FindByTraceHashes(string accountId, IReadOnlyCollection<long> traceHashes);
 

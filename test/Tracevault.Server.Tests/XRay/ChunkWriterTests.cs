@@ -118,17 +118,6 @@ public sealed class ChunkWriterTests
         public IEnumerable<string> DurableSegmentIds(DefaultDataKeys keys) =>
             Chunks.SelectMany(chunk => ChunkCodec.Open(chunk, keys.ForSealing(chunk.AccountId))).Select(segment => segment.Id);
 
-        public bool Replace(StoredChunk merged, IReadOnlyList<long> replaced)
-        {
-            lock (_lock)
-            {
-                _chunks.RemoveAll(chunk => replaced.Contains(chunk.Id));
-                _chunks.Add(merged);
-            }
-
-            return true;
-        }
-
         public IReadOnlyList<StoredChunk> FindByTraceHashes(string accountId, IReadOnlyCollection<long> traceHashes) => [];
 
         public IReadOnlyList<StoredChunk> FindInRange(string accountId, long fromSecond, long toSecond) => [];
