@@ -60,9 +60,13 @@ public sealed class SqliteTraceStore : ITraceStore
     public IReadOnlyList<StoredChunk> FindByTraceHashes(string accountId, IReadOnlyCollection<long> traceHashes)
     {
         using var connection = _database.Open();
+
+        // One snapshot for the lookups and the loads: a chunk retention deletes in between is either found and loaded, or neither.
+        using var snapshot = connection.BeginTransaction(deferred: true);
         var ids = new HashSet<long>();
         using (var lookup = connection.CreateCommand())
         {
+            lookup.Transaction = snapshot;
             lookup.CommandText = "SELECT chunk_id FROM trace_index WHERE account_id = $account AND trace_hash = $hash";
             lookup.Parameters.AddWithValue("$account", accountId);
             var hash = lookup.Parameters.Add("$hash", SqliteType.Integer);
@@ -79,6 +83,7 @@ public sealed class SqliteTraceStore : ITraceStore
 
         var chunks = new List<StoredChunk>(ids.Count);
         using var select = connection.CreateCommand();
+        select.Transaction = snapshot;
         select.CommandText = "SELECT id, account_id, format, min_time, max_time, data_key_ref, sealed_body FROM chunks WHERE id = $id";
         var id = select.Parameters.Add("$id", SqliteType.Integer);
         foreach (var chunkId in ids)

@@ -21,23 +21,16 @@ public static class ChunkCodec
     /// <summary>The body format this code writes; it reads format 1 too.</summary>
     public const int CurrentFormat = 2;
 
-    /// <summary>The Brotli quality of a chunk the writer commits first, to be merged soon: cheap, since it is short-lived.</summary>
-    /// <remarks>On 175 corpus segments quality 1 takes about 40 % of quality 3's time for about 9 % more bytes.</remarks>
-    internal const int FastQuality = 1;
-
-    /// <summary>The Brotli quality of a full chunk, as merging writes it: the bytes that stay on disk.</summary>
-    /// <remarks>
-    /// On 4,000 corpus segments grouped by trace (format 2), quality 4 is about 4 % smaller than 3 for about 1.4× its time; 5 is
-    /// another 10 % smaller but takes 2.3× as long as 4, more CPU than the server has to spare while it ingests on two cores.
-    /// </remarks>
-    internal const int CompactQuality = 4;
+    // Quality 3 compresses a chunk about twice as fast as 4 for about 5 % more bytes (BrotliQualityBenchmarks): compression is
+    // the largest CPU cost of the single writer, and the decoder reads any quality.
+    private const int CompressionQuality = 3;
 
     private const int CompressionWindow = 22;
 
     /// <summary>
     /// A frame holds whole traces until its encoding reaches this size, and is compressed and sealed on its own, so reading a
-    /// trace opens about this much, not the whole chunk. On 4,000 corpus segments at quality 4, 128 KB frames take about 11 %
-    /// more bytes than one stream; 64 KB frames about 19 %.
+    /// trace opens about this much, not the whole chunk. On 4,000 corpus segments at quality 3, 128 KB frames take about 7 % more
+    /// bytes than one stream, 256 KB frames 2.5 % (and twice the decompression per trace read), 64 KB frames 13 %.
     /// </summary>
     private const int FrameBytes = 128 * 1024;
 
@@ -46,14 +39,10 @@ public static class ChunkCodec
 
     /// <summary>Compresses and seals <paramref name="segments"/> for chunk <paramref name="chunkId"/>.</summary>
     public static byte[] Seal(string accountId, long chunkId, DataKey dataKey, IReadOnlyList<ChunkSegment> segments) =>
-        Seal(accountId, chunkId, dataKey, segments, CompactQuality, AeadSealer.Seal);
+        Seal(accountId, chunkId, dataKey, segments, AeadSealer.Seal);
 
     /// <summary>As <see cref="Seal(string, long, DataKey, IReadOnlyList{ChunkSegment})"/>, with the cipher given: the benchmarks' seam to measure what sealing costs.</summary>
-    internal static byte[] Seal(string accountId, long chunkId, DataKey dataKey, IReadOnlyList<ChunkSegment> segments, ChunkCipher cipher) =>
-        Seal(accountId, chunkId, dataKey, segments, CompactQuality, cipher);
-
-    /// <summary>Compresses <paramref name="segments"/> at the Brotli <paramref name="quality"/> given and seals them with <paramref name="cipher"/>.</summary>
-    internal static byte[] Seal(string accountId, long chunkId, DataKey dataKey, IReadOnlyList<ChunkSegment> segments, int quality, ChunkCipher cipher)
+    internal static byte[] Seal(string accountId, long chunkId, DataKey dataKey, IReadOnlyList<ChunkSegment> segments, ChunkCipher cipher)
     {
         // A trace's segments side by side compress better, and are read together. The sort is stable: a trace keeps its order.
         var traces = segments.GroupBy(s => s.TraceId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => g.ToList()).ToList();
@@ -70,7 +59,7 @@ public static class ChunkCodec
             }
 
             firstTraceIds.Add(traces[start][0].TraceId);
-            frames.Add(SealFrame(traces.GetRange(start, end - start), quality, cipher, dataKey.Key, AssociatedData(accountId, chunkId, CurrentFormat, dataKey.Reference, frames.Count)));
+            frames.Add(SealFrame(traces.GetRange(start, end - start), cipher, dataKey.Key, AssociatedData(accountId, chunkId, CurrentFormat, dataKey.Reference, frames.Count)));
             start = end;
         }
 
@@ -164,7 +153,7 @@ public static class ChunkCodec
     private static byte[] AssociatedData(string accountId, long chunkId, int format, string dataKeyReference) =>
         Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"tracevault/chunk\n{format}\n{accountId}\n{chunkId}\n{dataKeyReference}"));
 
-    private static byte[] SealFrame(List<List<ChunkSegment>> traces, int quality, ChunkCipher cipher, byte[] key, byte[] associatedData)
+    private static byte[] SealFrame(List<List<ChunkSegment>> traces, ChunkCipher cipher, byte[] key, byte[] associatedData)
     {
         // Encoded and compressed in pooled buffers, sealed straight from them: the sealed frame is the one array allocated for the data.
         var plainLength = EncodedLength(traces);
@@ -174,7 +163,7 @@ public static class ChunkCodec
         try
         {
             Encode(traces, plain.AsSpan(0, plainLength));
-            compressedLength = Compress(plain.AsSpan(0, plainLength), compressed, quality);
+            compressedLength = Compress(plain.AsSpan(0, plainLength), compressed);
             return cipher(key, compressed.AsSpan(0, compressedLength), associatedData);
         }
         finally
@@ -361,10 +350,10 @@ public static class ChunkCodec
         return new ChunkSegment(traceId, id, inProgress, start, end, reader.ReadBytes(length));
     }
 
-    private static int Compress(ReadOnlySpan<byte> plain, Span<byte> output, int quality)
+    private static int Compress(ReadOnlySpan<byte> plain, Span<byte> output)
     {
         BinaryPrimitives.WriteInt32LittleEndian(output, plain.Length);
-        if (!BrotliEncoder.TryCompress(plain, output[4..], out var written, quality, CompressionWindow))
+        if (!BrotliEncoder.TryCompress(plain, output[4..], out var written, CompressionQuality, CompressionWindow))
         {
             throw new InvalidOperationException("Brotli could not compress a chunk.");
         }
