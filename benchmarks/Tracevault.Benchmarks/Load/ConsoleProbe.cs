@@ -46,6 +46,12 @@ internal static partial class ConsoleProbe
         var results = new List<ConsolePage>(pages.Length);
         foreach (var (name, path) in pages)
         {
+            // One load first, not timed: the figures are of the server's steady state, not of its JIT.
+            using (var warm = await http.GetAsync(new Uri(path, UriKind.Relative)).ConfigureAwait(false))
+            {
+                await warm.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+            }
+
             var latencies = new List<double>(requests);
             for (var i = 0; i < requests; i++)
             {

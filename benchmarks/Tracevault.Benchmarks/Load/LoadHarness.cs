@@ -23,7 +23,7 @@ internal static class LoadHarness
             UdpSegments: args.Long("udp-segments", 150_000),
             UdpRate: args.Long("udp-rate", 30_000),
             BatchGetRequests: args.Int("batch-get-requests", 300),
-            SummaryRequests: args.Int("summary-requests", 5),
+            SummaryRequests: args.Int("summary-requests", 10),
             CmkSegments: args.Long("cmk-segments", Math.Min(300_000, args.Long("segments", 1_000_000))),
             CostSegments: args.Int("cost-segments", 200_000));
         var output = Path.GetFullPath(args.String("out") ?? Path.Combine(RepositoryPaths.Root, "benchmarks", "results"));
@@ -84,6 +84,8 @@ internal static class LoadHarness
             await probe.BatchGetTracesAsync(traceIds, 10, parameters.Seed).ConfigureAwait(false);
             var batchGet = Latencies.Of(await probe.BatchGetTracesAsync(traceIds, parameters.BatchGetRequests, parameters.Seed + 1).ConfigureAwait(false));
             Log(Invariant($"BatchGetTraces: p50 {batchGet.P50Ms:F1} ms, p99 {batchGet.P99Ms:F1} ms"));
+            // As for BatchGetTraces, a few requests first, so the figures are of the server's steady state, not of its JIT.
+            await probe.GetTraceSummariesAsync(DateTimeOffset.UtcNow, "gold", 3).ConfigureAwait(false);
             var (summaryLatencies, summaries, processed) = await probe.GetTraceSummariesAsync(DateTimeOffset.UtcNow, "gold", parameters.SummaryRequests).ConfigureAwait(false);
             var summary = Latencies.Of(summaryLatencies);
             Log(Invariant($"GetTraceSummaries: p50 {summary.P50Ms:N0} ms, max {summary.MaxMs:N0} ms, {summaries} summaries, {processed:N0} processed"));
@@ -153,7 +155,7 @@ internal static class LoadHarness
             EncryptionCost? cost = null;
             if (parameters.CostSegments > 0)
             {
-                cost = EncryptionCostProbe.Measure(generator.Documents((int)Math.Min(segments, parameters.CostSegments)), parameters.Clients * parameters.Concurrency, parameters.Batch, rounds: 3);
+                cost = EncryptionCostProbe.Measure(generator.Documents((int)Math.Min(segments, parameters.CostSegments)), parameters.Clients * parameters.Concurrency, parameters.Batch, rounds: 5);
                 Log(Invariant($"encryption cost: AES-256-GCM {cost.SealedSegmentsPerSecond:N0}/s vs no-op cipher {cost.NoOpSegmentsPerSecond:N0}/s = {cost.Ratio * 100:F1} %; serial writer before pipelining {cost.SerialSegmentsPerSecond:N0}/s"));
             }
 
