@@ -4,14 +4,15 @@ using Tracevault.Benchmarks.Corpus;
 namespace Tracevault.Benchmarks.Load;
 
 /// <summary>One client's share of the corpus: traces <c>index, index + clients, …</c> below <c>traces</c>.</summary>
-internal sealed record CorpusShare(int Seed, long BaseTime, int Traces, int Index, int Clients)
+internal sealed record CorpusShare(int Seed, long BaseTime, int Traces, int Index, int Clients, int SpreadMinutes)
 {
     public static CorpusShare From(HarnessArguments args) => new(
         args.Int("seed", 1),
         args.Long("base-time", 0),
         args.Int("traces", 0),
         args.Int("index", 0),
-        args.Int("clients", 1));
+        args.Int("clients", 1),
+        args.Int("spread-minutes", 50));
 
     public IEnumerable<string> ToArguments() =>
     [
@@ -20,11 +21,12 @@ internal sealed record CorpusShare(int Seed, long BaseTime, int Traces, int Inde
         "--traces", Traces.ToString(CultureInfo.InvariantCulture),
         "--index", Index.ToString(CultureInfo.InvariantCulture),
         "--clients", Clients.ToString(CultureInfo.InvariantCulture),
+        "--spread-minutes", SpreadMinutes.ToString(CultureInfo.InvariantCulture),
     ];
 
     public IEnumerable<byte[]> Documents()
     {
-        var generator = new CorpusGenerator(Seed, DateTimeOffset.FromUnixTimeSeconds(BaseTime), traces: Traces);
+        var generator = new CorpusGenerator(Seed, DateTimeOffset.FromUnixTimeSeconds(BaseTime), TimeSpan.FromMinutes(SpreadMinutes), traces: Traces);
         for (var trace = Index; trace < Traces; trace += Clients)
         {
             foreach (var document in generator.Trace(trace).Documents)

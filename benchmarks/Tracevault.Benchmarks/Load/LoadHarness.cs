@@ -25,7 +25,8 @@ internal static class LoadHarness
             BatchGetRequests: args.Int("batch-get-requests", 300),
             SummaryRequests: args.Int("summary-requests", 10),
             CmkSegments: args.Long("cmk-segments", Math.Min(300_000, args.Long("segments", 1_000_000))),
-            CostSegments: args.Int("cost-segments", 200_000));
+            CostSegments: args.Int("cost-segments", 200_000),
+            SpreadMinutes: args.Int("spread-minutes", 50));
         var output = Path.GetFullPath(args.String("out") ?? Path.Combine(RepositoryPaths.Root, "benchmarks", "results"));
         if (!args.Flag("no-build"))
         {
@@ -35,8 +36,9 @@ internal static class LoadHarness
 
         var machine = MachineInfo.Read();
         var baseTime = DateTimeOffset.UtcNow;
-        var traces = new CorpusGenerator(parameters.Seed, baseTime).TracesFor(parameters.Segments);
-        var generator = new CorpusGenerator(parameters.Seed, baseTime, traces: traces);
+        var spread = TimeSpan.FromMinutes(parameters.SpreadMinutes);
+        var traces = new CorpusGenerator(parameters.Seed, baseTime, spread).TracesFor(parameters.Segments);
+        var generator = new CorpusGenerator(parameters.Seed, baseTime, spread, traces: traces);
         var segments = Enumerable.Range(0, traces).Sum(generator.SegmentCount);
 
         // The reference: one core scanning (up to 200,000 of) the very documents the clients will send, before and after the load.
@@ -51,7 +53,7 @@ internal static class LoadHarness
             using var server = ServerProcess.Start(RepositoryPaths.ServerDll, dataDirectory);
             Log(Invariant($"server {server.Pid} on {server.Endpoint}, data in {dataDirectory}"));
 
-            var httpShares = Shares(parameters.Seed, baseTime, traces, parameters.Clients);
+            var httpShares = Shares(parameters.Seed, baseTime, traces, parameters.Clients, parameters.SpreadMinutes);
             var profilePath = Path.Combine(Path.GetTempPath(), "tracevault-ingest.nettrace");
             var profiler = args.Flag("profile") ? IngestProfiler.Start(server.Pid, profilePath) : null;
             var cpuBefore = ProcStatus.CpuSeconds(server.Pid);
@@ -201,8 +203,8 @@ internal static class LoadHarness
         }
     }
 
-    private static List<CorpusShare> Shares(int seed, DateTimeOffset baseTime, int traces, int clients) =>
-        Enumerable.Range(0, clients).Select(i => new CorpusShare(seed, baseTime.ToUnixTimeSeconds(), traces, i, clients)).ToList();
+    private static List<CorpusShare> Shares(int seed, DateTimeOffset baseTime, int traces, int clients, int spreadMinutes = 50) =>
+        Enumerable.Range(0, clients).Select(i => new CorpusShare(seed, baseTime.ToUnixTimeSeconds(), traces, i, clients, spreadMinutes)).ToList();
 
     /// <summary>Starts one client process per argument list, waits until all are ready, releases them together and collects their results.</summary>
     private static async Task<List<ClientResult>> RunClientsAsync(IEnumerable<IEnumerable<string>> argumentLists)

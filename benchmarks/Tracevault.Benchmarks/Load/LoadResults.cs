@@ -46,7 +46,7 @@ internal sealed record LoadResults
     public required IngestTotals ServerTotals { get; init; }
 }
 
-internal sealed record RunParameters(long Segments, int Clients, int Concurrency, int Batch, int Seed, long UdpSegments, long UdpRate, int BatchGetRequests, int SummaryRequests, long CmkSegments, int CostSegments);
+internal sealed record RunParameters(long Segments, int Clients, int Concurrency, int Batch, int Seed, long UdpSegments, long UdpRate, int BatchGetRequests, int SummaryRequests, long CmkSegments, int CostSegments, int SpreadMinutes);
 
 internal sealed record KmsCalls(string KeyArn, int GenerateDataKey, long Segments, double PerMillionSegments);
 
