@@ -25,8 +25,9 @@ internal static class LoadReport
     {
         var text = File.ReadAllText(readmePath);
         var section = $"{ReadmeHeading}\n\nMeasured by the load harness (`dotnet run -c Release --project benchmarks/Tracevault.Benchmarks -- load`, see\n" +
-            "`benchmarks/README.md`); the latest results are in `benchmarks/results/`, and where the time goes, with what would reach\n" +
-            "each target, in `benchmarks/results/analysis.md`.\n\n" + markdown.Replace("\n# ", "\n### ", StringComparison.Ordinal);
+            "`benchmarks/README.md`); the latest results are in `benchmarks/results/` (the 10-million-segment store's in\n" +
+            "`benchmarks/results/10m/`), and where the time goes, with what would reach each target, in\n" +
+            "`benchmarks/results/analysis.md`.\n\n" + markdown.Replace("\n# ", "\n### ", StringComparison.Ordinal);
         var start = text.IndexOf("\n" + ReadmeHeading + "\n", StringComparison.Ordinal);
         if (start < 0)
         {
