@@ -24,5 +24,10 @@ internal static class TraceSchema
             PRIMARY KEY (account_id, trace_hash, chunk_id)) WITHOUT ROWID;
         CREATE INDEX trace_index_by_chunk ON trace_index (chunk_id);
         """,
+        """
+        -- Reads list a time range's chunk headers from this index alone, not from one table row (beside its sealed body) each.
+        DROP INDEX chunks_by_time;
+        CREATE INDEX chunks_by_time ON chunks (account_id, max_time, min_time, data_key_ref);
+        """,
     ]);
 }

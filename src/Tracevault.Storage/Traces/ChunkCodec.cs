@@ -312,7 +312,7 @@ public static class ChunkCodec
                 var length = reader.Read7BitEncodedInt();
                 if (wanted)
                 {
-                    segments.Add(SegmentFacts.Read(traceId, reader.ReadBytes(length)));
+                    segments.Add(new ChunkSegment(traceId, reader.ReadBytes(length)));
                 }
                 else
                 {

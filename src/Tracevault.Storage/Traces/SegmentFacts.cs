@@ -3,12 +3,16 @@ using Tracevault.Core.Traces;
 
 namespace Tracevault.Storage.Traces;
 
-/// <summary>Reads back from a stored document the facts a <see cref="ChunkSegment"/> carries, as ingest found them.</summary>
-/// <remarks>Stored documents were validated at ingest: an id, a numeric start time, and an end time or <c>in_progress: true</c>.</remarks>
-internal static class SegmentFacts
+/// <summary>The facts a <see cref="ChunkSegment"/> carries besides its document: its id, state and times.</summary>
+/// <param name="Id">The segment id, in lowercase.</param>
+/// <param name="InProgress">Whether the document is in progress (no end time).</param>
+/// <param name="StartTime">Its start time, epoch seconds.</param>
+/// <param name="EndTime">Its end time, or its start time while in progress.</param>
+internal sealed record SegmentFacts(string Id, bool InProgress, double StartTime, double EndTime)
 {
-    /// <summary>The segment of trace <paramref name="traceId"/> whose stored document is <paramref name="document"/>.</summary>
-    public static ChunkSegment Read(string traceId, byte[] document)
+    /// <summary>Reads the facts back from a stored document, as ingest found them.</summary>
+    /// <remarks>Stored documents were validated at ingest: an id, a numeric start time, and an end time or <c>in_progress: true</c>.</remarks>
+    public static SegmentFacts Read(ReadOnlySpan<byte> document)
     {
         string? id = null;
         double start = 0;
@@ -39,6 +43,6 @@ internal static class SegmentFacts
             }
         }
 
-        return new ChunkSegment(traceId, id is null ? string.Empty : TraceIds.Normalize(id), end is null, start, end ?? start, document);
+        return new SegmentFacts(id is null ? string.Empty : TraceIds.Normalize(id), end is null, start, end ?? start);
     }
 }

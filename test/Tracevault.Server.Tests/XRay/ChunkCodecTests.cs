@@ -45,6 +45,23 @@ public sealed class ChunkCodecTests
     }
 
     [Fact]
+    public void Open_Format2_ReadsEachSegmentsFactsBackFromItsDocument()
+    {
+        ChunkSegment Stored(string id, string json) => new(TraceA, id.ToLowerInvariant(), json.Contains("in_progress", StringComparison.Ordinal), 0, 0, Encoding.UTF8.GetBytes(json));
+        var segments = new[]
+        {
+            Stored("70A0B1C2D3E4F501", """{"name":"a","annotations":{"id":"not-this"},"id":"70A0B1C2D3E4F501","start_time":1764331200.25,"end_time":1764331201.5}"""),
+            Stored("70a0b1c2d3e4f502", """{"id":"70a0b1c2d3e4f502","name":"b","start_time":1764331203,"in_progress":true}"""),
+        };
+
+        var opened = ChunkCodec.Open(new StoredChunk(14, Account, ChunkCodec.CurrentFormat, 0, 60, _key.Reference, ChunkCodec.Seal(Account, 14, _key, segments), []), _key);
+
+        Assert.Equal(
+            [("70a0b1c2d3e4f501", false, 1764331200.25, 1764331201.5), ("70a0b1c2d3e4f502", true, 1764331203d, 1764331203d)],
+            opened.Select(s => (s.Id, s.InProgress, s.StartTime, s.EndTime)));
+    }
+
+    [Fact]
     public void Open_BodyClaimingAnotherFormat_Throws()
     {
         var body = ChunkCodec.Seal(Account, 9, _key, [Segment(TraceA, "a1")]);
