@@ -27,7 +27,8 @@ public class BrotliQualityBenchmarks
         using var buffer = new MemoryStream();
         using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
         {
-            // The layout of ChunkCodec's format 2: segments grouped by trace, traces in order of id.
+            // The layout of one ChunkCodec format 2 frame, here over the whole chunk: segments grouped by trace, traces in order of id,
+            // each document once.
             var traces = segments.GroupBy(s => s.TraceId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
             writer.Write7BitEncodedInt(traces.Count);
             foreach (var trace in traces)
@@ -36,10 +37,6 @@ public class BrotliQualityBenchmarks
                 writer.Write7BitEncodedInt(trace.Count());
                 foreach (var segment in trace)
                 {
-                    writer.Write(segment.Id);
-                    writer.Write(segment.InProgress);
-                    writer.Write(segment.StartTime);
-                    writer.Write(segment.EndTime);
                     writer.Write7BitEncodedInt(segment.Document.Length);
                     writer.Write(segment.Document.Span);
                 }
