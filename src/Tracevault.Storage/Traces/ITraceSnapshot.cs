@@ -1,8 +1,8 @@
 namespace Tracevault.Storage.Traces;
 
 /// <summary>
-/// A consistent view of a trace store for a read made in several steps: every chunk it finds it can still load, though the
-/// writer merges chunks (or retention deletes them) meanwhile, and no chunk merged meanwhile shows up beside its parts.
+/// A consistent view of a trace store for a read made in several steps: every chunk it finds it can still load, though
+/// retention deletes chunks meanwhile, and no chunk written meanwhile shows up in it.
 /// </summary>
 public interface ITraceSnapshot : IDisposable
 {

@@ -52,14 +52,14 @@ public sealed class TraceReader
     }
 
     /// <summary>
-    /// Reads the traces whose trace-id time lies in <c>[fromSecond, toSecond)</c>, newest first, a few chunks at a time, and
+    /// Reads the traces whose trace-id time lies in <c>[fromSecond, toSecond)</c>, newest first, a minute's chunks at a time, and
     /// yields each batch of traces as soon as they are known complete; the caller stops reading when it has enough.
     /// </summary>
     /// <remarks>
     /// Every chunk's time range covers the trace-id time of each segment in it, so once every chunk whose range ends after
     /// time T is open, every trace dated after T is whole. The reader's right to every data key in the range is checked
     /// before anything is read, so a denied key refuses the whole read. The whole read is made in one snapshot of the store
-    /// (chunks the writer merges meanwhile are neither lost nor read twice): enumerate to the end, or dispose the enumerator.
+    /// (chunks deleted or written meanwhile neither vanish from it nor appear in it): enumerate to the end, or dispose the enumerator.
     /// </remarks>
     public IEnumerable<List<KeyValuePair<string, List<ChunkSegment>>>> ReadNewestFirst(string accountId, long fromSecond, long toSecond, Caller reader, int chunksPerBatch = 1)
     {
