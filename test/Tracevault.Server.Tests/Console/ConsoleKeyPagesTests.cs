@@ -156,10 +156,7 @@ public sealed class ConsoleKeyPagesTests : IAsyncLifetime
         using (var api = new SignedHttpClient(first.Endpoint, accessKeyId, secret))
         {
             var keyId = await CreateKeyAsync(api, "restart");
-            using var put = await api.XRayAsync("/PutEncryptionConfig", SignedHttpClient.Json($$"""{"Type":"KMS","KeyId":"{{keyId}}"}"""));
-            var answer = await put.Content.ReadAsStringAsync();
-            Assert.True(put.IsSuccessStatusCode, answer);
-            keyArn = JsonDocument.Parse(answer).RootElement.GetProperty("EncryptionConfig").GetProperty("KeyId").GetString()!;
+            keyArn = (await Encryption.EncryptionSettingsTests.PutKmsSettingAsync(api, keyId)).GetProperty("EncryptionConfig").GetProperty("KeyId").GetString()!;
 
             // As a run that stopped while the key was unusable would leave it.
             first.Server.Services.GetRequiredService<IEncryptionSettingRepository>()

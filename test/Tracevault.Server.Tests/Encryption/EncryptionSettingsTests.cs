@@ -105,10 +105,7 @@ public sealed class EncryptionSettingsTests(ITestOutputHelper output)
                 await SendAsync(5);
             }
         });
-        using (var put = await client.XRayAsync("/PutEncryptionConfig", SignedHttpClient.Json($$"""{"Type":"KMS","KeyId":"{{keyArn}}"}""")))
-        {
-            Assert.Equal("UPDATING", (await TraceDocuments.ReadJsonAsync(put)).GetProperty("EncryptionConfig").GetProperty("Status").GetString());
-        }
+        Assert.Equal("UPDATING", (await PutKmsSettingAsync(client, keyArn)).GetProperty("EncryptionConfig").GetProperty("Status").GetString());
 
         await WaitForActiveAsync(client);
         await sending.CancelAsync();
@@ -138,10 +135,7 @@ public sealed class EncryptionSettingsTests(ITestOutputHelper output)
         await using var server = await TestServer.StartAsync();
         using var client = new SignedHttpClient(server.Endpoint, server.AdminAccessKeyId, server.AdminSecret);
         var keyArn = await CreateKeyAsync(client);
-        using (var put = await client.XRayAsync("/PutEncryptionConfig", SignedHttpClient.Json($$"""{"Type":"KMS","KeyId":"{{keyArn}}"}""")))
-        {
-            await TraceDocuments.ReadJsonAsync(put);
-        }
+        await PutKmsSettingAsync(client, keyArn);
 
         await WaitForActiveAsync(client);
         var started = DateTimeOffset.UtcNow;
@@ -179,19 +173,13 @@ public sealed class EncryptionSettingsTests(ITestOutputHelper output)
     public async Task AfterTheDeletionWindow_TracesAreReportedUnreadable()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var watch = System.Diagnostics.Stopwatch.StartNew();
         await using var server = await TestServer.StartAsync(clock);
         var settings = server.Server.Services.GetRequiredService<EncryptionSettingsService>();
         using var client = new SignedHttpClient(server.Endpoint, server.AdminAccessKeyId, server.AdminSecret);
         var keyArn = await CreateKeyAsync(client, clock.GetUtcNow());
-        using (var put = await client.XRayAsync("/PutEncryptionConfig", SignedHttpClient.Json($$"""{"Type":"KMS","KeyId":"{{keyArn}}"}"""), clock.GetUtcNow()))
-        {
-            await TraceDocuments.ReadJsonAsync(put);
-        }
+        await PutKmsSettingAsync(client, keyArn, clock.GetUtcNow());
 
-        output.WriteLine($"put {watch.Elapsed}");
         settings.PropagateOnce();
-        output.WriteLine($"propagated {watch.Elapsed}");
         var traceId = TraceDocuments.NewTraceId(clock.GetUtcNow());
         using (var stored = await client.XRayAsync("/TraceSegments", TraceDocuments.PutTraceSegmentsBody([TraceDocuments.Segment(traceId, clock.GetUtcNow())]), clock.GetUtcNow()))
         {
@@ -210,16 +198,13 @@ public sealed class EncryptionSettingsTests(ITestOutputHelper output)
             Assert.Contains("pending deletion", message);
         }
 
-        output.WriteLine($"pending read {watch.Elapsed}");
         clock.Advance(TimeSpan.FromDays(8));
-        output.WriteLine($"advanced {watch.Elapsed}");
         server.Server.Services.GetRequiredService<Keys.Kms.KeyService>().DestroyDueKeys();
         using var gone = await client.XRayAsync("/Traces", TraceDocuments.BatchGetTracesBody([traceId]), clock.GetUtcNow());
         var (goneType, goneMessage) = await Foundation.FoundationTests.ReadErrorAsync(gone);
         Assert.Equal("InvalidRequestException", goneType);
         Assert.Contains("unreadable", goneMessage);
         Assert.Contains(keyArn, goneMessage);
-        output.WriteLine($"done {watch.Elapsed}");
     }
 
     [Fact]
@@ -228,10 +213,7 @@ public sealed class EncryptionSettingsTests(ITestOutputHelper output)
         await using var server = await TestServer.StartAsync();
         using var client = new SignedHttpClient(server.Endpoint, server.AdminAccessKeyId, server.AdminSecret);
         var keyArn = await CreateKeyAsync(client);
-        using (var put = await client.XRayAsync("/PutEncryptionConfig", SignedHttpClient.Json($$"""{"Type":"KMS","KeyId":"{{keyArn}}"}""")))
-        {
-            await TraceDocuments.ReadJsonAsync(put);
-        }
+        await PutKmsSettingAsync(client, keyArn);
 
         await WaitForActiveAsync(client);
         using (var disable = await client.KmsAsync("DisableKey", SignedHttpClient.Json($$"""{"KeyId":"{{keyArn}}"}""")))
@@ -289,6 +271,13 @@ public sealed class EncryptionSettingsTests(ITestOutputHelper output)
     {
         using var response = await client.KmsAsync("CreateKey", SignedHttpClient.Json("{}"), at);
         return (await TraceDocuments.ReadJsonAsync(response)).GetProperty("KeyMetadata").GetProperty("Arn").GetString()!;
+    }
+
+    /// <summary>PutEncryptionConfig with <c>Type: KMS</c> and the key given; the answer's JSON.</summary>
+    internal static async Task<System.Text.Json.JsonElement> PutKmsSettingAsync(SignedHttpClient client, string keyArn, DateTimeOffset? at = null)
+    {
+        using var response = await client.XRayAsync("/PutEncryptionConfig", SignedHttpClient.Json($$"""{"Type":"KMS","KeyId":"{{keyArn}}"}"""), at);
+        return await TraceDocuments.ReadJsonAsync(response);
     }
 
     internal static async Task WaitForActiveAsync(SignedHttpClient client)

@@ -69,6 +69,23 @@ public sealed partial class XRaySummaryScanLimitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AwsCli_GetTraceSummaries_FilterMatchingOnlyTheOldestTrace_PaginatesPastTheEmptyPageToIt()
+    {
+        // The CLI follows NextToken by itself: an empty first page must not end its answer.
+        var result = await AwsCli.RunAsync(_server.Endpoint, _server.ClientEnvironment(),
+        [
+            "xray", "get-trace-summaries",
+            "--start-time", (_now - 3600).ToString(CultureInfo.InvariantCulture), "--end-time", (_now + 60).ToString(CultureInfo.InvariantCulture),
+            "--filter-expression", NeedleFilter,
+        ]);
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        var answer = System.Text.Json.Nodes.JsonNode.Parse(result.StandardOutput)!;
+        var found = Assert.Single(answer["TraceSummaries"]!.AsArray());
+        Assert.Equal(_needle, found!["Id"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task GetTraceSummaries_NoFilter_FillsTheFirstPageFromTheNewestTracesOnly()
     {
         using var xray = XRayApiClient.For(_server);
