@@ -151,9 +151,9 @@ public sealed class XRayQueryApi
 
     /// <summary>
     /// Builds the service graph of at most <paramref name="maxTraces"/> of the newest traces dated in a time range, reading
-    /// chunks newest first and stopping there — or, once it has some traces, after <paramref name="maxBatches"/> reads that
-    /// completed no more (chunks written in the same minute all end in it, so the next whole traces may lie far behind);
-    /// answers the graph and how many traces it was built from.
+    /// chunks newest first and stopping there — or, once it has some traces, after at most <paramref name="maxBatches"/> more
+    /// reads (a read that completes few traces may be followed by many more such); answers the graph and how many traces it
+    /// was built from.
     /// </summary>
     public (IReadOnlyList<ServiceGraphNode> Services, int Traces) BuildRecentServiceGraph(Caller caller, double startTime, double endTime, int maxTraces, int maxBatches)
     {

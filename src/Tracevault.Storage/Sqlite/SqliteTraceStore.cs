@@ -59,40 +59,9 @@ public sealed class SqliteTraceStore : ITraceStore
     /// <inheritdoc />
     public IReadOnlyList<StoredChunk> FindByTraceHashes(string accountId, IReadOnlyCollection<long> traceHashes)
     {
-        using var connection = _database.Open();
-
         // One snapshot for the lookups and the loads: a chunk retention deletes in between is either found and loaded, or neither.
-        using var snapshot = connection.BeginTransaction(deferred: true);
-        var ids = new HashSet<long>();
-        using (var lookup = connection.CreateCommand())
-        {
-            lookup.Transaction = snapshot;
-            lookup.CommandText = "SELECT chunk_id FROM trace_index WHERE account_id = $account AND trace_hash = $hash";
-            lookup.Parameters.AddWithValue("$account", accountId);
-            var hash = lookup.Parameters.Add("$hash", SqliteType.Integer);
-            foreach (var traceHash in traceHashes)
-            {
-                hash.Value = traceHash;
-                using var reader = lookup.ExecuteReader();
-                while (reader.Read())
-                {
-                    ids.Add(reader.GetInt64(0));
-                }
-            }
-        }
-
-        var chunks = new List<StoredChunk>(ids.Count);
-        using var select = connection.CreateCommand();
-        select.Transaction = snapshot;
-        select.CommandText = "SELECT id, account_id, format, min_time, max_time, data_key_ref, sealed_body FROM chunks WHERE id = $id";
-        var id = select.Parameters.Add("$id", SqliteType.Integer);
-        foreach (var chunkId in ids)
-        {
-            id.Value = chunkId;
-            chunks.AddRange(ReadChunks(select));
-        }
-
-        return chunks;
+        using var snapshot = new Snapshot(_database.Open());
+        return snapshot.Load(accountId, snapshot.FindChunkIds(accountId, traceHashes));
     }
 
     /// <inheritdoc />
@@ -184,6 +153,28 @@ public sealed class SqliteTraceStore : ITraceStore
             }
 
             return headers;
+        }
+
+        /// <summary>The ids of the chunks of an account that hold any of the given trace hashes (the blind index).</summary>
+        public HashSet<long> FindChunkIds(string accountId, IReadOnlyCollection<long> traceHashes)
+        {
+            var ids = new HashSet<long>();
+            using var lookup = _connection.CreateCommand();
+            lookup.Transaction = _transaction;
+            lookup.CommandText = "SELECT chunk_id FROM trace_index WHERE account_id = $account AND trace_hash = $hash";
+            lookup.Parameters.AddWithValue("$account", accountId);
+            var hash = lookup.Parameters.Add("$hash", SqliteType.Integer);
+            foreach (var traceHash in traceHashes)
+            {
+                hash.Value = traceHash;
+                using var reader = lookup.ExecuteReader();
+                while (reader.Read())
+                {
+                    ids.Add(reader.GetInt64(0));
+                }
+            }
+
+            return ids;
         }
 
         public IReadOnlyList<StoredChunk> Load(string accountId, IReadOnlyCollection<long> chunkIds)

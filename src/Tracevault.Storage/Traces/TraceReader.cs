@@ -61,7 +61,7 @@ public sealed class TraceReader
     /// before anything is read, so a denied key refuses the whole read. The whole read is made in one snapshot of the store
     /// (chunks deleted or written meanwhile neither vanish from it nor appear in it): enumerate to the end, or dispose the enumerator.
     /// </remarks>
-    public IEnumerable<List<KeyValuePair<string, List<ChunkSegment>>>> ReadNewestFirst(string accountId, long fromSecond, long toSecond, Caller reader, int chunksPerBatch = 1)
+    public IEnumerable<List<KeyValuePair<string, List<ChunkSegment>>>> ReadNewestFirst(string accountId, long fromSecond, long toSecond, Caller reader)
     {
         var snapshot = _store.OpenSnapshot();
         IReadOnlyList<ChunkHeader> headers;
@@ -90,7 +90,7 @@ public sealed class TraceReader
             {
                 // A batch ends where the chunks' latest minute changes: until every chunk ending in a minute is open, no trace
                 // dated in it is known whole, and once they are, every trace dated after the next chunk's minute is.
-                var end = Math.Min(headers.Count, start + chunksPerBatch);
+                var end = start + 1;
                 while (end < headers.Count && end - start < MaxChunksPerBatch && headers[end].MaxTime == headers[end - 1].MaxTime)
                 {
                     end++;
