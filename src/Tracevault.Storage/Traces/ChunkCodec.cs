@@ -59,7 +59,7 @@ public static class ChunkCodec
             }
 
             firstTraceIds.Add(traces[start][0].TraceId);
-            frames.Add(SealFrame(traces.GetRange(start, end - start), cipher, dataKey.Key, AssociatedData(accountId, chunkId, CurrentFormat, dataKey.Reference, frames.Count)));
+            frames.Add(SealFrame(traces.GetRange(start, end - start), bytes, cipher, dataKey.Key, AssociatedData(accountId, chunkId, CurrentFormat, dataKey.Reference, frames.Count)));
             start = end;
         }
 
@@ -153,10 +153,11 @@ public static class ChunkCodec
     private static byte[] AssociatedData(string accountId, long chunkId, int format, string dataKeyReference) =>
         Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"tracevault/chunk\n{format}\n{accountId}\n{chunkId}\n{dataKeyReference}"));
 
-    private static byte[] SealFrame(List<List<ChunkSegment>> traces, ChunkCipher cipher, byte[] key, byte[] associatedData)
+    /// <summary>Encodes, compresses and seals one frame; <paramref name="tracesLength"/> is the sum of its traces' <see cref="TraceLength"/>.</summary>
+    private static byte[] SealFrame(List<List<ChunkSegment>> traces, int tracesLength, ChunkCipher cipher, byte[] key, byte[] associatedData)
     {
         // Encoded and compressed in pooled buffers, sealed straight from them: the sealed frame is the one array allocated for the data.
-        var plainLength = EncodedLength(traces);
+        var plainLength = SevenBitLength(traces.Count) + tracesLength;
         var plain = ArrayPool<byte>.Shared.Rent(plainLength);
         var compressed = ArrayPool<byte>.Shared.Rent(BrotliEncoder.GetMaxCompressedLength(plainLength) + 4);
         var compressedLength = 0;
@@ -220,9 +221,7 @@ public static class ChunkCodec
         throw new InvalidDataException("A chunk body's directory length is malformed.");
     }
 
-    /// <summary>The bytes <see cref="Encode"/> writes: the layout <see cref="Decode"/> reads.</summary>
-    private static int EncodedLength(List<List<ChunkSegment>> traces) => SevenBitLength(traces.Count) + traces.Sum(TraceLength);
-
+    /// <summary>The bytes <see cref="Encode"/> writes for one trace (a frame adds its 7-bit-encoded trace count).</summary>
     private static int TraceLength(List<ChunkSegment> trace)
     {
         var length = StringLength(trace[0].TraceId) + SevenBitLength(trace.Count);
