@@ -14,7 +14,7 @@ internal static class Program
     {
         if (args.Length == 0)
         {
-            await Console.Error.WriteLineAsync("usage: micro [--filter '*'] | corpus [--segments N] [--seed S] | cost [--segments N] [--producers P] | load [--segments N] [--clients C] [--concurrency K] [--udp-segments N] [--udp-rate R] [--out DIR]").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync("usage: micro [--filter '*'] | corpus [--segments N] [--seed S] | cost [--segments N] [--producers P] | load [--segments N] [--spread-minutes M] [--clients C] [--concurrency K] [--udp-segments N] [--udp-rate R] [--out DIR] [--readme]").ConfigureAwait(false);
             return 2;
         }
 
