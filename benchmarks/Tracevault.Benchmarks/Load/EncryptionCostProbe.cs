@@ -77,7 +77,7 @@ internal static class EncryptionCostProbe
         {
             var store = new SqliteTraceStore(new SqliteDatabase(Path.Combine(directory, SqliteDatabase.FileName)));
             var keys = new DefaultDataKeys(new ServiceKey(1, RandomNumberGenerator.GetBytes(32)), TimeProvider.System);
-            var writer = serial ? null : new ChunkWriter(store, keys, keys, new TraceStoreOptions(), cipher);
+            var writer = serial ? null : new ChunkWriter(store, keys, keys, new TraceStoreOptions(), TimeProvider.System, cipher);
             var baseline = serial ? new SerialChunkWriter(store, keys, new TraceStoreOptions(), cipher) : null;
             var next = -1;
             var clock = Stopwatch.StartNew();

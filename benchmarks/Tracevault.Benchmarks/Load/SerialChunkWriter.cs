@@ -9,7 +9,7 @@ namespace Tracevault.Benchmarks.Load;
 /// <summary>
 /// The chunk writer as it was before it was pipelined (commit c976b51): one loop that gathers, seals (one blind-index HMAC per
 /// segment) and then commits, serially. Kept here only so <see cref="EncryptionCostProbe"/> can measure the server's writer against
-/// it in the same run; it shares <see cref="ChunkCodec"/> with the server.
+/// it in the same run; it shares <see cref="ChunkCodec"/> and the dictionary training with the server.
 /// </summary>
 internal sealed class SerialChunkWriter : IAsyncDisposable
 {
@@ -17,6 +17,7 @@ internal sealed class SerialChunkWriter : IAsyncDisposable
     private readonly DefaultDataKeys _keys;
     private readonly TraceStoreOptions _options;
     private readonly ChunkCipher _cipher;
+    private readonly DictionaryTrainer _dictionaries;
     private readonly Channel<(string AccountId, IReadOnlyList<ChunkSegment> Segments, TaskCompletionSource Done)> _queue;
     private readonly Task _loop;
 
@@ -26,6 +27,7 @@ internal sealed class SerialChunkWriter : IAsyncDisposable
         _keys = keys;
         _options = options;
         _cipher = cipher;
+        _dictionaries = new DictionaryTrainer(store, TimeProvider.System);
         _queue = Channel.CreateBounded<(string, IReadOnlyList<ChunkSegment>, TaskCompletionSource)>(new BoundedChannelOptions(options.MaxPendingWrites) { SingleReader = true });
         _loop = Task.Run(RunAsync);
     }
@@ -41,6 +43,7 @@ internal sealed class SerialChunkWriter : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _loop.ConfigureAwait(false);
+        await _dictionaries.WhenIdle().ConfigureAwait(false);
     }
 
     private async Task RunAsync()
@@ -62,9 +65,10 @@ internal sealed class SerialChunkWriter : IAsyncDisposable
                 var dataKey = _keys.ForSealing(account.Key);
                 var indexKey = _keys.TraceIndexKey(account.Key);
                 var segments = account.SelectMany(w => w.Segments).ToList();
+                var dictionary = _dictionaries.ForSealing(account.Key, dataKey, segments);
                 for (var start = 0; start < segments.Count; start += _options.MaxSegmentsPerChunk)
                 {
-                    chunks.Add(BuildChunk(account.Key, dataKey, indexKey, segments.GetRange(start, Math.Min(_options.MaxSegmentsPerChunk, segments.Count - start))));
+                    chunks.Add(BuildChunk(account.Key, dataKey, dictionary, indexKey, segments.GetRange(start, Math.Min(_options.MaxSegmentsPerChunk, segments.Count - start))));
                 }
             }
 
@@ -76,7 +80,7 @@ internal sealed class SerialChunkWriter : IAsyncDisposable
         }
     }
 
-    private StoredChunk BuildChunk(string accountId, DataKey dataKey, byte[] indexKey, List<ChunkSegment> segments)
+    private StoredChunk BuildChunk(string accountId, DataKey dataKey, CompressionDictionary dictionary, byte[] indexKey, List<ChunkSegment> segments)
     {
         var id = RandomNumberGenerator.GetInt32(1, int.MaxValue) * (long)int.MaxValue + RandomNumberGenerator.GetInt32(int.MaxValue);
         var min = double.MaxValue;
@@ -90,7 +94,10 @@ internal sealed class SerialChunkWriter : IAsyncDisposable
             hashes.Add(TraceIndexHasher.Hash(indexKey, segment.TraceId));
         }
 
-        var sealedBody = ChunkCodec.Seal(accountId, id, dataKey, segments, _cipher);
-        return new StoredChunk(id, accountId, ChunkCodec.CurrentFormat, (long)Math.Floor(min / 60) * 60, (long)Math.Ceiling(max / 60) * 60, dataKey.Reference, sealedBody, hashes.ToArray());
+        var sealedBody = ChunkCodec.Seal(accountId, id, dataKey, segments, dictionary, _cipher);
+        return new StoredChunk(id, accountId, ChunkCodec.CurrentFormat, (long)Math.Floor(min / 60) * 60, (long)Math.Ceiling(max / 60) * 60, dataKey.Reference, sealedBody, hashes.ToArray())
+        {
+            DictionaryId = dictionary.Id,
+        };
     }
 }

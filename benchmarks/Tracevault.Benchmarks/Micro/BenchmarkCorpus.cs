@@ -26,5 +26,19 @@ internal static class BenchmarkCorpus
         return new ChunkSegment(header.TraceId, header.Id, header.InProgress, header.StartTime, header.EndTime ?? header.StartTime, document);
     }).ToList();
 
+    /// <summary>A dictionary trained as the writer trains one: on the first 256 KB of documents under a data key, 32 KB.</summary>
+    public static CompressionDictionary Dictionary(IEnumerable<byte[]> documents, DataKey dataKey)
+    {
+        var samples = new List<byte[]>();
+        var bytes = 0;
+        foreach (var document in documents.TakeWhile(_ => bytes < 256 * 1024))
+        {
+            samples.Add(document);
+            bytes += document.Length;
+        }
+
+        return CompressionDictionary.Train(dataKey.Reference, samples, 32 * 1024);
+    }
+
     public static DataKey DataKey() => new("default/1/20261128", RandomNumberGenerator.GetBytes(32), null);
 }

@@ -28,7 +28,7 @@ public class WriterBatchingBenchmarks
     {
         _segments = BenchmarkCorpus.Segments(BenchmarkCorpus.Documents(2000));
         var keys = new DefaultDataKeys(new ServiceKey(1, RandomNumberGenerator.GetBytes(32)), TimeProvider.System);
-        _writer = new ChunkWriter(new DiscardingTraceStore(), keys, keys, new TraceStoreOptions());
+        _writer = new ChunkWriter(new DiscardingTraceStore(), keys, keys, new TraceStoreOptions(), TimeProvider.System);
     }
 
     [GlobalCleanup]
@@ -65,6 +65,12 @@ public class WriterBatchingBenchmarks
         public IReadOnlyList<StoredChunk> FindInRange(string accountId, long fromSecond, long toSecond) => [];
 
         public ITraceSnapshot OpenSnapshot() => throw new NotSupportedException();
+
+        public void AddDictionary(StoredDictionary dictionary)
+        {
+        }
+
+        public StoredDictionary? FindDictionary(string accountId, long id) => null;
 
         public int DeleteOlderThan(long beforeSecond) => 0;
 

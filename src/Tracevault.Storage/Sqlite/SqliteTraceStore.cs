@@ -18,7 +18,7 @@ public sealed class SqliteTraceStore : ITraceStore
         using var transaction = connection.BeginTransaction(deferred: false);
         using var chunk = connection.CreateCommand();
         chunk.Transaction = transaction;
-        chunk.CommandText = "INSERT INTO chunks (id, account_id, format, min_time, max_time, data_key_ref, sealed_body) VALUES ($id, $account, $format, $min, $max, $ref, $body)";
+        chunk.CommandText = "INSERT INTO chunks (id, account_id, format, min_time, max_time, data_key_ref, sealed_body, dictionary_id) VALUES ($id, $account, $format, $min, $max, $ref, $body, $dictionary)";
         var id = chunk.Parameters.Add("$id", SqliteType.Integer);
         var account = chunk.Parameters.Add("$account", SqliteType.Text);
         var format = chunk.Parameters.Add("$format", SqliteType.Integer);
@@ -26,6 +26,7 @@ public sealed class SqliteTraceStore : ITraceStore
         var max = chunk.Parameters.Add("$max", SqliteType.Integer);
         var reference = chunk.Parameters.Add("$ref", SqliteType.Text);
         var body = chunk.Parameters.Add("$body", SqliteType.Blob);
+        var dictionary = chunk.Parameters.Add("$dictionary", SqliteType.Integer);
 
         using var index = connection.CreateCommand();
         index.Transaction = transaction;
@@ -43,6 +44,7 @@ public sealed class SqliteTraceStore : ITraceStore
             max.Value = stored.MaxTime;
             reference.Value = stored.DataKeyReference;
             body.Value = stored.SealedBody;
+            dictionary.Value = stored.DictionaryId == 0 ? DBNull.Value : stored.DictionaryId;
             chunk.ExecuteNonQuery();
             indexAccount.Value = stored.AccountId;
             indexChunk.Value = stored.Id;
@@ -70,7 +72,7 @@ public sealed class SqliteTraceStore : ITraceStore
         using var connection = _database.Open();
         using var select = connection.CreateCommand();
         select.CommandText = """
-            SELECT id, account_id, format, min_time, max_time, data_key_ref, sealed_body FROM chunks
+            SELECT id, account_id, format, min_time, max_time, data_key_ref, sealed_body, dictionary_id FROM chunks
             WHERE account_id = $account AND max_time >= $from AND min_time < $to
             ORDER BY max_time DESC
             """;
@@ -84,13 +86,51 @@ public sealed class SqliteTraceStore : ITraceStore
     public ITraceSnapshot OpenSnapshot() => new Snapshot(_database.Open());
 
     /// <inheritdoc />
+    public void AddDictionary(StoredDictionary dictionary)
+    {
+        using var connection = _database.Open();
+        using var insert = connection.CreateCommand();
+        insert.CommandText = "INSERT INTO chunk_dictionaries (id, account_id, data_key_ref, created_time, sealed_dictionary) VALUES ($id, $account, $ref, $created, $sealed)";
+        insert.Parameters.AddWithValue("$id", dictionary.Id);
+        insert.Parameters.AddWithValue("$account", dictionary.AccountId);
+        insert.Parameters.AddWithValue("$ref", dictionary.DataKeyReference);
+        insert.Parameters.AddWithValue("$created", dictionary.CreatedTime);
+        insert.Parameters.AddWithValue("$sealed", dictionary.SealedBytes);
+        insert.ExecuteNonQuery();
+    }
+
+    /// <inheritdoc />
+    public StoredDictionary? FindDictionary(string accountId, long id)
+    {
+        using var connection = _database.Open();
+        using var select = connection.CreateCommand();
+        select.CommandText = "SELECT data_key_ref, created_time, sealed_dictionary FROM chunk_dictionaries WHERE id = $id AND account_id = $account";
+        select.Parameters.AddWithValue("$id", id);
+        select.Parameters.AddWithValue("$account", accountId);
+        using var reader = select.ExecuteReader();
+        return reader.Read() ? new StoredDictionary(id, accountId, reader.GetString(0), reader.GetInt64(1), (byte[])reader[2]) : null;
+    }
+
+    /// <inheritdoc />
     public int DeleteOlderThan(long beforeSecond)
     {
         using var connection = _database.Open();
+        using var transaction = connection.BeginTransaction(deferred: false);
         using var delete = connection.CreateCommand();
+        delete.Transaction = transaction;
         delete.CommandText = "DELETE FROM chunks WHERE max_time < $before";
         delete.Parameters.AddWithValue("$before", beforeSecond);
-        return delete.ExecuteNonQuery();
+        var deleted = delete.ExecuteNonQuery();
+
+        // The writer seals with a dictionary only for a while after training it (DictionaryTrainer.Lifetime, shorter than the
+        // shortest retention), so one created before the cutoff that no chunk names will not be named again.
+        using var unused = connection.CreateCommand();
+        unused.Transaction = transaction;
+        unused.CommandText = "DELETE FROM chunk_dictionaries WHERE created_time < $before AND NOT EXISTS (SELECT 1 FROM chunks WHERE dictionary_id = chunk_dictionaries.id)";
+        unused.Parameters.AddWithValue("$before", beforeSecond);
+        unused.ExecuteNonQuery();
+        transaction.Commit();
+        return deleted;
     }
 
     /// <inheritdoc />
@@ -115,7 +155,10 @@ public sealed class SqliteTraceStore : ITraceStore
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            chunks.Add(new StoredChunk(reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetString(5), (byte[])reader[6], []));
+            chunks.Add(new StoredChunk(reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetString(5), (byte[])reader[6], [])
+            {
+                DictionaryId = reader.IsDBNull(7) ? 0 : reader.GetInt64(7),
+            });
         }
 
         return chunks;
@@ -181,7 +224,7 @@ public sealed class SqliteTraceStore : ITraceStore
         {
             using var select = _connection.CreateCommand();
             select.Transaction = _transaction;
-            select.CommandText = "SELECT id, account_id, format, min_time, max_time, data_key_ref, sealed_body FROM chunks WHERE id = $id AND account_id = $account";
+            select.CommandText = "SELECT id, account_id, format, min_time, max_time, data_key_ref, sealed_body, dictionary_id FROM chunks WHERE id = $id AND account_id = $account";
             select.Parameters.AddWithValue("$account", accountId);
             var id = select.Parameters.Add("$id", SqliteType.Integer);
             var chunks = new List<StoredChunk>(chunkIds.Count);

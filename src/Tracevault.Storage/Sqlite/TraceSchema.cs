@@ -1,6 +1,6 @@
 namespace Tracevault.Storage.Sqlite;
 
-/// <summary>The tables of trace data: sealed chunks, the blind index, and the sealed service key.</summary>
+/// <summary>The tables of trace data: sealed chunks, their sealed compression dictionaries, the blind index, and the sealed service key.</summary>
 internal static class TraceSchema
 {
     /// <summary>The traces part of the schema.</summary>
@@ -28,6 +28,17 @@ internal static class TraceSchema
         -- Reads list a time range's chunk headers from this index alone, not from one table row (beside its sealed body) each.
         DROP INDEX chunks_by_time;
         CREATE INDEX chunks_by_time ON chunks (account_id, max_time, min_time, data_key_ref);
+        """,
+        """
+        -- Chunk format 3 compresses with a dictionary trained on the account's segments, sealed under the chunks' data key.
+        CREATE TABLE chunk_dictionaries (
+            id INTEGER PRIMARY KEY,
+            account_id TEXT NOT NULL,
+            data_key_ref TEXT NOT NULL,
+            created_time INTEGER NOT NULL,
+            sealed_dictionary BLOB NOT NULL);
+        ALTER TABLE chunks ADD COLUMN dictionary_id INTEGER;
+        CREATE INDEX chunks_by_dictionary ON chunks (dictionary_id) WHERE dictionary_id IS NOT NULL;
         """,
     ]);
 }

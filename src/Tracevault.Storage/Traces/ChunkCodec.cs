@@ -10,40 +10,49 @@ namespace Tracevault.Storage.Traces;
 
 /// <summary>Turns segments into a sealed chunk body and back: a versioned binary layout, compressed, then sealed with AES-256-GCM.</summary>
 /// <remarks>
-/// Format 2 (written): <c>directory length ‖ sealed directory ‖ sealed frame 0 ‖ sealed frame 1 …</c>; the segments grouped by
-/// trace in ordinal order of trace id, cut into frames of whole traces, each compressed and sealed on its own; the sealed
-/// directory gives each frame's length and first trace id, so reading a few traces opens only their frames. Format 1 (read
-/// only): one sealed, compressed stream of segments in arrival order. The associated data binds the account, the chunk id, the
-/// format and the data-key reference (and in format 2 the part), so nothing can be moved to another chunk, account or place.
+/// Format 3 (written): <c>directory length ‖ sealed directory ‖ sealed frame 0 ‖ sealed frame 1 …</c>; the segments grouped by
+/// trace in ordinal order of trace id, cut into frames of whole traces, each compressed (zstd, with the account's
+/// <see cref="CompressionDictionary"/> for the data key when it has one) and sealed on its own; the sealed directory names the
+/// dictionary and gives each frame's length and first trace id, so reading a few traces opens only their frames. Format 2
+/// (read only) is the same with Brotli frames and no dictionary; format 1 (read only) one sealed, compressed stream of segments
+/// in arrival order. The associated data binds the account, the chunk id, the format and the data-key reference (and from
+/// format 2 on the part), so nothing can be moved to another chunk, account or place.
 /// </remarks>
 public static class ChunkCodec
 {
     /// <summary>The body format this code writes; it reads format 1 too.</summary>
-    public const int CurrentFormat = 2;
-
-    // Quality 3 compresses a chunk about twice as fast as 4 for about 5 % more bytes (BrotliQualityBenchmarks): compression is
-    // the largest CPU cost of the single writer, and the decoder reads any quality.
-    private const int CompressionQuality = 3;
-
-    private const int CompressionWindow = 22;
+    public const int CurrentFormat = 3;
 
     /// <summary>
     /// A frame holds whole traces until its encoding reaches this size, and is compressed and sealed on its own, so reading a
-    /// trace opens about this much, not the whole chunk. On 4,000 corpus segments at quality 3, 128 KB frames take about 7 % more
-    /// bytes than one stream, 256 KB frames 2.5 % (and twice the decompression per trace read), 64 KB frames 13 %.
+    /// trace opens about this much, not the whole chunk. With a dictionary, 32 KB frames of the corpus take 113 bytes per segment,
+    /// as many as 128 KB frames without one; 16 KB frames 3 % more (FrameCompressionBenchmarks).
     /// </summary>
-    private const int FrameBytes = 128 * 1024;
+    private const int FrameBytes = 32 * 1024;
+
+    /// <summary>Without a dictionary a frame needs more of its own data to compress well: 32 KB frames take 141 bytes per segment, 128 KB frames 119.</summary>
+    private const int FrameBytesWithoutDictionary = 128 * 1024;
 
     /// <summary>The associated-data part number of a format 2 body's directory (frames are numbered from 0).</summary>
     private const int DirectoryPart = -1;
 
-    /// <summary>Compresses and seals <paramref name="segments"/> for chunk <paramref name="chunkId"/>.</summary>
+    /// <summary>Compresses (without a dictionary) and seals <paramref name="segments"/> for chunk <paramref name="chunkId"/>.</summary>
     public static byte[] Seal(string accountId, long chunkId, DataKey dataKey, IReadOnlyList<ChunkSegment> segments) =>
-        Seal(accountId, chunkId, dataKey, segments, AeadSealer.Seal);
+        Seal(accountId, chunkId, dataKey, segments, CompressionDictionary.None, AeadSealer.Seal);
 
-    /// <summary>As <see cref="Seal(string, long, DataKey, IReadOnlyList{ChunkSegment})"/>, with the cipher given: the benchmarks' seam to measure what sealing costs.</summary>
-    internal static byte[] Seal(string accountId, long chunkId, DataKey dataKey, IReadOnlyList<ChunkSegment> segments, ChunkCipher cipher)
+    /// <summary>Compresses with <paramref name="dictionary"/> (trained under <paramref name="dataKey"/>) and seals <paramref name="segments"/> for chunk <paramref name="chunkId"/>.</summary>
+    public static byte[] Seal(string accountId, long chunkId, DataKey dataKey, IReadOnlyList<ChunkSegment> segments, CompressionDictionary dictionary) =>
+        Seal(accountId, chunkId, dataKey, segments, dictionary, AeadSealer.Seal);
+
+    /// <summary>As <see cref="Seal(string, long, DataKey, IReadOnlyList{ChunkSegment}, CompressionDictionary)"/>, with the cipher given: the benchmarks' seam to measure what sealing costs.</summary>
+    internal static byte[] Seal(string accountId, long chunkId, DataKey dataKey, IReadOnlyList<ChunkSegment> segments, CompressionDictionary dictionary, ChunkCipher cipher)
     {
+        if (dictionary.Id != 0 && !string.Equals(dictionary.DataKeyReference, dataKey.Reference, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException("A chunk is compressed only with a dictionary of its own data key.");
+        }
+
+        var frameBytes = dictionary.Id == 0 ? FrameBytesWithoutDictionary : FrameBytes;
         // A trace's segments side by side compress better, and are read together. The sort is stable: a trace keeps its order.
         var traces = segments.GroupBy(s => s.TraceId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => g.ToList()).ToList();
         var frames = new List<byte[]>();
@@ -53,17 +62,17 @@ public static class ChunkCodec
             // Whole traces only: a trace is read from one frame.
             var end = start;
             var bytes = 0;
-            while (end < traces.Count && (end == start || bytes < FrameBytes))
+            while (end < traces.Count && (end == start || bytes < frameBytes))
             {
                 bytes += TraceLength(traces[end++]);
             }
 
             firstTraceIds.Add(traces[start][0].TraceId);
-            frames.Add(SealFrame(traces.GetRange(start, end - start), bytes, cipher, dataKey.Key, AssociatedData(accountId, chunkId, CurrentFormat, dataKey.Reference, frames.Count)));
+            frames.Add(SealFrame(traces.GetRange(start, end - start), bytes, dictionary, cipher, dataKey.Key, AssociatedData(accountId, chunkId, CurrentFormat, dataKey.Reference, frames.Count)));
             start = end;
         }
 
-        var directory = cipher(dataKey.Key, EncodeDirectory(frames, firstTraceIds), AssociatedData(accountId, chunkId, CurrentFormat, dataKey.Reference, DirectoryPart));
+        var directory = cipher(dataKey.Key, EncodeDirectory(dictionary.Id, frames, firstTraceIds), AssociatedData(accountId, chunkId, CurrentFormat, dataKey.Reference, DirectoryPart));
         var body = new byte[SevenBitLength(directory.Length) + directory.Length + frames.Sum(f => f.Length)];
         var at = WriteSevenBit(body, directory.Length);
         directory.CopyTo(body, at);
@@ -77,16 +86,29 @@ public static class ChunkCodec
         return body;
     }
 
-    /// <summary>Opens a sealed chunk body of format 1 or 2; throws <see cref="System.Security.Cryptography.CryptographicException"/> when it was altered or moved.</summary>
-    public static List<ChunkSegment> Open(StoredChunk chunk, DataKey dataKey) => Open(chunk, dataKey, null);
+    /// <summary>Opens a sealed chunk body compressed without a dictionary; throws <see cref="System.Security.Cryptography.CryptographicException"/> when it was altered or moved.</summary>
+    public static List<ChunkSegment> Open(StoredChunk chunk, DataKey dataKey) => Open(chunk, dataKey, NoDictionary, null);
 
     /// <summary>
-    /// Opens only what a chunk holds of the traces <paramref name="traceIds"/>: in format 2, only the frames they are in.
+    /// Opens a sealed chunk body of format 1, 2 or 3, finding its dictionary (by id, 0 for none) with <paramref name="dictionaries"/>;
+    /// throws <see cref="System.Security.Cryptography.CryptographicException"/> when it was altered or moved.
+    /// </summary>
+    public static List<ChunkSegment> Open(StoredChunk chunk, DataKey dataKey, Func<long, CompressionDictionary> dictionaries) => Open(chunk, dataKey, dictionaries, null);
+
+    /// <summary>
+    /// Opens only what a chunk holds of the traces <paramref name="traceIds"/>: from format 2 on, only the frames they are in.
     /// Throws <see cref="System.Security.Cryptography.CryptographicException"/> when what it opens was altered or moved.
     /// </summary>
-    public static List<ChunkSegment> OpenTraces(StoredChunk chunk, DataKey dataKey, IReadOnlySet<string> traceIds) => Open(chunk, dataKey, traceIds);
+    public static List<ChunkSegment> OpenTraces(StoredChunk chunk, DataKey dataKey, Func<long, CompressionDictionary> dictionaries, IReadOnlySet<string> traceIds) =>
+        Open(chunk, dataKey, dictionaries, traceIds);
 
-    private static List<ChunkSegment> Open(StoredChunk chunk, DataKey dataKey, IReadOnlySet<string>? traceIds)
+    /// <summary>As <see cref="OpenTraces(StoredChunk, DataKey, Func{long, CompressionDictionary}, IReadOnlySet{string})"/>, for a chunk compressed without a dictionary.</summary>
+    public static List<ChunkSegment> OpenTraces(StoredChunk chunk, DataKey dataKey, IReadOnlySet<string> traceIds) => Open(chunk, dataKey, NoDictionary, traceIds);
+
+    private static CompressionDictionary NoDictionary(long id) =>
+        id == 0 ? CompressionDictionary.None : throw new InvalidOperationException($"A chunk compressed with dictionary {id} was opened without dictionaries.");
+
+    private static List<ChunkSegment> Open(StoredChunk chunk, DataKey dataKey, Func<long, CompressionDictionary> dictionaries, IReadOnlySet<string>? traceIds)
     {
         if (chunk.Format == 1)
         {
@@ -94,14 +116,20 @@ public static class ChunkCodec
             return traceIds is null ? whole : whole.FindAll(s => traceIds.Contains(s.TraceId));
         }
 
-        if (chunk.Format != CurrentFormat)
+        if (chunk.Format is not (2 or CurrentFormat))
         {
             throw new InvalidDataException($"Chunk {chunk.Id} has format {chunk.Format}, which this version cannot read.");
         }
 
         var body = chunk.SealedBody;
         var directoryLength = ReadSevenBit(body, out var at);
-        var directory = DecodeDirectory(AeadSealer.Open(dataKey.Key, body.AsSpan(at, directoryLength), AssociatedData(chunk.AccountId, chunk.Id, chunk.Format, chunk.DataKeyReference, DirectoryPart)));
+        var (dictionaryId, directory) = DecodeDirectory(chunk.Format, AeadSealer.Open(dataKey.Key, body.AsSpan(at, directoryLength), AssociatedData(chunk.AccountId, chunk.Id, chunk.Format, chunk.DataKeyReference, DirectoryPart)));
+        var dictionary = chunk.Format == 2 ? null : dictionaries(dictionaryId);
+        if (dictionary is not null && dictionary.Id != dictionaryId)
+        {
+            throw new InvalidDataException($"Chunk {chunk.Id} was opened with another dictionary than its own.");
+        }
+
         at += directoryLength;
         var wanted = new List<(int Frame, int Offset, int Length)>();
         for (var frame = 0; frame < directory.Count; frame++)
@@ -123,7 +151,7 @@ public static class ChunkCodec
             var (frame, offset, length) = wanted[i];
             var compressed = AeadSealer.Open(dataKey.Key, body.AsSpan(offset, length), AssociatedData(chunk.AccountId, chunk.Id, chunk.Format, chunk.DataKeyReference, frame));
             opened[i] = [];
-            Decode(Decompress(compressed), traceIds, opened[i]);
+            Decode(dictionary is null ? Decompress(compressed) : dictionary.Decompress(compressed), traceIds, opened[i]);
         }
 
         if (wanted.Count == 1)
@@ -146,7 +174,7 @@ public static class ChunkCodec
         return opened.SelectMany(frame => frame).ToList();
     }
 
-    /// <summary>Each sealed part of a format 2 body has its own associated data: a frame cannot be moved within the chunk either.</summary>
+    /// <summary>Each sealed part of a format 2 or 3 body has its own associated data: a frame cannot be moved within the chunk either.</summary>
     private static byte[] AssociatedData(string accountId, long chunkId, int format, string dataKeyReference, int part) =>
         Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"tracevault/chunk\n{format}\n{accountId}\n{chunkId}\n{dataKeyReference}\n{part}"));
 
@@ -154,17 +182,17 @@ public static class ChunkCodec
         Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"tracevault/chunk\n{format}\n{accountId}\n{chunkId}\n{dataKeyReference}"));
 
     /// <summary>Encodes, compresses and seals one frame; <paramref name="tracesLength"/> is the sum of its traces' <see cref="TraceLength"/>.</summary>
-    private static byte[] SealFrame(List<List<ChunkSegment>> traces, int tracesLength, ChunkCipher cipher, byte[] key, byte[] associatedData)
+    private static byte[] SealFrame(List<List<ChunkSegment>> traces, int tracesLength, CompressionDictionary dictionary, ChunkCipher cipher, byte[] key, byte[] associatedData)
     {
         // Encoded and compressed in pooled buffers, sealed straight from them: the sealed frame is the one array allocated for the data.
         var plainLength = SevenBitLength(traces.Count) + tracesLength;
         var plain = ArrayPool<byte>.Shared.Rent(plainLength);
-        var compressed = ArrayPool<byte>.Shared.Rent(BrotliEncoder.GetMaxCompressedLength(plainLength) + 4);
+        var compressed = ArrayPool<byte>.Shared.Rent(CompressionDictionary.MaxCompressedLength(plainLength));
         var compressedLength = 0;
         try
         {
             Encode(traces, plain.AsSpan(0, plainLength));
-            compressedLength = Compress(plain.AsSpan(0, plainLength), compressed);
+            compressedLength = dictionary.Compress(plain.AsSpan(0, plainLength), compressed);
             return cipher(key, compressed.AsSpan(0, compressedLength), associatedData);
         }
         finally
@@ -177,11 +205,15 @@ public static class ChunkCodec
         }
     }
 
-    /// <summary>The directory: a 7-bit-encoded frame count, then per frame its sealed length (7-bit-encoded) and the id of its first trace.</summary>
-    private static byte[] EncodeDirectory(List<byte[]> frames, List<string> firstTraceIds)
+    /// <summary>
+    /// The directory: the dictionary id (8 bytes, little-endian; format 3 only), a 7-bit-encoded frame count, then per frame its
+    /// sealed length (7-bit-encoded) and the id of its first trace.
+    /// </summary>
+    private static byte[] EncodeDirectory(long dictionaryId, List<byte[]> frames, List<string> firstTraceIds)
     {
-        var directory = new byte[SevenBitLength(frames.Count) + frames.Select((f, i) => SevenBitLength(f.Length) + StringLength(firstTraceIds[i])).Sum()];
-        var at = WriteSevenBit(directory, frames.Count);
+        var directory = new byte[8 + SevenBitLength(frames.Count) + frames.Select((f, i) => SevenBitLength(f.Length) + StringLength(firstTraceIds[i])).Sum()];
+        BinaryPrimitives.WriteInt64LittleEndian(directory, dictionaryId);
+        var at = 8 + WriteSevenBit(directory.AsSpan(8), frames.Count);
         for (var i = 0; i < frames.Count; i++)
         {
             at += WriteSevenBit(directory.AsSpan(at), frames[i].Length);
@@ -191,9 +223,10 @@ public static class ChunkCodec
         return directory;
     }
 
-    private static List<(int Length, string FirstTraceId)> DecodeDirectory(byte[] directory)
+    private static (long DictionaryId, List<(int Length, string FirstTraceId)> Frames) DecodeDirectory(int format, byte[] directory)
     {
         using var reader = new BinaryReader(new MemoryStream(directory), Encoding.UTF8);
+        var dictionaryId = format == 2 ? 0 : reader.ReadInt64();
         var count = reader.Read7BitEncodedInt();
         var frames = new List<(int, string)>(count);
         for (var i = 0; i < count; i++)
@@ -201,7 +234,7 @@ public static class ChunkCodec
             frames.Add((reader.Read7BitEncodedInt(), reader.ReadString()));
         }
 
-        return frames;
+        return (dictionaryId, frames);
     }
 
     private static int ReadSevenBit(ReadOnlySpan<byte> source, out int length)
@@ -234,7 +267,7 @@ public static class ChunkCodec
     }
 
     /// <summary>
-    /// A format 2 frame: a 7-bit-encoded trace count, then per trace (in ordinal order of trace id) the trace id (a 7-bit-encoded
+    /// A format 2 or 3 frame: a 7-bit-encoded trace count, then per trace (in ordinal order of trace id) the trace id (a 7-bit-encoded
     /// UTF-8 length and the bytes), a 7-bit-encoded segment count, and per segment its document (7-bit-encoded length, bytes).
     /// The segment's id, times and state are read back from the document (<see cref="SegmentFacts"/>): stored twice, they cost
     /// about 10 % of a chunk's bytes.
@@ -296,7 +329,7 @@ public static class ChunkCodec
         return at;
     }
 
-    /// <summary>Reads a format 2 frame (see <see cref="Encode"/>) into <paramref name="segments"/>: every trace, or only those in <paramref name="traceIds"/>.</summary>
+    /// <summary>Reads a format 2 or 3 frame (see <see cref="Encode"/>) into <paramref name="segments"/>: every trace, or only those in <paramref name="traceIds"/>.</summary>
     private static void Decode(byte[] plain, IReadOnlySet<string>? traceIds, List<ChunkSegment> segments)
     {
         using var reader = new BinaryReader(new MemoryStream(plain), Encoding.UTF8);
@@ -349,17 +382,7 @@ public static class ChunkCodec
         return new ChunkSegment(traceId, id, inProgress, start, end, reader.ReadBytes(length));
     }
 
-    private static int Compress(ReadOnlySpan<byte> plain, Span<byte> output)
-    {
-        BinaryPrimitives.WriteInt32LittleEndian(output, plain.Length);
-        if (!BrotliEncoder.TryCompress(plain, output[4..], out var written, CompressionQuality, CompressionWindow))
-        {
-            throw new InvalidOperationException("Brotli could not compress a chunk.");
-        }
-
-        return 4 + written;
-    }
-
+    /// <summary>Decompresses a format 1 or 2 body or frame: its length (4 bytes, little-endian), then a Brotli stream.</summary>
     private static byte[] Decompress(byte[] compressed)
     {
         var length = BinaryPrimitives.ReadInt32LittleEndian(compressed);

@@ -21,6 +21,7 @@ public sealed class ChunkWriter : IAsyncDisposable
     private readonly DefaultDataKeys _indexKeys;
     private readonly TraceStoreOptions _options;
     private readonly ChunkCipher _cipher;
+    private readonly DictionaryTrainer _dictionaries;
     private readonly Channel<PendingWrite> _queue;
 
     /// <summary>While a commit runs, the builder seals the next batch ahead only once this many segments wait; a quarter of a default chunk.</summary>
@@ -43,15 +44,16 @@ public sealed class ChunkWriter : IAsyncDisposable
     private readonly Task _committer;
 
     /// <summary>Starts the writer.</summary>
-    public ChunkWriter(ITraceStore store, IDataKeySource dataKeys, DefaultDataKeys indexKeys, TraceStoreOptions options)
-        : this(store, dataKeys, indexKeys, options, AeadSealer.Seal)
+    public ChunkWriter(ITraceStore store, IDataKeySource dataKeys, DefaultDataKeys indexKeys, TraceStoreOptions options, TimeProvider time)
+        : this(store, dataKeys, indexKeys, options, time, AeadSealer.Seal)
     {
     }
 
     /// <summary>Starts the writer with the cipher given; only the benchmarks pass another than AES-256-GCM.</summary>
-    internal ChunkWriter(ITraceStore store, IDataKeySource dataKeys, DefaultDataKeys indexKeys, TraceStoreOptions options, ChunkCipher cipher)
+    internal ChunkWriter(ITraceStore store, IDataKeySource dataKeys, DefaultDataKeys indexKeys, TraceStoreOptions options, TimeProvider time, ChunkCipher cipher)
     {
         _cipher = cipher;
+        _dictionaries = new DictionaryTrainer(store, time);
         _store = store;
         _dataKeys = dataKeys;
         _indexKeys = indexKeys;
@@ -101,6 +103,7 @@ public sealed class ChunkWriter : IAsyncDisposable
         _queue.Writer.TryComplete();
         await _builder.ConfigureAwait(false);
         await _committer.ConfigureAwait(false);
+        await _dictionaries.WhenIdle().ConfigureAwait(false);
     }
 
     private async Task BuildAsync()
@@ -235,6 +238,7 @@ public sealed class ChunkWriter : IAsyncDisposable
             {
                 var indexKey = _indexKeys.TraceIndexKey(account.Key);
                 var segments = account.SelectMany(w => w.Segments).ToList();
+                var dictionary = _dictionaries.ForSealing(account.Key, dataKey, segments);
                 var parts = new List<List<ChunkSegment>>();
                 for (var start = 0; start < segments.Count; start += _options.MaxSegmentsPerChunk)
                 {
@@ -244,12 +248,12 @@ public sealed class ChunkWriter : IAsyncDisposable
                 var built = new StoredChunk[parts.Count];
                 if (parts.Count == 1)
                 {
-                    built[0] = BuildChunk(account.Key, dataKey, indexKey, parts[0], _cipher);
+                    built[0] = BuildChunk(account.Key, dataKey, dictionary, indexKey, parts[0], _cipher);
                 }
                 else
                 {
                     // Several full chunks (a backlog): seal them on every core.
-                    Parallel.For(0, parts.Count, i => built[i] = BuildChunk(account.Key, dataKey, indexKey, parts[i], _cipher));
+                    Parallel.For(0, parts.Count, i => built[i] = BuildChunk(account.Key, dataKey, dictionary, indexKey, parts[i], _cipher));
                 }
 
                 chunks.AddRange(built);
@@ -274,7 +278,7 @@ public sealed class ChunkWriter : IAsyncDisposable
         }
     }
 
-    private static StoredChunk BuildChunk(string accountId, DataKey dataKey, byte[] indexKey, List<ChunkSegment> segments, ChunkCipher cipher)
+    private static StoredChunk BuildChunk(string accountId, DataKey dataKey, CompressionDictionary dictionary, byte[] indexKey, List<ChunkSegment> segments, ChunkCipher cipher)
     {
         var id = RandomNumberGenerator.GetInt32(1, int.MaxValue) * (long)int.MaxValue + RandomNumberGenerator.GetInt32(int.MaxValue);
         var min = double.MaxValue;
@@ -298,8 +302,8 @@ public sealed class ChunkWriter : IAsyncDisposable
         var minMinute = (long)Math.Floor(min / 60) * 60;
         var maxMinute = (long)Math.Ceiling(max / 60) * 60;
         var hashes = TraceIndexHasher.HashAll(indexKey, traceIds);
-        var sealedBody = ChunkCodec.Seal(accountId, id, dataKey, segments, cipher);
-        return new StoredChunk(id, accountId, ChunkCodec.CurrentFormat, minMinute, maxMinute, dataKey.Reference, sealedBody, hashes);
+        var sealedBody = ChunkCodec.Seal(accountId, id, dataKey, segments, dictionary, cipher);
+        return new StoredChunk(id, accountId, ChunkCodec.CurrentFormat, minMinute, maxMinute, dataKey.Reference, sealedBody, hashes) { DictionaryId = dictionary.Id };
     }
 
     private sealed record SealedBatch(List<StoredChunk> Chunks, List<PendingWrite> Writes);

@@ -15,7 +15,16 @@ public interface ITraceStore
     /// <summary>Opens a consistent view of the store, for a read made in several steps; dispose it when the read ends.</summary>
     ITraceSnapshot OpenSnapshot();
 
-    /// <summary>Deletes the chunks whose every segment is older than <paramref name="beforeSecond"/>; returns how many.</summary>
+    /// <summary>Stores a compression dictionary; it is durable when this returns, before any chunk that uses it is appended.</summary>
+    void AddDictionary(StoredDictionary dictionary);
+
+    /// <summary>Finds a compression dictionary of an account by id, or null.</summary>
+    StoredDictionary? FindDictionary(string accountId, long id);
+
+    /// <summary>
+    /// Deletes the chunks whose every segment is older than <paramref name="beforeSecond"/>, and the dictionaries created before
+    /// it that no chunk uses any more; returns how many chunks.
+    /// </summary>
     int DeleteOlderThan(long beforeSecond);
 
     /// <summary>The chunks' data-key references and counts, per account (for diagnostics and tests; no trace data).</summary>

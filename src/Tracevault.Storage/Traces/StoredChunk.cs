@@ -9,4 +9,8 @@ namespace Tracevault.Storage.Traces;
 /// <param name="DataKeyReference">The data key the body is sealed under.</param>
 /// <param name="SealedBody">The compressed, sealed segments.</param>
 /// <param name="TraceHashes">The keyed hashes of the trace ids it holds (the blind index).</param>
-public sealed record StoredChunk(long Id, string AccountId, int Format, long MinTime, long MaxTime, string DataKeyReference, byte[] SealedBody, IReadOnlyList<long> TraceHashes);
+public sealed record StoredChunk(long Id, string AccountId, int Format, long MinTime, long MaxTime, string DataKeyReference, byte[] SealedBody, IReadOnlyList<long> TraceHashes)
+{
+    /// <summary>The compression dictionary its body names, or 0; stored beside it so retention knows which dictionaries are still used.</summary>
+    public long DictionaryId { get; init; }
+}

@@ -14,11 +14,13 @@ public sealed class TraceReader
     private readonly ITraceStore _store;
     private readonly IDataKeySource _dataKeys;
     private readonly DefaultDataKeys _indexKeys;
+    private readonly DictionaryCache _dictionaries;
 
     /// <summary>Creates the reader.</summary>
     public TraceReader(ITraceStore store, IDataKeySource dataKeys, DefaultDataKeys indexKeys)
     {
         _store = store;
+        _dictionaries = new DictionaryCache(store);
         _dataKeys = dataKeys;
         _indexKeys = indexKeys;
     }
@@ -98,7 +100,7 @@ public sealed class TraceReader
 
                 var batch = headers.Skip(start).Take(end - start).ToList();
                 var chunks = store.Load(accountId, batch.Select(h => h.Id).ToList());
-                foreach (var segment in chunks.AsParallel().SelectMany(chunk => ChunkCodec.Open(chunk, keys[chunk.DataKeyReference])).ToList())
+                foreach (var segment in chunks.AsParallel().SelectMany(chunk => OpenOne(chunk, accountId, keys[chunk.DataKeyReference], null)).ToList())
                 {
                     Add(pending, segment);
                 }
@@ -126,12 +128,15 @@ public sealed class TraceReader
         }
 
         // Opening is decryption and decompression, independent per chunk: spread it over the cores.
-        List<ChunkSegment> OpenOne(StoredChunk chunk) => traceIds is null
-            ? ChunkCodec.Open(chunk, keys[chunk.DataKeyReference])
-            : ChunkCodec.OpenTraces(chunk, keys[chunk.DataKeyReference], traceIds);
         return chunks.Count <= 1
-            ? chunks.SelectMany(OpenOne).ToList()
-            : chunks.AsParallel().SelectMany(OpenOne).ToList();
+            ? chunks.SelectMany(chunk => OpenOne(chunk, accountId, keys[chunk.DataKeyReference], traceIds)).ToList()
+            : chunks.AsParallel().SelectMany(chunk => OpenOne(chunk, accountId, keys[chunk.DataKeyReference], traceIds)).ToList();
+    }
+
+    private List<ChunkSegment> OpenOne(StoredChunk chunk, string accountId, DataKey dataKey, IReadOnlySet<string>? traceIds)
+    {
+        CompressionDictionary Dictionary(long id) => _dictionaries.Get(accountId, id, dataKey);
+        return traceIds is null ? ChunkCodec.Open(chunk, dataKey, Dictionary) : ChunkCodec.OpenTraces(chunk, dataKey, Dictionary, traceIds);
     }
 
     private static void Add(Dictionary<string, List<ChunkSegment>> result, ChunkSegment segment)

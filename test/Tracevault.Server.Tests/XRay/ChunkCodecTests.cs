@@ -8,7 +8,7 @@ using Tracevault.Storage.Traces;
 
 namespace Tracevault.Server.Tests.XRay;
 
-/// <summary>Chunk bodies: format 2 is written grouped by trace, and bodies of format 1, written before, still open.</summary>
+/// <summary>Chunk bodies: the current format is written grouped by trace, and bodies of format 1, written before, still open.</summary>
 public sealed class ChunkCodecTests
 {
     private const string Account = "111122223333";
@@ -39,13 +39,13 @@ public sealed class ChunkCodecTests
 
         var opened = ChunkCodec.Open(new StoredChunk(9, Account, ChunkCodec.CurrentFormat, 0, 60, _key.Reference, body, []), _key);
 
-        Assert.Equal(2, ChunkCodec.CurrentFormat);
+        Assert.Equal(3, ChunkCodec.CurrentFormat);
         Assert.Equal(["a1", "a2", "b1", "b2"], opened.Select(s => s.Id));
         Assert.Equal(["{\"id\":\"a1\"}", "{\"id\":\"a2\"}", "{\"id\":\"b1\"}", "{\"id\":\"b2\"}"], opened.Select(s => Encoding.UTF8.GetString(s.Document.Span)));
     }
 
     [Fact]
-    public void Open_Format2_ReadsEachSegmentsFactsBackFromItsDocument()
+    public void Open_CurrentFormat_ReadsEachSegmentsFactsBackFromItsDocument()
     {
         ChunkSegment Stored(string id, string json) => new(TraceA, id.ToLowerInvariant(), json.Contains("in_progress", StringComparison.Ordinal), 0, 0, Encoding.UTF8.GetBytes(json));
         var segments = new[]
@@ -68,13 +68,13 @@ public sealed class ChunkCodecTests
 
         // The format is bound as associated data: a body cannot be read as another format.
         Assert.ThrowsAny<CryptographicException>(() => ChunkCodec.Open(new StoredChunk(9, Account, 1, 0, 60, _key.Reference, body, []), _key));
-        Assert.Throws<InvalidDataException>(() => ChunkCodec.Open(new StoredChunk(9, Account, 3, 0, 60, _key.Reference, body, []), _key));
+        Assert.Throws<InvalidDataException>(() => ChunkCodec.Open(new StoredChunk(9, Account, 4, 0, 60, _key.Reference, body, []), _key));
     }
 
     [Fact]
     public void OpenTraces_ChunkOfManyFrames_OpensOnlyTheFramesOfTheTracesAsked()
     {
-        // 80 traces of 5 segments of about 1 KB: about 400 KB, several 128 KB frames.
+        // 80 traces of 5 segments of about 1 KB: about 400 KB, several frames.
         var traceIds = Enumerable.Range(0, 80).Select(i => $"1-6747a1c0-{i:x24}").ToList();
         var segments = traceIds.SelectMany(t => Enumerable.Range(0, 5).Select(i => LargeSegment(t, $"{i:x16}"))).Reverse().ToArray();
         var body = ChunkCodec.Seal(Account, 11, _key, segments);
@@ -97,7 +97,7 @@ public sealed class ChunkCodecTests
     }
 
     [Fact]
-    public void Open_Format2BodyOfAnotherChunk_Throws()
+    public void Open_BodyOfAnotherChunk_Throws()
     {
         var body = ChunkCodec.Seal(Account, 12, _key, [Segment(TraceA, "a1")]);
 

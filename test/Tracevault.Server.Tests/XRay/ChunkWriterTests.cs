@@ -17,7 +17,7 @@ public sealed class ChunkWriterTests
     public async Task StoreAsync_CommitFails_FailsOnlyThoseWritesAndTheNextAreStored()
     {
         var store = new RecordingStore { FailNextAppend = true };
-        await using var writer = new ChunkWriter(store, _keys, _keys, new TraceStoreOptions());
+        await using var writer = new ChunkWriter(store, _keys, _keys, new TraceStoreOptions(), TimeProvider.System);
 
         await Assert.ThrowsAsync<IOException>(() => writer.StoreAsync(Account, Segments("a", 3), CancellationToken.None));
         var outcome = await writer.StoreAsync(Account, Segments("b", 3), CancellationToken.None);
@@ -30,7 +30,7 @@ public sealed class ChunkWriterTests
     public async Task StoreAsync_KeyUnusable_ReturnsStoppedAndStoresNothingOfThatAccount()
     {
         var store = new RecordingStore();
-        await using var writer = new ChunkWriter(store, new StoppingKeys(_keys), _keys, new TraceStoreOptions());
+        await using var writer = new ChunkWriter(store, new StoppingKeys(_keys), _keys, new TraceStoreOptions(), TimeProvider.System);
 
         var stopped = writer.StoreAsync(StoppedAccount, Segments("s", 2), CancellationToken.None);
         var stored = writer.StoreAsync(Account, Segments("k", 2), CancellationToken.None);
@@ -46,7 +46,7 @@ public sealed class ChunkWriterTests
     {
         var store = new RecordingStore();
         store.Gate.Reset();
-        await using var writer = new ChunkWriter(store, _keys, _keys, new TraceStoreOptions());
+        await using var writer = new ChunkWriter(store, _keys, _keys, new TraceStoreOptions(), TimeProvider.System);
 
         var first = writer.StoreAsync(Account, Segments("first", 1), CancellationToken.None);
         store.Entered.Wait();
@@ -123,6 +123,12 @@ public sealed class ChunkWriterTests
         public IReadOnlyList<StoredChunk> FindInRange(string accountId, long fromSecond, long toSecond) => [];
 
         public ITraceSnapshot OpenSnapshot() => throw new NotSupportedException();
+
+        public void AddDictionary(StoredDictionary dictionary)
+        {
+        }
+
+        public StoredDictionary? FindDictionary(string accountId, long id) => null;
 
         public int DeleteOlderThan(long beforeSecond) => 0;
 

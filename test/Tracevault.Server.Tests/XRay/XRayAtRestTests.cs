@@ -40,6 +40,7 @@ public sealed class XRayAtRestTests
                 Segment(traces[1], segmentIds[2], "svc", now, now + 2, s => s["metadata"] = new JsonObject { ["default"] = new JsonObject { ["blob"] = string.Concat(Enumerable.Repeat(Canary, 500)) } }).ToJsonString(),
             };
             using var xray = XRayApiClient.For(server);
+            await StoreUntilChunksAreCompressedWithADictionaryAsync(xray, directory, now);
             Assert.Empty(await xray.PutTraceSegmentsAsync(documents));
             using (var udp = new UdpClient())
             {
@@ -109,6 +110,37 @@ public sealed class XRayAtRestTests
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// Stores segments holding the canary until the writer has trained a compression dictionary on them (from 256 KB of
+    /// documents, in the background) and seals chunks with it, so the scan covers the sealed dictionary and its chunks too.
+    /// </summary>
+    private static async Task StoreUntilChunksAreCompressedWithADictionaryAsync(XRayApiClient xray, string directory, long now)
+    {
+        for (var batch = 0; batch < 100; batch++)
+        {
+            var documents = Enumerable.Range(batch * 50, 50).Select(i => Segment(
+                TraceId(now, "0d1c7000000000000000" + (i / 10).ToString("x4", System.Globalization.CultureInfo.InvariantCulture)),
+                (0x0d1c700000000000 + i).ToString("x16", System.Globalization.CultureInfo.InvariantCulture),
+                "bulk",
+                now,
+                now + 1,
+                s => s["metadata"] = new JsonObject { ["default"] = new JsonObject { ["note"] = $"{Canary} order {i}", ["padding"] = new string('x', 500) } }).ToJsonString()).ToList();
+            Assert.Empty(await xray.PutTraceSegmentsAsync(documents));
+            using var connection = new SqliteConnection($"Data Source={Path.Combine(directory, "tracevault.db")};Mode=ReadOnly");
+            connection.Open();
+            using var count = connection.CreateCommand();
+            count.CommandText = "SELECT COUNT(*) FROM chunks WHERE dictionary_id IS NOT NULL";
+            if ((long)count.ExecuteScalar()! > 0)
+            {
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50));
+        }
+
+        Assert.Fail("No chunk was compressed with a dictionary after 5,000 segments.");
     }
 
     private static XRayApiClient Client(ServerProcess server, string directory)

@@ -1,0 +1,155 @@
+using System.Security.Cryptography;
+using Tracevault.Keys.Envelope;
+
+namespace Tracevault.Storage.Traces;
+
+/// <summary>
+/// Gives the writer each account's compression dictionary for its current data key, training one in the background from the
+/// first segments sealed under that key.
+/// </summary>
+/// <remarks>
+/// A dictionary learns only from segments sealed under the data key it is sealed under, so what a key protects never ends up
+/// under another key. It is stored, durably, before the writer gets it: no chunk names a dictionary that is not stored. The
+/// writer seals with a dictionary for at most <see cref="Lifetime"/> after it was trained (a newer one is trained from fresh
+/// segments after half of it), which retention relies on. Called by the writer's builder only; training runs on the pool.
+/// </remarks>
+internal sealed class DictionaryTrainer
+{
+    /// <summary>How long after training the writer may seal with a dictionary; shorter than the shortest retention (an hour).</summary>
+    public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(30);
+
+    /// <summary>Document bytes to train on: 256 KB (about 400 corpus segments) train as good a dictionary as 6 MB (FrameCompressionBenchmarks).</summary>
+    private const int SampleBytes = 256 * 1024;
+
+    /// <summary>The dictionary's size: 32 KB compresses the corpus as well as 64 KB and better than 16 KB.</summary>
+    private const int Capacity = 32 * 1024;
+
+    /// <summary>Data zstd cannot train on (too little, too alike) is tried this many times per data key, then compressed without.</summary>
+    private const int MaxAttempts = 3;
+
+    private readonly ITraceStore _store;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<string, KeyTraining> _accounts = new(StringComparer.Ordinal);
+    private readonly List<Task> _running = [];
+
+    public DictionaryTrainer(ITraceStore store, TimeProvider time)
+    {
+        _store = store;
+        _time = time;
+    }
+
+    /// <summary>The dictionary to seal <paramref name="segments"/> with (<see cref="CompressionDictionary.None"/> until one is trained); samples them when a new one is due.</summary>
+    public CompressionDictionary ForSealing(string accountId, DataKey dataKey, IReadOnlyList<ChunkSegment> segments)
+    {
+        var now = _time.GetUtcNow();
+        if (!_accounts.TryGetValue(accountId, out var training) || !string.Equals(training.DataKeyReference, dataKey.Reference, StringComparison.Ordinal))
+        {
+            // A new data key starts from nothing: its dictionary may learn only from what it seals.
+            _accounts[accountId] = training = new KeyTraining(dataKey.Reference);
+        }
+
+        var dictionary = training.Current(now);
+        if (training.TakeSamples(segments, now, SampleBytes, MaxAttempts) is { } samples)
+        {
+            _running.RemoveAll(task => task.IsCompleted);
+            _running.Add(Task.Run(() => Train(accountId, dataKey, training, samples, now)));
+        }
+
+        return dictionary;
+    }
+
+    /// <summary>Waits for the trainings under way (when the writer stops).</summary>
+    public Task WhenIdle() => Task.WhenAll(_running);
+
+    private void Train(string accountId, DataKey dataKey, KeyTraining training, List<byte[]> samples, DateTimeOffset startedAt)
+    {
+        try
+        {
+            var dictionary = CompressionDictionary.Train(dataKey.Reference, samples, Capacity);
+            _store.AddDictionary(dictionary.Seal(accountId, dataKey, startedAt.ToUnixTimeSeconds()));
+            training.Publish(dictionary, startedAt);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // zstd refuses samples it cannot learn from, and a store may fail; chunks are then compressed without, and it is
+            // tried again on later segments.
+            training.Failed();
+        }
+        finally
+        {
+            foreach (var sample in samples)
+            {
+                CryptographicOperations.ZeroMemory(sample);
+            }
+        }
+    }
+
+    /// <summary>The dictionary of one account and data key: the one in use, and the samples for the next.</summary>
+    private sealed class KeyTraining(string dataKeyReference)
+    {
+        private readonly Lock _lock = new();
+        private CompressionDictionary _dictionary = CompressionDictionary.None;
+        private DateTimeOffset _trainedAt;
+        private List<byte[]> _samples = [];
+        private int _sampledBytes;
+        private bool _training;
+        private int _failures;
+
+        public string DataKeyReference { get; } = dataKeyReference;
+
+        public CompressionDictionary Current(DateTimeOffset now)
+        {
+            lock (_lock)
+            {
+                return now - _trainedAt < Lifetime ? _dictionary : CompressionDictionary.None;
+            }
+        }
+
+        /// <summary>Keeps copies of documents while a dictionary is due; returns them once there are enough to train on.</summary>
+        public List<byte[]>? TakeSamples(IReadOnlyList<ChunkSegment> segments, DateTimeOffset now, int sampleBytes, int maxAttempts)
+        {
+            lock (_lock)
+            {
+                var due = _dictionary.Id == 0 || now - _trainedAt >= Lifetime / 2;
+                if (!due || _training || _failures >= maxAttempts)
+                {
+                    return null;
+                }
+
+                for (var i = 0; i < segments.Count && _sampledBytes < sampleBytes; i++)
+                {
+                    _samples.Add(segments[i].Document.ToArray());
+                    _sampledBytes += segments[i].Document.Length;
+                }
+
+                if (_sampledBytes < sampleBytes)
+                {
+                    return null;
+                }
+
+                var samples = _samples;
+                _samples = [];
+                _sampledBytes = 0;
+                _training = true;
+                return samples;
+            }
+        }
+
+        public void Publish(CompressionDictionary dictionary, DateTimeOffset trainedAt)
+        {
+            lock (_lock)
+            {
+                (_dictionary, _trainedAt, _training) = (dictionary, trainedAt, false);
+            }
+        }
+
+        public void Failed()
+        {
+            lock (_lock)
+            {
+                _failures++;
+                _training = false;
+            }
+        }
+    }
+}
