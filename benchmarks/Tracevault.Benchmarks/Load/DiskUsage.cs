@@ -15,7 +15,7 @@ internal sealed record DiskUsage(long DatabaseBytes, long WalBytes, long SealedB
         Execute(connection, "PRAGMA busy_timeout=30000; PRAGMA wal_checkpoint(TRUNCATE);");
         var sealedBytes = Scalar(connection, "SELECT COALESCE(SUM(length(sealed_body)), 0) FROM chunks");
         var chunks = Scalar(connection, "SELECT COUNT(*) FROM chunks");
-        var indexRows = Scalar(connection, "SELECT COUNT(*) FROM trace_index");
+        var indexRows = Scalar(connection, "SELECT COUNT(*) FROM blind_index");
         Dictionary<string, long>? tables = null;
         try
         {

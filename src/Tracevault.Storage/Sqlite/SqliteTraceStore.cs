@@ -30,9 +30,8 @@ public sealed class SqliteTraceStore : ITraceStore
 
         using var index = connection.CreateCommand();
         index.Transaction = transaction;
-        index.CommandText = "INSERT OR IGNORE INTO trace_index (account_id, trace_hash, chunk_id) VALUES ($account, $hash, $chunk)";
-        var indexAccount = index.Parameters.Add("$account", SqliteType.Text);
-        var hash = index.Parameters.Add("$hash", SqliteType.Integer);
+        index.CommandText = "INSERT OR IGNORE INTO blind_index (trace_key, chunk_id) VALUES ($key, $chunk)";
+        var hash = index.Parameters.Add("$key", SqliteType.Integer);
         var indexChunk = index.Parameters.Add("$chunk", SqliteType.Integer);
 
         foreach (var stored in chunks)
@@ -46,7 +45,6 @@ public sealed class SqliteTraceStore : ITraceStore
             body.Value = stored.SealedBody;
             dictionary.Value = stored.DictionaryId == 0 ? DBNull.Value : stored.DictionaryId;
             chunk.ExecuteNonQuery();
-            indexAccount.Value = stored.AccountId;
             indexChunk.Value = stored.Id;
             foreach (var traceHash in stored.TraceHashes)
             {
@@ -63,7 +61,7 @@ public sealed class SqliteTraceStore : ITraceStore
     {
         // One snapshot for the lookups and the loads: a chunk retention deletes in between is either found and loaded, or neither.
         using var snapshot = new Snapshot(_database.Open());
-        return snapshot.Load(accountId, snapshot.FindChunkIds(accountId, traceHashes));
+        return snapshot.Load(accountId, snapshot.FindChunkIds(traceHashes));
     }
 
     /// <inheritdoc />
@@ -121,6 +119,15 @@ public sealed class SqliteTraceStore : ITraceStore
         delete.CommandText = "DELETE FROM chunks WHERE max_time < $before";
         delete.Parameters.AddWithValue("$before", beforeSecond);
         var deleted = delete.ExecuteNonQuery();
+
+        // The blind index goes by trace hour: the hours before the cutoff's go as one range. A trace dated before the cutoff is
+        // past retention even where its chunk stays (for later segments); an entry of a deleted chunk in the cutoff's own hour
+        // finds nothing until the next round removes it.
+        using var index = connection.CreateCommand();
+        index.Transaction = transaction;
+        index.CommandText = "DELETE FROM blind_index WHERE trace_key < $before";
+        index.Parameters.AddWithValue("$before", TraceIndexHasher.FirstKeyOfHour(beforeSecond));
+        index.ExecuteNonQuery();
 
         // The writer seals with a dictionary only for a while after training it (DictionaryTrainer.Lifetime, shorter than the
         // shortest retention), so one created before the cutoff that no chunk names will not be named again.
@@ -198,15 +205,15 @@ public sealed class SqliteTraceStore : ITraceStore
             return headers;
         }
 
-        /// <summary>The ids of the chunks of an account that hold any of the given trace hashes (the blind index).</summary>
-        public HashSet<long> FindChunkIds(string accountId, IReadOnlyCollection<long> traceHashes)
+        /// <summary>The ids of the chunks that hold any of the given blind-index keys (<see cref="TraceIndexHasher"/>).</summary>
+        public HashSet<long> FindChunkIds(IReadOnlyCollection<long> traceHashes)
         {
             var ids = new HashSet<long>();
             using var lookup = _connection.CreateCommand();
             lookup.Transaction = _transaction;
-            lookup.CommandText = "SELECT chunk_id FROM trace_index WHERE account_id = $account AND trace_hash = $hash";
-            lookup.Parameters.AddWithValue("$account", accountId);
-            var hash = lookup.Parameters.Add("$hash", SqliteType.Integer);
+            // Keys are per account (keyed hashes under the account's index key); loading checks the account too.
+            lookup.CommandText = "SELECT chunk_id FROM blind_index WHERE trace_key = $key";
+            var hash = lookup.Parameters.Add("$key", SqliteType.Integer);
             foreach (var traceHash in traceHashes)
             {
                 hash.Value = traceHash;

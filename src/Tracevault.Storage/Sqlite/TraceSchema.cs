@@ -40,5 +40,22 @@ internal static class TraceSchema
         ALTER TABLE chunks ADD COLUMN dictionary_id INTEGER;
         CREATE INDEX chunks_by_dictionary ON chunks (dictionary_id) WHERE dictionary_id IS NOT NULL;
         """,
+        """
+        -- The blind index keyed by trace hour, then 40 bits of the trace id's keyed hash (TraceIndexHasher): one table, no
+        -- account text per row, no second index; writes land in the newest hour, retention deletes old hours as one range.
+        -- An existing entry knew no hour: it is copied under every hour its chunk's time range touches (each trace's time is
+        -- in that range), so every trace stays findable.
+        CREATE TABLE blind_index (
+            trace_key INTEGER NOT NULL,
+            chunk_id INTEGER NOT NULL,
+            PRIMARY KEY (trace_key, chunk_id)) WITHOUT ROWID;
+        INSERT OR IGNORE INTO blind_index (trace_key, chunk_id)
+        WITH RECURSIVE hours (chunk_id, hour, last) AS (
+            SELECT id, min_time / 3600, max_time / 3600 FROM chunks
+            UNION ALL SELECT chunk_id, hour + 1, last FROM hours WHERE hour < last)
+        SELECT (hours.hour << 40) | (trace_index.trace_hash & 1099511627775), trace_index.chunk_id
+        FROM trace_index JOIN hours ON hours.chunk_id = trace_index.chunk_id;
+        DROP TABLE trace_index;
+        """,
     ]);
 }

@@ -1,5 +1,4 @@
 using Tracevault.Core.Traces;
-using System.Security.Cryptography;
 using System.Threading.Channels;
 using Tracevault.Keys.Envelope;
 
@@ -22,6 +21,7 @@ public sealed class ChunkWriter : IAsyncDisposable
     private readonly TraceStoreOptions _options;
     private readonly ChunkCipher _cipher;
     private readonly DictionaryTrainer _dictionaries;
+    private readonly ChunkIds _chunkIds;
     private readonly Channel<PendingWrite> _queue;
 
     /// <summary>While a commit runs, the builder seals the next batch ahead only once this many segments wait; a quarter of a default chunk.</summary>
@@ -54,6 +54,7 @@ public sealed class ChunkWriter : IAsyncDisposable
     {
         _cipher = cipher;
         _dictionaries = new DictionaryTrainer(store, time);
+        _chunkIds = new ChunkIds(time);
         _store = store;
         _dataKeys = dataKeys;
         _indexKeys = indexKeys;
@@ -248,12 +249,12 @@ public sealed class ChunkWriter : IAsyncDisposable
                 var built = new StoredChunk[parts.Count];
                 if (parts.Count == 1)
                 {
-                    built[0] = BuildChunk(account.Key, dataKey, dictionary, indexKey, parts[0], _cipher);
+                    built[0] = BuildChunk(_chunkIds.Next(), account.Key, dataKey, dictionary, indexKey, parts[0], _cipher);
                 }
                 else
                 {
                     // Several full chunks (a backlog): seal them on every core.
-                    Parallel.For(0, parts.Count, i => built[i] = BuildChunk(account.Key, dataKey, dictionary, indexKey, parts[i], _cipher));
+                    Parallel.For(0, parts.Count, i => built[i] = BuildChunk(_chunkIds.Next(), account.Key, dataKey, dictionary, indexKey, parts[i], _cipher));
                 }
 
                 chunks.AddRange(built);
@@ -278,9 +279,8 @@ public sealed class ChunkWriter : IAsyncDisposable
         }
     }
 
-    private static StoredChunk BuildChunk(string accountId, DataKey dataKey, CompressionDictionary dictionary, byte[] indexKey, List<ChunkSegment> segments, ChunkCipher cipher)
+    private static StoredChunk BuildChunk(long id, string accountId, DataKey dataKey, CompressionDictionary dictionary, byte[] indexKey, List<ChunkSegment> segments, ChunkCipher cipher)
     {
-        var id = RandomNumberGenerator.GetInt32(1, int.MaxValue) * (long)int.MaxValue + RandomNumberGenerator.GetInt32(int.MaxValue);
         var min = double.MaxValue;
         var max = double.MinValue;
         var traceIds = new HashSet<string>(StringComparer.Ordinal);

@@ -1,22 +1,35 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
+using Tracevault.Core.Traces;
 
 namespace Tracevault.Storage.Traces;
 
-/// <summary>The blind index: a keyed hash of a trace id, so chunks can be found by trace id without storing the id.</summary>
+/// <summary>
+/// The blind index: a key per trace id, so chunks can be found by trace id without storing the id. The key is the hour of the
+/// trace id's time (high bits) and 40 bits of HMAC-SHA256(indexKey, traceId) (low bits): an hour's keys sit together, so
+/// writing touches the newest part of the index only and retention removes whole hours as one range.
+/// </summary>
+/// <remarks>
+/// 40 bits keep a false match rare (a million traces in an hour make one in a million lookups load one chunk too many; the
+/// trace id is checked in the opened chunk anyway). The hour is no secret: the chunk's plaintext time range tells as much.
+/// </remarks>
 public static class TraceIndexHasher
 {
-    private const int MaxTraceIdBytes = 64;
+    /// <summary>The bits of the HMAC a key keeps.</summary>
+    public const int HashBits = 40;
 
-    /// <summary>The first 8 bytes of HMAC-SHA256(indexKey, traceId), as a signed 64-bit number.</summary>
+    private const int MaxTraceIdBytes = 64;
+    private const long HashMask = (1L << HashBits) - 1;
+
+    /// <summary>The blind-index key of a trace id (for an id that is not well formed, hour 0, which nothing is stored under).</summary>
     public static long Hash(ReadOnlySpan<byte> indexKey, string traceId)
     {
         Span<byte> id = stackalloc byte[MaxTraceIdBytes];
         var length = Ascii(traceId, id);
         Span<byte> mac = stackalloc byte[32];
         HMACSHA256.HashData(indexKey, id[..length], mac);
-        return BinaryPrimitives.ReadInt64LittleEndian(mac);
+        return Key(traceId, mac);
     }
 
     /// <summary><see cref="Hash"/> of each trace id, in order, with one keyed HMAC reused for all of them.</summary>
@@ -31,11 +44,17 @@ public static class TraceIndexHasher
         {
             hmac.AppendData(id[..Ascii(traceId, id)]);
             hmac.GetHashAndReset(mac);
-            hashes[i++] = BinaryPrimitives.ReadInt64LittleEndian(mac);
+            hashes[i++] = Key(traceId, mac);
         }
 
         return hashes;
     }
+
+    /// <summary>The smallest key of the traces dated in or after the hour that holds <paramref name="epochSeconds"/>.</summary>
+    public static long FirstKeyOfHour(long epochSeconds) => epochSeconds / 3600 << HashBits;
+
+    private static long Key(string traceId, ReadOnlySpan<byte> mac) =>
+        FirstKeyOfHour(TraceIds.EpochSeconds(traceId)) | (BinaryPrimitives.ReadInt64LittleEndian(mac) & HashMask);
 
     private static int Ascii(string traceId, Span<byte> destination) =>
         Encoding.ASCII.GetBytes(traceId.AsSpan(0, Math.Min(traceId.Length, MaxTraceIdBytes)), destination);

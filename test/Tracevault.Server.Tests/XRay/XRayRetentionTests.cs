@@ -52,7 +52,7 @@ public sealed class XRayRetentionTests : IAsyncLifetime
         using var connection = new SqliteConnection($"Data Source={Path.Combine(_server.DataDirectory, "tracevault.db")};Mode=ReadOnly;Pooling=False");
         connection.Open();
         using var count = connection.CreateCommand();
-        count.CommandText = "SELECT COUNT(*) FROM trace_index";
+        count.CommandText = "SELECT COUNT(*) FROM blind_index";
         return (long)count.ExecuteScalar()!;
     }
 }

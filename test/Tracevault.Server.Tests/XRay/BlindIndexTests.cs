@@ -1,0 +1,126 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
+using Tracevault.Keys.Envelope;
+using Tracevault.Storage.Sqlite;
+using Tracevault.Storage.Traces;
+
+namespace Tracevault.Server.Tests.XRay;
+
+/// <summary>The blind index keyed by trace hour: entries written before it are still found, retention removes whole hours, chunk ids increase.</summary>
+public sealed class BlindIndexTests : IDisposable
+{
+    private const string Account = "111122223333";
+
+    // 2025-11-28 12:00 UTC; a chunk's time range from 12:59 to 13:01 touches two hours.
+    private const long Noon = 1_764_331_200;
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("tracevault-index-").FullName;
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.FromUnixTimeSeconds(Noon));
+    private readonly DefaultDataKeys _keys;
+
+    public BlindIndexTests() => _keys = new DefaultDataKeys(new ServiceKey(1, new byte[32]), _time);
+
+    private string DatabasePath => Path.Combine(_directory, SqliteDatabase.FileName);
+
+    [Fact]
+    public void Migration_EntriesOfTheIndexBeforeHourKeys_AreFoundUnderTheHourOfTheirTrace()
+    {
+        var indexKey = _keys.TraceIndexKey(Account);
+        var inFirstHour = "1-69299cb2-aaaaaaaaaaaaaaaaaaaaaaaa";  // 12:59:30
+        var inSecondHour = "1-69299cee-bbbbbbbbbbbbbbbbbbbbbbbb"; // 13:00:30
+        Assert.NotEqual(TraceIndexHasher.Hash(indexKey, inFirstHour) >> TraceIndexHasher.HashBits, TraceIndexHasher.Hash(indexKey, inSecondHour) >> TraceIndexHasher.HashBits);
+        var store = new SqliteTraceStore(new SqliteDatabase(DatabasePath));
+        var key = _keys.ForSealing(Account);
+        store.Append([new StoredChunk(42, Account, ChunkCodec.CurrentFormat, Noon + 3540, Noon + 3660, key.Reference, ChunkCodec.Seal(Account, 42, key, []), [])]);
+
+        // The index as it was (schema step 3): account, the first 64 bits of the HMAC, chunk id.
+        using (var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            connection.Open();
+            using var downgrade = connection.CreateCommand();
+            downgrade.CommandText = """
+                DROP TABLE blind_index;
+                CREATE TABLE trace_index (
+                    account_id TEXT NOT NULL,
+                    trace_hash INTEGER NOT NULL,
+                    chunk_id INTEGER NOT NULL REFERENCES chunks(id) ON DELETE CASCADE,
+                    PRIMARY KEY (account_id, trace_hash, chunk_id)) WITHOUT ROWID;
+                CREATE INDEX trace_index_by_chunk ON trace_index (chunk_id);
+                UPDATE schema_versions SET version = 3 WHERE part = 'traces';
+                """;
+            downgrade.ExecuteNonQuery();
+            using var insert = connection.CreateCommand();
+            insert.CommandText = "INSERT INTO trace_index VALUES ($account, $hash, 42)";
+            insert.Parameters.AddWithValue("$account", Account);
+            var hash = insert.Parameters.Add("$hash", SqliteType.Integer);
+            foreach (var traceId in new[] { inFirstHour, inSecondHour })
+            {
+                hash.Value = LegacyHash(indexKey, traceId);
+                insert.ExecuteNonQuery();
+            }
+        }
+
+        SqliteConnection.ClearAllPools();
+        var migrated = new SqliteTraceStore(new SqliteDatabase(DatabasePath));
+
+        Assert.Equal([42L], migrated.FindByTraceHashes(Account, [TraceIndexHasher.Hash(indexKey, inFirstHour)]).Select(c => c.Id));
+        Assert.Equal([42L], migrated.FindByTraceHashes(Account, [TraceIndexHasher.Hash(indexKey, inSecondHour)]).Select(c => c.Id));
+        Assert.Empty(migrated.FindByTraceHashes(Account, [TraceIndexHasher.Hash(indexKey, "1-69299cee-cccccccccccccccccccccccc")]));
+        Assert.Empty(migrated.FindByTraceHashes("444455556666", [TraceIndexHasher.Hash(indexKey, inFirstHour)]));
+    }
+
+    [Fact]
+    public async Task StoreAsync_SuccessiveWrites_IncreasingChunkIds_AndRetentionRemovesTheIndexOfHoursBeforeTheCutoff()
+    {
+        var store = new SqliteTraceStore(new SqliteDatabase(DatabasePath));
+        await using (var writer = new ChunkWriter(store, _keys, _keys, new TraceStoreOptions(), _time))
+        {
+            foreach (var hour in new long[] { 0, 1, 2 })
+            {
+                var traceId = $"1-{Noon + (hour * 3600):x8}-{hour:x24}";
+                var segment = ChunkWriterTests.StoredSegment(traceId, $"{hour:x16}", Noon + (hour * 3600), Noon + (hour * 3600) + 1);
+                Assert.True((await writer.StoreAsync(Account, [segment], CancellationToken.None)).IsStored);
+            }
+        }
+
+        Assert.Equal(3, IndexEntries());
+        using (var connection = new SqliteConnection($"Data Source={DatabasePath};Mode=ReadOnly;Pooling=False"))
+        {
+            connection.Open();
+            using var select = connection.CreateCommand();
+            select.CommandText = "SELECT id FROM chunks ORDER BY min_time";
+            var ids = new List<long>();
+            using var reader = select.ExecuteReader();
+            while (reader.Read())
+            {
+                ids.Add(reader.GetInt64(0));
+            }
+
+            Assert.Equal(3, ids.Count);
+            Assert.Equal(ids.Order(), ids);
+        }
+
+        // The cutoff falls inside the second hour: the first hour's entries go with its chunk, the rest stay.
+        Assert.Equal(1, store.DeleteOlderThan(Noon + 3600 + 30));
+        Assert.Equal(2, IndexEntries());
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    /// <summary>The blind-index hash before hour keys: the first 8 bytes of HMAC-SHA256(indexKey, traceId).</summary>
+    private static long LegacyHash(byte[] indexKey, string traceId) =>
+        BitConverter.ToInt64(System.Security.Cryptography.HMACSHA256.HashData(indexKey, System.Text.Encoding.ASCII.GetBytes(traceId)));
+
+    private long IndexEntries()
+    {
+        using var connection = new SqliteConnection($"Data Source={DatabasePath};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var count = connection.CreateCommand();
+        count.CommandText = "SELECT COUNT(*) FROM blind_index";
+        return (long)count.ExecuteScalar()!;
+    }
+}
