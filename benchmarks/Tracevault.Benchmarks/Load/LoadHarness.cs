@@ -83,7 +83,11 @@ internal static class LoadHarness
             using var httpClient = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
             var probe = new QueryProbe(httpClient, new XRaySigner(server.Endpoint, server.Credentials, "us-east-1"));
             var traceIds = Enumerable.Range(0, 2000).Select(i => generator.Trace(new Random(i).Next(traces)).TraceId).ToList();
-            await probe.BatchGetTracesAsync(traceIds, 10, parameters.Seed).ConfigureAwait(false);
+            var settled = await ProcStatus.WaitForIdleAsync(server.Pid, TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+            Log(Invariant($"server idle after {settled.TotalSeconds:F1} s; queries from now on"));
+
+            // Untimed requests first, enough for the JIT to settle on optimized code, so the figures are of the steady state.
+            await probe.BatchGetTracesAsync(traceIds, 50, parameters.Seed).ConfigureAwait(false);
             var batchGet = Latencies.Of(await probe.BatchGetTracesAsync(traceIds, parameters.BatchGetRequests, parameters.Seed + 1).ConfigureAwait(false));
             Log(Invariant($"BatchGetTraces: p50 {batchGet.P50Ms:F1} ms, p99 {batchGet.P99Ms:F1} ms"));
             // As for BatchGetTraces, a few requests first, so the figures are of the server's steady state, not of its JIT.

@@ -30,6 +30,26 @@ internal static class ProcStatus
         return ticks / 100.0;
     }
 
+    /// <summary>
+    /// Waits until a process has used under a tenth of a core for half a second (or <paramref name="limit"/> passed), so what is
+    /// measured next is not the tail of what came before (the collections and checkpoints after a large ingest); returns the wait.
+    /// </summary>
+    public static async Task<TimeSpan> WaitForIdleAsync(int pid, TimeSpan limit)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (waited.Elapsed < limit)
+        {
+            var before = CpuSeconds(pid);
+            await Task.Delay(TimeSpan.FromMilliseconds(500)).ConfigureAwait(false);
+            if (CpuSeconds(pid) - before < 0.05)
+            {
+                break;
+            }
+        }
+
+        return waited.Elapsed;
+    }
+
     /// <summary>The system-wide count of UDP datagrams the kernel dropped because a socket's receive buffer was full.</summary>
     public static long UdpReceiveBufferErrors()
     {
