@@ -127,8 +127,10 @@ public sealed class TraceReader
             keys[reference] = _dataKeys.ForOpening(accountId, reference, reader);
         }
 
-        // Opening is decryption and decompression, independent per chunk: spread it over the cores.
-        return chunks.Count <= 1
+        // Opening is decryption and decompression, independent per chunk: a whole range's chunks are spread over the cores. A few
+        // traces open one small frame per chunk, less work than spreading it (BatchGetTraces on 10 M segments, two servers on
+        // the same store measured alternately: p50 2.1 ms one after another, 2.3 ms spread).
+        return chunks.Count <= 1 || traceIds is not null
             ? chunks.SelectMany(chunk => OpenOne(chunk, accountId, keys[chunk.DataKeyReference], traceIds)).ToList()
             : chunks.AsParallel().SelectMany(chunk => OpenOne(chunk, accountId, keys[chunk.DataKeyReference], traceIds)).ToList();
     }
