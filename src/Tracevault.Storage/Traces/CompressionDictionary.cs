@@ -22,8 +22,8 @@ public sealed class CompressionDictionary
     /// <summary>Frames compressed without a dictionary: before one is trained, and for accounts with too little data to train one.</summary>
     public static readonly CompressionDictionary None = new(0, "", []);
 
-    // Level 1 with a dictionary compresses 32 KB frames of the corpus as well as Brotli quality 3 does 128 KB frames, in about
-    // half the time, and opens them 5-6 times faster (BrotliQualityBenchmarks, FrameCompressionBenchmarks).
+    // Level 1 with a dictionary compresses 32 KB frames of the corpus smaller than Brotli quality 3 (format 2) does 128 KB frames
+    // (111 against 116 bytes per segment), in about 60 % of the time, and opens a frame in 22 µs against 199 (FrameCompressionBenchmarks).
     private const int Level = 1;
 
     private readonly byte[] _bytes;

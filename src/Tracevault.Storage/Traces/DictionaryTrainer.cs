@@ -18,10 +18,10 @@ internal sealed class DictionaryTrainer
     /// <summary>How long after training the writer may seal with a dictionary; shorter than the shortest retention (an hour).</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(30);
 
-    /// <summary>Document bytes to train on: 256 KB (about 400 corpus segments) train as good a dictionary as 6 MB (FrameCompressionBenchmarks).</summary>
+    /// <summary>Document bytes to train on: 256 KB (about 400 corpus segments) train about as good a dictionary as 6.5 MB (112.7 against 112.1 bytes per segment on the corpus).</summary>
     private const int SampleBytes = 256 * 1024;
 
-    /// <summary>The dictionary's size: 32 KB compresses the corpus as well as 64 KB and better than 16 KB.</summary>
+    /// <summary>The dictionary's size: 16, 32 and 64 KB dictionaries compress the corpus within 2 % of each other.</summary>
     private const int Capacity = 32 * 1024;
 
     /// <summary>Data zstd cannot train on (too little, too alike) is tried this many times per data key, then compressed without.</summary>
