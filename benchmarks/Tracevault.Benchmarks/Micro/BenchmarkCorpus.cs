@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 using Tracevault.Benchmarks.Corpus;
 using Tracevault.Core.Traces;
 using Tracevault.Keys.Envelope;
@@ -25,6 +26,29 @@ internal static class BenchmarkCorpus
         var header = SegmentDocument.Parse(document, Now).Header;
         return new ChunkSegment(header.TraceId, header.Id, header.InProgress, header.StartTime, header.EndTime ?? header.StartTime, document);
     }).ToList();
+
+    /// <summary>The layout of a chunk frame (formats 2 and 3) over all <paramref name="segments"/>: grouped by trace, traces in order of id, each document once.</summary>
+    public static byte[] FrameLayout(IReadOnlyCollection<ChunkSegment> segments)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
+        {
+            var traces = segments.GroupBy(s => s.TraceId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+            writer.Write7BitEncodedInt(traces.Count);
+            foreach (var trace in traces)
+            {
+                writer.Write(trace.Key);
+                writer.Write7BitEncodedInt(trace.Count());
+                foreach (var segment in trace)
+                {
+                    writer.Write7BitEncodedInt(segment.Document.Length);
+                    writer.Write(segment.Document.Span);
+                }
+            }
+        }
+
+        return buffer.ToArray();
+    }
 
     /// <summary>A dictionary trained as the writer trains one: on the first 256 KB of documents under a data key, 32 KB.</summary>
     public static CompressionDictionary Dictionary(IEnumerable<byte[]> documents, DataKey dataKey)

@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using System.Text;
 using BenchmarkDotNet.Attributes;
 
 namespace Tracevault.Benchmarks.Micro;
@@ -24,26 +23,7 @@ public class BrotliQualityBenchmarks
     public void Setup()
     {
         var segments = BenchmarkCorpus.Segments(BenchmarkCorpus.Documents());
-        using var buffer = new MemoryStream();
-        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
-        {
-            // The layout of one ChunkCodec format 2 frame, here over the whole chunk: segments grouped by trace, traces in order of id,
-            // each document once.
-            var traces = segments.GroupBy(s => s.TraceId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
-            writer.Write7BitEncodedInt(traces.Count);
-            foreach (var trace in traces)
-            {
-                writer.Write(trace.Key);
-                writer.Write7BitEncodedInt(trace.Count());
-                foreach (var segment in trace)
-                {
-                    writer.Write7BitEncodedInt(segment.Document.Length);
-                    writer.Write(segment.Document.Span);
-                }
-            }
-        }
-
-        _plain = buffer.ToArray();
+        _plain = BenchmarkCorpus.FrameLayout(segments);
         _output = new byte[BrotliEncoder.GetMaxCompressedLength(_plain.Length)];
         var written = Compress();
         Console.WriteLine($"// quality {Quality}, window {Window}: {_plain.Length} bytes -> {written} bytes, {(double)written / segments.Count:F1} bytes per segment");

@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using System.Text;
 using BenchmarkDotNet.Attributes;
 using Tracevault.Benchmarks.Corpus;
 using Tracevault.Storage.Traces;
@@ -30,7 +29,7 @@ public class FrameCompressionBenchmarks
     {
         var documents = new CorpusGenerator(BenchmarkCorpus.Seed, BenchmarkCorpus.Now, traces: 20_000).Documents(8000);
         _dictionary = Codec == "zstd-1-dictionary" ? BenchmarkCorpus.Dictionary(documents, BenchmarkCorpus.DataKey()) : CompressionDictionary.None;
-        var plain = Layout(BenchmarkCorpus.Segments(documents.Skip(4000)));
+        var plain = BenchmarkCorpus.FrameLayout(BenchmarkCorpus.Segments(documents.Skip(4000)));
         _frames = [];
         for (var at = 0; at < plain.Length; at += FrameKilobytes * 1024)
         {
@@ -68,28 +67,5 @@ public class FrameCompressionBenchmarks
 
         var plain = new byte[FrameKilobytes * 1024 * 2];
         return BrotliDecoder.TryDecompress(compressed, plain, out var written) ? plain[..written] : throw new InvalidOperationException("Brotli failed.");
-    }
-
-    /// <summary>The layout of a format 2 and 3 frame over all the segments: grouped by trace, traces in order of id, each document once.</summary>
-    private static byte[] Layout(List<ChunkSegment> segments)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
-        {
-            var traces = segments.GroupBy(s => s.TraceId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
-            writer.Write7BitEncodedInt(traces.Count);
-            foreach (var trace in traces)
-            {
-                writer.Write(trace.Key);
-                writer.Write7BitEncodedInt(trace.Count());
-                foreach (var segment in trace)
-                {
-                    writer.Write7BitEncodedInt(segment.Document.Length);
-                    writer.Write(segment.Document.Span);
-                }
-            }
-        }
-
-        return buffer.ToArray();
     }
 }

@@ -1,6 +1,3 @@
-using System.Buffers.Binary;
-using System.Globalization;
-using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using Tracevault.Keys.Envelope;
@@ -21,7 +18,7 @@ public sealed class ChunkCodecTests
     public void Open_Format1Body_ReturnsItsSegmentsInOrder()
     {
         var segments = new[] { Segment(TraceB, "b1"), Segment(TraceA, "a1"), Segment(TraceB, "b2") };
-        var chunk = new StoredChunk(7, Account, 1, 0, 60, _key.Reference, SealFormat1(7, segments), []);
+        var chunk = new StoredChunk(7, Account, 1, 0, 60, _key.Reference, LegacyChunkBodies.Format1(Account, 7, _key, segments), []);
 
         var opened = ChunkCodec.Open(chunk, _key);
 
@@ -110,31 +107,4 @@ public sealed class ChunkCodecTests
 
     private static ChunkSegment Segment(string traceId, string id) =>
         new(traceId, id, id.EndsWith('2'), 1_764_331_200.25, 1_764_331_201.5, Encoding.UTF8.GetBytes($"{{\"id\":\"{id}\"}}"));
-
-    /// <summary>A body as the code before format 2 sealed it: one list of segments, each with its trace id, Brotli, AES-256-GCM.</summary>
-    private byte[] SealFormat1(long chunkId, ChunkSegment[] segments)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
-        {
-            writer.Write7BitEncodedInt(segments.Length);
-            foreach (var segment in segments)
-            {
-                writer.Write(segment.TraceId);
-                writer.Write(segment.Id);
-                writer.Write(segment.InProgress);
-                writer.Write(segment.StartTime);
-                writer.Write(segment.EndTime);
-                writer.Write7BitEncodedInt(segment.Document.Length);
-                writer.Write(segment.Document.Span);
-            }
-        }
-
-        var plain = buffer.ToArray();
-        var compressed = new byte[BrotliEncoder.GetMaxCompressedLength(plain.Length) + 4];
-        BinaryPrimitives.WriteInt32LittleEndian(compressed, plain.Length);
-        Assert.True(BrotliEncoder.TryCompress(plain, compressed.AsSpan(4), out var written, 3, 22));
-        var associatedData = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"tracevault/chunk\n1\n{Account}\n{chunkId}\n{_key.Reference}"));
-        return AeadSealer.Seal(_key.Key, compressed.AsSpan(0, 4 + written), associatedData);
-    }
 }

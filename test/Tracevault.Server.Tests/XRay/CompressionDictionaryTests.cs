@@ -1,6 +1,4 @@
-using System.Buffers.Binary;
 using System.Globalization;
-using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Data.Sqlite;
@@ -127,7 +125,7 @@ public sealed class CompressionDictionaryTests : IDisposable
     {
         var key = _keys.ForSealing(Account);
         var segments = Documents(0, 30);
-        var chunk = new StoredChunk(8, Account, 2, 0, 60, key.Reference, SealFormat2(8, key, segments), []);
+        var chunk = new StoredChunk(8, Account, 2, 0, 60, key.Reference, LegacyChunkBodies.Format2(Account, 8, key, segments), []);
 
         var opened = ChunkCodec.Open(chunk, key);
 
@@ -189,51 +187,4 @@ public sealed class CompressionDictionaryTests : IDisposable
     }).ToList();
 
     private static List<string> Texts(IEnumerable<ChunkSegment> segments) => segments.Select(s => Encoding.UTF8.GetString(s.Document.Span)).ToList();
-
-    /// <summary>A body as format 2 sealed it: one Brotli frame of the segments grouped by trace, a directory without a dictionary.</summary>
-    private static byte[] SealFormat2(long chunkId, DataKey key, List<ChunkSegment> segments)
-    {
-        byte[] AssociatedData(int part) => Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"tracevault/chunk\n2\n{Account}\n{chunkId}\n{key.Reference}\n{part}"));
-        using var buffer = new MemoryStream();
-        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
-        {
-            var traces = segments.GroupBy(s => s.TraceId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
-            writer.Write7BitEncodedInt(traces.Count);
-            foreach (var trace in traces)
-            {
-                writer.Write(trace.Key);
-                writer.Write7BitEncodedInt(trace.Count());
-                foreach (var segment in trace)
-                {
-                    writer.Write7BitEncodedInt(segment.Document.Length);
-                    writer.Write(segment.Document.Span);
-                }
-            }
-        }
-
-        var plain = buffer.ToArray();
-        var compressed = new byte[BrotliEncoder.GetMaxCompressedLength(plain.Length) + 4];
-        BinaryPrimitives.WriteInt32LittleEndian(compressed, plain.Length);
-        Assert.True(BrotliEncoder.TryCompress(plain, compressed.AsSpan(4), out var written, 3, 22));
-        var frame = AeadSealer.Seal(key.Key, compressed.AsSpan(0, 4 + written), AssociatedData(0));
-
-        using var directoryBuffer = new MemoryStream();
-        using (var writer = new BinaryWriter(directoryBuffer, Encoding.UTF8, leaveOpen: true))
-        {
-            writer.Write7BitEncodedInt(1);
-            writer.Write7BitEncodedInt(frame.Length);
-            writer.Write(segments.Select(s => s.TraceId).Min(StringComparer.Ordinal)!);
-        }
-
-        var directory = AeadSealer.Seal(key.Key, directoryBuffer.ToArray(), AssociatedData(-1));
-        using var body = new MemoryStream();
-        using (var writer = new BinaryWriter(body, Encoding.UTF8, leaveOpen: true))
-        {
-            writer.Write7BitEncodedInt(directory.Length);
-            writer.Write(directory);
-            writer.Write(frame);
-        }
-
-        return body.ToArray();
-    }
 }

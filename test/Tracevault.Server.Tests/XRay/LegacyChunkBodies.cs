@@ -1,0 +1,89 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.IO.Compression;
+using System.Text;
+using Tracevault.Keys.Envelope;
+using Tracevault.Storage.Traces;
+
+namespace Tracevault.Server.Tests.XRay;
+
+/// <summary>
+/// Chunk bodies built by hand as formats 1 and 2 were written (Brotli quality 3, AES-256-GCM), independently of the codec: the
+/// product writes neither any more but must still open them.
+/// </summary>
+internal static class LegacyChunkBodies
+{
+    /// <summary>Format 1: one list of segments in arrival order, each with its trace id, id, state and times.</summary>
+    public static byte[] Format1(string accountId, long chunkId, DataKey key, IReadOnlyList<ChunkSegment> segments) =>
+        Sealed(key, AssociatedData(1, accountId, chunkId, key, part: null), writer =>
+        {
+            writer.Write7BitEncodedInt(segments.Count);
+            foreach (var segment in segments)
+            {
+                writer.Write(segment.TraceId);
+                writer.Write(segment.Id);
+                writer.Write(segment.InProgress);
+                writer.Write(segment.StartTime);
+                writer.Write(segment.EndTime);
+                writer.Write7BitEncodedInt(segment.Document.Length);
+                writer.Write(segment.Document.Span);
+            }
+        });
+
+    /// <summary>Format 2: one frame of the segments grouped by trace, in order of trace id, and a directory without a dictionary.</summary>
+    public static byte[] Format2(string accountId, long chunkId, DataKey key, IReadOnlyList<ChunkSegment> segments)
+    {
+        var frame = Sealed(key, AssociatedData(2, accountId, chunkId, key, part: 0), writer =>
+        {
+            var traces = segments.GroupBy(s => s.TraceId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+            writer.Write7BitEncodedInt(traces.Count);
+            foreach (var trace in traces)
+            {
+                writer.Write(trace.Key);
+                writer.Write7BitEncodedInt(trace.Count());
+                foreach (var segment in trace)
+                {
+                    writer.Write7BitEncodedInt(segment.Document.Length);
+                    writer.Write(segment.Document.Span);
+                }
+            }
+        });
+        var directory = AeadSealer.Seal(key.Key, Encode(writer =>
+        {
+            writer.Write7BitEncodedInt(1);
+            writer.Write7BitEncodedInt(frame.Length);
+            writer.Write(segments.Select(s => s.TraceId).Min(StringComparer.Ordinal)!);
+        }), AssociatedData(2, accountId, chunkId, key, part: -1));
+        return Encode(writer =>
+        {
+            writer.Write7BitEncodedInt(directory.Length);
+            writer.Write(directory);
+            writer.Write(frame);
+        });
+    }
+
+    /// <summary>Brotli quality 3 behind a 4-byte little-endian length, then sealed.</summary>
+    private static byte[] Sealed(DataKey key, byte[] associatedData, Action<BinaryWriter> write)
+    {
+        var plain = Encode(write);
+        var compressed = new byte[BrotliEncoder.GetMaxCompressedLength(plain.Length) + 4];
+        BinaryPrimitives.WriteInt32LittleEndian(compressed, plain.Length);
+        Assert.True(BrotliEncoder.TryCompress(plain, compressed.AsSpan(4), out var written, 3, 22));
+        return AeadSealer.Seal(key.Key, compressed.AsSpan(0, 4 + written), associatedData);
+    }
+
+    private static byte[] Encode(Action<BinaryWriter> write)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
+        {
+            write(writer);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static byte[] AssociatedData(int format, string accountId, long chunkId, DataKey key, int? part) => Encoding.UTF8.GetBytes(part is { } p
+        ? string.Create(CultureInfo.InvariantCulture, $"tracevault/chunk\n{format}\n{accountId}\n{chunkId}\n{key.Reference}\n{p}")
+        : string.Create(CultureInfo.InvariantCulture, $"tracevault/chunk\n{format}\n{accountId}\n{chunkId}\n{key.Reference}"));
+}
