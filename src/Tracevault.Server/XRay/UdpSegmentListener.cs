@@ -8,10 +8,10 @@ namespace Tracevault.Server.XRay;
 
 /// <summary>The X-Ray daemon protocol on UDP: one datagram is a JSON header line, a newline and one segment document.</summary>
 /// <remarks>
-/// Segments are attributed to one configured account (the first), as the daemon attributes them to its own credentials. Datagrams
-/// are handed to the chunk writer in batches: whatever is already waiting in the socket, up to <see cref="MaxBatchSegments"/>
-/// segments or <see cref="MaxBatchDelay"/>, goes into one write, so a burst costs one queued write, not one per datagram; a lone
-/// datagram is written at once.
+/// Segments are attributed to one configured account (the first), as the daemon attributes them to its own credentials. One
+/// thread receives, blocking in the socket (no wake-up of the thread pool per datagram), and hands segments to the chunk writer
+/// in batches: what arrives within <see cref="MaxBatchDelay"/> of a batch's first segment, up to <see cref="MaxBatchSegments"/>,
+/// goes into one write, so a steady stream costs one queued write per batch, not one per datagram.
 /// </remarks>
 public sealed class UdpSegmentListener : IAsyncDisposable
 {
@@ -34,10 +34,10 @@ public sealed class UdpSegmentListener : IAsyncDisposable
     private readonly ChunkWriter _writer;
     private readonly IngestCounters _counters;
     private readonly string _accountId;
-    private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool _stopping;
     private readonly IPEndPoint _anySource;
     private readonly bool _checkSource;
-    private readonly Task _loop;
     private List<ChunkSegment> _batch = new(MaxBatchSegments);
     private long _batchStarted;
     private byte[] _slab = new byte[SlabBytes];
@@ -55,7 +55,7 @@ public sealed class UdpSegmentListener : IAsyncDisposable
 
         // Bound to loopback, only local senders can reach the socket; bound wider, each datagram's source is checked.
         _checkSource = !IPAddress.IsLoopback(bound.Address);
-        _loop = Task.Run(ReceiveAsync);
+        new Thread(Receive) { IsBackground = true, Name = "Tracevault UDP receive" }.Start();
     }
 
     /// <summary>Binds <paramref name="endpoint"/> and starts receiving.</summary>
@@ -81,40 +81,43 @@ public sealed class UdpSegmentListener : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        await _stopping.CancelAsync().ConfigureAwait(false);
+        // Closing the socket ends the blocking receive; the thread hands over what it holds and stops.
+        _stopping = true;
         _socket.Dispose();
-        try
-        {
-            await _loop.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        _stopping.Dispose();
+        await _stopped.Task.ConfigureAwait(false);
     }
 
-    private async Task ReceiveAsync()
+    private void Receive()
     {
         var buffer = new byte[MaxDatagramBytes];
         var address = new SocketAddress(_socket.AddressFamily);
         try
         {
-            while (!_stopping.IsCancellationRequested)
+            while (!_stopping)
             {
+                if (_batch.Count > 0 && !DatagramWithin(MaxBatchDelay - Stopwatch.GetElapsedTime(_batchStarted)))
+                {
+                    Flush();
+                    continue;
+                }
+
                 int length;
                 try
                 {
-                    length = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, address, _stopping.Token).ConfigureAwait(false);
+                    length = _socket.ReceiveFrom(buffer, SocketFlags.None, address);
                 }
-                catch (Exception exception) when (exception is OperationCanceledException or ObjectDisposedException)
+                catch (ObjectDisposedException)
                 {
                     return;
                 }
-                catch (SocketException)
+                catch (SocketException) when (!_stopping)
                 {
                     // ICMP errors and the like surface here on some systems; the next datagram is independent.
                     continue;
+                }
+                catch (SocketException)
+                {
+                    return;
                 }
 
                 _counters.AddUdpReceived();
@@ -126,7 +129,7 @@ public sealed class UdpSegmentListener : IAsyncDisposable
                 }
 
                 Handle(buffer.AsSpan(0, length));
-                if (_batch.Count > 0 && (_batch.Count >= MaxBatchSegments || Stopwatch.GetElapsedTime(_batchStarted) >= MaxBatchDelay || NothingWaiting()))
+                if (_batch.Count >= MaxBatchSegments)
                 {
                     Flush();
                 }
@@ -139,18 +142,26 @@ public sealed class UdpSegmentListener : IAsyncDisposable
             {
                 Flush();
             }
+
+            _stopped.TrySetResult();
         }
     }
 
-    private bool NothingWaiting()
+    /// <summary>Waits up to <paramref name="wait"/> for a datagram; false when none came (or the socket closed).</summary>
+    private bool DatagramWithin(TimeSpan wait)
     {
+        if (wait <= TimeSpan.Zero)
+        {
+            return false;
+        }
+
         try
         {
-            return _socket.Available == 0;
+            return _socket.Poll(wait, SelectMode.SelectRead);
         }
         catch (Exception exception) when (exception is SocketException or ObjectDisposedException)
         {
-            return true;
+            return false;
         }
     }
 
