@@ -27,15 +27,27 @@ internal sealed class DictionaryTrainer
     /// <summary>Data zstd cannot train on (too little, too alike) is tried this many times per data key, then compressed without.</summary>
     private const int MaxAttempts = 3;
 
+    /// <summary>The most sample bytes all accounts together may collect at a time (32 MB: 128 accounts collecting at once); beyond, an account waits its turn.</summary>
+    private const long DefaultSampleBudgetBytes = 32L * 1024 * 1024;
+
+    private readonly long _sampleBudgetBytes;
+
     private readonly ITraceStore _store;
     private readonly TimeProvider _time;
     private readonly Dictionary<string, KeyTraining> _accounts = new(StringComparer.Ordinal);
     private readonly List<Task> _running = [];
 
     public DictionaryTrainer(ITraceStore store, TimeProvider time)
+        : this(store, time, DefaultSampleBudgetBytes)
+    {
+    }
+
+    /// <summary>A trainer whose accounts together hold at most <paramref name="sampleBudgetBytes"/> of samples (tests use a small one).</summary>
+    internal DictionaryTrainer(ITraceStore store, TimeProvider time, long sampleBudgetBytes)
     {
         _store = store;
         _time = time;
+        _sampleBudgetBytes = sampleBudgetBytes;
     }
 
     /// <summary>The dictionary to seal <paramref name="segments"/> with (<see cref="CompressionDictionary.None"/> until one is trained); samples them when a new one is due.</summary>
@@ -49,7 +61,11 @@ internal sealed class DictionaryTrainer
         }
 
         var dictionary = training.Current(now);
-        if (training.TakeSamples(segments, now, SampleBytes, MaxAttempts) is { } samples)
+
+        // Samples are trace data in memory: many accounts collecting at once must not add up to much. One that has started
+        // collecting finishes; one that has not waits until others have trained.
+        if ((training.SampledBytes > 0 || (_accounts.Values.Count(t => t.SampledBytes > 0) + 1) * (long)SampleBytes <= _sampleBudgetBytes)
+            && training.TakeSamples(segments, now, SampleBytes, MaxAttempts) is { } samples)
         {
             _running.RemoveAll(task => task.IsCompleted);
             _running.Add(Task.Run(() => Train(accountId, dataKey, training, samples, now)));
@@ -57,6 +73,9 @@ internal sealed class DictionaryTrainer
 
         return dictionary;
     }
+
+    /// <summary>The sample bytes all accounts hold now.</summary>
+    internal long SampleBytesHeld => _accounts.Values.Sum(t => (long)t.SampledBytes);
 
     /// <summary>Waits for the trainings under way (when the writer stops).</summary>
     public Task WhenIdle() => Task.WhenAll(_running);
@@ -96,6 +115,18 @@ internal sealed class DictionaryTrainer
         private int _failures;
 
         public string DataKeyReference { get; } = dataKeyReference;
+
+        /// <summary>The bytes of samples held for the next training.</summary>
+        public int SampledBytes
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _sampledBytes;
+                }
+            }
+        }
 
         public CompressionDictionary Current(DateTimeOffset now)
         {

@@ -103,6 +103,33 @@ public sealed class CompressionDictionaryTests : IDisposable
     }
 
     [Fact]
+    public async Task ForSealing_MoreAccountsCollectingThanTheBudgetHolds_OthersWaitUntilOneHasTrained()
+    {
+        var trainer = new DictionaryTrainer(_store, _time, sampleBudgetBytes: 2 * 256 * 1024);
+        var accounts = new[] { "100000000001", "100000000002", "100000000003" };
+        var batch = Documents(0, 100);
+        var batchBytes = batch.Sum(s => (long)s.Document.Length);
+
+        foreach (var account in accounts)
+        {
+            Assert.Same(CompressionDictionary.None, trainer.ForSealing(account, _keys.ForSealing(account), batch));
+        }
+
+        // Room for two accounts' samples: the third holds none until one of the two has trained.
+        Assert.Equal(2 * batchBytes, trainer.SampleBytesHeld);
+        for (var i = 1; trainer.SampleBytesHeld > batchBytes; i++)
+        {
+            Assert.True(i < 10, "the first account never had enough to train");
+            trainer.ForSealing(accounts[0], _keys.ForSealing(accounts[0]), Documents(i * 100, 100));
+        }
+
+        await trainer.WhenIdle();
+        Assert.NotEqual(CompressionDictionary.None, trainer.ForSealing(accounts[0], _keys.ForSealing(accounts[0]), batch));
+        trainer.ForSealing(accounts[2], _keys.ForSealing(accounts[2]), batch);
+        Assert.Equal(2 * batchBytes, trainer.SampleBytesHeld);
+    }
+
+    [Fact]
     public void DeleteOlderThan_RemovesOldDictionariesNoChunkUses_KeepsUsedAndNewOnes()
     {
         var key = _keys.ForSealing(Account);
