@@ -128,7 +128,16 @@ public sealed class UdpSegmentListener : IAsyncDisposable
                     continue;
                 }
 
-                Handle(buffer.AsSpan(0, length));
+                try
+                {
+                    Handle(buffer.AsSpan(0, length));
+                }
+                catch (Exception exception) when (exception is not OutOfMemoryException)
+                {
+                    // This thread is the only receiver: a datagram nothing foresaw is dropped and counted, not the listener.
+                    _counters.AddDroppedMalformed();
+                }
+
                 if (_batch.Count >= MaxBatchSegments)
                 {
                     Flush();

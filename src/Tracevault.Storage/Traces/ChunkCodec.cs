@@ -20,7 +20,7 @@ namespace Tracevault.Storage.Traces;
 /// </remarks>
 public static class ChunkCodec
 {
-    /// <summary>The body format this code writes; it reads format 1 too.</summary>
+    /// <summary>The body format this code writes; it reads formats 1 and 2 too.</summary>
     public const int CurrentFormat = 3;
 
     /// <summary>
@@ -33,7 +33,7 @@ public static class ChunkCodec
     /// <summary>Without a dictionary a frame needs more of its own data to compress well: 32 KB frames take 140 bytes per segment, 128 KB frames 118.</summary>
     private const int FrameBytesWithoutDictionary = 128 * 1024;
 
-    /// <summary>The associated-data part number of a format 2 body's directory (frames are numbered from 0).</summary>
+    /// <summary>The associated-data part number of a format 2 or 3 body's directory (frames are numbered from 0).</summary>
     private const int DirectoryPart = -1;
 
     /// <summary>Compresses (without a dictionary) and seals <paramref name="segments"/> for chunk <paramref name="chunkId"/>.</summary>
