@@ -130,10 +130,17 @@ public sealed class SqliteTraceStore : ITraceStore
         index.ExecuteNonQuery();
 
         // The writer seals with a dictionary only for a while after training it (DictionaryTrainer.Lifetime, shorter than the
-        // shortest retention), so one created before the cutoff that no chunk names will not be named again.
+        // shortest retention), so one created before the cutoff that no chunk names will not be named again. It is deleted in a
+        // round at least half an hour after the one that found it unused, not with its last chunk: a read that found that chunk
+        // just before (in its snapshot) may still be about to load the dictionary.
         using var unused = connection.CreateCommand();
         unused.Transaction = transaction;
-        unused.CommandText = "DELETE FROM chunk_dictionaries WHERE created_time < $before AND NOT EXISTS (SELECT 1 FROM chunks WHERE dictionary_id = chunk_dictionaries.id)";
+        unused.CommandText = """
+            DELETE FROM chunk_dictionaries WHERE unused_since <= $before - 1800
+                AND NOT EXISTS (SELECT 1 FROM chunks WHERE dictionary_id = chunk_dictionaries.id);
+            UPDATE chunk_dictionaries SET unused_since = $before WHERE unused_since IS NULL AND created_time < $before
+                AND NOT EXISTS (SELECT 1 FROM chunks WHERE dictionary_id = chunk_dictionaries.id);
+            """;
         unused.Parameters.AddWithValue("$before", beforeSecond);
         unused.ExecuteNonQuery();
         transaction.Commit();

@@ -57,5 +57,9 @@ internal static class TraceSchema
         FROM trace_index JOIN hours ON hours.chunk_id = trace_index.chunk_id;
         DROP TABLE trace_index;
         """,
+        """
+        -- Retention deletes a dictionary no chunk names a round after it found it so (a read may still be about to load it).
+        ALTER TABLE chunk_dictionaries ADD COLUMN unused_since INTEGER;
+        """,
     ]);
 }

@@ -23,7 +23,7 @@ public interface ITraceStore
 
     /// <summary>
     /// Deletes the chunks whose every segment is older than <paramref name="beforeSecond"/>, and the dictionaries created before
-    /// it that no chunk uses any more; returns how many chunks.
+    /// it that no chunk has used since a round at least half an hour (of cutoff time) earlier; returns how many chunks.
     /// </summary>
     int DeleteOlderThan(long beforeSecond);
 

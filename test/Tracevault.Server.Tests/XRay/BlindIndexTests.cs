@@ -33,7 +33,7 @@ public sealed class BlindIndexTests : IDisposable
         var key = _keys.ForSealing(Account);
         store.Append([new StoredChunk(42, Account, ChunkCodec.CurrentFormat, Noon + 3540, Noon + 3660, key.Reference, ChunkCodec.Seal(Account, 42, key, []), [])]);
 
-        // The index as it was (schema step 3): account, the first 64 bits of the HMAC, chunk id.
+        // The store as it was at schema step 3: the index by account, the first 64 bits of the HMAC, chunk id.
         using (var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
         {
             connection.Open();
@@ -46,6 +46,7 @@ public sealed class BlindIndexTests : IDisposable
                     chunk_id INTEGER NOT NULL REFERENCES chunks(id) ON DELETE CASCADE,
                     PRIMARY KEY (account_id, trace_hash, chunk_id)) WITHOUT ROWID;
                 CREATE INDEX trace_index_by_chunk ON trace_index (chunk_id);
+                ALTER TABLE chunk_dictionaries DROP COLUMN unused_since;
                 UPDATE schema_versions SET version = 3 WHERE part = 'traces';
                 """;
             downgrade.ExecuteNonQuery();

@@ -130,7 +130,7 @@ public sealed class CompressionDictionaryTests : IDisposable
     }
 
     [Fact]
-    public void DeleteOlderThan_RemovesOldDictionariesNoChunkUses_KeepsUsedAndNewOnes()
+    public void DeleteOlderThan_OldDictionaryNoChunkUses_IsRemovedTheRoundAfter_UsedAndNewOnesKept()
     {
         var key = _keys.ForSealing(Account);
         var samples = Documents(0, 600).Select(s => s.Document.ToArray()).ToList();
@@ -140,7 +140,11 @@ public sealed class CompressionDictionaryTests : IDisposable
         _store.AddDictionary(fresh.Seal(Account, key, Day));
         _store.Append([Chunk(1, Day - 7200, key, old), Chunk(2, Day, key, used)]);
 
+        // The round that deletes the old dictionary's last chunk keeps the dictionary (a read may still be about to load it);
+        // the next round, an hour later, deletes it.
         Assert.Equal(1, _store.DeleteOlderThan(Day - 3600));
+        Assert.NotNull(_store.FindDictionary(Account, old.Id));
+        Assert.Equal(0, _store.DeleteOlderThan(Day - 1));
 
         Assert.Null(_store.FindDictionary(Account, old.Id));
         Assert.NotNull(_store.FindDictionary(Account, used.Id));
