@@ -16,6 +16,9 @@ public static class Ids
         return $"{hex[..8]}-{hex[8..12]}-{hex[12..16]}-{hex[16..20]}-{hex[20..]}";
     }
 
+    /// <summary>A random positive 62-bit number, for ids stored as SQLite integers.</summary>
+    public static long NewPositiveInt64() => RandomNumberGenerator.GetInt32(1, int.MaxValue) * (long)int.MaxValue + RandomNumberGenerator.GetInt32(int.MaxValue);
+
     /// <summary>A random lowercase hex string of <paramref name="bytes"/> bytes.</summary>
     public static string NewHex(int bytes) => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(bytes));
 

@@ -1,5 +1,5 @@
+using Tracevault.Core;
 using Tracevault.Core.Traces;
-using System.Security.Cryptography;
 using System.Threading.Channels;
 using Tracevault.Keys.Envelope;
 using Tracevault.Storage.Traces;
@@ -82,7 +82,7 @@ internal sealed class SerialChunkWriter : IAsyncDisposable
 
     private StoredChunk BuildChunk(string accountId, DataKey dataKey, CompressionDictionary dictionary, byte[] indexKey, List<ChunkSegment> segments)
     {
-        var id = RandomNumberGenerator.GetInt32(1, int.MaxValue) * (long)int.MaxValue + RandomNumberGenerator.GetInt32(int.MaxValue);
+        var id = Ids.NewPositiveInt64();
         var min = double.MaxValue;
         var max = double.MinValue;
         var hashes = new HashSet<long>();

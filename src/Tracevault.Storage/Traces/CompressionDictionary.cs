@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Tracevault.Core;
 using Tracevault.Keys.Envelope;
 using ZstdSharp;
 
@@ -47,7 +48,7 @@ public sealed class CompressionDictionary
     public static CompressionDictionary Train(string dataKeyReference, IReadOnlyList<byte[]> samples, int capacity)
     {
         var bytes = DictBuilder.TrainFromBuffer(samples, capacity);
-        return new CompressionDictionary(RandomNumberGenerator.GetInt32(1, int.MaxValue) * (long)int.MaxValue + RandomNumberGenerator.GetInt32(int.MaxValue), dataKeyReference, bytes);
+        return new CompressionDictionary(Ids.NewPositiveInt64(), dataKeyReference, bytes);
     }
 
     /// <summary>Opens a stored dictionary with its data key; throws <see cref="CryptographicException"/> when it was altered or moved.</summary>

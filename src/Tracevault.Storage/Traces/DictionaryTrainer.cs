@@ -63,8 +63,10 @@ internal sealed class DictionaryTrainer
         var dictionary = training.Current(now);
 
         // Samples are trace data in memory: many accounts collecting at once must not add up to much. One that has started
-        // collecting finishes; one that has not waits until others have trained.
-        if ((training.SampledBytes > 0 || (_accounts.Values.Count(t => t.SampledBytes > 0) + 1) * (long)SampleBytes <= _sampleBudgetBytes)
+        // collecting finishes; one that has not waits until others have trained. (Counting the collectors walks every account,
+        // so only an account that wants samples and has none yet does it.)
+        if (training.WantsSamples(now, MaxAttempts)
+            && (training.SampledBytes > 0 || (_accounts.Values.Count(t => t.SampledBytes > 0) + 1) * (long)SampleBytes <= _sampleBudgetBytes)
             && training.TakeSamples(segments, now, SampleBytes, MaxAttempts) is { } samples)
         {
             _running.RemoveAll(task => task.IsCompleted);
@@ -136,13 +138,21 @@ internal sealed class DictionaryTrainer
             }
         }
 
+        /// <summary>Whether a new dictionary is due (none yet, or the current one half through its lifetime) and none is being trained.</summary>
+        public bool WantsSamples(DateTimeOffset now, int maxAttempts)
+        {
+            lock (_lock)
+            {
+                return WantsSamplesLocked(now, maxAttempts);
+            }
+        }
+
         /// <summary>Keeps copies of documents while a dictionary is due; returns them once there are enough to train on.</summary>
         public List<byte[]>? TakeSamples(IReadOnlyList<ChunkSegment> segments, DateTimeOffset now, int sampleBytes, int maxAttempts)
         {
             lock (_lock)
             {
-                var due = _dictionary.Id == 0 || now - _trainedAt >= Lifetime / 2;
-                if (!due || _training || _failures >= maxAttempts)
+                if (!WantsSamplesLocked(now, maxAttempts))
                 {
                     return null;
                 }
@@ -165,6 +175,9 @@ internal sealed class DictionaryTrainer
                 return samples;
             }
         }
+
+        private bool WantsSamplesLocked(DateTimeOffset now, int maxAttempts) =>
+            (_dictionary.Id == 0 || now - _trainedAt >= Lifetime / 2) && !_training && _failures < maxAttempts;
 
         public void Publish(CompressionDictionary dictionary, DateTimeOffset trainedAt)
         {
