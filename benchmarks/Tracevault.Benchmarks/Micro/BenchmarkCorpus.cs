@@ -64,5 +64,9 @@ internal static class BenchmarkCorpus
         return CompressionDictionary.Train(dataKey.Reference, samples, 32 * 1024);
     }
 
+    /// <summary>A dictionary trained as the writer trains one for format 4: on the text of the documents without the values it keeps in columns.</summary>
+    public static CompressionDictionary FieldDictionary(IEnumerable<byte[]> documents, DataKey dataKey) =>
+        Dictionary(Segments(documents).Select(s => SegmentFieldEncoder.Sample(s.Document.Span, s.TraceId)), dataKey);
+
     public static DataKey DataKey() => new("default/1/20261128", RandomNumberGenerator.GetBytes(32), null);
 }

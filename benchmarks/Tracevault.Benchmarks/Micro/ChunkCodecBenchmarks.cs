@@ -32,7 +32,7 @@ public class ChunkCodecBenchmarks
         _chunk = new StoredChunk(1, Account, ChunkCodec.CurrentFormat, 0, 60, _dataKey.Reference, body, []);
         var bytes = _segments.Sum(s => s.Document.Length);
         Console.WriteLine($"// chunk of {_segments.Count} segments: {bytes} bytes of JSON, sealed {body.Length} bytes, {(double)body.Length / _segments.Count:F1} bytes per segment");
-        _dictionary = BenchmarkCorpus.Dictionary(BenchmarkCorpus.Documents(BenchmarkCorpus.ChunkSegments + 1000).Skip(BenchmarkCorpus.ChunkSegments), _dataKey);
+        _dictionary = BenchmarkCorpus.FieldDictionary(BenchmarkCorpus.Documents(BenchmarkCorpus.ChunkSegments + 1000).Skip(BenchmarkCorpus.ChunkSegments), _dataKey);
         var bodyWithDictionary = ChunkCodec.Seal(Account, 3, _dataKey, _segments, _dictionary);
         _chunkWithDictionary = new StoredChunk(3, Account, ChunkCodec.CurrentFormat, 0, 60, _dataKey.Reference, bodyWithDictionary, []) { DictionaryId = _dictionary.Id };
         Console.WriteLine($"// with a dictionary: sealed {bodyWithDictionary.Length} bytes, {(double)bodyWithDictionary.Length / _segments.Count:F1} bytes per segment");

@@ -10,18 +10,19 @@ namespace Tracevault.Storage.Traces;
 
 /// <summary>Turns segments into a sealed chunk body and back: a versioned binary layout, compressed, then sealed with AES-256-GCM.</summary>
 /// <remarks>
-/// Format 3 (written): <c>directory length ‖ sealed directory ‖ sealed frame 0 ‖ sealed frame 1 …</c>; the segments grouped by
-/// trace in ordinal order of trace id, cut into frames of whole traces, each compressed (zstd, with the account's
-/// <see cref="CompressionDictionary"/> for the data key when it has one) and sealed on its own; the sealed directory names the
-/// dictionary and gives each frame's length and first trace id, so reading a few traces opens only their frames. Format 2
-/// (read only) is the same with Brotli frames and no dictionary; format 1 (read only) one sealed, compressed stream of segments
-/// in arrival order. The associated data binds the account, the chunk id, the format and the data-key reference (and from
+/// Format 4 (written): <c>directory length ‖ sealed directory ‖ sealed frame 0 ‖ sealed frame 1 …</c>; the segments grouped by
+/// trace in ordinal order of trace id, cut into frames of whole traces, each sealed on its own; the sealed directory names the
+/// dictionary and gives each frame's length and first trace id, so reading a few traces opens only their frames. A frame holds the
+/// text of its documents with their ids, request ids and times taken out (<see cref="SegmentField"/>), compressed (zstd, with the
+/// account's <see cref="CompressionDictionary"/> for the data key when it has one), and the columns of those values. Format 3
+/// (read only) is the same with the documents' whole text in the frame; format 2 (read only) that with Brotli frames and no
+/// dictionary; format 1 (read only) one sealed, compressed stream of segments in arrival order. The associated data binds the account, the chunk id, the format and the data-key reference (and from
 /// format 2 on the part), so nothing can be moved to another chunk, account or place.
 /// </remarks>
 public static class ChunkCodec
 {
-    /// <summary>The body format this code writes; it reads formats 1 and 2 too.</summary>
-    public const int CurrentFormat = 3;
+    /// <summary>The body format this code writes; it reads formats 1 to 3 too.</summary>
+    public const int CurrentFormat = 4;
 
     /// <summary>
     /// A frame holds whole traces until its encoding reaches this size, and is compressed and sealed on its own, so reading a
@@ -33,7 +34,10 @@ public static class ChunkCodec
     /// <summary>Without a dictionary a frame needs more of its own data to compress well: 32 KB frames take 140 bytes per segment, 128 KB frames 118.</summary>
     private const int FrameBytesWithoutDictionary = 128 * 1024;
 
-    /// <summary>The associated-data part number of a format 2 or 3 body's directory (frames are numbered from 0).</summary>
+    /// <summary>The most bytes a format 4 frame's 7-bit-encoded length of compressed text takes.</summary>
+    private const int FramePrefixLength = 5;
+
+    /// <summary>The associated-data part number of a format 2, 3 or 4 body's directory (frames are numbered from 0).</summary>
     private const int DirectoryPart = -1;
 
     /// <summary>Compresses (without a dictionary) and seals <paramref name="segments"/> for chunk <paramref name="chunkId"/>.</summary>
@@ -90,7 +94,7 @@ public static class ChunkCodec
     public static List<ChunkSegment> Open(StoredChunk chunk, DataKey dataKey) => Open(chunk, dataKey, NoDictionary, null);
 
     /// <summary>
-    /// Opens a sealed chunk body of format 1, 2 or 3, finding its dictionary (by id, 0 for none) with <paramref name="dictionaries"/>;
+    /// Opens a sealed chunk body of format 1 to 4, finding its dictionary (by id, 0 for none) with <paramref name="dictionaries"/>;
     /// throws <see cref="System.Security.Cryptography.CryptographicException"/> when it was altered or moved.
     /// </summary>
     public static List<ChunkSegment> Open(StoredChunk chunk, DataKey dataKey, Func<long, CompressionDictionary> dictionaries) => Open(chunk, dataKey, dictionaries, null);
@@ -116,7 +120,7 @@ public static class ChunkCodec
             return traceIds is null ? whole : whole.FindAll(s => traceIds.Contains(s.TraceId));
         }
 
-        if (chunk.Format is not (2 or CurrentFormat))
+        if (chunk.Format is not (2 or 3 or CurrentFormat))
         {
             throw new InvalidDataException($"Chunk {chunk.Id} has format {chunk.Format}, which this version cannot read.");
         }
@@ -151,7 +155,14 @@ public static class ChunkCodec
             var (frame, offset, length) = wanted[i];
             var compressed = AeadSealer.Open(dataKey.Key, body.AsSpan(offset, length), AssociatedData(chunk.AccountId, chunk.Id, chunk.Format, chunk.DataKeyReference, frame));
             opened[i] = [];
-            Decode(dictionary is null ? Decompress(compressed) : dictionary.Decompress(compressed), traceIds, opened[i]);
+            if (chunk.Format == CurrentFormat)
+            {
+                DecodeFieldFrame(compressed, dictionary!, traceIds, opened[i]);
+            }
+            else
+            {
+                Decode(dictionary is null ? Decompress(compressed) : dictionary.Decompress(compressed), traceIds, opened[i]);
+            }
         }
 
         if (wanted.Count == 1)
@@ -174,39 +185,51 @@ public static class ChunkCodec
         return opened.SelectMany(frame => frame).ToList();
     }
 
-    /// <summary>Each sealed part of a format 2 or 3 body has its own associated data: a frame cannot be moved within the chunk either.</summary>
+    /// <summary>Each sealed part of a format 2, 3 or 4 body has its own associated data: a frame cannot be moved within the chunk either.</summary>
     private static byte[] AssociatedData(string accountId, long chunkId, int format, string dataKeyReference, int part) =>
         Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"tracevault/chunk\n{format}\n{accountId}\n{chunkId}\n{dataKeyReference}\n{part}"));
 
     private static byte[] AssociatedData(string accountId, long chunkId, int format, string dataKeyReference) =>
         Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"tracevault/chunk\n{format}\n{accountId}\n{chunkId}\n{dataKeyReference}"));
 
-    /// <summary>Encodes, compresses and seals one frame; <paramref name="tracesLength"/> is the sum of its traces' <see cref="TraceLength"/>.</summary>
+    /// <summary>Encodes, compresses and seals one frame (format 4); <paramref name="tracesLength"/> is the sum of its traces' <see cref="TraceLength"/>.</summary>
     private static byte[] SealFrame(List<List<ChunkSegment>> traces, int tracesLength, CompressionDictionary dictionary, ChunkCipher cipher, byte[] key, byte[] associatedData)
     {
         // Encoded and compressed in pooled buffers, sealed straight from them: the sealed frame is the one array allocated for the data.
-        var plainLength = SevenBitLength(traces.Count) + tracesLength;
-        var plain = ArrayPool<byte>.Shared.Rent(plainLength);
-        var compressed = ArrayPool<byte>.Shared.Rent(CompressionDictionary.MaxCompressedLength(plainLength));
-        var compressedLength = 0;
+        // The text is at most the documents (a field's placeholder is shorter than its value), with a longer length before each.
+        var textBound = SevenBitLength(traces.Count) + tracesLength + (traces.Sum(t => t.Count) * SegmentFieldEncoder.MaxPrefixLength);
+        var text = ArrayPool<byte>.Shared.Rent(textBound);
+        var textLength = 0;
+        byte[]? frame = null;
+        var frameLength = 0;
+        using var fields = new SegmentFieldEncoder();
         try
         {
-            Encode(traces, plain.AsSpan(0, plainLength));
-            compressedLength = dictionary.Compress(plain.AsSpan(0, plainLength), compressed);
-            return cipher(key, compressed.AsSpan(0, compressedLength), associatedData);
+            textLength = Encode(traces, fields, text);
+            var columnsLength = fields.ColumnsLength;
+            frame = ArrayPool<byte>.Shared.Rent(FramePrefixLength + CompressionDictionary.MaxCompressedLength(textLength) + columnsLength);
+            var compressedLength = dictionary.Compress(text.AsSpan(0, textLength), frame.AsSpan(FramePrefixLength));
+            var prefixLength = WriteSevenBit(frame, compressedLength);
+            frame.AsSpan(FramePrefixLength, compressedLength).CopyTo(frame.AsSpan(prefixLength));
+            frameLength = prefixLength + compressedLength + columnsLength;
+            fields.WriteColumns(frame.AsSpan(prefixLength + compressedLength, columnsLength));
+            return cipher(key, frame.AsSpan(0, frameLength), associatedData);
         }
         finally
         {
             // Trace data in the clear must not linger in buffers the rest of the process will rent.
-            plain.AsSpan(0, plainLength).Clear();
-            compressed.AsSpan(0, compressedLength).Clear();
-            ArrayPool<byte>.Shared.Return(plain);
-            ArrayPool<byte>.Shared.Return(compressed);
+            text.AsSpan(0, textLength).Clear();
+            ArrayPool<byte>.Shared.Return(text);
+            if (frame is not null)
+            {
+                frame.AsSpan(0, Math.Max(frameLength, FramePrefixLength)).Clear();
+                ArrayPool<byte>.Shared.Return(frame);
+            }
         }
     }
 
     /// <summary>
-    /// The directory: the dictionary id (8 bytes, little-endian; format 3 only), a 7-bit-encoded frame count, then per frame its
+    /// The directory: the dictionary id (8 bytes, little-endian; from format 3 on), a 7-bit-encoded frame count, then per frame its
     /// sealed length (7-bit-encoded) and the id of its first trace.
     /// </summary>
     private static byte[] EncodeDirectory(long dictionaryId, List<byte[]> frames, List<string> firstTraceIds)
@@ -267,30 +290,27 @@ public static class ChunkCodec
     }
 
     /// <summary>
-    /// A format 2 or 3 frame: a 7-bit-encoded trace count, then per trace (in ordinal order of trace id) the trace id (a 7-bit-encoded
-    /// UTF-8 length and the bytes), a 7-bit-encoded segment count, and per segment its document (7-bit-encoded length, bytes).
-    /// The segment's id, times and state are read back from the document (<see cref="SegmentFacts"/>): stored twice, they cost
-    /// about 10 % of a chunk's bytes.
+    /// The text of a frame. Formats 2 and 3: a 7-bit-encoded trace count, then per trace (in ordinal order of trace id) the trace id
+    /// (a 7-bit-encoded UTF-8 length and the bytes), a 7-bit-encoded segment count, and per segment its document (7-bit-encoded
+    /// length, bytes). Format 4 writes each document as <see cref="SegmentFieldEncoder"/> does (its field values in the frame's
+    /// columns). The segment's id, times and state are read back from the document (<see cref="SegmentFacts"/>): stored twice, they
+    /// cost about 10 % of a chunk's bytes.
     /// </summary>
-    private static void Encode(List<List<ChunkSegment>> traces, Span<byte> destination)
+    private static int Encode(List<List<ChunkSegment>> traces, SegmentFieldEncoder fields, Span<byte> destination)
     {
         var at = WriteSevenBit(destination, traces.Count);
         foreach (var trace in traces)
         {
+            var quotedTraceId = SegmentFieldDecoder.Quote(trace[0].TraceId);
             at += WriteString(destination[at..], trace[0].TraceId);
             at += WriteSevenBit(destination[at..], trace.Count);
             foreach (var segment in trace)
             {
-                at += WriteSevenBit(destination[at..], segment.Document.Length);
-                segment.Document.Span.CopyTo(destination[at..]);
-                at += segment.Document.Length;
+                at += fields.Encode(segment.Document.Span, quotedTraceId, destination[at..]);
             }
         }
 
-        if (at != destination.Length)
-        {
-            throw new InvalidOperationException("A chunk's encoding does not have its computed length.");
-        }
+        return at;
     }
 
     private static int StringLength(string value)
@@ -330,25 +350,64 @@ public static class ChunkCodec
     }
 
     /// <summary>Reads a format 2 or 3 frame (see <see cref="Encode"/>) into <paramref name="segments"/>: every trace, or only those in <paramref name="traceIds"/>.</summary>
-    private static void Decode(byte[] plain, IReadOnlySet<string>? traceIds, List<ChunkSegment> segments)
+    private static void Decode(byte[] plain, IReadOnlySet<string>? traceIds, List<ChunkSegment> segments) => Decode(plain, null, traceIds, segments);
+
+    /// <summary>Reads a format 4 frame: the compressed text's length (7-bit-encoded), the compressed text, then the columns of its fields.</summary>
+    private static void DecodeFieldFrame(byte[] frame, CompressionDictionary dictionary, IReadOnlySet<string>? traceIds, List<ChunkSegment> segments)
+    {
+        var compressedLength = ReadSevenBit(frame, out var at);
+        if (compressedLength > frame.Length - at)
+        {
+            throw new InvalidDataException("A chunk frame is malformed.");
+        }
+
+        var text = dictionary.Decompress(frame.AsSpan(at, compressedLength));
+        Decode(text, new SegmentFieldDecoder(frame.AsMemory(at + compressedLength)), traceIds, segments);
+    }
+
+    private static void Decode(byte[] plain, SegmentFieldDecoder? fields, IReadOnlySet<string>? traceIds, List<ChunkSegment> segments)
     {
         using var reader = new BinaryReader(new MemoryStream(plain), Encoding.UTF8);
         var traces = reader.Read7BitEncodedInt();
         for (var t = 0; t < traces; t++)
         {
             var traceId = reader.ReadString();
+            var quotedTraceId = fields is null ? null : SegmentFieldDecoder.Quote(traceId);
             var count = reader.Read7BitEncodedInt();
             var wanted = traceIds is null || traceIds.Contains(traceId);
             for (var i = 0; i < count; i++)
             {
                 var length = reader.Read7BitEncodedInt();
+                if (fields is null)
+                {
+                    if (wanted)
+                    {
+                        segments.Add(new ChunkSegment(traceId, reader.ReadBytes(length)));
+                    }
+                    else
+                    {
+                        reader.BaseStream.Seek(length, SeekOrigin.Current);
+                    }
+
+                    continue;
+                }
+
+                var verbatim = (length & 1) == 1;
+                var position = (int)reader.BaseStream.Position;
+                if (length >> 1 > plain.Length - position)
+                {
+                    throw new InvalidDataException("A chunk frame is malformed.");
+                }
+
+                var text = plain.AsSpan(position, length >> 1);
+                reader.BaseStream.Seek(length >> 1, SeekOrigin.Current);
                 if (wanted)
                 {
-                    segments.Add(new ChunkSegment(traceId, reader.ReadBytes(length)));
+                    segments.Add(new ChunkSegment(traceId, fields.Decode(text, verbatim, quotedTraceId)));
                 }
                 else
                 {
-                    reader.BaseStream.Seek(length, SeekOrigin.Current);
+                    fields.Skip(text, verbatim);
                 }
             }
         }

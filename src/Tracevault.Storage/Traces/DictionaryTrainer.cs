@@ -159,8 +159,9 @@ internal sealed class DictionaryTrainer
 
                 for (var i = 0; i < segments.Count && _sampledBytes < sampleBytes; i++)
                 {
-                    _samples.Add(segments[i].Document.ToArray());
-                    _sampledBytes += segments[i].Document.Length;
+                    // The text frames will hold: the values a frame keeps in columns are not in it (SegmentFieldEncoder).
+                    _samples.Add(SegmentFieldEncoder.Sample(segments[i].Document.Span, segments[i].TraceId));
+                    _sampledBytes += _samples[^1].Length;
                 }
 
                 if (_sampledBytes < sampleBytes)

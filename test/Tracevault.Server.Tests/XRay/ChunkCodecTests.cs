@@ -36,7 +36,7 @@ public sealed class ChunkCodecTests
 
         var opened = ChunkCodec.Open(new StoredChunk(9, Account, ChunkCodec.CurrentFormat, 0, 60, _key.Reference, body, []), _key);
 
-        Assert.Equal(3, ChunkCodec.CurrentFormat);
+        Assert.Equal(4, ChunkCodec.CurrentFormat);
         Assert.Equal(["a1", "a2", "b1", "b2"], opened.Select(s => s.Id));
         Assert.Equal(["{\"id\":\"a1\"}", "{\"id\":\"a2\"}", "{\"id\":\"b1\"}", "{\"id\":\"b2\"}"], opened.Select(s => Encoding.UTF8.GetString(s.Document.Span)));
     }
@@ -65,7 +65,7 @@ public sealed class ChunkCodecTests
 
         // The format is bound as associated data: a body cannot be read as another format.
         Assert.ThrowsAny<CryptographicException>(() => ChunkCodec.Open(new StoredChunk(9, Account, 1, 0, 60, _key.Reference, body, []), _key));
-        Assert.Throws<InvalidDataException>(() => ChunkCodec.Open(new StoredChunk(9, Account, 4, 0, 60, _key.Reference, body, []), _key));
+        Assert.Throws<InvalidDataException>(() => ChunkCodec.Open(new StoredChunk(9, Account, 5, 0, 60, _key.Reference, body, []), _key));
     }
 
     [Fact]

@@ -11,8 +11,8 @@ using Tracevault.Storage.Traces;
 namespace Tracevault.Server.Tests.XRay;
 
 /// <summary>
-/// Chunk format 3: frames compressed with a dictionary trained on the account's own segments under one data key, sealed under
-/// that key, used for a limited time, removed by retention once unused; and format 2 bodies, written before, still open.
+/// Chunk formats 3 and 4: frames compressed with a dictionary trained on the account's own segments under one data key, sealed
+/// under that key, used for a limited time, removed by retention once unused; and format 2 and 3 bodies, written before, still open.
 /// </summary>
 public sealed class CompressionDictionaryTests : IDisposable
 {
@@ -41,7 +41,7 @@ public sealed class CompressionDictionaryTests : IDisposable
         var without = ChunkCodec.Seal(Account, 5, key, segments);
         var chunk = new StoredChunk(5, Account, ChunkCodec.CurrentFormat, 0, 60, key.Reference, withDictionary, []);
 
-        Assert.Equal(3, ChunkCodec.CurrentFormat);
+        Assert.Equal(4, ChunkCodec.CurrentFormat);
         Assert.True(withDictionary.Length * 3 < without.Length * 2, $"{withDictionary.Length} bytes with the dictionary, {without.Length} without");
         Assert.Equal(Texts(segments), Texts(ChunkCodec.Open(chunk, key, id => id == dictionary.Id ? dictionary : CompressionDictionary.None)));
         Assert.Throws<InvalidOperationException>(() => ChunkCodec.Open(chunk, key));
@@ -108,7 +108,8 @@ public sealed class CompressionDictionaryTests : IDisposable
         var trainer = new DictionaryTrainer(_store, _time, sampleBudgetBytes: 2 * 256 * 1024);
         var accounts = new[] { "100000000001", "100000000002", "100000000003" };
         var batch = Documents(0, 100);
-        var batchBytes = batch.Sum(s => (long)s.Document.Length);
+        // Samples are the text frames hold: documents without the values kept in columns.
+        var batchBytes = batch.Sum(s => (long)SegmentFieldEncoder.Sample(s.Document.Span, s.TraceId).Length);
 
         foreach (var account in accounts)
         {
@@ -159,6 +160,20 @@ public sealed class CompressionDictionaryTests : IDisposable
         var chunk = new StoredChunk(8, Account, 2, 0, 60, key.Reference, LegacyChunkBodies.Format2(Account, 8, key, segments), []);
 
         var opened = ChunkCodec.Open(chunk, key);
+
+        Assert.Equal(Texts(segments.OrderBy(s => s.TraceId, StringComparer.Ordinal)), Texts(opened));
+        Assert.Equal(segments.Select(s => s.Id).Order(StringComparer.Ordinal), opened.Select(s => s.Id).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Open_Format3Body_WrittenBeforeFormat4_StillOpens()
+    {
+        var key = _keys.ForSealing(Account);
+        var dictionary = CompressionDictionary.Train(key.Reference, Documents(0, 600).Select(s => s.Document.ToArray()).ToList(), 32 * 1024);
+        var segments = Documents(1000, 30);
+        var chunk = new StoredChunk(8, Account, 3, 0, 60, key.Reference, LegacyChunkBodies.Format3(Account, 8, key, segments, dictionary), []) { DictionaryId = dictionary.Id };
+
+        var opened = ChunkCodec.Open(chunk, key, id => id == dictionary.Id ? dictionary : CompressionDictionary.None);
 
         Assert.Equal(Texts(segments.OrderBy(s => s.TraceId, StringComparer.Ordinal)), Texts(opened));
         Assert.Equal(segments.Select(s => s.Id).Order(StringComparer.Ordinal), opened.Select(s => s.Id).Order(StringComparer.Ordinal));

@@ -8,8 +8,8 @@ using Tracevault.Storage.Traces;
 namespace Tracevault.Server.Tests.XRay;
 
 /// <summary>
-/// Chunk bodies built by hand as formats 1 and 2 were written (Brotli quality 3, AES-256-GCM), independently of the codec: the
-/// product writes neither any more but must still open them.
+/// Chunk bodies built by hand as formats 1 to 3 were written (Brotli quality 3 or zstd, AES-256-GCM), independently of the codec: the
+/// product writes none of them any more but must still open them.
 /// </summary>
 internal static class LegacyChunkBodies
 {
@@ -30,10 +30,17 @@ internal static class LegacyChunkBodies
             }
         });
 
-    /// <summary>Format 2: one frame of the segments grouped by trace, in order of trace id, and a directory without a dictionary.</summary>
-    public static byte[] Format2(string accountId, long chunkId, DataKey key, IReadOnlyList<ChunkSegment> segments)
+    /// <summary>Format 2: one Brotli frame of the segments grouped by trace, in order of trace id, and a directory without a dictionary.</summary>
+    public static byte[] Format2(string accountId, long chunkId, DataKey key, IReadOnlyList<ChunkSegment> segments) =>
+        OneFrame(2, accountId, chunkId, key, segments, dictionary: null);
+
+    /// <summary>Format 3: as format 2 with the frame compressed by zstd with <paramref name="dictionary"/>, whose id the directory gives first.</summary>
+    public static byte[] Format3(string accountId, long chunkId, DataKey key, IReadOnlyList<ChunkSegment> segments, CompressionDictionary dictionary) =>
+        OneFrame(3, accountId, chunkId, key, segments, dictionary);
+
+    private static byte[] OneFrame(int format, string accountId, long chunkId, DataKey key, IReadOnlyList<ChunkSegment> segments, CompressionDictionary? dictionary)
     {
-        var frame = Sealed(key, AssociatedData(2, accountId, chunkId, key, part: 0), writer =>
+        var plain = Encode(writer =>
         {
             var traces = segments.GroupBy(s => s.TraceId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
             writer.Write7BitEncodedInt(traces.Count);
@@ -48,12 +55,29 @@ internal static class LegacyChunkBodies
                 }
             }
         });
+        var frameAssociatedData = AssociatedData(format, accountId, chunkId, key, part: 0);
+        byte[] frame;
+        if (dictionary is null)
+        {
+            frame = Sealed(key, frameAssociatedData, plain);
+        }
+        else
+        {
+            var compressed = new byte[CompressionDictionary.MaxCompressedLength(plain.Length)];
+            frame = AeadSealer.Seal(key.Key, compressed.AsSpan(0, dictionary.Compress(plain, compressed)), frameAssociatedData);
+        }
+
         var directory = AeadSealer.Seal(key.Key, Encode(writer =>
         {
+            if (dictionary is not null)
+            {
+                writer.Write(dictionary.Id);
+            }
+
             writer.Write7BitEncodedInt(1);
             writer.Write7BitEncodedInt(frame.Length);
             writer.Write(segments.Select(s => s.TraceId).Min(StringComparer.Ordinal)!);
-        }), AssociatedData(2, accountId, chunkId, key, part: -1));
+        }), AssociatedData(format, accountId, chunkId, key, part: -1));
         return Encode(writer =>
         {
             writer.Write7BitEncodedInt(directory.Length);
@@ -63,9 +87,10 @@ internal static class LegacyChunkBodies
     }
 
     /// <summary>Brotli quality 3 behind a 4-byte little-endian length, then sealed.</summary>
-    private static byte[] Sealed(DataKey key, byte[] associatedData, Action<BinaryWriter> write)
+    private static byte[] Sealed(DataKey key, byte[] associatedData, Action<BinaryWriter> write) => Sealed(key, associatedData, Encode(write));
+
+    private static byte[] Sealed(DataKey key, byte[] associatedData, byte[] plain)
     {
-        var plain = Encode(write);
         var compressed = new byte[BrotliEncoder.GetMaxCompressedLength(plain.Length) + 4];
         BinaryPrimitives.WriteInt32LittleEndian(compressed, plain.Length);
         Assert.True(BrotliEncoder.TryCompress(plain, compressed.AsSpan(4), out var written, 3, 22));

@@ -1,0 +1,261 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Tracevault.Storage.Traces;
+
+/// <summary>Puts the <see cref="SegmentField"/> values of one chunk frame's columns back into its documents' text, in the order <see cref="SegmentFieldEncoder"/> took them out.</summary>
+internal sealed class SegmentFieldDecoder
+{
+    /// <summary>The most decimals of a time taken out of the text.</summary>
+    public const int MaxDecimals = 6;
+
+    /// <summary>Times are kept in microseconds.</summary>
+    public const long MicrosPerSecond = 1_000_000;
+
+    // The most bytes one placeholder stands for, besides a trace id: a quoted UUID.
+    private const int MaxFieldLength = 38;
+
+    private readonly ReadOnlyMemory<byte> _ids;
+    private readonly ReadOnlyMemory<byte> _parents;
+    private readonly ReadOnlyMemory<byte> _uuids;
+    private readonly ReadOnlyMemory<byte> _times;
+    private int _nextId;
+    private int _nextParent;
+    private int _nextUuid;
+    private int _nextTime;
+    private long _lastStart;
+
+    /// <summary>Reads the columns <see cref="SegmentFieldEncoder.WriteColumns"/> wrote.</summary>
+    public SegmentFieldDecoder(ReadOnlyMemory<byte> columns)
+    {
+        var at = 0;
+        _ids = Section(columns, ref at);
+        _parents = Section(columns, ref at);
+        _uuids = Section(columns, ref at);
+        _times = columns[at..];
+        if (_ids.Length % 8 != 0 || _uuids.Length % 16 != 0)
+        {
+            throw new InvalidDataException("A chunk frame's columns are malformed.");
+        }
+    }
+
+    /// <summary>A trace id in quotes, as documents hold it.</summary>
+    public static byte[] Quote(string traceId) => Encoding.UTF8.GetBytes($"\"{traceId}\"");
+
+    /// <summary>10 to the power <paramref name="exponent"/> (0 to <see cref="MaxDecimals"/>).</summary>
+    public static long PowerOfTen(int exponent) => exponent switch
+    {
+        0 => 1,
+        1 => 10,
+        2 => 100,
+        3 => 1_000,
+        4 => 10_000,
+        5 => 100_000,
+        6 => 1_000_000,
+        _ => throw new ArgumentOutOfRangeException(nameof(exponent)),
+    };
+
+    /// <summary>The document whose text (with the verbatim flag) the encoder wrote, its values back in place.</summary>
+    public byte[] Decode(ReadOnlySpan<byte> text, bool verbatim, ReadOnlySpan<byte> quotedTraceId)
+    {
+        if (verbatim)
+        {
+            return text.ToArray();
+        }
+
+        var bound = text.Length * Math.Max(MaxFieldLength, quotedTraceId.Length);
+        var buffer = ArrayPool<byte>.Shared.Rent(bound);
+        var written = 0;
+        try
+        {
+            var copied = 0;
+            int found;
+            while ((found = text[copied..].IndexOfAnyInRange((byte)SegmentField.Id, (byte)SegmentField.EndTime)) >= 0)
+            {
+                text.Slice(copied, found).CopyTo(buffer.AsSpan(written));
+                written += found;
+                var field = (SegmentField)text[copied + found];
+                written += WriteField(field, quotedTraceId, buffer.AsSpan(written));
+                copied += found + 1;
+            }
+
+            text[copied..].CopyTo(buffer.AsSpan(written));
+            written += text.Length - copied;
+            return buffer.AsSpan(0, written).ToArray();
+        }
+        finally
+        {
+            // The document in the clear must not linger in a buffer the rest of the process will rent.
+            buffer.AsSpan(0, written).Clear();
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Passes over a document not asked for: its values are taken from the columns without being written.</summary>
+    public void Skip(ReadOnlySpan<byte> text, bool verbatim)
+    {
+        if (verbatim)
+        {
+            return;
+        }
+
+        Span<byte> discard = stackalloc byte[MaxFieldLength];
+        foreach (var c in text)
+        {
+            if (c is >= (byte)SegmentField.Id and <= (byte)SegmentField.EndTime && (SegmentField)c != SegmentField.TraceId)
+            {
+                WriteField((SegmentField)c, default, discard);
+            }
+        }
+    }
+
+    private static ReadOnlyMemory<byte> Section(ReadOnlyMemory<byte> columns, ref int at)
+    {
+        var length = checked((int)ReadVarint(columns.Span, ref at));
+        if (length > columns.Length - at)
+        {
+            throw new InvalidDataException("A chunk frame's columns are malformed.");
+        }
+
+        var section = columns.Slice(at, length);
+        at += length;
+        return section;
+    }
+
+    private static ulong ReadVarint(ReadOnlySpan<byte> source, ref int at)
+    {
+        ulong value = 0;
+        for (var shift = 0; shift < 64; shift += 7)
+        {
+            if (at >= source.Length)
+            {
+                break;
+            }
+
+            var b = source[at++];
+            value |= (ulong)(b & 0x7F) << shift;
+            if (b < 0x80)
+            {
+                return value;
+            }
+        }
+
+        throw new InvalidDataException("A chunk frame's columns are malformed.");
+    }
+
+    private int WriteField(SegmentField field, ReadOnlySpan<byte> quotedTraceId, Span<byte> destination)
+    {
+        switch (field)
+        {
+            case SegmentField.Id:
+                return WriteQuotedHex(NextId(), destination);
+            case SegmentField.ParentId:
+                var reference = ReadVarint(_parents.Span, ref _nextParent);
+                if (reference == 0)
+                {
+                    var literal = Take(_parents.Span, ref _nextParent, 8);
+                    return WriteQuotedHex(BinaryPrimitives.ReadUInt64BigEndian(literal), destination);
+                }
+
+                var position = checked((int)(reference - 1) * 8);
+                if (position >= _ids.Length)
+                {
+                    throw new InvalidDataException("A chunk frame's columns are malformed.");
+                }
+
+                return WriteQuotedHex(BinaryPrimitives.ReadUInt64BigEndian(_ids.Span[position..]), destination);
+            case SegmentField.TraceId:
+                quotedTraceId.CopyTo(destination);
+                return quotedTraceId.Length;
+            case SegmentField.UpperUuid or SegmentField.LowerUuid:
+                return WriteUuid(Take(_uuids.Span, ref _nextUuid, 16), field == SegmentField.LowerUuid ? "0123456789abcdef"u8 : "0123456789ABCDEF"u8, destination);
+            default:
+                return WriteTime(field, destination);
+        }
+    }
+
+    private ulong NextId() => BinaryPrimitives.ReadUInt64BigEndian(Take(_ids.Span, ref _nextId, 8));
+
+    private static ReadOnlySpan<byte> Take(ReadOnlySpan<byte> column, ref int at, int length)
+    {
+        if (length > column.Length - at)
+        {
+            throw new InvalidDataException("A chunk frame's columns are malformed.");
+        }
+
+        var taken = column.Slice(at, length);
+        at += length;
+        return taken;
+    }
+
+    private static int WriteQuotedHex(ulong id, Span<byte> destination)
+    {
+        var digits = "0123456789abcdef"u8;
+        destination[0] = (byte)'"';
+        for (var i = 0; i < 16; i++)
+        {
+            destination[16 - i] = digits[(int)(id >> (4 * i)) & 0xF];
+        }
+
+        destination[17] = (byte)'"';
+        return 18;
+    }
+
+    private static int WriteUuid(ReadOnlySpan<byte> bytes, ReadOnlySpan<byte> digits, Span<byte> destination)
+    {
+        destination[0] = (byte)'"';
+        var at = 1;
+        for (var i = 0; i < 16; i++)
+        {
+            if (i is 4 or 6 or 8 or 10)
+            {
+                destination[at++] = (byte)'-';
+            }
+
+            destination[at++] = digits[bytes[i] >> 4];
+            destination[at++] = digits[bytes[i] & 0xF];
+        }
+
+        destination[at++] = (byte)'"';
+        return at;
+    }
+
+    private int WriteTime(SegmentField field, Span<byte> destination)
+    {
+        var encoded = ReadVarint(_times.Span, ref _nextTime);
+        var decimals = (int)(encoded & 7);
+        var zigZag = encoded >> 3;
+        var micros = _lastStart + ((long)(zigZag >> 1) ^ -(long)(zigZag & 1));
+        if (field == SegmentField.StartTime)
+        {
+            _lastStart = micros;
+        }
+
+        var seconds = micros / MicrosPerSecond;
+        if (decimals > MaxDecimals || seconds is < 1_000_000_000 or > 9_999_999_999)
+        {
+            throw new InvalidDataException("A chunk frame's columns are malformed.");
+        }
+
+        var at = WriteDigits(seconds, 10, destination);
+        if (decimals > 0)
+        {
+            destination[at++] = (byte)'.';
+            at += WriteDigits(micros % MicrosPerSecond / PowerOfTen(MaxDecimals - decimals), decimals, destination[at..]);
+        }
+
+        return at;
+    }
+
+    private static int WriteDigits(long value, int count, Span<byte> destination)
+    {
+        for (var i = count - 1; i >= 0; i--)
+        {
+            destination[i] = (byte)('0' + (value % 10));
+            value /= 10;
+        }
+
+        return count;
+    }
+}
