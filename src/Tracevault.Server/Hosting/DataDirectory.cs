@@ -101,10 +101,11 @@ public sealed class DataDirectory
         return admin;
     }
 
-    /// <summary>The lines that point the AWS CLI and SDKs at this server.</summary>
+    /// <summary>The lines that point the AWS CLI and SDKs at this server (version 1 of the CLI reads only <c>AWS_DEFAULT_REGION</c>).</summary>
     public string ClientSettings(string region, string endpointUrl) => string.Create(CultureInfo.InvariantCulture, $"""
         export AWS_SHARED_CREDENTIALS_FILE={CredentialsPath}
         export AWS_REGION={region}
+        export AWS_DEFAULT_REGION={region}
         export AWS_ENDPOINT_URL={endpointUrl}
         """);
 

@@ -28,6 +28,7 @@ public sealed partial class CommandLineTests(ITestOutputHelper output) : IDispos
         var settings = ExportLine().Matches(server.Output).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value.Trim());
         Assert.Equal(Path.Combine(_data, "credentials"), settings["AWS_SHARED_CREDENTIALS_FILE"]);
         Assert.Equal("us-east-1", settings["AWS_REGION"]);
+        Assert.Equal("us-east-1", settings["AWS_DEFAULT_REGION"]);
         Assert.Equal(server.Endpoint, settings["AWS_ENDPOINT_URL"]);
         Assert.Contains($"Tracevault is serving on http://127.0.0.1:{server.Port}", server.Output);
 
