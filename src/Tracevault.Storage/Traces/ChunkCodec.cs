@@ -16,8 +16,9 @@ namespace Tracevault.Storage.Traces;
 /// text of its documents with their ids, request ids and times taken out (<see cref="SegmentField"/>), compressed (zstd, with the
 /// account's <see cref="CompressionDictionary"/> for the data key when it has one), and the columns of those values. Format 3
 /// (read only) is the same with the documents' whole text in the frame; format 2 (read only) that with Brotli frames and no
-/// dictionary; format 1 (read only) one sealed, compressed stream of segments in arrival order. The associated data binds the account, the chunk id, the format and the data-key reference (and from
-/// format 2 on the part), so nothing can be moved to another chunk, account or place.
+/// dictionary; format 1 (read only) one sealed, compressed stream of segments in arrival order. The associated data binds the
+/// account, the chunk id, the format and the data-key reference (and from format 2 on the part), so nothing can be moved to
+/// another chunk, account or place.
 /// </remarks>
 public static class ChunkCodec
 {
@@ -199,30 +200,29 @@ public static class ChunkCodec
         // The text is at most the documents (a field's placeholder is shorter than its value), with a longer length before each.
         var textBound = SevenBitLength(traces.Count) + tracesLength + (traces.Sum(t => t.Count) * SegmentFieldEncoder.MaxPrefixLength);
         var text = ArrayPool<byte>.Shared.Rent(textBound);
-        var textLength = 0;
         byte[]? frame = null;
-        var frameLength = 0;
+        var frameBound = 0;
         using var fields = new SegmentFieldEncoder();
         try
         {
-            textLength = Encode(traces, fields, text);
+            var textLength = Encode(traces, fields, text);
             var columnsLength = fields.ColumnsLength;
-            frame = ArrayPool<byte>.Shared.Rent(FramePrefixLength + CompressionDictionary.MaxCompressedLength(textLength) + columnsLength);
+            frameBound = FramePrefixLength + CompressionDictionary.MaxCompressedLength(textLength) + columnsLength;
+            frame = ArrayPool<byte>.Shared.Rent(frameBound);
             var compressedLength = dictionary.Compress(text.AsSpan(0, textLength), frame.AsSpan(FramePrefixLength));
             var prefixLength = WriteSevenBit(frame, compressedLength);
             frame.AsSpan(FramePrefixLength, compressedLength).CopyTo(frame.AsSpan(prefixLength));
-            frameLength = prefixLength + compressedLength + columnsLength;
             fields.WriteColumns(frame.AsSpan(prefixLength + compressedLength, columnsLength));
-            return cipher(key, frame.AsSpan(0, frameLength), associatedData);
+            return cipher(key, frame.AsSpan(0, prefixLength + compressedLength + columnsLength), associatedData);
         }
         finally
         {
-            // Trace data in the clear must not linger in buffers the rest of the process will rent.
-            text.AsSpan(0, textLength).Clear();
+            // Trace data in the clear must not linger in buffers the rest of the process will rent (all they may hold, on failure too).
+            text.AsSpan(0, textBound).Clear();
             ArrayPool<byte>.Shared.Return(text);
             if (frame is not null)
             {
-                frame.AsSpan(0, Math.Max(frameLength, FramePrefixLength)).Clear();
+                frame.AsSpan(0, frameBound).Clear();
                 ArrayPool<byte>.Shared.Return(frame);
             }
         }
