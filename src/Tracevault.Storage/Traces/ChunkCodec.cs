@@ -78,8 +78,8 @@ public static class ChunkCodec
         }
 
         var directory = cipher(dataKey.Key, EncodeDirectory(dictionary.Id, frames, firstTraceIds), AssociatedData(accountId, chunkId, CurrentFormat, dataKey.Reference, DirectoryPart));
-        var body = new byte[SevenBitLength(directory.Length) + directory.Length + frames.Sum(f => f.Length)];
-        var at = WriteSevenBit(body, directory.Length);
+        var body = new byte[Varint.Length((uint)directory.Length) + directory.Length + frames.Sum(f => f.Length)];
+        var at = Varint.Write(body, (uint)directory.Length);
         directory.CopyTo(body, at);
         at += directory.Length;
         foreach (var frame in frames)
@@ -127,7 +127,8 @@ public static class ChunkCodec
         }
 
         var body = chunk.SealedBody;
-        var directoryLength = ReadSevenBit(body, out var at);
+        var at = 0;
+        var directoryLength = Varint.ReadInt32(body, ref at);
         var (dictionaryId, directory) = DecodeDirectory(chunk.Format, AeadSealer.Open(dataKey.Key, body.AsSpan(at, directoryLength), AssociatedData(chunk.AccountId, chunk.Id, chunk.Format, chunk.DataKeyReference, DirectoryPart)));
         var dictionary = chunk.Format == 2 ? null : dictionaries(dictionaryId);
         if (dictionary is not null && dictionary.Id != dictionaryId)
@@ -198,7 +199,7 @@ public static class ChunkCodec
     {
         // Encoded and compressed in pooled buffers, sealed straight from them: the sealed frame is the one array allocated for the data.
         // The text is at most the documents (a field's placeholder is shorter than its value), with a longer length before each.
-        var textBound = SevenBitLength(traces.Count) + tracesLength + (traces.Sum(t => t.Count) * SegmentFieldEncoder.MaxPrefixLength);
+        var textBound = Varint.Length((uint)traces.Count) + tracesLength + (traces.Sum(t => t.Count) * SegmentFieldEncoder.MaxPrefixLength);
         var text = ArrayPool<byte>.Shared.Rent(textBound);
         byte[]? frame = null;
         var frameBound = 0;
@@ -210,7 +211,7 @@ public static class ChunkCodec
             frameBound = FramePrefixLength + CompressionDictionary.MaxCompressedLength(textLength) + columnsLength;
             frame = ArrayPool<byte>.Shared.Rent(frameBound);
             var compressedLength = dictionary.Compress(text.AsSpan(0, textLength), frame.AsSpan(FramePrefixLength));
-            var prefixLength = WriteSevenBit(frame, compressedLength);
+            var prefixLength = Varint.Write(frame, (uint)compressedLength);
             frame.AsSpan(FramePrefixLength, compressedLength).CopyTo(frame.AsSpan(prefixLength));
             fields.WriteColumns(frame.AsSpan(prefixLength + compressedLength, columnsLength));
             return cipher(key, frame.AsSpan(0, prefixLength + compressedLength + columnsLength), associatedData);
@@ -234,12 +235,12 @@ public static class ChunkCodec
     /// </summary>
     private static byte[] EncodeDirectory(long dictionaryId, List<byte[]> frames, List<string> firstTraceIds)
     {
-        var directory = new byte[8 + SevenBitLength(frames.Count) + frames.Select((f, i) => SevenBitLength(f.Length) + StringLength(firstTraceIds[i])).Sum()];
+        var directory = new byte[8 + Varint.Length((uint)frames.Count) + frames.Select((f, i) => Varint.Length((uint)f.Length) + StringLength(firstTraceIds[i])).Sum()];
         BinaryPrimitives.WriteInt64LittleEndian(directory, dictionaryId);
-        var at = 8 + WriteSevenBit(directory.AsSpan(8), frames.Count);
+        var at = 8 + Varint.Write(directory.AsSpan(8), (uint)frames.Count);
         for (var i = 0; i < frames.Count; i++)
         {
-            at += WriteSevenBit(directory.AsSpan(at), frames[i].Length);
+            at += Varint.Write(directory.AsSpan(at), (uint)frames[i].Length);
             at += WriteString(directory.AsSpan(at), firstTraceIds[i]);
         }
 
@@ -260,30 +261,13 @@ public static class ChunkCodec
         return (dictionaryId, frames);
     }
 
-    private static int ReadSevenBit(ReadOnlySpan<byte> source, out int length)
-    {
-        var value = 0;
-        for (length = 0; length < 5; length++)
-        {
-            var b = source[length];
-            value |= (b & 0x7F) << (7 * length);
-            if (b < 0x80)
-            {
-                length++;
-                return value;
-            }
-        }
-
-        throw new InvalidDataException("A chunk body's directory length is malformed.");
-    }
-
     /// <summary>The bytes <see cref="Encode"/> writes for one trace (a frame adds its 7-bit-encoded trace count).</summary>
     private static int TraceLength(List<ChunkSegment> trace)
     {
-        var length = StringLength(trace[0].TraceId) + SevenBitLength(trace.Count);
+        var length = StringLength(trace[0].TraceId) + Varint.Length((uint)trace.Count);
         foreach (var segment in trace)
         {
-            length += SevenBitLength(segment.Document.Length) + segment.Document.Length;
+            length += Varint.Length((uint)segment.Document.Length) + segment.Document.Length;
         }
 
         return length;
@@ -298,12 +282,12 @@ public static class ChunkCodec
     /// </summary>
     private static int Encode(List<List<ChunkSegment>> traces, SegmentFieldEncoder fields, Span<byte> destination)
     {
-        var at = WriteSevenBit(destination, traces.Count);
+        var at = Varint.Write(destination, (uint)traces.Count);
         foreach (var trace in traces)
         {
             var quotedTraceId = SegmentFieldDecoder.Quote(trace[0].TraceId);
             at += WriteString(destination[at..], trace[0].TraceId);
-            at += WriteSevenBit(destination[at..], trace.Count);
+            at += Varint.Write(destination[at..], (uint)trace.Count);
             foreach (var segment in trace)
             {
                 at += fields.Encode(segment.Document.Span, quotedTraceId, destination[at..]);
@@ -316,37 +300,13 @@ public static class ChunkCodec
     private static int StringLength(string value)
     {
         var bytes = Encoding.UTF8.GetByteCount(value);
-        return SevenBitLength(bytes) + bytes;
+        return Varint.Length((uint)bytes) + bytes;
     }
 
     private static int WriteString(Span<byte> destination, string value)
     {
-        var at = WriteSevenBit(destination, Encoding.UTF8.GetByteCount(value));
+        var at = Varint.Write(destination, (uint)Encoding.UTF8.GetByteCount(value));
         return at + Encoding.UTF8.GetBytes(value, destination[at..]);
-    }
-
-    private static int SevenBitLength(int value)
-    {
-        var length = 1;
-        for (var rest = (uint)value; rest >= 0x80; rest >>= 7)
-        {
-            length++;
-        }
-
-        return length;
-    }
-
-    private static int WriteSevenBit(Span<byte> destination, int value)
-    {
-        var at = 0;
-        var rest = (uint)value;
-        for (; rest >= 0x80; rest >>= 7)
-        {
-            destination[at++] = (byte)(rest | 0x80);
-        }
-
-        destination[at++] = (byte)rest;
-        return at;
     }
 
     /// <summary>Reads a format 2 or 3 frame (see <see cref="Encode"/>) into <paramref name="segments"/>: every trace, or only those in <paramref name="traceIds"/>.</summary>
@@ -355,7 +315,8 @@ public static class ChunkCodec
     /// <summary>Reads a format 4 frame: the compressed text's length (7-bit-encoded), the compressed text, then the columns of its fields.</summary>
     private static void DecodeFieldFrame(byte[] frame, CompressionDictionary dictionary, IReadOnlySet<string>? traceIds, List<ChunkSegment> segments)
     {
-        var compressedLength = ReadSevenBit(frame, out var at);
+        var at = 0;
+        var compressedLength = Varint.ReadInt32(frame, ref at);
         if (compressedLength > frame.Length - at)
         {
             throw new InvalidDataException("A chunk frame is malformed.");

@@ -29,17 +29,11 @@ internal sealed class ClearedBuffer : IDisposable
         return appended;
     }
 
-    /// <summary>Appends <paramref name="value"/> 7 bits a byte, low bits first.</summary>
+    /// <summary>Appends <paramref name="value"/> as a <see cref="Varint"/>.</summary>
     public void AppendVarint(ulong value)
     {
-        Span<byte> bytes = stackalloc byte[10];
-        var length = 0;
-        for (; value >= 0x80; value >>= 7)
-        {
-            bytes[length++] = (byte)(value | 0x80);
-        }
-
-        bytes[length++] = (byte)value;
+        Span<byte> bytes = stackalloc byte[Varint.MaxLength];
+        var length = Varint.Write(bytes, value);
         bytes[..length].CopyTo(Append(length));
     }
 

@@ -112,7 +112,7 @@ internal sealed class SegmentFieldDecoder
 
     private static ReadOnlyMemory<byte> Section(ReadOnlyMemory<byte> columns, ref int at)
     {
-        var length = checked((int)ReadVarint(columns.Span, ref at));
+        var length = Varint.ReadInt32(columns.Span, ref at);
         if (length > columns.Length - at)
         {
             throw new InvalidDataException("A chunk frame's columns are malformed.");
@@ -123,27 +123,6 @@ internal sealed class SegmentFieldDecoder
         return section;
     }
 
-    private static ulong ReadVarint(ReadOnlySpan<byte> source, ref int at)
-    {
-        ulong value = 0;
-        for (var shift = 0; shift < 64; shift += 7)
-        {
-            if (at >= source.Length)
-            {
-                break;
-            }
-
-            var b = source[at++];
-            value |= (ulong)(b & 0x7F) << shift;
-            if (b < 0x80)
-            {
-                return value;
-            }
-        }
-
-        throw new InvalidDataException("A chunk frame's columns are malformed.");
-    }
-
     private int WriteField(SegmentField field, ReadOnlySpan<byte> quotedTraceId, Span<byte> destination)
     {
         switch (field)
@@ -151,7 +130,7 @@ internal sealed class SegmentFieldDecoder
             case SegmentField.Id:
                 return WriteQuotedHex(NextId(), destination);
             case SegmentField.ParentId:
-                var reference = ReadVarint(_parents.Span, ref _nextParent);
+                var reference = Varint.Read(_parents.Span, ref _nextParent);
                 if (reference == 0)
                 {
                     var literal = Take(_parents.Span, ref _nextParent, 8);
@@ -223,7 +202,7 @@ internal sealed class SegmentFieldDecoder
 
     private int WriteTime(SegmentField field, Span<byte> destination)
     {
-        var encoded = ReadVarint(_times.Span, ref _nextTime);
+        var encoded = Varint.Read(_times.Span, ref _nextTime);
         var decimals = (int)(encoded & 7);
         var zigZag = encoded >> 3;
         var micros = _lastStart + ((long)(zigZag >> 1) ^ -(long)(zigZag & 1));

@@ -43,7 +43,7 @@ internal sealed class SegmentFieldEncoder : IDisposable
             verbatim = false;
         }
 
-        var prefix = WriteVarint(destination, ((ulong)textLength << 1) | (verbatim ? 1UL : 0));
+        var prefix = Varint.Write(destination, ((ulong)textLength << 1) | (verbatim ? 1UL : 0));
         text[..textLength].CopyTo(destination[prefix..]);
         return prefix + textLength;
     }
@@ -60,10 +60,10 @@ internal sealed class SegmentFieldEncoder : IDisposable
 
     /// <summary>The bytes <see cref="WriteColumns"/> writes for the documents encoded so far.</summary>
     public int ColumnsLength =>
-        VarintLength((ulong)_ids.Length) + _ids.Length + VarintLength((ulong)ParentsLength) + ParentsLength
-        + VarintLength((ulong)_uuids.Length) + _uuids.Length + _times.Length;
+        Varint.Length((ulong)_ids.Length) + _ids.Length + Varint.Length((ulong)ParentsLength) + ParentsLength
+        + Varint.Length((ulong)_uuids.Length) + _uuids.Length + _times.Length;
 
-    private int ParentsLength => _parents.Sum(parent => _idPositions.TryGetValue(parent, out var position) ? VarintLength((ulong)position + 1) : 9);
+    private int ParentsLength => _parents.Sum(parent => _idPositions.TryGetValue(parent, out var position) ? Varint.Length((ulong)position + 1) : 9);
 
     /// <summary>
     /// Writes the frame's columns: the ids (8 bytes each), the parent ids (the 1-based position of the id in the id column, or 0 and
@@ -71,15 +71,15 @@ internal sealed class SegmentFieldEncoder : IDisposable
     /// </summary>
     public void WriteColumns(Span<byte> destination)
     {
-        var at = WriteVarint(destination, (ulong)_ids.Length);
+        var at = Varint.Write(destination, (ulong)_ids.Length);
         _ids.Written.CopyTo(destination[at..]);
         at += _ids.Length;
-        at += WriteVarint(destination[at..], (ulong)ParentsLength);
+        at += Varint.Write(destination[at..], (ulong)ParentsLength);
         foreach (var parent in _parents)
         {
             if (_idPositions.TryGetValue(parent, out var position))
             {
-                at += WriteVarint(destination[at..], (ulong)position + 1);
+                at += Varint.Write(destination[at..], (ulong)position + 1);
             }
             else
             {
@@ -89,7 +89,7 @@ internal sealed class SegmentFieldEncoder : IDisposable
             }
         }
 
-        at += WriteVarint(destination[at..], (ulong)_uuids.Length);
+        at += Varint.Write(destination[at..], (ulong)_uuids.Length);
         _uuids.Written.CopyTo(destination[at..]);
         at += _uuids.Length;
         _times.Written.CopyTo(destination[at..]);
@@ -303,27 +303,4 @@ internal sealed class SegmentFieldEncoder : IDisposable
     }
 
     private static ulong ZigZag(long value) => (ulong)((value << 1) ^ (value >> 63));
-
-    private static int VarintLength(ulong value)
-    {
-        var length = 1;
-        for (; value >= 0x80; value >>= 7)
-        {
-            length++;
-        }
-
-        return length;
-    }
-
-    private static int WriteVarint(Span<byte> destination, ulong value)
-    {
-        var at = 0;
-        for (; value >= 0x80; value >>= 7)
-        {
-            destination[at++] = (byte)(value | 0x80);
-        }
-
-        destination[at++] = (byte)value;
-        return at;
-    }
 }
