@@ -81,5 +81,45 @@ public sealed class SegmentFieldTests
         Assert.InRange(encoder.ColumnsLength, 3 + (2 * 8) + 9 + 16 + 4, 3 + (2 * 8) + 9 + 16 + (4 * 9));
     }
 
+    [Fact]
+    public void Open_ManyDocumentsOfValuesNearTheFormsTheColumnsHold_ReturnsEachByteForByte()
+    {
+        // Fixed seed: documents built of fragments that are, or almost are, what the encoder takes out, joined by separators
+        // that may or may not end a value.
+        var random = new Random(4242);
+        string Hex(int length, bool upper) => string.Concat(Enumerable.Range(0, length).Select(_ => (upper ? "0123456789ABCDEF" : "0123456789abcdef")[random.Next(16)]));
+        string Digits(int length) => string.Concat(Enumerable.Range(0, length).Select(i => (char)('0' + (i == 0 ? random.Next(1, 10) : random.Next(10)))));
+        var traceIds = new[] { TraceA, TraceB, TraceC };
+        string Fragment(string traceId) => random.Next(12) switch
+        {
+            0 => $"\"id\":\"{Hex(random.Next(15, 18), random.Next(8) == 0)}\"",
+            1 => $"\"parent_id\":\"{Hex(16, random.Next(8) == 0)}\"",
+            2 => $"\"trace_id\":\"{(random.Next(4) == 0 ? traceIds[random.Next(3)] : traceId)}\"",
+            3 => $"\"request_id\":\"{Hex(8, random.Next(2) == 0)}-{Hex(4, false)}-{Hex(4, random.Next(2) == 0)}-{Hex(4, false)}-{Hex(12, random.Next(2) == 0)}\"",
+            4 or 5 => $"\"{(random.Next(2) == 0 ? "start_time" : "end_time")}\":{Digits(random.Next(8, 13))}{(random.Next(3) == 0 ? "" : "." + Digits(random.Next(0, 9)))}{(random.Next(6) == 0 ? "e3" : "")}",
+            6 => "\"id\":\"" + Hex(16, false),
+            7 => "\"note\":\"\\\"id\\\":\\\"" + Hex(16, false) + "\\\"\"",
+            8 => $"\"start_time\": {Digits(10)}.{Digits(3)}",
+            9 => "\":",
+            _ => $"\"n\":{random.Next()}",
+        };
+        var separators = new[] { ",", "}", "]", " ", "", "\"", ".", "0" };
+        var segments = Enumerable.Range(0, 2000).Select(i =>
+        {
+            var traceId = traceIds[random.Next(3)];
+            var json = "{" + string.Join("", Enumerable.Range(0, random.Next(0, 12)).Select(_ => Fragment(traceId) + separators[random.Next(separators.Length)])) + "}";
+            return new ChunkSegment(traceId, $"{i:x16}", false, 0, 0, Encoding.UTF8.GetBytes(json));
+        }).ToList();
+        var dictionary = CompressionDictionary.Train(_key.Reference, [.. segments.Take(1000).Select(s => s.Document.ToArray())], 4096);
+
+        foreach (var used in new[] { CompressionDictionary.None, dictionary })
+        {
+            var chunk = new StoredChunk(22, Account, ChunkCodec.CurrentFormat, 0, 60, _key.Reference, ChunkCodec.Seal(Account, 22, _key, segments, used), []) { DictionaryId = used.Id };
+
+            Assert.Equal(Texts(segments.OrderBy(s => s.TraceId, StringComparer.Ordinal)), Texts(ChunkCodec.Open(chunk, _key, _ => used)));
+            Assert.Equal(Texts(segments.Where(s => s.TraceId == TraceB)), Texts(ChunkCodec.OpenTraces(chunk, _key, _ => used, new HashSet<string>(StringComparer.Ordinal) { TraceB })));
+        }
+    }
+
     private static List<string> Texts(IEnumerable<ChunkSegment> segments) => segments.Select(s => Encoding.UTF8.GetString(s.Document.Span)).ToList();
 }
