@@ -52,10 +52,19 @@ internal sealed class SegmentFieldEncoder : IDisposable
     public static byte[] Sample(ReadOnlySpan<byte> document, string traceId)
     {
         using var encoder = new SegmentFieldEncoder();
-        var quoted = SegmentFieldDecoder.Quote(traceId);
-        var text = new byte[document.Length + MaxPrefixLength];
-        var length = encoder.Encode(document, quoted, text);
-        return text[..length];
+        var encoded = new byte[document.Length + MaxPrefixLength];
+        try
+        {
+            encoder.Encode(document, SegmentFieldDecoder.Quote(traceId), encoded);
+            var at = 0;
+            var textLength = (int)(Varint.Read(encoded, ref at) >> 1);
+            return encoded.AsSpan(at, textLength).ToArray();
+        }
+        finally
+        {
+            // Trace data in the clear: only the sample returned, which the trainer zeroes after training, is kept.
+            encoded.AsSpan().Clear();
+        }
     }
 
     /// <summary>The bytes <see cref="WriteColumns"/> writes for the documents encoded so far.</summary>
