@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 
@@ -64,33 +63,46 @@ internal sealed class SegmentFieldDecoder
             return text.ToArray();
         }
 
-        var bound = text.Length * Math.Max(MaxFieldLength, quotedTraceId.Length);
-        var buffer = ArrayPool<byte>.Shared.Rent(bound);
+        var document = new byte[ExpandedLength(text, quotedTraceId.Length)];
         var written = 0;
-        try
+        var copied = 0;
+        int found;
+        while ((found = text[copied..].IndexOfAnyInRange((byte)SegmentField.Id, (byte)SegmentField.EndTime)) >= 0)
         {
-            var copied = 0;
-            int found;
-            while ((found = text[copied..].IndexOfAnyInRange((byte)SegmentField.Id, (byte)SegmentField.EndTime)) >= 0)
-            {
-                text.Slice(copied, found).CopyTo(buffer.AsSpan(written));
-                written += found;
-                var field = (SegmentField)text[copied + found];
-                written += WriteField(field, quotedTraceId, buffer.AsSpan(written));
-                copied += found + 1;
-            }
+            text.Slice(copied, found).CopyTo(document.AsSpan(written));
+            written += found;
+            written += WriteField((SegmentField)text[copied + found], quotedTraceId, document.AsSpan(written));
+            copied += found + 1;
+        }
 
-            text[copied..].CopyTo(buffer.AsSpan(written));
-            written += text.Length - copied;
-            return buffer.AsSpan(0, written).ToArray();
-        }
-        finally
-        {
-            // The document in the clear must not linger in a buffer the rest of the process will rent.
-            buffer.AsSpan(0, written).Clear();
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        text[copied..].CopyTo(document.AsSpan(written));
+        return document;
     }
+
+    /// <summary>The length of the document <paramref name="text"/> stands for: each placeholder's value is of known length but a time's, whose decimals its column gives.</summary>
+    private int ExpandedLength(ReadOnlySpan<byte> text, int quotedTraceIdLength)
+    {
+        var length = text.Length;
+        var nextTime = _nextTime;
+        var at = 0;
+        int found;
+        while ((found = text[at..].IndexOfAnyInRange((byte)SegmentField.Id, (byte)SegmentField.EndTime)) >= 0)
+        {
+            at += found;
+            length += (SegmentField)text[at++] switch
+            {
+                SegmentField.Id or SegmentField.ParentId => 18 - 1,
+                SegmentField.TraceId => quotedTraceIdLength - 1,
+                SegmentField.UpperUuid or SegmentField.LowerUuid => 38 - 1,
+                SegmentField.StartTime or SegmentField.EndTime => TimeLength((int)(Varint.Read(_times.Span, ref nextTime) & 7)) - 1,
+                _ => 0,
+            };
+        }
+
+        return length;
+    }
+
+    private static int TimeLength(int decimals) => 10 + (decimals == 0 ? 0 : 1 + decimals);
 
     /// <summary>Passes over a document not asked for: its values are taken from the columns without being written.</summary>
     public void Skip(ReadOnlySpan<byte> text, bool verbatim)
