@@ -27,7 +27,8 @@ internal static class LoadReport
         var section = $"{ReadmeHeading}\n\nMeasured by the load harness (`dotnet run -c Release --project benchmarks/Tracevault.Benchmarks -- load`, see\n" +
             "`benchmarks/README.md`); the latest results are in `benchmarks/results/` (the 10-million-segment store's in\n" +
             "`benchmarks/results/10m/`), and where the time goes, with what would reach each target, in\n" +
-            "`benchmarks/results/analysis.md`.\n\n" + markdown.Replace("\n# ", "\n### ", StringComparison.Ordinal);
+            "`benchmarks/results/analysis.md`. Times follow the shared machine's speed on the day: the first row (one core\n" +
+            "scanning the same documents) is the yardstick, and runs compare by their ratios to it.\n\n" + markdown.Replace("\n# ", "\n### ", StringComparison.Ordinal);
         var start = text.IndexOf("\n" + ReadmeHeading + "\n", StringComparison.Ordinal);
         if (start < 0)
         {
