@@ -12,8 +12,9 @@ internal sealed class SegmentFieldDecoder
     /// <summary>Times are kept in microseconds.</summary>
     public const long MicrosPerSecond = 1_000_000;
 
-    // The most bytes one placeholder stands for, besides a trace id: a quoted UUID.
-    private const int MaxFieldLength = 38;
+    // The bytes an id or parent id placeholder stands for (16 hex digits in quotes), and a UUID's (36 characters in quotes).
+    private const int QuotedIdLength = 18;
+    private const int QuotedUuidLength = 38;
 
     private readonly ReadOnlyMemory<byte> _ids;
     private readonly ReadOnlyMemory<byte> _parents;
@@ -91,9 +92,9 @@ internal sealed class SegmentFieldDecoder
             at += found;
             length += (SegmentField)text[at++] switch
             {
-                SegmentField.Id or SegmentField.ParentId => 18 - 1,
+                SegmentField.Id or SegmentField.ParentId => QuotedIdLength - 1,
                 SegmentField.TraceId => quotedTraceIdLength - 1,
-                SegmentField.UpperUuid or SegmentField.LowerUuid => 38 - 1,
+                SegmentField.UpperUuid or SegmentField.LowerUuid => QuotedUuidLength - 1,
                 SegmentField.StartTime or SegmentField.EndTime => TimeLength((int)(Varint.Read(_times.Span, ref nextTime) & 7)) - 1,
                 _ => 0,
             };
@@ -112,12 +113,30 @@ internal sealed class SegmentFieldDecoder
             return;
         }
 
-        Span<byte> discard = stackalloc byte[MaxFieldLength];
-        foreach (var c in text)
+        // Only the cursors move, and the latest start time (later times are offsets from it); nothing is written.
+        var at = 0;
+        int found;
+        while ((found = text[at..].IndexOfAnyInRange((byte)SegmentField.Id, (byte)SegmentField.EndTime)) >= 0)
         {
-            if (c is >= (byte)SegmentField.Id and <= (byte)SegmentField.EndTime && (SegmentField)c != SegmentField.TraceId)
+            at += found;
+            switch ((SegmentField)text[at++])
             {
-                WriteField((SegmentField)c, default, discard);
+                case SegmentField.Id:
+                    Take(_ids.Span, ref _nextId, 8);
+                    break;
+                case SegmentField.ParentId:
+                    if (Varint.Read(_parents.Span, ref _nextParent) == 0)
+                    {
+                        Take(_parents.Span, ref _nextParent, 8);
+                    }
+
+                    break;
+                case SegmentField.UpperUuid or SegmentField.LowerUuid:
+                    Take(_uuids.Span, ref _nextUuid, 16);
+                    break;
+                case SegmentField.StartTime or SegmentField.EndTime:
+                    NextTime((SegmentField)text[at - 1], out _);
+                    break;
             }
         }
     }
@@ -189,8 +208,8 @@ internal sealed class SegmentFieldDecoder
             destination[16 - i] = digits[(int)(id >> (4 * i)) & 0xF];
         }
 
-        destination[17] = (byte)'"';
-        return 18;
+        destination[QuotedIdLength - 1] = (byte)'"';
+        return QuotedIdLength;
     }
 
     private static int WriteUuid(ReadOnlySpan<byte> bytes, ReadOnlySpan<byte> digits, Span<byte> destination)
@@ -214,15 +233,7 @@ internal sealed class SegmentFieldDecoder
 
     private int WriteTime(SegmentField field, Span<byte> destination)
     {
-        var encoded = Varint.Read(_times.Span, ref _nextTime);
-        var decimals = (int)(encoded & 7);
-        var zigZag = encoded >> 3;
-        var micros = _lastStart + ((long)(zigZag >> 1) ^ -(long)(zigZag & 1));
-        if (field == SegmentField.StartTime)
-        {
-            _lastStart = micros;
-        }
-
+        var micros = NextTime(field, out var decimals);
         var seconds = micros / MicrosPerSecond;
         if (decimals > MaxDecimals || seconds is < 1_000_000_000 or > 9_999_999_999)
         {
@@ -237,6 +248,21 @@ internal sealed class SegmentFieldDecoder
         }
 
         return at;
+    }
+
+    /// <summary>The next time in microseconds, and its count of decimals; a start time becomes the one later offsets are from.</summary>
+    private long NextTime(SegmentField field, out int decimals)
+    {
+        var encoded = Varint.Read(_times.Span, ref _nextTime);
+        decimals = (int)(encoded & 7);
+        var zigZag = encoded >> 3;
+        var micros = _lastStart + ((long)(zigZag >> 1) ^ -(long)(zigZag & 1));
+        if (field == SegmentField.StartTime)
+        {
+            _lastStart = micros;
+        }
+
+        return micros;
     }
 
     private static int WriteDigits(long value, int count, Span<byte> destination)
