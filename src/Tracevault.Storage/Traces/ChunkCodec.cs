@@ -316,59 +316,33 @@ public static class ChunkCodec
     private static void DecodeFieldFrame(byte[] frame, CompressionDictionary dictionary, IReadOnlySet<string>? traceIds, List<ChunkSegment> segments)
     {
         var at = 0;
-        var compressedLength = Varint.ReadInt32(frame, ref at);
-        if (compressedLength > frame.Length - at)
-        {
-            throw new InvalidDataException("A chunk frame is malformed.");
-        }
-
-        var text = dictionary.Decompress(frame.AsSpan(at, compressedLength));
-        Decode(text, new SegmentFieldDecoder(frame.AsMemory(at + compressedLength)), traceIds, segments);
+        var text = dictionary.Decompress(SegmentFieldDecoder.Take(frame, ref at, Varint.ReadInt32(frame, ref at)));
+        Decode(text, new SegmentFieldDecoder(frame.AsMemory(at)), traceIds, segments);
     }
 
     private static void Decode(byte[] plain, SegmentFieldDecoder? fields, IReadOnlySet<string>? traceIds, List<ChunkSegment> segments)
     {
-        using var reader = new BinaryReader(new MemoryStream(plain), Encoding.UTF8);
-        var traces = reader.Read7BitEncodedInt();
+        var at = 0;
+        var traces = Varint.ReadInt32(plain, ref at);
         for (var t = 0; t < traces; t++)
         {
-            var traceId = reader.ReadString();
+            var traceId = Encoding.UTF8.GetString(SegmentFieldDecoder.Take(plain, ref at, Varint.ReadInt32(plain, ref at)));
             var quotedTraceId = fields is null ? null : SegmentFieldDecoder.Quote(traceId);
-            var count = reader.Read7BitEncodedInt();
+            var count = Varint.ReadInt32(plain, ref at);
             var wanted = traceIds is null || traceIds.Contains(traceId);
             for (var i = 0; i < count; i++)
             {
-                var length = reader.Read7BitEncodedInt();
-                if (fields is null)
-                {
-                    if (wanted)
-                    {
-                        segments.Add(new ChunkSegment(traceId, reader.ReadBytes(length)));
-                    }
-                    else
-                    {
-                        reader.BaseStream.Seek(length, SeekOrigin.Current);
-                    }
-
-                    continue;
-                }
-
-                var verbatim = (length & 1) == 1;
-                var position = (int)reader.BaseStream.Position;
-                if (length >> 1 > plain.Length - position)
-                {
-                    throw new InvalidDataException("A chunk frame is malformed.");
-                }
-
-                var text = plain.AsSpan(position, length >> 1);
-                reader.BaseStream.Seek(length >> 1, SeekOrigin.Current);
+                // Format 4 shifts each length left by one, the low bit set for a document kept verbatim; formats 2 and 3 keep all so.
+                var length = Varint.ReadInt32(plain, ref at);
+                var verbatim = fields is null || (length & 1) == 1;
+                var text = SegmentFieldDecoder.Take(plain, ref at, fields is null ? length : length >> 1);
                 if (wanted)
                 {
-                    segments.Add(new ChunkSegment(traceId, fields.Decode(text, verbatim, quotedTraceId)));
+                    segments.Add(new ChunkSegment(traceId, verbatim ? text.ToArray() : fields!.Decode(text, quotedTraceId)));
                 }
-                else
+                else if (!verbatim)
                 {
-                    fields.Skip(text, verbatim);
+                    fields!.Skip(text);
                 }
             }
         }

@@ -37,13 +37,6 @@ internal sealed class ClearedBuffer : IDisposable
         bytes[..length].CopyTo(Append(length));
     }
 
-    /// <summary>Forgets what was written (zeroing it), keeping the array for reuse.</summary>
-    public void Reset()
-    {
-        _array.AsSpan(0, Length).Clear();
-        Length = 0;
-    }
-
     public void Dispose()
     {
         Return();

@@ -57,13 +57,8 @@ internal sealed class SegmentFieldDecoder
     };
 
     /// <summary>The document whose text (with the verbatim flag) the encoder wrote, its values back in place.</summary>
-    public byte[] Decode(ReadOnlySpan<byte> text, bool verbatim, ReadOnlySpan<byte> quotedTraceId)
+    public byte[] Decode(ReadOnlySpan<byte> text, ReadOnlySpan<byte> quotedTraceId)
     {
-        if (verbatim)
-        {
-            return text.ToArray();
-        }
-
         var document = new byte[ExpandedLength(text, quotedTraceId.Length)];
         var written = 0;
         var copied = 0;
@@ -106,13 +101,8 @@ internal sealed class SegmentFieldDecoder
     private static int TimeLength(int decimals) => 10 + (decimals == 0 ? 0 : 1 + decimals);
 
     /// <summary>Passes over a document not asked for: its values are taken from the columns without being written.</summary>
-    public void Skip(ReadOnlySpan<byte> text, bool verbatim)
+    public void Skip(ReadOnlySpan<byte> text)
     {
-        if (verbatim)
-        {
-            return;
-        }
-
         // Only the cursors move, and the latest start time (later times are offsets from it); nothing is written.
         var at = 0;
         int found;
@@ -187,14 +177,15 @@ internal sealed class SegmentFieldDecoder
 
     private ulong NextId() => BinaryPrimitives.ReadUInt64BigEndian(Take(_ids.Span, ref _nextId, 8));
 
-    private static ReadOnlySpan<byte> Take(ReadOnlySpan<byte> column, ref int at, int length)
+    /// <summary>The <paramref name="length"/> bytes at <paramref name="at"/>, moving it past; throws <see cref="InvalidDataException"/> when fewer are left.</summary>
+    internal static ReadOnlySpan<byte> Take(ReadOnlySpan<byte> source, ref int at, int length)
     {
-        if (length > column.Length - at)
+        if (length > source.Length - at)
         {
-            throw new InvalidDataException("A chunk frame's columns are malformed.");
+            throw new InvalidDataException("A chunk frame is malformed.");
         }
 
-        var taken = column.Slice(at, length);
+        var taken = source.Slice(at, length);
         at += length;
         return taken;
     }

@@ -27,7 +27,10 @@ internal sealed class SegmentFieldEncoder : IDisposable
     /// <param name="destination">Where to write it.</param>
     public int Encode(ReadOnlySpan<byte> document, ReadOnlySpan<byte> quotedTraceId, Span<byte> destination)
     {
-        var text = destination[MaxPrefixLength..];
+        // The text is written after room for the longest length it can have (the document's own); it moves only when its length
+        // takes fewer bytes than that.
+        var room = Varint.Length(((ulong)document.Length << 1) | 1);
+        var text = destination[room..];
         int textLength;
         bool verbatim;
         if (document.IndexOfAnyInRange((byte)SegmentField.Id, (byte)SegmentField.EndTime) >= 0)
@@ -43,9 +46,15 @@ internal sealed class SegmentFieldEncoder : IDisposable
             verbatim = false;
         }
 
-        var prefix = Varint.Write(destination, ((ulong)textLength << 1) | (verbatim ? 1UL : 0));
-        text[..textLength].CopyTo(destination[prefix..]);
-        return prefix + textLength;
+        var prefix = ((ulong)textLength << 1) | (verbatim ? 1UL : 0);
+        var prefixLength = Varint.Length(prefix);
+        if (prefixLength < room)
+        {
+            text[..textLength].CopyTo(destination[prefixLength..]);
+        }
+
+        Varint.Write(destination, prefix);
+        return prefixLength + textLength;
     }
 
     /// <summary>The text of one document alone, for training a dictionary on what frames will hold.</summary>
