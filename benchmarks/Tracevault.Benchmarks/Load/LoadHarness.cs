@@ -50,6 +50,7 @@ internal static class LoadHarness
         var dataDirectory = Directory.CreateTempSubdirectory("tracevault-load-").FullName;
         try
         {
+            await QueryComparison.WriteCorpusAsync(dataDirectory, new KeptCorpus(parameters.Seed, baseTime.ToUnixTimeSeconds(), traces, parameters.SpreadMinutes)).ConfigureAwait(false);
             using var server = ServerProcess.Start(RepositoryPaths.ServerDll, dataDirectory);
             Log(Invariant($"server {server.Pid} on {server.Endpoint}, data in {dataDirectory}"));
 
