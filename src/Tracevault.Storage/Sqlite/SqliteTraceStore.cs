@@ -61,7 +61,8 @@ public sealed class SqliteTraceStore : ITraceStore
     {
         // One snapshot for the lookups and the loads: a chunk retention deletes in between is either found and loaded, or neither.
         using var snapshot = new Snapshot(_database.Open());
-        return snapshot.Load(accountId, snapshot.FindChunkIds(traceHashes));
+        var found = snapshot.FindChunkIds(traceHashes);
+        return snapshot.Load(accountId, found.Keys).Select(chunk => chunk with { TraceHashes = found[chunk.Id] }).ToList();
     }
 
     /// <inheritdoc />
@@ -213,9 +214,10 @@ public sealed class SqliteTraceStore : ITraceStore
         }
 
         /// <summary>The ids of the chunks that hold any of the given blind-index keys (<see cref="TraceIndexHasher"/>).</summary>
-        public HashSet<long> FindChunkIds(IReadOnlyCollection<long> traceHashes)
+        /// <summary>The chunks holding any of the keys, each with the keys it holds.</summary>
+        public Dictionary<long, List<long>> FindChunkIds(IReadOnlyCollection<long> traceHashes)
         {
-            var ids = new HashSet<long>();
+            var ids = new Dictionary<long, List<long>>();
             using var lookup = _connection.CreateCommand();
             lookup.Transaction = _transaction;
             // Keys are per account (keyed hashes under the account's index key); loading checks the account too.
@@ -227,7 +229,13 @@ public sealed class SqliteTraceStore : ITraceStore
                 using var reader = lookup.ExecuteReader();
                 while (reader.Read())
                 {
-                    ids.Add(reader.GetInt64(0));
+                    var chunkId = reader.GetInt64(0);
+                    if (!ids.TryGetValue(chunkId, out var found))
+                    {
+                        ids[chunkId] = found = [];
+                    }
+
+                    found.Add(traceHash);
                 }
             }
 

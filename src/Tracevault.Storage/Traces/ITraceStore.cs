@@ -6,7 +6,10 @@ public interface ITraceStore
     /// <summary>Stores chunks with their blind-index entries in one transaction; they are durable when this returns.</summary>
     void Append(IReadOnlyList<StoredChunk> chunks);
 
-    /// <summary>Finds the chunks of an account that hold any of the given blind-index keys (<see cref="TraceIndexHasher"/>).</summary>
+    /// <summary>
+    /// Finds the chunks of an account that hold any of the given blind-index keys (<see cref="TraceIndexHasher"/>), each with
+    /// <see cref="StoredChunk.TraceHashes"/> set to the given keys it holds.
+    /// </summary>
     IReadOnlyList<StoredChunk> FindByTraceHashes(string accountId, IReadOnlyCollection<long> traceHashes);
 
     /// <summary>Finds the chunks of an account whose time range overlaps <c>[fromSecond, toSecond)</c>, newest first.</summary>

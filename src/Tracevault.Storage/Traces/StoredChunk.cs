@@ -8,7 +8,10 @@ namespace Tracevault.Storage.Traces;
 /// <param name="MaxTime">The latest such time, rounded up to the minute.</param>
 /// <param name="DataKeyReference">The data key the body is sealed under.</param>
 /// <param name="SealedBody">The compressed, sealed segments.</param>
-/// <param name="TraceHashes">The blind-index keys of the trace ids it holds (<see cref="TraceIndexHasher"/>).</param>
+/// <param name="TraceHashes">
+/// The blind-index keys of the trace ids it holds (<see cref="TraceIndexHasher"/>): all of them when it is written; when it is found by
+/// <see cref="ITraceStore.FindByTraceHashes"/>, those of the keys asked for that it holds; otherwise none.
+/// </param>
 public sealed record StoredChunk(long Id, string AccountId, int Format, long MinTime, long MaxTime, string DataKeyReference, byte[] SealedBody, IReadOnlyList<long> TraceHashes)
 {
     /// <summary>The compression dictionary its body names, or 0; stored beside it so retention knows which dictionaries are still used.</summary>

@@ -29,10 +29,13 @@ public sealed class TraceReader
     public Dictionary<string, List<ChunkSegment>> ReadTraces(string accountId, IReadOnlyCollection<string> traceIds, Caller reader)
     {
         var indexKey = _indexKeys.TraceIndexKey(accountId);
-        var wanted = new HashSet<string>(traceIds, StringComparer.Ordinal);
-        var chunks = _store.FindByTraceHashes(accountId, wanted.Select(id => TraceIndexHasher.Hash(indexKey, id)).ToHashSet());
+        var idsByHash = traceIds.Distinct(StringComparer.Ordinal).ToLookup(id => TraceIndexHasher.Hash(indexKey, id));
+        var chunks = _store.FindByTraceHashes(accountId, idsByHash.Select(ids => ids.Key).ToList());
+
+        // A chunk opens only the frames that may hold the traces the index found in it, not every trace asked for.
+        IReadOnlySet<string> Found(StoredChunk chunk) => chunk.TraceHashes.SelectMany(hash => idsByHash[hash]).ToHashSet(StringComparer.Ordinal);
         var result = new Dictionary<string, List<ChunkSegment>>(StringComparer.Ordinal);
-        foreach (var segment in Open(chunks, accountId, reader, wanted))
+        foreach (var segment in Open(chunks, accountId, reader, Found))
         {
             Add(result, segment);
         }
@@ -118,7 +121,7 @@ public sealed class TraceReader
         }
     }
 
-    private List<ChunkSegment> Open(IReadOnlyList<StoredChunk> chunks, string accountId, Caller reader, IReadOnlySet<string>? traceIds = null)
+    private List<ChunkSegment> Open(IReadOnlyList<StoredChunk> chunks, string accountId, Caller reader, Func<StoredChunk, IReadOnlySet<string>>? traceIds = null)
     {
         // Open every chunk before yielding anything, so a denied key refuses the whole read.
         var keys = new Dictionary<string, DataKey>(StringComparer.Ordinal);
@@ -131,8 +134,8 @@ public sealed class TraceReader
         // traces open one small frame per chunk, less work than spreading it (BatchGetTraces on 10 M segments, two servers on
         // the same store measured alternately: p50 2.1 ms one after another, 2.3 ms spread).
         return chunks.Count <= 1 || traceIds is not null
-            ? chunks.SelectMany(chunk => OpenOne(chunk, accountId, keys[chunk.DataKeyReference], traceIds)).ToList()
-            : chunks.AsParallel().SelectMany(chunk => OpenOne(chunk, accountId, keys[chunk.DataKeyReference], traceIds)).ToList();
+            ? chunks.SelectMany(chunk => OpenOne(chunk, accountId, keys[chunk.DataKeyReference], traceIds?.Invoke(chunk))).ToList()
+            : chunks.AsParallel().SelectMany(chunk => OpenOne(chunk, accountId, keys[chunk.DataKeyReference], null)).ToList();
     }
 
     private List<ChunkSegment> OpenOne(StoredChunk chunk, string accountId, DataKey dataKey, IReadOnlySet<string>? traceIds)
