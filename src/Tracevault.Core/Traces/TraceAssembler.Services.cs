@@ -78,7 +78,7 @@ public static partial class TraceAssembler
         return Convert.ToHexStringLower(hash[..8]);
     }
 
-    private static string WriteInferredSegment(string id, string traceId, TraceEntity subsegment, ServiceId service)
+    private static byte[] WriteInferredSegment(string id, string traceId, TraceEntity subsegment, ServiceId service)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
         using (var writer = new Utf8JsonWriter(buffer, DocumentWriterOptions))
@@ -134,7 +134,7 @@ public static partial class TraceAssembler
             writer.WriteEndObject();
         }
 
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return buffer.WrittenSpan.ToArray();
     }
 
     private sealed class ServiceDiscovery

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 
 namespace Tracevault.Core.Traces;
@@ -14,8 +13,8 @@ public static partial class TraceAssembler
     /// <summary>X-Ray's upper trace document limit, 500 KB, beyond which <see cref="AssembledTrace.LimitExceeded"/> is set.</summary>
     public const long MaxTraceDocumentBytes = 500 * 1024;
 
-    /// <summary>Assembles one trace from its stored segment documents, in the order they were stored.</summary>
-    public static AssembledTrace Assemble(string traceId, IEnumerable<string> documents)
+    /// <summary>Assembles one trace from its stored segment documents (UTF-8 JSON), in the order they were stored.</summary>
+    public static AssembledTrace Assemble(string traceId, IEnumerable<ReadOnlyMemory<byte>> documents)
     {
         ArgumentNullException.ThrowIfNull(traceId);
         ArgumentNullException.ThrowIfNull(documents);
@@ -30,8 +29,8 @@ public static partial class TraceAssembler
         foreach (var document in latest)
         {
             using var json = document.Json;
-            documentBytes += Encoding.UTF8.GetByteCount(document.Text);
-            stored.Add(new TraceSegment(document.Id, document.Text));
+            documentBytes += document.Utf8.Length;
+            stored.Add(new TraceSegment(document.Id, document.Utf8));
             var element = json.RootElement;
             var isSubsegment = element.TryGetProperty("type", out var type)
                 && type.ValueKind == JsonValueKind.String && type.ValueEquals("subsegment");
@@ -59,15 +58,15 @@ public static partial class TraceAssembler
         return new AssembledTrace(traceId, stored, entities, root, services, calls, documentBytes, revision);
     }
 
-    private static (List<StoredDocument> Latest, int Revision) SelectLatestDocuments(IEnumerable<string> documents)
+    private static (List<StoredDocument> Latest, int Revision) SelectLatestDocuments(IEnumerable<ReadOnlyMemory<byte>> documents)
     {
         var latest = new List<StoredDocument>();
         var indexById = new Dictionary<string, int>(StringComparer.Ordinal);
         var revision = 0;
-        foreach (var text in documents)
+        foreach (var utf8 in documents)
         {
             revision++;
-            if (StoredDocument.TryRead(text) is not { } document)
+            if (StoredDocument.TryRead(utf8) is not { } document)
             {
                 continue;
             }
@@ -181,11 +180,11 @@ public static partial class TraceAssembler
         }
     }
 
-    private sealed record StoredDocument(string Id, bool Complete, string Text, JsonDocument Json)
+    private sealed record StoredDocument(string Id, bool Complete, ReadOnlyMemory<byte> Utf8, JsonDocument Json)
     {
-        public static StoredDocument? TryRead(string? text)
+        public static StoredDocument? TryRead(ReadOnlyMemory<byte> utf8)
         {
-            if (string.IsNullOrEmpty(text))
+            if (utf8.IsEmpty)
             {
                 return null;
             }
@@ -193,7 +192,7 @@ public static partial class TraceAssembler
             JsonDocument json;
             try
             {
-                json = JsonDocument.Parse(text);
+                json = JsonDocument.Parse(utf8);
             }
             catch (JsonException)
             {
@@ -211,7 +210,7 @@ public static partial class TraceAssembler
 
             var complete = root.TryGetProperty("end_time", out var end) && end.ValueKind == JsonValueKind.Number
                 && !(root.TryGetProperty("in_progress", out var inProgress) && inProgress.ValueKind == JsonValueKind.True);
-            return new StoredDocument(TraceIds.Normalize(id.GetString()!), complete, text, json);
+            return new StoredDocument(TraceIds.Normalize(id.GetString()!), complete, utf8, json);
         }
     }
 }

@@ -328,7 +328,7 @@ public sealed class XRayQueryApi
     }
 
     private static AssembledTrace Assemble(string traceId, List<ChunkSegment> segments) =>
-        TraceAssembler.Assemble(traceId, segments.Select(s => Encoding.UTF8.GetString(s.Document.Span)));
+        TraceAssembler.Assemble(traceId, segments.Select(s => s.Document));
 
     private static bool InRange(string traceId, List<ChunkSegment> segments, double start, double end, string rangeType)
     {

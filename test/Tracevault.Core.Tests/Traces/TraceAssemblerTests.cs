@@ -40,7 +40,7 @@ public sealed class TraceAssemblerTests
     {
         var documents = new[] { TraceCorpus.DocumentsA[3], TraceCorpus.DocumentsA[2], TraceCorpus.DocumentsA[0] };
 
-        var trace = TraceAssembler.Assemble(TraceCorpus.A, documents);
+        var trace = TraceCorpus.Assemble(TraceCorpus.A, documents);
 
         Assert.Equal(1717239601.48, Entity(trace, "b000000000000001").EndTime);
         Assert.Equal(3, trace.Revision);
@@ -53,7 +53,7 @@ public sealed class TraceAssemblerTests
         var first = $$$$"""{"name":"api","id":"0f00000000000001","trace_id":"{{{{TraceCorpus.A}}}}","start_time":1717239600,"end_time":1717239601}""";
         var second = $$$$"""{"name":"api","id":"0f00000000000001","trace_id":"{{{{TraceCorpus.A}}}}","start_time":1717239600,"end_time":1717239602}""";
 
-        var trace = TraceAssembler.Assemble(TraceCorpus.A, [first, second]);
+        var trace = TraceCorpus.Assemble(TraceCorpus.A, [first, second]);
 
         Assert.Equal(2, trace.Duration);
         Assert.Equal(second, Assert.Single(trace.Segments).Document);
@@ -81,7 +81,7 @@ public sealed class TraceAssemblerTests
             $$$$"""{"type":"subsegment","name":"inner","id":"0f00000000000003","parent_id":"0f00000000000002","trace_id":"{{{{TraceCorpus.A}}}}","start_time":1717239600.2,"end_time":1717239600.3}""",
         ];
 
-        var trace = TraceAssembler.Assemble(TraceCorpus.A, documents);
+        var trace = TraceCorpus.Assemble(TraceCorpus.A, documents);
 
         Assert.Equal("0f00000000000002", Entity(trace, "0f00000000000003").Parent?.Id);
         Assert.Equal(["0f00000000000001", "0f00000000000002", "0f00000000000003"], trace.Entities.Select(e => e.Id));
@@ -96,7 +96,7 @@ public sealed class TraceAssemblerTests
             $$$$"""{"type":"subsegment","name":"work","id":"0f00000000000002","parent_id":"0f00000000000001","trace_id":"{{{{TraceCorpus.A}}}}","start_time":1717239600.1,"end_time":1717239600.9}""",
         ];
 
-        var trace = TraceAssembler.Assemble(TraceCorpus.A, documents);
+        var trace = TraceCorpus.Assemble(TraceCorpus.A, documents);
 
         var work = Entity(trace, "0f00000000000002");
         Assert.Equal(1717239600.9, work.EndTime);
@@ -113,7 +113,7 @@ public sealed class TraceAssemblerTests
             $$$$"""{"type":"subsegment","name":"detail","id":"0f00000000000004","parent_id":"0f00000000000003","trace_id":"{{{{TraceCorpus.A}}}}","start_time":1717239600.3,"end_time":1717239600.4}""",
         ];
 
-        var trace = TraceAssembler.Assemble(TraceCorpus.A, documents);
+        var trace = TraceCorpus.Assemble(TraceCorpus.A, documents);
 
         Assert.Equal("0f00000000000003", Entity(trace, "0f00000000000004").Parent?.Id);
         Assert.Equal(["0f00000000000001", "0f00000000000002", "0f00000000000003", "0f00000000000004"], trace.Entities.Select(e => e.Id));
@@ -128,7 +128,7 @@ public sealed class TraceAssemblerTests
             $$$$"""{"type":"subsegment","name":"late","id":"0f00000000000009","parent_id":"0fffffffffffffff","trace_id":"{{{{TraceCorpus.A}}}}","start_time":1717239601,"end_time":1717239603,"namespace":"remote"}""",
         ];
 
-        var trace = TraceAssembler.Assemble(TraceCorpus.A, documents);
+        var trace = TraceCorpus.Assemble(TraceCorpus.A, documents);
 
         var orphan = Entity(trace, "0f00000000000009");
         Assert.Null(orphan.Parent);
@@ -146,7 +146,7 @@ public sealed class TraceAssemblerTests
             $$$$"""{"type":"subsegment","name":"y","id":"0f00000000000002","parent_id":"0f00000000000001","trace_id":"{{{{TraceCorpus.A}}}}","start_time":1717239600,"end_time":1717239601}""",
         ];
 
-        var trace = TraceAssembler.Assemble(TraceCorpus.A, documents);
+        var trace = TraceCorpus.Assemble(TraceCorpus.A, documents);
 
         Assert.Equal(2, trace.Entities.Count);
         Assert.Null(trace.Root);
@@ -164,7 +164,7 @@ public sealed class TraceAssemblerTests
             $$$$"""{"name":"api","id":"0f00000000000001","trace_id":"{{{{TraceCorpus.A}}}}","start_time":1717239600,"end_time":1717239601}""",
         ];
 
-        var trace = TraceAssembler.Assemble(TraceCorpus.A, documents);
+        var trace = TraceCorpus.Assemble(TraceCorpus.A, documents);
 
         Assert.Equal("0f00000000000001", Assert.Single(trace.Entities).Id);
         Assert.Equal(4, trace.Revision);
@@ -190,7 +190,7 @@ public sealed class TraceAssemblerTests
             $$$$"""{"name":"worker","id":"0f00000000000002","parent_id":"0fffffffffffffff","trace_id":"{{{{TraceCorpus.A}}}}","start_time":1717239600.5,"end_time":1717239601}""",
         ];
 
-        var trace = TraceAssembler.Assemble(TraceCorpus.A, documents);
+        var trace = TraceCorpus.Assemble(TraceCorpus.A, documents);
 
         Assert.Equal("0f00000000000002", trace.Root?.Id);
         Assert.True(trace.Services[0].Root);
@@ -277,7 +277,7 @@ public sealed class TraceAssemblerTests
             $$$$"""{"name":"api","id":"0f00000000000001","trace_id":"{{{{TraceCorpus.A}}}}","start_time":1717239600,"end_time":1717239601,"http":{"response":{"status":429}},"subsegments":[{"name":"db","id":"0f00000000000002","start_time":1717239600,"end_time":1717239601,"http":{"response":{"status":502}}}]}""",
         ];
 
-        var trace = TraceAssembler.Assemble(TraceCorpus.A, documents);
+        var trace = TraceCorpus.Assemble(TraceCorpus.A, documents);
 
         Assert.True(trace.HasError);
         Assert.True(trace.HasThrottle);
@@ -292,7 +292,7 @@ public sealed class TraceAssemblerTests
         var documents = Enumerable.Range(1, 9).Select(i =>
             $$$$"""{"name":"api","id":"0f0000000000000{{{{i}}}}","trace_id":"{{{{TraceCorpus.A}}}}","start_time":1717239600,"end_time":1717239601,"metadata":{"pad":"{{{{padding}}}}"}}""");
 
-        var trace = TraceAssembler.Assemble(TraceCorpus.A, documents);
+        var trace = TraceCorpus.Assemble(TraceCorpus.A, documents);
 
         Assert.True(trace.DocumentBytes > TraceAssembler.MaxTraceDocumentBytes);
         Assert.True(trace.LimitExceeded);
@@ -301,7 +301,7 @@ public sealed class TraceAssemblerTests
     [Fact]
     public void Assemble_UppercaseTraceId_IsNormalisedToLowercase()
     {
-        var trace = TraceAssembler.Assemble(TraceCorpus.A.ToUpperInvariant(), TraceCorpus.DocumentsA);
+        var trace = TraceCorpus.Assemble(TraceCorpus.A.ToUpperInvariant(), TraceCorpus.DocumentsA);
 
         Assert.Equal(TraceCorpus.A, trace.Id);
         Assert.All(trace.Segments.Skip(3), s => Assert.Contains(TraceCorpus.A, s.Document, StringComparison.Ordinal));

@@ -1,3 +1,4 @@
+using System.Text;
 using Tracevault.Core.Traces;
 
 namespace Tracevault.Core.Tests.Traces;
@@ -96,15 +97,19 @@ internal static class TraceCorpus
         """,
     ];
 
-    public static AssembledTrace TraceA => TraceAssembler.Assemble(A, DocumentsA);
+    /// <summary>Assembles a trace from documents given as text, stored as their UTF-8 bytes.</summary>
+    public static AssembledTrace Assemble(string traceId, IEnumerable<string> documents) =>
+        TraceAssembler.Assemble(traceId, documents.Select(document => (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(document)));
 
-    public static AssembledTrace TraceB => TraceAssembler.Assemble(B, DocumentsB);
+    public static AssembledTrace TraceA => Assemble(A, DocumentsA);
 
-    public static AssembledTrace TraceC => TraceAssembler.Assemble(C, DocumentsC);
+    public static AssembledTrace TraceB => Assemble(B, DocumentsB);
 
-    public static AssembledTrace TraceD => TraceAssembler.Assemble(D, DocumentsD);
+    public static AssembledTrace TraceC => Assemble(C, DocumentsC);
 
-    public static AssembledTrace TraceE => TraceAssembler.Assemble(E, DocumentsE);
+    public static AssembledTrace TraceD => Assemble(D, DocumentsD);
+
+    public static AssembledTrace TraceE => Assemble(E, DocumentsE);
 
     /// <summary>All five traces, keyed by a one-letter name.</summary>
     public static IReadOnlyDictionary<string, AssembledTrace> All() => new Dictionary<string, AssembledTrace>

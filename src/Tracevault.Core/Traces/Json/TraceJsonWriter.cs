@@ -20,7 +20,7 @@ public static class TraceJsonWriter
         {
             writer.WriteStartObject();
             writer.WriteString("Id", segment.Id);
-            writer.WriteString("Document", segment.Document);
+            writer.WriteString("Document"u8, segment.Utf8Document.Span);
             writer.WriteEndObject();
         }
 

@@ -92,7 +92,7 @@ public sealed class FilterExpressionTests
     [Fact]
     public void Parse_StringEscapes_AreUnescaped()
     {
-        var trace = TraceAssembler.Assemble(TraceCorpus.A, [$$"""{"name":"api","id":"0f00000000000001","trace_id":"{{TraceCorpus.A}}","start_time":1717239600,"end_time":1717239601,"user":"a\"b\\c\u00e9"}"""]);
+        var trace = TraceCorpus.Assemble(TraceCorpus.A, [$$"""{"name":"api","id":"0f00000000000001","trace_id":"{{TraceCorpus.A}}","start_time":1717239600,"end_time":1717239601,"user":"a\"b\\c\u00e9"}"""]);
 
         Assert.True(FilterExpression.Parse("""user = "a\"b\\c\u00e9" """).Matches(trace));
     }
