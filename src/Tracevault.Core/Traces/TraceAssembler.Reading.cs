@@ -7,23 +7,24 @@ public static partial class TraceAssembler
 {
     private static TraceEntity ReadEntity(JsonElement json, TraceEntityKind kind)
     {
-        var id = GetString(json, "id") is { } rawId ? TraceIds.Normalize(rawId) : string.Empty;
-        var entity = new TraceEntity(id, GetString(json, "name") ?? string.Empty, kind)
+        var members = EntityMembers.Read(json);
+        var id = GetString(members[EntityMember.Id]) is { } rawId ? TraceIds.Normalize(rawId) : string.Empty;
+        var entity = new TraceEntity(id, GetString(members[EntityMember.Name]) ?? string.Empty, kind)
         {
-            ParentId = GetString(json, "parent_id") is { } parentId ? TraceIds.Normalize(parentId) : null,
-            StartTime = GetNumber(json, "start_time") ?? 0,
-            EndTime = GetBoolean(json, "in_progress") == true ? null : GetNumber(json, "end_time"),
-            Namespace = GetString(json, "namespace"),
-            Origin = GetString(json, "origin"),
-            User = GetString(json, "user"),
-            ResourceArn = GetString(json, "resource_arn"),
-            Error = GetBoolean(json, "error") == true,
-            Fault = GetBoolean(json, "fault") == true,
-            Throttle = GetBoolean(json, "throttle") == true,
-            HasSql = json.TryGetProperty("sql", out var sql) && sql.ValueKind == JsonValueKind.Object,
+            ParentId = GetString(members[EntityMember.ParentId]) is { } parentId ? TraceIds.Normalize(parentId) : null,
+            StartTime = GetNumber(members[EntityMember.StartTime]) ?? 0,
+            EndTime = GetBoolean(members[EntityMember.InProgress]) == true ? null : GetNumber(members[EntityMember.EndTime]),
+            Namespace = GetString(members[EntityMember.Namespace]),
+            Origin = GetString(members[EntityMember.Origin]),
+            User = GetString(members[EntityMember.User]),
+            ResourceArn = GetString(members[EntityMember.ResourceArn]),
+            Error = GetBoolean(members[EntityMember.Error]) == true,
+            Fault = GetBoolean(members[EntityMember.Fault]) == true,
+            Throttle = GetBoolean(members[EntityMember.Throttle]) == true,
+            HasSql = members[EntityMember.Sql].ValueKind == JsonValueKind.Object,
         };
 
-        if (json.TryGetProperty("http", out var http) && http.ValueKind == JsonValueKind.Object)
+        if (members[EntityMember.Http] is { ValueKind: JsonValueKind.Object } http)
         {
             ReadHttp(http, entity);
             if (entity.IsRemote)
@@ -32,7 +33,7 @@ public static partial class TraceAssembler
             }
         }
 
-        if (json.TryGetProperty("aws", out var aws) && aws.ValueKind == JsonValueKind.Object)
+        if (members[EntityMember.Aws] is { ValueKind: JsonValueKind.Object } aws)
         {
             ReadAws(aws, entity);
             if (entity.IsRemote)
@@ -41,17 +42,17 @@ public static partial class TraceAssembler
             }
         }
 
-        if (json.TryGetProperty("annotations", out var annotations) && annotations.ValueKind == JsonValueKind.Object)
+        if (members[EntityMember.Annotations] is { ValueKind: JsonValueKind.Object } annotations)
         {
             entity.Annotations = ReadAnnotations(annotations);
         }
 
-        if (json.TryGetProperty("cause", out var cause) && cause.ValueKind == JsonValueKind.Object)
+        if (members[EntityMember.Cause] is { ValueKind: JsonValueKind.Object } cause)
         {
             entity.Exceptions = ReadExceptions(cause);
         }
 
-        if (json.TryGetProperty("subsegments", out var subsegments) && subsegments.ValueKind == JsonValueKind.Array)
+        if (members[EntityMember.Subsegments] is { ValueKind: JsonValueKind.Array } subsegments)
         {
             foreach (var subsegment in subsegments.EnumerateArray())
             {
@@ -162,23 +163,19 @@ public static partial class TraceAssembler
         return exceptions;
     }
 
-    private static string? GetString(JsonElement json, string name) =>
-        json.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    private static string? GetString(JsonElement json, string name) => json.TryGetProperty(name, out var value) ? GetString(value) : null;
 
-    private static double? GetNumber(JsonElement json, string name) =>
-        json.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var number)
-            ? number
-            : null;
+    private static string? GetString(JsonElement value) => value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    private static bool? GetBoolean(JsonElement json, string name) =>
-        json.TryGetProperty(name, out var value)
-            ? value.ValueKind switch
-            {
-                JsonValueKind.True => true,
-                JsonValueKind.False => false,
-                _ => null,
-            }
-            : null;
+    private static double? GetNumber(JsonElement value) =>
+        value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var number) ? number : null;
+
+    private static bool? GetBoolean(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        _ => null,
+    };
 
     private static bool IsInt32(JsonElement value, out int number)
     {

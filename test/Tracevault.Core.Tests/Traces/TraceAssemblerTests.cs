@@ -48,6 +48,26 @@ public sealed class TraceAssemblerTests
     }
 
     [Fact]
+    public void Assemble_MemberNamesEscapedOrRepeated_ReadAsJsonDefinesThem()
+    {
+        // "n\u0061me" is "name"; a repeated member counts in its last occurrence, even when that one is not of the expected kind.
+        var document = $$$$"""{"name":"first","n\u0061me":"api","id":"0f00000000000001","trace_id":"{{{{TraceCorpus.A}}}}","start_time":1717239600,"end_time":1717239601,"user":"alice","user":7,"f\u0061ult":false,"fault":true,"http":{"response":{"status":200}},"http":{"response":{"status":404}},"subsegments":[{"n\u0061me":"child","i\u0064":"0f00000000000002","start_time":1717239600.2,"end_time":1717239600.4,"error":true}]}""";
+
+        var trace = TraceCorpus.Assemble(TraceCorpus.A, [document]);
+
+        var segment = Entity(trace, "0f00000000000001");
+        Assert.Equal("api", segment.Name);
+        Assert.Null(segment.User);
+        Assert.True(segment.Fault);
+        Assert.Equal(404, segment.Http?.HttpStatus);
+        Assert.True(segment.Error);
+        var child = Entity(trace, "0f00000000000002");
+        Assert.Equal("child", child.Name);
+        Assert.Equal(1717239600.2, child.StartTime);
+        Assert.True(child.Error);
+    }
+
+    [Fact]
     public void Assemble_TwoCompleteVersions_LaterWins()
     {
         var first = $$$$"""{"name":"api","id":"0f00000000000001","trace_id":"{{{{TraceCorpus.A}}}}","start_time":1717239600,"end_time":1717239601}""";
