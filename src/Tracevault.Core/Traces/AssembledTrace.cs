@@ -4,9 +4,11 @@ namespace Tracevault.Core.Traces;
 /// <remarks>Immutable and safe to share between threads once <see cref="TraceAssembler.Assemble"/> returns it.</remarks>
 public sealed class AssembledTrace
 {
+    private readonly Lazy<IReadOnlyList<TraceSegment>> _segments;
+
     internal AssembledTrace(
         string id,
-        IReadOnlyList<TraceSegment> segments,
+        Func<IReadOnlyList<TraceSegment>> segments,
         IReadOnlyList<TraceEntity> entities,
         TraceEntity? root,
         IReadOnlyList<TraceService> services,
@@ -15,7 +17,7 @@ public sealed class AssembledTrace
         int revision)
     {
         Id = id;
-        Segments = segments;
+        _segments = new Lazy<IReadOnlyList<TraceSegment>>(segments);
         Entities = entities;
         Root = root;
         Services = services;
@@ -50,7 +52,8 @@ public sealed class AssembledTrace
     public string Id { get; }
 
     /// <summary>The documents to return from <c>BatchGetTraces</c>: the latest stored version of each id, then one inferred segment per inferred call.</summary>
-    public IReadOnlyList<TraceSegment> Segments { get; }
+    /// <remarks>Inferred segments are written when first asked for: summaries and service maps never need them.</remarks>
+    public IReadOnlyList<TraceSegment> Segments => _segments.Value;
 
     /// <summary>Every segment and subsegment, depth first from each top-level document.</summary>
     public IReadOnlyList<TraceEntity> Entities { get; }

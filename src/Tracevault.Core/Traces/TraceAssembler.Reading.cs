@@ -70,16 +70,16 @@ public static partial class TraceAssembler
     {
         string? method = null, url = null, userAgent = null, clientIp = null;
         int? status = null;
-        if (http.TryGetProperty("request", out var request) && request.ValueKind == JsonValueKind.Object)
+        if (http.TryGetProperty("request"u8, out var request) && request.ValueKind == JsonValueKind.Object)
         {
-            method = GetString(request, "method");
-            url = GetString(request, "url");
-            userAgent = GetString(request, "user_agent");
-            clientIp = GetString(request, "client_ip");
+            method = GetString(request, "method"u8);
+            url = GetString(request, "url"u8);
+            userAgent = GetString(request, "user_agent"u8);
+            clientIp = GetString(request, "client_ip"u8);
         }
 
-        if (http.TryGetProperty("response", out var response) && response.ValueKind == JsonValueKind.Object
-            && response.TryGetProperty("status", out var statusJson) && IsInt32(statusJson, out var statusValue))
+        if (http.TryGetProperty("response"u8, out var response) && response.ValueKind == JsonValueKind.Object
+            && response.TryGetProperty("status"u8, out var statusJson) && IsInt32(statusJson, out var statusValue))
         {
             status = statusValue;
         }
@@ -113,14 +113,14 @@ public static partial class TraceAssembler
 
     private static void ReadAws(JsonElement aws, TraceEntity entity)
     {
-        entity.AccountId = GetString(aws, "account_id");
-        entity.TableName = GetString(aws, "table_name");
-        entity.QueueUrl = GetString(aws, "queue_url");
-        entity.BucketName = GetString(aws, "bucket_name");
-        if (aws.TryGetProperty("ec2", out var ec2) && ec2.ValueKind == JsonValueKind.Object)
+        entity.AccountId = GetString(aws, "account_id"u8);
+        entity.TableName = GetString(aws, "table_name"u8);
+        entity.QueueUrl = GetString(aws, "queue_url"u8);
+        entity.BucketName = GetString(aws, "bucket_name"u8);
+        if (aws.TryGetProperty("ec2"u8, out var ec2) && ec2.ValueKind == JsonValueKind.Object)
         {
-            entity.InstanceId = GetString(ec2, "instance_id");
-            entity.AvailabilityZone = GetString(ec2, "availability_zone");
+            entity.InstanceId = GetString(ec2, "instance_id"u8);
+            entity.AvailabilityZone = GetString(ec2, "availability_zone"u8);
         }
     }
 
@@ -149,13 +149,13 @@ public static partial class TraceAssembler
     private static List<RootCauseException> ReadExceptions(JsonElement cause)
     {
         var exceptions = new List<RootCauseException>();
-        if (cause.TryGetProperty("exceptions", out var list) && list.ValueKind == JsonValueKind.Array)
+        if (cause.TryGetProperty("exceptions"u8, out var list) && list.ValueKind == JsonValueKind.Array)
         {
             foreach (var exception in list.EnumerateArray())
             {
                 if (exception.ValueKind == JsonValueKind.Object)
                 {
-                    exceptions.Add(new RootCauseException(GetString(exception, "type"), GetString(exception, "message")));
+                    exceptions.Add(new RootCauseException(GetString(exception, "type"u8), GetString(exception, "message"u8)));
                 }
             }
         }
@@ -163,7 +163,7 @@ public static partial class TraceAssembler
         return exceptions;
     }
 
-    private static string? GetString(JsonElement json, string name) => json.TryGetProperty(name, out var value) ? GetString(value) : null;
+    private static string? GetString(JsonElement json, ReadOnlySpan<byte> name) => json.TryGetProperty(name, out var value) ? GetString(value) : null;
 
     private static string? GetString(JsonElement value) => value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 

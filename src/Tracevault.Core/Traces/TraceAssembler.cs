@@ -32,7 +32,7 @@ public static partial class TraceAssembler
             documentBytes += document.Utf8.Length;
             stored.Add(new TraceSegment(document.Id, document.Utf8));
             var element = json.RootElement;
-            var isSubsegment = element.TryGetProperty("type", out var type)
+            var isSubsegment = element.TryGetProperty("type"u8, out var type)
                 && type.ValueKind == JsonValueKind.String && type.ValueEquals("subsegment");
             var entity = ReadEntity(element, isSubsegment ? TraceEntityKind.Subsegment : TraceEntityKind.Segment);
             (isSubsegment ? independentSubsegments : segments).Add(entity);
@@ -54,8 +54,7 @@ public static partial class TraceAssembler
         }
 
         var (services, calls) = DiscoverServices(segments, root);
-        stored.AddRange(WriteInferredSegments(traceId, calls));
-        return new AssembledTrace(traceId, stored, entities, root, services, calls, documentBytes, revision);
+        return new AssembledTrace(traceId, () => [.. stored, .. WriteInferredSegments(traceId, calls)], entities, root, services, calls, documentBytes, revision);
     }
 
     private static (List<StoredDocument> Latest, int Revision) SelectLatestDocuments(IEnumerable<ReadOnlyMemory<byte>> documents)
@@ -201,15 +200,15 @@ public static partial class TraceAssembler
 
             var root = json.RootElement;
             if (root.ValueKind != JsonValueKind.Object
-                || !root.TryGetProperty("id", out var id)
+                || !root.TryGetProperty("id"u8, out var id)
                 || id.ValueKind != JsonValueKind.String)
             {
                 json.Dispose();
                 return null;
             }
 
-            var complete = root.TryGetProperty("end_time", out var end) && end.ValueKind == JsonValueKind.Number
-                && !(root.TryGetProperty("in_progress", out var inProgress) && inProgress.ValueKind == JsonValueKind.True);
+            var complete = root.TryGetProperty("end_time"u8, out var end) && end.ValueKind == JsonValueKind.Number
+                && !(root.TryGetProperty("in_progress"u8, out var inProgress) && inProgress.ValueKind == JsonValueKind.True);
             return new StoredDocument(TraceIds.Normalize(id.GetString()!), complete, utf8, json);
         }
     }
