@@ -213,8 +213,7 @@ public sealed class SqliteTraceStore : ITraceStore
             return headers;
         }
 
-        /// <summary>The ids of the chunks that hold any of the given blind-index keys (<see cref="TraceIndexHasher"/>).</summary>
-        /// <summary>The chunks holding any of the keys, each with the keys it holds.</summary>
+        /// <summary>The ids of the chunks that hold any of the given blind-index keys (<see cref="TraceIndexHasher"/>), each with the keys it holds.</summary>
         public Dictionary<long, List<long>> FindChunkIds(IReadOnlyCollection<long> traceHashes)
         {
             var ids = new Dictionary<long, List<long>>();
