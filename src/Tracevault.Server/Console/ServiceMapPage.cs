@@ -10,8 +10,8 @@ public sealed class ServiceMapPage
     /// <summary>The most traces one map is drawn from: the newest of the range.</summary>
     public const int MaxTraces = 200;
 
-    /// <summary>How many more reads (of a minute's chunks each) the map makes for more traces once it has some.</summary>
-    public const int MaxExtraReads = 4;
+    /// <summary>How many more reads (of a second's traces each, seconds without traces skipped) the map makes for more traces once it has some: at most four minutes of data.</summary>
+    public const int MaxExtraReads = 240;
 
     /// <summary>The IAM action the page needs, as <c>GetServiceGraph</c> does.</summary>
     public const string Action = "xray:GetServiceGraph";

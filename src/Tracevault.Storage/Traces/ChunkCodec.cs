@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Runtime.ExceptionServices;
 using System.Text;
+using Tracevault.Core.Traces;
 using Tracevault.Keys.Envelope;
 
 namespace Tracevault.Storage.Traces;
@@ -12,7 +13,8 @@ namespace Tracevault.Storage.Traces;
 /// <remarks>
 /// Format 4 (written): <c>directory length ‖ sealed directory ‖ sealed frame 0 ‖ sealed frame 1 …</c>; the segments grouped by
 /// trace in ordinal order of trace id, cut into frames of whole traces, each sealed on its own; the sealed directory names the
-/// dictionary and gives each frame's length and first trace id, so reading a few traces opens only their frames. A frame holds the
+/// dictionary and gives each frame's length, first trace id and the trace-id seconds of its traces, so reading a few traces, or the
+/// traces of a few seconds, opens only their frames. A frame holds the
 /// text of its documents with their ids, request ids and times taken out (<see cref="SegmentField"/>), compressed (zstd, with the
 /// account's <see cref="CompressionDictionary"/> for the data key when it has one), and the columns of those values. Format 3
 /// (read only) is the same with the documents' whole text in the frame; format 2 (read only) that with Brotli frames and no
@@ -62,6 +64,7 @@ public static class ChunkCodec
         var traces = segments.GroupBy(s => s.TraceId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => g.ToList()).ToList();
         var frames = new List<byte[]>();
         var firstTraceIds = new List<string>();
+        var seconds = new List<(long First, long Last)>();
         for (var start = 0; start < traces.Count;)
         {
             // Whole traces only: a trace is read from one frame.
@@ -73,11 +76,12 @@ public static class ChunkCodec
             }
 
             firstTraceIds.Add(traces[start][0].TraceId);
+            seconds.Add(TraceSeconds(traces, start, end));
             frames.Add(SealFrame(traces.GetRange(start, end - start), bytes, dictionary, cipher, dataKey.Key, AssociatedData(accountId, chunkId, CurrentFormat, dataKey.Reference, frames.Count)));
             start = end;
         }
 
-        var directory = cipher(dataKey.Key, EncodeDirectory(dictionary.Id, frames, firstTraceIds), AssociatedData(accountId, chunkId, CurrentFormat, dataKey.Reference, DirectoryPart));
+        var directory = cipher(dataKey.Key, EncodeDirectory(dictionary.Id, frames, firstTraceIds, seconds), AssociatedData(accountId, chunkId, CurrentFormat, dataKey.Reference, DirectoryPart));
         var body = new byte[Varint.Length((uint)directory.Length) + directory.Length + frames.Sum(f => f.Length)];
         var at = Varint.Write(body, (uint)directory.Length);
         directory.CopyTo(body, at);
@@ -115,10 +119,31 @@ public static class ChunkCodec
 
     private static List<ChunkSegment> Open(StoredChunk chunk, DataKey dataKey, Func<long, CompressionDictionary> dictionaries, IReadOnlySet<string>? traceIds)
     {
+        var directory = OpenDirectory(chunk, dataKey);
+        var frames = directory.Frames;
+        var wanted = new List<int>(frames.Count);
+        for (var frame = 0; frame < frames.Count; frame++)
+        {
+            var firstTraceId = frames[frame].FirstTraceId;
+            var nextFirstTraceId = frame + 1 < frames.Count ? frames[frame + 1].FirstTraceId : null;
+            if (traceIds is null || chunk.Format == 1 || traceIds.Any(id => string.CompareOrdinal(id, firstTraceId) >= 0 && (nextFirstTraceId is null || string.CompareOrdinal(id, nextFirstTraceId) < 0)))
+            {
+                wanted.Add(frame);
+            }
+        }
+
+        return OpenFrames(chunk, dataKey, dictionaries, directory, wanted, traceIds);
+    }
+
+    /// <summary>
+    /// Opens a chunk's sealed directory: its frames, where each lies and which trace-id seconds it holds (a format 1 body is one
+    /// frame). Throws <see cref="System.Security.Cryptography.CryptographicException"/> when the directory was altered or moved.
+    /// </summary>
+    internal static ChunkDirectory OpenDirectory(StoredChunk chunk, DataKey dataKey)
+    {
         if (chunk.Format == 1)
         {
-            var whole = DecodeFormat1(Decompress(AeadSealer.Open(dataKey.Key, chunk.SealedBody, AssociatedData(chunk.AccountId, chunk.Id, 1, chunk.DataKeyReference))));
-            return traceIds is null ? whole : whole.FindAll(s => traceIds.Contains(s.TraceId));
+            return new ChunkDirectory(0, [new ChunkFrame(0, chunk.SealedBody.Length, string.Empty, chunk.MinTime, chunk.MaxTime)]);
         }
 
         if (chunk.Format is not (2 or 3 or CurrentFormat))
@@ -129,33 +154,40 @@ public static class ChunkCodec
         var body = chunk.SealedBody;
         var at = 0;
         var directoryLength = Varint.ReadInt32(body, ref at);
-        var (dictionaryId, directory) = DecodeDirectory(chunk.Format, AeadSealer.Open(dataKey.Key, body.AsSpan(at, directoryLength), AssociatedData(chunk.AccountId, chunk.Id, chunk.Format, chunk.DataKeyReference, DirectoryPart)));
-        var dictionary = chunk.Format == 2 ? null : dictionaries(dictionaryId);
-        if (dictionary is not null && dictionary.Id != dictionaryId)
+        var plain = AeadSealer.Open(dataKey.Key, body.AsSpan(at, directoryLength), AssociatedData(chunk.AccountId, chunk.Id, chunk.Format, chunk.DataKeyReference, DirectoryPart));
+        return DecodeDirectory(chunk, plain, at + directoryLength);
+    }
+
+    /// <summary>
+    /// Opens the frames <paramref name="frames"/> (positions in <paramref name="directory"/>, ascending) of a chunk: their segments,
+    /// or only those of the traces <paramref name="traceIds"/>. Throws <see cref="System.Security.Cryptography.CryptographicException"/>
+    /// when a frame was altered or moved.
+    /// </summary>
+    internal static List<ChunkSegment> OpenFrames(StoredChunk chunk, DataKey dataKey, Func<long, CompressionDictionary> dictionaries, ChunkDirectory directory, IReadOnlyList<int> frames, IReadOnlySet<string>? traceIds)
+    {
+        if (chunk.Format == 1)
+        {
+            if (frames.Count == 0)
+            {
+                return [];
+            }
+
+            var whole = DecodeFormat1(Decompress(AeadSealer.Open(dataKey.Key, chunk.SealedBody, AssociatedData(chunk.AccountId, chunk.Id, 1, chunk.DataKeyReference))));
+            return traceIds is null ? whole : whole.FindAll(s => traceIds.Contains(s.TraceId));
+        }
+
+        var dictionary = chunk.Format == 2 ? null : dictionaries(directory.DictionaryId);
+        if (dictionary is not null && dictionary.Id != directory.DictionaryId)
         {
             throw new InvalidDataException($"Chunk {chunk.Id} was opened with another dictionary than its own.");
         }
 
-        at += directoryLength;
-        var wanted = new List<(int Frame, int Offset, int Length)>();
-        for (var frame = 0; frame < directory.Count; frame++)
-        {
-            var (length, firstTraceId) = directory[frame];
-            var nextFirstTraceId = frame + 1 < directory.Count ? directory[frame + 1].FirstTraceId : null;
-            if (traceIds is null || traceIds.Any(id => string.CompareOrdinal(id, firstTraceId) >= 0 && (nextFirstTraceId is null || string.CompareOrdinal(id, nextFirstTraceId) < 0)))
-            {
-                wanted.Add((frame, at, length));
-            }
-
-            at += length;
-        }
-
-        // Frames open independently: a whole chunk's are spread over the cores, and joined in their order.
-        var opened = new List<ChunkSegment>[wanted.Count];
+        // Frames open independently: several of a chunk's are spread over the cores, and joined in their order.
+        var opened = new List<ChunkSegment>[frames.Count];
         void OpenFrame(int i)
         {
-            var (frame, offset, length) = wanted[i];
-            var compressed = AeadSealer.Open(dataKey.Key, body.AsSpan(offset, length), AssociatedData(chunk.AccountId, chunk.Id, chunk.Format, chunk.DataKeyReference, frame));
+            var (offset, length, _, _, _) = directory.Frames[frames[i]];
+            var compressed = AeadSealer.Open(dataKey.Key, chunk.SealedBody.AsSpan(offset, length), AssociatedData(chunk.AccountId, chunk.Id, chunk.Format, chunk.DataKeyReference, frames[i]));
             opened[i] = [];
             if (chunk.Format == CurrentFormat)
             {
@@ -167,7 +199,7 @@ public static class ChunkCodec
             }
         }
 
-        if (wanted.Count == 1)
+        if (frames.Count == 1)
         {
             OpenFrame(0);
         }
@@ -175,7 +207,7 @@ public static class ChunkCodec
         {
             try
             {
-                Parallel.For(0, wanted.Count, OpenFrame);
+                Parallel.For(0, frames.Count, OpenFrame);
             }
             catch (AggregateException exception)
             {
@@ -231,11 +263,21 @@ public static class ChunkCodec
 
     /// <summary>
     /// The directory: the dictionary id (8 bytes, little-endian; from format 3 on), a 7-bit-encoded frame count, then per frame its
-    /// sealed length (7-bit-encoded) and the id of its first trace.
+    /// sealed length (7-bit-encoded) and the id of its first trace; then (format 4 chunks written since it was added; without it,
+    /// every frame is taken to span the chunk's time range) the earliest trace-id second of the chunk and per frame the earliest and
+    /// latest of its own, as 7-bit-encoded distances from the chunk's earliest and from the frame's.
     /// </summary>
-    private static byte[] EncodeDirectory(long dictionaryId, List<byte[]> frames, List<string> firstTraceIds)
+    private static byte[] EncodeDirectory(long dictionaryId, List<byte[]> frames, List<string> firstTraceIds, List<(long First, long Last)> seconds)
     {
-        var directory = new byte[8 + Varint.Length((uint)frames.Count) + frames.Select((f, i) => Varint.Length((uint)f.Length) + StringLength(firstTraceIds[i])).Sum()];
+        var earliest = seconds.Count == 0 ? 0 : seconds.Min(s => s.First);
+        var length = 8 + Varint.Length((uint)frames.Count) + Varint.Length((ulong)earliest);
+        for (var i = 0; i < frames.Count; i++)
+        {
+            length += Varint.Length((uint)frames[i].Length) + StringLength(firstTraceIds[i]);
+            length += Varint.Length((ulong)(seconds[i].First - earliest)) + Varint.Length((ulong)(seconds[i].Last - seconds[i].First));
+        }
+
+        var directory = new byte[length];
         BinaryPrimitives.WriteInt64LittleEndian(directory, dictionaryId);
         var at = 8 + Varint.Write(directory.AsSpan(8), (uint)frames.Count);
         for (var i = 0; i < frames.Count; i++)
@@ -244,21 +286,56 @@ public static class ChunkCodec
             at += WriteString(directory.AsSpan(at), firstTraceIds[i]);
         }
 
+        at += Varint.Write(directory.AsSpan(at), (ulong)earliest);
+        foreach (var (first, last) in seconds)
+        {
+            at += Varint.Write(directory.AsSpan(at), (ulong)(first - earliest));
+            at += Varint.Write(directory.AsSpan(at), (ulong)(last - first));
+        }
+
         return directory;
     }
 
-    private static (long DictionaryId, List<(int Length, string FirstTraceId)> Frames) DecodeDirectory(int format, byte[] directory)
+    /// <summary>Reads a directory (see <see cref="EncodeDirectory"/>) of a chunk whose frames begin at <paramref name="framesStart"/> of its body.</summary>
+    private static ChunkDirectory DecodeDirectory(StoredChunk chunk, byte[] directory, int framesStart)
     {
         using var reader = new BinaryReader(new MemoryStream(directory), Encoding.UTF8);
-        var dictionaryId = format == 2 ? 0 : reader.ReadInt64();
+        var dictionaryId = chunk.Format == 2 ? 0 : reader.ReadInt64();
         var count = reader.Read7BitEncodedInt();
-        var frames = new List<(int, string)>(count);
+        var entries = new List<(int Length, string FirstTraceId)>(count);
         for (var i = 0; i < count; i++)
         {
-            frames.Add((reader.Read7BitEncodedInt(), reader.ReadString()));
+            entries.Add((reader.Read7BitEncodedInt(), reader.ReadString()));
         }
 
-        return (dictionaryId, frames);
+        var withSeconds = reader.BaseStream.Position < reader.BaseStream.Length;
+        var earliest = withSeconds ? reader.Read7BitEncodedInt64() : 0;
+        var frames = new List<ChunkFrame>(count);
+        var at = framesStart;
+        foreach (var (length, firstTraceId) in entries)
+        {
+            var first = withSeconds ? earliest + reader.Read7BitEncodedInt64() : chunk.MinTime;
+            var last = withSeconds ? first + reader.Read7BitEncodedInt64() : chunk.MaxTime;
+            frames.Add(new ChunkFrame(at, length, firstTraceId, first, last));
+            at += length;
+        }
+
+        return new ChunkDirectory(dictionaryId, frames);
+    }
+
+    /// <summary>The earliest and latest trace-id second of <c>traces[start..end)</c>.</summary>
+    private static (long First, long Last) TraceSeconds(List<List<ChunkSegment>> traces, int start, int end)
+    {
+        var first = long.MaxValue;
+        var last = long.MinValue;
+        for (var i = start; i < end; i++)
+        {
+            var second = TraceIds.EpochSeconds(traces[i][0].TraceId);
+            first = Math.Min(first, second);
+            last = Math.Max(last, second);
+        }
+
+        return (first, last);
     }
 
     /// <summary>The bytes <see cref="Encode"/> writes for one trace (a frame adds its 7-bit-encoded trace count).</summary>

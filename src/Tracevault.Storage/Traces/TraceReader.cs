@@ -8,8 +8,8 @@ namespace Tracevault.Storage.Traces;
 /// <remarks>A chunk the reader may not open fails the whole read with <see cref="DataKeyAccessException"/>: never partial plaintext.</remarks>
 public sealed class TraceReader
 {
-    /// <summary>The most chunks one newest-first read opens together (when more end in the same minute, the rest come next).</summary>
-    private const int MaxChunksPerBatch = 64;
+    /// <summary>How many trace-id seconds one step of a newest-first read completes (the steps skip seconds nothing is dated in).</summary>
+    private const int SliceSeconds = 1;
 
     private readonly ITraceStore _store;
     private readonly IDataKeySource _dataKeys;
@@ -57,14 +57,17 @@ public sealed class TraceReader
     }
 
     /// <summary>
-    /// Reads the traces whose trace-id time lies in <c>[fromSecond, toSecond)</c>, newest first, a minute's chunks at a time, and
-    /// yields each batch of traces as soon as they are known complete; the caller stops reading when it has enough.
+    /// Reads the traces whose trace-id time lies in <c>[fromSecond, toSecond)</c>, newest first, a second at a time (seconds no
+    /// trace is dated in are skipped), and yields each batch of traces as soon as they are known complete; the caller stops reading
+    /// when it has enough.
     /// </summary>
     /// <remarks>
-    /// Every chunk's time range covers the trace-id time of each segment in it, so once every chunk whose range ends after
-    /// time T is open, every trace dated after T is whole. The reader's right to every data key in the range is checked
-    /// before anything is read, so a denied key refuses the whole read. The whole read is made in one snapshot of the store
-    /// (chunks deleted or written meanwhile neither vanish from it nor appear in it): enumerate to the end, or dispose the enumerator.
+    /// Every chunk's time range covers the trace-id time of each segment in it, and its directory gives the trace-id seconds of
+    /// each frame: once every chunk whose range ends at or after second T is loaded, and every frame of theirs that holds a trace
+    /// dated T or later is open, every trace dated T or later is whole. So a step opens only the frames of the seconds it
+    /// completes, not every chunk of the minute. The reader's right to every data key in the range is checked before anything is
+    /// read, so a denied key refuses the whole read. The whole read is made in one snapshot of the store (chunks deleted or written
+    /// meanwhile neither vanish from it nor appear in it): enumerate to the end, or dispose the enumerator.
     /// </remarks>
     public IEnumerable<List<KeyValuePair<string, List<ChunkSegment>>>> ReadNewestFirst(string accountId, long fromSecond, long toSecond, Caller reader)
     {
@@ -91,32 +94,56 @@ public sealed class TraceReader
         {
             using var store = snapshot;
             var pending = new Dictionary<string, List<ChunkSegment>>(StringComparer.Ordinal);
-            for (var start = 0; start < headers.Count;)
+            var reading = new List<ChunkInReading>();
+            var loaded = 0;
+            while (true)
             {
-                // A batch ends where the chunks' latest minute changes: until every chunk ending in a minute is open, no trace
-                // dated in it is known whole, and once they are, every trace dated after the next chunk's minute is.
-                var end = start + 1;
-                while (end < headers.Count && end - start < MaxChunksPerBatch && headers[end].MaxTime == headers[end - 1].MaxTime)
+                // The newest second anything unread may hold a trace of: the chunks not loaded yet come latest range end first.
+                var newest = loaded < headers.Count ? headers[loaded].MaxTime : long.MinValue;
+                foreach (var chunk in reading)
                 {
-                    end++;
+                    newest = Math.Max(newest, chunk.NewestUnread);
                 }
 
-                var batch = headers.Skip(start).Take(end - start).ToList();
-                var chunks = store.Load(accountId, batch.Select(h => h.Id).ToList());
-                foreach (var segment in chunks.AsParallel().SelectMany(chunk => OpenOne(chunk, accountId, keys[chunk.DataKeyReference], null)).ToList())
+                if (newest == long.MinValue)
+                {
+                    break;
+                }
+
+                var from = newest - SliceSeconds + 1;
+                var load = new List<long>();
+                while (loaded < headers.Count && headers[loaded].MaxTime >= from)
+                {
+                    load.Add(headers[loaded++].Id);
+                }
+
+                if (load.Count > 0)
+                {
+                    reading.AddRange(store.Load(accountId, load).Select(chunk => new ChunkInReading(chunk, keys[chunk.DataKeyReference])));
+                }
+
+                var frames = reading.SelectMany(chunk => chunk.TakeFrames(from, newest).Select(frame => (Chunk: chunk, Frame: frame))).ToList();
+                foreach (var segment in frames.AsParallel().AsOrdered().SelectMany(f => OpenFrame(f.Chunk, f.Frame, accountId)).ToList())
                 {
                     Add(pending, segment);
                 }
 
-                start += batch.Count;
-                var boundary = start < headers.Count ? headers[start].MaxTime : long.MinValue;
-                var complete = pending.Where(p => TraceIds.EpochSeconds(p.Key) > boundary).ToList();
+                reading.RemoveAll(chunk => chunk.AllRead);
+                var complete = pending.Where(p => TraceIds.EpochSeconds(p.Key) >= from).ToList();
                 foreach (var trace in complete)
                 {
                     pending.Remove(trace.Key);
                 }
 
-                yield return complete;
+                if (complete.Count > 0)
+                {
+                    yield return complete;
+                }
+            }
+
+            if (pending.Count > 0)
+            {
+                yield return pending.ToList();
             }
         }
     }
@@ -144,6 +171,12 @@ public sealed class TraceReader
         return traceIds is null ? ChunkCodec.Open(chunk, dataKey, Dictionary) : ChunkCodec.OpenTraces(chunk, dataKey, Dictionary, traceIds);
     }
 
+    private List<ChunkSegment> OpenFrame(ChunkInReading chunk, int frame, string accountId)
+    {
+        CompressionDictionary Dictionary(long id) => _dictionaries.Get(accountId, id, chunk.DataKey);
+        return ChunkCodec.OpenFrames(chunk.Chunk, chunk.DataKey, Dictionary, chunk.Directory, [frame], null);
+    }
+
     private static void Add(Dictionary<string, List<ChunkSegment>> result, ChunkSegment segment)
     {
         if (!result.TryGetValue(segment.TraceId, out var list))
@@ -152,5 +185,65 @@ public sealed class TraceReader
         }
 
         list.Add(segment);
+    }
+
+    /// <summary>A chunk a newest-first read has loaded: its directory, opened, and which of its frames are still unread.</summary>
+    private sealed class ChunkInReading
+    {
+        private readonly bool[] _read;
+        private int _unread;
+
+        public ChunkInReading(StoredChunk chunk, DataKey dataKey)
+        {
+            Chunk = chunk;
+            DataKey = dataKey;
+            Directory = ChunkCodec.OpenDirectory(chunk, dataKey);
+            _read = new bool[Directory.Frames.Count];
+            _unread = _read.Length;
+        }
+
+        public StoredChunk Chunk { get; }
+
+        public DataKey DataKey { get; }
+
+        public ChunkDirectory Directory { get; }
+
+        public bool AllRead => _unread == 0;
+
+        /// <summary>The latest trace-id second its unread frames hold; <see cref="long.MinValue"/> when all are read.</summary>
+        public long NewestUnread
+        {
+            get
+            {
+                var newest = long.MinValue;
+                for (var frame = 0; frame < _read.Length; frame++)
+                {
+                    if (!_read[frame])
+                    {
+                        newest = Math.Max(newest, Directory.Frames[frame].LastSecond);
+                    }
+                }
+
+                return newest;
+            }
+        }
+
+        /// <summary>Its unread frames that may hold a trace dated in <c>[from, to]</c>, now counted as read.</summary>
+        public List<int> TakeFrames(long from, long to)
+        {
+            var frames = new List<int>();
+            for (var frame = 0; frame < _read.Length; frame++)
+            {
+                var (_, _, _, first, last) = Directory.Frames[frame];
+                if (!_read[frame] && last >= from && first <= to)
+                {
+                    _read[frame] = true;
+                    _unread--;
+                    frames.Add(frame);
+                }
+            }
+
+            return frames;
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Tracevault.Core.Traces;
 using Tracevault.Keys.Envelope;
 using Tracevault.Storage.Traces;
 
@@ -91,6 +92,40 @@ public sealed class ChunkCodecTests
         Assert.Equal(5, ChunkCodec.OpenTraces(chunk, _key, new HashSet<string>(StringComparer.Ordinal) { traceIds[0] }).Count);
         Assert.ThrowsAny<CryptographicException>(() => ChunkCodec.OpenTraces(chunk, _key, new HashSet<string>(StringComparer.Ordinal) { traceIds[^1] }));
         Assert.ThrowsAny<CryptographicException>(() => ChunkCodec.Open(chunk, _key));
+    }
+
+    [Fact]
+    public void OpenDirectory_ChunkOfManyFrames_GivesEachFramesTraceIdSeconds()
+    {
+        // 80 traces of 5 segments of about 1 KB, dated 0 to 79 seconds apart in a shuffled order: several frames.
+        var traceIds = Enumerable.Range(0, 80).Select(i => $"1-{0x6747a1c0 + (i * 37 % 80):x8}-{i:x24}").ToList();
+        var segments = traceIds.SelectMany(t => Enumerable.Range(0, 5).Select(i => LargeSegment(t, $"{i:x16}"))).ToArray();
+        var chunk = new StoredChunk(15, Account, ChunkCodec.CurrentFormat, 0x6747a180, 0x6747a240, _key.Reference, ChunkCodec.Seal(Account, 15, _key, segments), []);
+
+        var directory = ChunkCodec.OpenDirectory(chunk, _key);
+
+        Assert.True(directory.Frames.Count > 2, $"the test needs several frames, got {directory.Frames.Count}");
+        var read = new List<ChunkSegment>();
+        for (var frame = 0; frame < directory.Frames.Count; frame++)
+        {
+            var opened = ChunkCodec.OpenFrames(chunk, _key, _ => CompressionDictionary.None, directory, [frame], null);
+            var seconds = opened.Select(s => TraceIds.EpochSeconds(s.TraceId)).ToList();
+            Assert.Equal((seconds.Min(), seconds.Max()), (directory.Frames[frame].FirstSecond, directory.Frames[frame].LastSecond));
+            read.AddRange(opened);
+        }
+
+        Assert.Equal(ChunkCodec.Open(chunk, _key).Select(s => (s.TraceId, s.Id)), read.Select(s => (s.TraceId, s.Id)));
+    }
+
+    [Fact]
+    public void OpenDirectory_DirectoryWithoutSeconds_TakesEveryFrameToSpanTheChunksRange()
+    {
+        // Format 2 and 3 directories (and format 4's before they gave them) say nothing of seconds: a frame may hold any of the chunk's.
+        var chunk = new StoredChunk(16, Account, 2, 1_764_331_140, 1_764_331_260, _key.Reference, LegacyChunkBodies.Format2(Account, 16, _key, [Segment(TraceA, "a1")]), []);
+
+        var frame = Assert.Single(ChunkCodec.OpenDirectory(chunk, _key).Frames);
+
+        Assert.Equal((1_764_331_140, 1_764_331_260), (frame.FirstSecond, frame.LastSecond));
     }
 
     [Fact]

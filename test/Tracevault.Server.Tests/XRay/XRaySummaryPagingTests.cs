@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Tracevault.Server.Tests.Infrastructure;
 using Tracevault.Storage.Traces;
@@ -57,6 +58,58 @@ public sealed class XRaySummaryPagingTests
 
         Assert.Equal(2, pages);
         Assert.Equal(traces, seen.Count);
+        Assert.Equal(ids.AsEnumerable().Reverse(), seen);
+    }
+
+    [Fact]
+    public async Task GetTraceSummaries_TracesSpreadOverFramesOfManyChunks_ComeBackWholeAndOnceNewestFirst()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var xray = XRayApiClient.For(server);
+        var now = Now();
+        const int traces = 240;
+        var ids = Enumerable.Range(0, traces).Select(i => TraceId(now - 900 + i, i.ToString("x24", CultureInfo.InvariantCulture))).ToList();
+
+        // A trace a second, each of a root segment and a downstream one of about 3 KB, sent in two rounds of requests of 24 and of
+        // 17 traces: each request's chunk holds several frames of a few seconds each, every trace is in two chunks, and the frames of
+        // the two rounds begin and end at different seconds. A newest-first read that took a trace as whole once one of its frames
+        // was open would answer half of it.
+        var padding = new string('x', 3000);
+        foreach (var (round, size) in new[] { (0, 24), (1, 17) })
+        {
+            foreach (var batch in ids.Select((id, i) => (id, i)).Chunk(size))
+            {
+                var documents = batch.Select(t =>
+                {
+                    var start = now - 900 + t.i;
+                    return round == 0
+                        ? Segment(t.id, $"{t.i:x12}0001", "front", start, start + 2, s => s["metadata"] = new JsonObject { ["padding"] = padding }).ToJsonString()
+                        : Segment(t.id, $"{t.i:x12}0002", "back", start + 0.5, start + 2.5, s =>
+                        {
+                            s["parent_id"] = $"{t.i:x12}0001";
+                            s["metadata"] = new JsonObject { ["padding"] = padding };
+                        }).ToJsonString();
+                });
+                Assert.Empty(await xray.PutTraceSegmentsAsync(documents));
+            }
+        }
+
+        var seen = new List<string>();
+        string? token = null;
+        do
+        {
+            var page = await xray.GetTraceSummariesAsync(now - 3600, now + 60, nextToken: token);
+            foreach (var summary in page["TraceSummaries"]!.AsArray())
+            {
+                seen.Add(summary!["Id"]!.GetValue<string>());
+                Assert.Equal(2.5, summary["Duration"]!.GetValue<double>(), 3);
+                Assert.Equal(2, summary["ServiceIds"]!.AsArray().Count);
+            }
+
+            token = XRayApiClient.Text(page, "NextToken");
+        }
+        while (token is not null);
+
         Assert.Equal(ids.AsEnumerable().Reverse(), seen);
     }
 }

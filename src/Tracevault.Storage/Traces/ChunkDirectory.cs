@@ -1,0 +1,14 @@
+namespace Tracevault.Storage.Traces;
+
+/// <summary>A chunk body's frames, as its sealed directory gives them.</summary>
+/// <param name="DictionaryId">The compression dictionary its frames were compressed with; 0 for none.</param>
+/// <param name="Frames">Its frames, in order of trace id.</param>
+internal sealed record ChunkDirectory(long DictionaryId, IReadOnlyList<ChunkFrame> Frames);
+
+/// <summary>One sealed frame of a chunk body.</summary>
+/// <param name="Offset">Where it begins in the sealed body.</param>
+/// <param name="Length">Its sealed length.</param>
+/// <param name="FirstTraceId">The id of its first trace (its traces come in ordinal order of id).</param>
+/// <param name="FirstSecond">The earliest trace-id time of its traces, epoch seconds; the chunk's earliest time when the directory does not say.</param>
+/// <param name="LastSecond">The latest, likewise; the chunk's latest time when the directory does not say.</param>
+internal readonly record struct ChunkFrame(int Offset, int Length, string FirstTraceId, long FirstSecond, long LastSecond);
