@@ -62,7 +62,7 @@ public static class ChunkCodec
         var frameBytes = dictionary.Id == 0 ? FrameBytesWithoutDictionary : FrameBytes;
         // A trace's segments side by side compress better, and are read together. The sort is stable: a trace keeps its order.
         var traces = segments.GroupBy(s => s.TraceId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => g.ToList()).ToList();
-        var frames = new List<byte[]>();
+        var parts = new List<(int Start, int End, int Bytes)>();
         var firstTraceIds = new List<string>();
         var seconds = new List<(long First, long Last)>();
         for (var start = 0; start < traces.Count;)
@@ -75,10 +75,35 @@ public static class ChunkCodec
                 bytes += TraceLength(traces[end++]);
             }
 
+            parts.Add((start, end, bytes));
             firstTraceIds.Add(traces[start][0].TraceId);
             seconds.Add(TraceSeconds(traces, start, end));
-            frames.Add(SealFrame(traces.GetRange(start, end - start), bytes, dictionary, cipher, dataKey.Key, AssociatedData(accountId, chunkId, CurrentFormat, dataKey.Reference, frames.Count)));
             start = end;
+        }
+
+        // Frames seal independently: a chunk's are spread over the cores, so a writer waiting on one chunk waits less.
+        var frames = new byte[parts.Count][];
+        void Seal(int i)
+        {
+            var (start, end, bytes) = parts[i];
+            frames[i] = SealFrame(traces.GetRange(start, end - start), bytes, dictionary, cipher, dataKey.Key, AssociatedData(accountId, chunkId, CurrentFormat, dataKey.Reference, i));
+        }
+
+        if (parts.Count == 1)
+        {
+            Seal(0);
+        }
+        else
+        {
+            try
+            {
+                Parallel.For(0, parts.Count, Seal);
+            }
+            catch (AggregateException exception)
+            {
+                // A failure is reported as itself, as when frames seal one by one.
+                ExceptionDispatchInfo.Capture(exception.InnerExceptions[0]).Throw();
+            }
         }
 
         var directory = cipher(dataKey.Key, EncodeDirectory(dictionary.Id, frames, firstTraceIds, seconds), AssociatedData(accountId, chunkId, CurrentFormat, dataKey.Reference, DirectoryPart));
@@ -267,11 +292,11 @@ public static class ChunkCodec
     /// every frame is taken to span the chunk's time range) the earliest trace-id second of the chunk and per frame the earliest and
     /// latest of its own, as 7-bit-encoded distances from the chunk's earliest and from the frame's.
     /// </summary>
-    private static byte[] EncodeDirectory(long dictionaryId, List<byte[]> frames, List<string> firstTraceIds, List<(long First, long Last)> seconds)
+    private static byte[] EncodeDirectory(long dictionaryId, byte[][] frames, List<string> firstTraceIds, List<(long First, long Last)> seconds)
     {
         var earliest = seconds.Count == 0 ? 0 : seconds.Min(s => s.First);
-        var length = 8 + Varint.Length((uint)frames.Count) + Varint.Length((ulong)earliest);
-        for (var i = 0; i < frames.Count; i++)
+        var length = 8 + Varint.Length((uint)frames.Length) + Varint.Length((ulong)earliest);
+        for (var i = 0; i < frames.Length; i++)
         {
             length += Varint.Length((uint)frames[i].Length) + StringLength(firstTraceIds[i]);
             length += Varint.Length((ulong)(seconds[i].First - earliest)) + Varint.Length((ulong)(seconds[i].Last - seconds[i].First));
@@ -279,8 +304,8 @@ public static class ChunkCodec
 
         var directory = new byte[length];
         BinaryPrimitives.WriteInt64LittleEndian(directory, dictionaryId);
-        var at = 8 + Varint.Write(directory.AsSpan(8), (uint)frames.Count);
-        for (var i = 0; i < frames.Count; i++)
+        var at = 8 + Varint.Write(directory.AsSpan(8), (uint)frames.Length);
+        for (var i = 0; i < frames.Length; i++)
         {
             at += Varint.Write(directory.AsSpan(at), (uint)frames[i].Length);
             at += WriteString(directory.AsSpan(at), firstTraceIds[i]);
