@@ -12,4 +12,8 @@ internal sealed record ClientResult(
     double LatencyP50Ms,
     double LatencyP99Ms,
     double CpuSeconds,
-    string? FirstError);
+    string? FirstError,
+    IReadOnlyList<Acknowledgement>? Acknowledgements = null);
+
+/// <summary>One answered request: when its answer came, and how many segments it carried.</summary>
+internal readonly record struct Acknowledgement(long UnixMs, int Segments);

@@ -30,10 +30,12 @@ internal static class HttpIngestClient
         long accepted = 0, unprocessed = 0, failed = 0, segments = 0;
         string? firstError = null;
         var latencies = new List<double>[concurrency];
+        var acknowledgements = new List<Acknowledgement>[concurrency];
         var start = DateTimeOffset.UtcNow;
         var workers = Enumerable.Range(0, concurrency).Select(worker => Task.Run(async () =>
         {
             var mine = latencies[worker] = [];
+            var answered = acknowledgements[worker] = [];
             int index;
             while ((index = Interlocked.Increment(ref next)) < batches.Count)
             {
@@ -45,6 +47,7 @@ internal static class HttpIngestClient
                     using var response = await http.SendAsync(request).ConfigureAwait(false);
                     var text = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
                     mine.Add(clock.Elapsed.TotalMilliseconds);
+                    answered.Add(new Acknowledgement(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), count));
                     Interlocked.Add(ref segments, count);
                     if (!response.IsSuccessStatusCode)
                     {
@@ -69,7 +72,8 @@ internal static class HttpIngestClient
         var all = latencies.SelectMany(l => l).ToList();
         await ClientProtocol.WriteResultAsync(new ClientResult(
             segments, accepted, unprocessed, batches.Count, failed, start.ToUnixTimeMilliseconds(), end.ToUnixTimeMilliseconds(),
-            Percentiles.Of(all, 50), Percentiles.Of(all, 99), (Environment.CpuUsage.TotalTime - cpuAtGo).TotalSeconds, firstError)).ConfigureAwait(false);
+            Percentiles.Of(all, 50), Percentiles.Of(all, 99), (Environment.CpuUsage.TotalTime - cpuAtGo).TotalSeconds, firstError,
+            acknowledgements.SelectMany(a => a).ToList())).ConfigureAwait(false);
         return 0;
     }
 

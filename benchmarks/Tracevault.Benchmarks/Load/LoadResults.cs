@@ -52,7 +52,7 @@ internal sealed record KmsCalls(string KeyArn, int GenerateDataKey, long Segment
 
 internal sealed record CorpusFacts(long Segments, int Traces, double AverageDocumentBytes, int Services);
 
-internal sealed record HttpIngest(long Segments, long Accepted, long Unprocessed, long FailedRequests, double Seconds, double SegmentsPerSecond, double RatioToScan, double RequestP50Ms, double RequestP99Ms, double ServerCpuSeconds, double ServerCpuMicrosecondsPerSegment, double ClientCpuMicrosecondsPerSegment, string? FirstError);
+internal sealed record HttpIngest(long Segments, long Accepted, long Unprocessed, long FailedRequests, double Seconds, double SegmentsPerSecond, double RatioToScan, double RequestP50Ms, double RequestP99Ms, double ServerCpuSeconds, double ServerCpuMicrosecondsPerSegment, double ClientCpuMicrosecondsPerSegment, string? FirstError, double WarmSegmentsPerSecond);
 
 internal sealed record UdpIngest(long Sent, double OfferedPerSecond, double SentPerSecond, long ServerReceived, long Stored, long ServerDropped, long KernelReceiveBufferDrops, long RmemMaxBytes, bool SmallReceiveBuffer, double ServerCpuMicrosecondsPerSegment);
 
