@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Tracevault.Core.Traces;
 using Tracevault.Core.Identity;
 using Tracevault.Keys.Envelope;
@@ -5,7 +6,11 @@ using Tracevault.Keys.Envelope;
 namespace Tracevault.Storage.Traces;
 
 /// <summary>Reads trace data back: finds chunks by blind index or time range, opens them with the reader's right to their data keys.</summary>
-/// <remarks>A chunk the reader may not open fails the whole read with <see cref="DataKeyAccessException"/>: never partial plaintext.</remarks>
+/// <remarks>
+/// A chunk the reader may not open fails the whole read with <see cref="DataKeyAccessException"/>: never partial plaintext. A
+/// damaged or moved chunk fails it with <see cref="System.Security.Cryptography.CryptographicException"/>, however many cores
+/// opened it.
+/// </remarks>
 public sealed class TraceReader
 {
     /// <summary>How many trace-id seconds one step of a newest-first read completes (the steps skip seconds nothing is dated in).</summary>
@@ -65,7 +70,7 @@ public sealed class TraceReader
     /// Every chunk's time range covers the trace-id time of each segment in it, and its directory gives the trace-id seconds of
     /// each frame: once every chunk whose range ends at or after second T is loaded, and every frame of theirs that holds a trace
     /// dated T or later is open, every trace dated T or later is whole. So a step opens only the frames of the seconds it
-    /// completes, not every chunk of the minute. The reader's right to every data key in the range is checked before anything is
+    /// completes, not every chunk of the minute, and what is known whole is yielded before the next step opens more. The reader's right to every data key in the range is checked before anything is
     /// read, so a denied key refuses the whole read. The whole read is made in one snapshot of the store (chunks deleted or written
     /// meanwhile neither vanish from it nor appear in it): enumerate to the end, or dispose the enumerator.
     /// </remarks>
@@ -105,9 +110,21 @@ public sealed class TraceReader
                     newest = Math.Max(newest, chunk.NewestUnread);
                 }
 
+                // Nothing unread may hold a trace dated after it: what is pending of those is whole, and goes before more is opened.
+                var whole = pending.Where(p => TraceIds.EpochSeconds(p.Key) > newest).ToList();
+                foreach (var trace in whole)
+                {
+                    pending.Remove(trace.Key);
+                }
+
+                if (whole.Count > 0)
+                {
+                    yield return whole;
+                }
+
                 if (newest == long.MinValue)
                 {
-                    break;
+                    yield break;
                 }
 
                 var from = newest - SliceSeconds + 1;
@@ -123,27 +140,12 @@ public sealed class TraceReader
                 }
 
                 var frames = reading.SelectMany(chunk => chunk.TakeFrames(from, newest).Select(frame => (Chunk: chunk, Frame: frame))).ToList();
-                foreach (var segment in frames.AsParallel().AsOrdered().SelectMany(f => OpenFrame(f.Chunk, f.Frame, accountId)).ToList())
+                foreach (var segment in Opened(frames.AsParallel().AsOrdered().SelectMany(f => OpenFrame(f.Chunk, f.Frame, accountId))))
                 {
                     Add(pending, segment);
                 }
 
                 reading.RemoveAll(chunk => chunk.AllRead);
-                var complete = pending.Where(p => TraceIds.EpochSeconds(p.Key) >= from).ToList();
-                foreach (var trace in complete)
-                {
-                    pending.Remove(trace.Key);
-                }
-
-                if (complete.Count > 0)
-                {
-                    yield return complete;
-                }
-            }
-
-            if (pending.Count > 0)
-            {
-                yield return pending.ToList();
             }
         }
     }
@@ -162,7 +164,21 @@ public sealed class TraceReader
         // the same store measured alternately: p50 2.1 ms one after another, 2.3 ms spread).
         return chunks.Count <= 1 || traceIds is not null
             ? chunks.SelectMany(chunk => OpenOne(chunk, accountId, keys[chunk.DataKeyReference], traceIds?.Invoke(chunk))).ToList()
-            : chunks.AsParallel().SelectMany(chunk => OpenOne(chunk, accountId, keys[chunk.DataKeyReference], null)).ToList();
+            : Opened(chunks.AsParallel().SelectMany(chunk => OpenOne(chunk, accountId, keys[chunk.DataKeyReference], null)));
+    }
+
+    /// <summary>Runs a parallel opening; its first failure is thrown as itself (a damaged frame's CryptographicException), as when opening one by one.</summary>
+    private static List<ChunkSegment> Opened(ParallelQuery<ChunkSegment> opening)
+    {
+        try
+        {
+            return opening.ToList();
+        }
+        catch (AggregateException exception)
+        {
+            ExceptionDispatchInfo.Throw(exception.InnerExceptions[0]);
+            throw;
+        }
     }
 
     private List<ChunkSegment> OpenOne(StoredChunk chunk, string accountId, DataKey dataKey, IReadOnlySet<string>? traceIds)

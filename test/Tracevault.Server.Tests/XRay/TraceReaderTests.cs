@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
+using Tracevault.Core.Identity;
+using Tracevault.Keys.Envelope;
+using Tracevault.Storage.Sqlite;
+using Tracevault.Storage.Traces;
+
+namespace Tracevault.Server.Tests.XRay;
+
+/// <summary>The newest-first read over a real SQLite store: which frames it opens, and when.</summary>
+public sealed class TraceReaderTests : IDisposable
+{
+    private const string Account = "111122223333";
+
+    // A minute's first second.
+    private const long Minute = 1_764_331_200;
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("tracevault-reader-").FullName;
+    private readonly DefaultDataKeys _keys;
+    private readonly SqliteTraceStore _store;
+
+    public TraceReaderTests()
+    {
+        _keys = new DefaultDataKeys(new ServiceKey(1, new byte[32]), new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(Minute)));
+        _store = new SqliteTraceStore(new SqliteDatabase(Path.Combine(_directory, SqliteDatabase.FileName)));
+    }
+
+    [Fact]
+    public void ReadNewestFirst_ChunksOfOneMinute_OpensOnlyTheFramesOfTheSecondsItHasReached()
+    {
+        // Sixty traces a second apart, all in one minute, in three chunks of twenty traces of 15 KB each: every chunk ends in the
+        // same minute and holds several frames. The frame of the oldest seconds is damaged: a read that opened every chunk of the
+        // newest minute at once would fail at its first step; one that opens only the frames of the seconds it completes reads
+        // every newer trace first, and meets the damage only when it reaches those seconds.
+        var key = _keys.ForSealing(Account);
+        var chunks = Enumerable.Range(0, 3).Select(c =>
+        {
+            var segments = Enumerable.Range(c * 20, 20).Select(Segment).ToList();
+            return new StoredChunk(c + 1, Account, ChunkCodec.CurrentFormat, Minute, Minute + 60, key.Reference, ChunkCodec.Seal(Account, c + 1, key, segments), []);
+        }).ToList();
+        var directory = ChunkCodec.OpenDirectory(chunks[0], key);
+        Assert.True(directory.Frames.Count >= 3, $"the test needs several frames a chunk, got {directory.Frames.Count}");
+        var damaged = directory.Frames[0];
+        chunks[0].SealedBody[damaged.Offset + (damaged.Length / 2)] ^= 1;
+        _store.Append(chunks);
+
+        var read = new List<List<string>>();
+        var reader = new TraceReader(_store, _keys, _keys);
+        using var batches = reader.ReadNewestFirst(Account, Minute, Minute + 60, Caller.ForService(Account, "xray.amazonaws.com")).GetEnumerator();
+        Assert.ThrowsAny<CryptographicException>(() =>
+        {
+            while (batches.MoveNext())
+            {
+                Assert.All(batches.Current, trace => Assert.Single(trace.Value));
+                read.Add([.. batches.Current.Select(trace => trace.Key)]);
+            }
+        });
+
+        // Every trace newer than the damaged frame came back, once, each batch older than the one before.
+        var newer = Enumerable.Range(0, 60).Where(i => Minute + i > damaged.LastSecond).Select(TraceId).ToList();
+        Assert.NotEmpty(newer);
+        Assert.Equal(newer, read.SelectMany(batch => batch).Order(StringComparer.Ordinal));
+        Assert.All(read.Zip(read.Skip(1)), pair => Assert.True(string.CompareOrdinal(pair.First.Min(StringComparer.Ordinal), pair.Second.Max(StringComparer.Ordinal)) > 0));
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private static string TraceId(int i) => string.Create(CultureInfo.InvariantCulture, $"1-{Minute + i:x8}-{i:x24}");
+
+    private static ChunkSegment Segment(int i)
+    {
+        double start = Minute + i;
+        var json = string.Create(CultureInfo.InvariantCulture, $$$$"""
+            {"name":"checkout","id":"{{{{i:x16}}}}","trace_id":"{{{{TraceId(i)}}}}","start_time":{{{{start:R}}}},"end_time":{{{{start + 0.5:R}}}},"metadata":{"default":{"padding":"{{{{Convert.ToHexString(SHA256.HashData(BitConverter.GetBytes(i)))}}}}{{{{new string('x', 15_000)}}}}"}}}
+            """);
+        return new ChunkSegment(TraceId(i), $"{i:x16}", false, start, start + 0.5, Encoding.UTF8.GetBytes(json));
+    }
+}
