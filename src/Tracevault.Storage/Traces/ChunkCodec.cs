@@ -89,22 +89,7 @@ public static class ChunkCodec
             frames[i] = SealFrame(traces.GetRange(start, end - start), bytes, dictionary, cipher, dataKey.Key, AssociatedData(accountId, chunkId, CurrentFormat, dataKey.Reference, i));
         }
 
-        if (parts.Count == 1)
-        {
-            Seal(0);
-        }
-        else
-        {
-            try
-            {
-                Parallel.For(0, parts.Count, Seal);
-            }
-            catch (AggregateException exception)
-            {
-                // A failure is reported as itself, as when frames seal one by one.
-                ExceptionDispatchInfo.Capture(exception.InnerExceptions[0]).Throw();
-            }
-        }
+        ForEachFrame(parts.Count, Seal);
 
         var directory = cipher(dataKey.Key, EncodeDirectory(dictionary.Id, frames, firstTraceIds, seconds), AssociatedData(accountId, chunkId, CurrentFormat, dataKey.Reference, DirectoryPart));
         var body = new byte[Varint.Length((uint)directory.Length) + directory.Length + frames.Sum(f => f.Length)];
@@ -224,24 +209,30 @@ public static class ChunkCodec
             }
         }
 
-        if (frames.Count == 1)
+        ForEachFrame(frames.Count, OpenFrame);
+        return opened.SelectMany(frame => frame).ToList();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> for frames 0 to <paramref name="count"/> - 1, spread over the cores when there are several; a
+    /// failure is thrown as itself (a damaged or moved frame's CryptographicException), as when frames are handled one by one.
+    /// </summary>
+    private static void ForEachFrame(int count, Action<int> action)
+    {
+        if (count == 1)
         {
-            OpenFrame(0);
-        }
-        else
-        {
-            try
-            {
-                Parallel.For(0, frames.Count, OpenFrame);
-            }
-            catch (AggregateException exception)
-            {
-                // A damaged or moved frame is reported as itself (a CryptographicException), as when frames open one by one.
-                ExceptionDispatchInfo.Capture(exception.InnerExceptions[0]).Throw();
-            }
+            action(0);
+            return;
         }
 
-        return opened.SelectMany(frame => frame).ToList();
+        try
+        {
+            Parallel.For(0, count, action);
+        }
+        catch (AggregateException exception)
+        {
+            ExceptionDispatchInfo.Throw(exception.InnerExceptions[0]);
+        }
     }
 
     /// <summary>Each sealed part of a format 2, 3 or 4 body has its own associated data: a frame cannot be moved within the chunk either.</summary>

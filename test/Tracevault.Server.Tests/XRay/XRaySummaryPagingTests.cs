@@ -38,23 +38,7 @@ public sealed class XRaySummaryPagingTests
         var chunks = server.Server.Services.GetRequiredService<ITraceStore>().DataKeyUsage().Sum(u => u.Chunks);
         Assert.True(chunks > 20, $"the test needs the traces spread over many chunks, got {chunks}");
 
-        var seen = new List<string>();
-        string? token = null;
-        var pages = 0;
-        do
-        {
-            var page = await xray.GetTraceSummariesAsync(now - 3600, now + 60, nextToken: token);
-            pages++;
-            foreach (var summary in page["TraceSummaries"]!.AsArray())
-            {
-                seen.Add(summary!["Id"]!.GetValue<string>());
-                Assert.Equal(2.5, summary["Duration"]!.GetValue<double>(), 3);
-                Assert.Equal(2, summary["ServiceIds"]!.AsArray().Count);
-            }
-
-            token = XRayApiClient.Text(page, "NextToken");
-        }
-        while (token is not null);
+        var (seen, pages) = await ReadAllPagesAsync(xray, now);
 
         Assert.Equal(2, pages);
         Assert.Equal(traces, seen.Count);
@@ -94,11 +78,21 @@ public sealed class XRaySummaryPagingTests
             }
         }
 
+        var (seen, _) = await ReadAllPagesAsync(xray, now);
+
+        Assert.Equal(ids.AsEnumerable().Reverse(), seen);
+    }
+
+    /// <summary>Pages through the last hour's summaries; each must be of a whole trace (its two segments, 2.5 s long). The ids in order, and the page count.</summary>
+    private static async Task<(List<string> Ids, int Pages)> ReadAllPagesAsync(XRayApiClient xray, long now)
+    {
         var seen = new List<string>();
         string? token = null;
+        var pages = 0;
         do
         {
             var page = await xray.GetTraceSummariesAsync(now - 3600, now + 60, nextToken: token);
+            pages++;
             foreach (var summary in page["TraceSummaries"]!.AsArray())
             {
                 seen.Add(summary!["Id"]!.GetValue<string>());
@@ -110,6 +104,6 @@ public sealed class XRaySummaryPagingTests
         }
         while (token is not null);
 
-        Assert.Equal(ids.AsEnumerable().Reverse(), seen);
+        return (seen, pages);
     }
 }
