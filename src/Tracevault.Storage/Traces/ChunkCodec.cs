@@ -13,10 +13,10 @@ namespace Tracevault.Storage.Traces;
 /// <remarks>
 /// Format 4 (written): <c>directory length ‖ sealed directory ‖ sealed frame 0 ‖ sealed frame 1 …</c>; the segments grouped by
 /// trace in ordinal order of trace id, cut into frames of whole traces, each sealed on its own; the sealed directory names the
-/// dictionary and gives each frame's length, first trace id and the trace-id seconds of its traces, so reading a few traces, or the
-/// traces of a few seconds, opens only their frames. A frame holds the
-/// text of its documents with their ids, request ids and times taken out (<see cref="SegmentField"/>), compressed (zstd, with the
-/// account's <see cref="CompressionDictionary"/> for the data key when it has one), and the columns of those values. Format 3
+/// dictionary and gives each frame's length, first trace id and the trace-id seconds of its traces, so reading a few traces, or
+/// the traces of a few seconds, opens only their frames. A frame holds the text of its documents with their ids, request ids and
+/// times taken out (<see cref="SegmentField"/>), compressed (zstd, with the account's <see cref="CompressionDictionary"/> for the
+/// data key when it has one), and the columns of those values. Format 3
 /// (read only) is the same with the documents' whole text in the frame; format 2 (read only) that with Brotli frames and no
 /// dictionary; format 1 (read only) one sealed, compressed stream of segments in arrival order. The associated data binds the
 /// account, the chunk id, the format and the data-key reference (and from format 2 on the part), so nothing can be moved to
