@@ -38,7 +38,7 @@ public sealed class TraceReaderTests : IDisposable
         var key = _keys.ForSealing(Account);
         var chunks = Enumerable.Range(0, 3).Select(c =>
         {
-            var segments = Enumerable.Range(c * 20, 20).Select(Segment).ToList();
+            var segments = Enumerable.Range(c * 20, 20).Select(i => Segment(i)).ToList();
             return new StoredChunk(c + 1, Account, ChunkCodec.CurrentFormat, Minute, Minute + 60, key.Reference, ChunkCodec.Seal(Account, c + 1, key, segments), []);
         }).ToList();
         var directory = ChunkCodec.OpenDirectory(chunks[0], key);
@@ -66,6 +66,32 @@ public sealed class TraceReaderTests : IDisposable
         Assert.All(read.Zip(read.Skip(1)), pair => Assert.True(string.CompareOrdinal(pair.First.Min(StringComparer.Ordinal), pair.Second.Max(StringComparer.Ordinal)) > 0));
     }
 
+    [Fact]
+    public void ReadNewestFirst_ChunksOfEveryFormat_GivesEachTraceWholeAndOnceNewestFirst()
+    {
+        // A store written by every version: format 1 and 2 chunks say nothing of their frames' seconds (each frame may hold any of
+        // the chunk's), format 4 chunks do. Twenty traces a second apart, each in two of the three chunks but the newest five.
+        var key = _keys.ForSealing(Account);
+        List<ChunkSegment> Part(char part, int from, int count) => [.. Enumerable.Range(from, count).Select(i => Segment(i, part, 100))];
+        var format1 = Part('a', 0, 10);
+        var format2 = Part('b', 5, 10);
+        var format4 = Part('c', 10, 10).Concat(Part('d', 0, 5)).ToList();
+        _store.Append(
+        [
+            new StoredChunk(1, Account, 1, Minute, Minute + 60, key.Reference, LegacyChunkBodies.Format1(Account, 1, key, format1), []),
+            new StoredChunk(2, Account, 2, Minute, Minute + 60, key.Reference, LegacyChunkBodies.Format2(Account, 2, key, format2), []),
+            new StoredChunk(3, Account, ChunkCodec.CurrentFormat, Minute, Minute + 60, key.Reference, ChunkCodec.Seal(Account, 3, key, format4), []),
+        ]);
+
+        var batches = new TraceReader(_store, _keys, _keys).ReadNewestFirst(Account, Minute, Minute + 60, Caller.ForService(Account, "xray.amazonaws.com")).ToList();
+
+        var expected = format1.Concat(format2).Concat(format4).GroupBy(s => s.TraceId).ToDictionary(g => g.Key, g => g.Select(s => s.Id).Order(StringComparer.Ordinal).ToList());
+        var read = batches.SelectMany(batch => batch).ToList();
+        Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), read.Select(trace => trace.Key).Order(StringComparer.Ordinal));
+        Assert.All(read, trace => Assert.Equal(expected[trace.Key], trace.Value.Select(s => s.Id).Order(StringComparer.Ordinal)));
+        Assert.All(batches.Zip(batches.Skip(1)), pair => Assert.True(string.CompareOrdinal(pair.First.Min(t => t.Key), pair.Second.Max(t => t.Key)) > 0));
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
@@ -74,12 +100,14 @@ public sealed class TraceReaderTests : IDisposable
 
     private static string TraceId(int i) => string.Create(CultureInfo.InvariantCulture, $"1-{Minute + i:x8}-{i:x24}");
 
-    private static ChunkSegment Segment(int i)
+    /// <summary>Segment <paramref name="part"/> (a hex digit) of trace <paramref name="i"/>, a second after the minute's start per trace, with a padding of that many bytes.</summary>
+    private static ChunkSegment Segment(int i, char part = '0', int padding = 15_000)
     {
         double start = Minute + i;
+        var id = string.Create(CultureInfo.InvariantCulture, $"{part}{i:x15}");
         var json = string.Create(CultureInfo.InvariantCulture, $$$$"""
-            {"name":"checkout","id":"{{{{i:x16}}}}","trace_id":"{{{{TraceId(i)}}}}","start_time":{{{{start:R}}}},"end_time":{{{{start + 0.5:R}}}},"metadata":{"default":{"padding":"{{{{Convert.ToHexString(SHA256.HashData(BitConverter.GetBytes(i)))}}}}{{{{new string('x', 15_000)}}}}"}}}
+            {"name":"checkout","id":"{{{{id}}}}","trace_id":"{{{{TraceId(i)}}}}","start_time":{{{{start:R}}}},"end_time":{{{{start + 0.5:R}}}},"metadata":{"default":{"padding":"{{{{Convert.ToHexString(SHA256.HashData(BitConverter.GetBytes(i)))}}}}{{{{new string('x', padding)}}}}"}}}
             """);
-        return new ChunkSegment(TraceId(i), $"{i:x16}", false, start, start + 0.5, Encoding.UTF8.GetBytes(json));
+        return new ChunkSegment(TraceId(i), id, false, start, start + 0.5, Encoding.UTF8.GetBytes(json));
     }
 }
