@@ -27,7 +27,7 @@ internal sealed class SerialChunkWriter : IAsyncDisposable
         _keys = keys;
         _options = options;
         _cipher = cipher;
-        _dictionaries = new DictionaryTrainer(store, TimeProvider.System);
+        _dictionaries = new DictionaryTrainer(store, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         _queue = Channel.CreateBounded<(string, IReadOnlyList<ChunkSegment>, TaskCompletionSource)>(new BoundedChannelOptions(options.MaxPendingWrites) { SingleReader = true });
         _loop = Task.Run(RunAsync);
     }

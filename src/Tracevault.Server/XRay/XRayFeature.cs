@@ -34,7 +34,9 @@ public static class XRayFeature
         services.AddSingleton<EncryptionConfigApi>();
         services.AddHostedService<EncryptionPropagationService>();
         services.AddSingleton<ITraceStore>(_ => new SqliteTraceStore(data.Database));
-        services.AddSingleton(sp => new ChunkWriter(sp.GetRequiredService<ITraceStore>(), sp.GetRequiredService<IDataKeySource>(), sp.GetRequiredService<DefaultDataKeys>(), storeOptions, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new ChunkWriter(
+            sp.GetRequiredService<ITraceStore>(), sp.GetRequiredService<IDataKeySource>(), sp.GetRequiredService<DefaultDataKeys>(), storeOptions,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ChunkWriter>>()));
         services.AddSingleton(sp => new TraceReader(sp.GetRequiredService<ITraceStore>(), sp.GetRequiredService<IDataKeySource>(), sp.GetRequiredService<DefaultDataKeys>()));
         services.AddSingleton(sp => new SegmentIntake(sp.GetRequiredService<TimeProvider>(), new SegmentValidationOptions { MaxTraceIdAge = storeOptions.Retention }));
         services.AddSingleton<IngestCounters>();

@@ -1,5 +1,7 @@
 using Tracevault.Core.Traces;
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Tracevault.Keys.Envelope;
 
 namespace Tracevault.Storage.Traces;
@@ -47,17 +49,17 @@ public sealed class ChunkWriter : IAsyncDisposable
     private TaskCompletionSource _committed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _committer;
 
-    /// <summary>Starts the writer.</summary>
-    public ChunkWriter(ITraceStore store, IDataKeySource dataKeys, DefaultDataKeys indexKeys, TraceStoreOptions options, TimeProvider time)
-        : this(store, dataKeys, indexKeys, options, time, AeadSealer.Seal)
+    /// <summary>Starts the writer; <paramref name="logger"/> hears of what it works around (a compression dictionary it could not train).</summary>
+    public ChunkWriter(ITraceStore store, IDataKeySource dataKeys, DefaultDataKeys indexKeys, TraceStoreOptions options, TimeProvider time, ILogger? logger = null)
+        : this(store, dataKeys, indexKeys, options, time, AeadSealer.Seal, logger)
     {
     }
 
     /// <summary>Starts the writer with the cipher given; only the benchmarks pass another than AES-256-GCM.</summary>
-    internal ChunkWriter(ITraceStore store, IDataKeySource dataKeys, DefaultDataKeys indexKeys, TraceStoreOptions options, TimeProvider time, ChunkCipher cipher)
+    internal ChunkWriter(ITraceStore store, IDataKeySource dataKeys, DefaultDataKeys indexKeys, TraceStoreOptions options, TimeProvider time, ChunkCipher cipher, ILogger? logger = null)
     {
         _cipher = cipher;
-        _dictionaries = new DictionaryTrainer(store, time);
+        _dictionaries = new DictionaryTrainer(store, time, logger ?? NullLogger.Instance);
         _chunkIds = new ChunkIds(time);
         _store = store;
         _dataKeys = dataKeys;

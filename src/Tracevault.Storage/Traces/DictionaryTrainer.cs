@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
 using Tracevault.Keys.Envelope;
 
 namespace Tracevault.Storage.Traces;
@@ -13,7 +14,7 @@ namespace Tracevault.Storage.Traces;
 /// writer seals with a dictionary for at most <see cref="Lifetime"/> after it was trained (a newer one is trained from fresh
 /// segments after half of it), which retention relies on. Called by the writer's builder only; training runs on the pool.
 /// </remarks>
-internal sealed class DictionaryTrainer
+internal sealed partial class DictionaryTrainer
 {
     /// <summary>How long after training the writer may seal with a dictionary; shorter than the shortest retention (an hour).</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(30);
@@ -34,19 +35,21 @@ internal sealed class DictionaryTrainer
 
     private readonly ITraceStore _store;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private readonly Dictionary<string, KeyTraining> _accounts = new(StringComparer.Ordinal);
     private readonly List<Task> _running = [];
 
-    public DictionaryTrainer(ITraceStore store, TimeProvider time)
-        : this(store, time, DefaultSampleBudgetBytes)
+    public DictionaryTrainer(ITraceStore store, TimeProvider time, ILogger logger)
+        : this(store, time, logger, DefaultSampleBudgetBytes)
     {
     }
 
     /// <summary>A trainer whose accounts together hold at most <paramref name="sampleBudgetBytes"/> of samples (tests use a small one).</summary>
-    internal DictionaryTrainer(ITraceStore store, TimeProvider time, long sampleBudgetBytes)
+    internal DictionaryTrainer(ITraceStore store, TimeProvider time, ILogger logger, long sampleBudgetBytes)
     {
         _store = store;
         _time = time;
+        _logger = logger;
         _sampleBudgetBytes = sampleBudgetBytes;
     }
 
@@ -93,8 +96,9 @@ internal sealed class DictionaryTrainer
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             // zstd refuses samples it cannot learn from, and a store may fail; chunks are then compressed without, and it is
-            // tried again on later segments.
+            // tried again on later segments. Said without the samples: they are trace data.
             training.Failed();
+            TrainingFailed(_logger, accountId, dataKey.Reference, exception.GetType().Name, exception.Message);
         }
         finally
         {
@@ -104,6 +108,9 @@ internal sealed class DictionaryTrainer
             }
         }
     }
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "Training a compression dictionary for account {AccountId} under data key {DataKeyReference} failed ({ExceptionType}: {Reason}); its chunks are compressed without one until a later try succeeds")]
+    private static partial void TrainingFailed(ILogger logger, string accountId, string dataKeyReference, string exceptionType, string reason);
 
     /// <summary>The dictionary of one account and data key: the one in use, and the samples for the next.</summary>
     private sealed class KeyTraining(string dataKeyReference)

@@ -2,9 +2,11 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Tracevault.Core.Identity;
 using Tracevault.Keys.Envelope;
+using Tracevault.Server.Tests.Infrastructure;
 using Tracevault.Storage.Sqlite;
 using Tracevault.Storage.Traces;
 
@@ -82,6 +84,31 @@ public sealed class CompressionDictionaryTests : IDisposable
     }
 
     [Fact]
+    public async Task StoreAsync_DictionaryTheStoreRefuses_StoresEverySegmentWithoutOne_AndLogsWhyWithoutTraceData()
+    {
+        using var logs = new CapturingLoggerProvider();
+        var written = new List<ChunkSegment>();
+        await using (var writer = new ChunkWriter(new DictionaryRefusingStore(_store), _keys, _keys, new TraceStoreOptions(), _time, logs.CreateLogger("Tracevault.Storage.Traces.ChunkWriter")))
+        {
+            // About 1 MB of documents: the samples of more than one training.
+            for (var round = 0; round < 40; round++)
+            {
+                var batch = Documents(round * 50, 50);
+                Assert.DoesNotContain(await StoreAsync(writer, batch), c => c.DictionaryId != 0);
+                written.AddRange(batch);
+            }
+        }
+
+        var failures = logs.Lines.Where(line => line.StartsWith("Warning", StringComparison.Ordinal) && line.Contains("compression dictionary", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(failures);
+        Assert.All(failures, line => Assert.Contains(Account, line, StringComparison.Ordinal));
+        Assert.Contains(failures, line => line.Contains("the store is full", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines, line => line.Contains("shop.example", StringComparison.Ordinal) || line.Contains("checkout", StringComparison.Ordinal));
+        var read = new TraceReader(_store, _keys, _keys).ReadRange(Account, 0, long.MaxValue, Caller.ForService(Account, "xray.amazonaws.com"));
+        Assert.Equal(Texts(written).Order(StringComparer.Ordinal), Texts(read.Values.SelectMany(s => s)).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task StoreAsync_NewDataKeyOrDictionaryPastItsLifetime_SealsWithoutTheOldDictionary()
     {
         await using var writer = new ChunkWriter(_store, _keys, _keys, new TraceStoreOptions(), _time);
@@ -105,7 +132,7 @@ public sealed class CompressionDictionaryTests : IDisposable
     [Fact]
     public async Task ForSealing_MoreAccountsCollectingThanTheBudgetHolds_OthersWaitUntilOneHasTrained()
     {
-        var trainer = new DictionaryTrainer(_store, _time, sampleBudgetBytes: 2 * 256 * 1024);
+        var trainer = new DictionaryTrainer(_store, _time, NullLogger.Instance, sampleBudgetBytes: 2 * 256 * 1024);
         var accounts = new[] { "100000000001", "100000000002", "100000000003" };
         var batch = Documents(0, 100);
         // Samples are the text frames hold: documents without the values kept in columns.
@@ -219,6 +246,26 @@ public sealed class CompressionDictionaryTests : IDisposable
 
     private static StoredChunk Chunk(long id, long minute, DataKey key, CompressionDictionary dictionary) =>
         new(id, Account, ChunkCodec.CurrentFormat, minute, minute + 60, key.Reference, ChunkCodec.Seal(Account, id, key, Documents(0, 3), dictionary), [id]) { DictionaryId = dictionary.Id };
+
+    /// <summary>A store that keeps everything but dictionaries, as one whose disk filled up at the wrong moment.</summary>
+    private sealed class DictionaryRefusingStore(ITraceStore store) : ITraceStore
+    {
+        public void Append(IReadOnlyList<StoredChunk> chunks) => store.Append(chunks);
+
+        public IReadOnlyList<StoredChunk> FindByTraceHashes(string accountId, IReadOnlyCollection<long> traceHashes) => store.FindByTraceHashes(accountId, traceHashes);
+
+        public IReadOnlyList<StoredChunk> FindInRange(string accountId, long fromSecond, long toSecond) => store.FindInRange(accountId, fromSecond, toSecond);
+
+        public ITraceSnapshot OpenSnapshot() => store.OpenSnapshot();
+
+        public void AddDictionary(StoredDictionary dictionary) => throw new IOException("the store is full");
+
+        public StoredDictionary? FindDictionary(string accountId, long id) => store.FindDictionary(accountId, id);
+
+        public int DeleteOlderThan(long beforeSecond) => store.DeleteOlderThan(beforeSecond);
+
+        public IReadOnlyList<(string AccountId, string DataKeyReference, int Chunks)> DataKeyUsage() => store.DataKeyUsage();
+    }
 
     /// <summary>Segments shaped like an SDK's: the same fields and services, varying ids, times, URLs and values; ten per trace.</summary>
     private static List<ChunkSegment> Documents(int first, int count) => Enumerable.Range(first, count).Select(i =>
