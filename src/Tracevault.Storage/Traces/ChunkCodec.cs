@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Compression;
-using System.Runtime.ExceptionServices;
 using System.Text;
 using Tracevault.Core.Traces;
 using Tracevault.Keys.Envelope;
@@ -91,7 +90,7 @@ public static class ChunkCodec
             frames[i] = SealFrame(traces.GetRange(start, end - start), bytes, dictionary, cipher, dataKey.Key, AssociatedData(accountId, chunkId, CurrentFormat, dataKey.Reference, i));
         }
 
-        ForEachFrame(parts.Count, Seal);
+        OnEveryCore.For(parts.Count, Seal);
 
         var directory = cipher(dataKey.Key, EncodeDirectory(dictionary.Id, frames, firstTraceIds, seconds), AssociatedData(accountId, chunkId, CurrentFormat, dataKey.Reference, DirectoryPart));
         var body = new byte[Varint.Length((uint)directory.Length) + directory.Length + frames.Sum(f => f.Length)];
@@ -138,7 +137,7 @@ public static class ChunkCodec
         {
             var firstTraceId = frames[frame].FirstTraceId;
             var nextFirstTraceId = frame + 1 < frames.Count ? frames[frame + 1].FirstTraceId : null;
-            if (traceIds is null || chunk.Format == 1 || traceIds.Any(id => string.CompareOrdinal(id, firstTraceId) >= 0 && (nextFirstTraceId is null || string.CompareOrdinal(id, nextFirstTraceId) < 0)))
+            if (traceIds is null || traceIds.Any(id => string.CompareOrdinal(id, firstTraceId) >= 0 && (nextFirstTraceId is null || string.CompareOrdinal(id, nextFirstTraceId) < 0)))
             {
                 wanted.Add(frame);
             }
@@ -195,46 +194,22 @@ public static class ChunkCodec
         }
 
         // Frames open independently: several of a chunk's are spread over the cores, and joined in their order.
-        var opened = new List<ChunkSegment>[frames.Count];
-        void OpenFrame(int i)
+        return OnEveryCore.Open(frames, frame =>
         {
-            var (offset, length, _, _, _) = directory.Frames[frames[i]];
-            var compressed = AeadSealer.Open(dataKey.Key, chunk.SealedBody.AsSpan(offset, length), AssociatedData(chunk.AccountId, chunk.Id, chunk.Format, chunk.DataKeyReference, frames[i]));
-            opened[i] = [];
+            var (offset, length, _, _, _) = directory.Frames[frame];
+            var compressed = AeadSealer.Open(dataKey.Key, chunk.SealedBody.AsSpan(offset, length), AssociatedData(chunk.AccountId, chunk.Id, chunk.Format, chunk.DataKeyReference, frame));
+            var segments = new List<ChunkSegment>();
             if (chunk.Format == CurrentFormat)
             {
-                DecodeFieldFrame(compressed, dictionary!, traceIds, opened[i]);
+                DecodeFieldFrame(compressed, dictionary!, traceIds, segments);
             }
             else
             {
-                Decode(dictionary is null ? Decompress(compressed) : dictionary.Decompress(compressed), traceIds, opened[i]);
+                Decode(dictionary is null ? Decompress(compressed) : dictionary.Decompress(compressed), traceIds, segments);
             }
-        }
 
-        ForEachFrame(frames.Count, OpenFrame);
-        return opened.SelectMany(frame => frame).ToList();
-    }
-
-    /// <summary>
-    /// Runs <paramref name="action"/> for frames 0 to <paramref name="count"/> - 1, spread over the cores when there are several; a
-    /// failure is thrown as itself (a damaged or moved frame's CryptographicException), as when frames are handled one by one.
-    /// </summary>
-    private static void ForEachFrame(int count, Action<int> action)
-    {
-        if (count == 1)
-        {
-            action(0);
-            return;
-        }
-
-        try
-        {
-            Parallel.For(0, count, action);
-        }
-        catch (AggregateException exception)
-        {
-            ExceptionDispatchInfo.Throw(exception.InnerExceptions[0]);
-        }
+            return segments;
+        });
     }
 
     /// <summary>Each sealed part of a format 2, 3 or 4 body has its own associated data: a frame cannot be moved within the chunk either.</summary>
