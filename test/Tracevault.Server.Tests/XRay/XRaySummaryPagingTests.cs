@@ -54,11 +54,11 @@ public sealed class XRaySummaryPagingTests
         const int traces = 240;
         var ids = Enumerable.Range(0, traces).Select(i => TraceId(now - 900 + i, i.ToString("x24", CultureInfo.InvariantCulture))).ToList();
 
-        // A trace a second, each of a root segment and a downstream one of about 3 KB, sent in two rounds of requests of 24 and of
+        // A trace a second, each of a root segment and a downstream one of about 6 KB, sent in two rounds of requests of 24 and of
         // 17 traces: each request's chunk holds several frames of a few seconds each, every trace is in two chunks, and the frames of
         // the two rounds begin and end at different seconds. A newest-first read that took a trace as whole once one of its frames
         // was open would answer half of it.
-        var padding = new string('x', 3000);
+        var padding = new string('x', 6000);
         foreach (var (round, size) in new[] { (0, 24), (1, 17) })
         {
             foreach (var batch in ids.Select((id, i) => (id, i)).Chunk(size))
