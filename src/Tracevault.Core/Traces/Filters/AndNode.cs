@@ -1,11 +1,22 @@
 namespace Tracevault.Core.Traces.Filters;
 
-/// <summary><c>left AND right</c>.</summary>
-internal sealed class AndNode(FilterNode left, FilterNode right) : FilterNode
+/// <summary><c>a AND b AND …</c>: a chain of terms held side by side, so a long chain adds no depth to the tree.</summary>
+internal sealed class AndNode(IReadOnlyList<FilterNode> terms) : FilterNode
 {
     /// <inheritdoc/>
-    public override bool Evaluate(FilterSubject subject) => left.Evaluate(subject) && right.Evaluate(subject);
+    public override bool Evaluate(FilterSubject subject)
+    {
+        foreach (var term in terms)
+        {
+            if (!term.Evaluate(subject))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <inheritdoc/>
-    public override string ToString() => $"({left} AND {right})";
+    public override string ToString() => $"({string.Join(" AND ", terms)})";
 }

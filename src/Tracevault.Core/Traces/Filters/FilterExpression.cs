@@ -9,6 +9,12 @@ namespace Tracevault.Core.Traces.Filters;
 /// </remarks>
 public sealed class FilterExpression
 {
+    /// <summary>The longest expression accepted, in characters: 2000, the limit X-Ray's API documented for filter expressions.</summary>
+    public const int MaxLength = 2000;
+
+    /// <summary>How deep parentheses, <c>NOT</c>/<c>!</c> and <c>{ }</c> sub-filters may nest, together: 32 levels.</summary>
+    public const int MaxNestingDepth = 32;
+
     private readonly FilterNode _root;
 
     private FilterExpression(string text, FilterNode root)
@@ -21,9 +27,17 @@ public sealed class FilterExpression
     public string Text { get; }
 
     /// <summary>Parses an expression; throws <see cref="FilterExpressionException"/> with the position of the first problem.</summary>
+    /// <remarks>An expression longer than <see cref="MaxLength"/> or nested deeper than <see cref="MaxNestingDepth"/> is refused.</remarks>
     public static FilterExpression Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        if (text.Length > MaxLength)
+        {
+            throw new FilterExpressionException(MaxLength, string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"the expression is {text.Length} characters long; at most {MaxLength} are accepted"));
+        }
+
         return new FilterExpression(text, FilterParser.Parse(text));
     }
 

@@ -5,12 +5,15 @@ namespace Tracevault.Core.Traces.Filters;
 /// Grammar, loosest first: <c>or := and (('OR' | '||') and)*</c>; <c>and := unary ((('AND' | '&amp;&amp;')? unary)*</c>,
 /// so terms side by side are joined with AND as the X-Ray console does; <c>unary := ('NOT' | '!') unary | primary</c>;
 /// <c>primary := '(' or ')' | service | edge | annotation op value | keyword (op value)?</c>.
+/// Nesting (each '(', NOT and '{') is counted and refused past <see cref="FilterExpression.MaxNestingDepth"/>, so the recursion
+/// here, and every walk of the tree it builds, stays far within the stack whatever the input.
 /// </remarks>
 internal sealed class FilterParser
 {
     private readonly List<FilterToken> _tokens;
     private int _index;
     private bool _inSubFilter;
+    private int _depth;
 
     private FilterParser(List<FilterToken> tokens) => _tokens = tokens;
 
@@ -38,19 +41,21 @@ internal sealed class FilterParser
 
     private FilterNode ParseOr()
     {
-        var left = ParseAnd();
+        var first = ParseAnd();
+        List<FilterNode>? terms = null;
         while (Current.Kind == FilterTokenKind.OrOr || Current.IsWord("OR"))
         {
             Advance();
-            left = new OrNode(left, ParseAnd());
+            (terms ??= [first]).Add(ParseAnd());
         }
 
-        return left;
+        return terms is null ? first : new OrNode(terms);
     }
 
     private FilterNode ParseAnd()
     {
-        var left = ParseUnary();
+        var first = ParseUnary();
+        List<FilterNode>? terms = null;
         while (true)
         {
             if (Current.Kind == FilterTokenKind.AndAnd || Current.IsWord("AND"))
@@ -59,10 +64,10 @@ internal sealed class FilterParser
             }
             else if (!StartsTerm(Current))
             {
-                return left;
+                return terms is null ? first : new AndNode(terms);
             }
 
-            left = new AndNode(left, ParseUnary());
+            (terms ??= [first]).Add(ParseUnary());
         }
     }
 
@@ -75,8 +80,10 @@ internal sealed class FilterParser
     {
         if (Current.Kind == FilterTokenKind.Bang || Current.IsWord("NOT"))
         {
-            Advance();
-            return new NotNode(ParseUnary());
+            Enter(Advance());
+            var operand = ParseUnary();
+            _depth--;
+            return new NotNode(operand);
         }
 
         return ParsePrimary();
@@ -87,9 +94,10 @@ internal sealed class FilterParser
         var token = Current;
         if (token.Kind == FilterTokenKind.OpenParen)
         {
-            Advance();
+            Enter(Advance());
             var inner = ParseOr();
             Expect(FilterTokenKind.CloseParen, "')' to close the '(' at position " + token.Position);
+            _depth--;
             return inner;
         }
 
@@ -278,9 +286,11 @@ internal sealed class FilterParser
             throw new FilterExpressionException(Current.Position, "expected a filter inside '{ }'");
         }
 
+        Enter(open);
         _inSubFilter = true;
         var filter = ParseOr();
         _inSubFilter = false;
+        _depth--;
         Expect(FilterTokenKind.CloseBrace, "'}' to close the '{' at position " + open.Position);
         return filter;
     }
@@ -341,6 +351,17 @@ internal sealed class FilterParser
     }
 
     private FilterToken Advance() => _tokens[_index++];
+
+    /// <summary>Goes one level deeper at <paramref name="opening"/>; refuses the expression past the nesting limit.</summary>
+    private void Enter(FilterToken opening)
+    {
+        if (++_depth > FilterExpression.MaxNestingDepth)
+        {
+            throw new FilterExpressionException(opening.Position, string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"the expression nests more than {FilterExpression.MaxNestingDepth} levels deep (each '(', NOT, '!' and '{{' opens a level)"));
+        }
+    }
 
     private void Expect(FilterTokenKind kind, string what)
     {

@@ -1,11 +1,22 @@
 namespace Tracevault.Core.Traces.Filters;
 
-/// <summary><c>left OR right</c>.</summary>
-internal sealed class OrNode(FilterNode left, FilterNode right) : FilterNode
+/// <summary><c>a OR b OR …</c>: a chain of terms held side by side, so a long chain adds no depth to the tree.</summary>
+internal sealed class OrNode(IReadOnlyList<FilterNode> terms) : FilterNode
 {
     /// <inheritdoc/>
-    public override bool Evaluate(FilterSubject subject) => left.Evaluate(subject) || right.Evaluate(subject);
+    public override bool Evaluate(FilterSubject subject)
+    {
+        foreach (var term in terms)
+        {
+            if (term.Evaluate(subject))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <inheritdoc/>
-    public override string ToString() => $"({left} OR {right})";
+    public override string ToString() => $"({string.Join(" OR ", terms)})";
 }
