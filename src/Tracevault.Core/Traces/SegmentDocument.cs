@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Tracevault.Core.Traces;
 
@@ -32,11 +33,17 @@ public static class SegmentDocument
         string? jsonError = null;
         try
         {
+            // The reader takes bytes that are not UTF-8 inside a string; stored, they would fail every read of the trace.
+            jsonError = Utf8.IsValid(utf8Json) ? null : "the document is not valid UTF-8";
             ReadFields(utf8Json, ref fields);
         }
         catch (JsonException exception)
         {
-            jsonError = exception.Message;
+            jsonError ??= exception.Message;
+        }
+        catch (InvalidOperationException)
+        {
+            jsonError ??= "a string in the document has an escape that is not valid UTF-16 (an unpaired surrogate)";
         }
 
         if (documentLength > MaxDocumentBytes)
@@ -196,6 +203,7 @@ public static class SegmentDocument
         fields.IsObject = true;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
+            CheckEscapes(ref reader);
             if (reader.ValueTextEquals("id"u8))
             {
                 reader.Read();
@@ -235,18 +243,43 @@ public static class SegmentDocument
             {
                 reader.Read();
                 fields.IsSubsegment = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("subsegment"u8);
-                reader.Skip();
+                SkipChecked(ref reader);
             }
             else
             {
                 reader.Read();
-                reader.Skip();
+                SkipChecked(ref reader);
             }
         }
 
         while (reader.Read())
         {
             // Reading past the root object makes trailing content throw.
+        }
+    }
+
+    /// <summary>Skips a value as <see cref="Utf8JsonReader.Skip"/> does, unescaping every escaped string and name in it on the way.</summary>
+    private static void SkipChecked(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+        {
+            CheckEscapes(ref reader);
+            return;
+        }
+
+        var depth = reader.CurrentDepth;
+        while (reader.Read() && reader.CurrentDepth > depth)
+        {
+            CheckEscapes(ref reader);
+        }
+    }
+
+    /// <summary>Throws <see cref="InvalidOperationException"/> when the current string or name has an escaped unpaired surrogate.</summary>
+    private static void CheckEscapes(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped)
+        {
+            _ = reader.GetString();
         }
     }
 
@@ -259,7 +292,7 @@ public static class SegmentDocument
             case JsonTokenType.Null:
                 return default;
             default:
-                reader.Skip();
+                SkipChecked(ref reader);
                 return new Field<string>(FieldState.Invalid, null);
         }
     }
@@ -275,7 +308,7 @@ public static class SegmentDocument
             case JsonTokenType.Null:
                 return default;
             default:
-                reader.Skip();
+                SkipChecked(ref reader);
                 return new Field<double>(FieldState.Invalid, 0);
         }
     }
@@ -291,7 +324,7 @@ public static class SegmentDocument
             case JsonTokenType.Null:
                 return default;
             default:
-                reader.Skip();
+                SkipChecked(ref reader);
                 return new Field<bool>(FieldState.Invalid, false);
         }
     }

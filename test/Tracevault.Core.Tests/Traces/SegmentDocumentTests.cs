@@ -253,4 +253,31 @@ public sealed class SegmentDocumentTests
         Assert.True(SegmentDocument.Parse(json, Now).IsValid);
         Assert.Equal(SegmentErrorCode.InvalidTraceId, SegmentDocument.Parse(json, Now, strict).Rejection?.ErrorCode);
     }
+
+    [Theory]
+    [InlineData("""{"name":"a\udc00b","id":"70de5b6f19ff9a0a","trace_id":"TRACE_ID","start_time":1717239600,"end_time":1717239601}""")]
+    [InlineData("""{"name":"api","id":"70de5b6f19ff9a0a","trace_id":"TRACE_ID","start_time":1717239600,"end_time":1717239601,"user":"\ud800"}""")]
+    [InlineData("""{"name":"api","id":"70de5b6f19ff9a0a","trace_id":"TRACE_ID","start_time":1717239600,"end_time":1717239601,"annotations":{"k":["\ud800"]}}""")]
+    [InlineData("""{"name":"api","id":"70de5b6f19ff9a0a","trace_id":"TRACE_ID","start_time":1717239600,"end_time":1717239601,"metadata":{"\udc00":1}}""")]
+    public void Parse_EscapedUnpairedSurrogateInAnyString_ReturnsInvalidJson(string json)
+    {
+        var result = Parse(json.Replace("TRACE_ID", TraceId, StringComparison.Ordinal));
+
+        Assert.False(result.IsValid);
+        Assert.Equal(SegmentErrorCode.InvalidJson, result.Rejection!.ErrorCode);
+        Assert.Contains("unpaired surrogate", result.Rejection.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_BytesThatAreNotUtf8InAString_ReturnsInvalidJson()
+    {
+        byte[] document = [.. Encoding.UTF8.GetBytes($$"""{"name":"api","id":"70de5b6f19ff9a0a","trace_id":"{{TraceId}}","start_time":1717239600,"end_time":1717239601,"user":" """.TrimEnd()), 0xed, 0xa0, 0x80, .. "\"}"u8];
+
+        var result = SegmentDocument.Parse(document, Now);
+
+        Assert.False(result.IsValid);
+        Assert.Equal(SegmentErrorCode.InvalidJson, result.Rejection!.ErrorCode);
+        Assert.Contains("not valid UTF-8", result.Rejection.Message, StringComparison.Ordinal);
+        Assert.Equal("70de5b6f19ff9a0a", result.Rejection.Id);
+    }
 }
