@@ -45,10 +45,11 @@ public static partial class TraceAssembler
 
         var joined = JoinIndependentSubsegments(independentSubsegments, byId);
         LinkCallers(segments, byId);
+        var tops = LimitDepth(segments, joined);
 
         var root = FindRoot(segments);
         var entities = new List<TraceEntity>();
-        foreach (var top in segments.Concat(joined.Where(s => s.Parent is null)).OrderBy(e => e.StartTime))
+        foreach (var top in tops.OrderBy(e => e.StartTime))
         {
             CollectDepthFirst(top, entities);
         }

@@ -90,7 +90,20 @@ public sealed class TraceEntity
     public TraceEntity? Parent { get; private set; }
 
     /// <summary>The segment this entity belongs to (itself for a segment), or <see langword="null"/> for an orphaned subsegment.</summary>
-    public TraceEntity? Segment => Kind == TraceEntityKind.Segment ? this : Parent?.Segment;
+    public TraceEntity? Segment
+    {
+        get
+        {
+            // A loop, not a recursion: a chain of independent subsegments may be deep before assembly bounds it.
+            var entity = this;
+            while (entity is not null && entity.Kind != TraceEntityKind.Segment)
+            {
+                entity = entity.Parent;
+            }
+
+            return entity;
+        }
+    }
 
     /// <summary>The entity a segment's <c>parent_id</c> names, or <see langword="null"/> when it has none in this trace.</summary>
     public TraceEntity? Caller { get; private set; }
@@ -136,6 +149,18 @@ public sealed class TraceEntity
     {
         segment.Caller = this;
         _downstreamSegments.Add(segment);
+    }
+
+    internal void RemoveSubsegment(TraceEntity child)
+    {
+        _subsegments.Remove(child);
+        child.Parent = null;
+    }
+
+    internal void RemoveDownstream(TraceEntity segment)
+    {
+        _downstreamSegments.Remove(segment);
+        segment.Caller = null;
     }
 
     internal bool IsDescendantOf(TraceEntity ancestor)
