@@ -1,15 +1,16 @@
 namespace Tracevault.Keys.Audit;
 
-/// <summary>The append-only, hash-chained trail of CloudTrail-format records, with the key usage counted alongside.</summary>
+/// <summary>The append-only trail of CloudTrail-format records, chained and sealed by <see cref="AuditChain"/>, with the key usage counted alongside.</summary>
+/// <remarks>A call that changes keys, aliases or grants appends its records through <see cref="Kms.IKeyChanges.Commit"/> instead, so change and record commit together.</remarks>
 public interface IAuditLog
 {
-    /// <summary>Appends records (and counts the usage) in one transaction, each chained to the one before by <see cref="AuditChain"/>.</summary>
+    /// <summary>Appends the records of a call that changed nothing (and counts the usage) in one transaction, each chained to the one before and the head sealed anew.</summary>
     void Append(IReadOnlyList<AuditEvent> events, KeyUsageIncrement? usage);
 
     /// <summary>Finds records of one account's trail, most recent first.</summary>
     AuditPage Lookup(AuditQuery query);
 
-    /// <summary>Walks the whole chain and reports the first record that does not match its hash.</summary>
+    /// <summary>Walks the whole chain, checks it against the sealed head, and reports the first record that does not match or a chain shorter than its head.</summary>
     AuditVerification Verify();
 
     /// <summary>Reads an account's key usage, of one month (<c>yyyy-MM</c>) or of all when null.</summary>

@@ -1,17 +1,14 @@
 namespace Tracevault.Keys.Kms;
 
 /// <summary>Where KMS keys, their sealed versions, aliases and grants are kept.</summary>
-/// <remarks>Key metadata is append-only: each change adds a revision. Key material is only ever given to it sealed.</remarks>
+/// <remarks>
+/// Key metadata is append-only: each change adds a revision. Key material is only ever given to it sealed. Every change goes
+/// through <see cref="BeginChanges"/>, so none is ever stored without the audit record of the call that made it.
+/// </remarks>
 public interface IKeyRepository
 {
-    /// <summary>Adds a new key (revision 1) with its first sealed version.</summary>
-    void AddKey(KmsKey key, KeyVersion firstVersion);
-
-    /// <summary>Appends a revision of a key's metadata, with a new sealed version when the change is a rotation.</summary>
-    void AppendRevision(KmsKey key, KeyVersion? newVersion);
-
-    /// <summary>Appends the Deleted revision of a key and destroys all its sealed versions and grants, in one transaction.</summary>
-    void DestroyKey(KmsKey deleted);
+    /// <summary>Begins one call's changes, which commit only together with the call's audit records.</summary>
+    IKeyChanges BeginChanges();
 
     /// <summary>Finds the newest revision of a key by its UUID.</summary>
     KmsKey? FindKey(string keyId);
@@ -28,27 +25,12 @@ public interface IKeyRepository
     /// <summary>Lists the sealed versions of a key, oldest first.</summary>
     IReadOnlyList<KeyVersion> ListVersions(string keyId);
 
-    /// <summary>Adds an alias; returns false when the account already has one of that name.</summary>
-    bool TryAddAlias(KmsAlias alias);
-
-    /// <summary>Points an existing alias at another key.</summary>
-    void UpdateAlias(KmsAlias alias);
-
-    /// <summary>Deletes an alias; returns false when there was none.</summary>
-    bool DeleteAlias(string accountId, string aliasName);
-
     /// <summary>Finds an alias of an account.</summary>
     KmsAlias? FindAlias(string accountId, string aliasName);
 
     /// <summary>Lists an account's aliases, by name.</summary>
     IReadOnlyList<KmsAlias> ListAliases(string accountId);
 
-    /// <summary>Adds a grant.</summary>
-    void AddGrant(KmsGrant grant);
-
     /// <summary>Lists the grants of a key, oldest first.</summary>
     IReadOnlyList<KmsGrant> ListGrants(string keyId);
-
-    /// <summary>Deletes a grant; returns false when there was none.</summary>
-    bool DeleteGrant(string keyId, string grantId);
 }

@@ -19,10 +19,13 @@ public sealed partial class KeyService
 
         RequireNotPendingDeletion(key);
         var now = _time.GetUtcNow();
-        if (!_keys.TryAddAlias(new KmsAlias(caller.AccountId, aliasName, key.KeyId, now, now)))
+        if (!Changes(call).TryAddAlias(new KmsAlias(caller.AccountId, aliasName, key.KeyId, now, now)))
         {
             throw KmsErrors.AliasExists(AliasArn(caller.AccountId, aliasName));
         }
+
+        // An answer cached while the alias named nothing must not outlive it.
+        call.ChangedKeyArns.Add(key.Arn);
     });
 
     /// <summary>UpdateAlias: points an alias at another key of the caller's account.</summary>
@@ -40,8 +43,8 @@ public sealed partial class KeyService
         }
 
         RequireNotPendingDeletion(key);
-        _keys.UpdateAlias(alias with { TargetKeyId = key.KeyId, LastUpdatedDate = _time.GetUtcNow() });
-        Changed(key);
+        Changes(call).UpdateAlias(alias with { TargetKeyId = key.KeyId, LastUpdatedDate = _time.GetUtcNow() });
+        call.ChangedKeyArns.Add(key.Arn);
     });
 
     /// <summary>DeleteAlias.</summary>
@@ -57,10 +60,10 @@ public sealed partial class KeyService
             Authorize(caller, key, "DeleteAlias", EncryptionContext.Empty);
         }
 
-        _keys.DeleteAlias(caller.AccountId, aliasName);
+        Changes(call).DeleteAlias(caller.AccountId, aliasName);
         if (key is not null)
         {
-            Changed(key);
+            call.ChangedKeyArns.Add(key.Arn);
         }
     });
 

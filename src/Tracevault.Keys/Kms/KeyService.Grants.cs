@@ -84,8 +84,8 @@ public sealed partial class KeyService
 
             var grant = new KmsGrant(Ids.NewHex(32), key.KeyId, key.Arn, request.Name ?? "", _time.GetUtcNow(), request.GranteePrincipal, request.RetiringPrincipal,
                 Caller.AccountRootArn(caller.AccountId), request.Operations.Distinct().ToList(), request.Constraints);
-            _keys.AddGrant(grant);
-            Changed(key);
+            Changes(call).AddGrant(grant);
+            call.ChangedKeyArns.Add(key.Arn);
             call.ResponseElements = new JsonObject { ["grantId"] = grant.GrantId };
             return new CreateGrantResult(grant.GrantId, KmsGrantToken.Create(key.KeyId, grant.GrantId));
         }
@@ -142,8 +142,8 @@ public sealed partial class KeyService
         }
 
         StopIfDryRun(dryRun);
-        _keys.DeleteGrant(key.KeyId, grant.GrantId);
-        Changed(key);
+        Changes(call).DeleteGrant(key.KeyId, grant.GrantId);
+        call.ChangedKeyArns.Add(key.Arn);
     });
 
     /// <summary>RevokeGrant: deletes a grant at once.</summary>
@@ -159,12 +159,12 @@ public sealed partial class KeyService
         }
 
         StopIfDryRun(dryRun);
-        if (!_keys.DeleteGrant(key.KeyId, grantId))
+        if (!Changes(call).DeleteGrant(key.KeyId, grantId))
         {
             throw KmsErrors.GrantNotFound(grantId);
         }
 
-        Changed(key);
+        call.ChangedKeyArns.Add(key.Arn);
     });
 
     private static JsonObject ContextNode(IReadOnlyDictionary<string, string> context)

@@ -81,7 +81,7 @@ public sealed partial class KeyService
             RequireNoLockout(caller, new KmsKey(keyId, caller.AccountId, KeyArn(caller.AccountId, keyId), 0, now, "", usage, spec, "CUSTOMER", KeyState.Enabled, policy, []));
         }
 
-        var key = NewKey(caller.AccountId, keyId, spec, usage, "CUSTOMER", request.Description ?? "", policy, request.Tags);
+        var key = NewKey(call, caller.AccountId, keyId, spec, usage, "CUSTOMER", request.Description ?? "", policy, request.Tags, rotationPeriodInDays: null);
         call.Touch(key);
         call.ResponseElements = new JsonObject { ["keyMetadata"] = MetadataElements(key) };
         return key;
@@ -100,20 +100,27 @@ public sealed partial class KeyService
                 return found;
             }
 
-            var servicePrincipal = service + ".amazonaws.com";
-            var keyId = Ids.NewUuid();
-            var key = NewKey(accountId, keyId, KeySpecs.SymmetricDefault, "ENCRYPT_DECRYPT", "AWS",
-                service == "xray" ? XRayManagedKeyDescription : $"Default key that protects my {service} data when no other key is defined",
-                ManagedKeyPolicy(accountId, service), []);
+            // Created by the service itself, in one unit with its alias and its record.
             var now = _time.GetUtcNow();
-            key = Save(key with { RotationPeriodInDays = 365, NextRotationDate = now.AddDays(365) });
-            _keys.TryAddAlias(new KmsAlias(accountId, aliasName, keyId, now, now));
-            var call = new KmsCall(Caller.ForService(accountId, servicePrincipal), "CreateKey", false, now);
-            call.Touch(key);
-            call.RequestParameters["keySpec"] = KeySpecs.SymmetricDefault;
-            call.RequestParameters["description"] = key.Description;
-            Record(call, null, "AwsServiceEvent");
-            return key;
+            var call = new KmsCall(Caller.ForService(accountId, service + ".amazonaws.com"), "CreateKey", false, now);
+            try
+            {
+                var keyId = Ids.NewUuid();
+                var key = NewKey(call, accountId, keyId, KeySpecs.SymmetricDefault, "ENCRYPT_DECRYPT", "AWS",
+                    service == "xray" ? XRayManagedKeyDescription : $"Default key that protects my {service} data when no other key is defined",
+                    ManagedKeyPolicy(accountId, service), [], rotationPeriodInDays: 365);
+                Changes(call).TryAddAlias(new KmsAlias(accountId, aliasName, keyId, now, now));
+                call.ChangedKeyArns.Add(key.Arn);
+                call.Touch(key);
+                call.RequestParameters["keySpec"] = KeySpecs.SymmetricDefault;
+                call.RequestParameters["description"] = key.Description;
+                Record(call, null, "AwsServiceEvent");
+                return key;
+            }
+            finally
+            {
+                Discard(call);
+            }
         }
     }
 
@@ -128,7 +135,9 @@ public sealed partial class KeyService
         + "    \"Sid\" : \"Allow direct access to key metadata to the account\",\n    \"Effect\" : \"Allow\",\n    \"Principal\" : {\n      \"AWS\" : \"arn:aws:iam::" + accountId + ":root\"\n    },\n"
         + "    \"Action\" : [ \"kms:Describe*\", \"kms:Get*\", \"kms:List*\", \"kms:RevokeGrant\" ],\n    \"Resource\" : \"*\"\n  } ]\n}";
 
-    private KmsKey NewKey(string accountId, string keyId, string spec, string usage, string manager, string description, string policy, IReadOnlyList<KmsTag> tags)
+    /// <summary>Adds a new key with fresh material to the call's changes.</summary>
+    private KmsKey NewKey(KmsCall call, string accountId, string keyId, string spec, string usage, string manager, string description, string policy, IReadOnlyList<KmsTag> tags,
+        int? rotationPeriodInDays)
     {
         var arn = KeyArn(accountId, keyId);
         var now = _time.GetUtcNow();
@@ -161,11 +170,13 @@ public sealed partial class KeyService
         {
             PublicKey = publicKey,
             RevisedAt = now,
+            RotationPeriodInDays = rotationPeriodInDays,
+            NextRotationDate = rotationPeriodInDays is { } days ? now.AddDays(days) : null,
         };
         var sealedMaterial = _rootKeys.Seal(material, KeyMaterialAssociatedData(arn, 1));
         CryptographicOperations.ZeroMemory(material);
-        _keys.AddKey(key, new KeyVersion(keyId, 1, sealedMaterial, now, null));
-        _keyCache[keyId] = key;
+        Changes(call).AddKey(key, new KeyVersion(keyId, 1, sealedMaterial, now, null));
+        Cache(call, key);
         return key;
     }
 
@@ -188,18 +199,14 @@ public sealed partial class KeyService
     });
 
     /// <summary>UpdateKeyDescription.</summary>
-    public void UpdateKeyDescription(Caller caller, string keyId, string description) => Run(caller, "UpdateKeyDescription", false, call =>
+    public void UpdateKeyDescription(Caller caller, string keyId, string description) => OnKey(caller, "UpdateKeyDescription", keyId, [("description", description)], (call, key) =>
     {
-        call.RequestParameters["keyId"] = keyId;
-        call.RequestParameters["description"] = description;
-        var key = call.Touch(ResolveKey(caller, keyId, aliases: false));
-        Authorize(caller, key, "UpdateKeyDescription", EncryptionContext.Empty);
         if (description.Length > 8192)
         {
             throw KmsErrors.Validation("description", "(too long)", "Member must have length less than or equal to 8192");
         }
 
-        Change(key, current =>
+        Change(call, key, current =>
         {
             RequireNotPendingDeletion(current);
             return current with { Description = description };
@@ -212,13 +219,10 @@ public sealed partial class KeyService
     /// <summary>DisableKey.</summary>
     public void DisableKey(Caller caller, string keyId) => SetEnabled(caller, keyId, false);
 
-    private void SetEnabled(Caller caller, string keyId, bool enabled) => Run(caller, enabled ? "EnableKey" : "DisableKey", false, call =>
+    private void SetEnabled(Caller caller, string keyId, bool enabled) => OnKey(caller, enabled ? "EnableKey" : "DisableKey", keyId, [], (call, key) =>
     {
-        call.RequestParameters["keyId"] = keyId;
-        var key = call.Touch(ResolveKey(caller, keyId, aliases: false));
-        Authorize(caller, key, enabled ? "EnableKey" : "DisableKey", EncryptionContext.Empty);
-        RefuseAwsManaged(caller, key, enabled ? "EnableKey" : "DisableKey");
-        Change(key, current =>
+        RefuseAwsManaged(caller, key, call.EventName);
+        Change(call, key, current =>
         {
             RequireNotPendingDeletion(current);
             return current with { State = enabled ? KeyState.Enabled : KeyState.Disabled };
@@ -226,76 +230,62 @@ public sealed partial class KeyService
     });
 
     /// <summary>ScheduleKeyDeletion: 7 to 30 days (default 30); afterwards the key's material is destroyed for good.</summary>
-    public KmsKey ScheduleKeyDeletion(Caller caller, string keyId, int? pendingWindowInDays) => Run(caller, "ScheduleKeyDeletion", false, call =>
-    {
-        call.RequestParameters["keyId"] = keyId;
-        var days = pendingWindowInDays ?? 30;
-        call.RequestParameters["pendingWindowInDays"] = days;
-        var key = call.Touch(ResolveKey(caller, keyId, aliases: false));
-        Authorize(caller, key, "ScheduleKeyDeletion", EncryptionContext.Empty);
-        RefuseAwsManaged(caller, key, "ScheduleKeyDeletion");
-        if (days is < 7 or > 30)
+    public KmsKey ScheduleKeyDeletion(Caller caller, string keyId, int? pendingWindowInDays) =>
+        OnKey(caller, "ScheduleKeyDeletion", false, keyId, [("pendingWindowInDays", pendingWindowInDays ?? 30)], (call, key) =>
         {
-            throw KmsErrors.Validation("pendingWindowInDays", days.ToString(CultureInfo.InvariantCulture), "Member must have value between 7 and 30");
-        }
+            var days = pendingWindowInDays ?? 30;
+            RefuseAwsManaged(caller, key, "ScheduleKeyDeletion");
+            if (days is < 7 or > 30)
+            {
+                throw KmsErrors.Validation("pendingWindowInDays", days.ToString(CultureInfo.InvariantCulture), "Member must have value between 7 and 30");
+            }
 
-        var scheduled = Change(key, current =>
-        {
-            RequireNotPendingDeletion(current);
-            return current with { State = KeyState.PendingDeletion, DeletionDate = _time.GetUtcNow().AddDays(days), PendingWindowInDays = days };
+            var scheduled = Change(call, key, current =>
+            {
+                RequireNotPendingDeletion(current);
+                return current with { State = KeyState.PendingDeletion, DeletionDate = _time.GetUtcNow().AddDays(days), PendingWindowInDays = days };
+            });
+            call.ResponseElements = new JsonObject
+            {
+                ["keyId"] = scheduled.Arn,
+                ["keyState"] = "PendingDeletion",
+                ["deletionDate"] = FormatDate(scheduled.DeletionDate!.Value),
+                ["pendingWindowInDays"] = days,
+            };
+            return scheduled;
         });
-        call.ResponseElements = new JsonObject
-        {
-            ["keyId"] = scheduled.Arn,
-            ["keyState"] = "PendingDeletion",
-            ["deletionDate"] = FormatDate(scheduled.DeletionDate!.Value),
-            ["pendingWindowInDays"] = days,
-        };
-        return scheduled;
-    });
 
     /// <summary>CancelKeyDeletion: the key comes back Disabled.</summary>
-    public KmsKey CancelKeyDeletion(Caller caller, string keyId) => Run(caller, "CancelKeyDeletion", false, call =>
-    {
-        call.RequestParameters["keyId"] = keyId;
-        var key = call.Touch(ResolveKey(caller, keyId, aliases: false));
-        Authorize(caller, key, "CancelKeyDeletion", EncryptionContext.Empty);
-        return Change(key, current => current.State != KeyState.PendingDeletion
+    public KmsKey CancelKeyDeletion(Caller caller, string keyId) => OnKey(caller, "CancelKeyDeletion", false, keyId, [], (call, key) =>
+        Change(call, key, current => current.State != KeyState.PendingDeletion
             ? throw KmsErrors.NotPendingDeletion(current.Arn)
-            : current with { State = KeyState.Disabled, DeletionDate = null, PendingWindowInDays = null });
-    });
+            : current with { State = KeyState.Disabled, DeletionDate = null, PendingWindowInDays = null }));
 
     /// <summary>EnableKeyRotation: automatic rotation every <paramref name="rotationPeriodInDays"/> days (90–2560, default 365).</summary>
-    public void EnableKeyRotation(Caller caller, string keyId, int? rotationPeriodInDays) => Run(caller, "EnableKeyRotation", false, call =>
-    {
-        call.RequestParameters["keyId"] = keyId;
-        var days = rotationPeriodInDays ?? 365;
-        call.RequestParameters["rotationPeriodInDays"] = days;
-        var key = call.Touch(ResolveKey(caller, keyId, aliases: false));
-        Authorize(caller, key, "EnableKeyRotation", EncryptionContext.Empty);
-        RefuseAwsManaged(caller, key, "EnableKeyRotation");
-        if (days is < 90 or > 2560)
+    public void EnableKeyRotation(Caller caller, string keyId, int? rotationPeriodInDays) =>
+        OnKey(caller, "EnableKeyRotation", keyId, [("rotationPeriodInDays", rotationPeriodInDays ?? 365)], (call, key) =>
         {
-            throw KmsErrors.Validation("rotationPeriodInDays", days.ToString(CultureInfo.InvariantCulture), "Member must have value between 90 and 2560");
-        }
+            var days = rotationPeriodInDays ?? 365;
+            RefuseAwsManaged(caller, key, "EnableKeyRotation");
+            if (days is < 90 or > 2560)
+            {
+                throw KmsErrors.Validation("rotationPeriodInDays", days.ToString(CultureInfo.InvariantCulture), "Member must have value between 90 and 2560");
+            }
 
-        RequireRotatable(key);
-        Change(key, current =>
-        {
-            RequireUsable(current);
-            return current with { RotationPeriodInDays = days, NextRotationDate = _time.GetUtcNow().AddDays(days) };
+            RequireRotatable(key);
+            Change(call, key, current =>
+            {
+                RequireUsable(current);
+                return current with { RotationPeriodInDays = days, NextRotationDate = _time.GetUtcNow().AddDays(days) };
+            });
         });
-    });
 
     /// <summary>DisableKeyRotation.</summary>
-    public void DisableKeyRotation(Caller caller, string keyId) => Run(caller, "DisableKeyRotation", false, call =>
+    public void DisableKeyRotation(Caller caller, string keyId) => OnKey(caller, "DisableKeyRotation", keyId, [], (call, key) =>
     {
-        call.RequestParameters["keyId"] = keyId;
-        var key = call.Touch(ResolveKey(caller, keyId, aliases: false));
-        Authorize(caller, key, "DisableKeyRotation", EncryptionContext.Empty);
         RefuseAwsManaged(caller, key, "DisableKeyRotation");
         RequireRotatable(key);
-        Change(key, current =>
+        Change(call, key, current =>
         {
             RequireUsable(current);
             return current with { RotationPeriodInDays = null, NextRotationDate = null };
@@ -303,21 +293,15 @@ public sealed partial class KeyService
     });
 
     /// <summary>GetKeyRotationStatus.</summary>
-    public KeyRotationStatus GetKeyRotationStatus(Caller caller, string keyId) => Run(caller, "GetKeyRotationStatus", true, call =>
+    public KeyRotationStatus GetKeyRotationStatus(Caller caller, string keyId) => OnKey(caller, "GetKeyRotationStatus", true, keyId, [], (_, key) =>
     {
-        call.RequestParameters["keyId"] = keyId;
-        var key = call.Touch(ResolveKey(caller, keyId, aliases: false));
-        Authorize(caller, key, "GetKeyRotationStatus", EncryptionContext.Empty);
         RequireRotatable(key);
         return new KeyRotationStatus(key.Arn, key.RotationPeriodInDays is not null, key.RotationPeriodInDays, key.NextRotationDate);
     });
 
     /// <summary>RotateKeyOnDemand: a new key version now, at most 10 times per key.</summary>
-    public KmsKey RotateKeyOnDemand(Caller caller, string keyId) => Run(caller, "RotateKeyOnDemand", false, call =>
+    public KmsKey RotateKeyOnDemand(Caller caller, string keyId) => OnKey(caller, "RotateKeyOnDemand", false, keyId, [], (call, key) =>
     {
-        call.RequestParameters["keyId"] = keyId;
-        var key = call.Touch(ResolveKey(caller, keyId, aliases: false));
-        Authorize(caller, key, "RotateKeyOnDemand", EncryptionContext.Empty);
         RefuseAwsManaged(caller, key, "RotateKeyOnDemand");
         RequireRotatable(key);
         lock (_gate)
@@ -329,16 +313,13 @@ public sealed partial class KeyService
                 throw KmsErrors.RotationLimit(current.Arn);
             }
 
-            return Rotate(current, "ON_DEMAND");
+            return Rotate(call, current, "ON_DEMAND");
         }
     });
 
     /// <summary>ListKeyRotations: the rotations a key has had, oldest first.</summary>
-    public KmsPage<KeyRotation> ListKeyRotations(Caller caller, string keyId, int? limit, string? marker) => Run(caller, "ListKeyRotations", true, call =>
+    public KmsPage<KeyRotation> ListKeyRotations(Caller caller, string keyId, int? limit, string? marker) => OnKey(caller, "ListKeyRotations", true, keyId, [], (_, key) =>
     {
-        call.RequestParameters["keyId"] = keyId;
-        var key = call.Touch(ResolveKey(caller, keyId, aliases: false));
-        Authorize(caller, key, "ListKeyRotations", EncryptionContext.Empty);
         RequireRotatable(key);
         var rotations = _keys.ListVersions(key.KeyId)
             .Where(v => v.RotationType is not null)
@@ -348,75 +329,54 @@ public sealed partial class KeyService
     });
 
     /// <summary>GetKeyPolicy: the key policy, as given (the default policy's exact text when none was).</summary>
-    public string GetKeyPolicy(Caller caller, string keyId, string? policyName) => Run(caller, "GetKeyPolicy", true, call =>
+    public string GetKeyPolicy(Caller caller, string keyId, string? policyName) => OnKey(caller, "GetKeyPolicy", true, keyId, [("policyName", policyName ?? "default")], (_, key) =>
     {
-        call.RequestParameters["keyId"] = keyId;
-        call.RequestParameters["policyName"] = policyName ?? "default";
-        var key = call.Touch(ResolveKey(caller, keyId, aliases: false));
-        Authorize(caller, key, "GetKeyPolicy", EncryptionContext.Empty);
         RequireDefaultPolicyName(policyName);
         return key.Policy;
     });
 
     /// <summary>PutKeyPolicy: replaces the key policy after checking it parses and, unless <paramref name="bypassPolicyLockoutSafetyCheck"/>, that it still lets the caller change it.</summary>
-    public void PutKeyPolicy(Caller caller, string keyId, string policy, string? policyName, bool bypassPolicyLockoutSafetyCheck = false) => Run(caller, "PutKeyPolicy", false, call =>
-    {
-        call.RequestParameters["keyId"] = keyId;
-        call.RequestParameters["policyName"] = policyName ?? "default";
-        call.RequestParameters["policy"] = policy;
-        var key = call.Touch(ResolveKey(caller, keyId, aliases: false));
-        Authorize(caller, key, "PutKeyPolicy", EncryptionContext.Empty);
-        RefuseAwsManaged(caller, key, "PutKeyPolicy");
-        RequireDefaultPolicyName(policyName);
-        ValidatePolicy(policy);
-        if (!bypassPolicyLockoutSafetyCheck)
+    public void PutKeyPolicy(Caller caller, string keyId, string policy, string? policyName, bool bypassPolicyLockoutSafetyCheck = false) =>
+        OnKey(caller, "PutKeyPolicy", keyId, [("policyName", policyName ?? "default"), ("policy", policy)], (call, key) =>
         {
-            RequireNoLockout(caller, key with { Policy = policy });
-        }
-
-        Change(key, current => current with { Policy = policy });
-    });
-
-    /// <summary>ListKeyPolicies: always <c>default</c>.</summary>
-    public IReadOnlyList<string> ListKeyPolicies(Caller caller, string keyId) => Run(caller, "ListKeyPolicies", true, call =>
-    {
-        call.RequestParameters["keyId"] = keyId;
-        var key = call.Touch(ResolveKey(caller, keyId, aliases: false));
-        Authorize(caller, key, "ListKeyPolicies", EncryptionContext.Empty);
-        return (IReadOnlyList<string>)["default"];
-    });
-
-    /// <summary>TagResource: adds or replaces tags.</summary>
-    public void TagResource(Caller caller, string keyId, IReadOnlyList<KmsTag> tags) => Run(caller, "TagResource", false, call =>
-    {
-        call.RequestParameters["keyId"] = keyId;
-        call.RequestParameters["tags"] = new JsonArray(tags.Select(t => (JsonNode)new JsonObject { ["tagKey"] = t.TagKey, ["tagValue"] = t.TagValue }).ToArray());
-        var key = call.Touch(ResolveKey(caller, keyId, aliases: false));
-        Authorize(caller, key, "TagResource", EncryptionContext.Empty);
-        RefuseAwsManaged(caller, key, "TagResource");
-        ValidateTags(tags);
-        Change(key, current =>
-        {
-            RequireNotPendingDeletion(current);
-            var merged = current.Tags.Where(t => !tags.Any(n => n.TagKey == t.TagKey)).Concat(tags).ToList();
-            if (merged.Count > 50)
+            RefuseAwsManaged(caller, key, "PutKeyPolicy");
+            RequireDefaultPolicyName(policyName);
+            ValidatePolicy(policy);
+            if (!bypassPolicyLockoutSafetyCheck)
             {
-                throw KmsErrors.Tag("Too many tags");
+                RequireNoLockout(caller, key with { Policy = policy });
             }
 
-            return current with { Tags = merged };
+            Change(call, key, current => current with { Policy = policy });
         });
-    });
+
+    /// <summary>ListKeyPolicies: always <c>default</c>.</summary>
+    public IReadOnlyList<string> ListKeyPolicies(Caller caller, string keyId) => OnKey(caller, "ListKeyPolicies", true, keyId, [], (_, _) => (IReadOnlyList<string>)["default"]);
+
+    /// <summary>TagResource: adds or replaces tags.</summary>
+    public void TagResource(Caller caller, string keyId, IReadOnlyList<KmsTag> tags) =>
+        OnKey(caller, "TagResource", keyId, [("tags", new JsonArray(tags.Select(t => (JsonNode)new JsonObject { ["tagKey"] = t.TagKey, ["tagValue"] = t.TagValue }).ToArray()))], (call, key) =>
+        {
+            RefuseAwsManaged(caller, key, "TagResource");
+            ValidateTags(tags);
+            Change(call, key, current =>
+            {
+                RequireNotPendingDeletion(current);
+                var merged = current.Tags.Where(t => !tags.Any(n => n.TagKey == t.TagKey)).Concat(tags).ToList();
+                if (merged.Count > 50)
+                {
+                    throw KmsErrors.Tag("Too many tags");
+                }
+
+                return current with { Tags = merged };
+            });
+        });
 
     /// <summary>UntagResource.</summary>
-    public void UntagResource(Caller caller, string keyId, IReadOnlyList<string> tagKeys) => Run(caller, "UntagResource", false, call =>
+    public void UntagResource(Caller caller, string keyId, IReadOnlyList<string> tagKeys) => OnKey(caller, "UntagResource", keyId, [("tagKeys", KmsAuditRecord.Strings(tagKeys))], (call, key) =>
     {
-        call.RequestParameters["keyId"] = keyId;
-        call.RequestParameters["tagKeys"] = KmsAuditRecord.Strings(tagKeys);
-        var key = call.Touch(ResolveKey(caller, keyId, aliases: false));
-        Authorize(caller, key, "UntagResource", EncryptionContext.Empty);
         RefuseAwsManaged(caller, key, "UntagResource");
-        Change(key, current =>
+        Change(call, key, current =>
         {
             RequireNotPendingDeletion(current);
             return current with { Tags = current.Tags.Where(t => !tagKeys.Contains(t.TagKey)).ToList() };
@@ -424,13 +384,8 @@ public sealed partial class KeyService
     });
 
     /// <summary>ListResourceTags.</summary>
-    public KmsPage<KmsTag> ListResourceTags(Caller caller, string keyId, int? limit, string? marker) => Run(caller, "ListResourceTags", true, call =>
-    {
-        call.RequestParameters["keyId"] = keyId;
-        var key = call.Touch(ResolveKey(caller, keyId, aliases: false));
-        Authorize(caller, key, "ListResourceTags", EncryptionContext.Empty);
-        return Page(key.Tags, limit, marker, 50, 50);
-    });
+    public KmsPage<KmsTag> ListResourceTags(Caller caller, string keyId, int? limit, string? marker) =>
+        OnKey(caller, "ListResourceTags", true, keyId, [], (_, key) => Page(key.Tags, limit, marker, 50, 50));
 
     /// <summary>GetPublicKey: the DER SubjectPublicKeyInfo of an asymmetric key.</summary>
     public PublicKeyResult GetPublicKey(Caller caller, string keyId) => Run(caller, "GetPublicKey", true, call =>
@@ -447,14 +402,14 @@ public sealed partial class KeyService
         return new PublicKeyResult(key, key.PublicKey);
     });
 
-    /// <summary>Applies a change to the newest revision of a key under the lock and appends it.</summary>
-    private KmsKey Change(KmsKey key, Func<KmsKey, KmsKey> change)
+    /// <summary>Applies a change to the newest revision of a key under the lock and appends it to the call's changes.</summary>
+    private KmsKey Change(KmsCall call, KmsKey key, Func<KmsKey, KmsKey> change)
     {
         lock (_gate)
         {
             var current = Current(key.KeyId);
             var changed = change(current);
-            return Save(changed);
+            return Save(call, changed);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Nodes;
 using Tracevault.Core;
 using Tracevault.Core.Identity;
 using Tracevault.Core.Policies;
@@ -14,7 +15,8 @@ namespace Tracevault.Keys.Kms;
 /// <remarks>
 /// Every public operation takes the <see cref="Caller"/> it acts for, authorizes it through the key policy, the caller's
 /// IAM policies and the key's grants, records a CloudTrail record whether it succeeds or not, and throws
-/// <see cref="KmsException"/> for errors a KMS client should see. Thread-safe; changes are serialized by one lock, reads are not.
+/// <see cref="KmsException"/> for errors a KMS client should see. A call's changes commit together with its record or not at
+/// all (<see cref="IKeyChanges"/>); a refused call changes nothing. Thread-safe; changes are serialized by one lock, reads are not.
 /// Key material is opened from its sealed form on first use and kept in memory only.
 /// </remarks>
 public sealed partial class KeyService
@@ -44,7 +46,7 @@ public sealed partial class KeyService
     }
 
     /// <summary>Raised after any key's state, policy, rotation or grants changed.</summary>
-    /// <remarks>Handlers run on the thread that made the change, inside the key service's lock: they should only note the change (e.g. wake a worker), never call back or block.</remarks>
+    /// <remarks>Raised once the change and its audit record are committed, on the thread that made it, possibly inside the key service's lock: handlers should only note the change (e.g. wake a worker), never call back or block.</remarks>
     public event EventHandler<KeyChangedEventArgs>? KeyChanged;
 
     /// <summary>A counter bumped by every change to any key's state, policy or grants: an answer computed at an older generation may be stale.</summary>
@@ -96,19 +98,28 @@ public sealed partial class KeyService
     {
         ArgumentNullException.ThrowIfNull(caller);
         var call = new KmsCall(caller, eventName, readOnly, _time.GetUtcNow());
-        T result;
         try
         {
-            result = body(call);
-        }
-        catch (KmsException error)
-        {
-            Record(call, error);
-            throw;
-        }
+            T result;
+            try
+            {
+                result = body(call);
+            }
+            catch (KmsException error)
+            {
+                // A refused call changes nothing: what it began is discarded, and its record says it was refused.
+                Discard(call);
+                Record(call, error);
+                throw;
+            }
 
-        Record(call, null);
-        return result;
+            Record(call, null);
+            return result;
+        }
+        finally
+        {
+            Discard(call);
+        }
     }
 
     private void Run(Caller caller, string eventName, bool readOnly, Action<KmsCall> body) =>
@@ -118,6 +129,32 @@ public sealed partial class KeyService
             return true;
         });
 
+    /// <summary>Runs a call on the key <paramref name="keyId"/> names (a key id or ARN): records it and <paramref name="parameters"/>, resolves the key and authorizes the call on it.</summary>
+    private T OnKey<T>(Caller caller, string eventName, bool readOnly, string keyId, (string Name, JsonNode? Value)[] parameters, Func<KmsCall, KmsKey, T> body) =>
+        Run(caller, eventName, readOnly, call =>
+        {
+            call.RequestParameters["keyId"] = keyId;
+            foreach (var (name, value) in parameters)
+            {
+                call.RequestParameters[name] = value;
+            }
+
+            var key = call.Touch(ResolveKey(caller, keyId, aliases: false));
+            Authorize(caller, key, eventName, EncryptionContext.Empty);
+            return body(call, key);
+        });
+
+    private void OnKey(Caller caller, string eventName, string keyId, (string Name, JsonNode? Value)[] parameters, Action<KmsCall, KmsKey> body) =>
+        OnKey<bool>(caller, eventName, false, keyId, parameters, (call, key) =>
+        {
+            body(call, key);
+            return true;
+        });
+
+    /// <summary>The call's changes, begun on its first change.</summary>
+    private IKeyChanges Changes(KmsCall call) => call.Changes ??= _keys.BeginChanges();
+
+    /// <summary>Writes the call's CloudTrail records: committed with its changes when it made any, else appended alone; then announces the keys it changed.</summary>
     private void Record(KmsCall call, KmsException? error, string eventType = "AwsApiCall")
     {
         var recipients = new List<string> { call.Caller.AccountId };
@@ -136,7 +173,46 @@ public sealed partial class KeyService
         var usage = call.Keys.Count == 0
             ? null
             : new KeyUsageIncrement(call.Keys[0].AccountId, call.Keys[0].Arn, call.Time.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture), call.EventName);
-        _audit.Append(events, usage);
+        if (call.Changes is { } changes)
+        {
+            changes.Commit(events, usage);
+            changes.Dispose();
+            call.Changes = null;
+            call.CachedKeyIds.Clear();
+        }
+        else
+        {
+            _audit.Append(events, usage);
+        }
+
+        foreach (var arn in call.ChangedKeyArns.Distinct(StringComparer.Ordinal))
+        {
+            Changed(arn);
+        }
+
+        call.ChangedKeyArns.Clear();
+    }
+
+    /// <summary>Discards what a call changed but did not commit, and forgets the revisions it cached.</summary>
+    private void Discard(KmsCall call)
+    {
+        if (call.Changes is null)
+        {
+            return;
+        }
+
+        call.Changes.Dispose();
+        call.Changes = null;
+        foreach (var keyId in call.CachedKeyIds)
+        {
+            _keyCache.TryRemove(keyId, out _);
+        }
+
+        call.CachedKeyIds.Clear();
+        call.ChangedKeyArns.Clear();
+
+        // Answers computed from a revision that was never committed must not outlive it.
+        Interlocked.Increment(ref _generation);
     }
 
     /// <summary>Loads the newest revision of a key, applying a due deletion or rotation first; null when it never existed.</summary>
@@ -172,9 +248,14 @@ public sealed partial class KeyService
             var current = Current(key.KeyId);
             if (current.State == KeyState.PendingDeletion && current.DeletionDate <= now)
             {
-                var deleted = current with { State = KeyState.Deleted, Revision = current.Revision + 1, RevisedAt = now, RotationPeriodInDays = null, NextRotationDate = null };
-                _keys.DestroyKey(deleted);
-                _keyCache[deleted.KeyId] = deleted;
+                var deleted = ServiceEvent(current, "DeleteKey", call =>
+                {
+                    var revision = current with { State = KeyState.Deleted, Revision = current.Revision + 1, RevisedAt = now, RotationPeriodInDays = null, NextRotationDate = null };
+                    Changes(call).DestroyKey(revision);
+                    Cache(call, revision);
+                    call.ChangedKeyArns.Add(revision.Arn);
+                    return revision;
+                });
                 foreach (var cached in _material.Keys.Where(k => k.KeyId == deleted.KeyId).ToList())
                 {
                     if (_material.TryRemove(cached, out var material))
@@ -183,52 +264,65 @@ public sealed partial class KeyService
                     }
                 }
 
-                Changed(deleted.Arn);
-                RecordServiceEvent("DeleteKey", deleted);
                 return deleted;
             }
 
             if (current.State is KeyState.Enabled or KeyState.Disabled && current.RotationPeriodInDays is { } days && current.NextRotationDate <= now)
             {
-                var rotated = Rotate(current, "AUTOMATIC", now.AddDays(days));
-                RecordServiceEvent("RotateKey", rotated);
-                return rotated;
+                return ServiceEvent(current, "RotateKey", call => Rotate(call, current, "AUTOMATIC", now.AddDays(days)));
             }
 
             return current;
         }
     }
 
-    private void RecordServiceEvent(string eventName, KmsKey key)
+    /// <summary>Makes a change KMS makes by itself (a due deletion or rotation) and commits it with its <c>AwsServiceEvent</c> record.</summary>
+    private KmsKey ServiceEvent(KmsKey key, string eventName, Func<KmsCall, KmsKey> change)
     {
         var call = new KmsCall(Caller.ForService(key.AccountId, "kms.amazonaws.com") with { SourceIp = "AWS Internal", UserAgent = "AWS Internal" }, eventName, false, _time.GetUtcNow());
-        call.Touch(key);
-        call.RequestParameters["keyId"] = key.Arn;
-        Record(call, null, "AwsServiceEvent");
+        try
+        {
+            var changed = change(call);
+            call.Touch(changed);
+            call.RequestParameters["keyId"] = changed.Arn;
+            Record(call, null, "AwsServiceEvent");
+            return changed;
+        }
+        finally
+        {
+            Discard(call);
+        }
     }
 
     /// <summary>The newest revision of a key already known to exist. Call with the lock held when about to change it.</summary>
     private KmsKey Current(string keyId) =>
         _keyCache.TryGetValue(keyId, out var key) ? key : _keyCache.GetOrAdd(keyId, _keys.FindKey(keyId) ?? throw new InvalidOperationException($"Key {keyId} vanished."));
 
-    /// <summary>Appends a new revision made from the newest one. Call with the lock held.</summary>
-    private KmsKey Save(KmsKey changed, KeyVersion? newVersion = null)
+    /// <summary>Appends a new revision made from the newest one to the call's changes. Call with the lock held.</summary>
+    private KmsKey Save(KmsCall call, KmsKey changed, KeyVersion? newVersion = null)
     {
         var current = Current(changed.KeyId);
         var next = changed with { Revision = current.Revision + 1, RevisedAt = _time.GetUtcNow() };
-        _keys.AppendRevision(next, newVersion);
-        _keyCache[next.KeyId] = next;
-        Changed(next.Arn);
+        Changes(call).AppendRevision(next, newVersion);
+        Cache(call, next);
+        call.ChangedKeyArns.Add(next.Arn);
         return next;
     }
 
-    /// <summary>Adds a key version with fresh material. Call with the lock held.</summary>
-    private KmsKey Rotate(KmsKey current, string rotationType, DateTimeOffset? nextRotationDate = null)
+    /// <summary>Makes a revision the newest one known before it is committed, so the next change under the lock builds on it.</summary>
+    private void Cache(KmsCall call, KmsKey revision)
+    {
+        _keyCache[revision.KeyId] = revision;
+        call.CachedKeyIds.Add(revision.KeyId);
+    }
+
+    /// <summary>Adds a key version with fresh material to the call's changes. Call with the lock held.</summary>
+    private KmsKey Rotate(KmsCall call, KmsKey current, string rotationType, DateTimeOffset? nextRotationDate = null)
     {
         var version = current.CurrentVersion + 1;
         var material = RandomNumberGenerator.GetBytes(32);
         var sealedMaterial = _rootKeys.Seal(material, KeyMaterialAssociatedData(current.Arn, version));
-        var saved = Save(current with
+        var saved = Save(call, current with
             {
                 CurrentVersion = version,
                 OnDemandRotations = current.OnDemandRotations + (rotationType == "ON_DEMAND" ? 1 : 0),
@@ -245,7 +339,6 @@ public sealed partial class KeyService
         KeyChanged?.Invoke(this, new KeyChangedEventArgs(keyArn, generation));
     }
 
-    private void Changed(KmsKey key) => Changed(key.Arn);
 
     /// <summary>The plaintext material of one version of a key, opened from its sealed form on first use.</summary>
     private byte[]? Material(KmsKey key, int version)

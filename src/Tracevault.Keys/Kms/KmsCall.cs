@@ -26,6 +26,15 @@ internal sealed class KmsCall(Caller caller, string eventName, bool readOnly, Da
     /// <summary>The keys the call touched.</summary>
     public List<KmsKey> Keys { get; } = [];
 
+    /// <summary>The call's changes, begun on its first change and committed only with its audit record; null while it changed nothing.</summary>
+    public IKeyChanges? Changes { get; set; }
+
+    /// <summary>The keys whose new revision the call put in the key service's cache before committing it, to forget should it not commit.</summary>
+    public List<string> CachedKeyIds { get; } = [];
+
+    /// <summary>The ARNs of keys whose state, policy, aliases or grants the call changed, announced once the change is committed.</summary>
+    public List<string> ChangedKeyArns { get; } = [];
+
     /// <summary>Records a key the call touched.</summary>
     public KmsKey Touch(KmsKey key)
     {

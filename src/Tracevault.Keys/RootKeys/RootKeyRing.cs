@@ -79,6 +79,19 @@ public sealed class RootKeyRing
         return plaintext;
     }
 
+    /// <summary>Derives a 32-byte key for one purpose from one root key (HKDF-SHA256, <paramref name="label"/> as its info), so no two purposes share a key.</summary>
+    /// <remarks>The caller owns the returned array and should zero it when done; the root key itself never leaves the ring.</remarks>
+    public byte[] DeriveKey(int rootKeyId, string label)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(label);
+        if (!_keys.TryGetValue(rootKeyId, out var key))
+        {
+            throw new CryptographicException($"This ring holds no root key {rootKeyId}.");
+        }
+
+        return HKDF.DeriveKey(HashAlgorithmName.SHA256, key, KeySize, salt: [], info: System.Text.Encoding.UTF8.GetBytes(label));
+    }
+
     /// <summary>Returns the root key id a sealed blob names.</summary>
     public static int SealingKeyId(ReadOnlySpan<byte> sealedBlob) => BinaryPrimitives.ReadInt32BigEndian(sealedBlob.Slice(1, 4));
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Tracevault.Keys.Audit;
 using Tracevault.Server.Hosting;
 using Tracevault.Storage.Sqlite;
 
@@ -183,19 +184,19 @@ public static class TracevaultCommand
     {
         var audit = new Command("audit", "Work with the audit trail.");
         var data = DataOption();
-        var verify = new Command("verify", "Walk the audit trail's hash chain and report the first record that was altered.") { data };
+        var verify = new Command("verify", "Check the audit trail's keyed chain and sealed head: report how many records verified up to which time, or the first record altered, removed or inserted, or a cut-off tail.") { data };
         verify.SetAction(parse =>
         {
             var directory = DataDirectory.Open(parse.GetValue(data)!, TimeProvider.System);
-            var result = new SqliteAuditLog(directory.Database).Verify();
+            var result = new SqliteAuditLog(directory.Database, new AuditChain(directory.RootKeys)).Verify();
+            var upTo = result.LastEventTime is { } last ? last.UtcDateTime.ToString(" 'up to' yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) : "";
             if (result.Verified)
             {
-                System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"verified {result.Records} records"));
+                System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"verified {result.Records} records{upTo}"));
                 return 0;
             }
 
-            System.Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"audit trail broken at event {result.BrokenEventId}: its hash does not match (after {result.Records} verified records)"));
+            System.Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"audit trail {result.Problem} ({result.Records} records verified{upTo} before that)"));
             return 1;
         });
         audit.Subcommands.Add(verify);

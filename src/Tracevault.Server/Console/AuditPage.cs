@@ -151,19 +151,32 @@ public sealed class AuditPage
         : key.StartsWith("arn:", StringComparison.Ordinal) ? key
         : _kms.KeyArn(accountId, key);
 
-    private static TrustedHtml RenderVerification(AuditVerification verification) => verification.Verified
-        ? new HtmlWriter().Append($"""
-            <section class="panel verified" id="chain-verification" role="status">
-            <h2>Chain verified</h2>
-            <p>Verified <strong id="verified-records">{ConsoleFormat.Count(verification.Records)}</strong> records: every record's hash matches its content and the record before it. Nothing was changed, removed or inserted.</p>
-            </section>
-            """).ToHtml()
-        : new HtmlWriter().Append($"""
+    private static TrustedHtml RenderVerification(AuditVerification verification)
+    {
+        var upTo = verification.LastEventTime is { } last ? ConsoleFormat.Time(last) : "";
+        if (verification.Verified)
+        {
+            return new HtmlWriter().Append($"""
+                <section class="panel verified" id="chain-verification" role="status">
+                <h2>Chain verified</h2>
+                <p>Verified <strong id="verified-records">{ConsoleFormat.Count(verification.Records)}</strong> records{(upTo.Length > 0 ? " up to " : "")}{upTo}: every record's keyed link matches its content and the record before it, and the chain ends where its sealed head says. Nothing was changed, removed, inserted or cut off.</p>
+                </section>
+                """).ToHtml();
+        }
+
+        var html = new HtmlWriter().Append($"""
             <section class="panel refused" id="chain-verification" role="alert">
             <h2>The chain is broken</h2>
-            <p>{ConsoleFormat.Count(verification.Records)} records verified; the first broken link is event <a class="id" id="broken-event" href="/console/audit/{verification.BrokenEventId}">{verification.BrokenEventId}</a>: it, or a record before it, was changed, removed or inserted after it was written.</p>
-            </section>
-            """).ToHtml();
+            <p id="chain-problem">The audit trail is {verification.Problem}.</p>
+            <p>{ConsoleFormat.Count(verification.Records)} records verified before that.
+            """);
+        if (verification.BrokenEventId is { } broken)
+        {
+            html.Append($""" The first broken link is event <a class="id" id="broken-event" href="/console/audit/{broken}">{broken}</a>.""");
+        }
+
+        return html.Append($"</p></section>").ToHtml();
+    }
 
     private static TrustedHtml RenderEvents(List<AuditEvent> events, Filter filter, long? next, bool paged)
     {

@@ -15,8 +15,8 @@ internal static class KmsRegistration
     {
         var kmsOptions = new KmsOptions { Region = options.Region };
         kmsOptions.Validate();
-        var audit = new SqliteAuditLog(data.Database);
-        var keys = new KeyService(new SqliteKeyRepository(data.Database), audit, data.RootKeys, time, kmsOptions);
+        var audit = new SqliteAuditLog(data.Database, new AuditChain(data.RootKeys));
+        var keys = new KeyService(new SqliteKeyRepository(data.Database, audit), audit, data.RootKeys, time, kmsOptions);
         services.AddSingleton(kmsOptions);
         services.AddSingleton<IAuditLog>(audit);
         services.AddSingleton(keys);

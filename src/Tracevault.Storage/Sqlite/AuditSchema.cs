@@ -1,6 +1,6 @@
 namespace Tracevault.Storage.Sqlite;
 
-/// <summary>The audit trail (append-only, hash-chained) and the key usage counted with it.</summary>
+/// <summary>The audit trail (append-only, chained by keyed links under a sealed head) and the key usage counted with it.</summary>
 internal static class AuditSchema
 {
     /// <summary>The audit part of the schema.</summary>
@@ -30,6 +30,23 @@ internal static class AuditSchema
             operation TEXT NOT NULL,
             requests INTEGER NOT NULL,
             PRIMARY KEY (account_id, key_arn, month, operation));
+        """,
+
+        // 2: the chain is keyed. hash becomes an HMAC link under the chain key of the root key named by key_id (NULL: a
+        // record of step 1, linked by plain SHA-256, which SqliteAuditLog re-chains under the key once, on first open);
+        // the head (how many records, the last link) is sealed under the same key, so a shortened chain is noticed.
+        """
+        ALTER TABLE audit_events ADD COLUMN key_id INTEGER;
+        CREATE TABLE audit_head (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            records INTEGER NOT NULL,
+            last_link BLOB NOT NULL,
+            last_event_time INTEGER,
+            migrated_records INTEGER NOT NULL,
+            damage TEXT,
+            key_id INTEGER NOT NULL,
+            seal BLOB NOT NULL);
+        CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head BEGIN SELECT RAISE(ABORT, 'the audit head is never deleted'); END;
         """,
     ]);
 }

@@ -11,51 +11,17 @@ public sealed class SqliteKeyRepository : IKeyRepository
     private const string NewestRevision = "SELECT r.metadata FROM kms_key_revisions r WHERE r.key_id = k.key_id ORDER BY r.revision DESC LIMIT 1";
 
     private readonly SqliteDatabase _database;
+    private readonly SqliteAuditLog _audit;
 
-    /// <summary>Creates the repository over a database.</summary>
-    public SqliteKeyRepository(SqliteDatabase database) => _database = database;
-
-    /// <inheritdoc />
-    public void AddKey(KmsKey key, KeyVersion firstVersion)
+    /// <summary>Creates the repository over a database and the audit trail in it, which every change is committed with.</summary>
+    public SqliteKeyRepository(SqliteDatabase database, SqliteAuditLog audit)
     {
-        ArgumentNullException.ThrowIfNull(key);
-        using var connection = _database.Open();
-        using var transaction = connection.BeginTransaction();
-        Execute(connection, transaction, "INSERT INTO kms_keys (key_id, account_id, arn, created_at) VALUES ($id, $account, $arn, $at)",
-            ("$id", key.KeyId), ("$account", key.AccountId), ("$arn", key.Arn), ("$at", key.CreationDate.ToUnixTimeMilliseconds()));
-        InsertRevision(connection, transaction, key);
-        InsertVersion(connection, transaction, firstVersion);
-        transaction.Commit();
+        _database = database;
+        _audit = audit;
     }
 
     /// <inheritdoc />
-    public void AppendRevision(KmsKey key, KeyVersion? newVersion)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        using var connection = _database.Open();
-        using var transaction = connection.BeginTransaction();
-        InsertRevision(connection, transaction, key);
-        if (newVersion is not null)
-        {
-            InsertVersion(connection, transaction, newVersion);
-        }
-
-        transaction.Commit();
-    }
-
-    /// <inheritdoc />
-    public void DestroyKey(KmsKey deleted)
-    {
-        ArgumentNullException.ThrowIfNull(deleted);
-        using var connection = _database.Open();
-        using var transaction = connection.BeginTransaction();
-        InsertRevision(connection, transaction, deleted);
-        // secure_delete is on, so the pages that held the sealed material are overwritten with zeros.
-        Execute(connection, transaction, "DELETE FROM kms_key_versions WHERE key_id = $id", ("$id", deleted.KeyId));
-        Execute(connection, transaction, "DELETE FROM kms_grants WHERE key_id = $id", ("$id", deleted.KeyId));
-        Execute(connection, transaction, "DELETE FROM kms_aliases WHERE target_key_id = $id", ("$id", deleted.KeyId));
-        transaction.Commit();
-    }
+    public IKeyChanges BeginChanges() => new SqliteKeyChanges(_database, _audit);
 
     /// <inheritdoc />
     public KmsKey? FindKey(string keyId)
@@ -102,33 +68,6 @@ public sealed class SqliteKeyRepository : IKeyRepository
     }
 
     /// <inheritdoc />
-    public bool TryAddAlias(KmsAlias alias)
-    {
-        ArgumentNullException.ThrowIfNull(alias);
-        using var connection = _database.Open();
-        using var command = Command(connection, null, "INSERT OR IGNORE INTO kms_aliases (account_id, alias_name, target_key_id, created_at, updated_at) VALUES ($account, $name, $target, $created, $updated)",
-            ("$account", alias.AccountId), ("$name", alias.AliasName), ("$target", alias.TargetKeyId),
-            ("$created", alias.CreationDate.ToUnixTimeMilliseconds()), ("$updated", alias.LastUpdatedDate.ToUnixTimeMilliseconds()));
-        return command.ExecuteNonQuery() == 1;
-    }
-
-    /// <inheritdoc />
-    public void UpdateAlias(KmsAlias alias)
-    {
-        ArgumentNullException.ThrowIfNull(alias);
-        using var connection = _database.Open();
-        Execute(connection, null, "UPDATE kms_aliases SET target_key_id = $target, updated_at = $updated WHERE account_id = $account AND alias_name = $name",
-            ("$account", alias.AccountId), ("$name", alias.AliasName), ("$target", alias.TargetKeyId), ("$updated", alias.LastUpdatedDate.ToUnixTimeMilliseconds()));
-    }
-
-    /// <inheritdoc />
-    public bool DeleteAlias(string accountId, string aliasName)
-    {
-        using var connection = _database.Open();
-        return Execute(connection, null, "DELETE FROM kms_aliases WHERE account_id = $account AND alias_name = $name", ("$account", accountId), ("$name", aliasName)) == 1;
-    }
-
-    /// <inheritdoc />
     public KmsAlias? FindAlias(string accountId, string aliasName)
     {
         using var connection = _database.Open();
@@ -146,16 +85,6 @@ public sealed class SqliteKeyRepository : IKeyRepository
     }
 
     /// <inheritdoc />
-    public void AddGrant(KmsGrant grant)
-    {
-        ArgumentNullException.ThrowIfNull(grant);
-        using var connection = _database.Open();
-        Execute(connection, null, "INSERT INTO kms_grants (grant_id, key_id, created_at, data) VALUES ($id, $key, $at, $data)",
-            ("$id", grant.GrantId), ("$key", grant.KeyId), ("$at", grant.CreationDate.ToUnixTimeMilliseconds()),
-            ("$data", JsonSerializer.Serialize(grant, StorageJsonContext.Default.KmsGrant)));
-    }
-
-    /// <inheritdoc />
     public IReadOnlyList<KmsGrant> ListGrants(string keyId)
     {
         using var connection = _database.Open();
@@ -170,19 +99,12 @@ public sealed class SqliteKeyRepository : IKeyRepository
         return grants;
     }
 
-    /// <inheritdoc />
-    public bool DeleteGrant(string keyId, string grantId)
-    {
-        using var connection = _database.Open();
-        return Execute(connection, null, "DELETE FROM kms_grants WHERE key_id = $key AND grant_id = $id", ("$key", keyId), ("$id", grantId)) == 1;
-    }
-
-    private static void InsertRevision(SqliteConnection connection, SqliteTransaction transaction, KmsKey key) =>
+    internal static void InsertRevision(SqliteConnection connection, SqliteTransaction transaction, KmsKey key) =>
         Execute(connection, transaction, "INSERT INTO kms_key_revisions (key_id, revision, state, revised_at, metadata) VALUES ($id, $revision, $state, $at, $metadata)",
             ("$id", key.KeyId), ("$revision", key.Revision), ("$state", key.State.ToString()), ("$at", key.RevisedAt.ToUnixTimeMilliseconds()),
             ("$metadata", JsonSerializer.Serialize(key, StorageJsonContext.Default.KmsKey)));
 
-    private static void InsertVersion(SqliteConnection connection, SqliteTransaction transaction, KeyVersion version) =>
+    internal static void InsertVersion(SqliteConnection connection, SqliteTransaction transaction, KeyVersion version) =>
         Execute(connection, transaction, "INSERT INTO kms_key_versions (key_id, version, sealed_material, created_at, rotation_type) VALUES ($id, $version, $material, $at, $type)",
             ("$id", version.KeyId), ("$version", version.Version), ("$material", version.SealedMaterial), ("$at", version.CreatedAt.ToUnixTimeMilliseconds()),
             ("$type", version.RotationType));

@@ -1,15 +1,23 @@
 using Tracevault.Keys.Kms;
+using Tracevault.Keys.Tests.Audit;
 
 namespace Tracevault.Keys.Tests.Kms;
 
-/// <summary>An in-memory <see cref="IKeyRepository"/> for unit tests of the key service.</summary>
-public sealed class EphemeralKeyRepository : IKeyRepository
+/// <summary>An in-memory <see cref="IKeyRepository"/> for unit tests of the key service, with the same unit-of-work rules as the database.</summary>
+/// <remarks>
+/// Writers are serialized from a unit's first change to its end (like an immediate transaction); a unit works on its own copy
+/// of the state, which replaces the committed state only together with the audit records appended to <see cref="EphemeralAuditLog"/>.
+/// Reads see committed state only. A second unit opened on a thread that holds one fails, where the database would wait on itself.
+/// </remarks>
+public sealed class EphemeralKeyRepository(EphemeralAuditLog audit) : IKeyRepository
 {
     private readonly Lock _lock = new();
-    private readonly List<KmsKey> _revisions = [];
-    private readonly List<KeyVersion> _versions = [];
-    private readonly List<KmsAlias> _aliases = [];
-    private readonly List<KmsGrant> _grants = [];
+    private readonly SemaphoreSlim _writer = new(1, 1);
+    private State _state = new([], [], [], []);
+    private int _writerThread;
+
+    /// <summary>The audit log units commit their records to.</summary>
+    internal EphemeralAuditLog Audit => audit;
 
     public IReadOnlyList<KeyVersion> AllVersions
     {
@@ -17,7 +25,7 @@ public sealed class EphemeralKeyRepository : IKeyRepository
         {
             lock (_lock)
             {
-                return _versions.ToList();
+                return _state.Versions.ToList();
             }
         }
     }
@@ -26,40 +34,22 @@ public sealed class EphemeralKeyRepository : IKeyRepository
     {
         lock (_lock)
         {
-            return _revisions.Where(r => r.KeyId == keyId).ToList();
+            return _state.Revisions.Where(r => r.KeyId == keyId).ToList();
         }
     }
 
-    public void AddKey(KmsKey key, KeyVersion firstVersion)
+    public IKeyChanges BeginChanges()
     {
-        lock (_lock)
+        if (Volatile.Read(ref _writerThread) == Environment.CurrentManagedThreadId)
         {
-            _revisions.Add(key);
-            _versions.Add(firstVersion);
+            throw new InvalidOperationException("This thread already holds a unit of changes: a second one would wait on the first for ever.");
         }
-    }
 
-    public void AppendRevision(KmsKey key, KeyVersion? newVersion)
-    {
+        _writer.Wait();
+        Volatile.Write(ref _writerThread, Environment.CurrentManagedThreadId);
         lock (_lock)
         {
-            Assert.DoesNotContain(_revisions, r => r.KeyId == key.KeyId && r.Revision == key.Revision);
-            _revisions.Add(key);
-            if (newVersion is not null)
-            {
-                _versions.Add(newVersion);
-            }
-        }
-    }
-
-    public void DestroyKey(KmsKey deleted)
-    {
-        lock (_lock)
-        {
-            _revisions.Add(deleted);
-            _versions.RemoveAll(v => v.KeyId == deleted.KeyId);
-            _grants.RemoveAll(g => g.KeyId == deleted.KeyId);
-            _aliases.RemoveAll(a => a.TargetKeyId == deleted.KeyId);
+            return new EphemeralKeyChanges(this, _state.Copy());
         }
     }
 
@@ -67,7 +57,7 @@ public sealed class EphemeralKeyRepository : IKeyRepository
     {
         lock (_lock)
         {
-            return _revisions.Where(r => r.KeyId == keyId).MaxBy(r => r.Revision);
+            return _state.Revisions.Where(r => r.KeyId == keyId).MaxBy(r => r.Revision);
         }
     }
 
@@ -75,7 +65,7 @@ public sealed class EphemeralKeyRepository : IKeyRepository
     {
         lock (_lock)
         {
-            return _revisions.Where(r => r.AccountId == accountId).GroupBy(r => r.KeyId).Select(g => g.MaxBy(r => r.Revision)!).ToList();
+            return _state.Revisions.Where(r => r.AccountId == accountId).GroupBy(r => r.KeyId).Select(g => g.MaxBy(r => r.Revision)!).ToList();
         }
     }
 
@@ -83,7 +73,7 @@ public sealed class EphemeralKeyRepository : IKeyRepository
     {
         lock (_lock)
         {
-            return _revisions.GroupBy(r => r.KeyId).Select(g => g.MaxBy(r => r.Revision)!).Where(k => k.State == KeyState.PendingDeletion).ToList();
+            return _state.Revisions.GroupBy(r => r.KeyId).Select(g => g.MaxBy(r => r.Revision)!).Where(k => k.State == KeyState.PendingDeletion).ToList();
         }
     }
 
@@ -91,7 +81,7 @@ public sealed class EphemeralKeyRepository : IKeyRepository
     {
         lock (_lock)
         {
-            return _versions.SingleOrDefault(v => v.KeyId == keyId && v.Version == version);
+            return _state.Versions.SingleOrDefault(v => v.KeyId == keyId && v.Version == version);
         }
     }
 
@@ -99,38 +89,7 @@ public sealed class EphemeralKeyRepository : IKeyRepository
     {
         lock (_lock)
         {
-            return _versions.Where(v => v.KeyId == keyId).OrderBy(v => v.Version).ToList();
-        }
-    }
-
-    public bool TryAddAlias(KmsAlias alias)
-    {
-        lock (_lock)
-        {
-            if (_aliases.Any(a => a.AccountId == alias.AccountId && a.AliasName == alias.AliasName))
-            {
-                return false;
-            }
-
-            _aliases.Add(alias);
-            return true;
-        }
-    }
-
-    public void UpdateAlias(KmsAlias alias)
-    {
-        lock (_lock)
-        {
-            _aliases.RemoveAll(a => a.AccountId == alias.AccountId && a.AliasName == alias.AliasName);
-            _aliases.Add(alias);
-        }
-    }
-
-    public bool DeleteAlias(string accountId, string aliasName)
-    {
-        lock (_lock)
-        {
-            return _aliases.RemoveAll(a => a.AccountId == accountId && a.AliasName == aliasName) > 0;
+            return _state.Versions.Where(v => v.KeyId == keyId).OrderBy(v => v.Version).ToList();
         }
     }
 
@@ -138,7 +97,7 @@ public sealed class EphemeralKeyRepository : IKeyRepository
     {
         lock (_lock)
         {
-            return _aliases.SingleOrDefault(a => a.AccountId == accountId && a.AliasName == aliasName);
+            return _state.Aliases.SingleOrDefault(a => a.AccountId == accountId && a.AliasName == aliasName);
         }
     }
 
@@ -146,15 +105,7 @@ public sealed class EphemeralKeyRepository : IKeyRepository
     {
         lock (_lock)
         {
-            return _aliases.Where(a => a.AccountId == accountId).OrderBy(a => a.AliasName, StringComparer.Ordinal).ToList();
-        }
-    }
-
-    public void AddGrant(KmsGrant grant)
-    {
-        lock (_lock)
-        {
-            _grants.Add(grant);
+            return _state.Aliases.Where(a => a.AccountId == accountId).OrderBy(a => a.AliasName, StringComparer.Ordinal).ToList();
         }
     }
 
@@ -162,15 +113,30 @@ public sealed class EphemeralKeyRepository : IKeyRepository
     {
         lock (_lock)
         {
-            return _grants.Where(g => g.KeyId == keyId).ToList();
+            return _state.Grants.Where(g => g.KeyId == keyId).ToList();
         }
     }
 
-    public bool DeleteGrant(string keyId, string grantId)
+    /// <summary>Appends the records and makes the unit's state the committed one, or neither when the append fails.</summary>
+    internal void Commit(State changed, Action appendRecords)
     {
         lock (_lock)
         {
-            return _grants.RemoveAll(g => g.KeyId == keyId && g.GrantId == grantId) > 0;
+            appendRecords();
+            _state = changed;
         }
+    }
+
+    /// <summary>Ends a unit, committed or not, letting the next writer in.</summary>
+    internal void Release()
+    {
+        Volatile.Write(ref _writerThread, 0);
+        _writer.Release();
+    }
+
+    /// <summary>What the repository holds; a unit changes its own copy.</summary>
+    internal sealed record State(List<KmsKey> Revisions, List<KeyVersion> Versions, List<KmsAlias> Aliases, List<KmsGrant> Grants)
+    {
+        public State Copy() => new(Revisions.ToList(), Versions.ToList(), Aliases.ToList(), Grants.ToList());
     }
 }

@@ -18,11 +18,15 @@ public sealed class KeyServiceTests
     private static readonly Dictionary<string, string> TraceContext = new() { ["aws:xray:arn"] = $"arn:aws:xray:us-east-1:{Account}:group/Default" };
 
     private readonly FakeTimeProvider _clock = new(Start);
-    private readonly EphemeralKeyRepository _repository = new();
     private readonly EphemeralAuditLog _audit = new();
+    private readonly EphemeralKeyRepository _repository;
     private readonly KeyService _keys;
 
-    public KeyServiceTests() => _keys = new KeyService(_repository, _audit, RootKeyRing.CreateNew(), _clock, new KmsOptions { Region = "us-east-1" });
+    public KeyServiceTests()
+    {
+        _repository = new EphemeralKeyRepository(_audit);
+        _keys = new KeyService(_repository, _audit, RootKeyRing.CreateNew(), _clock, new KmsOptions { Region = "us-east-1" });
+    }
 
     private static Caller User(string name, string account = Account, params string[] policies) =>
         new(account, Caller.UserArn(account, name), name, "AKIA" + name.ToUpperInvariant().PadRight(16, 'X')[..16], policies.Select(PolicyDocument.Parse).ToArray());
@@ -226,5 +230,80 @@ public sealed class KeyServiceTests
         var wider = new Dictionary<string, string>(TraceContext) { ["extra"] = "x" };
         Assert.Equal("AccessDeniedException", Assert.Throws<KmsException>(() => _keys.Encrypt(grantee, new EncryptRequest(key.Arn, [1], wider))).Code);
         Assert.Equal("AccessDeniedException", Assert.Throws<KmsException>(() => _keys.GenerateDataKey(grantee, new GenerateDataKeyRequest(key.Arn, TraceContext) { NumberOfBytes = 16 })).Code);
+    }
+
+    [Theory]
+    [InlineData("CreateKey")]
+    [InlineData("CreateAlias")]
+    [InlineData("CreateGrant")]
+    [InlineData("DisableKey")]
+    [InlineData("RotateKeyOnDemand")]
+    [InlineData("aws/xray")]
+    [InlineData("AutomaticRotation")]
+    [InlineData("DueDeletion")]
+    public void Change_AuditRecordCannotBeWritten_LeavesNoChange(string operation)
+    {
+        var key = _keys.CreateKey(Admin, new CreateKeyRequest());
+        _keys.EnableKeyRotation(Admin, key.Arn, 90);
+        var scheduled = _keys.CreateKey(Admin, new CreateKeyRequest());
+        _keys.ScheduleKeyDeletion(Admin, scheduled.Arn, 7);
+        var before = Snapshot();
+        var recordsBefore = _audit.Events.Count;
+
+        _audit.FailAppends = true;
+        Action change = operation switch
+        {
+            "CreateKey" => () => _keys.CreateKey(Admin, new CreateKeyRequest()),
+            "CreateAlias" => () => _keys.CreateAlias(Admin, "alias/unrecorded", key.Arn),
+            "CreateGrant" => () => _keys.CreateGrant(Admin, new CreateGrantRequest(key.Arn, XRay, ["Decrypt"])),
+            "DisableKey" => () => _keys.DisableKey(Admin, key.Arn),
+            "RotateKeyOnDemand" => () => _keys.RotateKeyOnDemand(Admin, key.Arn),
+            "aws/xray" => () => _keys.GetOrCreateAwsManagedKey(Account, "xray"),
+            "AutomaticRotation" => () =>
+            {
+                _clock.Advance(TimeSpan.FromDays(91));
+                _keys.DescribeKey(Admin, key.Arn);
+            },
+            _ => () =>
+            {
+                _clock.Advance(TimeSpan.FromDays(8));
+                _keys.DestroyDueKeys();
+            },
+        };
+        Assert.Throws<IOException>(change);
+        _audit.FailAppends = false;
+
+        // Nothing reached the store without its record, and the service does not act on what was never committed.
+        Assert.Equal(before, Snapshot());
+        Assert.Equal(recordsBefore, _audit.Events.Count);
+        Assert.Equal(KeyState.Enabled, _keys.DescribeKey(Admin, key.Arn).State);
+        Assert.Equal(KeyState.PendingDeletion, _repository.FindKey(scheduled.KeyId)!.State);
+
+        // A rotation still due is made on the next use, now with its record.
+        Assert.Equal(operation == "AutomaticRotation" ? 2 : 1, _repository.ListVersions(key.KeyId).Count);
+        Assert.Equal(operation == "AutomaticRotation" ? 1 : 0, _audit.Events.Count(e => e.EventName == "RotateKey"));
+    }
+
+    [Fact]
+    public void RefusedCall_AfterItsChangeWasStaged_RecordsTheRefusalAndChangesNothing()
+    {
+        var key = _keys.CreateKey(Admin, new CreateKeyRequest());
+        _keys.CreateAlias(Admin, "alias/taken", key.Arn);
+        var before = Snapshot();
+
+        Assert.Equal("AlreadyExistsException", Assert.Throws<KmsException>(() => _keys.CreateAlias(Admin, "alias/taken", key.Arn)).Code);
+
+        Assert.Equal(before, Snapshot());
+        var refusal = JsonDocument.Parse(_audit.Events[^1].RecordJson).RootElement;
+        Assert.Equal("CreateAlias", refusal.GetProperty("eventName").GetString());
+        Assert.Equal("AlreadyExistsException", refusal.GetProperty("errorCode").GetString());
+    }
+
+    /// <summary>Everything the repository holds for the account, as text to compare.</summary>
+    private string Snapshot()
+    {
+        var keys = _repository.ListKeys(Account).OrderBy(k => k.KeyId, StringComparer.Ordinal).ToList();
+        return string.Join('\n', keys.Select(k => $"{k.KeyId} r{k.Revision} {k.State} v{k.CurrentVersion} versions={_repository.ListVersions(k.KeyId).Count} grants={_repository.ListGrants(k.KeyId).Count}")
+            .Concat(_repository.ListAliases(Account).Select(a => $"{a.AliasName} -> {a.TargetKeyId}")));
     }
 }
