@@ -114,22 +114,46 @@ public sealed class SqliteDatabase
             }
         }
 
+        try
+        {
+            return Check(connection, "PRAGMA integrity_check(1000)", trees);
+        }
+        catch (SqliteException whole) when (StorageFailure.Of(whole) is { } failure)
+        {
+            // Some damage stops the check itself: check table by table (each with its indexes), to name what is damaged.
+            var findings = new List<string> { $"the whole-file check stopped: {failure.Code}: {failure.Reason}" };
+            foreach (var table in trees.Values.Where(t => t.StartsWith("table ", StringComparison.Ordinal)).Select(t => t["table ".Length..]).Order(StringComparer.Ordinal))
+            {
+                try
+                {
+                    findings.AddRange(Check(connection, $"PRAGMA integrity_check(\"{table.Replace("\"", "\"\"", StringComparison.Ordinal)}\")", trees).Select(f => $"table {table}: {f}"));
+                }
+                catch (SqliteException exception) when (StorageFailure.Of(exception) is { } tableFailure)
+                {
+                    findings.Add($"table {table} or one of its indexes is damaged: {tableFailure.Code}: {tableFailure.Reason}");
+                }
+            }
+
+            return findings;
+        }
+    }
+
+    private static List<string> Check(SqliteConnection connection, string pragma, Dictionary<long, string> trees)
+    {
         var findings = new List<string>();
         using var check = connection.CreateCommand();
-        check.CommandText = "PRAGMA integrity_check(1000)";
-        using (var reader = check.ExecuteReader())
+        check.CommandText = pragma;
+        using var reader = check.ExecuteReader();
+        while (reader.Read())
         {
-            while (reader.Read())
+            var line = reader.GetString(0);
+            if (line == "ok")
             {
-                var line = reader.GetString(0);
-                if (line == "ok")
-                {
-                    continue;
-                }
-
-                var tree = System.Text.RegularExpressions.Regex.Match(line, @"Tree (\d+)");
-                findings.Add(tree.Success && trees.TryGetValue(long.Parse(tree.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), out var name) ? $"{line} [{name}]" : line);
+                continue;
             }
+
+            var tree = System.Text.RegularExpressions.Regex.Match(line, @"Tree (\d+)");
+            findings.Add(tree.Success && trees.TryGetValue(long.Parse(tree.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), out var name) ? $"{line} [{name}]" : line);
         }
 
         return findings;
