@@ -44,4 +44,13 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Ingest totals at stop: received {HttpReceived} segments over HTTP and {UdpReceived} datagrams over UDP; stored {Stored}, rejected {Rejected}; dropped {DroppedQueueFull} (queue full), {DroppedStoringStopped} (storing stopped), {DroppedMalformed} (malformed)")]
     public static partial void IngestTotals(ILogger logger, long httpReceived, long udpReceived, long stored, long rejected, long droppedQueueFull, long droppedStoringStopped, long droppedMalformed);
+
+    [LoggerMessage(EventId = 51, Level = LogLevel.Error, Message = "Operation {Operation} failed (request {RequestId}): the database answered {Code}: {Reason}")]
+    public static partial void OperationFailedInStorage(ILogger logger, string operation, string requestId, string code, string reason);
+
+    [LoggerMessage(EventId = 52, Level = LogLevel.Error, Message = "Disk full: operation {Operation} (request {RequestId}) could not write ({Code}: {Reason}); answered with a retryable error, nothing acknowledged. Free space where the data directory is; writing resumes by itself.")]
+    public static partial void OperationDiskFull(ILogger logger, string operation, string requestId, string code, string reason);
+
+    [LoggerMessage(EventId = 53, Level = LogLevel.Error, Message = "Disk full: {Segments} segment(s) of PutTraceSegments (request {RequestId}) were not stored ({Code}: {Reason}); answered unprocessed with ErrorCode StorageFull. Free space where the data directory is; storing resumes by itself.")]
+    public static partial void IngestDiskFull(ILogger logger, int segments, string requestId, string code, string reason);
 }

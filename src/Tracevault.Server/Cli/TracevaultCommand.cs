@@ -19,6 +19,7 @@ public static class TracevaultCommand
         root.Subcommands.Add(Accounts());
         root.Subcommands.Add(RootKey());
         root.Subcommands.Add(Audit());
+        root.Subcommands.Add(Check());
         return root;
     }
 
@@ -60,7 +61,19 @@ public static class TracevaultCommand
                 return 2;
             }
 
-            await using var server = await TracevaultServer.StartAsync(options, TimeProvider.System, null, cancellationToken).ConfigureAwait(false);
+            TracevaultServer started;
+            try
+            {
+                started = await TracevaultServer.StartAsync(options, TimeProvider.System, null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidDataException exception)
+            {
+                // Not a Tracevault database, or one SQLite cannot read: refuse to run on it, saying why.
+                await System.Console.Error.WriteLineAsync(exception.Message).ConfigureAwait(false);
+                return 1;
+            }
+
+            await using var server = started;
             if (server.InitializedAdmin is not null)
             {
                 await System.Console.Out.WriteLineAsync($"Initialized {server.Data.Path}: account {server.InitializedAdmin.User.AccountId}, admin user '{server.InitializedAdmin.User.Name}'.").ConfigureAwait(false);
@@ -201,6 +214,15 @@ public static class TracevaultCommand
         });
         audit.Subcommands.Add(verify);
         return audit;
+    }
+
+    private static Command Check()
+    {
+        var data = DataOption();
+        var region = RegionOption();
+        var command = new Command("check", "Check the database (SQLite integrity check) and open every sealed chunk; report what is damaged (exit 0 clean, 1 damaged).") { data, region };
+        command.SetAction(parse => StoreCheck.Run(parse.GetValue(data)!, parse.GetValue(region)!, System.Console.Out));
+        return command;
     }
 
     private static string UsageLines(DataDirectory directory, string region, Uri url) =>

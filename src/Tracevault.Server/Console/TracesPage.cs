@@ -124,6 +124,11 @@ public sealed class TracesPage
         html.Append($"""
             <p class="counts" id="counts"><strong id="matched-count">{ConsoleFormat.Count(page.Count)}</strong> traces matched of <strong id="processed-count">{ConsoleFormat.Count(result.Processed)}</strong> processed for this page, {ConsoleFormat.Time(range.Start)} to {ConsoleFormat.Time(range.End)}, newest first.</p>
             """);
+        if (result.Damaged > 0)
+        {
+            html.Append($"<p class=\"panel refused\" id=\"damaged\" role=\"alert\"><strong id=\"damaged-count\">{ConsoleFormat.Count(result.Damaged)}</strong> traces could not be read: damaged. The server log names the chunks; <code>tracevault check</code> reports the whole store.</p>");
+        }
+
         if (page.Count == 0 && result.Next is null)
         {
             html.Append($"<p class=\"empty\" id=\"no-traces\">No traces in this range match.</p>");

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Tracevault.Core;
 using Tracevault.Server.Auth;
 using Tracevault.Server.Hosting;
+using Tracevault.Storage;
 
 namespace Tracevault.Server.Http;
 
@@ -71,9 +72,27 @@ public sealed class ApiDispatcher
         {
             // The client went away; there is no one to answer.
         }
+        catch (Exception exception) when (StorageFailure.Of(exception) is { Kind: StorageFailureKind.Full } full)
+        {
+            // Nothing was acknowledged; a 5xx the SDKs retry, since the same request succeeds once space is freed.
+            LogMessages.OperationDiskFull(_logger, route.Operation, requestId, full.Code, full.Reason);
+            if (!context.Response.HasStarted)
+            {
+                var code = route.Protocol == ApiProtocol.Kms ? "KMSInternalException" : "ServiceUnavailableException";
+                await ErrorResponses.WriteAsync(context, route.Protocol, new ApiException(code, $"The server's disk is full; nothing of this request was stored. Retry later (request id {requestId}).", 503)).ConfigureAwait(false);
+            }
+        }
         catch (Exception exception)
         {
-            LogMessages.OperationFailed(_logger, route.Operation, requestId, exception.GetType().Name);
+            if (StorageFailure.Of(exception) is { } failure)
+            {
+                LogMessages.OperationFailedInStorage(_logger, route.Operation, requestId, failure.Code, failure.Reason);
+            }
+            else
+            {
+                LogMessages.OperationFailed(_logger, route.Operation, requestId, exception.GetType().Name);
+            }
+
             if (!context.Response.HasStarted)
             {
                 var code = route.Protocol == ApiProtocol.Kms ? "KMSInternalException" : route.Protocol == ApiProtocol.XRay ? "InternalFailure" : "InternalFailure";

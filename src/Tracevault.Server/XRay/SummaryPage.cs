@@ -6,4 +6,8 @@ namespace Tracevault.Server.XRay;
 /// <param name="Summaries">The page, newest first.</param>
 /// <param name="Processed">How many traces were read to make it.</param>
 /// <param name="Next">Where the next page starts, or null on the last page.</param>
-public sealed record SummaryPage(List<TraceSummary> Summaries, int Processed, SummaryCursor? Next);
+public sealed record SummaryPage(List<TraceSummary> Summaries, int Processed, SummaryCursor? Next)
+{
+    /// <summary>How many traces the damaged chunks met while making it hold that could not be read (skipped, not processed).</summary>
+    public int Damaged { get; init; }
+}

@@ -37,7 +37,7 @@ public static class XRayFeature
         services.AddSingleton(sp => new ChunkWriter(
             sp.GetRequiredService<ITraceStore>(), sp.GetRequiredService<IDataKeySource>(), sp.GetRequiredService<DefaultDataKeys>(), storeOptions,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ChunkWriter>>()));
-        services.AddSingleton(sp => new TraceReader(sp.GetRequiredService<ITraceStore>(), sp.GetRequiredService<IDataKeySource>(), sp.GetRequiredService<DefaultDataKeys>()));
+        services.AddSingleton(sp => new TraceReader(sp.GetRequiredService<ITraceStore>(), sp.GetRequiredService<IDataKeySource>(), sp.GetRequiredService<DefaultDataKeys>(), sp.GetRequiredService<ILogger<TraceReader>>()));
         services.AddSingleton(sp => new SegmentIntake(sp.GetRequiredService<TimeProvider>(), new SegmentValidationOptions { MaxTraceIdAge = storeOptions.Retention }));
         services.AddSingleton<IngestCounters>();
         services.AddSingleton<XRayIngestApi>();

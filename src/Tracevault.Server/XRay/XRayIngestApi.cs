@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Tracevault.Server.Http;
+using Tracevault.Storage;
 using Tracevault.Storage.Traces;
 
 namespace Tracevault.Server.XRay;
@@ -10,16 +11,21 @@ public sealed class XRayIngestApi
     /// <summary>The error code of a segment refused because the account's key cannot be used.</summary>
     public const string StoringStoppedErrorCode = "KMSKeyUnusable";
 
+    /// <summary>The error code of a segment not stored because the disk holding the data is full (sending it again later stores it).</summary>
+    public const string StorageFullErrorCode = "StorageFull";
+
     private readonly SegmentIntake _intake;
     private readonly ChunkWriter _writer;
     private readonly IngestCounters _counters;
+    private readonly ILogger<XRayIngestApi> _logger;
 
     /// <summary>Creates the API.</summary>
-    public XRayIngestApi(SegmentIntake intake, ChunkWriter writer, IngestCounters counters)
+    public XRayIngestApi(SegmentIntake intake, ChunkWriter writer, IngestCounters counters, ILogger<XRayIngestApi> logger)
     {
         _intake = intake;
         _writer = writer;
         _counters = counters;
+        _logger = logger;
     }
 
     /// <summary>Registers the operations.</summary>
@@ -49,7 +55,24 @@ public sealed class XRayIngestApi
         }
 
         _counters.AddRejected(unprocessed.Count);
-        var outcome = await _writer.StoreAsync(request.Caller.AccountId, accepted, request.Http.RequestAborted).ConfigureAwait(false);
+        StoreOutcome outcome;
+        try
+        {
+            outcome = await _writer.StoreAsync(request.Caller.AccountId, accepted, request.Http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (StorageFailure.Of(exception) is { Kind: StorageFailureKind.Full } full)
+        {
+            // Nothing of the write was committed: every segment is answered unprocessed, for the sender to send again.
+            LogMessages.IngestDiskFull(_logger, accepted.Count, request.Http.Items[typeof(ApiDispatcher)] as string ?? "", full.Code, full.Reason);
+            outcome = StoreOutcome.Stored;
+            foreach (var segment in accepted)
+            {
+                unprocessed.Add((segment.Id, StorageFullErrorCode, "Tracevault could not store this segment: the disk holding its data is full. Send it again once space is freed."));
+            }
+
+            accepted.Clear();
+        }
+
         if (outcome.IsStored)
         {
             _counters.AddStored(accepted.Count);

@@ -46,9 +46,12 @@ public sealed class XRayQueryApi
         .Map(ApiProtocol.XRay, "GetTraceGraph", GetTraceGraphAsync);
 
     /// <summary>Reads whole traces by id for a caller, assembled; the ids with no data are left out.</summary>
-    public List<AssembledTrace> ReadTraces(Caller caller, IReadOnlyCollection<string> traceIds)
+    public List<AssembledTrace> ReadTraces(Caller caller, IReadOnlyCollection<string> traceIds) => ReadTraces(caller, traceIds, new ReadDamage());
+
+    /// <summary>Reads whole traces by id for a caller, assembled; the ids with no data, or lost in a damaged chunk (named in <paramref name="damage"/>), are left out.</summary>
+    public List<AssembledTrace> ReadTraces(Caller caller, IReadOnlyCollection<string> traceIds, ReadDamage damage)
     {
-        var segments = Guard(() => _reader.ReadTraces(caller.AccountId, traceIds, caller));
+        var segments = Guard(() => _reader.ReadTraces(caller.AccountId, traceIds, caller, damage));
         return traceIds.Distinct(StringComparer.Ordinal)
             .Where(segments.ContainsKey)
             .Select(id => Assemble(id, segments[id]))
@@ -87,7 +90,8 @@ public sealed class XRayQueryApi
         var matches = new List<TraceSummary>();
         var processed = 0;
         var processedThrough = 0L;
-        foreach (var batch in Guard(() => _reader.ReadNewestFirst(caller.AccountId, (long)Math.Floor(startTime), to, caller)))
+        var damage = new ReadDamage();
+        foreach (var batch in Guard(() => _reader.ReadNewestFirst(caller.AccountId, (long)Math.Floor(startTime), to, caller, damage)))
         {
             // Newest trace-id second first, a slice of whole seconds at a time: the answer's order within a second needs every
             // trace of it, and once the page is full after a slice, every trace not yet assembled comes later in the order.
@@ -101,7 +105,7 @@ public sealed class XRayQueryApi
                 if (processed >= maxProcessed)
                 {
                     // Every trace dated in or after the last second processed is done (whole seconds at a time): go on from there.
-                    return new SummaryPage(Sorted(matches), processed, SummaryCursor.Before(processedThrough));
+                    return new SummaryPage(Sorted(matches), processed, SummaryCursor.Before(processedThrough)) { Damaged = damage.Traces };
                 }
 
                 var end = Math.Min(candidates.Count, at + Math.Min(AssemblySlice, maxProcessed - processed));
@@ -130,7 +134,7 @@ public sealed class XRayQueryApi
 
         var page = Sorted(matches).Take(pageSize).ToList();
         var next = matches.Count > pageSize ? SummaryCursor.From(page[^1]) : null;
-        return new SummaryPage(page, processed, next);
+        return new SummaryPage(page, processed, next) { Damaged = damage.Traces };
 
         static List<TraceSummary> Sorted(List<TraceSummary> summaries)
         {
@@ -197,7 +201,8 @@ public sealed class XRayQueryApi
             throw new ApiException("InvalidRequestException", $"Exceeding maximum query size: {MaxBatchTraceIds}");
         }
 
-        var traces = ReadTraces(request.Caller, ids);
+        // A trace a damaged chunk holds is not given in part: it is answered unprocessed, and the others come back.
+        var traces = ReadTraces(request.Caller, ids, new ReadDamage());
         var found = traces.Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
         return ApiResponses.WriteAsync(request, writer =>
         {

@@ -258,6 +258,19 @@ public sealed class SqliteTraceStore : ITraceStore
             return chunks;
         }
 
+        public int CountIndexedTraces(ChunkHeader chunk)
+        {
+            // Keys begin with the trace's hour (TraceIndexHasher), and every trace of a chunk is dated in its time range: only
+            // those hours are scanned, not the whole index.
+            using var count = _connection.CreateCommand();
+            count.Transaction = _transaction;
+            count.CommandText = "SELECT COUNT(*) FROM blind_index WHERE trace_key >= $from AND trace_key < $to AND chunk_id = $chunk";
+            count.Parameters.AddWithValue("$from", TraceIndexHasher.FirstKeyOfHour(chunk.MinTime));
+            count.Parameters.AddWithValue("$to", TraceIndexHasher.FirstKeyOfHour(chunk.MaxTime + 3600));
+            count.Parameters.AddWithValue("$chunk", chunk.Id);
+            return Convert.ToInt32(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         public void Dispose()
         {
             _transaction.Dispose();

@@ -11,4 +11,7 @@ public interface ITraceSnapshot : IDisposable
 
     /// <summary>Loads chunks of an account by id, bodies included.</summary>
     IReadOnlyList<StoredChunk> Load(string accountId, IReadOnlyCollection<long> chunkIds);
+
+    /// <summary>How many distinct trace ids the blind index lists for a chunk (what a damaged chunk's loss is counted by).</summary>
+    int CountIndexedTraces(ChunkHeader chunk);
 }

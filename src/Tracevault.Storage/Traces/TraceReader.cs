@@ -1,3 +1,7 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
 using Tracevault.Core.Traces;
 using Tracevault.Core.Identity;
 using Tracevault.Keys.Envelope;
@@ -7,28 +11,41 @@ namespace Tracevault.Storage.Traces;
 /// <summary>Reads trace data back: finds chunks by blind index or time range, opens them with the reader's right to their data keys.</summary>
 /// <remarks>
 /// A chunk the reader may not open fails the whole read with <see cref="DataKeyAccessException"/>: never partial plaintext. A
-/// damaged or moved chunk fails it with <see cref="System.Security.Cryptography.CryptographicException"/>, however many cores
-/// opened it.
+/// damaged or moved chunk (one that does not open as it was sealed) does not fail the read: what of it still opens is read, the
+/// traces it loses are left out and named in the read's <see cref="ReadDamage"/>, and the damage is logged once per chunk.
 /// </remarks>
-public sealed class TraceReader
+public sealed partial class TraceReader
 {
     private readonly ITraceStore _store;
     private readonly IDataKeySource _dataKeys;
     private readonly DefaultDataKeys _indexKeys;
     private readonly DictionaryCache _dictionaries;
+    private readonly ILogger _logger;
 
-    /// <summary>Creates the reader.</summary>
-    public TraceReader(ITraceStore store, IDataKeySource dataKeys, DefaultDataKeys indexKeys)
+    // Damage is found once per chunk and process: a chunk is assessed (every frame tried, its traces counted) and logged once.
+    private readonly ConcurrentDictionary<long, Lazy<ChunkDamage>> _damaged = new();
+
+    /// <summary>Creates the reader; <paramref name="logger"/> hears of damaged chunks.</summary>
+    public TraceReader(ITraceStore store, IDataKeySource dataKeys, DefaultDataKeys indexKeys, ILogger logger)
     {
         _store = store;
         _dictionaries = new DictionaryCache(store);
         _dataKeys = dataKeys;
         _indexKeys = indexKeys;
+        _logger = logger;
     }
 
-    /// <summary>The segments of the given traces, by trace id; traces with no segments are absent.</summary>
-    public Dictionary<string, List<ChunkSegment>> ReadTraces(string accountId, IReadOnlyCollection<string> traceIds, Caller reader)
+    /// <summary>The segments of the given traces, by trace id; traces with no segments, or lost to damage, are absent.</summary>
+    public Dictionary<string, List<ChunkSegment>> ReadTraces(string accountId, IReadOnlyCollection<string> traceIds, Caller reader) =>
+        ReadTraces(accountId, traceIds, reader, new ReadDamage());
+
+    /// <summary>
+    /// The segments of the given traces, by trace id; traces with no segments are absent, and so are those a damaged chunk holds
+    /// (they are in <paramref name="damage"/>'s <see cref="ReadDamage.TraceIds"/>: a trace is given whole or not at all).
+    /// </summary>
+    public Dictionary<string, List<ChunkSegment>> ReadTraces(string accountId, IReadOnlyCollection<string> traceIds, Caller reader, ReadDamage damage)
     {
+        ArgumentNullException.ThrowIfNull(damage);
         var indexKey = _indexKeys.TraceIndexKey(accountId);
         var idsByHash = traceIds.Distinct(StringComparer.Ordinal).ToLookup(id => TraceIndexHasher.Hash(indexKey, id));
         var chunks = _store.FindByTraceHashes(accountId, idsByHash.Select(ids => ids.Key).ToList());
@@ -36,25 +53,47 @@ public sealed class TraceReader
         // A chunk opens only the frames that may hold the traces the index found in it, not every trace asked for.
         IReadOnlySet<string> Found(StoredChunk chunk) => chunk.TraceHashes.SelectMany(hash => idsByHash[hash]).ToHashSet(StringComparer.Ordinal);
         var result = new Dictionary<string, List<ChunkSegment>>(StringComparer.Ordinal);
-        foreach (var segment in Open(chunks, accountId, reader, Found))
+        foreach (var segment in Open(chunks, accountId, reader, damage, Found))
         {
             Add(result, segment);
         }
 
+        RemoveDamaged(result, damage);
         return result;
     }
 
-    /// <summary>The segments of every trace with data in <c>[fromSecond, toSecond)</c>, by trace id.</summary>
-    public Dictionary<string, List<ChunkSegment>> ReadRange(string accountId, long fromSecond, long toSecond, Caller reader)
+    /// <summary>The segments of every trace with data in <c>[fromSecond, toSecond)</c>, by trace id; damaged chunks are skipped.</summary>
+    public Dictionary<string, List<ChunkSegment>> ReadRange(string accountId, long fromSecond, long toSecond, Caller reader) =>
+        ReadRange(accountId, fromSecond, toSecond, reader, new ReadDamage());
+
+    /// <summary>
+    /// The segments of every trace with data in <c>[fromSecond, toSecond)</c>, by trace id. What damaged chunks lose is recorded in
+    /// <paramref name="damage"/>; a trace known to be partly in a damaged frame is left out.
+    /// </summary>
+    public Dictionary<string, List<ChunkSegment>> ReadRange(string accountId, long fromSecond, long toSecond, Caller reader, ReadDamage damage)
     {
+        ArgumentNullException.ThrowIfNull(damage);
         var chunks = _store.FindInRange(accountId, fromSecond, toSecond);
         var result = new Dictionary<string, List<ChunkSegment>>(StringComparer.Ordinal);
-        foreach (var segment in Open(chunks, accountId, reader))
+        foreach (var segment in Open(chunks, accountId, reader, damage))
         {
             Add(result, segment);
         }
 
+        RemoveDamaged(result, damage);
         return result;
+    }
+
+    /// <summary>
+    /// Opens every frame of a chunk, as <c>tracevault check</c> does: what is damaged, and the ids of the traces that still open.
+    /// Throws <see cref="DataKeyAccessException"/> when the reader may not open its data key.
+    /// </summary>
+    public ChunkCheck Check(StoredChunk chunk, Caller reader)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        var dataKey = _dataKeys.ForOpening(chunk.AccountId, chunk.DataKeyReference, reader);
+        var (damage, readable) = Assess(chunk, dataKey, null);
+        return new ChunkCheck(damage?.Report, readable.Order(StringComparer.Ordinal).ToList());
     }
 
     /// <summary>
@@ -71,8 +110,16 @@ public sealed class TraceReader
     /// read is made in one snapshot of the store (chunks deleted or written meanwhile neither vanish from it nor appear in it):
     /// enumerate to the end, or dispose the enumerator.
     /// </remarks>
-    public IEnumerable<List<KeyValuePair<string, List<ChunkSegment>>>> ReadNewestFirst(string accountId, long fromSecond, long toSecond, Caller reader)
+    public IEnumerable<List<KeyValuePair<string, List<ChunkSegment>>>> ReadNewestFirst(string accountId, long fromSecond, long toSecond, Caller reader) =>
+        ReadNewestFirst(accountId, fromSecond, toSecond, reader, new ReadDamage());
+
+    /// <summary>
+    /// As <see cref="ReadNewestFirst(string, long, long, Caller)"/>; what damaged chunks lose is recorded in <paramref name="damage"/>
+    /// as it is met, and a trace known to be partly in a damaged frame is left out.
+    /// </summary>
+    public IEnumerable<List<KeyValuePair<string, List<ChunkSegment>>>> ReadNewestFirst(string accountId, long fromSecond, long toSecond, Caller reader, ReadDamage damage)
     {
+        ArgumentNullException.ThrowIfNull(damage);
         var snapshot = _store.OpenSnapshot();
         IReadOnlyList<ChunkHeader> headers;
         var keys = new Dictionary<string, DataKey>(StringComparer.Ordinal);
@@ -97,6 +144,7 @@ public sealed class TraceReader
             using var store = snapshot;
             var pending = new Dictionary<string, List<ChunkSegment>>(StringComparer.Ordinal);
             var reading = new List<ChunkInReading>();
+            var damaged = new ConcurrentBag<ChunkDamage>();
             var loaded = 0;
             while (true)
             {
@@ -112,6 +160,18 @@ public sealed class TraceReader
                 foreach (var trace in whole)
                 {
                     pending.Remove(trace.Key);
+                }
+
+                // A trace is whole only once every frame that may hold it was opened: one partly in a damaged frame is left out.
+                if (!damaged.IsEmpty)
+                {
+                    var lost = whole.Where(t => damaged.Any(d => d.Holds(t.Key))).Select(t => t.Key).ToHashSet(StringComparer.Ordinal);
+                    foreach (var traceId in lost)
+                    {
+                        damage.AddTrace(traceId);
+                    }
+
+                    whole.RemoveAll(t => lost.Contains(t.Key));
                 }
 
                 if (whole.Count > 0)
@@ -130,13 +190,22 @@ public sealed class TraceReader
                     load.Add(headers[loaded++].Id);
                 }
 
-                if (load.Count > 0)
+                foreach (var chunk in load.Count > 0 ? store.Load(accountId, load) : [])
                 {
-                    reading.AddRange(store.Load(accountId, load).Select(chunk => new ChunkInReading(chunk, keys[chunk.DataKeyReference])));
+                    var dataKey = keys[chunk.DataKeyReference];
+                    try
+                    {
+                        reading.Add(new ChunkInReading(chunk, dataKey));
+                    }
+                    catch (Exception exception) when (IsDamage(exception))
+                    {
+                        // Its directory is lost: nothing of it can be read, and which traces it held is unknown.
+                        damage.Add(Damage(chunk, dataKey, exception).Report);
+                    }
                 }
 
                 var frames = reading.SelectMany(chunk => chunk.TakeFrames(newest).Select(frame => (Chunk: chunk, Frame: frame))).ToList();
-                foreach (var segment in OnEveryCore.Open(frames, f => OpenFrame(f.Chunk, f.Frame, accountId)))
+                foreach (var segment in OnEveryCore.Open(frames, f => OpenFrameOrSkip(f.Chunk, f.Frame, accountId, damage, damaged)))
                 {
                     Add(pending, segment);
                 }
@@ -146,7 +215,7 @@ public sealed class TraceReader
         }
     }
 
-    private List<ChunkSegment> Open(IReadOnlyList<StoredChunk> chunks, string accountId, Caller reader, Func<StoredChunk, IReadOnlySet<string>>? traceIds = null)
+    private List<ChunkSegment> Open(IReadOnlyList<StoredChunk> chunks, string accountId, Caller reader, ReadDamage damage, Func<StoredChunk, IReadOnlySet<string>>? traceIds = null)
     {
         // Open every chunk before yielding anything, so a denied key refuses the whole read.
         var keys = new Dictionary<string, DataKey>(StringComparer.Ordinal);
@@ -159,9 +228,165 @@ public sealed class TraceReader
         // traces open one small frame per chunk, less work than spreading it (BatchGetTraces on 10 M segments, two servers on
         // the same store measured alternately: p50 2.1 ms one after another, 2.3 ms spread).
         return chunks.Count <= 1 || traceIds is not null
-            ? chunks.SelectMany(chunk => OpenOne(chunk, accountId, keys[chunk.DataKeyReference], traceIds?.Invoke(chunk))).ToList()
-            : OnEveryCore.Open(chunks, chunk => OpenOne(chunk, accountId, keys[chunk.DataKeyReference], null));
+            ? chunks.SelectMany(chunk => OpenOrSalvage(chunk, accountId, keys[chunk.DataKeyReference], traceIds?.Invoke(chunk), damage)).ToList()
+            : OnEveryCore.Open(chunks, chunk => OpenOrSalvage(chunk, accountId, keys[chunk.DataKeyReference], null, damage));
     }
+
+    /// <summary>Opens a chunk (or only the traces <paramref name="traceIds"/> of it); a damaged one gives what still opens, and its loss goes to <paramref name="damage"/>.</summary>
+    private List<ChunkSegment> OpenOrSalvage(StoredChunk chunk, string accountId, DataKey dataKey, IReadOnlySet<string>? traceIds, ReadDamage damage)
+    {
+        try
+        {
+            return OpenOne(chunk, accountId, dataKey, traceIds);
+        }
+        catch (Exception exception) when (IsDamage(exception))
+        {
+            var found = Damage(chunk, dataKey, exception);
+            damage.Add(found.Report);
+            if (traceIds is not null)
+            {
+                // The blind index places these traces in the chunk: those in a damaged frame (all, when its directory is lost) are lost.
+                foreach (var traceId in traceIds.Where(found.Loses))
+                {
+                    damage.AddTrace(traceId);
+                }
+            }
+
+            if (found.Ranges is null || found.GoodFrames.Count == 0)
+            {
+                return [];
+            }
+
+            CompressionDictionary Dictionary(long id) => _dictionaries.Get(accountId, id, dataKey);
+            var readable = traceIds?.Where(id => !found.Loses(id)).ToHashSet(StringComparer.Ordinal);
+            return readable is { Count: 0 } ? [] : OpenGoodFrames(chunk, dataKey, Dictionary, found.GoodFrames, readable);
+        }
+    }
+
+    private static List<ChunkSegment> OpenGoodFrames(StoredChunk chunk, DataKey dataKey, Func<long, CompressionDictionary> dictionaries, IReadOnlyList<int> frames, IReadOnlySet<string>? traceIds) =>
+        ChunkCodec.OpenFrames(chunk, dataKey, dictionaries, ChunkCodec.OpenDirectory(chunk, dataKey), frames, traceIds);
+
+    private List<ChunkSegment> OpenFrameOrSkip(ChunkInReading chunk, int frame, string accountId, ReadDamage damage, ConcurrentBag<ChunkDamage> damaged)
+    {
+        try
+        {
+            return OpenFrame(chunk, frame, accountId);
+        }
+        catch (Exception exception) when (IsDamage(exception))
+        {
+            var found = Damage(chunk.Chunk, chunk.DataKey, exception);
+            damage.Add(found.Report);
+            damaged.Add(found);
+            return [];
+        }
+    }
+
+    /// <summary>Whether a failure to open a chunk means its stored bytes are not as sealed: authentication or decoding failed.</summary>
+    private static bool IsDamage(Exception exception) =>
+        exception is CryptographicException or InvalidDataException or EndOfStreamException or ArgumentException or IndexOutOfRangeException or OverflowException or FormatException;
+
+    /// <summary>Leaves out the traces a damaged frame is known to hold part of (their other parts came from chunks that opened).</summary>
+    private static void RemoveDamaged(Dictionary<string, List<ChunkSegment>> result, ReadDamage damage)
+    {
+        foreach (var traceId in damage.TraceIds)
+        {
+            result.Remove(traceId);
+        }
+    }
+
+    /// <summary>The damage of a chunk that failed to open, assessed and logged the first time it is met in this process.</summary>
+    private ChunkDamage Damage(StoredChunk chunk, DataKey dataKey, Exception cause)
+    {
+        var lazy = _damaged.GetOrAdd(chunk.Id, _ => new Lazy<ChunkDamage>(() =>
+        {
+            var damage = Assess(chunk, dataKey, cause).Damage!;
+            var report = damage.Report;
+            LogDamagedChunk(_logger, report.ChunkId, report.AccountId, Time(report.MinTime), Time(report.MaxTime), report.Frames == 0 ? "its directory" : $"{report.DamagedFrames.Count} of {report.Frames} frames", report.Traces, report.Reason);
+            return damage;
+        }));
+        try
+        {
+            return lazy.Value;
+        }
+        catch
+        {
+            // Assessing failed for another reason (the database): the next read tries again.
+            _damaged.TryRemove(chunk.Id, out _);
+            throw;
+        }
+
+        static string Time(long seconds) => DateTimeOffset.FromUnixTimeSeconds(seconds).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// Opens a chunk's directory and each frame on its own: which frames are damaged, which trace ids they span, and how many traces
+    /// are lost (the blind index's count of the chunk's traces, less those of the frames that open). <paramref name="cause"/>, when
+    /// given, is how opening it failed before: if every part opens now (a dictionary it needs, not the chunk, failed), it still counts.
+    /// </summary>
+    private (ChunkDamage? Damage, HashSet<string> Readable) Assess(StoredChunk chunk, DataKey dataKey, Exception? cause)
+    {
+        var readable = new HashSet<string>(StringComparer.Ordinal);
+        int indexed;
+        using (var snapshot = _store.OpenSnapshot())
+        {
+            indexed = snapshot.CountIndexedTraces(new ChunkHeader(chunk.Id, chunk.MinTime, chunk.MaxTime, chunk.DataKeyReference));
+        }
+
+        DamagedChunk Report(int traces, Exception reason) =>
+            new(chunk.Id, chunk.AccountId, chunk.MinTime, chunk.MaxTime, chunk.DataKeyReference, Math.Max(1, traces), $"{reason.GetType().Name}: {reason.Message}");
+
+        ChunkDirectory directory;
+        try
+        {
+            directory = ChunkCodec.OpenDirectory(chunk, dataKey);
+        }
+        catch (Exception exception) when (IsDamage(exception))
+        {
+            return (new ChunkDamage(Report(indexed, exception), null, []), readable);
+        }
+
+        CompressionDictionary Dictionary(long id) => _dictionaries.Get(chunk.AccountId, id, dataKey);
+        var damagedFrames = new List<int>();
+        var goodFrames = new List<int>();
+        Exception? first = null;
+        for (var frame = 0; frame < directory.Frames.Count; frame++)
+        {
+            try
+            {
+                readable.UnionWith(ChunkCodec.OpenFrames(chunk, dataKey, Dictionary, directory, [frame], null).Select(s => s.TraceId));
+                goodFrames.Add(frame);
+            }
+            catch (Exception exception) when (IsDamage(exception))
+            {
+                first ??= exception;
+                damagedFrames.Add(frame);
+            }
+        }
+
+        if (damagedFrames.Count == 0 && cause is null)
+        {
+            return (null, readable);
+        }
+
+        if (damagedFrames.Count == 0)
+        {
+            // Every part opens alone, yet the chunk did not: count it lost whole rather than give a trace that may be partial.
+            return (new ChunkDamage(Report(indexed, cause!) with { Frames = directory.Frames.Count }, null, []), readable);
+        }
+
+        var frames = directory.Frames;
+        var ranges = damagedFrames.Select(f => (frames[f].FirstTraceId, f + 1 < frames.Count ? frames[f + 1].FirstTraceId : null)).ToList();
+        var report = Report(indexed - readable.Count, first!) with
+        {
+            Frames = frames.Count,
+            DamagedFrames = damagedFrames,
+            DamagedFrameFirstTraceIds = damagedFrames.Select(f => frames[f].FirstTraceId).Where(id => id.Length > 0).ToList(),
+        };
+        return (new ChunkDamage(report, ranges, goodFrames), readable);
+    }
+
+    [LoggerMessage(EventId = 50, Level = LogLevel.Error, Message = "Chunk {ChunkId} of account {AccountId} ({From} to {To}) is damaged: {Part} do not open as sealed ({Reason}); {Traces} trace(s) in it cannot be read, and reads skip them and count them. Run 'tracevault check' for the whole store.")]
+    private static partial void LogDamagedChunk(ILogger logger, long chunkId, string accountId, string from, string to, string part, int traces, string reason);
 
     private List<ChunkSegment> OpenOne(StoredChunk chunk, string accountId, DataKey dataKey, IReadOnlySet<string>? traceIds)
     {

@@ -79,7 +79,7 @@ public sealed class CompressionDictionaryTests : IDisposable
         Assert.NotNull(stored);
         Assert.Equal(_keys.ForSealing(Account).Reference, stored.DataKeyReference);
         Assert.DoesNotContain("shop.example", Encoding.UTF8.GetString(stored.SealedBytes), StringComparison.Ordinal);
-        var read = new TraceReader(_store, _keys, _keys).ReadRange(Account, 0, long.MaxValue, Caller.ForService(Account, "xray.amazonaws.com"));
+        var read = new TraceReader(_store, _keys, _keys, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).ReadRange(Account, 0, long.MaxValue, Caller.ForService(Account, "xray.amazonaws.com"));
         Assert.Equal(Texts(written).Order(StringComparer.Ordinal), Texts(read.Values.SelectMany(s => s)).Order(StringComparer.Ordinal));
     }
 
@@ -104,7 +104,7 @@ public sealed class CompressionDictionaryTests : IDisposable
         Assert.All(failures, line => Assert.Contains(Account, line, StringComparison.Ordinal));
         Assert.Contains(failures, line => line.Contains("the store is full", StringComparison.Ordinal));
         Assert.DoesNotContain(logs.Lines, line => line.Contains("shop.example", StringComparison.Ordinal) || line.Contains("checkout", StringComparison.Ordinal));
-        var read = new TraceReader(_store, _keys, _keys).ReadRange(Account, 0, long.MaxValue, Caller.ForService(Account, "xray.amazonaws.com"));
+        var read = new TraceReader(_store, _keys, _keys, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).ReadRange(Account, 0, long.MaxValue, Caller.ForService(Account, "xray.amazonaws.com"));
         Assert.Equal(Texts(written).Order(StringComparer.Ordinal), Texts(read.Values.SelectMany(s => s)).Order(StringComparer.Ordinal));
     }
 

@@ -48,7 +48,7 @@ public sealed class TraceReaderTests : IDisposable
         _store.Append(chunks);
 
         var read = new List<List<string>>();
-        var reader = new TraceReader(_store, _keys, _keys);
+        var reader = new TraceReader(_store, _keys, _keys, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         using var batches = reader.ReadNewestFirst(Account, Minute, Minute + 60, Caller.ForService(Account, "xray.amazonaws.com")).GetEnumerator();
         Assert.ThrowsAny<CryptographicException>(() =>
         {
@@ -83,7 +83,7 @@ public sealed class TraceReaderTests : IDisposable
             new StoredChunk(3, Account, ChunkCodec.CurrentFormat, Minute, Minute + 60, key.Reference, ChunkCodec.Seal(Account, 3, key, format4), []),
         ]);
 
-        var batches = new TraceReader(_store, _keys, _keys).ReadNewestFirst(Account, Minute, Minute + 60, Caller.ForService(Account, "xray.amazonaws.com")).ToList();
+        var batches = new TraceReader(_store, _keys, _keys, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).ReadNewestFirst(Account, Minute, Minute + 60, Caller.ForService(Account, "xray.amazonaws.com")).ToList();
 
         var expected = format1.Concat(format2).Concat(format4).GroupBy(s => s.TraceId).ToDictionary(g => g.Key, g => g.Select(s => s.Id).Order(StringComparer.Ordinal).ToList());
         var read = batches.SelectMany(batch => batch).ToList();

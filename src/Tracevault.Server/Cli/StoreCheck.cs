@@ -1,0 +1,166 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+using Tracevault.Core.Identity;
+using Tracevault.Keys.Envelope;
+using Tracevault.Keys.Kms;
+using Tracevault.Keys.Settings;
+using Tracevault.Server.Hosting;
+using Tracevault.Storage;
+using Tracevault.Storage.Sqlite;
+using Tracevault.Storage.Traces;
+
+namespace Tracevault.Server.Cli;
+
+/// <summary><c>tracevault check</c>: SQLite's integrity check of the database, then every sealed chunk opened, and a report of what is damaged.</summary>
+/// <remarks>
+/// Trace ids are stored only as blind-index hashes, so a damaged chunk is reported by what is known of it: its id, account, time
+/// range and data key, how many traces it loses (the blind index counts them), the first trace id of each damaged frame (its sealed
+/// directory names it), and the ids of the traces in its frames that still open.
+/// </remarks>
+public static class StoreCheck
+{
+    /// <summary>Exit code: nothing damaged.</summary>
+    public const int Clean = 0;
+
+    /// <summary>Exit code: something is damaged (or the file is not a Tracevault database).</summary>
+    public const int Damaged = 1;
+
+    /// <summary>Exit code: there is nothing to check there.</summary>
+    public const int NotFound = 2;
+
+    /// <summary>Checks the data directory at <paramref name="path"/>, writing the report to <paramref name="output"/>; returns the exit code.</summary>
+    public static int Run(string path, string region, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var full = Path.GetFullPath(path);
+        var database = Path.Combine(full, SqliteDatabase.FileName);
+        if (!File.Exists(database))
+        {
+            output.WriteLine($"no Tracevault database at {database}");
+            return NotFound;
+        }
+
+        try
+        {
+            SqliteDatabase.CheckHeader(database);
+        }
+        catch (InvalidDataException exception)
+        {
+            output.WriteLine($"damaged: {exception.Message}");
+            return Damaged;
+        }
+
+        var damaged = false;
+        IReadOnlyList<string> findings;
+        try
+        {
+            findings = SqliteDatabase.IntegrityCheck(database);
+        }
+        catch (SqliteException exception) when (StorageFailure.Of(exception) is { } failure)
+        {
+            findings = [$"the integrity check could not run: {failure.Code}: {failure.Reason}"];
+        }
+
+        if (findings.Count == 0)
+        {
+            output.WriteLine($"database {database}: integrity check ok");
+        }
+        else
+        {
+            damaged = true;
+            output.WriteLine($"database {database}: integrity check found {findings.Count} problem(s):");
+            foreach (var finding in findings)
+            {
+                output.WriteLine($"  {finding}");
+            }
+        }
+
+        try
+        {
+            damaged |= CheckChunks(full, region, output);
+        }
+        catch (Exception exception) when (exception is InvalidDataException || StorageFailure.Of(exception) is not null)
+        {
+            var failure = StorageFailure.Of(exception);
+            output.WriteLine($"damaged: the chunks could not all be listed ({(failure is null ? exception.Message : $"{failure.Code}: {failure.Reason}")})");
+            damaged = true;
+        }
+
+        output.WriteLine(damaged ? "result: DAMAGED" : "result: clean");
+        return damaged ? Damaged : Clean;
+    }
+
+    /// <summary>Opens every chunk of every account; true when any is damaged.</summary>
+    private static bool CheckChunks(string path, string region, TextWriter output)
+    {
+        var time = TimeProvider.System;
+        var data = DataDirectory.Open(path, time);
+        var kmsOptions = new KmsOptions { Region = region };
+        var keys = new KeyService(new SqliteKeyRepository(data.Database), new SqliteAuditLog(data.Database), data.RootKeys, time, kmsOptions);
+        var defaults = new DefaultDataKeys(SqliteServiceKeyStore.LoadOrCreate(data.Database, data.RootKeys), time);
+        var policy = new DataKeyPolicy(keys, defaults, new SqliteEncryptionSettingRepository(data.Database), time, new EncryptionSettingsOptions());
+        var store = new SqliteTraceStore(data.Database);
+        var reader = new TraceReader(store, policy, defaults, NullLogger.Instance);
+
+        int chunks = 0, damagedChunks = 0, notChecked = 0;
+        var accounts = store.DataKeyUsage().Select(u => u.AccountId).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var account in accounts)
+        {
+            using var snapshot = store.OpenSnapshot();
+            var caller = Caller.ForService(account, DataKeyPolicy.ServicePrincipal);
+            foreach (var header in snapshot.FindHeadersInRange(account, long.MinValue, long.MaxValue).OrderBy(h => h.Id))
+            {
+                chunks++;
+                var where = $"chunk {header.Id} (account {account}, {Time(header.MinTime)} to {Time(header.MaxTime)}, data key {header.DataKeyReference})";
+                StoredChunk chunk;
+                try
+                {
+                    chunk = snapshot.Load(account, [header.Id]).Single();
+                }
+                catch (SqliteException exception) when (StorageFailure.Of(exception) is { } failure)
+                {
+                    damagedChunks++;
+                    output.WriteLine($"{where}: DAMAGED: its row cannot be read ({failure.Code}: {failure.Reason}); {snapshot.CountIndexedTraces(header)} trace(s) indexed in it");
+                    continue;
+                }
+
+                ChunkCheck check;
+                try
+                {
+                    check = reader.Check(chunk, caller);
+                }
+                catch (DataKeyAccessException exception)
+                {
+                    notChecked++;
+                    output.WriteLine($"{where}: not checked: its data key cannot be opened ({exception.Message})");
+                    continue;
+                }
+
+                if (check.Damage is not { } damage)
+                {
+                    continue;
+                }
+
+                damagedChunks++;
+                var part = damage.Frames == 0 ? "its sealed directory does not open, so nothing of it can be read" : $"{damage.DamagedFrames.Count} of {damage.Frames} frames do not open";
+                output.WriteLine($"{where}: DAMAGED: {part} ({damage.Reason}); {damage.Traces} trace(s) lost");
+                foreach (var traceId in damage.DamagedFrameFirstTraceIds)
+                {
+                    output.WriteLine($"  lost trace (first of a damaged frame): {traceId}");
+                }
+
+                foreach (var traceId in check.ReadableTraceIds)
+                {
+                    output.WriteLine($"  readable trace: {traceId}");
+                }
+            }
+        }
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"chunks: {chunks} checked in {accounts.Count} account(s), {damagedChunks} damaged, {notChecked} not checked (data key unusable)"));
+        return damagedChunks > 0;
+
+        static string Time(long seconds) => DateTimeOffset.FromUnixTimeSeconds(seconds).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+    }
+}
