@@ -42,6 +42,9 @@ internal static partial class LogMessages
     [LoggerMessage(EventId = 105, Level = LogLevel.Error, Message = "Console page {Path} failed unexpectedly: {ExceptionType}")]
     public static partial void ConsolePageFailed(ILogger logger, string path, string exceptionType);
 
-    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Ingest totals at stop: received {HttpReceived} segments over HTTP and {UdpReceived} datagrams over UDP; stored {Stored}, rejected {Rejected}; dropped {DroppedQueueFull} (queue full), {DroppedStoringStopped} (storing stopped), {DroppedMalformed} (malformed)")]
-    public static partial void IngestTotals(ILogger logger, long httpReceived, long udpReceived, long stored, long rejected, long droppedQueueFull, long droppedStoringStopped, long droppedMalformed);
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Ingest totals at stop: received {HttpReceived} segments over HTTP and {UdpReceived} datagrams over UDP; stored {Stored}, rejected {Rejected}; dropped {DroppedQueueFull} (queue full), {DroppedStoringStopped} (storing stopped), {DroppedMalformed} (malformed); the kernel dropped {UdpDroppedByKernel} UDP datagrams (receive buffer full)")]
+    public static partial void IngestTotals(ILogger logger, long httpReceived, long udpReceived, long stored, long rejected, long droppedQueueFull, long droppedStoringStopped, long droppedMalformed, long udpDroppedByKernel);
+
+    [LoggerMessage(EventId = 60, Level = LogLevel.Warning, Message = "The kernel dropped {Dropped} UDP datagrams in the last {Seconds} s because the server's receive buffer ({BufferBytes} bytes) was full; {Total} since start. Slow the senders, or raise net.core.rmem_max and --udp-receive-buffer")]
+    public static partial void UdpKernelDrops(ILogger logger, long dropped, int seconds, int bufferBytes, long total);
 }
