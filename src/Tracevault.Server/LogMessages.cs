@@ -33,6 +33,9 @@ internal static partial class LogMessages
     [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Console sign-in refused from {RemoteAddress}: unknown access key or wrong secret")]
     public static partial void ConsoleSignInRefused(ILogger logger, string remoteAddress);
 
+    [LoggerMessage(EventId = 61, Level = LogLevel.Warning, Message = "Console sign-in refused unchecked from {RemoteAddress}: too many failed sign-ins with its access key or from its address; the next attempt may be made at {RetryAt}")]
+    public static partial void ConsoleSignInThrottled(ILogger logger, string remoteAddress, DateTimeOffset retryAt);
+
     [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Console refused a form post to {Path} from {RemoteAddress}: missing or wrong CSRF token")]
     public static partial void ConsoleFormRefused(ILogger logger, string path, string remoteAddress);
 
