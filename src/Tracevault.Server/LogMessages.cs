@@ -33,6 +33,9 @@ internal static partial class LogMessages
     [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Console sign-in refused from {RemoteAddress}: unknown access key or wrong secret")]
     public static partial void ConsoleSignInRefused(ILogger logger, string remoteAddress);
 
+    [LoggerMessage(EventId = 61, Level = LogLevel.Warning, Message = "Console sign-in refused unchecked from {RemoteAddress}: too many failed sign-ins with its access key or from its address; the next attempt may be made at {RetryAt}")]
+    public static partial void ConsoleSignInThrottled(ILogger logger, string remoteAddress, DateTimeOffset retryAt);
+
     [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Console refused a form post to {Path} from {RemoteAddress}: missing or wrong CSRF token")]
     public static partial void ConsoleFormRefused(ILogger logger, string path, string remoteAddress);
 
@@ -42,8 +45,11 @@ internal static partial class LogMessages
     [LoggerMessage(EventId = 105, Level = LogLevel.Error, Message = "Console page {Path} failed unexpectedly: {ExceptionType}")]
     public static partial void ConsolePageFailed(ILogger logger, string path, string exceptionType);
 
-    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Ingest totals at stop: received {HttpReceived} segments over HTTP and {UdpReceived} datagrams over UDP; stored {Stored}, rejected {Rejected}; dropped {DroppedQueueFull} (queue full), {DroppedStoringStopped} (storing stopped), {DroppedMalformed} (malformed)")]
-    public static partial void IngestTotals(ILogger logger, long httpReceived, long udpReceived, long stored, long rejected, long droppedQueueFull, long droppedStoringStopped, long droppedMalformed);
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Ingest totals at stop: received {HttpReceived} segments over HTTP and {UdpReceived} datagrams over UDP; stored {Stored}, rejected {Rejected}; dropped {DroppedQueueFull} (queue full), {DroppedStoringStopped} (storing stopped), {DroppedMalformed} (malformed); the kernel dropped {UdpDroppedByKernel} UDP datagrams (receive buffer full)")]
+    public static partial void IngestTotals(ILogger logger, long httpReceived, long udpReceived, long stored, long rejected, long droppedQueueFull, long droppedStoringStopped, long droppedMalformed, long udpDroppedByKernel);
+
+    [LoggerMessage(EventId = 60, Level = LogLevel.Warning, Message = "The kernel dropped {Dropped} UDP datagrams in the last {Seconds} s because the server's receive buffer ({BufferBytes} bytes) was full; {Total} since start. Slow the senders, or raise net.core.rmem_max and --udp-receive-buffer")]
+    public static partial void UdpKernelDrops(ILogger logger, long dropped, int seconds, int bufferBytes, long total);
 
     [LoggerMessage(EventId = 51, Level = LogLevel.Error, Message = "Operation {Operation} failed (request {RequestId}): the database answered {Code}: {Reason}")]
     public static partial void OperationFailedInStorage(ILogger logger, string operation, string requestId, string code, string reason);

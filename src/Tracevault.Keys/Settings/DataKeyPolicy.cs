@@ -50,13 +50,26 @@ public sealed class DataKeyPolicy : IDataKeySource
     public EncryptionSetting Applied(string accountId) =>
         _applied.TryGetValue(accountId, out var setting) ? setting : _applied.GetOrAdd(accountId, _settings.FindCurrent(accountId) ?? EncryptionSetting.Default(accountId));
 
-    /// <summary>Starts applying a new setting: obtains its data key first, so the node can seal under it at once.</summary>
-    /// <exception cref="StoringStoppedException">The setting's key cannot be used.</exception>
+    /// <summary>Takes up a new setting; from then on this node seals the account's data under it alone, or stores nothing while its key cannot be used.</summary>
+    /// <remarks>
+    /// With a KMS key the data key is obtained first, so the node can seal under it at once. A key that cannot be used (disabled
+    /// or cut off while the setting was still <c>UPDATING</c>) does not keep the previous setting in force: the user chose this
+    /// key, so nothing is sealed under the old one any more; storing stops with the key named, and resumes by itself once the
+    /// key can be used (<see cref="RecheckStopped"/>).
+    /// </remarks>
     public void Apply(EncryptionSetting setting)
     {
+        ArgumentNullException.ThrowIfNull(setting);
         if (setting.Type == EncryptionType.Kms)
         {
-            ObtainDataKey(setting);
+            try
+            {
+                ObtainDataKey(setting);
+            }
+            catch (StoringStoppedException)
+            {
+                // Stop has recorded the storing status with this key and its reason; the setting is taken up all the same.
+            }
         }
 
         _applied[setting.AccountId] = setting;

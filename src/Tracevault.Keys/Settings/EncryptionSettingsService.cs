@@ -1,5 +1,4 @@
 using Tracevault.Core.Identity;
-using Tracevault.Keys.Envelope;
 using Tracevault.Keys.Kms;
 
 namespace Tracevault.Keys.Settings;
@@ -8,6 +7,8 @@ namespace Tracevault.Keys.Settings;
 /// <remarks>
 /// A change appends a new setting version. Every live node picks it up, obtains its data key and acknowledges it; the
 /// status is <c>ACTIVE</c> once all live nodes have. Meanwhile data may be sealed under the old or the new setting.
+/// A node takes a setting up even when its key cannot be used (disabled before the change reached it): it then stops
+/// storing the account's data, as with any unusable key, and the status still becomes <c>ACTIVE</c>.
 /// Existing data is never re-encrypted. Thread-safe.
 /// </remarks>
 public sealed class EncryptionSettingsService
@@ -88,15 +89,10 @@ public sealed class EncryptionSettingsService
                 continue;
             }
 
-            try
-            {
-                _policy.Apply(setting);
-                _settings.Acknowledge(setting.AccountId, setting.Version, NodeId, now);
-            }
-            catch (StoringStoppedException)
-            {
-                // The new key cannot be used yet: keep the old setting and try again next round; the status stays UPDATING.
-            }
+            // Acknowledged even when the new key cannot be used: the node has taken the setting up and stopped storing under it,
+            // so the status settles at ACTIVE with storing stopped, rather than UPDATING for ever while data goes to the old key.
+            _policy.Apply(setting);
+            _settings.Acknowledge(setting.AccountId, setting.Version, NodeId, now);
         }
 
         _policy.RecheckStopped();

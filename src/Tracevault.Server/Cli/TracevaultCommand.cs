@@ -46,10 +46,15 @@ public static class TracevaultCommand
         var data = DataOption();
         var listen = ListenOption();
         var region = RegionOption();
-        var command = new Command("serve", "Run the server: X-Ray (HTTP and UDP), KMS, CloudTrail and the console on one port.") { data, listen, region };
+        var udpBuffer = new Option<int>("--udp-receive-buffer")
+        {
+            Description = "The UDP receive buffer to ask the system for, in bytes (it may grant less).",
+            DefaultValueFactory = _ => XRay.UdpSegmentListener.DefaultReceiveBufferBytes,
+        };
+        var command = new Command("serve", "Run the server: X-Ray (HTTP and UDP), KMS, CloudTrail and the console on one port.") { data, listen, region, udpBuffer };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var options = new ServerOptions { DataDirectory = parse.GetValue(data)!, Region = parse.GetValue(region)! };
+            var options = new ServerOptions { DataDirectory = parse.GetValue(data)!, Region = parse.GetValue(region)!, UdpReceiveBufferBytes = parse.GetValue(udpBuffer) };
             try
             {
                 options.Listen = ServerOptions.ParseListen(parse.GetValue(listen)!);

@@ -15,6 +15,8 @@ public static class ConsoleFeature
         options.Validate();
         services.AddSingleton(options);
         services.AddSingleton<ConsoleSessions>();
+        services.AddSingleton<SignInThrottle>();
+        services.AddSingleton<ConsoleSignInAudit>();
         services.AddSingleton<ConsoleNotifications>();
         services.AddSingleton<ConsoleLayout>();
         services.AddSingleton<SignInPage>();

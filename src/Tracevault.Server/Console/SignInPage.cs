@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Tracevault.Core.Identity;
@@ -15,15 +16,21 @@ public sealed class SignInPage
 
     private readonly IdentityService _identity;
     private readonly ConsoleSessions _sessions;
+    private readonly SignInThrottle _throttle;
+    private readonly ConsoleSignInAudit _audit;
     private readonly ConsoleLayout _layout;
+    private readonly TimeProvider _time;
     private readonly ILogger<SignInPage> _logger;
 
     /// <summary>Creates the page.</summary>
-    public SignInPage(IdentityService identity, ConsoleSessions sessions, ConsoleLayout layout, ILogger<SignInPage> logger)
+    public SignInPage(IdentityService identity, ConsoleSessions sessions, SignInThrottle throttle, ConsoleSignInAudit audit, ConsoleLayout layout, TimeProvider time, ILogger<SignInPage> logger)
     {
         _identity = identity;
         _sessions = sessions;
+        _throttle = throttle;
+        _audit = audit;
         _layout = layout;
+        _time = time;
         _logger = logger;
     }
 
@@ -42,7 +49,7 @@ public sealed class SignInPage
         return RenderAsync(context, next, accessKeyId: "", error: null, notice, StatusCodes.Status200OK);
     }
 
-    /// <summary>POST: checks the credentials and starts a session.</summary>
+    /// <summary>POST: checks the credentials and starts a session; refused unchecked while the key or the address must wait after repeated failures.</summary>
     public async Task SubmitAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -65,14 +72,35 @@ public sealed class SignInPage
         var accessKeyId = form["accessKeyId"].ToString().Trim();
         var secret = form["secretAccessKey"].ToString();
         var credentials = accessKeyId.Length is > 0 and <= MaxFieldLength ? _identity.FindCredentials(accessKeyId) : null;
+        var shownKeyId = accessKeyId.Length <= MaxFieldLength ? accessKeyId : "";
+        var loginTo = ConsoleResponses.IsLocalConsolePath(next) ? next : "/console/traces";
+        if (_throttle.TryBegin(credentials?.AccessKeyId, remote) is { } retryAt)
+        {
+            LogMessages.ConsoleSignInThrottled(_logger, remote, retryAt);
+            var wait = WaitSeconds(retryAt);
+            context.Response.Headers.RetryAfter = wait.ToString(CultureInfo.InvariantCulture);
+            await RenderAsync(context, next, shownKeyId, TooManyFailures(retryAt, wait), null, StatusCodes.Status429TooManyRequests).ConfigureAwait(false);
+            return;
+        }
+
         var expected = credentials is null ? UnknownKeySecret : Encoding.UTF8.GetBytes(credentials.SecretAccessKey);
         var matches = CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(secret.Length <= MaxFieldLength ? secret : ""), expected);
         if (credentials is null || !matches)
         {
+            _audit.Record(context, credentials, succeeded: false, loginTo);
             LogMessages.ConsoleSignInRefused(_logger, remote);
-            await RenderAsync(context, next, accessKeyId.Length <= MaxFieldLength ? accessKeyId : "", "The access key id or the secret access key is not right.", null, StatusCodes.Status200OK).ConfigureAwait(false);
+            var error = "The access key id or the secret access key is not right.";
+            if (_throttle.RetryAt(credentials?.AccessKeyId, remote) is { } retryAfterFailure)
+            {
+                error += " " + TooManyFailures(retryAfterFailure, WaitSeconds(retryAfterFailure));
+            }
+
+            await RenderAsync(context, next, shownKeyId, error, null, StatusCodes.Status200OK).ConfigureAwait(false);
             return;
         }
+
+        _throttle.Succeeded(credentials.AccessKeyId, remote);
+        _audit.Record(context, credentials, succeeded: true, loginTo);
 
         // The same caller the API builds for a request signed with these credentials, so the console has exactly the user's permissions.
         var user = credentials.User;
@@ -85,7 +113,7 @@ public sealed class SignInPage
         _sessions.Start(context, caller);
         context.Response.Cookies.Delete(CsrfProtection.SignInCookieName, ConsoleSessions.CookieOptions(context));
         LogMessages.ConsoleSignedIn(_logger, user.AccountId, user.Name, credentials.AccessKeyId);
-        ConsoleResponses.Redirect(context, ConsoleResponses.IsLocalConsolePath(next) ? next : "/console/traces");
+        ConsoleResponses.Redirect(context, loginTo);
     }
 
     /// <summary>POST (CSRF-checked): ends the session.</summary>
@@ -97,6 +125,12 @@ public sealed class SignInPage
         ConsoleResponses.Redirect(context, "/console/signin");
         return Task.CompletedTask;
     }
+
+    /// <summary>Whole seconds until <paramref name="retryAt"/>, at least 1.</summary>
+    private int WaitSeconds(DateTimeOffset retryAt) => Math.Max(1, (int)Math.Ceiling((retryAt - _time.GetUtcNow()).TotalSeconds));
+
+    private static string TooManyFailures(DateTimeOffset retryAt, int wait) => string.Create(CultureInfo.InvariantCulture,
+        $"Too many failed sign-ins with this access key or from this address: try again in {wait} second{(wait == 1 ? "" : "s")}, at {ConsoleFormat.Time(retryAt)}.");
 
     private Task RenderAsync(HttpContext context, string next, string accessKeyId, string? error, string? notice, int status)
     {

@@ -1,6 +1,7 @@
 using System.Net;
 using Tracevault.Keys.Settings;
 using Tracevault.Server.Console;
+using Tracevault.Server.XRay;
 using Tracevault.Storage.Traces;
 
 namespace Tracevault.Server.Hosting;
@@ -25,6 +26,9 @@ public sealed class ServerOptions
 
     /// <summary>The largest total size of a request's headers, in bytes. Default 64 KiB.</summary>
     public int MaxRequestHeaderBytes { get; set; } = 64 * 1024;
+
+    /// <summary>The receive buffer asked of the operating system for the UDP port, in bytes. Default 16 MiB; the system may grant less (on Linux, <c>net.core.rmem_max</c>), and the server then warns.</summary>
+    public int UdpReceiveBufferBytes { get; set; } = UdpSegmentListener.DefaultReceiveBufferBytes;
 
     /// <summary>How trace data is grouped, kept and removed.</summary>
     public TraceStoreOptions Traces { get; set; } = new();
@@ -55,6 +59,11 @@ public sealed class ServerOptions
         if (MaxRequestBodyBytes < 64 * 1024 || MaxRequestHeaderBytes < 8 * 1024)
         {
             throw new ArgumentException("The request size limits are too small to serve the AWS clients.");
+        }
+
+        if (UdpReceiveBufferBytes is < 1024 or > 1024 * 1024 * 1024)
+        {
+            throw new ArgumentException("The UDP receive buffer must be between 1 KiB and 1 GiB.");
         }
 
         Traces.Validate();

@@ -98,13 +98,16 @@ public sealed class TracevaultServer : IAsyncDisposable
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tracevault");
         var udp = UdpSegmentListener.Start(
             bound,
+            options.UdpReceiveBufferBytes,
             app.Services.GetRequiredService<SegmentIntake>(),
             app.Services.GetRequiredService<ChunkWriter>(),
             app.Services.GetRequiredService<IngestCounters>(),
-            data.DefaultAccount.Id);
-        if (udp.GrantedReceiveBufferBytes < UdpSegmentListener.ReceiveBufferBytes)
+            data.DefaultAccount.Id,
+            time,
+            logger);
+        if (udp.GrantedReceiveBufferBytes < options.UdpReceiveBufferBytes)
         {
-            LogMessages.SmallUdpBuffer(logger, udp.GrantedReceiveBufferBytes, UdpSegmentListener.ReceiveBufferBytes);
+            LogMessages.SmallUdpBuffer(logger, udp.GrantedReceiveBufferBytes, options.UdpReceiveBufferBytes);
         }
 
         if (admin is not null)
@@ -136,7 +139,8 @@ public sealed class TracevaultServer : IAsyncDisposable
             counters.Rejected,
             counters.DroppedQueueFull,
             counters.DroppedStoringStopped,
-            counters.DroppedMalformed);
+            counters.DroppedMalformed,
+            counters.UdpDroppedByKernel);
         await _app.DisposeAsync().ConfigureAwait(false);
     }
 

@@ -12,6 +12,8 @@ public sealed class IngestCounters
     private long _droppedStoringStopped;
     private long _droppedMalformed;
     private long _droppedNotLocal;
+    private long _udpDroppedByKernel;
+    private volatile Func<long?>? _readKernelDrops;
 
     /// <summary>Datagrams received on the UDP port.</summary>
     public long UdpReceived => Interlocked.Read(ref _udpReceived);
@@ -36,6 +38,29 @@ public sealed class IngestCounters
 
     /// <summary>UDP datagrams dropped because they came from another machine (unsigned segments are taken from loopback only).</summary>
     public long DroppedNotLocal => Interlocked.Read(ref _droppedNotLocal);
+
+    /// <summary>UDP datagrams the kernel dropped before the server could read them, because the socket's receive buffer was full.</summary>
+    /// <remarks>The kernel's own count for the server's socket (Linux: the <c>drops</c> column of <c>/proc/net/udp</c>), read afresh while the socket is open; 0 where the system does not tell.</remarks>
+    public long UdpDroppedByKernel
+    {
+        get
+        {
+            if (_readKernelDrops?.Invoke() is { } current)
+            {
+                // Only ever grows: a read racing the socket's close keeps the larger count.
+                var known = Interlocked.Read(ref _udpDroppedByKernel);
+                while (current > known && Interlocked.CompareExchange(ref _udpDroppedByKernel, current, known) != known)
+                {
+                    known = Interlocked.Read(ref _udpDroppedByKernel);
+                }
+            }
+
+            return Interlocked.Read(ref _udpDroppedByKernel);
+        }
+    }
+
+    /// <summary>Sets where <see cref="UdpDroppedByKernel"/> is read from while the socket is open; null keeps the last count.</summary>
+    internal void ObserveKernelDrops(Func<long?>? read) => _readKernelDrops = read;
 
     internal void AddDroppedNotLocal() => Interlocked.Increment(ref _droppedNotLocal);
 

@@ -11,12 +11,17 @@ namespace Tracevault.Server.XRay;
 /// Segments are attributed to one configured account (the first), as the daemon attributes them to its own credentials. One
 /// thread receives, blocking in the socket (no wake-up of the thread pool per datagram), and hands segments to the chunk writer
 /// in batches: what arrives within <see cref="MaxBatchDelay"/> of a batch's first segment, up to <see cref="MaxBatchSegments"/>,
-/// goes into one write, so a steady stream costs one queued write per batch, not one per datagram.
+/// goes into one write, so a steady stream costs one queued write per batch, not one per datagram. Datagrams the kernel drops
+/// because the receive buffer is full never reach the thread: their count is the kernel's own, read into
+/// <see cref="IngestCounters.UdpDroppedByKernel"/> and logged every <see cref="KernelDropCheckInterval"/> while it grows.
 /// </remarks>
 public sealed class UdpSegmentListener : IAsyncDisposable
 {
-    /// <summary>The receive buffer asked of the operating system, sized for bursts.</summary>
-    public const int ReceiveBufferBytes = 16 * 1024 * 1024;
+    /// <summary>The receive buffer asked of the operating system unless configured otherwise, sized for bursts.</summary>
+    public const int DefaultReceiveBufferBytes = 16 * 1024 * 1024;
+
+    /// <summary>How often the kernel's drop count is checked, and logged when it grew.</summary>
+    public static readonly TimeSpan KernelDropCheckInterval = TimeSpan.FromSeconds(10);
 
     /// <summary>The most segments handed to the writer in one write.</summary>
     public const int MaxBatchSegments = 500;
@@ -42,14 +47,26 @@ public sealed class UdpSegmentListener : IAsyncDisposable
     private long _batchStarted;
     private byte[] _slab = new byte[SlabBytes];
     private int _slabUsed;
+    private readonly KernelUdpDrops? _kernelDrops;
+    private readonly ITimer? _kernelDropCheck;
+    private readonly ILogger _logger;
+    private long _kernelDropsLogged;
 
-    private UdpSegmentListener(Socket socket, SegmentIntake intake, ChunkWriter writer, IngestCounters counters, string accountId)
+    private UdpSegmentListener(Socket socket, SegmentIntake intake, ChunkWriter writer, IngestCounters counters, string accountId, TimeProvider time, ILogger logger)
     {
         _socket = socket;
         _intake = intake;
         _writer = writer;
         _counters = counters;
         _accountId = accountId;
+        _logger = logger;
+        _kernelDrops = KernelUdpDrops.For(socket);
+        if (_kernelDrops is not null)
+        {
+            counters.ObserveKernelDrops(_kernelDrops.Read);
+            _kernelDropCheck = time.CreateTimer(_ => CheckKernelDrops(), null, KernelDropCheckInterval, KernelDropCheckInterval);
+        }
+
         var bound = (IPEndPoint)socket.LocalEndPoint!;
         _anySource = new IPEndPoint(bound.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
 
@@ -58,13 +75,13 @@ public sealed class UdpSegmentListener : IAsyncDisposable
         new Thread(Receive) { IsBackground = true, Name = "Tracevault UDP receive" }.Start();
     }
 
-    /// <summary>Binds <paramref name="endpoint"/> and starts receiving.</summary>
-    public static UdpSegmentListener Start(IPEndPoint endpoint, SegmentIntake intake, ChunkWriter writer, IngestCounters counters, string accountId)
+    /// <summary>Binds <paramref name="endpoint"/> with a receive buffer of <paramref name="receiveBufferBytes"/> (as the system grants) and starts receiving.</summary>
+    public static UdpSegmentListener Start(IPEndPoint endpoint, int receiveBufferBytes, SegmentIntake intake, ChunkWriter writer, IngestCounters counters, string accountId, TimeProvider time, ILogger logger)
     {
         var socket = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         try
         {
-            socket.ReceiveBufferSize = ReceiveBufferBytes;
+            socket.ReceiveBufferSize = receiveBufferBytes;
         }
         catch (SocketException)
         {
@@ -72,7 +89,7 @@ public sealed class UdpSegmentListener : IAsyncDisposable
         }
 
         socket.Bind(endpoint);
-        return new UdpSegmentListener(socket, intake, writer, counters, accountId);
+        return new UdpSegmentListener(socket, intake, writer, counters, accountId, time, logger);
     }
 
     /// <summary>The buffer size the operating system granted.</summary>
@@ -81,6 +98,14 @@ public sealed class UdpSegmentListener : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        // The kernel's count is the socket's: read it a last time while the socket is still listed.
+        if (_kernelDropCheck is not null)
+        {
+            await _kernelDropCheck.DisposeAsync().ConfigureAwait(false);
+            _ = _counters.UdpDroppedByKernel;
+            _counters.ObserveKernelDrops(null);
+        }
+
         // Closing the socket ends the blocking receive; the thread hands over what it holds and stops.
         _stopping = true;
         _socket.Dispose();
@@ -153,6 +178,17 @@ public sealed class UdpSegmentListener : IAsyncDisposable
             }
 
             _stopped.TrySetResult();
+        }
+    }
+
+    /// <summary>Logs how many datagrams the kernel dropped since the last check, when it dropped any.</summary>
+    private void CheckKernelDrops()
+    {
+        var total = _counters.UdpDroppedByKernel;
+        var previous = Interlocked.Exchange(ref _kernelDropsLogged, total);
+        if (total > previous)
+        {
+            LogMessages.UdpKernelDrops(_logger, total - previous, (int)KernelDropCheckInterval.TotalSeconds, GrantedReceiveBufferBytes, total);
         }
     }
 

@@ -259,6 +259,76 @@ public sealed class EncryptionSettingsTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task AKeyDisabledWhileUpdating_SettlesActive_StopsStoring_AndResumesUnderItOnceEnabled()
+    {
+        // A fake clock holds the propagation service between rounds, so the key is disabled before any node took the setting up.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var server = await TestServer.StartAsync(clock);
+        var settings = server.Server.Services.GetRequiredService<EncryptionSettingsService>();
+        using var client = new SignedHttpClient(server.Endpoint, server.AdminAccessKeyId, server.AdminSecret);
+        var keyArn = await CreateKeyAsync(client, clock.GetUtcNow());
+        Assert.Equal("UPDATING", (await PutKmsSettingAsync(client, keyArn, clock.GetUtcNow())).GetProperty("EncryptionConfig").GetProperty("Status").GetString());
+        using (var disable = await client.KmsAsync("DisableKey", SignedHttpClient.Json($$"""{"KeyId":"{{keyArn}}"}"""), clock.GetUtcNow()))
+        {
+            await TraceDocuments.ReadJsonAsync(disable);
+        }
+
+        settings.PropagateOnce();
+        settings.PropagateOnce();
+        using (var get = await client.XRayAsync("/EncryptionConfig", [], clock.GetUtcNow()))
+        {
+            var config = (await TraceDocuments.ReadJsonAsync(get)).GetProperty("EncryptionConfig");
+            Assert.Equal("ACTIVE", config.GetProperty("Status").GetString());
+            Assert.Equal("KMS", config.GetProperty("Type").GetString());
+            Assert.Equal(keyArn, config.GetProperty("KeyId").GetString());
+        }
+
+        var store = server.Server.Services.GetRequiredService<ITraceStore>();
+        var chunksBefore = store.DataKeyUsage().Sum(u => u.Chunks);
+        var now = clock.GetUtcNow();
+        var refused = Enumerable.Range(0, 3).Select(_ => TraceDocuments.Segment(TraceDocuments.NewTraceId(now), now)).ToList();
+        using (var response = await client.XRayAsync("/TraceSegments", TraceDocuments.PutTraceSegmentsBody(refused), now))
+        {
+            var unprocessed = (await TraceDocuments.ReadJsonAsync(response)).GetProperty("UnprocessedTraceSegments");
+            Assert.Equal(3, unprocessed.GetArrayLength());
+            Assert.All(unprocessed.EnumerateArray(), u =>
+            {
+                Assert.Equal("KMSKeyUnusable", u.GetProperty("ErrorCode").GetString());
+                Assert.Contains(keyArn, u.GetProperty("Message").GetString());
+                Assert.Contains("disabled", u.GetProperty("Message").GetString());
+            });
+        }
+
+        Assert.Equal(chunksBefore, store.DataKeyUsage().Sum(u => u.Chunks));
+        using (var console = new Console.ConsoleHttpClient(server.Endpoint))
+        {
+            using var signedIn = await console.SignInAsync(server.AdminAccessKeyId, server.AdminSecret);
+            using var page = await console.GetAsync("/console/traces");
+            var html = await page.Content.ReadAsStringAsync();
+            Assert.Contains("id=\"key-unusable\"", html);
+            Assert.Contains(keyArn, html);
+        }
+
+        using (var enable = await client.KmsAsync("EnableKey", SignedHttpClient.Json($$"""{"KeyId":"{{keyArn}}"}"""), clock.GetUtcNow()))
+        {
+            await TraceDocuments.ReadJsonAsync(enable);
+        }
+
+        settings.PropagateOnce();
+        var traceId = TraceDocuments.NewTraceId(now);
+        using (var response = await client.XRayAsync("/TraceSegments", TraceDocuments.PutTraceSegmentsBody([TraceDocuments.Segment(traceId, now)]), now))
+        {
+            Assert.Equal(0, (await TraceDocuments.ReadJsonAsync(response)).GetProperty("UnprocessedTraceSegments").GetArrayLength());
+        }
+
+        var repository = server.Server.Services.GetRequiredService<IEncryptionSettingRepository>();
+        var kmsChunks = store.DataKeyUsage().Where(u => u.DataKeyReference.StartsWith("kms/", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(kmsChunks);
+        Assert.All(kmsChunks, u => Assert.Equal(keyArn, repository.FindDataKey(long.Parse(u.DataKeyReference[4..]))!.KeyArn));
+        Assert.Null(server.Server.Services.GetRequiredService<DataKeyPolicy>().FindStoringStatus(server.AccountId));
+    }
+
     private static async Task<byte[]> ReadSharedAsync(string path)
     {
         await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
