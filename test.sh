@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs every Tracevault test. Brings in what the tests need first: the real AWS clients' npm packages,
-# and, when run as root on Debian, the AWS CLI and Chromium from apt.
+# and, when run as root on Debian, the AWS CLI and Chromium from apt, and iproute2 (`ip`, with which the UDP
+# source test builds a network namespace of its own; without root it reports itself skipped).
 set -euo pipefail
 cd "$(dirname "$0")"
 
 need_apt=()
 command -v aws >/dev/null 2>&1 || need_apt+=(awscli)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+if [ "$(id -u)" = 0 ] && ! command -v ip >/dev/null 2>&1; then need_apt+=(iproute2); fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "Installing ${need_apt[*]} from apt"

@@ -1,5 +1,3 @@
-using Xunit.Abstractions;
-
 namespace Tracevault.Core.Tests.Signing;
 
 /// <summary>Where the official "aws-sig-v4-test-suite" lives and the credentials, scope and time its files were signed with.</summary>
@@ -7,8 +5,8 @@ namespace Tracevault.Core.Tests.Signing;
 /// The suite is not copied into the repository: it is read from <c>shared/vectors/sigv4</c> in the nearest ancestor of the test assembly
 /// that has one (the repository's sibling <c>../shared</c> for a plain checkout, <c>/work/shared</c> for a worktree under <c>/work/wt</c>),
 /// or from the folder named by <c>TRACEVAULT_SIGV4_VECTORS</c>. When it is absent, the theories get a single <see cref="AbsentSentinel"/>
-/// row that passes after saying so in the test output (xUnit 2 has no dynamic skip); set <c>TRACEVAULT_REQUIRE_VECTORS=1</c> to make
-/// that a failure instead.
+/// row that reports itself skipped (never passed); under <c>TRACEVAULT_REQUIRE_VECTORS=1</c>, as <c>.ci/run</c> sets it, absence is a
+/// failure instead.
 /// </remarks>
 internal static class SigV4TestSuite
 {
@@ -43,22 +41,27 @@ internal static class SigV4TestSuite
         return data;
     }
 
-    /// <summary>Returns false (after reporting why) when <paramref name="caseName"/> is the absent-suite sentinel and the suite is indeed absent.</summary>
-    public static bool IsPresent(string caseName, ITestOutputHelper output) => caseName != AbsentSentinel || IsAvailable(output);
+    /// <summary>Skips the test (or fails it under <c>TRACEVAULT_REQUIRE_VECTORS=1</c>) when <paramref name="caseName"/> is the absent-suite sentinel.</summary>
+    public static void RequirePresent(string caseName)
+    {
+        if (caseName == AbsentSentinel)
+        {
+            RequireAvailable();
+        }
+    }
 
-    /// <summary>Returns whether the suite's folder was found, reporting its absence in the test output (or failing under <c>TRACEVAULT_REQUIRE_VECTORS=1</c>).</summary>
-    public static bool IsAvailable(ITestOutputHelper output)
+    /// <summary>Skips the test when the suite's folder was not found; under <c>TRACEVAULT_REQUIRE_VECTORS=1</c>, fails it instead.</summary>
+    public static void RequireAvailable()
     {
         if (Folder is not null)
         {
-            return true;
+            return;
         }
 
-        var message = "Skipped: the SigV4 test suite (shared/vectors/sigv4 above "
-            + $"{AppContext.BaseDirectory}, or $TRACEVAULT_SIGV4_VECTORS) was not found.";
-        Assert.True(Environment.GetEnvironmentVariable("TRACEVAULT_REQUIRE_VECTORS") != "1", message);
-        output.WriteLine(message);
-        return false;
+        var message = "the SigV4 test suite (shared/vectors/sigv4 above "
+            + $"{AppContext.BaseDirectory}, or $TRACEVAULT_SIGV4_VECTORS) was not found";
+        Assert.True(Environment.GetEnvironmentVariable("TRACEVAULT_REQUIRE_VECTORS") != "1", $"Required by TRACEVAULT_REQUIRE_VECTORS=1, but {message}.");
+        throw new SkipException($"Skipped: {message}.");
     }
 
     private static string? Locate()

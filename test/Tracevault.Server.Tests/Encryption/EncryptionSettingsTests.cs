@@ -46,15 +46,12 @@ public sealed class EncryptionSettingsTests(ITestOutputHelper output)
         Assert.Equal("UPDATING", config.GetProperty("Status").GetString());
         Assert.Matches($"^arn:aws:kms:us-east-1:{server.AccountId}:key/[0-9a-f-]{{36}}$", config.GetProperty("KeyId").GetString());
 
-        var status = "";
-        for (var attempt = 0; attempt < 50 && status != "ACTIVE"; attempt++)
+        await Eventually.WaitAsync("get-encryption-config says ACTIVE", async () =>
         {
             var get = await AwsCli.RunAsync(server.Endpoint, environment, "xray", "get-encryption-config");
             Assert.True(get.ExitCode == 0, get.Output);
-            status = JsonDocument.Parse(get.StandardOutput).RootElement.GetProperty("EncryptionConfig").GetProperty("Status").GetString()!;
-        }
-
-        Assert.Equal("ACTIVE", status);
+            return JsonDocument.Parse(get.StandardOutput).RootElement.GetProperty("EncryptionConfig").GetProperty("Status").GetString();
+        }, status => status == "ACTIVE");
 
         var created = await AwsCli.RunAsync(server.Endpoint, environment, "kms", "create-key", "--description", "traces");
         Assert.True(created.ExitCode == 0, created.Output);
@@ -81,17 +78,20 @@ public sealed class EncryptionSettingsTests(ITestOutputHelper output)
     {
         await using var server = await TestServer.StartAsync(configure: options => options.Encryption.DataKeyWindow = TimeSpan.FromSeconds(2));
         using var client = new SignedHttpClient(server.Endpoint, server.AdminAccessKeyId, server.AdminSecret);
-        var traces = new List<string>();
+        var sent = new Dictionary<string, List<string>>(StringComparer.Ordinal);
 
         async Task SendAsync(int count)
         {
-            var ids = Enumerable.Range(0, count).Select(_ => TraceDocuments.NewTraceId(DateTimeOffset.UtcNow)).ToList();
-            using var response = await client.XRayAsync("/TraceSegments", TraceDocuments.PutTraceSegmentsBody(ids.Select(id => TraceDocuments.Segment(id, DateTimeOffset.UtcNow))));
+            var documents = Enumerable.Range(0, count).Select(_ => TraceDocuments.NewTraceId(DateTimeOffset.UtcNow)).ToDictionary(id => id, id => TraceDocuments.Segment(id, DateTimeOffset.UtcNow));
+            using var response = await client.XRayAsync("/TraceSegments", TraceDocuments.PutTraceSegmentsBody(documents.Values));
             var answer = await TraceDocuments.ReadJsonAsync(response);
             Assert.Equal(0, answer.GetProperty("UnprocessedTraceSegments").GetArrayLength());
-            lock (traces)
+            lock (sent)
             {
-                traces.AddRange(ids);
+                foreach (var (traceId, document) in documents)
+                {
+                    sent.Add(traceId, [document]);
+                }
             }
         }
 
@@ -112,11 +112,10 @@ public sealed class EncryptionSettingsTests(ITestOutputHelper output)
         await during;
         await SendAsync(20);
 
-        foreach (var batch in traces.Chunk(5))
+        // Every document, sealed under the default key, the new KMS key, or either while UPDATING, reads back as it was sent.
+        using (var xray = XRay.XRayApiClient.For(server))
         {
-            using var response = await client.XRayAsync("/Traces", TraceDocuments.BatchGetTracesBody(batch));
-            var answer = await TraceDocuments.ReadJsonAsync(response);
-            Assert.Equal(batch.Length, answer.GetProperty("Traces").GetArrayLength());
+            await xray.AssertStoredAsSentAsync(sent);
         }
 
         var usage = server.Server.Services.GetRequiredService<ITraceStore>().DataKeyUsage();
@@ -245,10 +244,7 @@ public sealed class EncryptionSettingsTests(ITestOutputHelper output)
         }
 
         var counters = server.Server.Services.GetRequiredService<Tracevault.Server.XRay.IngestCounters>();
-        for (var attempt = 0; attempt < 50 && counters.DroppedStoringStopped < 21; attempt++)
-        {
-            await Task.Delay(100);
-        }
+        await Eventually.WaitAsync("the UDP segment counted as dropped while storing is stopped", () => counters.DroppedStoringStopped >= 21);
 
         Assert.Equal(21, counters.DroppedStoringStopped);
         Assert.Equal(chunksBefore, store.DataKeyUsage().Sum(u => u.Chunks));
@@ -350,20 +346,10 @@ public sealed class EncryptionSettingsTests(ITestOutputHelper output)
         return await TraceDocuments.ReadJsonAsync(response);
     }
 
-    internal static async Task WaitForActiveAsync(SignedHttpClient client)
-    {
-        for (var attempt = 0; attempt < 100; attempt++)
+    internal static Task WaitForActiveAsync(SignedHttpClient client) =>
+        Eventually.WaitAsync("the encryption setting becomes ACTIVE", async () =>
         {
             using var response = await client.XRayAsync("/EncryptionConfig", []);
-            var status = (await TraceDocuments.ReadJsonAsync(response)).GetProperty("EncryptionConfig").GetProperty("Status").GetString();
-            if (status == "ACTIVE")
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail("The encryption setting never became ACTIVE.");
-    }
+            return (await TraceDocuments.ReadJsonAsync(response)).GetProperty("EncryptionConfig").GetProperty("Status").GetString();
+        }, status => status == "ACTIVE");
 }

@@ -6,7 +6,7 @@ using Tracevault.Storage.Traces;
 
 namespace Tracevault.Server.Tests.XRay;
 
-/// <summary>The blind index keyed by trace hour: entries written before it are still found, retention removes whole hours, chunk ids increase.</summary>
+/// <summary>The blind index keyed by trace hour: entries written before it are still found, retention removes whole hours, chunk ids increase, rows are keyed per account.</summary>
 public sealed class BlindIndexTests : IDisposable
 {
     private const string Account = "111122223333";
@@ -17,6 +17,7 @@ public sealed class BlindIndexTests : IDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("tracevault-index-").FullName;
     private readonly FakeTimeProvider _time = new(DateTimeOffset.FromUnixTimeSeconds(Noon));
     private readonly DefaultDataKeys _keys;
+    private int _stores;
 
     public BlindIndexTests() => _keys = new DefaultDataKeys(new ServiceKey(1, new byte[32]), _time);
 
@@ -104,6 +105,56 @@ public sealed class BlindIndexTests : IDisposable
         // The cutoff falls inside the second hour: the first hour's entries go with its chunk, the rest stay.
         Assert.Equal(1, store.DeleteOlderThan(Noon + 3600 + 30));
         Assert.Equal(2, IndexEntries());
+    }
+
+    [Fact]
+    public async Task StoreAsync_SameTraceIdInTwoAccounts_IndexRowsDiffer_AndChangeWithTheServiceKey()
+    {
+        const string OtherAccount = "444455556666";
+        var traceId = $"1-{Noon:x8}-0123456789abcdef01234567";
+        var segment = ChunkWriterTests.StoredSegment(traceId, "0123456789abcdef", Noon, Noon + 1);
+
+        var first = await IndexRowsAsync(_keys, [Account, OtherAccount], segment);
+        var underAnotherServiceKey = await IndexRowsAsync(new DefaultDataKeys(new ServiceKey(1, Enumerable.Repeat((byte)1, 32).ToArray()), _time), [Account, OtherAccount], segment);
+
+        // One row per account, both in the trace's hour; the hashed part differs per account and per key, so an id
+        // cannot be tested at rest without the key, nor matched across accounts.
+        Assert.Equal(2, first[Account].Count + first[OtherAccount].Count);
+        var hourKey = TraceIndexHasher.FirstKeyOfHour(Noon);
+        Assert.All(first.Values.SelectMany(r => r), key => Assert.Equal(hourKey, key >> TraceIndexHasher.HashBits << TraceIndexHasher.HashBits));
+        Assert.NotEqual(first[Account], first[OtherAccount]);
+        Assert.NotEqual(first[Account], underAnotherServiceKey[Account]);
+        Assert.NotEqual(first[OtherAccount], underAnotherServiceKey[OtherAccount]);
+        Assert.Equal([TraceIndexHasher.Hash(_keys.TraceIndexKey(Account), traceId)], first[Account]);
+    }
+
+    /// <summary>Stores the segment in each account (a fresh store each), returning the blind-index rows each write adds.</summary>
+    private async Task<Dictionary<string, List<long>>> IndexRowsAsync(DefaultDataKeys keys, string[] accounts, ChunkSegment segment)
+    {
+        var rows = new Dictionary<string, List<long>>(StringComparer.Ordinal);
+        foreach (var account in accounts)
+        {
+            var path = Path.Combine(Directory.CreateDirectory(Path.Combine(_directory, $"store-{_stores++}")).FullName, SqliteDatabase.FileName);
+            var store = new SqliteTraceStore(new SqliteDatabase(path));
+            await using (var writer = new ChunkWriter(store, keys, keys, new TraceStoreOptions(), _time))
+            {
+                Assert.True((await writer.StoreAsync(account, [segment], CancellationToken.None)).IsStored);
+            }
+
+            using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+            connection.Open();
+            using var select = connection.CreateCommand();
+            select.CommandText = "SELECT trace_key FROM blind_index ORDER BY trace_key";
+            using var reader = select.ExecuteReader();
+            rows[account] = [];
+            while (reader.Read())
+            {
+                rows[account].Add(reader.GetInt64(0));
+            }
+        }
+
+        SqliteConnection.ClearAllPools();
+        return rows;
     }
 
     public void Dispose()

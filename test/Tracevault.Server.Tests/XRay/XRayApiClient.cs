@@ -62,19 +62,26 @@ public sealed class XRayApiClient(string endpoint, string accessKeyId, string se
         return JsonNode.Parse(text)!.AsObject();
     }
 
-    /// <summary>Waits up to <paramref name="timeout"/> for BatchGetTraces to return the trace with at least <paramref name="documents"/> documents.</summary>
-    public async Task<List<JsonObject>> WaitForTraceAsync(string traceId, int documents, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var found = await ReadTraceAsync(traceId);
-            if (found.Count >= documents || DateTime.UtcNow > deadline)
-            {
-                return found;
-            }
+    /// <summary>Waits for BatchGetTraces to return the trace with at least <paramref name="documents"/> documents and returns them; fails the test when that never happens within <paramref name="timeout"/> (default <see cref="Eventually.DefaultCeiling"/>).</summary>
+    public Task<List<JsonObject>> WaitForTraceAsync(string traceId, int documents, TimeSpan? timeout = null) =>
+        Eventually.WaitAsync($"trace {traceId} with {documents} documents", () => ReadTraceAsync(traceId), found => found.Count >= documents, timeout, found => $"{found.Count} documents");
 
-            await Task.Delay(50);
+    /// <summary>Reads the traces back (BatchGetTraces, five ids a call) and asserts that each holds exactly the documents sent for it, byte for byte in any order, and nothing else.</summary>
+    public async Task AssertStoredAsSentAsync(IReadOnlyDictionary<string, List<string>> sentByTrace)
+    {
+        foreach (var batch in sentByTrace.Keys.Chunk(5))
+        {
+            var answer = await BatchGetTracesAsync(batch);
+            Assert.Empty(answer["UnprocessedTraceIds"]!.AsArray());
+            var stored = answer["Traces"]!.AsArray().ToDictionary(
+                t => t!["Id"]!.GetValue<string>(),
+                t => t!["Segments"]!.AsArray().Select(s => s!["Document"]!.GetValue<string>()).Order(StringComparer.Ordinal).ToList(),
+                StringComparer.Ordinal);
+            Assert.Equal(batch.Order(StringComparer.Ordinal), stored.Keys.Order(StringComparer.Ordinal));
+            foreach (var traceId in batch)
+            {
+                Assert.Equal(sentByTrace[traceId].Order(StringComparer.Ordinal), stored[traceId]);
+            }
         }
     }
 

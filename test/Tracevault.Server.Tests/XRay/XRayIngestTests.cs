@@ -162,8 +162,8 @@ public sealed class XRayIngestTests : IAsyncLifetime
             await udp.SendAsync(Encoding.UTF8.GetBytes(datagram), _server.Server.Endpoint);
         }
 
-        var first = await _xray.WaitForTraceAsync(TraceId(now, "930000000000000000000001"), 1, TimeSpan.FromSeconds(5));
-        var second = await _xray.WaitForTraceAsync(TraceId(now, "930000000000000000000002"), 1, TimeSpan.FromSeconds(5));
+        var first = await _xray.WaitForTraceAsync(TraceId(now, "930000000000000000000001"), 1);
+        var second = await _xray.WaitForTraceAsync(TraceId(now, "930000000000000000000002"), 1);
         Assert.Equal("9300000000000001", XRayApiClient.Text(Assert.Single(first), "id"));
         Assert.Equal("9300000000000002", XRayApiClient.Text(Assert.Single(second), "id"));
 
