@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { XRayClient, GetTraceSummariesCommand, BatchGetTracesCommand, GetServiceGraphCommand } from '@aws-sdk/client-xray';
+import { XRayClient, GetTraceSummariesCommand, BatchGetTracesCommand, GetServiceGraphCommand, GetTraceGraphCommand } from '@aws-sdk/client-xray';
 import { clientConfig } from './support.mjs';
 
 const xray = new XRayClient(clientConfig());
@@ -132,4 +132,70 @@ test('GetServiceGraph shows the calls from the frontend to the backend as an edg
   assert.equal(edge.SummaryStatistics.FaultStatistics.TotalCount, 1);
   assert.equal(backend.SummaryStatistics.FaultStatistics.TotalCount, 1);
   assert.equal(backend.Edges.length, 0);
+
+  // X-Ray's graphs begin with the client node: no name, an edge to each root service with its entry requests.
+  const client = graph.Services[0];
+  assert.equal(client.Type, 'client');
+  assert.equal(client.ReferenceId, 0);
+  assert.equal(client.Name, undefined);
+  const entry = client.Edges.find((e) => e.ReferenceId === frontend.ReferenceId);
+  assert.ok(entry, 'an edge from the clients to the frontend');
+  assert.ok(!client.Edges.some((e) => e.ReferenceId === backend.ReferenceId), 'the backend is not an entry point');
+  assert.equal(entry.SummaryStatistics.TotalCount, frontend.SummaryStatistics.TotalCount);
+  assert.equal(entry.ResponseTimeHistogram.reduce((n, h) => n + h.Count, 0), frontend.SummaryStatistics.TotalCount);
+  assert.ok(entry.StartTime instanceof Date);
+
+  const traceGraph = await xray.send(new GetTraceGraphCommand({ TraceIds: [...traces.keys()] }));
+  assert.equal(traceGraph.Services[0].Type, 'client');
+  const traceFrontend = traceGraph.Services.find((s) => s.Name === 'tracevault-frontend');
+  assert.deepEqual(traceGraph.Services[0].Edges.map((e) => [e.ReferenceId, e.SummaryStatistics.TotalCount, e.SummaryStatistics.FaultStatistics.TotalCount]), [[traceFrontend.ReferenceId, 3, 1]]);
+});
+
+
+// The trace as the SDK would have sent it whole: each streamed subsegment back in its parent, by start time (the SDK's order).
+function sentWhole(documents) {
+  const byId = new Map();
+  const visit = (entity) => {
+    byId.set(entity.id, entity);
+    (entity.subsegments ?? []).forEach(visit);
+  };
+  const copies = documents.map((d) => structuredClone(d));
+  copies.forEach(visit);
+  const streamed = copies.filter((d) => d.type === 'subsegment');
+  for (const subsegment of streamed) {
+    const parent = byId.get(subsegment.parent_id);
+    parent.subsegments = [...(parent.subsegments ?? []), subsegment].sort((a, b) => a.start_time - b.start_time);
+  }
+  for (const subsegment of streamed) {
+    delete subsegment.type;
+    delete subsegment.trace_id;
+    delete subsegment.parent_id;
+  }
+  return copies.filter((d) => !streamed.includes(d));
+}
+
+test('with setStreamingThreshold(0), BatchGetTraces joins the streamed subsegments into one document, as if sent whole', async () => {
+  const response = await fetch(`http://127.0.0.1:${ports.frontend}/checkout/9`, { headers: { 'X-Amzn-Trace-Id': 'Sampled=1' } });
+  assert.equal(response.status, 200);
+  const { traceId, segmentId } = await response.json();
+
+  const emitted = await poll('the SDK sent the segment', 2000, async () => {
+    const documents = await (await fetch(`http://127.0.0.1:${ports.frontend}/emitted?trace=${traceId}`)).json();
+    return documents.some((d) => d.id === segmentId) ? documents : null;
+  });
+  // What the SDK streamed: three subsegments on their own, "lock" before its parent "reserve".
+  assert.deepEqual(emitted.map((d) => `${d.type ?? 'segment'} ${d.name}`), ['subsegment lock', 'subsegment reserve', 'subsegment price', 'segment tracevault-frontend']);
+
+  const documents = await poll('the trace stored whole', 2000, async () => {
+    const answer = await xray.send(new BatchGetTracesCommand({ TraceIds: [traceId] }));
+    const found = answer.Traces?.[0]?.Segments.map((s) => JSON.parse(s.Document)) ?? [];
+    return descendants(found.find((d) => d.id === segmentId) ?? {}).length === 4 ? found : null;
+  });
+  assert.deepEqual(documents, sentWhole(emitted));
+  const [segment] = documents;
+  assert.deepEqual(descendants(segment).map((s) => s.name), ['checkout', 'reserve', 'lock', 'price']);
+  assert.equal(segment.subsegments[0].subsegments[0].subsegments[0].annotations.item, '9');
+
+  const summary = await xray.send(new GetTraceSummariesCommand({ StartTime: startTime, EndTime: endTime(), FilterExpression: `annotation.item = "9"` }));
+  assert.deepEqual(summary.TraceSummaries.map((s) => [s.Id, s.IsPartial]), [[traceId, false]]);
 });

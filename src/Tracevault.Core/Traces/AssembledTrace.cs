@@ -9,19 +9,23 @@ public sealed class AssembledTrace
     internal AssembledTrace(
         string id,
         Func<IReadOnlyList<TraceSegment>> segments,
+        IReadOnlyList<TraceSegment> storedDocuments,
         IReadOnlyList<TraceEntity> entities,
         TraceEntity? root,
         IReadOnlyList<TraceService> services,
         IReadOnlyList<ServiceCall> calls,
+        IReadOnlyList<TraceEntity> orphans,
         long documentBytes,
         int revision)
     {
         Id = id;
         _segments = new Lazy<IReadOnlyList<TraceSegment>>(segments);
+        StoredDocuments = storedDocuments;
         Entities = entities;
         Root = root;
         Services = services;
         Calls = calls;
+        Orphans = orphans;
         DocumentBytes = documentBytes;
         Revision = revision;
 
@@ -41,6 +45,8 @@ public sealed class AssembledTrace
             IsPartial |= entity.InProgress;
         }
 
+        // A subsegment whose parent never arrived leaves the trace incomplete, as an in-progress document does.
+        IsPartial |= orphans.Count > 0;
         StartTime = entities.Count == 0 ? 0 : start;
         EndTime = end;
         Duration = entities.Count == 0 ? 0 : EpochSeconds.Elapsed(start, Math.Max(end ?? lastStart, lastStart));
@@ -51,9 +57,19 @@ public sealed class AssembledTrace
     /// <summary>The trace id.</summary>
     public string Id { get; }
 
-    /// <summary>The documents to return from <c>BatchGetTraces</c>: the latest stored version of each id, then one inferred segment per inferred call.</summary>
-    /// <remarks>Inferred segments are written when first asked for: summaries and service maps never need them.</remarks>
+    /// <summary>
+    /// The documents to return from <c>BatchGetTraces</c>: one per segment (the latest stored version of each) with every
+    /// independent subsegment joined into its parent, each orphaned subsegment as sent, then one inferred segment per inferred
+    /// call and per orphan.
+    /// </summary>
+    /// <remarks>Written when first asked for: summaries and service maps never need them.</remarks>
     public IReadOnlyList<TraceSegment> Segments => _segments.Value;
+
+    /// <summary>The latest stored version of each document id, exactly as sent: independent subsegments on their own, nothing inferred.</summary>
+    public IReadOnlyList<TraceSegment> StoredDocuments { get; }
+
+    /// <summary>The independent subsegments whose parent is not in the trace (it never arrived), each with the service inferred from it.</summary>
+    public IReadOnlyList<TraceEntity> Orphans { get; }
 
     /// <summary>Every segment and subsegment, depth first from each top-level document.</summary>
     public IReadOnlyList<TraceEntity> Entities { get; }
@@ -97,6 +113,6 @@ public sealed class AssembledTrace
     /// <summary>Whether any segment or subsegment was throttled (429).</summary>
     public bool HasThrottle { get; }
 
-    /// <summary>Whether any segment or subsegment is in progress.</summary>
+    /// <summary>Whether any segment or subsegment is in progress, or a subsegment's parent never arrived.</summary>
     public bool IsPartial { get; }
 }

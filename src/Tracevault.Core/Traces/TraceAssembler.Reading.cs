@@ -54,12 +54,17 @@ public static partial class TraceAssembler
 
         if (members[EntityMember.Subsegments] is { ValueKind: JsonValueKind.Array } subsegments)
         {
+            var index = 0;
             foreach (var subsegment in subsegments.EnumerateArray())
             {
                 if (subsegment.ValueKind == JsonValueKind.Object)
                 {
-                    entity.AddSubsegment(ReadEntity(subsegment, TraceEntityKind.Subsegment));
+                    var child = ReadEntity(subsegment, TraceEntityKind.Subsegment);
+                    child.SourceIndex = index;
+                    entity.AddSubsegment(child);
                 }
+
+                index++;
             }
         }
 

@@ -9,7 +9,7 @@ namespace Tracevault.Core.Traces;
 /// <content>Discovering services and calls, and writing X-Ray's inferred segments for uninstrumented callees.</content>
 public static partial class TraceAssembler
 {
-    private static (List<TraceService> Services, List<ServiceCall> Calls) DiscoverServices(List<TraceEntity> segments, TraceEntity? root)
+    private static (List<TraceService> Services, List<ServiceCall> Calls) DiscoverServices(List<TraceEntity> segments, TraceEntity? root, List<TraceEntity> orphans)
     {
         var discovery = new ServiceDiscovery();
         if (root is not null)
@@ -25,6 +25,11 @@ public static partial class TraceAssembler
         foreach (var segment in segments)
         {
             discovery.VisitSegment(segment);
+        }
+
+        foreach (var orphan in orphans)
+        {
+            discovery.VisitOrphan(orphan);
         }
 
         return (discovery.Services, discovery.Calls);
@@ -58,7 +63,7 @@ public static partial class TraceAssembler
     // A document travels as a JSON string value, never inside HTML, so only JSON's own escaping is needed.
     private static readonly JsonWriterOptions DocumentWriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private static IEnumerable<TraceSegment> WriteInferredSegments(string traceId, List<ServiceCall> calls)
+    private static IEnumerable<TraceSegment> WriteInferredSegments(string traceId, List<ServiceCall> calls, List<TraceEntity> orphans)
     {
         foreach (var call in calls)
         {
@@ -67,6 +72,12 @@ public static partial class TraceAssembler
                 var id = InferredSegmentId(traceId, call.Entity.Id);
                 yield return new TraceSegment(id, WriteInferredSegment(id, traceId, call.Entity, call.Callee.Id));
             }
+        }
+
+        foreach (var orphan in orphans)
+        {
+            var id = InferredSegmentId(traceId, orphan.Id);
+            yield return new TraceSegment(id, WriteInferredSegment(id, traceId, orphan, orphan.Service!.Id));
         }
     }
 
@@ -158,6 +169,18 @@ public static partial class TraceAssembler
             segment.OwnService = service;
             service.Root |= segment.Caller is null;
             VisitChildren(segment, service);
+        }
+
+        /// <summary>
+        /// An independent subsegment whose parent never arrived stands for the service inferred from it, as X-Ray shows it: the
+        /// service it called for an <c>aws</c> or <c>remote</c> one, otherwise a service of indeterminate type named after it.
+        /// </summary>
+        public void VisitOrphan(TraceEntity orphan)
+        {
+            var service = GetOrAdd(InferServiceId(orphan), inferred: true);
+            service.Add(orphan);
+            orphan.OwnService = service;
+            VisitChildren(orphan, service);
         }
 
         private void VisitChildren(TraceEntity entity, TraceService service)

@@ -5,7 +5,8 @@ namespace Tracevault.Core.Traces;
 /// <summary>Compiles the stored documents of one trace into an <see cref="AssembledTrace"/>, as X-Ray does before answering reads.</summary>
 /// <remarks>
 /// A complete document replaces an in-progress one with the same id whatever their order; otherwise the later document wins.
-/// Independent subsegments join the entity their <c>parent_id</c> names; documents that are not JSON objects with an id are skipped.
+/// Independent subsegments join the entity their <c>parent_id</c> names, in the trace and in the documents it returns; one whose
+/// parent never arrived is an orphan. Documents that are not JSON objects with an id are skipped.
 /// Thread-safe.
 /// </remarks>
 public static partial class TraceAssembler
@@ -24,6 +25,7 @@ public static partial class TraceAssembler
         var byId = new Dictionary<string, TraceEntity>(StringComparer.Ordinal);
         var segments = new List<TraceEntity>();
         var independentSubsegments = new List<TraceEntity>();
+        var inDocumentOrder = new List<TraceEntity>(latest.Count);
         long documentBytes = 0;
         var stored = new List<TraceSegment>(latest.Count);
         foreach (var document in latest)
@@ -35,7 +37,9 @@ public static partial class TraceAssembler
             var isSubsegment = element.TryGetProperty("type"u8, out var type)
                 && type.ValueKind == JsonValueKind.String && type.ValueEquals("subsegment");
             var entity = ReadEntity(element, isSubsegment ? TraceEntityKind.Subsegment : TraceEntityKind.Segment);
+            entity.Document = document.Utf8;
             (isSubsegment ? independentSubsegments : segments).Add(entity);
+            inDocumentOrder.Add(entity);
         }
 
         foreach (var segment in segments)
@@ -43,9 +47,11 @@ public static partial class TraceAssembler
             Register(segment, byId);
         }
 
-        var joined = JoinIndependentSubsegments(independentSubsegments, byId);
+        // Most traces have no independent subsegments: they pay nothing for joining, and their documents are returned as stored.
+        var joined = independentSubsegments.Count == 0 ? null : JoinIndependentSubsegments(segments, independentSubsegments, inDocumentOrder, byId);
+        var orphans = joined?.Orphans ?? [];
         LinkCallers(segments, byId);
-        var tops = LimitDepth(segments, joined);
+        var tops = LimitDepth(segments, orphans);
 
         var root = FindRoot(segments);
         var entities = new List<TraceEntity>();
@@ -54,8 +60,11 @@ public static partial class TraceAssembler
             CollectDepthFirst(top, entities);
         }
 
-        var (services, calls) = DiscoverServices(segments, root);
-        return new AssembledTrace(traceId, () => [.. stored, .. WriteInferredSegments(traceId, calls)], entities, root, services, calls, documentBytes, revision);
+        var (services, calls) = DiscoverServices(segments, root, orphans);
+        Func<IReadOnlyList<TraceSegment>> compiled = joined is null
+            ? () => [.. stored, .. WriteInferredSegments(traceId, calls, orphans)]
+            : () => [.. WriteJoinedDocuments(joined), .. WriteInferredSegments(traceId, calls, orphans)];
+        return new AssembledTrace(traceId, compiled, stored, entities, root, services, calls, orphans, documentBytes, revision);
     }
 
     private static (List<StoredDocument> Latest, int Revision) SelectLatestDocuments(IEnumerable<ReadOnlyMemory<byte>> documents)
@@ -101,46 +110,6 @@ public static partial class TraceAssembler
         {
             Register(child, byId);
         }
-    }
-
-    private static List<TraceEntity> JoinIndependentSubsegments(List<TraceEntity> subsegments, Dictionary<string, TraceEntity> byId)
-    {
-        var kept = new List<TraceEntity>();
-        foreach (var subsegment in subsegments)
-        {
-            if (byId.TryGetValue(subsegment.Id, out var existing))
-            {
-                // A streamed subsegment may repeat one nested in its segment: the complete version wins.
-                if (!existing.InProgress || subsegment.InProgress || existing.Parent is null)
-                {
-                    continue;
-                }
-
-                existing.Parent.ReplaceSubsegment(existing, subsegment);
-                byId[subsegment.Id] = subsegment;
-                Register(subsegment, byId);
-            }
-            else
-            {
-                Register(subsegment, byId);
-            }
-
-            kept.Add(subsegment);
-        }
-
-        foreach (var subsegment in kept)
-        {
-            if (subsegment.Parent is null
-                && subsegment.ParentId is { } parentId
-                && byId.TryGetValue(parentId, out var parent)
-                && !ReferenceEquals(parent, subsegment)
-                && !parent.IsDescendantOf(subsegment))
-            {
-                parent.AddSubsegment(subsegment);
-            }
-        }
-
-        return kept;
     }
 
     private static void LinkCallers(List<TraceEntity> segments, Dictionary<string, TraceEntity> byId)

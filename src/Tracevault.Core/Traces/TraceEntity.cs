@@ -108,8 +108,20 @@ public sealed class TraceEntity
     /// <summary>The entity a segment's <c>parent_id</c> names, or <see langword="null"/> when it has none in this trace.</summary>
     public TraceEntity? Caller { get; private set; }
 
-    /// <summary>The service this entity's segment belongs to, or <see langword="null"/> for an orphaned subsegment.</summary>
-    public TraceService? Service => Segment?.OwnService;
+    /// <summary>The service this entity's segment belongs to, or for an orphaned subsegment (and what it holds) the service inferred from it.</summary>
+    public TraceService? Service
+    {
+        get
+        {
+            var top = this;
+            while (top.Parent is { } parent)
+            {
+                top = parent;
+            }
+
+            return top.OwnService;
+        }
+    }
 
     /// <summary>The service inferred from this <c>aws</c> or <c>remote</c> subsegment, or <see langword="null"/> when it called no uninstrumented service.</summary>
     public TraceService? InferredService { get; internal set; }
@@ -131,10 +143,38 @@ public sealed class TraceEntity
 
     internal string? AwsJson { get; set; }
 
+    /// <summary>The stored document this entity was read from, for a document's top entity; empty for a nested subsegment.</summary>
+    internal ReadOnlyMemory<byte> Document { get; set; }
+
+    /// <summary>Whether the entity is a subsegment sent as its own document.</summary>
+    internal bool Independent => Kind == TraceEntityKind.Subsegment && !Document.IsEmpty;
+
+    /// <summary>For a nested subsegment, its index in its parent's <c>subsegments</c> array as stored.</summary>
+    internal int SourceIndex { get; set; }
+
     internal void AddSubsegment(TraceEntity child)
     {
         child.Parent = this;
         _subsegments.Add(child);
+    }
+
+    /// <summary>Joins an independent subsegment: placed by start time after the siblings that started no later, where the SDK would have nested it.</summary>
+    internal void InsertSubsegment(TraceEntity child)
+    {
+        var index = _subsegments.Count;
+        while (index > 0 && _subsegments[index - 1].StartTime > child.StartTime)
+        {
+            index--;
+        }
+
+        child.Parent = this;
+        _subsegments.Insert(index, child);
+    }
+
+    internal void RemoveSubsegmentAt(int index)
+    {
+        _subsegments[index].Parent = null;
+        _subsegments.RemoveAt(index);
     }
 
     internal void ReplaceSubsegment(TraceEntity existing, TraceEntity replacement)

@@ -38,10 +38,15 @@ public sealed class ServiceMapLayout
     /// <summary>The top-left corner of a node's box.</summary>
     public (double X, double Y) Position(int referenceId) => _positions[referenceId];
 
-    /// <summary>Lays out the nodes: each node's column is the longest call path to it from a root; rows are ordered by name.</summary>
-    public static ServiceMapLayout Arrange(IReadOnlyList<ServiceGraphNode> nodes)
+    /// <summary>
+    /// Lays out the nodes: each node's column is the longest call path to it from a root; rows are ordered by name. The client
+    /// node, when there is one, has the first column to itself, the root services it calls the next.
+    /// </summary>
+    public static ServiceMapLayout Arrange(IReadOnlyList<ServiceGraphNode> all)
     {
-        ArgumentNullException.ThrowIfNull(nodes);
+        ArgumentNullException.ThrowIfNull(all);
+        var client = all.FirstOrDefault(n => n.Client);
+        var nodes = client is null ? all : [.. all.Where(n => !n.Client)];
         var called = nodes.SelectMany(n => n.Edges.Where(e => e.ReferenceId != n.ReferenceId).Select(e => e.ReferenceId)).ToHashSet();
         var anchored = nodes.Where(n => n.Root || !called.Contains(n.ReferenceId)).Select(n => n.ReferenceId).ToHashSet();
         var layer = nodes.ToDictionary(n => n.ReferenceId, _ => 0);
@@ -75,9 +80,16 @@ public sealed class ServiceMapLayout
         }
 
         var positions = new Dictionary<int, (double X, double Y)>();
+        var first = 0;
         var rows = 0;
-        var columns = 0;
-        foreach (var column in nodes.GroupBy(n => layer[n.ReferenceId]).OrderBy(g => g.Key))
+        if (client is not null)
+        {
+            positions[client.ReferenceId] = (Margin, Margin);
+            (first, rows) = (1, 1);
+        }
+
+        var columns = first;
+        foreach (var column in nodes.GroupBy(n => layer[n.ReferenceId] + first).OrderBy(g => g.Key))
         {
             var row = 0;
             foreach (var node in column.OrderBy(n => n.Service.Name, StringComparer.Ordinal).ThenBy(n => n.ReferenceId))

@@ -51,7 +51,7 @@ public sealed class ServiceMapPage
             ApiRequest.AuthorizeByIdentity(caller, ApiProtocol.XRay, Action, "*");
             // The newest traces of the range, not all of them: the page stays quick however much the range holds.
             var (nodes, traces) = _queries.BuildRecentServiceGraph(caller, range.StartSeconds, range.EndSeconds, MaxTraces, MaxExtraReads);
-            html.Append($"<p class=\"counts\" id=\"map-counts\"><strong>{ConsoleFormat.Count(nodes.Count)}</strong> services, <strong>{ConsoleFormat.Count(nodes.Sum(n => n.Edges.Count))}</strong> connections, from the newest <strong id=\"map-traces\">{ConsoleFormat.Count(traces)}</strong> traces of {ConsoleFormat.Time(range.Start)} to {ConsoleFormat.Time(range.End)}.</p>");
+            html.Append($"<p class=\"counts\" id=\"map-counts\"><strong>{ConsoleFormat.Count(nodes.Count(n => !n.Client))}</strong> services, <strong>{ConsoleFormat.Count(nodes.Sum(n => n.Edges.Count))}</strong> connections, from the newest <strong id=\"map-traces\">{ConsoleFormat.Count(traces)}</strong> traces of {ConsoleFormat.Time(range.Start)} to {ConsoleFormat.Time(range.End)}.</p>");
             html.Raw(nodes.Count == 0
                 ? new HtmlWriter().Append($"<p class=\"empty\" id=\"no-services\">No traces in this range.</p>").ToHtml()
                 : RenderMap(nodes));
@@ -127,6 +127,22 @@ public sealed class ServiceMapPage
         {
             var (x, y) = layout.Position(node.ReferenceId);
             var stats = node.SummaryStatistics;
+            if (node.Client)
+            {
+                // X-Ray's client node: where the entry requests came from; its edges carry their statistics.
+                html.Append($"""
+                    <g class="node client {Outcome(stats)}" id="client-node" data-service="{node.Service.Name}" transform="translate({x:0.#},{y:0.#})">
+                    <title>Clients: {Statistics(stats)}</title>
+                    <rect width="{w}" height="{h}" rx="39"></rect>
+                    <text class="node-name" x="12" y="22">Clients</text>
+                    <text class="node-type" x="12" y="38">client</text>
+                    <text class="node-stats" x="12" y="55">{RequestsAndLatency(stats)}</text>
+                    <text class="node-stats minor" x="12" y="70">{Shares(stats)}</text>
+                    </g>
+                    """);
+                continue;
+            }
+
             var name = node.Service.Name.Length > MaxNameLength ? node.Service.Name[..(MaxNameLength - 1)] + "…" : node.Service.Name;
             var kind = node.Inferred ? "inferred" : node.Root ? "root" : "instrumented";
             html.Append($"""

@@ -87,6 +87,17 @@ public sealed class TracePage
             <div><dt>Status</dt><dd>{Outcome(trace.HasFault, trace.HasError, trace.HasThrottle, trace.IsPartial)}</dd></div>
             </dl>
             """);
+        if (trace.Orphans.Count > 0)
+        {
+            // As X-Ray shows them: each stands for the service inferred from it, and the trace is partial.
+            html.Append($"<p class=\"notice\" id=\"orphans\">Partial trace: the parent segment of {ConsoleFormat.Count(trace.Orphans.Count)} subsegment(s) never arrived; each is shown as the service inferred from it:");
+            foreach (var orphan in trace.Orphans)
+            {
+                html.Append($" <span class=\"orphan\" data-entity-id=\"{orphan.Id}\">{orphan.Name} → {orphan.Service?.Id.ToString()}</span>");
+            }
+
+            html.Append($"</p>");
+        }
 
         var scale = Math.Max(trace.Duration, 0.000001);
         html.Append($"""
@@ -101,8 +112,9 @@ public sealed class TracePage
 
         html.Append($"</section>");
 
-        html.Append($"<details class=\"raw\" id=\"raw-documents\"{(showRaw ? new TrustedHtml(" open") : TrustedHtml.Empty)}><summary>Raw segment documents ({trace.Segments.Count})</summary>");
-        foreach (var segment in trace.Segments)
+        // The documents as they were sent and stored, independent subsegments on their own; BatchGetTraces returns them joined.
+        html.Append($"<details class=\"raw\" id=\"raw-documents\"{(showRaw ? new TrustedHtml(" open") : TrustedHtml.Empty)}><summary>Raw segment documents, as stored ({trace.StoredDocuments.Count})</summary>");
+        foreach (var segment in trace.StoredDocuments)
         {
             html.Append($"<h3 class=\"raw-id\">{segment.Id}</h3><pre class=\"json\"><code>{Indent(segment.Document)}</code></pre>");
         }
@@ -234,7 +246,7 @@ public sealed class TracePage
     private static Dictionary<string, string> ReadMetadata(AssembledTrace trace)
     {
         var byId = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var segment in trace.Segments)
+        foreach (var segment in trace.StoredDocuments)
         {
             try
             {

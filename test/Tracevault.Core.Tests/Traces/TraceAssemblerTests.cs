@@ -31,7 +31,7 @@ public sealed class TraceAssemblerTests
         var orders = Entity(trace, "b000000000000001");
         Assert.Equal(1717239601.48, orders.EndTime);
         Assert.False(orders.InProgress);
-        Assert.Equal(TraceCorpus.DocumentsA[3], trace.Segments.Single(s => s.Id == "b000000000000001").Document);
+        Assert.Equal(TraceCorpus.DocumentsA[3], trace.StoredDocuments.Single(s => s.Id == "b000000000000001").Document);
         Assert.False(trace.IsPartial);
     }
 
@@ -88,7 +88,8 @@ public sealed class TraceAssemblerTests
         var orders = Entity(trace, "b000000000000001");
         Assert.Same(orders, dynamo.Parent);
         Assert.Same(orders, dynamo.Segment);
-        Assert.Equal(["b000000000000003", "b000000000000002"], orders.Subsegments.Select(s => s.Id));
+        // Placed by start time, where the SDK would have nested it had it sent the segment whole.
+        Assert.Equal(["b000000000000002", "b000000000000003"], orders.Subsegments.Select(s => s.Id));
         Assert.Equal("orders", dynamo.Service?.Id.Name);
     }
 
@@ -140,7 +141,7 @@ public sealed class TraceAssemblerTests
     }
 
     [Fact]
-    public void Assemble_IndependentSubsegmentWithUnknownParent_IsKeptAsOrphan()
+    public void Assemble_IndependentSubsegmentWithUnknownParent_IsAnOrphanStandingForItsInferredService()
     {
         string[] documents =
         [
@@ -152,9 +153,12 @@ public sealed class TraceAssemblerTests
 
         var orphan = Entity(trace, "0f00000000000009");
         Assert.Null(orphan.Parent);
-        Assert.Null(orphan.Service);
+        Assert.Same(orphan, Assert.Single(trace.Orphans));
+        Assert.Equal(new ServiceId("late", "remote", null), orphan.Service?.Id);
+        Assert.True(orphan.Service!.Inferred);
+        Assert.True(trace.IsPartial);
         Assert.Equal(3, trace.Duration);
-        Assert.Single(trace.Services);
+        Assert.Equal(["api", "late"], trace.Services.Select(s => s.Id.Name));
     }
 
     [Fact]
@@ -225,8 +229,8 @@ public sealed class TraceAssemblerTests
             [
                 new ServiceId("api", "AWS::ApiGateway::Stage", "123456789012"),
                 new ServiceId("orders", "AWS::EC2::Instance", "123456789012"),
-                new ServiceId("payments.example.com", "remote", null),
                 new ServiceId("orders-table", "AWS::DynamoDB::Table", null),
+                new ServiceId("payments.example.com", "remote", null),
             ],
             trace.Services.Select(s => s.Id));
         Assert.Equal([true, false, false, false], trace.Services.Select(s => s.Root));

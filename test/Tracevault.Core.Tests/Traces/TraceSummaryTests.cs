@@ -52,7 +52,7 @@ public sealed class TraceSummaryTests
         var user = Assert.Single(summary.Users);
         Assert.Equal("alice", user.UserName);
         Assert.Equal([Api, Orders], user.ServiceIds);
-        Assert.Equal([Api, Orders, Payments, Table], summary.ServiceIds);
+        Assert.Equal([Api, Orders, Table, Payments], summary.ServiceIds);
         Assert.Equal(Api, summary.EntryPoint);
         Assert.Equal(["arn:aws:apigateway:us-east-1::/restapis/abc123/stages/prod"], summary.ResourceARNs);
         Assert.Equal(["i-0abc"], summary.InstanceIds);

@@ -15,7 +15,13 @@ public sealed record ServiceGraphNode
     /// <summary>Whether the service is inferred from subsegments rather than instrumented.</summary>
     public required bool Inferred { get; init; }
 
-    /// <summary>The service's state; always <c>active</c>.</summary>
+    /// <summary>
+    /// Whether the node stands for the clients that sent the traces' entry requests (X-Ray's node of type <c>client</c>, without a
+    /// name): its edges lead to the root services, and its statistics are those of the entry requests.
+    /// </summary>
+    public bool Client { get; init; }
+
+    /// <summary>The service's state: <c>active</c>, or <c>unknown</c> for the client node.</summary>
     public string State { get; init; } = "active";
 
     /// <summary>The start of the service's first segment, in epoch seconds.</summary>

@@ -4,7 +4,10 @@ using Tracevault.Core.Traces.Graphs;
 namespace Tracevault.Core.Traces.Json;
 
 /// <summary>Writes service graph nodes and edges as the wire's <c>Service</c> and <c>Edge</c> shapes.</summary>
-/// <remarks>Timestamps are epoch seconds as JSON numbers; a service without a type or account omits that member.</remarks>
+/// <remarks>
+/// Timestamps are epoch seconds as JSON numbers; a service without a type or account omits that member; the client node has
+/// only its reference id, type, state, times and edges.
+/// </remarks>
 public static class ServiceGraphJsonWriter
 {
     /// <summary>Writes a JSON array of <c>Service</c> objects, as the value of <c>Services</c>.</summary>
@@ -30,6 +33,18 @@ public static class ServiceGraphJsonWriter
 
         writer.WriteStartObject();
         writer.WriteNumber("ReferenceId", service.ReferenceId);
+        if (service.Client)
+        {
+            // As X-Ray writes it: no name, no statistics of its own; the entry requests' are on its edges.
+            writer.WriteString("Type", "client");
+            writer.WriteString("State", service.State);
+            writer.WriteNumber("StartTime", service.StartTime);
+            writer.WriteNumber("EndTime", service.EndTime);
+            WriteEdges(writer, service.Edges);
+            writer.WriteEndObject();
+            return;
+        }
+
         writer.WriteString("Name", service.Service.Name);
         writer.WriteStartArray("Names");
         foreach (var name in service.Service.Names)
@@ -44,13 +59,7 @@ public static class ServiceGraphJsonWriter
         writer.WriteString("State", service.State);
         writer.WriteNumber("StartTime", service.StartTime);
         writer.WriteNumber("EndTime", service.EndTime);
-        writer.WriteStartArray("Edges");
-        foreach (var edge in service.Edges)
-        {
-            WriteEdge(writer, edge);
-        }
-
-        writer.WriteEndArray();
+        WriteEdges(writer, service.Edges);
         WriteStatistics(writer, service.SummaryStatistics);
         WriteHistogram(writer, "DurationHistogram", service.DurationHistogram);
         WriteHistogram(writer, "ResponseTimeHistogram", service.ResponseTimeHistogram);
@@ -72,6 +81,17 @@ public static class ServiceGraphJsonWriter
         writer.WriteStartArray("Aliases");
         writer.WriteEndArray();
         writer.WriteEndObject();
+    }
+
+    private static void WriteEdges(Utf8JsonWriter writer, IReadOnlyList<ServiceGraphEdge> edges)
+    {
+        writer.WriteStartArray("Edges");
+        foreach (var edge in edges)
+        {
+            WriteEdge(writer, edge);
+        }
+
+        writer.WriteEndArray();
     }
 
     private static void WriteStatistics(Utf8JsonWriter writer, RequestStatistics statistics)

@@ -53,8 +53,8 @@ public sealed class XRayJsonWriterTests
           "ServiceIds": [
             {{{Api}}},
             {{{Orders}}},
-            {"Name": "payments.example.com", "Names": ["payments.example.com"], "Type": "remote"},
-            {"Name": "orders-table", "Names": ["orders-table"], "Type": "AWS::DynamoDB::Table"}
+            {"Name": "orders-table", "Names": ["orders-table"], "Type": "AWS::DynamoDB::Table"},
+            {"Name": "payments.example.com", "Names": ["payments.example.com"], "Type": "remote"}
           ],
           "ResourceARNs": [{"ARN": "arn:aws:apigateway:us-east-1::/restapis/abc123/stages/prod"}],
           "InstanceIds": [{"Id": "i-0abc"}],
@@ -112,10 +112,11 @@ public sealed class XRayJsonWriterTests
     {
         using var json = JsonDocument.Parse(Write(writer => TraceJsonWriter.Write(writer, TraceCorpus.TraceA)));
 
+        // The independent DynamoDB subsegment is joined into "orders": one document per segment, then the inferred ones.
         var segments = json.RootElement.GetProperty("Segments").EnumerateArray().ToList();
-        Assert.Equal(5, segments.Count);
-        Assert.Equal(["b000000000000001", "b000000000000002", "a000000000000001"], segments.Take(3).Select(s => s.GetProperty("Id").GetString()));
-        using var inferred = JsonDocument.Parse(segments[3].GetProperty("Document").GetString()!);
+        Assert.Equal(4, segments.Count);
+        Assert.Equal(["b000000000000001", "a000000000000001"], segments.Take(2).Select(s => s.GetProperty("Id").GetString()));
+        using var inferred = JsonDocument.Parse(segments[2].GetProperty("Document").GetString()!);
         Assert.True(inferred.RootElement.GetProperty("inferred").GetBoolean());
     }
 
@@ -130,19 +131,22 @@ public sealed class XRayJsonWriterTests
         const string Error = """{"OkCount":0,"ErrorStatistics":{"ThrottleCount":0,"OtherCount":1,"TotalCount":1},"FaultStatistics":{"OtherCount":0,"TotalCount":0},"TotalCount":1""";
         var expected = $$$"""
         [
-          {"ReferenceId": 0, "Name": "api", "Names": ["api"], "Root": true, "AccountId": "123456789012", "Type": "AWS::ApiGateway::Stage",
+          {"ReferenceId": 0, "Type": "client", "State": "unknown", "StartTime": 1717239640, "EndTime": 1717239642.5,
+           "Edges": [{"ReferenceId": 1, "StartTime": 1717239640, "EndTime": 1717239642.5, "SummaryStatistics": {{{Ok}}}, "TotalResponseTime": 2.5},
+                      "ResponseTimeHistogram": [{"Value": 2.5, "Count": 1}], "Aliases": []}]},
+          {"ReferenceId": 1, "Name": "api", "Names": ["api"], "Root": true, "AccountId": "123456789012", "Type": "AWS::ApiGateway::Stage",
            "State": "active", "StartTime": 1717239640, "EndTime": 1717239642.5,
-           "Edges": [{"ReferenceId": 1, "StartTime": 1717239640.2, "EndTime": 1717239642.2, "SummaryStatistics": {{{Ok}}}, "TotalResponseTime": 2},
+           "Edges": [{"ReferenceId": 2, "StartTime": 1717239640.2, "EndTime": 1717239642.2, "SummaryStatistics": {{{Ok}}}, "TotalResponseTime": 2},
                       "ResponseTimeHistogram": [{"Value": 2, "Count": 1}], "Aliases": []}],
            "SummaryStatistics": {{{Ok}}}, "TotalResponseTime": 2.5},
            "DurationHistogram": [{"Value": 2.5, "Count": 1}], "ResponseTimeHistogram": [{"Value": 2.5, "Count": 1}]},
-          {"ReferenceId": 1, "Name": "orders", "Names": ["orders"], "Root": false, "AccountId": "123456789012", "Type": "AWS::EC2::Instance",
+          {"ReferenceId": 2, "Name": "orders", "Names": ["orders"], "Root": false, "AccountId": "123456789012", "Type": "AWS::EC2::Instance",
            "State": "active", "StartTime": 1717239640.2, "EndTime": 1717239642.2,
-           "Edges": [{"ReferenceId": 2, "StartTime": 1717239640.3, "EndTime": 1717239640.4, "SummaryStatistics": {{{Error}}}, "TotalResponseTime": 0.1},
+           "Edges": [{"ReferenceId": 3, "StartTime": 1717239640.3, "EndTime": 1717239640.4, "SummaryStatistics": {{{Error}}}, "TotalResponseTime": 0.1},
                       "ResponseTimeHistogram": [{"Value": 0.1, "Count": 1}], "Aliases": []}],
            "SummaryStatistics": {{{Ok}}}, "TotalResponseTime": 2},
            "DurationHistogram": [{"Value": 2.5, "Count": 1}], "ResponseTimeHistogram": [{"Value": 2, "Count": 1}]},
-          {"ReferenceId": 2, "Name": "orders-table", "Names": ["orders-table"], "Root": false, "Type": "AWS::DynamoDB::Table",
+          {"ReferenceId": 3, "Name": "orders-table", "Names": ["orders-table"], "Root": false, "Type": "AWS::DynamoDB::Table",
            "State": "active", "StartTime": 1717239640.3, "EndTime": 1717239640.4,
            "Edges": [],
            "SummaryStatistics": {{{Error}}}, "TotalResponseTime": 0.1},
