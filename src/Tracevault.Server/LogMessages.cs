@@ -44,4 +44,16 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Ingest totals at stop: received {HttpReceived} segments over HTTP and {UdpReceived} datagrams over UDP; stored {Stored}, rejected {Rejected}; dropped {DroppedQueueFull} (queue full), {DroppedStoringStopped} (storing stopped), {DroppedMalformed} (malformed)")]
     public static partial void IngestTotals(ILogger logger, long httpReceived, long udpReceived, long stored, long rejected, long droppedQueueFull, long droppedStoringStopped, long droppedMalformed);
+
+    [LoggerMessage(EventId = 80, Level = LogLevel.Warning, Message = "{Listener} is not served: the default port is taken (give --otlp-http/--otlp-grpc HOST:PORT or off)")]
+    public static partial void OtlpPortTaken(ILogger logger, string listener);
+
+    [LoggerMessage(EventId = 81, Level = LogLevel.Error, Message = "An OTLP export failed unexpectedly: {ExceptionType}; answered 503")]
+    public static partial void OtlpExportFailed(ILogger logger, string exceptionType);
+
+    [LoggerMessage(EventId = 82, Level = LogLevel.Information, Message = "OTLP totals at stop: received {Received} spans; stored {Stored}; rejected {RejectedInvalid} (invalid), {RejectedStoringStopped} (storing stopped), {RejectedUnavailable} (store unavailable, retry asked)")]
+    public static partial void OtlpTotals(ILogger logger, long received, long stored, long rejectedInvalid, long rejectedStoringStopped, long rejectedUnavailable);
+
+    [LoggerMessage(EventId = 83, Level = LogLevel.Information, Message = "OpenTelemetry: OTLP/HTTP on {Http}, OTLP/gRPC on {Grpc}, and /v1/traces on the main port")]
+    public static partial void OtlpReady(ILogger logger, string http, string grpc);
 }

@@ -39,11 +39,11 @@ public static class SegmentDocument
             jsonError = exception.Message;
         }
 
-        if (documentLength > MaxDocumentBytes)
+        if (documentLength > options.MaxDocumentBytes)
         {
             return Reject(fields, SegmentErrorCode.SegmentTooLarge, string.Create(
                 CultureInfo.InvariantCulture,
-                $"the document is {documentLength} bytes, more than the {MaxDocumentBytes} allowed"));
+                $"the document is {documentLength} bytes, more than the {options.MaxDocumentBytes} allowed"));
         }
 
         if (jsonError is not null)
