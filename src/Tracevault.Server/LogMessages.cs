@@ -59,4 +59,16 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 53, Level = LogLevel.Error, Message = "Disk full: {Segments} segment(s) of PutTraceSegments (request {RequestId}) were not stored ({Code}: {Reason}); answered unprocessed with ErrorCode StorageFull. Free space where the data directory is; storing resumes by itself.")]
     public static partial void IngestDiskFull(ILogger logger, int segments, string requestId, string code, string reason);
+
+    [LoggerMessage(EventId = 80, Level = LogLevel.Warning, Message = "{Listener} is not served: the default port is taken (give --otlp-http/--otlp-grpc HOST:PORT or off)")]
+    public static partial void OtlpPortTaken(ILogger logger, string listener);
+
+    [LoggerMessage(EventId = 81, Level = LogLevel.Error, Message = "An OTLP export failed unexpectedly: {ExceptionType}; answered 503")]
+    public static partial void OtlpExportFailed(ILogger logger, string exceptionType);
+
+    [LoggerMessage(EventId = 82, Level = LogLevel.Information, Message = "OTLP totals at stop: received {Received} spans; stored {Stored}; rejected {RejectedInvalid} (invalid), {RejectedStoringStopped} (storing stopped), {RejectedUnavailable} (store unavailable, retry asked)")]
+    public static partial void OtlpTotals(ILogger logger, long received, long stored, long rejectedInvalid, long rejectedStoringStopped, long rejectedUnavailable);
+
+    [LoggerMessage(EventId = 83, Level = LogLevel.Information, Message = "OpenTelemetry: OTLP/HTTP on {Http}, OTLP/gRPC on {Grpc}, and /v1/traces on the main port")]
+    public static partial void OtlpReady(ILogger logger, string http, string grpc);
 }

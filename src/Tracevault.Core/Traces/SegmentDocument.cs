@@ -46,11 +46,11 @@ public static class SegmentDocument
             jsonError ??= "a string in the document has an escape that is not valid UTF-16 (an unpaired surrogate)";
         }
 
-        if (documentLength > MaxDocumentBytes)
+        if (documentLength > options.MaxDocumentBytes)
         {
             return Reject(fields, SegmentErrorCode.SegmentTooLarge, string.Create(
                 CultureInfo.InvariantCulture,
-                $"the document is {documentLength} bytes, more than the {MaxDocumentBytes} allowed"));
+                $"the document is {documentLength} bytes, more than the {options.MaxDocumentBytes} allowed"));
         }
 
         if (jsonError is not null)

@@ -19,4 +19,11 @@ public sealed class SegmentValidationOptions
         get;
         init => field = value < TimeSpan.Zero ? throw new ArgumentOutOfRangeException(nameof(value), "The skew limit cannot be negative.") : value;
     } = TimeSpan.FromDays(1);
+
+    /// <summary>The largest accepted document, in UTF-8 bytes; default <see cref="SegmentDocument.MaxDocumentBytes"/> (64 KB), more for spans, which X-Ray takes up to 200 KB.</summary>
+    public int MaxDocumentBytes
+    {
+        get;
+        init => field = value <= 0 ? throw new ArgumentOutOfRangeException(nameof(value), "The size limit must be positive.") : value;
+    } = SegmentDocument.MaxDocumentBytes;
 }

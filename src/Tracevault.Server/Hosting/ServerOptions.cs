@@ -35,6 +35,9 @@ public sealed class ServerOptions
 
     /// <summary>How encryption settings propagate and how long KMS data keys are used.</summary>
     public EncryptionSettingsOptions Encryption { get; set; } = new();
+    /// <summary>OpenTelemetry's own ports and span mapping.</summary>
+    public Otlp.OtlpOptions Otlp { get; set; } = new();
+
     /// <summary>How the web console keeps its sessions.</summary>
     public ConsoleOptions Console { get; set; } = new();
 

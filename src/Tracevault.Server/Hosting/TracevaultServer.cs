@@ -5,6 +5,7 @@ using Tracevault.Keys.Identity;
 using Tracevault.Server.Auth;
 using Tracevault.Server.Console;
 using Tracevault.Server.Http;
+using Tracevault.Server.Otlp;
 using Tracevault.Server.XRay;
 using Tracevault.Storage.Traces;
 using Tracevault.Server.Kms;
@@ -37,6 +38,9 @@ public sealed class TracevaultServer : IAsyncDisposable
         : Endpoint.Address.Equals(IPAddress.IPv6Any) ? new IPEndPoint(IPAddress.IPv6Loopback, Endpoint.Port)
         : Endpoint;
 
+    /// <summary>OTLP's own listeners, as bound.</summary>
+    public OtlpListeners Otlp { get; private init; } = null!;
+
     /// <summary>The data directory served.</summary>
     public DataDirectory Data { get; }
 
@@ -66,9 +70,11 @@ public sealed class TracevaultServer : IAsyncDisposable
             configureLogging(builder.Logging);
         }
 
+        var otlpListeners = new OtlpListeners();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(options.Listen);
+            otlpListeners.Configure(kestrel, options.Otlp);
             kestrel.AddServerHeader = false;
             // Kestrel's own limits sit above ours, so an oversize request gets an answer in its protocol's envelope.
             kestrel.Limits.MaxRequestBodySize = null;
@@ -87,15 +93,19 @@ public sealed class TracevaultServer : IAsyncDisposable
         builder.Services.AddKeyService(data, options, time, router);
         builder.Services.AddXRay(data, options.Traces, options.Encryption);
         builder.Services.AddConsole(options.Console);
+        builder.Services.AddOtlp(options.Otlp, otlpListeners);
 
         var app = builder.Build();
         router.MapXRay(app.Services);
+        app.UseOtlp();
         app.UseMiddleware<ApiDispatcher>();
         app.MapConsole();
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var bound = BoundEndpoint(app, options.Listen);
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tracevault");
+        otlpListeners.Started();
+        OtlpFeature.WarnSkipped(otlpListeners, logger);
         var udp = UdpSegmentListener.Start(
             bound,
             options.UdpReceiveBufferBytes,
@@ -116,7 +126,8 @@ public sealed class TracevaultServer : IAsyncDisposable
         }
 
         LogMessages.Ready(logger, $"http://{bound}", data.Path, options.Region);
-        return new TracevaultServer(app, udp, bound, data, admin);
+        LogMessages.OtlpReady(logger, Describe(otlpListeners.Http), Describe(otlpListeners.Grpc));
+        return new TracevaultServer(app, udp, bound, data, admin) { Otlp = otlpListeners };
     }
 
     /// <summary>Waits until the server is asked to stop.</summary>
@@ -141,8 +152,12 @@ public sealed class TracevaultServer : IAsyncDisposable
             counters.DroppedStoringStopped,
             counters.DroppedMalformed,
             counters.UdpDroppedByKernel);
+        OtlpFeature.LogTotals(_app.Services, _app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tracevault"));
         await _app.DisposeAsync().ConfigureAwait(false);
     }
+
+    private static string Describe(IReadOnlyList<IPEndPoint> endpoints) =>
+        endpoints.Count == 0 ? "off" : string.Join(" and ", endpoints.Select(e => e.ToString()));
 
     private static IPEndPoint BoundEndpoint(WebApplication app, IPEndPoint requested)
     {

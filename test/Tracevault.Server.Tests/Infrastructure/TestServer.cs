@@ -49,6 +49,10 @@ public sealed class TestServer : IAsyncDisposable
         var logs = new CapturingLoggerProvider();
         var clock = time ?? TimeProvider.System;
         var options = new ServerOptions { DataDirectory = directory, Listen = new IPEndPoint(IPAddress.Loopback, 0) };
+
+        // Tests never depend on OTLP's default ports being free: a test that wants them asks for free ports (port 0).
+        options.Otlp.Http = [];
+        options.Otlp.Grpc = [];
         configure?.Invoke(options);
         var server = await TracevaultServer.StartAsync(options, clock, logging =>
         {
