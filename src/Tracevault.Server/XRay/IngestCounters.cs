@@ -59,8 +59,15 @@ public sealed class IngestCounters
         }
     }
 
-    /// <summary>Sets where <see cref="UdpDroppedByKernel"/> is read from while the socket is open; null keeps the last count.</summary>
-    internal void ObserveKernelDrops(Func<long?>? read) => _readKernelDrops = read;
+    /// <summary>Reads <see cref="UdpDroppedByKernel"/> from <paramref name="read"/> while the socket is open.</summary>
+    internal void ObserveKernelDrops(Func<long?> read) => _readKernelDrops = read;
+
+    /// <summary>Takes the kernel's count a last time (call it before the socket closes) and keeps it from then on.</summary>
+    internal void StopObservingKernelDrops()
+    {
+        _ = UdpDroppedByKernel;
+        _readKernelDrops = null;
+    }
 
     internal void AddDroppedNotLocal() => Interlocked.Increment(ref _droppedNotLocal);
 

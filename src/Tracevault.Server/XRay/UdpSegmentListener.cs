@@ -47,7 +47,6 @@ public sealed class UdpSegmentListener : IAsyncDisposable
     private long _batchStarted;
     private byte[] _slab = new byte[SlabBytes];
     private int _slabUsed;
-    private readonly KernelUdpDrops? _kernelDrops;
     private readonly ITimer? _kernelDropCheck;
     private readonly ILogger _logger;
     private long _kernelDropsLogged;
@@ -60,10 +59,9 @@ public sealed class UdpSegmentListener : IAsyncDisposable
         _counters = counters;
         _accountId = accountId;
         _logger = logger;
-        _kernelDrops = KernelUdpDrops.For(socket);
-        if (_kernelDrops is not null)
+        if (KernelUdpDrops.For(socket) is { } kernelDrops)
         {
-            counters.ObserveKernelDrops(_kernelDrops.Read);
+            counters.ObserveKernelDrops(kernelDrops.Read);
             _kernelDropCheck = time.CreateTimer(_ => CheckKernelDrops(), null, KernelDropCheckInterval, KernelDropCheckInterval);
         }
 
@@ -102,8 +100,7 @@ public sealed class UdpSegmentListener : IAsyncDisposable
         if (_kernelDropCheck is not null)
         {
             await _kernelDropCheck.DisposeAsync().ConfigureAwait(false);
-            _ = _counters.UdpDroppedByKernel;
-            _counters.ObserveKernelDrops(null);
+            _counters.StopObservingKernelDrops();
         }
 
         // Closing the socket ends the blocking receive; the thread hands over what it holds and stops.
