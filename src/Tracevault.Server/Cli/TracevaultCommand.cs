@@ -44,13 +44,37 @@ public static class TracevaultCommand
         var data = DataOption();
         var listen = ListenOption();
         var region = RegionOption();
-        var command = new Command("serve", "Run the server: X-Ray (HTTP and UDP), KMS, CloudTrail and the console on one port.") { data, listen, region };
+        var otlpHttp = new Option<string?>("--otlp-http") { Description = "HOST:PORT for OTLP/HTTP, or off (default 127.0.0.1:4318 and [::1]:4318, skipped with a warning when taken)." };
+        var otlpGrpc = new Option<string?>("--otlp-grpc") { Description = "HOST:PORT for OTLP/gRPC, or off (default 127.0.0.1:4317 and [::1]:4317, skipped with a warning when taken)." };
+        var otlpAnnotations = new Option<string>("--otlp-annotations")
+        {
+            Description = "Which span attributes become annotations: all (every scalar) or listed (those a span names in aws.xray.annotations).",
+            DefaultValueFactory = _ => "all",
+        };
+        otlpAnnotations.AcceptOnlyFromAmong("all", "listed");
+        var command = new Command("serve", "Run the server: X-Ray (HTTP and UDP), KMS, CloudTrail and the console on one port; OpenTelemetry (OTLP) on its own ports too.")
+        {
+            data, listen, region, otlpHttp, otlpGrpc, otlpAnnotations,
+        };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var options = new ServerOptions { DataDirectory = parse.GetValue(data)!, Region = parse.GetValue(region)! };
             try
             {
                 options.Listen = ServerOptions.ParseListen(parse.GetValue(listen)!);
+                if (parse.GetValue(otlpHttp) is { } http)
+                {
+                    options.Otlp.Http = Otlp.OtlpOptions.ParseListen(http);
+                    options.Otlp.HttpIsDefault = false;
+                }
+
+                if (parse.GetValue(otlpGrpc) is { } grpc)
+                {
+                    options.Otlp.Grpc = Otlp.OtlpOptions.ParseListen(grpc);
+                    options.Otlp.GrpcIsDefault = false;
+                }
+
+                options.Otlp.AnnotateAllAttributes = parse.GetValue(otlpAnnotations) != "listed";
                 options.Validate();
             }
             catch (ArgumentException exception)
@@ -59,7 +83,19 @@ public static class TracevaultCommand
                 return 2;
             }
 
-            await using var server = await TracevaultServer.StartAsync(options, TimeProvider.System, null, cancellationToken).ConfigureAwait(false);
+            TracevaultServer started;
+            try
+            {
+                started = await TracevaultServer.StartAsync(options, TimeProvider.System, null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException exception)
+            {
+                // Kestrel names the address it could not bind; a port given explicitly that is taken stops the start.
+                await System.Console.Error.WriteLineAsync($"Cannot start: {exception.Message}").ConfigureAwait(false);
+                return 1;
+            }
+
+            await using var server = started;
             if (server.InitializedAdmin is not null)
             {
                 await System.Console.Out.WriteLineAsync($"Initialized {server.Data.Path}: account {server.InitializedAdmin.User.AccountId}, admin user '{server.InitializedAdmin.User.Name}'.").ConfigureAwait(false);
