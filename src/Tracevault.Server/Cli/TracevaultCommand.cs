@@ -51,13 +51,37 @@ public static class TracevaultCommand
             Description = "The UDP receive buffer to ask the system for, in bytes (it may grant less).",
             DefaultValueFactory = _ => XRay.UdpSegmentListener.DefaultReceiveBufferBytes,
         };
-        var command = new Command("serve", "Run the server: X-Ray (HTTP and UDP), KMS, CloudTrail and the console on one port.") { data, listen, region, udpBuffer };
+        var otlpHttp = new Option<string?>("--otlp-http") { Description = "HOST:PORT for OTLP/HTTP, or off (default 127.0.0.1:4318 and [::1]:4318, skipped with a warning when taken)." };
+        var otlpGrpc = new Option<string?>("--otlp-grpc") { Description = "HOST:PORT for OTLP/gRPC, or off (default 127.0.0.1:4317 and [::1]:4317, skipped with a warning when taken)." };
+        var otlpAnnotations = new Option<string>("--otlp-annotations")
+        {
+            Description = "Which span attributes become annotations: all (every scalar) or listed (those a span names in aws.xray.annotations).",
+            DefaultValueFactory = _ => "all",
+        };
+        otlpAnnotations.AcceptOnlyFromAmong("all", "listed");
+        var command = new Command("serve", "Run the server: X-Ray (HTTP and UDP), KMS, CloudTrail and the console on one port; OpenTelemetry (OTLP) on its own ports too.")
+        {
+            data, listen, region, udpBuffer, otlpHttp, otlpGrpc, otlpAnnotations,
+        };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var options = new ServerOptions { DataDirectory = parse.GetValue(data)!, Region = parse.GetValue(region)!, UdpReceiveBufferBytes = parse.GetValue(udpBuffer) };
             try
             {
                 options.Listen = ServerOptions.ParseListen(parse.GetValue(listen)!);
+                if (parse.GetValue(otlpHttp) is { } http)
+                {
+                    options.Otlp.Http = Otlp.OtlpOptions.ParseListen(http);
+                    options.Otlp.HttpIsDefault = false;
+                }
+
+                if (parse.GetValue(otlpGrpc) is { } grpc)
+                {
+                    options.Otlp.Grpc = Otlp.OtlpOptions.ParseListen(grpc);
+                    options.Otlp.GrpcIsDefault = false;
+                }
+
+                options.Otlp.AnnotateAllAttributes = parse.GetValue(otlpAnnotations) != "listed";
                 options.Validate();
             }
             catch (ArgumentException exception)
@@ -75,6 +99,12 @@ public static class TracevaultCommand
             {
                 // Not a Tracevault database, or one SQLite cannot read: refuse to run on it, saying why.
                 await System.Console.Error.WriteLineAsync(exception.Message).ConfigureAwait(false);
+                return 1;
+            }
+            catch (IOException exception)
+            {
+                // Kestrel names the address it could not bind; a port given explicitly that is taken stops the start.
+                await System.Console.Error.WriteLineAsync($"Cannot start: {exception.Message}").ConfigureAwait(false);
                 return 1;
             }
 

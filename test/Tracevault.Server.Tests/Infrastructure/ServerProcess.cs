@@ -51,7 +51,7 @@ public sealed class ServerProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = RepositoryPaths.Root,
         };
-        foreach (var argument in new[] { TracevaultDll, "serve", "--data", dataDirectory, "--listen", $"127.0.0.1:{chosen}" })
+        foreach (var argument in new[] { TracevaultDll, "serve", "--data", dataDirectory, "--listen", $"127.0.0.1:{chosen}", "--otlp-http", "off", "--otlp-grpc", "off" })
         {
             start.ArgumentList.Add(argument);
         }

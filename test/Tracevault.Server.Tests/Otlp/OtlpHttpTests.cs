@@ -103,6 +103,22 @@ public sealed class OtlpHttpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RandomW3CTraceIds_WhoseFirstBytesAreNoTime_AreStoredAndReadBackById()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var ids = new[] { new DateTimeOffset(2001, 3, 4, 5, 6, 7, TimeSpan.Zero), new DateTimeOffset(2090, 1, 2, 3, 4, 5, TimeSpan.Zero) }
+            .Select(OtlpSpans.XRayStyleTraceId).ToList();
+        using (var response = await _http.SendAsync(OtlpSpans.Post(TracesUrl, OtlpSpans.Request("w3c", [.. ids.Select(id => OtlpSpans.Span(id, now))]).ToByteArray())))
+        {
+            Assert.Null((await OtlpSpans.ReadSuccessAsync(response)).PartialSuccess);
+        }
+
+        using var xray = XRayApiClient.For(_server);
+        var answer = await xray.BatchGetTracesAsync([.. ids.Select(OtlpSpans.XRayId)]);
+        Assert.Equal(ids.Select(OtlpSpans.XRayId).Order(StringComparer.Ordinal), answer["Traces"]!.AsArray().Select(t => t!["Id"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task MixedRequest_SpansRefusedForTheirOwnReasons_ArePartialSuccess_TheGoodOnesStored()
     {
         var now = DateTimeOffset.UtcNow;
