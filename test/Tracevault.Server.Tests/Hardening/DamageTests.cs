@@ -124,20 +124,22 @@ public sealed class DamageTests(ITestOutputHelper output) : IDisposable
         DataDirectoryFiles.Checkpoint(_data);
         DataDirectoryFiles.SmashRootPage(_data, "chunks_by_time");
 
+        await using (var server = await ServerProcess.StartAsync(_data))
+        {
+            using var http = new SignedHttpClient(server.Endpoint, DataDirectoryFiles.AdminCredentials(_data).AccessKeyId, DataDirectoryFiles.AdminCredentials(_data).Secret);
+            using var response = await http.XRayAsync("/TraceSummaries", SignedHttpClient.Json(new JsonObject { ["StartTime"] = now - 600, ["EndTime"] = now + 60 }.ToJsonString()));
+            output.WriteLine(server.Output);
+            Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+            LogCheck.AssertClean(server.Output, _data, _canary);
+            Assert.Contains("database disk image is malformed", server.Output);
+            Assert.Contains("SQLite 11/", server.Output);
+        }
+
         var check = await ServerProcess.RunCommandAsync("check", "--data", _data);
         output.WriteLine(check.Output);
         Assert.Equal(1, check.ExitCode);
         Assert.Contains("integrity check found", check.StandardOutput);
         Assert.Contains("table chunks", check.StandardOutput);
-
-        await using var server = await ServerProcess.StartAsync(_data);
-        using var http = new SignedHttpClient(server.Endpoint, DataDirectoryFiles.AdminCredentials(_data).AccessKeyId, DataDirectoryFiles.AdminCredentials(_data).Secret);
-        using var response = await http.XRayAsync("/TraceSummaries", SignedHttpClient.Json(new JsonObject { ["StartTime"] = now - 600, ["EndTime"] = now + 60 }.ToJsonString()));
-        output.WriteLine(server.Output);
-        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
-        LogCheck.AssertClean(server.Output, _data, _canary);
-        Assert.Contains("database disk image is malformed", server.Output);
-        Assert.Contains("SQLite 11/", server.Output);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 using Tracevault.Core.Identity;
+using Tracevault.Core.Traces;
 using Tracevault.Keys.Envelope;
 using Tracevault.Storage.Sqlite;
 using Tracevault.Storage.Traces;
@@ -29,12 +30,13 @@ public sealed class TraceReaderTests : IDisposable
     }
 
     [Fact]
-    public void ReadNewestFirst_ChunksOfOneMinute_OpensOnlyTheFramesOfTheSecondsItHasReached()
+    public void ReadNewestFirst_ChunksOfOneMinute_OpensOnlyTheFramesOfTheSecondsItHasReachedAndSkipsADamagedOne()
     {
         // Sixty traces a second apart, all in one minute, in three chunks of twenty traces of 15 KB each: every chunk ends in the
         // same minute and holds several frames. The frame of the oldest seconds is damaged: a read that opened every chunk of the
-        // newest minute at once would fail at its first step; one that opens only the frames of the seconds it completes reads
-        // every newer trace first, and meets the damage only when it reaches those seconds.
+        // newest minute at once would meet it at its first step; one that opens only the frames of the seconds it completes reads
+        // every newer trace first, and meets the damage only when it reaches those seconds. It then skips that frame, names it,
+        // and goes on with every older trace the other frames hold.
         var key = _keys.ForSealing(Account);
         var chunks = Enumerable.Range(0, 3).Select(c =>
         {
@@ -48,22 +50,33 @@ public sealed class TraceReaderTests : IDisposable
         _store.Append(chunks);
 
         var read = new List<List<string>>();
+        var damage = new ReadDamage();
         var reader = new TraceReader(_store, _keys, _keys, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-        using var batches = reader.ReadNewestFirst(Account, Minute, Minute + 60, Caller.ForService(Account, "xray.amazonaws.com")).GetEnumerator();
-        Assert.ThrowsAny<CryptographicException>(() =>
+        foreach (var batch in reader.ReadNewestFirst(Account, Minute, Minute + 60, Caller.ForService(Account, "xray.amazonaws.com"), damage))
         {
-            while (batches.MoveNext())
+            Assert.All(batch, trace => Assert.Single(trace.Value));
+            if (batch.All(trace => TraceIds.EpochSeconds(trace.Key) > damaged.LastSecond))
             {
-                Assert.All(batches.Current, trace => Assert.Single(trace.Value));
-                read.Add([.. batches.Current.Select(trace => trace.Key)]);
+                Assert.True(damage.IsEmpty, "the damaged frame was opened before the seconds it holds were reached");
             }
-        });
 
-        // Every trace newer than the damaged frame came back, once, each batch older than the one before.
-        var newer = Enumerable.Range(0, 60).Where(i => Minute + i > damaged.LastSecond).Select(TraceId).ToList();
-        Assert.NotEmpty(newer);
-        Assert.Equal(newer, read.SelectMany(batch => batch).Order(StringComparer.Ordinal));
+            read.Add([.. batch.Select(trace => trace.Key)]);
+        }
+
+        // Every trace but the damaged frame's came back, once, each batch older than the one before; the damage is named.
+        var lost = Enumerable.Range(0, 60).Where(i => Minute + i >= damaged.FirstSecond && Minute + i <= damaged.LastSecond).ToList();
+        Assert.NotEmpty(lost);
+        Assert.Equal(Enumerable.Range(0, 60).Except(lost).Select(TraceId).Order(StringComparer.Ordinal), read.SelectMany(batch => batch).Order(StringComparer.Ordinal));
         Assert.All(read.Zip(read.Skip(1)), pair => Assert.True(string.CompareOrdinal(pair.First.Min(StringComparer.Ordinal), pair.Second.Max(StringComparer.Ordinal)) > 0));
+        var chunk = Assert.Single(damage.Chunks);
+        Assert.Equal(1, chunk.ChunkId);
+        Assert.Equal([0], chunk.DamagedFrames);
+        Assert.Equal([TraceId(lost[0])], chunk.DamagedFrameFirstTraceIds);
+
+        // A range read and a read by id give the same: what opens, and the lost traces named, not a failure.
+        var range = new ReadDamage();
+        Assert.Equal(60 - lost.Count, reader.ReadRange(Account, Minute, Minute + 60, Caller.ForService(Account, "xray.amazonaws.com"), range).Count);
+        Assert.Equal(1, Assert.Single(range.Chunks).ChunkId);
     }
 
     [Fact]
