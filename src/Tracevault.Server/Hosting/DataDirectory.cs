@@ -102,16 +102,18 @@ public sealed class DataDirectory
             rootKeys.Save(rootKeyPath);
         }
 
-        if (databaseExists)
-        {
-            VerifyRootKeys(rootKeys, rootKeyPath, databasePath);
-        }
+        var recorded = databaseExists ? VerifyRootKeys(rootKeys, rootKeyPath, databasePath).Recorded : [];
 
         OwnerOnlyFiles.Restrict(rootKeyPath, System.IO.Path.Combine(full, CredentialsFileName), databasePath, databasePath + "-wal", databasePath + "-shm", databasePath + "-journal");
         var database = new SqliteDatabase(databasePath);
 
         // Record every key of the ring, including one an interrupted rotation wrote to the file before the database committed.
-        new SqliteRootKeyStore(database).Record(rootKeys.Checks());
+        var unrecorded = rootKeys.Checks().Where(c => !recorded.Any(r => r.KeyId == c.KeyId)).ToArray();
+        if (unrecorded.Length > 0)
+        {
+            new SqliteRootKeyStore(database).Record(unrecorded);
+        }
+
         var identity = new IdentityService(new SqliteIdentityRepository(database), rootKeys, time);
         return new DataDirectory(full, database, rootKeys, identity);
     }
@@ -128,11 +130,13 @@ public sealed class DataDirectory
         }
     }
 
-    private static void VerifyRootKeys(RootKeyRing rootKeys, string rootKeyPath, string databasePath)
+    private static StoredRootKeys VerifyRootKeys(RootKeyRing rootKeys, string rootKeyPath, string databasePath)
     {
         try
         {
-            RootKeyVerification.Verify(rootKeys, SqliteRootKeyStore.ReadBeforeOpening(databasePath));
+            var stored = SqliteRootKeyStore.ReadBeforeOpening(databasePath);
+            RootKeyVerification.Verify(rootKeys, stored);
+            return stored;
         }
         catch (RootKeyMismatchException mismatch)
         {
