@@ -1,3 +1,3 @@
 using Tracevault.Server.Cli;
 
-return await TracevaultCommand.Create().Parse(args).InvokeAsync().ConfigureAwait(false);
+return await TracevaultCommand.RunAsync(args).ConfigureAwait(false);

@@ -29,7 +29,4 @@ public interface IIdentityRepository
 
     /// <summary>Lists every access key (their secrets stay sealed).</summary>
     IReadOnlyList<AccessKey> ListAccessKeys();
-
-    /// <summary>Replaces the sealed secret of an access key (used when the root key is rotated).</summary>
-    void ResealAccessKey(string accessKeyId, byte[] sealedSecret);
 }

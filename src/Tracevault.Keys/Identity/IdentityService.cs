@@ -112,21 +112,6 @@ public sealed class IdentityService
         return _credentials.GetOrAdd(accessKeyId, credentials);
     }
 
-    /// <summary>Re-seals every access-key secret under the newest root key of <paramref name="newRing"/>.</summary>
-    public static int ResealAll(IIdentityRepository repository, RootKeyRing oldRing, RootKeyRing newRing)
-    {
-        var count = 0;
-        foreach (var key in repository.ListAccessKeys())
-        {
-            var aad = AccessKeyAssociatedData(key.AccessKeyId);
-            var secret = oldRing.Open(key.SealedSecret, aad);
-            repository.ResealAccessKey(key.AccessKeyId, newRing.Seal(secret, aad));
-            CryptographicOperations.ZeroMemory(secret);
-            count++;
-        }
-
-        return count;
-    }
-
-    private static byte[] AccessKeyAssociatedData(string accessKeyId) => Encoding.UTF8.GetBytes("tracevault/access-key/" + accessKeyId);
+    /// <summary>The associated data an access key's secret is sealed with under the root key.</summary>
+    public static byte[] AccessKeyAssociatedData(string accessKeyId) => Encoding.UTF8.GetBytes("tracevault/access-key/" + accessKeyId);
 }

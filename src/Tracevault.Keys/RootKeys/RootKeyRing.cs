@@ -19,6 +19,8 @@ public sealed class RootKeyRing
     private const int TagSize = 16;
     private const int HeaderSize = 1 + 4 + NonceSize;
 
+    private static readonly byte[] CheckLabel = "tracevault/root-key-check/v1"u8.ToArray();
+
     private readonly IReadOnlyDictionary<int, byte[]> _keys;
 
     private RootKeyRing(IReadOnlyDictionary<int, byte[]> keys)
@@ -42,6 +44,10 @@ public sealed class RootKeyRing
         var keys = new Dictionary<int, byte[]>(_keys) { [CurrentKeyId + 1] = RandomNumberGenerator.GetBytes(KeySize) };
         return new RootKeyRing(keys);
     }
+
+    /// <summary>The check value of every root key in the ring, oldest first: it names the key without revealing it.</summary>
+    public IReadOnlyList<RootKeyCheck> Checks() =>
+        _keys.OrderBy(k => k.Key).Select(k => new RootKeyCheck(k.Key, HMACSHA256.HashData(k.Value, CheckLabel))).ToArray();
 
     /// <summary>Seals <paramref name="plaintext"/> under the newest root key, binding <paramref name="associatedData"/>.</summary>
     public byte[] Seal(ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData)
@@ -109,8 +115,11 @@ public sealed class RootKeyRing
         return new RootKeyRing(file.Keys.ToDictionary(k => k.Id, k => Convert.FromBase64String(k.Key)));
     }
 
-    /// <summary>Writes the ring to <paramref name="path"/> atomically, readable and writable by its owner only.</summary>
-    public void Save(string path)
+    /// <summary>Writes the ring to <paramref name="path"/> atomically and durably, readable and writable by its owner only.</summary>
+    public void Save(string path) => Save(path, static _ => { });
+
+    /// <summary>Writes the ring to a temporary file and flushes it, renames it over <paramref name="path"/> and flushes the directory, telling <paramref name="reached"/> after each.</summary>
+    internal void Save(string path, Action<RootKeyRotationStep> reached)
     {
         var file = new RootKeyFile { Keys = _keys.OrderBy(k => k.Key).Select(k => new RootKeyEntry { Id = k.Key, Key = Convert.ToBase64String(k.Value) }).ToList() };
         var temporary = path + ".tmp";
@@ -126,7 +135,12 @@ public sealed class RootKeyRing
             stream.Flush(flushToDisk: true);
         }
 
+        reached(RootKeyRotationStep.NewRingWritten);
         File.Move(temporary, path, overwrite: true);
+
+        // Without this, a power cut can undo the rename after the database committed data sealed under the new key.
+        DirectorySync.Flush(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        reached(RootKeyRotationStep.NewRingInPlace);
     }
 
     private static byte[] Aad(ReadOnlySpan<byte> header, ReadOnlySpan<byte> associatedData)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Tracevault.Keys.Audit;
+using Tracevault.Keys.RootKeys;
 using Tracevault.Server.Hosting;
 using Tracevault.Storage.Sqlite;
 
@@ -9,6 +10,30 @@ namespace Tracevault.Server.Cli;
 /// <summary>The <c>tracevault</c> command line: serve, init and the admin commands that work on a data directory.</summary>
 public static class TracevaultCommand
 {
+    /// <summary>Runs the command line; a data directory that cannot be opened as asked is reported in one line on stderr (exit code 1).</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        try
+        {
+            return await Create().Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
+        }
+        catch (DataDirectoryException exception)
+        {
+            await System.Console.Error.WriteLineAsync(exception.Message).ConfigureAwait(false);
+            return 1;
+        }
+        catch (Exception exception)
+        {
+            // What System.CommandLine's own handler does: cancellation ends quietly, anything else is shown whole.
+            if (exception is not OperationCanceledException)
+            {
+                await System.Console.Error.WriteLineAsync("Unhandled exception: " + exception).ConfigureAwait(false);
+            }
+
+            return 1;
+        }
+    }
+
     /// <summary>Builds the root command.</summary>
     public static RootCommand Create()
     {
@@ -129,7 +154,7 @@ public static class TracevaultCommand
         var command = new Command("init", "Create the data directory: database, root key, one account and its admin user.") { data, region, listen };
         command.SetAction(parse =>
         {
-            var directory = DataDirectory.Open(parse.GetValue(data)!, TimeProvider.System);
+            var directory = DataDirectory.OpenOrCreate(parse.GetValue(data)!, TimeProvider.System);
             var admin = directory.InitializeIfEmpty();
             System.Console.WriteLine(admin is null
                 ? $"{directory.Path} is already initialized."
@@ -216,12 +241,10 @@ public static class TracevaultCommand
         rotate.SetAction(parse =>
         {
             var directory = DataDirectory.Open(parse.GetValue(data)!, TimeProvider.System);
-            var newRing = directory.RootKeys.AddKey();
-            // The new ring keeps every old root key, so if the re-seal is interrupted everything still opens.
-            newRing.Save(directory.RootKeyPath);
-            var (versions, accessKeys) = SqliteRootKeyRotation.ResealAll(directory.Database, directory.RootKeys, newRing);
+            var pauseAt = Environment.GetEnvironmentVariable(RotationPauseVariable);
+            var (ring, counts) = RootKeyRotation.Rotate(directory.RootKeyPath, directory.RootKeys, new SqliteRootKeyStore(directory.Database), step => PauseIfAsked(step, pauseAt));
             System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Added root key {newRing.CurrentKeyId}; re-sealed {versions} key version(s) and {accessKeys} access key(s) under it."));
+                $"Added root key {ring.CurrentKeyId}; re-sealed {counts.KeyVersions} key version(s) and {counts.AccessKeys} access key(s) under it."));
             return 0;
         });
         rootKey.Subcommands.Add(rotate);
@@ -258,6 +281,26 @@ public static class TracevaultCommand
         var command = new Command("check", "Check the database (SQLite integrity check) and open every sealed chunk; report what is damaged (exit 0 clean, 1 damaged).") { data, region };
         command.SetAction(parse => StoreCheck.Run(parse.GetValue(data)!, parse.GetValue(region)!, System.Console.Out));
         return command;
+    }
+
+    /// <summary>Fault injection for the crash tests: names a rotation step (kebab-case) at which <c>root-key rotate</c> prints "paused at STEP" and waits to be killed.</summary>
+    private const string RotationPauseVariable = "TRACEVAULT_ROOT_KEY_ROTATE_PAUSE_AT";
+
+    private static void PauseIfAsked(RootKeyRotationStep step, string? pauseAt)
+    {
+        var name = step switch
+        {
+            RootKeyRotationStep.NewRingWritten => "new-ring-written",
+            RootKeyRotationStep.NewRingInPlace => "new-ring-in-place",
+            RootKeyRotationStep.Resealed => "resealed",
+            _ => "committed",
+        };
+        if (string.Equals(name, pauseAt, StringComparison.Ordinal))
+        {
+            System.Console.WriteLine("paused at " + name);
+            System.Console.Out.Flush();
+            Thread.Sleep(Timeout.Infinite);
+        }
     }
 
     private static string UsageLines(DataDirectory directory, string region, Uri url) =>

@@ -44,12 +44,29 @@ public sealed class DataDirectory
     /// <summary>The root key file's path.</summary>
     public string RootKeyPath => System.IO.Path.Combine(Path, RootKeyFileName);
 
-    /// <summary>Opens a data directory, creating the directory, its database and its root key when absent.</summary>
-    public static DataDirectory Open(string path, TimeProvider time)
+    /// <summary>Opens an existing data directory; never creates one, nor its database or root key.</summary>
+    /// <exception cref="DataDirectoryException">The directory, its database or its root key is missing, or the root key is not the database's.</exception>
+    public static DataDirectory Open(string path, TimeProvider time) => Open(path, time, create: false);
+
+    /// <summary>Opens a data directory, creating the directory, its database and its root key when there is no database yet (<c>init</c> and <c>serve</c>).</summary>
+    /// <exception cref="DataDirectoryException">The database exists but its root key is missing or is another one.</exception>
+    public static DataDirectory OpenOrCreate(string path, TimeProvider time) => Open(path, time, create: true);
+
+    /// <remarks>
+    /// Sets the process's umask to 077 first, so every file made in the directory (root key, credentials, database, WAL,
+    /// shared memory, temporary files) is 0600. Nothing is written before the root key is known to be the database's.
+    /// </remarks>
+    private static DataDirectory Open(string path, TimeProvider time, bool create)
     {
+        OwnerOnlyFiles.RestrictProcessUmask();
         var full = System.IO.Path.GetFullPath(path);
         if (!Directory.Exists(full))
         {
+            if (!create)
+            {
+                throw new DataDirectoryException($"The data directory {full} does not exist; create it with 'tracevault init --data {full}'.");
+            }
+
             if (OperatingSystem.IsWindows())
             {
                 Directory.CreateDirectory(full);
@@ -60,11 +77,24 @@ public sealed class DataDirectory
             }
         }
 
+        var databasePath = System.IO.Path.Combine(full, SqliteDatabase.FileName);
         var rootKeyPath = System.IO.Path.Combine(full, RootKeyFileName);
+        var databaseExists = File.Exists(databasePath);
+        if (!databaseExists && !create)
+        {
+            throw new DataDirectoryException($"The data directory {full} holds no database ({SqliteDatabase.FileName}); create it with 'tracevault init --data {full}'.");
+        }
+
         RootKeyRing rootKeys;
         if (File.Exists(rootKeyPath))
         {
-            rootKeys = RootKeyRing.Load(rootKeyPath);
+            rootKeys = LoadRootKeys(rootKeyPath);
+        }
+        else if (databaseExists)
+        {
+            // A new root key would open nothing the database holds and seal new secrets no backup of the old one opens.
+            throw new DataDirectoryException(
+                $"The root key file {rootKeyPath} is missing, but the database {databasePath} was sealed under it: restore {RootKeyFileName} from your backup (Tracevault never replaces the root key of an existing database).");
         }
         else
         {
@@ -72,9 +102,51 @@ public sealed class DataDirectory
             rootKeys.Save(rootKeyPath);
         }
 
-        var database = new SqliteDatabase(System.IO.Path.Combine(full, SqliteDatabase.FileName));
+        var recorded = databaseExists ? VerifyRootKeys(rootKeys, rootKeyPath, databasePath).Recorded : [];
+
+        OwnerOnlyFiles.Restrict(rootKeyPath, System.IO.Path.Combine(full, CredentialsFileName), databasePath, databasePath + "-wal", databasePath + "-shm", databasePath + "-journal");
+        var database = new SqliteDatabase(databasePath);
+
+        // Record every key of the ring, including one an interrupted rotation wrote to the file before the database committed.
+        var unrecorded = rootKeys.Checks().Where(c => !recorded.Any(r => r.KeyId == c.KeyId)).ToArray();
+        if (unrecorded.Length > 0)
+        {
+            new SqliteRootKeyStore(database).Record(unrecorded);
+        }
+
         var identity = new IdentityService(new SqliteIdentityRepository(database), rootKeys, time);
         return new DataDirectory(full, database, rootKeys, identity);
+    }
+
+    private static RootKeyRing LoadRootKeys(string rootKeyPath)
+    {
+        try
+        {
+            return RootKeyRing.Load(rootKeyPath);
+        }
+        catch (Exception exception) when (exception is InvalidDataException or System.Text.Json.JsonException or FormatException or IOException or UnauthorizedAccessException)
+        {
+            throw new DataDirectoryException($"The root key file {rootKeyPath} cannot be read ({exception.Message.TrimEnd('.')}): restore it from your backup.", exception);
+        }
+    }
+
+    private static StoredRootKeys VerifyRootKeys(RootKeyRing rootKeys, string rootKeyPath, string databasePath)
+    {
+        try
+        {
+            var stored = SqliteRootKeyStore.ReadBeforeOpening(databasePath);
+            RootKeyVerification.Verify(rootKeys, stored);
+            return stored;
+        }
+        catch (RootKeyMismatchException mismatch)
+        {
+            throw new DataDirectoryException(
+                $"The root key file {rootKeyPath} does not belong to the database {databasePath} ({mismatch.Message}): restore the {RootKeyFileName} made with this database from your backup.", mismatch);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException exception)
+        {
+            throw new DataDirectoryException($"The database {databasePath} cannot be read ({exception.Message.TrimEnd('.')}).", exception);
+        }
     }
 
     /// <summary>The account unsigned local traffic (UDP segments, the SDKs' sampling calls) is attributed to: the first one made.</summary>

@@ -54,7 +54,7 @@ public sealed class TracevaultServer : IAsyncDisposable
     public static async Task<TracevaultServer> StartAsync(ServerOptions options, TimeProvider time, Action<ILoggingBuilder>? configureLogging, CancellationToken cancellationToken)
     {
         options.Validate();
-        var data = DataDirectory.Open(options.DataDirectory, time);
+        var data = DataDirectory.OpenOrCreate(options.DataDirectory, time);
         var admin = data.InitializeIfEmpty();
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = typeof(TracevaultServer).Assembly.GetName().Name });

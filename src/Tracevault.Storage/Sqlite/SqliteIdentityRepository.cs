@@ -109,17 +109,6 @@ public sealed class SqliteIdentityRepository : IIdentityRepository
         return ReadAccessKeys(command);
     }
 
-    /// <inheritdoc />
-    public void ResealAccessKey(string accessKeyId, byte[] sealedSecret)
-    {
-        using var connection = _database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE access_keys SET sealed_secret = $secret WHERE id = $id";
-        command.Parameters.AddWithValue("$id", accessKeyId);
-        command.Parameters.AddWithValue("$secret", sealedSecret);
-        command.ExecuteNonQuery();
-    }
-
     private static List<Account> ReadAccounts(SqliteCommand command)
     {
         var accounts = new List<Account>();

@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Tracevault.Keys.Envelope;
 using Tracevault.Keys.RootKeys;
 
@@ -24,34 +23,5 @@ public static class SqliteServiceKeyStore
         select.Parameters.AddWithValue("$version", Version);
         var sealedKey = (byte[])select.ExecuteScalar()!;
         return new ServiceKey(Version, rootKeys.Open(sealedKey, ServiceKey.SealingAssociatedData(Version)));
-    }
-
-    /// <summary>Re-seals the service key under the newest root key of <paramref name="newRing"/>, inside the caller's transaction.</summary>
-    internal static void Reseal(SqliteConnection connection, SqliteTransaction transaction, RootKeyRing oldRing, RootKeyRing newRing)
-    {
-        var keys = new List<(long Version, byte[] Sealed)>();
-        using (var select = connection.CreateCommand())
-        {
-            select.Transaction = transaction;
-            select.CommandText = "SELECT version, sealed_key FROM service_keys";
-            using var reader = select.ExecuteReader();
-            while (reader.Read())
-            {
-                keys.Add((reader.GetInt64(0), (byte[])reader[1]));
-            }
-        }
-
-        foreach (var (version, sealedKey) in keys)
-        {
-            var aad = ServiceKey.SealingAssociatedData((int)version);
-            var key = oldRing.Open(sealedKey, aad);
-            using var update = connection.CreateCommand();
-            update.Transaction = transaction;
-            update.CommandText = "UPDATE service_keys SET sealed_key = $sealed WHERE version = $version";
-            update.Parameters.AddWithValue("$version", version);
-            update.Parameters.AddWithValue("$sealed", newRing.Seal(key, aad));
-            update.ExecuteNonQuery();
-            System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
-        }
     }
 }

@@ -40,17 +40,29 @@ public sealed class ServerProcess : IAsyncDisposable
     public static Task<ProcessRunner.Result> RunCommandAsync(params string[] arguments) =>
         ProcessRunner.RunAsync("dotnet", [TracevaultDll, .. arguments], RepositoryPaths.Root);
 
-    /// <summary>Starts <c>tracevault serve</c> on <paramref name="dataDirectory"/> and a free port, and waits until it is ready.</summary>
-    public static async Task<ServerProcess> StartAsync(string dataDirectory, int? port = null)
+    /// <summary>Runs the <c>tracevault</c> command with <paramref name="arguments"/> to completion under the file-creation mask <paramref name="umask"/> (octal).</summary>
+    public static Task<ProcessRunner.Result> RunCommandWithUmaskAsync(string umask, params string[] arguments) =>
+        ProcessRunner.RunAsync("/bin/sh", ["-c", $"umask {umask} && exec dotnet \"$@\"", "sh", TracevaultDll, .. arguments], RepositoryPaths.Root);
+
+    /// <summary>Starts <c>tracevault serve</c> on <paramref name="dataDirectory"/> and a free port (under the file-creation mask <paramref name="umask"/>, octal, when given), and waits until it is ready.</summary>
+    public static async Task<ServerProcess> StartAsync(string dataDirectory, int? port = null, string? umask = null)
     {
         var chosen = port ?? FreePort();
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(umask is null ? "dotnet" : "/bin/sh")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = RepositoryPaths.Root,
         };
+        if (umask is not null)
+        {
+            foreach (var argument in new[] { "-c", $"umask {umask} && exec dotnet \"$@\"", "sh" })
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+
         foreach (var argument in new[] { TracevaultDll, "serve", "--data", dataDirectory, "--listen", $"127.0.0.1:{chosen}", "--otlp-http", "off", "--otlp-grpc", "off" })
         {
             start.ArgumentList.Add(argument);

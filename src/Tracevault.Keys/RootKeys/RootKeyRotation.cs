@@ -1,0 +1,40 @@
+using System.Security.Cryptography;
+
+namespace Tracevault.Keys.RootKeys;
+
+/// <summary>Adds a root key and re-seals everything a store keeps under it: the only re-wrapping Tracevault ever does.</summary>
+/// <remarks>
+/// The steps are ordered so that at every instant the root key file opens what the store holds: the new ring keeps every
+/// old key and is made durable (temporary file flushed, renamed, directory flushed) before the store commits the re-seal
+/// in one transaction. No root key is retired, so a ring written by an interrupted rotation still opens everything.
+/// </remarks>
+public static class RootKeyRotation
+{
+    /// <summary>Writes a ring with one more root key to <paramref name="rootKeyPath"/>, then re-seals <paramref name="store"/> under it; <paramref name="reached"/> is told each step as it completes.</summary>
+    /// <returns>The new ring and what was re-sealed.</returns>
+    public static (RootKeyRing Ring, RootKeyResealCounts Counts) Rotate(string rootKeyPath, RootKeyRing current, IRootKeySealedStore store, Action<RootKeyRotationStep> reached)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(reached);
+        var next = current.AddKey();
+        next.Save(rootKeyPath, reached);
+        var counts = store.ResealAll(
+            blob =>
+            {
+                var plaintext = next.Open(blob.Sealed, blob.AssociatedData);
+                try
+                {
+                    return next.Seal(plaintext, blob.AssociatedData);
+                }
+                finally
+                {
+                    CryptographicOperations.ZeroMemory(plaintext);
+                }
+            },
+            next.Checks(),
+            () => reached(RootKeyRotationStep.Resealed));
+        reached(RootKeyRotationStep.Committed);
+        return (next, counts);
+    }
+}

@@ -1,0 +1,22 @@
+namespace Tracevault.Server.Hosting;
+
+/// <summary>Thrown when a data directory cannot be opened as asked; its message is one line naming the file and what to do.</summary>
+public sealed class DataDirectoryException : Exception
+{
+    /// <summary>Creates the exception with the line to show.</summary>
+    public DataDirectoryException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception without a message.</summary>
+    public DataDirectoryException()
+    {
+    }
+
+    /// <summary>Creates the exception with the line to show and the failure behind it.</summary>
+    public DataDirectoryException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
