@@ -85,6 +85,12 @@ public sealed class DataDirectory
             throw new DataDirectoryException($"The data directory {full} holds no database ({SqliteDatabase.FileName}); create it with 'tracevault init --data {full}'.");
         }
 
+        if (databaseExists)
+        {
+            // A file that is not a Tracevault database is refused for what it is, before its root key is looked for.
+            SqliteDatabase.CheckHeader(databasePath);
+        }
+
         RootKeyRing rootKeys;
         if (File.Exists(rootKeyPath))
         {

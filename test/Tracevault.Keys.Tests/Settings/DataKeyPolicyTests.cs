@@ -120,16 +120,19 @@ public sealed class DataKeyPolicyTests
     }
 
     [Fact]
-    public void Apply_UnusableKey_Throws_AndKeepsTheSettingBefore()
+    public void Apply_UnusableKey_TakesTheSetting_AndStopsStoring()
     {
-        var keyArn = UseKmsKey();
+        UseKmsKey();
         var disabled = _kms.CreateKey(Admin, new CreateKeyRequest()).Arn;
         _kms.CreateGrant(Admin, new CreateGrantRequest(disabled, DataKeyPolicy.ServicePrincipal, ["GenerateDataKey", "Decrypt", "DescribeKey"]));
         _kms.DisableKey(Admin, disabled);
 
-        Assert.Throws<StoringStoppedException>(() => _policy.Apply(new EncryptionSetting(Account, 2, EncryptionType.Kms, disabled, Start, Admin.Arn)));
+        _policy.Apply(new EncryptionSetting(Account, 2, EncryptionType.Kms, disabled, Start, Admin.Arn));
 
-        Assert.Equal(keyArn, _policy.Applied(Account).KeyArn);
+        // The user chose this key: nothing more is sealed under the one before, and storing stops until the new one is usable.
+        Assert.Equal(disabled, _policy.Applied(Account).KeyArn);
+        Assert.Equal(disabled, _policy.FindStoringStatus(Account)?.KeyArn);
+        Assert.Throws<StoringStoppedException>(() => _policy.ForSealing(Account));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Tracevault.Keys.RootKeys;
 using Tracevault.Server.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -53,6 +54,9 @@ public sealed class AuditMigrationTests(ITestOutputHelper output) : IDisposable
     private void WriteFirstFormatTrail(int records, bool alterSecond)
     {
         Directory.CreateDirectory(_directory);
+
+        // A data directory of that time held its root key beside the database; the records below need none of its sealed material.
+        RootKeyRing.CreateNew().Save(Path.Combine(_directory, "root.key"));
         using var connection = Open();
         using var transaction = connection.BeginTransaction();
         Execute(connection, transaction, """
