@@ -42,6 +42,11 @@ internal static class CloudTrailOperations
             if (count == 1)
             {
                 var attribute = attributes[0];
+                if (attribute.ValueKind != JsonValueKind.Object)
+                {
+                    throw new ApiException("InvalidLookupAttributesException", "A lookup attribute is an object with AttributeKey and AttributeValue.");
+                }
+
                 key = attribute.TryGetProperty("AttributeKey", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString() : null;
                 value = attribute.TryGetProperty("AttributeValue", out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
                 if (key is null || !AttributeKeys.Contains(key))

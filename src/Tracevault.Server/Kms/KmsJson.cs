@@ -114,7 +114,9 @@ internal static class KmsJson
             throw Serialization("Tags", "a list of tags");
         }
 
-        return value.EnumerateArray().Select(tag => new KmsTag(RequiredString(tag, "TagKey"), String(tag, "TagValue") ?? "")).ToList();
+        return value.EnumerateArray().Select(tag => tag.ValueKind == JsonValueKind.Object
+            ? new KmsTag(RequiredString(tag, "TagKey"), String(tag, "TagValue") ?? "")
+            : throw Serialization("Tags", "a list of tags")).ToList();
     }
 
     public static GrantConstraints? Constraints(JsonElement root)
