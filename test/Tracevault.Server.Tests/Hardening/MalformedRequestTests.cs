@@ -121,6 +121,25 @@ public sealed class MalformedRequestTests : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [InlineData("PutKeyPolicy")]
+    [InlineData("CreateKey")]
+    public async Task KeyPolicy_NestedTenThousandDeep_AnswersMalformedPolicyDocument(string operation)
+    {
+        using var created = await _client.KmsAsync("CreateKey", SignedHttpClient.Json("{}"));
+        using var key = JsonDocument.Parse(await created.Content.ReadAsStringAsync());
+        var policy = $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"kms:*","Resource":{{new string('[', 10_000)}}{{new string(']', 10_000)}}}]}""";
+        var keyId = key.RootElement.GetProperty("KeyMetadata").GetProperty("KeyId").GetString();
+
+        using var response = await _client.KmsAsync(operation, operation == "CreateKey"
+            ? JsonSerializer.SerializeToUtf8Bytes(new { Policy = policy })
+            : JsonSerializer.SerializeToUtf8Bytes(new { KeyId = keyId, Policy = policy }));
+
+        var (status, code, message) = await ReadErrorAsync(response);
+        Assert.Equal((400, "MalformedPolicyDocumentException"), (status, code));
+        Assert.Contains("not valid JSON", message, StringComparison.Ordinal);
+    }
+
     private Task<HttpResponseMessage> SendAsync(ApiProtocol protocol, string operation, ServiceModel? model, byte[] body) => protocol switch
     {
         ApiProtocol.XRay => _client.XRayAsync(XRayPath(operation, model), body),
