@@ -11,6 +11,10 @@ internal static class CloudTrailOperations
 {
     private const string TokenPrefix = "tvct1:";
 
+    private static readonly double MinUnixMilliseconds = DateTimeOffset.MinValue.ToUnixTimeMilliseconds();
+
+    private static readonly double MaxUnixMilliseconds = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+
     private static readonly HashSet<string> AttributeKeys = new(StringComparer.Ordinal)
     {
         "EventId", "EventName", "ReadOnly", "Username", "ResourceType", "ResourceName", "EventSource", "AccessKeyId",
@@ -38,6 +42,11 @@ internal static class CloudTrailOperations
             if (count == 1)
             {
                 var attribute = attributes[0];
+                if (attribute.ValueKind != JsonValueKind.Object)
+                {
+                    throw new ApiException("InvalidLookupAttributesException", "A lookup attribute is an object with AttributeKey and AttributeValue.");
+                }
+
                 key = attribute.TryGetProperty("AttributeKey", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString() : null;
                 value = attribute.TryGetProperty("AttributeValue", out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
                 if (key is null || !AttributeKeys.Contains(key))
@@ -126,7 +135,14 @@ internal static class CloudTrailOperations
 
         if (value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var seconds))
         {
-            return DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000));
+            // Any number is a timestamp on the wire; one no date can hold is a time range CloudTrail cannot search.
+            var milliseconds = Math.Floor(seconds * 1000);
+            if (!(milliseconds >= MinUnixMilliseconds && milliseconds <= MaxUnixMilliseconds))
+            {
+                throw new ApiException("InvalidTimeRangeException", $"{name} must be a time from 0001-01-01 to 9999-12-31.");
+            }
+
+            return DateTimeOffset.FromUnixTimeMilliseconds((long)milliseconds);
         }
 
         if (value.ValueKind == JsonValueKind.String && DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))

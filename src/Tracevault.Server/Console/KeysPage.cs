@@ -71,8 +71,7 @@ public sealed class KeysPage
                     _kms.CancelKeyDeletion(caller, keyId);
                     break;
                 default:
-                    context.Response.StatusCode = StatusCodes.Status404NotFound;
-                    return Task.CompletedTask;
+                    return RenderAsync(context, session, new Message(null, false, $"'{action}' is not an action on keys."), StatusCodes.Status404NotFound);
             }
         }
         catch (KmsException error)

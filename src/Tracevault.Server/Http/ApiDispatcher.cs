@@ -137,6 +137,13 @@ public sealed class ApiDispatcher
                 : $"'{route.Operation}' is not an operation of this service.", route.Protocol == ApiProtocol.XRay ? 404 : 400);
         }
 
+        // Every protocol here carries JSON. Checked once, whole, so no operation meets bytes that are not UTF-8, an escaped
+        // unpaired surrogate or nesting past 64 levels halfway through reading (they throw there, and answered 500).
+        if (!body.IsEmpty && WellFormedJson.FindProblem(body.Span) is { } problem)
+        {
+            throw new ApiException(ErrorResponses.SerializationCode(route.Protocol), $"The request body is not valid JSON: {problem}.");
+        }
+
         await handler(new ApiRequest(context, route.Protocol, route.Operation, caller, body)).ConfigureAwait(false);
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Tracevault.Core;
 using Tracevault.Core.Identity;
 using Tracevault.Core.Policies;
 
@@ -27,7 +28,7 @@ public sealed record ApiRequest(HttpContext Http, ApiProtocol Protocol, string O
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(Body, new JsonDocumentOptions { MaxDepth = 64 });
+            document = JsonDocument.Parse(Body, new JsonDocumentOptions { MaxDepth = WellFormedJson.DefaultMaxDepth });
         }
         catch (JsonException exception)
         {

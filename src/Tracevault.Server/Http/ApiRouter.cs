@@ -12,6 +12,10 @@ public sealed class ApiRouter
         return this;
     }
 
+    /// <summary>The operations registered for a protocol, by model name.</summary>
+    public IReadOnlyList<string> Operations(ApiProtocol protocol) =>
+        [.. _handlers.Keys.Where(key => key.Item1 == protocol).Select(key => key.Item2).Order(StringComparer.Ordinal)];
+
     /// <summary>Finds the handler of an operation.</summary>
     public bool TryFind(ApiProtocol protocol, string operation, out ApiHandler handler) =>
         _handlers.TryGetValue((protocol, operation), out handler!);

@@ -21,8 +21,25 @@ internal static class KmsJson
             return null;
         }
 
-        return value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number) ? number : throw Serialization(name, "an integer");
+        if (value.ValueKind != JsonValueKind.Number)
+        {
+            throw Serialization(name, "an integer");
+        }
+
+        if (value.TryGetInt32(out var number))
+        {
+            return number;
+        }
+
+        // A whole number too large for the member is a value out of range; a fraction is not an integer at all.
+        var whole = value.TryGetDouble(out var real) && (double.IsInfinity(real) || Math.Floor(real) == real);
+        return whole
+            ? throw KmsErrors.Validation(LowerCamel(name), Quote(value.GetRawText()), "Member must have value between -2147483648 and 2147483647")
+            : throw Serialization(name, "an integer");
     }
+
+    /// <summary>A request value as a validation message quotes it, cut short when long.</summary>
+    private static string Quote(string raw) => $"'{(raw.Length > 40 ? raw[..40] + "…" : raw)}'";
 
     public static bool Bool(JsonElement root, string name) => root.TryGetProperty(name, out var value) && value.ValueKind switch
     {
@@ -97,7 +114,9 @@ internal static class KmsJson
             throw Serialization("Tags", "a list of tags");
         }
 
-        return value.EnumerateArray().Select(tag => new KmsTag(RequiredString(tag, "TagKey"), String(tag, "TagValue") ?? "")).ToList();
+        return value.EnumerateArray().Select(tag => tag.ValueKind == JsonValueKind.Object
+            ? new KmsTag(RequiredString(tag, "TagKey"), String(tag, "TagValue") ?? "")
+            : throw Serialization("Tags", "a list of tags")).ToList();
     }
 
     public static GrantConstraints? Constraints(JsonElement root)

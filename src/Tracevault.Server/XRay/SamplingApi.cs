@@ -77,6 +77,11 @@ public sealed class SamplingApi
         var unknown = new List<string>();
         foreach (var document in documents.EnumerateArray())
         {
+            if (document.ValueKind != JsonValueKind.Object)
+            {
+                throw new ApiException("InvalidRequestException", "Each of SamplingStatisticsDocuments must be an object.");
+            }
+
             var name = document.TryGetProperty("RuleName", out var rule) && rule.ValueKind == JsonValueKind.String ? rule.GetString()! : "";
             (name == "Default" ? ruleNames : unknown).Add(name);
         }

@@ -25,6 +25,9 @@ public sealed class XRayQueryApi
 
     private const int MaxBatchTraceIds = 5;
 
+    /// <summary>The last second a <see cref="DateTimeOffset"/> holds, 9999-12-31T23:59:59Z, as epoch seconds.</summary>
+    private const long MaxEpochSeconds = 253_402_300_799;
+
     /// <summary>How many traces a page assembles at a time (extended to a whole second), enough to keep every core busy.</summary>
     private const int AssemblySlice = 64;
 
@@ -380,14 +383,26 @@ public sealed class XRayQueryApi
             throw new ApiException("InvalidRequestException", "StartTime and EndTime are required, as epoch seconds.");
         }
 
-        var start = startElement.GetDouble();
-        var end = endElement.GetDouble();
+        var start = EpochSeconds(startElement, "StartTime");
+        var end = EpochSeconds(endElement, "EndTime");
         if (end <= start)
         {
             throw new ApiException("InvalidRequestException", "EndTime must be later than StartTime.");
         }
 
         return (start, end);
+    }
+
+    /// <summary>A timestamp member as epoch seconds, refused unless it falls between 1970 and the end of year 9999, as a date can.</summary>
+    private static double EpochSeconds(JsonElement element, string name)
+    {
+        if (!element.TryGetDouble(out var seconds) || !(seconds >= 0 && seconds <= MaxEpochSeconds))
+        {
+            throw new ApiException("InvalidRequestException", string.Create(
+                CultureInfo.InvariantCulture, $"{name} must be epoch seconds from 0 to {MaxEpochSeconds} (9999-12-31T23:59:59Z)."));
+        }
+
+        return seconds;
     }
 
     private static string WritePageToken(string position, string queryKey)

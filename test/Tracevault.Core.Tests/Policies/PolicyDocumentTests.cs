@@ -178,4 +178,17 @@ public class PolicyDocumentTests
         Assert.StartsWith("The policy is not valid JSON at line 2, byte 17:", exception.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("LineNumber", exception.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("Condition")]
+    [InlineData("Resource")]
+    public void Parse_NestedHundredThousandDeep_ThrowsPolicyFormatExceptionInsteadOfRecursing(string element)
+    {
+        var deep = new string('[', 100_000) + new string(']', 100_000);
+        var json = $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","{{element}}":{{deep}}}]}""";
+
+        var exception = Assert.Throws<PolicyFormatException>(() => PolicyDocument.Parse(json));
+
+        Assert.StartsWith("The policy is not valid JSON", exception.Message, StringComparison.Ordinal);
+    }
 }

@@ -21,6 +21,14 @@ public sealed partial class ConsoleHttpClient : IDisposable
     public Task<HttpResponseMessage> PostFormAsync(string path, Dictionary<string, string> fields) =>
         _http.PostAsync(path, new FormUrlEncodedContent(fields));
 
+    /// <summary>Posts <paramref name="body"/> as it is, labelled a URL-encoded form.</summary>
+    public Task<HttpResponseMessage> SendAsync(string path, byte[] body)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-www-form-urlencoded");
+        return _http.PostAsync(path, content);
+    }
+
     /// <summary>Signs in through the form as a browser would; returns the answer to the form post.</summary>
     public async Task<HttpResponseMessage> SignInAsync(string accessKeyId, string secret)
     {
