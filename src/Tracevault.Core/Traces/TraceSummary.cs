@@ -24,7 +24,7 @@ public sealed record TraceSummary
     /// <summary>Whether any segment document was throttled (429).</summary>
     public required bool HasThrottle { get; init; }
 
-    /// <summary>Whether any segment document is in progress.</summary>
+    /// <summary>Whether any segment document is in progress, or a subsegment's parent never arrived.</summary>
     public required bool IsPartial { get; init; }
 
     /// <summary>The HTTP request the root segment served, or <see langword="null"/> when it recorded none.</summary>

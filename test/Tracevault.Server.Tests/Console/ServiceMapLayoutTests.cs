@@ -30,6 +30,21 @@ public sealed class ServiceMapLayoutTests
     }
 
     [Fact]
+    public void Arrange_ClientNode_HasTheFirstColumnAndTheRootServicesTheNext()
+    {
+        var client = Node(0, "client", root: false, 1) with { Client = true, State = "unknown" };
+        var nodes = new[] { client, Node(1, "api", root: true, 2), Node(2, "db", root: false) };
+
+        var layout = ServiceMapLayout.Arrange(nodes);
+        var html = ServiceMapPage.RenderMap(nodes).Markup;
+
+        Assert.True(layout.Position(0).X < layout.Position(1).X);
+        Assert.True(layout.Position(1).X < layout.Position(2).X);
+        Assert.Contains("id=\"client-node\"", html, StringComparison.Ordinal);
+        Assert.Contains("data-from=\"client\" data-to=\"api\"", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void RenderMap_EncodesServiceNames()
     {
         var html = ServiceMapPage.RenderMap([Node(0, "api\"><script>x</script>", root: true, 1), Node(1, "db", root: false)]).Markup;

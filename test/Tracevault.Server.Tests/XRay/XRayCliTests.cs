@@ -5,7 +5,7 @@ using static Tracevault.Server.Tests.XRay.SegmentDocuments;
 
 namespace Tracevault.Server.Tests.XRay;
 
-/// <summary>The AWS CLI as the client: put-trace-segments, get-trace-summaries with filter expressions and paging, batch-get-traces.</summary>
+/// <summary>The AWS CLI as the client: put-trace-segments, get-trace-summaries with filter expressions and paging, batch-get-traces, the graphs.</summary>
 public sealed class XRayCliTests : IAsyncLifetime
 {
     private static readonly long T0 = Now() - 30;
@@ -138,6 +138,35 @@ public sealed class XRayCliTests : IAsyncLifetime
         Assert.Equal(1.5, traces[Traces["A"]]["Duration"]!.GetValue<double>());
         Assert.False(traces[Traces["A"]]["LimitExceeded"]!.GetValue<bool>());
         Assert.Equal([unknown], answer["UnprocessedTraceIds"]!.AsArray().Select(n => n!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task GetServiceGraphAndGetTraceGraph_BeginWithTheClientNode_ItsEdgesCountTheEntryRequests()
+    {
+        Assert.Empty((await CliAsync(["xray", "put-trace-segments", "--trace-segment-documents", .. Corpus()]))["UnprocessedTraceSegments"]!.AsArray());
+
+        var graph = await CliAsync(["xray", "get-service-graph", .. TimeRange()]);
+
+        var services = graph["Services"]!.AsArray();
+        var client = services[0]!;
+        Assert.Equal("client", client["Type"]!.GetValue<string>());
+        Assert.Equal(0, client["ReferenceId"]!.GetValue<int>());
+        Assert.Null(client["Name"]);
+        int Reference(string name) => services.Single(s => s!["Name"]?.GetValue<string>() == name)!["ReferenceId"]!.GetValue<int>();
+        // "web" took A, B, C, D and F from clients (B faulted, C erred, F was throttled), "batch" took E; "orders" was only called.
+        var edges = client["Edges"]!.AsArray().ToDictionary(e => e!["ReferenceId"]!.GetValue<int>());
+        Assert.Equal([Reference("web"), Reference("batch")], edges.Keys.Order());
+        var web = edges[Reference("web")]!["SummaryStatistics"]!;
+        Assert.Equal((5, 2, 1, 1), (web["TotalCount"]!.GetValue<int>(), web["OkCount"]!.GetValue<int>(), web["FaultStatistics"]!["TotalCount"]!.GetValue<int>(), web["ErrorStatistics"]!["ThrottleCount"]!.GetValue<int>()));
+        Assert.Equal(5, edges[Reference("web")]!["ResponseTimeHistogram"]!.AsArray().Sum(h => h!["Count"]!.GetValue<int>()));
+        Assert.Equal(1, edges[Reference("batch")]!["SummaryStatistics"]!["TotalCount"]!.GetValue<int>());
+
+        var traceGraph = await CliAsync(["xray", "get-trace-graph", "--trace-ids", Traces["A"]]);
+        var traceServices = traceGraph["Services"]!.AsArray();
+        Assert.Equal("client", traceServices[0]!["Type"]!.GetValue<string>());
+        var entry = Assert.Single(traceServices[0]!["Edges"]!.AsArray())!;
+        Assert.Equal("web", traceServices.Single(s => s!["ReferenceId"]!.GetValue<int>() == entry["ReferenceId"]!.GetValue<int>())!["Name"]!.GetValue<string>());
+        Assert.Equal(1, entry["SummaryStatistics"]!["TotalCount"]!.GetValue<int>());
     }
 
     [Fact]
