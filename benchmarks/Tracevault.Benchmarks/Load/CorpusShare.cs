@@ -24,6 +24,16 @@ internal sealed record CorpusShare(int Seed, long BaseTime, int Traces, int Inde
         "--spread-minutes", SpreadMinutes.ToString(CultureInfo.InvariantCulture),
     ];
 
+    /// <summary>The id and segment count of each trace of this share, as <see cref="Documents"/> sends them.</summary>
+    public IEnumerable<(string TraceId, int Segments)> SentTraces()
+    {
+        var generator = new CorpusGenerator(Seed, DateTimeOffset.FromUnixTimeSeconds(BaseTime), TimeSpan.FromMinutes(SpreadMinutes), traces: Traces);
+        for (var trace = Index; trace < Traces; trace += Clients)
+        {
+            yield return (generator.Trace(trace).TraceId, generator.SegmentCount(trace));
+        }
+    }
+
     public IEnumerable<byte[]> Documents()
     {
         var generator = new CorpusGenerator(Seed, DateTimeOffset.FromUnixTimeSeconds(BaseTime), TimeSpan.FromMinutes(SpreadMinutes), traces: Traces);

@@ -78,12 +78,13 @@ internal static class LoadHarness
             Log(Invariant($"HTTP ingest: {http.Accepted:N0} segments in {http.Seconds:F1} s = {http.SegmentsPerSecond:N0}/s ({http.RatioToScan:F3} × scan; once warm {http.WarmSegmentsPerSecond:N0}/s), {http.Unprocessed} unprocessed, {http.FailedRequests} failed{(http.FirstError is null ? "" : ": " + http.FirstError)}"));
 
             var disk = DiskUsage.Measure(Path.Combine(dataDirectory, "tracevault.db"));
-            var bytesPerSegment = (double)disk.TotalBytes / Math.Max(1, http.Accepted);
-            Log(Invariant($"disk: {disk.TotalBytes:N0} bytes = {bytesPerSegment:F1} per segment"));
+            Log(Invariant($"disk: {disk.TotalBytes:N0} bytes after HTTP ingest"));
 
             using var httpClient = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
             var probe = new QueryProbe(httpClient, new XRaySigner(server.Endpoint, server.Credentials, "us-east-1"));
-            var traceIds = Enumerable.Range(0, 2000).Select(i => generator.Trace(new Random(i).Next(traces)).TraceId).ToList();
+            var probed = Enumerable.Range(0, 2000).Select(i => new Random(i).Next(traces)).Distinct().ToList();
+            var traceIds = probed.Select(i => generator.Trace(i).TraceId).ToList();
+            var segmentsOf = probed.ToDictionary(i => generator.Trace(i).TraceId, generator.SegmentCount, StringComparer.Ordinal);
             var settled = await ProcStatus.WaitForIdleAsync(server.Pid, TimeSpan.FromSeconds(60)).ConfigureAwait(false);
             Log(Invariant($"server idle after {settled.TotalSeconds:F1} s; queries from now on"));
 
@@ -93,14 +94,15 @@ internal static class LoadHarness
             var warmUp = System.Diagnostics.Stopwatch.StartNew();
             for (var round = 0; warmUp.Elapsed < TimeSpan.FromSeconds(3); round++)
             {
-                await probe.BatchGetTracesAsync(traceIds, 50, parameters.Seed + 100 + round).ConfigureAwait(false);
+                await probe.BatchGetTracesAsync(traceIds, segmentsOf, 50, parameters.Seed + 100 + round).ConfigureAwait(false);
             }
 
-            var batchGet = Latencies.Of(await probe.BatchGetTracesAsync(traceIds, parameters.BatchGetRequests, parameters.Seed + 1).ConfigureAwait(false));
+            var batchGet = Latencies.Of(await probe.BatchGetTracesAsync(traceIds, segmentsOf, parameters.BatchGetRequests, parameters.Seed + 1).ConfigureAwait(false));
             Log(Invariant($"BatchGetTraces: p50 {batchGet.P50Ms:F1} ms, p99 {batchGet.P99Ms:F1} ms"));
             // As for BatchGetTraces, a few requests first, so the figures are of the server's steady state, not of its JIT.
             await probe.GetTraceSummariesAsync(DateTimeOffset.UtcNow, "gold", 3).ConfigureAwait(false);
-            var (summaryLatencies, summaries, processed) = await probe.GetTraceSummariesAsync(DateTimeOffset.UtcNow, "gold", parameters.SummaryRequests).ConfigureAwait(false);
+            var summaryEnd = DateTimeOffset.UtcNow;
+            var (summaryLatencies, summaries, processed) = await probe.GetTraceSummariesAsync(summaryEnd, "gold", parameters.SummaryRequests).ConfigureAwait(false);
             var summary = Latencies.Of(summaryLatencies);
             Log(Invariant($"GetTraceSummaries: p50 {summary.P50Ms:N0} ms, max {summary.MaxMs:N0} ms, {summaries} summaries, {processed:N0} processed"));
             var consolePages = await ConsoleProbe.MeasureAsync(server.Endpoint, server.Credentials, parameters.SummaryRequests).ConfigureAwait(false);
@@ -113,6 +115,7 @@ internal static class LoadHarness
             // count the data keys the trail shows were generated for it. UDP below then also seals under this key.
             HttpIngest? cmk = null;
             KmsCalls? kmsCalls = null;
+            List<CorpusShare> cmkShares = [];
             if (parameters.CmkSegments > 0)
             {
                 var keySetup = new CustomerManagedKey(httpClient, new XRaySigner(server.Endpoint, server.Credentials, "us-east-1"));
@@ -122,7 +125,8 @@ internal static class LoadHarness
                 var cmkBaseTime = DateTimeOffset.UtcNow;
                 var cmkTraces = new CorpusGenerator(parameters.Seed + 2, cmkBaseTime).TracesFor(parameters.CmkSegments);
                 cpuBefore = ProcStatus.CpuSeconds(server.Pid);
-                var cmkResults = await RunClientsAsync(Shares(parameters.Seed + 2, cmkBaseTime, cmkTraces, parameters.Clients).Select(share => share.ToArguments().Prepend("client").Concat(
+                cmkShares = Shares(parameters.Seed + 2, cmkBaseTime, cmkTraces, parameters.Clients);
+                var cmkResults = await RunClientsAsync(cmkShares.Select(share => share.ToArguments().Prepend("client").Concat(
                 [
                     "--endpoint", server.Endpoint.ToString(), "--credentials", server.CredentialsPath,
                     "--batch", parameters.Batch.ToString(CultureInfo.InvariantCulture), "--concurrency", parameters.Concurrency.ToString(CultureInfo.InvariantCulture),
@@ -139,7 +143,8 @@ internal static class LoadHarness
             var udpTraces = udpGenerator.TracesFor(parameters.UdpSegments);
             var kernelBefore = ProcStatus.UdpReceiveBufferErrors();
             cpuBefore = ProcStatus.CpuSeconds(server.Pid);
-            var udpResults = await RunClientsAsync(Shares(parameters.Seed + 1, udpBaseTime, udpTraces, parameters.Clients).Select(share => share.ToArguments().Prepend("udp-client").Concat(
+            var udpShares = Shares(parameters.Seed + 1, udpBaseTime, udpTraces, parameters.Clients);
+            var udpResults = await RunClientsAsync(udpShares.Select(share => share.ToArguments().Prepend("udp-client").Concat(
             [
                 "--port", server.Port.ToString(CultureInfo.InvariantCulture),
                 "--rate", (parameters.UdpRate / parameters.Clients).ToString(CultureInfo.InvariantCulture),
@@ -151,14 +156,20 @@ internal static class LoadHarness
             var kernelDrops = ProcStatus.UdpReceiveBufferErrors() - kernelBefore;
             var peak = ProcStatus.StatusBytes(server.Pid, "VmHWM");
             var smallBuffer = server.SmallUdpBuffer;
+
+            // What the store holds, read back trace by trace: the figures below are of it, not of acknowledgements or counters.
+            var httpStored = await CountStoredAsync(probe, httpShares, summaryEnd).ConfigureAwait(false);
+            var cmkStored = cmk is null ? null : await CountStoredAsync(probe, cmkShares).ConfigureAwait(false);
+            var udpStored = await CountStoredAsync(probe, udpShares).ConfigureAwait(false);
+            Log(Invariant($"stored, read back: HTTP {httpStored.SegmentsStored:N0} of {http.Accepted:N0} acknowledged ({httpStored.TracesWhole:N0} of {httpStored.Traces:N0} traces whole){(cmkStored is null ? "" : Invariant($"; customer-managed key {cmkStored.SegmentsStored:N0} of {cmk!.Accepted:N0} acknowledged"))}; UDP {udpStored.SegmentsStored:N0} of {udpStored.SegmentsSent:N0} sent; {httpStored.SegmentsInWindow:N0} segments in the summaries' window"));
             var totals = await server.StopAsync().ConfigureAwait(false);
             var udpSent = udpResults.Sum(r => r.Segments);
             var udpSeconds = (udpResults.Max(r => r.EndUnixMs) - udpResults.Min(r => r.StartUnixMs)) / 1000.0;
             var udp = new UdpIngest(
-                udpSent, parameters.UdpRate, udpSent / Math.Max(0.001, udpSeconds), totals.UdpReceived, totals.Stored - http.Accepted - (cmk?.Accepted ?? 0),
+                udpSent, parameters.UdpRate, udpSent / Math.Max(0.001, udpSeconds), totals.UdpReceived, udpStored.SegmentsStored, totals.Stored - http.Accepted - (cmk?.Accepted ?? 0),
                 totals.DroppedQueueFull + totals.DroppedMalformed + totals.DroppedStoringStopped, kernelDrops,
                 ProcStatus.ReadLong("/proc/sys/net/core/rmem_max"), smallBuffer, udpCpu * 1e6 / Math.Max(1, totals.UdpReceived));
-            Log(Invariant($"UDP: sent {udp.Sent:N0} at {udp.SentPerSecond:N0}/s, server received {udp.ServerReceived:N0}, stored {udp.Stored:N0}, server drops {udp.ServerDropped}, kernel drops {udp.KernelReceiveBufferDrops}"));
+            Log(Invariant($"UDP: sent {udp.Sent:N0} at {udp.SentPerSecond:N0}/s, server received {udp.ServerReceived:N0}, stored {udp.Stored:N0} (read back; the server's counters say {udp.StoredByServerCounters:N0}), server drops {udp.ServerDropped}, kernel drops {udp.KernelReceiveBufferDrops}"));
 
             // The machine is shared: scan again now that the server is gone and keep the better (less disturbed) rate.
             scanRate = Math.Max(scanRate, ScanReference.DocumentsPerSecond(sample));
@@ -184,7 +195,13 @@ internal static class LoadHarness
                 KmsCalls = kmsCalls,
                 EncryptionCost = cost,
                 Disk = disk,
-                DiskBytesPerSegment = bytesPerSegment,
+
+                // The disk was measured after HTTP ingest; what it holds is what the store returned of that phase.
+                DiskBytesPerSegment = (double)disk.TotalBytes / Math.Max(1, httpStored.SegmentsStored),
+                HttpStored = httpStored,
+                CustomerManagedKeyStored = cmkStored,
+                UdpStored = udpStored,
+                SegmentsInSummaryWindow = httpStored.SegmentsInWindow,
                 BatchGetTraces = batchGet,
                 GetTraceSummaries = summary,
                 SummariesReturned = summaries,
@@ -203,7 +220,8 @@ internal static class LoadHarness
 
             await Console.Out.WriteLineAsync("\n" + LoadReport.Markdown(results)).ConfigureAwait(false);
             Log($"wrote {jsonPath} and {markdownPath}");
-            return http.FailedRequests == 0 && http.Unprocessed == 0 && (cmk is null || (cmk.FailedRequests == 0 && cmk.Unprocessed == 0)) ? 0 : 1;
+            var nothingLost = httpStored.SegmentsStored >= http.Accepted && (cmk is null || cmkStored!.SegmentsStored >= cmk.Accepted);
+            return nothingLost && http.FailedRequests == 0 && http.Unprocessed == 0 && (cmk is null || (cmk.FailedRequests == 0 && cmk.Unprocessed == 0)) ? 0 : 1;
         }
         finally
         {
@@ -214,6 +232,13 @@ internal static class LoadHarness
             }
         }
     }
+
+    /// <summary>
+    /// Reads back every trace the shares sent. With <paramref name="summaryEnd"/>, the segments of traces dated in the window the
+    /// GetTraceSummaries probe asked for (the hour before it) are counted apart: only the HTTP phase, stored before the probe ran.
+    /// </summary>
+    private static Task<StoredCount> CountStoredAsync(QueryProbe probe, List<CorpusShare> shares, DateTimeOffset? summaryEnd = null) =>
+        probe.CountStoredAsync(shares.SelectMany(share => share.SentTraces()), summaryEnd?.AddHours(-1).ToUnixTimeSeconds() ?? 0, summaryEnd?.ToUnixTimeSeconds() ?? -1);
 
     private static List<CorpusShare> Shares(int seed, DateTimeOffset baseTime, int traces, int clients, int spreadMinutes = 50) =>
         Enumerable.Range(0, clients).Select(i => new CorpusShare(seed, baseTime.ToUnixTimeSeconds(), traces, i, clients, spreadMinutes)).ToList();

@@ -24,7 +24,20 @@ internal sealed record LoadResults
 
     public required DiskUsage Disk { get; init; }
 
+    /// <summary>Disk bytes after HTTP ingest per segment the store returned of that phase.</summary>
     public required double DiskBytesPerSegment { get; init; }
+
+    /// <summary>What the store returned, read back after the run, of the HTTP phase's traces.</summary>
+    public required StoredCount HttpStored { get; init; }
+
+    /// <summary>What the store returned of the customer-managed-key phase's traces; null when that phase was skipped.</summary>
+    public StoredCount? CustomerManagedKeyStored { get; init; }
+
+    /// <summary>What the store returned of the UDP phase's traces.</summary>
+    public required StoredCount UdpStored { get; init; }
+
+    /// <summary>The segments the store returned of traces dated in the GetTraceSummaries probe's window, of those stored before it ran.</summary>
+    public required long SegmentsInSummaryWindow { get; init; }
 
     public required Latencies BatchGetTraces { get; init; }
 
@@ -54,7 +67,7 @@ internal sealed record CorpusFacts(long Segments, int Traces, double AverageDocu
 
 internal sealed record HttpIngest(long Segments, long Accepted, long Unprocessed, long FailedRequests, double Seconds, double SegmentsPerSecond, double RatioToScan, double RequestP50Ms, double RequestP99Ms, double ServerCpuSeconds, double ServerCpuMicrosecondsPerSegment, double ClientCpuMicrosecondsPerSegment, string? FirstError, double WarmSegmentsPerSecond);
 
-internal sealed record UdpIngest(long Sent, double OfferedPerSecond, double SentPerSecond, long ServerReceived, long Stored, long ServerDropped, long KernelReceiveBufferDrops, long RmemMaxBytes, bool SmallReceiveBuffer, double ServerCpuMicrosecondsPerSegment);
+internal sealed record UdpIngest(long Sent, double OfferedPerSecond, double SentPerSecond, long ServerReceived, long Stored, long StoredByServerCounters, long ServerDropped, long KernelReceiveBufferDrops, long RmemMaxBytes, bool SmallReceiveBuffer, double ServerCpuMicrosecondsPerSegment);
 
 internal sealed record Latencies(int Count, double P50Ms, double P99Ms, double MaxMs)
 {

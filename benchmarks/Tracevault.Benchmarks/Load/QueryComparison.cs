@@ -25,7 +25,9 @@ internal static class QueryComparison
         var summaryRequests = args.Int("summary-requests", 10);
         var baseTime = DateTimeOffset.FromUnixTimeSeconds(corpus.BaseTime);
         var generator = new CorpusGenerator(corpus.Seed, baseTime, TimeSpan.FromMinutes(corpus.SpreadMinutes), traces: corpus.Traces);
-        var traceIds = Enumerable.Range(0, 2000).Select(i => generator.Trace(new Random(i).Next(corpus.Traces)).TraceId).ToList();
+        var probed = Enumerable.Range(0, 2000).Select(i => new Random(i).Next(corpus.Traces)).Distinct().ToList();
+        var traceIds = probed.Select(i => generator.Trace(i).TraceId).ToList();
+        var segmentsOf = probed.ToDictionary(i => generator.Trace(i).TraceId, generator.SegmentCount, StringComparer.Ordinal);
 
         var builds = new List<(string Name, string Dll)> { ("this checkout", RepositoryPaths.ServerDll) };
         if (args.String("compare") is { } other)
@@ -50,7 +52,7 @@ internal static class QueryComparison
                 var warmUp = System.Diagnostics.Stopwatch.StartNew();
                 for (var round = 0; warmUp.Elapsed < TimeSpan.FromSeconds(3); round++)
                 {
-                    await probes[i].BatchGetTracesAsync(traceIds, 50, corpus.Seed + 100 + round).ConfigureAwait(false);
+                    await probes[i].BatchGetTracesAsync(traceIds, segmentsOf, 50, corpus.Seed + 100 + round).ConfigureAwait(false);
                 }
 
                 await probes[i].GetTraceSummariesAsync(baseTime.AddMinutes(1), "gold", 3).ConfigureAwait(false);
@@ -65,7 +67,7 @@ internal static class QueryComparison
                 foreach (var i in round % 2 == 0 ? Enumerable.Range(0, probes.Count) : Enumerable.Range(0, probes.Count).Reverse())
                 {
                     var cpuBefore = ProcStatus.CpuSeconds(servers[i].Pid);
-                    var batch = Latencies.Of(await probes[i].BatchGetTracesAsync(traceIds, requests, corpus.Seed + round).ConfigureAwait(false));
+                    var batch = Latencies.Of(await probes[i].BatchGetTracesAsync(traceIds, segmentsOf, requests, corpus.Seed + round).ConfigureAwait(false));
                     var batchCpu = (ProcStatus.CpuSeconds(servers[i].Pid) - cpuBefore) * 1000 / requests;
                     cpuBefore = ProcStatus.CpuSeconds(servers[i].Pid);
                     var (summaryLatencies, _, _) = await probes[i].GetTraceSummariesAsync(baseTime.AddMinutes(1), "gold", summaryRequests).ConfigureAwait(false);

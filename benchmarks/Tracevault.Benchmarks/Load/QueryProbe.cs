@@ -9,8 +9,11 @@ namespace Tracevault.Benchmarks.Load;
 /// <summary>Times the read APIs on the loaded store, one request at a time, as a user's console or CLI would call them.</summary>
 internal sealed class QueryProbe(HttpClient http, XRaySigner signer)
 {
-    /// <summary>BatchGetTraces latencies (ms) for <paramref name="requests"/> requests of 5 ids each; fails if a trace is missing.</summary>
-    public async Task<List<double>> BatchGetTracesAsync(IReadOnlyList<string> traceIds, int requests, int seed)
+    /// <summary>
+    /// BatchGetTraces latencies (ms) for <paramref name="requests"/> requests of 5 ids each; fails if a trace is missing or not
+    /// whole (fewer segments than <paramref name="segmentsOf"/> says were sent).
+    /// </summary>
+    public async Task<List<double>> BatchGetTracesAsync(IReadOnlyList<string> traceIds, IReadOnlyDictionary<string, int> segmentsOf, int requests, int seed)
     {
         var random = new Random(seed);
         var latencies = new List<double>(requests);
@@ -21,15 +24,62 @@ internal sealed class QueryProbe(HttpClient http, XRaySigner signer)
             var clock = Stopwatch.StartNew();
             using var json = await PostAsync("/Traces", body).ConfigureAwait(false);
             latencies.Add(clock.Elapsed.TotalMilliseconds);
-            var found = json.RootElement.GetProperty("Traces").GetArrayLength();
-            if (found != ids.Count)
+            var found = json.RootElement.GetProperty("Traces").EnumerateArray().ToList();
+            if (found.Count != ids.Count)
             {
-                throw new InvalidDataException($"BatchGetTraces found {found} of {ids.Count} traces.");
+                throw new InvalidDataException($"BatchGetTraces found {found.Count} of {ids.Count} traces.");
+            }
+
+            foreach (var trace in found)
+            {
+                var id = trace.GetProperty("Id").GetString()!;
+                var stored = StoredSegments(trace);
+                if (stored != segmentsOf[id])
+                {
+                    throw new InvalidDataException($"BatchGetTraces returned trace {id} with {stored} of its {segmentsOf[id]} segments.");
+                }
             }
         }
 
         return latencies;
     }
+
+    /// <summary>
+    /// Reads every trace back (five ids a request, a few requests in flight) and counts what the store holds of them; segments of
+    /// traces dated in <c>[windowFrom, windowTo]</c> (epoch seconds of the trace id) are counted apart as well.
+    /// </summary>
+    public async Task<StoredCount> CountStoredAsync(IEnumerable<(string TraceId, int Segments)> traces, long windowFrom = 0, long windowTo = -1)
+    {
+        var total = StoredCount.None;
+        var gate = new Lock();
+        await Parallel.ForEachAsync(traces.Chunk(5), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (batch, _) =>
+        {
+            var body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object> { ["TraceIds"] = batch.Select(t => t.TraceId).ToArray() });
+            using var json = await PostAsync("/Traces", body).ConfigureAwait(false);
+            var stored = json.RootElement.GetProperty("Traces").EnumerateArray().ToDictionary(t => t.GetProperty("Id").GetString()!, StoredSegments, StringComparer.Ordinal);
+            var count = StoredCount.None;
+            foreach (var (traceId, sent) in batch)
+            {
+                var found = stored.GetValueOrDefault(traceId);
+                var epoch = long.Parse(traceId.AsSpan(2, 8), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                count += new StoredCount(1, stored.ContainsKey(traceId) ? 1 : 0, found == sent ? 1 : 0, sent, found, epoch >= windowFrom && epoch <= windowTo ? found : 0);
+            }
+
+            lock (gate)
+            {
+                total += count;
+            }
+        }).ConfigureAwait(false);
+        return total;
+    }
+
+    /// <summary>The documents of a returned trace that were stored, not inferred by the server from a subsegment.</summary>
+    private static int StoredSegments(JsonElement trace) =>
+        trace.GetProperty("Segments").EnumerateArray().Count(segment =>
+        {
+            using var document = JsonDocument.Parse(segment.GetProperty("Document").GetString()!);
+            return !(document.RootElement.TryGetProperty("inferred", out var inferred) && inferred.ValueKind == JsonValueKind.True);
+        });
 
     /// <summary>GetTraceSummaries latencies (ms) over <c>[end - 1 h, end]</c> with an annotation filter, first page; and the last answer's counts.</summary>
     public async Task<(List<double> Latencies, int Summaries, long Processed)> GetTraceSummariesAsync(DateTimeOffset end, string tier, int requests)

@@ -33,13 +33,33 @@ public static class NodeClients
         }
     }
 
-    /// <summary>Runs one <c>node --test</c> script against a server and asserts that every test in it passed.</summary>
-    public static async Task<ProcessRunner.Result> RunTestScriptAsync(string script, IDictionary<string, string> environment, ITestOutputHelper? output = null)
+    /// <summary>
+    /// Runs one <c>node --test</c> script against a server and asserts that it ran at least one test and that every test in it
+    /// passed: the runner's TAP summary is read, not only its exit code, so a script that registers no test, or skips one not
+    /// named in <paramref name="declaredSkips"/>, fails.
+    /// </summary>
+    public static async Task<ProcessRunner.Result> RunTestScriptAsync(string script, IDictionary<string, string> environment, ITestOutputHelper? output = null, IReadOnlyCollection<string>? declaredSkips = null)
     {
         await EnsureInstalledAsync();
-        var result = await ProcessRunner.RunAsync("node", ["--test", "--test-reporter=spec", "--test-concurrency=1", script], RepositoryPaths.Clients, environment, TimeSpan.FromMinutes(5));
-        output?.WriteLine(result.Output);
-        Assert.True(result.ExitCode == 0, $"{script} failed:\n{result.Output}");
-        return result;
+        var tap = Path.Combine(Path.GetTempPath(), $"tracevault-node-{Guid.NewGuid():N}.tap");
+        try
+        {
+            var result = await ProcessRunner.RunAsync(
+                "node",
+                ["--test", "--test-reporter=spec", "--test-reporter-destination=stdout", "--test-reporter=tap", $"--test-reporter-destination={tap}", "--test-concurrency=1", script],
+                RepositoryPaths.Clients,
+                environment,
+                TimeSpan.FromMinutes(5));
+            output?.WriteLine(result.Output);
+            Assert.True(result.ExitCode == 0, $"{script} failed:\n{result.Output}");
+            Assert.True(File.Exists(tap), $"{script}: the runner wrote no TAP report:\n{result.Output}");
+            NodeTestReport.Parse(await File.ReadAllTextAsync(tap))
+                .AssertEveryTestRan(script, Path.GetFullPath(script, RepositoryPaths.Clients), declaredSkips ?? [], result.Output);
+            return result;
+        }
+        finally
+        {
+            File.Delete(tap);
+        }
     }
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Tracevault.Core.Traces;
 using Tracevault.Core.Traces.Graphs;
 using Tracevault.Core.Traces.Json;
@@ -127,32 +128,162 @@ public sealed class XRayJsonWriterTests
 
         var json = Write(writer => ServiceGraphJsonWriter.WriteServices(writer, graph));
 
-        const string Ok = """{"OkCount":1,"ErrorStatistics":{"ThrottleCount":0,"OtherCount":0,"TotalCount":0},"FaultStatistics":{"OtherCount":0,"TotalCount":0},"TotalCount":1""";
-        const string Error = """{"OkCount":0,"ErrorStatistics":{"ThrottleCount":0,"OtherCount":1,"TotalCount":1},"FaultStatistics":{"OtherCount":0,"TotalCount":0},"TotalCount":1""";
-        var expected = $$$"""
-        [
-          {"ReferenceId": 0, "Type": "client", "State": "unknown", "StartTime": 1717239640, "EndTime": 1717239642.5,
-           "Edges": [{"ReferenceId": 1, "StartTime": 1717239640, "EndTime": 1717239642.5, "SummaryStatistics": {{{Ok}}}, "TotalResponseTime": 2.5},
-                      "ResponseTimeHistogram": [{"Value": 2.5, "Count": 1}], "Aliases": []}]},
-          {"ReferenceId": 1, "Name": "api", "Names": ["api"], "Root": true, "AccountId": "123456789012", "Type": "AWS::ApiGateway::Stage",
-           "State": "active", "StartTime": 1717239640, "EndTime": 1717239642.5,
-           "Edges": [{"ReferenceId": 2, "StartTime": 1717239640.2, "EndTime": 1717239642.2, "SummaryStatistics": {{{Ok}}}, "TotalResponseTime": 2},
-                      "ResponseTimeHistogram": [{"Value": 2, "Count": 1}], "Aliases": []}],
-           "SummaryStatistics": {{{Ok}}}, "TotalResponseTime": 2.5},
-           "DurationHistogram": [{"Value": 2.5, "Count": 1}], "ResponseTimeHistogram": [{"Value": 2.5, "Count": 1}]},
-          {"ReferenceId": 2, "Name": "orders", "Names": ["orders"], "Root": false, "AccountId": "123456789012", "Type": "AWS::EC2::Instance",
-           "State": "active", "StartTime": 1717239640.2, "EndTime": 1717239642.2,
-           "Edges": [{"ReferenceId": 3, "StartTime": 1717239640.3, "EndTime": 1717239640.4, "SummaryStatistics": {{{Error}}}, "TotalResponseTime": 0.1},
-                      "ResponseTimeHistogram": [{"Value": 0.1, "Count": 1}], "Aliases": []}],
-           "SummaryStatistics": {{{Ok}}}, "TotalResponseTime": 2},
-           "DurationHistogram": [{"Value": 2.5, "Count": 1}], "ResponseTimeHistogram": [{"Value": 2, "Count": 1}]},
-          {"ReferenceId": 3, "Name": "orders-table", "Names": ["orders-table"], "Root": false, "Type": "AWS::DynamoDB::Table",
-           "State": "active", "StartTime": 1717239640.3, "EndTime": 1717239640.4,
-           "Edges": [],
-           "SummaryStatistics": {{{Error}}}, "TotalResponseTime": 0.1},
-           "DurationHistogram": [{"Value": 2.5, "Count": 1}], "ResponseTimeHistogram": [{"Value": 0.1, "Count": 1}]}
-        ]
-        """;
-        Assert.Equal(Compact(expected), json);
+        Assert.Equal(ExpectedGraph.From(TraceCorpus.DocumentsE).ToJson(), json);
+    }
+
+    /// <summary>
+    /// The service graph the documents describe, derived here from the documents themselves (not from the code under test):
+    /// a node per segment's service, in the order first met, then per AWS call a node for the resource called; an edge from
+    /// the caller's node to the callee's, timed by the callee's segment (or, for an AWS call, by the subsegment).
+    /// </summary>
+    /// <remarks>
+    /// X-Ray's graphs begin with a <c>client</c> node (reference id 0, no name) whose edges lead to the root services, carrying the
+    /// requests that entered the trace there; the services follow from reference id 1.
+    /// </remarks>
+    private sealed class ExpectedGraph
+    {
+        private readonly List<Node> _nodes = [];
+        private double _traceDuration;
+
+        public static ExpectedGraph From(IEnumerable<string> documents)
+        {
+            var segments = documents.Select(d => JsonNode.Parse(d)!.AsObject()).ToList();
+            var graph = new ExpectedGraph { _traceDuration = segments.Max(s => (double)s["end_time"]!) - segments.Min(s => (double)s["start_time"]!) };
+            var bySubsegment = segments.SelectMany(s => Subsegments(s).Select(sub => (Id: (string)sub["id"]!, Segment: s))).ToDictionary(x => x.Id, x => x.Segment);
+            var nodeOf = new Dictionary<JsonObject, Node>();
+            foreach (var segment in segments)
+            {
+                var node = graph.Add((string)segment["name"]!, (string?)segment["origin"], (string?)segment["aws"]?["account_id"]);
+                node.Requests.Add(Request.Of(segment));
+                if (segment["parent_id"] is null)
+                {
+                    node.IsRoot = true;
+                    node.EntryRequests.Add(Request.Of(segment));
+                }
+                nodeOf[segment] = node;
+            }
+
+            foreach (var segment in segments)
+            {
+                if ((string?)segment["parent_id"] is { } parent && bySubsegment.TryGetValue(parent, out var caller))
+                {
+                    nodeOf[caller].EdgeTo(nodeOf[segment]).Add(Request.Of(segment));
+                }
+
+                foreach (var call in Subsegments(segment).Where(sub => (string?)sub["namespace"] == "aws"))
+                {
+                    // An AWS call: the resource is a service of its own, named for the table and typed for the AWS service.
+                    var resource = graph.Add((string)call["aws"]!["table_name"]!, $"AWS::{(string)call["name"]!}::Table", null);
+                    resource.Requests.Add(Request.Of(call));
+                    nodeOf[segment].EdgeTo(resource).Add(Request.Of(call));
+                }
+            }
+
+            return graph;
+        }
+
+        public string ToJson()
+        {
+            var entries = _nodes.SelectMany(n => n.EntryRequests).ToList();
+            var client = new JsonObject
+            {
+                ["ReferenceId"] = 0, ["Type"] = "client", ["State"] = "unknown",
+                ["StartTime"] = entries.Min(r => r.Start), ["EndTime"] = entries.Max(r => r.End),
+                ["Edges"] = new JsonArray([.. _nodes.Where(n => n.IsRoot).Select(n => (JsonNode)Edge(n.Id, n.EntryRequests))]),
+            };
+            return new JsonArray([client, .. _nodes.Select(n => (JsonNode)n.ToJson(this))]).ToJsonString();
+        }
+
+        private static JsonObject Edge(int referenceId, List<Request> requests) => new()
+        {
+            ["ReferenceId"] = referenceId,
+            ["StartTime"] = requests.Min(r => r.Start),
+            ["EndTime"] = requests.Max(r => r.End),
+            ["SummaryStatistics"] = Statistics(requests),
+            ["ResponseTimeHistogram"] = Histogram(requests.Select(r => r.End - r.Start)),
+            ["Aliases"] = new JsonArray(),
+        };
+
+        private static IEnumerable<JsonObject> Subsegments(JsonObject entity) =>
+            (entity["subsegments"]?.AsArray() ?? []).Select(s => s!.AsObject()).SelectMany(s => Subsegments(s).Prepend(s));
+
+        private Node Add(string name, string? type, string? accountId)
+        {
+            var node = _nodes.Find(n => n.ServiceName == name && n.ServiceType == type);
+            if (node is null)
+            {
+                node = new Node(_nodes.Count + 1, name, type, accountId);
+                _nodes.Add(node);
+            }
+
+            return node;
+        }
+
+        private sealed record Request(double Start, double End, bool Error, bool Throttle, bool Fault)
+        {
+            public static Request Of(JsonObject entity) =>
+                new((double)entity["start_time"]!, (double)entity["end_time"]!, (bool?)entity["error"] ?? false, (bool?)entity["throttle"] ?? false, (bool?)entity["fault"] ?? false);
+        }
+
+        private sealed class Node(int referenceId, string name, string? type, string? accountId)
+        {
+            public string ServiceName => name;
+
+            public string? ServiceType => type;
+
+            public bool IsRoot { get; set; }
+
+            public List<Request> Requests { get; } = [];
+
+            public List<Request> EntryRequests { get; } = [];
+
+            public SortedDictionary<int, List<Request>> Calls { get; } = [];
+
+            public List<Request> EdgeTo(Node callee) => Calls.TryGetValue(callee.Id, out var requests) ? requests : Calls[callee.Id] = [];
+
+            public int Id => referenceId;
+
+            public JsonObject ToJson(ExpectedGraph graph)
+            {
+                var node = new JsonObject { ["ReferenceId"] = referenceId, ["Name"] = name, ["Names"] = new JsonArray(name), ["Root"] = IsRoot };
+                if (accountId is not null)
+                {
+                    node["AccountId"] = accountId;
+                }
+
+                if (type is not null)
+                {
+                    node["Type"] = type;
+                }
+
+                node["State"] = "active";
+                node["StartTime"] = Requests.Min(r => r.Start);
+                node["EndTime"] = Requests.Max(r => r.End);
+                node["Edges"] = new JsonArray([.. Calls.Select(e => (JsonNode)Edge(e.Key, e.Value))]);
+                node["SummaryStatistics"] = Statistics(Requests);
+                node["DurationHistogram"] = Histogram(Requests.Select(_ => graph._traceDuration));
+                node["ResponseTimeHistogram"] = Histogram(Requests.Select(r => r.End - r.Start));
+                return node;
+            }
+        }
+
+        private static JsonObject Statistics(List<Request> requests)
+        {
+            var faults = requests.Count(r => r.Fault);
+            var throttles = requests.Count(r => !r.Fault && r.Throttle);
+            var errors = requests.Count(r => !r.Fault && !r.Throttle && r.Error);
+            return new JsonObject
+            {
+                ["OkCount"] = requests.Count - faults - throttles - errors,
+                ["ErrorStatistics"] = new JsonObject { ["ThrottleCount"] = throttles, ["OtherCount"] = errors, ["TotalCount"] = throttles + errors },
+                ["FaultStatistics"] = new JsonObject { ["OtherCount"] = faults, ["TotalCount"] = faults },
+                ["TotalCount"] = requests.Count,
+                ["TotalResponseTime"] = Math.Round(requests.Sum(r => r.End - r.Start), 6),
+            };
+        }
+
+        // Buckets of a millisecond, as X-Ray's histograms.
+        private static JsonArray Histogram(IEnumerable<double> seconds) =>
+            new([.. seconds.GroupBy(v => Math.Round(v, 3)).OrderBy(g => g.Key).Select(g => (JsonNode)new JsonObject { ["Value"] = g.Key, ["Count"] = g.Count() })]);
     }
 }
