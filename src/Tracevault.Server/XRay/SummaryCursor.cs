@@ -3,8 +3,8 @@ using Tracevault.Core.Traces;
 
 namespace Tracevault.Server.XRay;
 
-/// <summary>Where a page of trace summaries ended, in their order: newest trace-id time first, then latest start, then id.</summary>
-/// <param name="TraceTime">The time the last trace's id carries, epoch seconds.</param>
+/// <summary>Where a page of trace summaries ended, in their order: newest trace date first (<see cref="TraceDates"/>), then latest start, then id.</summary>
+/// <param name="TraceTime">The second the last trace is dated in: its id's time, or for a W3C id its start.</param>
 /// <param name="StartTime">The last trace's start time.</param>
 /// <param name="Id">The last trace's id.</param>
 public sealed record SummaryCursor(long TraceTime, double StartTime, string Id)
@@ -16,7 +16,7 @@ public sealed record SummaryCursor(long TraceTime, double StartTime, string Id)
     public static SummaryCursor Before(long traceTime) => new(traceTime, double.NegativeInfinity, "");
 
     /// <summary>The cursor of a summary.</summary>
-    public static SummaryCursor From(TraceSummary summary) => new(TraceIds.EpochSeconds(summary.Id), summary.StartTime, summary.Id);
+    public static SummaryCursor From(TraceSummary summary) => new(TraceDates.Of(summary.Id, summary.StartTime), summary.StartTime, summary.Id);
 
     /// <summary>Whether a trace dated <paramref name="traceTime"/> may come after this cursor: never one dated later, nor, after <see cref="Before"/>, one of the same second.</summary>
     public bool Admits(long traceTime) => traceTime < TraceTime || (traceTime == TraceTime && !double.IsNegativeInfinity(StartTime));

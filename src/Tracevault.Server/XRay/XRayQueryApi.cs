@@ -96,10 +96,10 @@ public sealed class XRayQueryApi
         var damage = new ReadDamage();
         foreach (var batch in Guard(() => _reader.ReadNewestFirst(caller.AccountId, (long)Math.Floor(startTime), to, caller, damage)))
         {
-            // Newest trace-id second first, a slice of whole seconds at a time: the answer's order within a second needs every
+            // Newest trace date first (TraceDates), a slice of whole seconds at a time: the answer's order within a second needs every
             // trace of it, and once the page is full after a slice, every trace not yet assembled comes later in the order.
             var candidates = batch
-                .Select(t => (Trace: t, Time: TraceIds.EpochSeconds(t.Key)))
+                .Select(t => (Trace: t, Time: t.Date))
                 .Where(t => t.Time >= startTime && t.Time < endTime && (after is null || after.Admits(t.Time)))
                 .OrderByDescending(t => t.Time)
                 .ToList();
@@ -119,7 +119,7 @@ public sealed class XRayQueryApi
 
                 matches.AddRange(candidates[at..end]
                     .AsParallel()
-                    .Select(t => Assemble(t.Trace.Key, t.Trace.Value))
+                    .Select(t => Assemble(t.Trace.TraceId, t.Trace.Segments))
                     .Where(trace => filter is null || filter.Matches(trace))
                     .Select(TraceSummary.From)
                     .Where(summary => after is null || SummaryCursor.From(summary).IsAfter(after)));
@@ -174,11 +174,11 @@ public sealed class XRayQueryApi
             }
 
             traces.AddRange(batch
-                .Where(t => TraceIds.EpochSeconds(t.Key) is var time && time >= startTime && time < endTime)
-                .OrderByDescending(t => TraceIds.EpochSeconds(t.Key))
+                .Where(t => t.Date >= startTime && t.Date < endTime)
+                .OrderByDescending(t => t.Date)
                 .Take(maxTraces - traces.Count)
                 .AsParallel()
-                .Select(t => Assemble(t.Key, t.Value)));
+                .Select(t => Assemble(t.TraceId, t.Segments)));
             if (traces.Count >= maxTraces)
             {
                 break;
@@ -269,7 +269,7 @@ public sealed class XRayQueryApi
             var result = FindSummariesPage(request.Caller, start, end, filter, cursor, SummariesPageSize, SummariesScanLimit);
             (page, processed) = (result.Summaries, result.Processed);
             next = result.Next is null ? null : WritePageToken(result.Next.ToString(), queryKey);
-            approximate = page.Count > 0 ? TraceIds.EpochSeconds(page[^1].Id) : result.Next?.TraceTime ?? Math.Min(end, _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
+            approximate = page.Count > 0 ? SummaryCursor.From(page[^1]).TraceTime : result.Next?.TraceTime ?? Math.Min(end, _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
         }
         else
         {
@@ -348,7 +348,7 @@ public sealed class XRayQueryApi
             case "Service":
                 return segments.Any(s => s.EndTime >= start && s.EndTime < end);
             default:
-                var traceTime = TraceIds.EpochSeconds(traceId);
+                var traceTime = TraceDates.Of(traceId, segments.Min(s => s.StartTime));
                 return traceTime >= start && traceTime < end;
         }
     }

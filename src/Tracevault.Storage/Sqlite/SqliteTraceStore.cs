@@ -34,6 +34,13 @@ public sealed class SqliteTraceStore : ITraceStore
         var hash = index.Parameters.Add("$key", SqliteType.Integer);
         var indexChunk = index.Parameters.Add("$chunk", SqliteType.Integer);
 
+        // Keys of traces whose id carries no time (TraceIndexHasher.IsUndated) go to their own table.
+        using var undated = connection.CreateCommand();
+        undated.Transaction = transaction;
+        undated.CommandText = "INSERT OR IGNORE INTO undated_index (trace_key, chunk_id) VALUES ($key, $chunk)";
+        var undatedHash = undated.Parameters.Add("$key", SqliteType.Integer);
+        var undatedChunk = undated.Parameters.Add("$chunk", SqliteType.Integer);
+
         foreach (var stored in chunks)
         {
             id.Value = stored.Id;
@@ -48,8 +55,16 @@ public sealed class SqliteTraceStore : ITraceStore
             indexChunk.Value = stored.Id;
             foreach (var traceHash in stored.TraceHashes)
             {
-                hash.Value = traceHash;
-                index.ExecuteNonQuery();
+                if (!TraceIndexHasher.IsUndated(traceHash))
+                {
+                    hash.Value = traceHash;
+                    index.ExecuteNonQuery();
+                    continue;
+                }
+
+                undatedHash.Value = traceHash;
+                undatedChunk.Value = stored.Id;
+                undated.ExecuteNonQuery();
             }
         }
 
@@ -115,6 +130,13 @@ public sealed class SqliteTraceStore : ITraceStore
     {
         using var connection = _database.Open();
         using var transaction = connection.BeginTransaction(deferred: false);
+        // Undated keys (W3C ids) have no hour: they go with their chunks, found by the chunks' index by time.
+        using var undated = connection.CreateCommand();
+        undated.Transaction = transaction;
+        undated.CommandText = "DELETE FROM undated_index WHERE chunk_id IN (SELECT id FROM chunks WHERE max_time < $before)";
+        undated.Parameters.AddWithValue("$before", beforeSecond);
+        undated.ExecuteNonQuery();
+
         using var delete = connection.CreateCommand();
         delete.Transaction = transaction;
         delete.CommandText = "DELETE FROM chunks WHERE max_time < $before";
@@ -222,10 +244,24 @@ public sealed class SqliteTraceStore : ITraceStore
             // Keys are per account (keyed hashes under the account's index key); loading checks the account too.
             lookup.CommandText = "SELECT chunk_id FROM blind_index WHERE trace_key = $key";
             var hash = lookup.Parameters.Add("$key", SqliteType.Integer);
+            using var undatedLookup = _connection.CreateCommand();
+            undatedLookup.Transaction = _transaction;
+            undatedLookup.CommandText = "SELECT chunk_id FROM undated_index WHERE trace_key = $key";
+            var undatedHash = undatedLookup.Parameters.Add("$key", SqliteType.Integer);
             foreach (var traceHash in traceHashes)
             {
-                hash.Value = traceHash;
-                using var reader = lookup.ExecuteReader();
+                var command = lookup;
+                if (TraceIndexHasher.IsUndated(traceHash))
+                {
+                    command = undatedLookup;
+                    undatedHash.Value = traceHash;
+                }
+                else
+                {
+                    hash.Value = traceHash;
+                }
+
+                using var reader = command.ExecuteReader();
                 while (reader.Read())
                 {
                     var chunkId = reader.GetInt64(0);
@@ -264,7 +300,10 @@ public sealed class SqliteTraceStore : ITraceStore
             // those hours are scanned, not the whole index.
             using var count = _connection.CreateCommand();
             count.Transaction = _transaction;
-            count.CommandText = "SELECT COUNT(*) FROM blind_index WHERE trace_key >= $from AND trace_key < $to AND chunk_id = $chunk";
+            count.CommandText = """
+                SELECT (SELECT COUNT(*) FROM blind_index WHERE trace_key >= $from AND trace_key < $to AND chunk_id = $chunk)
+                     + (SELECT COUNT(*) FROM undated_index WHERE chunk_id = $chunk)
+                """;
             count.Parameters.AddWithValue("$from", TraceIndexHasher.FirstKeyOfHour(chunk.MinTime));
             count.Parameters.AddWithValue("$to", TraceIndexHasher.FirstKeyOfHour(chunk.MaxTime + 3600));
             count.Parameters.AddWithValue("$chunk", chunk.Id);

@@ -61,5 +61,14 @@ internal static class TraceSchema
         -- Retention deletes a dictionary no chunk names a round after it found it so (a read may still be about to load it).
         ALTER TABLE chunk_dictionaries ADD COLUMN unused_since INTEGER;
         """,
+        """
+        -- Traces whose id carries no time (W3C ids): their blind-index keys have no hour to be removed by, so they sit in a table
+        -- of their own with an index by chunk, and go with their chunk. Dated traces pay nothing for it.
+        CREATE TABLE undated_index (
+            trace_key INTEGER NOT NULL,
+            chunk_id INTEGER NOT NULL,
+            PRIMARY KEY (trace_key, chunk_id)) WITHOUT ROWID;
+        CREATE INDEX undated_index_by_chunk ON undated_index (chunk_id);
+        """,
     ]);
 }

@@ -12,8 +12,8 @@ namespace Tracevault.Storage.Traces;
 /// <remarks>
 /// Format 4 (written): <c>directory length ‖ sealed directory ‖ sealed frame 0 ‖ sealed frame 1 …</c>; the segments grouped by
 /// trace in ordinal order of trace id, cut into frames of whole traces, each sealed on its own; the sealed directory names the
-/// dictionary and gives each frame's length, first trace id and the trace-id seconds of its traces, so reading a few traces, or
-/// the traces of a few seconds, opens only their frames. A frame holds the text of its documents with their ids, request ids and
+/// dictionary and gives each frame's length, first trace id and the seconds its traces are dated in (<see cref="TraceDates"/>: the id's time, or for a
+/// W3C id the earliest start), so reading a few traces, or the traces of a few seconds, opens only their frames. A frame holds the text of its documents with their ids, request ids and
 /// times taken out (<see cref="SegmentField"/>), compressed (zstd, with the account's <see cref="CompressionDictionary"/> for the
 /// data key when it has one), and the columns of those values. Format 3
 /// (read only) is the same with the documents' whole text in the frame; format 2 (read only) that with Brotli frames and no
@@ -147,7 +147,7 @@ public static class ChunkCodec
     }
 
     /// <summary>
-    /// Opens a chunk's sealed directory: its frames, where each lies and which trace-id seconds it holds (a format 1 body is one
+    /// Opens a chunk's sealed directory: its frames, where each lies and which seconds its traces are dated in (a format 1 body is one
     /// frame). Throws <see cref="System.Security.Cryptography.CryptographicException"/> when the directory was altered or moved.
     /// </summary>
     internal static ChunkDirectory OpenDirectory(StoredChunk chunk, DataKey dataKey)
@@ -257,8 +257,8 @@ public static class ChunkCodec
     /// <summary>
     /// The directory: the dictionary id (8 bytes, little-endian; from format 3 on), a 7-bit-encoded frame count, then per frame its
     /// sealed length (7-bit-encoded) and the id of its first trace; then (format 4 chunks written since it was added; without it,
-    /// every frame is taken to span the chunk's time range) the earliest trace-id second of the chunk and per frame the earliest and
-    /// latest of its own, as 7-bit-encoded distances from the chunk's earliest and from the frame's.
+    /// every frame is taken to span the chunk's time range) the earliest second a trace of the chunk is dated in (<see cref="TraceDates"/>;
+    /// before W3C ids, always the trace id's time) and per frame the earliest and latest of its own, as 7-bit-encoded distances from the chunk's earliest and from the frame's.
     /// </summary>
     private static byte[] EncodeDirectory(long dictionaryId, byte[][] frames, List<string> firstTraceIds, List<(long First, long Last)> seconds)
     {
@@ -316,19 +316,31 @@ public static class ChunkCodec
         return new ChunkDirectory(dictionaryId, frames);
     }
 
-    /// <summary>The earliest and latest trace-id second of <c>traces[start..end)</c>.</summary>
+    /// <summary>The earliest and latest date (<see cref="TraceDates"/>) of <c>traces[start..end)</c>.</summary>
     private static (long First, long Last) TraceSeconds(List<List<ChunkSegment>> traces, int start, int end)
     {
         var first = long.MaxValue;
         var last = long.MinValue;
         for (var i = start; i < end; i++)
         {
-            var second = TraceIds.EpochSeconds(traces[i][0].TraceId);
+            var second = Date(traces[i]);
             first = Math.Min(first, second);
             last = Math.Max(last, second);
         }
 
         return (first, last);
+    }
+
+    /// <summary>The date of a trace by the segments of it a chunk holds: its id's time, or (a W3C id) its earliest start.</summary>
+    private static long Date(List<ChunkSegment> trace)
+    {
+        var earliest = double.MaxValue;
+        foreach (var segment in trace)
+        {
+            earliest = Math.Min(earliest, segment.StartTime);
+        }
+
+        return TraceDates.Of(trace[0].TraceId, earliest);
     }
 
     /// <summary>The bytes <see cref="Encode"/> writes for one trace (a frame adds its 7-bit-encoded trace count).</summary>

@@ -9,6 +9,6 @@ internal sealed record ChunkDirectory(long DictionaryId, IReadOnlyList<ChunkFram
 /// <param name="Offset">Where it begins in the sealed body.</param>
 /// <param name="Length">Its sealed length.</param>
 /// <param name="FirstTraceId">The id of its first trace (its traces come in ordinal order of id).</param>
-/// <param name="FirstSecond">The earliest trace-id time of its traces, epoch seconds; the chunk's earliest time when the directory does not say.</param>
+/// <param name="FirstSecond">The earliest second its traces are dated in (<see cref="Tracevault.Core.Traces.TraceDates"/>), epoch seconds; the chunk's earliest time when the directory does not say.</param>
 /// <param name="LastSecond">The latest, likewise; the chunk's latest time when the directory does not say.</param>
 internal readonly record struct ChunkFrame(int Offset, int Length, string FirstTraceId, long FirstSecond, long LastSecond);

@@ -289,25 +289,33 @@ public sealed class ChunkWriter : IAsyncDisposable
     {
         var min = double.MaxValue;
         var max = double.MinValue;
-        var traceIds = new HashSet<string>(StringComparer.Ordinal);
+        var earliestStarts = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var segment in segments)
         {
             min = Math.Min(min, segment.StartTime);
             max = Math.Max(max, segment.EndTime);
-            traceIds.Add(segment.TraceId);
+            ref var earliest = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(earliestStarts, segment.TraceId, out var seen);
+            earliest = seen ? Math.Min(earliest, segment.StartTime) : segment.StartTime;
         }
 
-        // A trace's segments share its id: its time and its blind-index hash are computed once per trace, not per segment.
-        foreach (var traceId in traceIds)
+        // A trace's segments share its id: its date and its blind-index key are found once per trace, not per segment. A trace is
+        // dated by its id's time only when the id carries one (TraceDates); a W3C id's random "time" must not stretch the range.
+        var idDated = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (traceId, earliest) in earliestStarts)
         {
-            var seconds = TraceIds.EpochSeconds(traceId);
-            min = Math.Min(min, seconds);
-            max = Math.Max(max, seconds);
+            var idSeconds = TraceIds.EpochSeconds(traceId);
+            if (TraceDates.IsIdDated(idSeconds, (long)Math.Floor(earliest)))
+            {
+                idDated.Add(traceId);
+                min = Math.Min(min, idSeconds);
+                max = Math.Max(max, idSeconds);
+            }
         }
 
+        var traceIds = earliestStarts.Keys;
         var minMinute = (long)Math.Floor(min / 60) * 60;
         var maxMinute = (long)Math.Ceiling(max / 60) * 60;
-        var hashes = TraceIndexHasher.HashAll(indexKey, traceIds);
+        var hashes = idDated.Count == traceIds.Count ? TraceIndexHasher.HashAll(indexKey, traceIds) : TraceIndexHasher.HashAll(indexKey, traceIds, idDated.Contains);
         var sealedBody = ChunkCodec.Seal(accountId, id, dataKey, segments, dictionary, cipher);
         return new StoredChunk(id, accountId, ChunkCodec.CurrentFormat, minMinute, maxMinute, dataKey.Reference, sealedBody, hashes) { DictionaryId = dictionary.Id };
     }

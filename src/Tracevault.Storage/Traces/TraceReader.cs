@@ -47,7 +47,10 @@ public sealed partial class TraceReader
     {
         ArgumentNullException.ThrowIfNull(damage);
         var indexKey = _indexKeys.TraceIndexKey(accountId);
-        var idsByHash = traceIds.Distinct(StringComparer.Ordinal).ToLookup(id => TraceIndexHasher.Hash(indexKey, id));
+        // An id may be stored under its dated key or, when it carries no time (a W3C id), under its undated one: both are asked for.
+        var idsByHash = traceIds.Distinct(StringComparer.Ordinal)
+            .SelectMany(id => TraceIndexHasher.Keys(indexKey, id) is var (dated, undated) ? new[] { (Key: dated, Id: id), (Key: undated, Id: id) } : [])
+            .ToLookup(k => k.Key, k => k.Id);
         var chunks = _store.FindByTraceHashes(accountId, idsByHash.Select(ids => ids.Key).ToList());
 
         // A chunk opens only the frames that may hold the traces the index found in it, not every trace asked for.
@@ -97,27 +100,32 @@ public sealed partial class TraceReader
     }
 
     /// <summary>
-    /// Reads the traces whose trace-id time lies in <c>[fromSecond, toSecond)</c>, newest first, a second at a time (seconds no
-    /// trace is dated in are skipped), and yields each batch of traces as soon as they are known complete; the caller stops reading
-    /// when it has enough.
+    /// Reads the traces dated (<see cref="TraceDates"/>) in <c>[fromSecond, toSecond)</c>, newest first, a second at a time
+    /// (seconds no trace is dated in are skipped), and yields each batch of traces as soon as they are known complete; the caller
+    /// stops reading when it has enough.
     /// </summary>
     /// <remarks>
-    /// Every chunk's time range covers the trace-id time of each segment in it, and its directory gives the trace-id seconds of
-    /// each frame: once every chunk whose range ends at or after second T is loaded, and every frame of theirs that holds a trace
-    /// dated T or later is open, every trace dated T or later is whole. So a step opens only the frames of the newest second still
-    /// unread, not every chunk of the minute, and what is known whole is yielded before the next step opens more. The reader's
-    /// right to every data key in the range is checked before anything is read, so a denied key refuses the whole read. The whole
-    /// read is made in one snapshot of the store (chunks deleted or written meanwhile neither vanish from it nor appear in it):
-    /// enumerate to the end, or dispose the enumerator.
+    /// Every chunk's time range covers the date of each trace in it, and its directory gives the seconds each frame's traces are
+    /// dated in: once every chunk whose range ends at or after second T is loaded, and every frame of theirs that holds a trace
+    /// dated T or later is open, every trace dated T or later by its id is whole. So a step opens only the frames of the newest
+    /// second still unread, not every chunk of the minute, and what is known whole is yielded before the next step opens more. A
+    /// trace dated by its spans (a W3C id) is dated in each chunk by the spans that chunk holds, which start no earlier than the
+    /// trace: it is yielded once the read is <see cref="SpanDatedSlackSeconds"/> past it, so spans of it stored in another chunk
+    /// that started up to that much earlier are read with it. The reader's right to every data key in the range is checked
+    /// before anything is read, so a denied key refuses the whole read. The whole read is made in one snapshot of the store
+    /// (chunks deleted or written meanwhile neither vanish from it nor appear in it): enumerate to the end, or dispose the enumerator.
     /// </remarks>
-    public IEnumerable<List<KeyValuePair<string, List<ChunkSegment>>>> ReadNewestFirst(string accountId, long fromSecond, long toSecond, Caller reader) =>
+    public IEnumerable<List<DatedTrace>> ReadNewestFirst(string accountId, long fromSecond, long toSecond, Caller reader) =>
         ReadNewestFirst(accountId, fromSecond, toSecond, reader, new ReadDamage());
+
+    /// <summary>How long a newest-first read waits, past a trace dated by its spans, for earlier spans of it: one minute, in seconds.</summary>
+    public const long SpanDatedSlackSeconds = 60;
 
     /// <summary>
     /// As <see cref="ReadNewestFirst(string, long, long, Caller)"/>; what damaged chunks lose is recorded in <paramref name="damage"/>
     /// as it is met, and a trace known to be partly in a damaged frame is left out.
     /// </summary>
-    public IEnumerable<List<KeyValuePair<string, List<ChunkSegment>>>> ReadNewestFirst(string accountId, long fromSecond, long toSecond, Caller reader, ReadDamage damage)
+    public IEnumerable<List<DatedTrace>> ReadNewestFirst(string accountId, long fromSecond, long toSecond, Caller reader, ReadDamage damage)
     {
         ArgumentNullException.ThrowIfNull(damage);
         var snapshot = _store.OpenSnapshot();
@@ -125,6 +133,7 @@ public sealed partial class TraceReader
         var keys = new Dictionary<string, DataKey>(StringComparer.Ordinal);
         try
         {
+            // An earlier span of a trace dated by its spans lies in a chunk that ends no earlier than the spans it encloses: in range.
             headers = snapshot.FindHeadersInRange(accountId, fromSecond, toSecond);
             foreach (var reference in headers.Select(h => h.DataKeyReference).Distinct(StringComparer.Ordinal))
             {
@@ -139,10 +148,11 @@ public sealed partial class TraceReader
 
         return Batches();
 
-        IEnumerable<List<KeyValuePair<string, List<ChunkSegment>>>> Batches()
+        IEnumerable<List<DatedTrace>> Batches()
         {
             using var store = snapshot;
-            var pending = new Dictionary<string, List<ChunkSegment>>(StringComparer.Ordinal);
+            var pending = new Dictionary<string, PendingTrace>(StringComparer.Ordinal);
+            var given = new HashSet<string>(StringComparer.Ordinal);
             var reading = new List<ChunkInReading>();
             var damaged = new ConcurrentBag<ChunkDamage>();
             var loaded = 0;
@@ -156,27 +166,28 @@ public sealed partial class TraceReader
                 }
 
                 // Nothing unread may hold a trace dated after it: what is pending of those is whole, and goes before more is opened.
-                var whole = pending.Where(p => TraceIds.EpochSeconds(p.Key) > newest).ToList();
+                var whole = pending.Values.Where(p => p.IsWhole(newest)).ToList();
                 foreach (var trace in whole)
                 {
-                    pending.Remove(trace.Key);
+                    pending.Remove(trace.TraceId);
+                    given.Add(trace.TraceId);
                 }
 
                 // A trace is whole only once every frame that may hold it was opened: one partly in a damaged frame is left out.
                 if (!damaged.IsEmpty)
                 {
-                    var lost = whole.Where(t => damaged.Any(d => d.Holds(t.Key))).Select(t => t.Key).ToHashSet(StringComparer.Ordinal);
+                    var lost = whole.Where(t => damaged.Any(d => d.Holds(t.TraceId))).Select(t => t.TraceId).ToHashSet(StringComparer.Ordinal);
                     foreach (var traceId in lost)
                     {
                         damage.AddTrace(traceId);
                     }
 
-                    whole.RemoveAll(t => lost.Contains(t.Key));
+                    whole.RemoveAll(t => lost.Contains(t.TraceId));
                 }
 
                 if (whole.Count > 0)
                 {
-                    yield return whole;
+                    yield return whole.ConvertAll(t => new DatedTrace(t.TraceId, t.Date, t.Segments));
                 }
 
                 if (newest == long.MinValue)
@@ -205,13 +216,46 @@ public sealed partial class TraceReader
                 }
 
                 var frames = reading.SelectMany(chunk => chunk.TakeFrames(newest).Select(frame => (Chunk: chunk, Frame: frame))).ToList();
-                foreach (var segment in OnEveryCore.Open(frames, f => OpenFrameOrSkip(f.Chunk, f.Frame, accountId, damage, damaged)))
+                var opened = new List<ChunkSegment>[frames.Count];
+                OnEveryCore.For(frames.Count, i => opened[i] = OpenFrameOrSkip(frames[i].Chunk, frames[i].Frame, accountId, damage, damaged));
+                for (var i = 0; i < frames.Count; i++)
                 {
-                    Add(pending, segment);
+                    var frame = frames[i].Chunk.Directory.Frames[frames[i].Frame];
+                    foreach (var segment in opened[i])
+                    {
+                        // A trace the read gave already (dated by its spans in one chunk, by its id in another) is not given twice.
+                        if (!given.Contains(segment.TraceId))
+                        {
+                            AddDated(pending, segment, frame);
+                        }
+                    }
                 }
 
                 reading.RemoveAll(chunk => chunk.AllRead);
             }
+        }
+    }
+
+    /// <summary>
+    /// Adds a segment read from <paramref name="frame"/> to its pending trace. A trace whose id's time lies within the frame's dates
+    /// is dated by its id (the writer dated it so, or a random id's "time" happens to lie among real ones); otherwise the writer
+    /// dated it by its spans' earliest start (<see cref="TraceDates"/>), and so is it here.
+    /// </summary>
+    private static void AddDated(Dictionary<string, PendingTrace> pending, ChunkSegment segment, ChunkFrame frame)
+    {
+        if (!pending.TryGetValue(segment.TraceId, out var trace))
+        {
+            pending[segment.TraceId] = trace = new PendingTrace(segment.TraceId, TraceIds.EpochSeconds(segment.TraceId));
+        }
+
+        trace.Segments.Add(segment);
+        if (trace.IdSeconds >= frame.FirstSecond && trace.IdSeconds <= frame.LastSecond)
+        {
+            trace.DateByIdOnly();
+        }
+        else
+        {
+            trace.DateByStart((long)Math.Floor(segment.StartTime));
         }
     }
 
@@ -410,6 +454,39 @@ public sealed partial class TraceReader
         list.Add(segment);
     }
 
+    /// <summary>A trace a newest-first read has met and not given yet, with its date so far.</summary>
+    private sealed class PendingTrace(string traceId, long idSeconds)
+    {
+        private bool _byId;
+
+        public string TraceId { get; } = traceId;
+
+        public long IdSeconds { get; } = idSeconds;
+
+        public List<ChunkSegment> Segments { get; } = [];
+
+        public long Date { get; private set; } = long.MaxValue;
+
+        /// <summary>Dates it by its id: a chunk dated it so.</summary>
+        public void DateByIdOnly()
+        {
+            _byId = true;
+            Date = IdSeconds;
+        }
+
+        /// <summary>Dates it by its earliest span start, unless a chunk dated it by its id.</summary>
+        public void DateByStart(long startSecond)
+        {
+            if (!_byId)
+            {
+                Date = Math.Min(Date, startSecond);
+            }
+        }
+
+        /// <summary>Whether no unread frame, whose newest date is <paramref name="newest"/>, may hold more of it.</summary>
+        public bool IsWhole(long newest) => _byId ? Date > newest : Date - SpanDatedSlackSeconds > newest;
+    }
+
     /// <summary>A chunk a newest-first read has loaded: its directory, opened, and which of its frames are still unread.</summary>
     private sealed class ChunkInReading
     {
@@ -433,7 +510,7 @@ public sealed partial class TraceReader
 
         public bool AllRead => _unread == 0;
 
-        /// <summary>The latest trace-id second its unread frames hold; <see cref="long.MinValue"/> when all are read.</summary>
+        /// <summary>The latest second its unread frames' traces are dated in; <see cref="long.MinValue"/> when all are read.</summary>
         public long NewestUnread
         {
             get

@@ -32,51 +32,35 @@ public sealed class OtlpPortsAndDotnetTests
         var service = "dotnet-" + protocol.ToString().ToLowerInvariant();
         using var source = new ActivitySource("tracevault-otlp-test");
 
-        // X-Ray-style ids (the first four bytes are the time), as the AWS X-Ray id generator for .NET makes them: Tracevault does
-        // not yet date traces with random W3C ids by their spans.
-        var previous = Activity.TraceIdGenerator;
-        Activity.TraceIdGenerator = () =>
-        {
-            Span<byte> id = stackalloc byte[16];
-            System.Security.Cryptography.RandomNumberGenerator.Fill(id);
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(id, (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-            return ActivityTraceId.CreateFromBytes(id);
-        };
+        // The SDK's own random W3C trace ids: Tracevault dates the trace by its spans.
         string traceId;
-        try
-        {
-            using (var provider = Sdk.CreateTracerProviderBuilder()
-                .SetResourceBuilder(ResourceBuilder.CreateEmpty().AddService(service))
-                .AddSource(source.Name)
-                .AddOtlpExporter(exporter =>
-                {
-                    exporter.Endpoint = endpoint;
-                    exporter.Protocol = protocol;
-                    exporter.ExportProcessorType = ExportProcessorType.Simple;
-                })
-                .Build())
+        using (var provider = Sdk.CreateTracerProviderBuilder()
+            .SetResourceBuilder(ResourceBuilder.CreateEmpty().AddService(service))
+            .AddSource(source.Name)
+            .AddOtlpExporter(exporter =>
             {
-                using (var request = source.StartActivity("GET /checkout", ActivityKind.Server)!)
-                {
-                    request.SetTag("http.request.method", "GET");
-                    request.SetTag("url.full", "http://shop.local/checkout?cart=9");
-                    request.SetTag("http.response.status_code", 200);
-                    request.SetTag("cart", "9");
-                    traceId = request.TraceId.ToHexString();
-                    using (var call = source.StartActivity("SELECT orders", ActivityKind.Client)!)
-                    {
-                        call.SetTag("db.system", "postgresql");
-                        call.SetTag("db.name", "shop");
-                        call.SetTag("db.statement", "SELECT * FROM orders WHERE id = $1");
-                    }
-                }
-
-                Assert.True(provider.ForceFlush(10_000), "the exporter flushed");
-            }
-        }
-        finally
+                exporter.Endpoint = endpoint;
+                exporter.Protocol = protocol;
+                exporter.ExportProcessorType = ExportProcessorType.Simple;
+            })
+            .Build())
         {
-            Activity.TraceIdGenerator = previous;
+            using (var request = source.StartActivity("GET /checkout", ActivityKind.Server)!)
+            {
+                request.SetTag("http.request.method", "GET");
+                request.SetTag("url.full", "http://shop.local/checkout?cart=9");
+                request.SetTag("http.response.status_code", 200);
+                request.SetTag("cart", "9");
+                traceId = request.TraceId.ToHexString();
+                using (var call = source.StartActivity("SELECT orders", ActivityKind.Client)!)
+                {
+                    call.SetTag("db.system", "postgresql");
+                    call.SetTag("db.name", "shop");
+                    call.SetTag("db.statement", "SELECT * FROM orders WHERE id = $1");
+                }
+            }
+
+            Assert.True(provider.ForceFlush(10_000), "the exporter flushed");
         }
 
         var xrayId = $"1-{traceId[..8]}-{traceId[8..]}";

@@ -48,6 +48,7 @@ public sealed class BlindIndexTests : IDisposable
                     PRIMARY KEY (account_id, trace_hash, chunk_id)) WITHOUT ROWID;
                 CREATE INDEX trace_index_by_chunk ON trace_index (chunk_id);
                 ALTER TABLE chunk_dictionaries DROP COLUMN unused_since;
+                DROP TABLE undated_index;
                 UPDATE schema_versions SET version = 3 WHERE part = 'traces';
                 """;
             downgrade.ExecuteNonQuery();

@@ -97,10 +97,11 @@ public sealed class ChunkCodecTests
     [Fact]
     public void OpenDirectory_ChunkOfManyFrames_GivesEachFramesTraceIdSeconds()
     {
-        // 80 traces of 5 segments of about 1 KB, dated 0 to 79 seconds apart in a shuffled order: several frames.
-        var traceIds = Enumerable.Range(0, 80).Select(i => $"1-{0x6747a1c0 + (i * 37 % 80):x8}-{i:x24}").ToList();
+        // 80 traces of 5 segments of about 1 KB, dated 0 to 79 seconds apart in a shuffled order, their segments
+        // starting within the same minute (so their ids date them, TraceDates): several frames.
+        var traceIds = Enumerable.Range(0, 80).Select(i => $"1-{0x69298ec0 + (i * 37 % 80):x8}-{i:x24}").ToList();
         var segments = traceIds.SelectMany(t => Enumerable.Range(0, 5).Select(i => LargeSegment(t, $"{i:x16}"))).ToArray();
-        var chunk = new StoredChunk(15, Account, ChunkCodec.CurrentFormat, 0x6747a180, 0x6747a240, _key.Reference, ChunkCodec.Seal(Account, 15, _key, segments), []);
+        var chunk = new StoredChunk(15, Account, ChunkCodec.CurrentFormat, 0x69298e80, 0x69298f40, _key.Reference, ChunkCodec.Seal(Account, 15, _key, segments), []);
 
         var directory = ChunkCodec.OpenDirectory(chunk, _key);
 

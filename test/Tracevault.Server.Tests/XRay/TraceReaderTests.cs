@@ -54,13 +54,13 @@ public sealed class TraceReaderTests : IDisposable
         var reader = new TraceReader(_store, _keys, _keys, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         foreach (var batch in reader.ReadNewestFirst(Account, Minute, Minute + 60, Caller.ForService(Account, "xray.amazonaws.com"), damage))
         {
-            Assert.All(batch, trace => Assert.Single(trace.Value));
-            if (batch.All(trace => TraceIds.EpochSeconds(trace.Key) > damaged.LastSecond))
+            Assert.All(batch, trace => Assert.Single(trace.Segments));
+            if (batch.All(trace => trace.Date > damaged.LastSecond))
             {
                 Assert.True(damage.IsEmpty, "the damaged frame was opened before the seconds it holds were reached");
             }
 
-            read.Add([.. batch.Select(trace => trace.Key)]);
+            read.Add([.. batch.Select(trace => trace.TraceId)]);
         }
 
         // Every trace but the damaged frame's came back, once, each batch older than the one before; the damage is named.
@@ -100,15 +100,55 @@ public sealed class TraceReaderTests : IDisposable
 
         var expected = format1.Concat(format2).Concat(format4).GroupBy(s => s.TraceId).ToDictionary(g => g.Key, g => g.Select(s => s.Id).Order(StringComparer.Ordinal).ToList());
         var read = batches.SelectMany(batch => batch).ToList();
-        Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), read.Select(trace => trace.Key).Order(StringComparer.Ordinal));
-        Assert.All(read, trace => Assert.Equal(expected[trace.Key], trace.Value.Select(s => s.Id).Order(StringComparer.Ordinal)));
-        Assert.All(batches.Zip(batches.Skip(1)), pair => Assert.True(string.CompareOrdinal(pair.First.Min(t => t.Key), pair.Second.Max(t => t.Key)) > 0));
+        Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), read.Select(trace => trace.TraceId).Order(StringComparer.Ordinal));
+        Assert.All(read, trace => Assert.Equal(expected[trace.TraceId], trace.Segments.Select(s => s.Id).Order(StringComparer.Ordinal)));
+        Assert.All(batches.Zip(batches.Skip(1)), pair => Assert.True(string.CompareOrdinal(pair.First.Min(t => t.TraceId), pair.Second.Max(t => t.TraceId)) > 0));
+    }
+
+    [Fact]
+    public async Task ReadNewestFirst_W3CIdsWhoseSecondsAreRandom_DatesTracesByTheirSpansInEveryChunkThatHoldsThem()
+    {
+        // Two traces with W3C ids whose "seconds" say 2001 and 2090, and one X-Ray trace, each in two chunks: a child that starts
+        // at second 40 stored first, then its root that started at second 10. Chunks and frames are dated by the spans, so the
+        // minute's read finds the W3C traces whole, once, dated in second 10, and retention of the minute removes them.
+        var w3c = new[] { "1-3aa19b6b-0123456789abcdef01234567", "1-ef4cc7c5-0123456789abcdef01234567" };
+        var xray = TraceId(10);
+        await using (var writer = new ChunkWriter(_store, _keys, _keys, new TraceStoreOptions(), new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(Minute + 50))))
+        {
+            foreach (var (part, second) in new[] { ('a', 40), ('b', 10) })
+            {
+                var outcome = await writer.StoreAsync(Account, [.. w3c.Append(xray).Select(id => Segment(id, part, Minute + second))], CancellationToken.None);
+                Assert.Equal(StoreOutcome.Stored, outcome);
+            }
+        }
+
+        var caller = Caller.ForService(Account, "xray.amazonaws.com");
+        var reader = new TraceReader(_store, _keys, _keys, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var read = reader.ReadNewestFirst(Account, Minute, Minute + 60, caller).SelectMany(batch => batch).ToList();
+        Assert.Equal(w3c.Append(xray).Order(StringComparer.Ordinal), read.Select(t => t.TraceId).Order(StringComparer.Ordinal));
+        Assert.All(read, t => Assert.Equal(["a", "b"], t.Segments.Select(s => s.Id[..1]).Order(StringComparer.Ordinal)));
+        Assert.All(read, t => Assert.Equal(Minute + 10, t.Date));
+        Assert.Equal(TraceDates.Of(xray, Minute + 10), TraceIds.EpochSeconds(xray));
+        Assert.Equal(3, reader.ReadTraces(Account, [.. w3c, xray], caller).Count(t => t.Value.Count == 2));
+        Assert.Empty(reader.ReadNewestFirst(Account, 0, Minute - 3600, caller).SelectMany(batch => batch));
+        Assert.Empty(reader.ReadNewestFirst(Account, Minute + 3600, long.MaxValue, caller).SelectMany(batch => batch));
+
+        Assert.Equal(2, _store.DeleteOlderThan(Minute + 3600));
+        Assert.Empty(reader.ReadTraces(Account, [.. w3c, xray], caller));
     }
 
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
         Directory.Delete(_directory, recursive: true);
+    }
+
+    /// <summary>A small complete segment of a trace, its id starting with <paramref name="part"/>, started in <paramref name="start"/>.</summary>
+    private static ChunkSegment Segment(string traceId, char part, double start)
+    {
+        var id = part + traceId[^15..];
+        var json = $$"""{"name":"svc","id":"{{id}}","trace_id":"{{traceId}}","start_time":{{start.ToString("R", CultureInfo.InvariantCulture)}},"end_time":{{(start + 1).ToString("R", CultureInfo.InvariantCulture)}}}""";
+        return new ChunkSegment(traceId, id, false, start, start + 1, Encoding.UTF8.GetBytes(json));
     }
 
     private static string TraceId(int i) => string.Create(CultureInfo.InvariantCulture, $"1-{Minute + i:x8}-{i:x24}");
