@@ -71,4 +71,7 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 83, Level = LogLevel.Information, Message = "OpenTelemetry: OTLP/HTTP on {Http}, OTLP/gRPC on {Grpc}, and /v1/traces on the main port")]
     public static partial void OtlpReady(ILogger logger, string http, string grpc);
+
+    [LoggerMessage(EventId = 150, Level = LogLevel.Error, Message = "Retention could not remove expired trace data ({Cause}); it tries again in an hour")]
+    public static partial void RetentionFailed(ILogger logger, string cause);
 }

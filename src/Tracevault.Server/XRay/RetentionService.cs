@@ -1,3 +1,4 @@
+using Tracevault.Storage;
 using Tracevault.Storage.Traces;
 
 namespace Tracevault.Server.XRay;
@@ -24,7 +25,18 @@ public sealed class RetentionService(ITraceStore store, TraceStoreOptions option
         // A delay per round rather than a periodic timer: when a test moves the clock by days, one round runs, not thousands.
         while (!stoppingToken.IsCancellationRequested)
         {
-            RemoveExpired();
+            try
+            {
+                RemoveExpired();
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // A round that fails (a damaged index, a full disk) is logged with its cause and tried again next hour; left to
+                // escape, it would stop the whole server.
+                var failure = StorageFailure.Of(exception);
+                LogMessages.RetentionFailed(logger, failure is null ? exception.GetType().Name : $"{failure.Code}: {failure.Reason}");
+            }
+
             await Task.Delay(TimeSpan.FromHours(1), time, stoppingToken).ConfigureAwait(false);
         }
     }
