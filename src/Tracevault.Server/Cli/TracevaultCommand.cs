@@ -308,5 +308,7 @@ public static class TracevaultCommand
         To use it from the AWS CLI and SDKs:
         {directory.ClientSettings(region, url.ToString().TrimEnd('/'))}
         e.g. aws --endpoint-url {url.ToString().TrimEnd('/')} xray get-encryption-config
+        Console: {url}console
+        Sign in with the admin's access key id and secret access key from {directory.CredentialsPath}; make more users with 'tracevault users create NAME --data {directory.Path}'.
         """;
 }
