@@ -71,4 +71,10 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 83, Level = LogLevel.Information, Message = "OpenTelemetry: OTLP/HTTP on {Http}, OTLP/gRPC on {Grpc}, and /v1/traces on the main port")]
     public static partial void OtlpReady(ILogger logger, string http, string grpc);
+
+    [LoggerMessage(EventId = 130, Level = LogLevel.Warning, Message = "Not ready (GET /ready answers 503): {Reason}")]
+    public static partial void NotReady(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 131, Level = LogLevel.Information, Message = "Ready again (GET /ready answers 200)")]
+    public static partial void ReadyAgain(ILogger logger);
 }
