@@ -74,4 +74,10 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 150, Level = LogLevel.Error, Message = "Retention could not remove expired trace data ({Cause}); it tries again in an hour")]
     public static partial void RetentionFailed(ILogger logger, string cause);
+
+    [LoggerMessage(EventId = 130, Level = LogLevel.Warning, Message = "Not ready (GET /ready answers 503): {Reason}")]
+    public static partial void NotReady(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 131, Level = LogLevel.Information, Message = "Ready again (GET /ready answers 200)")]
+    public static partial void ReadyAgain(ILogger logger);
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using Tracevault.Core.Identity;
 using Tracevault.Keys.Envelope;
 using Tracevault.Keys.Kms;
@@ -30,11 +31,14 @@ public sealed class DataKeyPolicy : IDataKeySource
     private readonly ConcurrentDictionary<long, WrappedDataKey> _wrapped = new();
     private readonly ConcurrentDictionary<(string Reference, string Reader, long Generation), DataKey> _opened = new();
     private readonly Lock _generating = new();
+    private readonly Lock _stopping = new();
+    private readonly ILogger<DataKeyPolicy> _logger;
     private bool _restoredStopped;
 
     /// <summary>Creates the policy.</summary>
-    public DataKeyPolicy(KeyService kms, DefaultDataKeys defaults, IEncryptionSettingRepository settings, TimeProvider time, EncryptionSettingsOptions options)
+    public DataKeyPolicy(KeyService kms, DefaultDataKeys defaults, IEncryptionSettingRepository settings, TimeProvider time, EncryptionSettingsOptions options, ILogger<DataKeyPolicy> logger)
     {
+        _logger = logger;
         _kms = kms;
         _defaults = defaults;
         _settings = settings;
@@ -235,11 +239,20 @@ public sealed class DataKeyPolicy : IDataKeySource
     private StoringStoppedException Stop(string accountId, string keyArn, string reason)
     {
         _sealing.TryRemove(accountId, out _);
-        if (!_stopped.TryGetValue(accountId, out var status) || status.KeyArn != keyArn || status.Reason != reason)
+        lock (_stopping)
         {
-            status = new StoringStatus(accountId, keyArn, reason, status?.KeyArn == keyArn ? status.Since : _time.GetUtcNow());
-            _stopped[accountId] = status;
-            _settings.SetStoringStatus(accountId, status);
+            if (!_stopped.TryGetValue(accountId, out var status) || status.KeyArn != keyArn || status.Reason != reason)
+            {
+                // Logged when storing stops, or stops under another key; a new wording of the same key's reason is only recorded.
+                if (status?.KeyArn != keyArn)
+                {
+                    LogMessages.StoringStopped(_logger, accountId, keyArn, reason);
+                }
+
+                status = new StoringStatus(accountId, keyArn, reason, status?.KeyArn == keyArn ? status.Since : _time.GetUtcNow());
+                _stopped[accountId] = status;
+                _settings.SetStoringStatus(accountId, status);
+            }
         }
 
         return new StoringStoppedException(keyArn, reason);
@@ -247,9 +260,19 @@ public sealed class DataKeyPolicy : IDataKeySource
 
     private void Resume(string accountId)
     {
-        if (_stopped.TryRemove(accountId, out _))
+        // Every sealing passes here: no lock while the account is storing.
+        if (!_stopped.ContainsKey(accountId))
         {
-            _settings.SetStoringStatus(accountId, null);
+            return;
+        }
+
+        lock (_stopping)
+        {
+            if (_stopped.TryRemove(accountId, out var status))
+            {
+                _settings.SetStoringStatus(accountId, null);
+                LogMessages.StoringResumed(_logger, accountId, status.KeyArn, status.Since);
+            }
         }
     }
 

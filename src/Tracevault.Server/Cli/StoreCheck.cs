@@ -101,7 +101,7 @@ public static class StoreCheck
         var audit = new SqliteAuditLog(data.Database, new AuditChain(data.RootKeys));
         var keys = new KeyService(new SqliteKeyRepository(data.Database, audit), audit, data.RootKeys, time, kmsOptions);
         var defaults = new DefaultDataKeys(SqliteServiceKeyStore.LoadOrCreate(data.Database, data.RootKeys), time);
-        var policy = new DataKeyPolicy(keys, defaults, new SqliteEncryptionSettingRepository(data.Database), time, new EncryptionSettingsOptions());
+        var policy = new DataKeyPolicy(keys, defaults, new SqliteEncryptionSettingRepository(data.Database), time, new EncryptionSettingsOptions(), NullLogger<DataKeyPolicy>.Instance);
         var store = new SqliteTraceStore(data.Database);
         var reader = new TraceReader(store, policy, defaults, NullLogger.Instance);
 

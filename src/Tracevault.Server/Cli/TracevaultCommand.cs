@@ -84,29 +84,49 @@ public static class TracevaultCommand
             DefaultValueFactory = _ => "all",
         };
         otlpAnnotations.AcceptOnlyFromAmong("all", "listed");
-        var command = new Command("serve", "Run the server: X-Ray (HTTP and UDP), KMS, CloudTrail and the console on one port; OpenTelemetry (OTLP) on its own ports too.")
+        var retentionDays = new Option<int>("--retention-days")
         {
-            data, listen, region, udpBuffer, otlpHttp, otlpGrpc, otlpAnnotations,
+            Description = "How many days trace data is kept (as X-Ray: 30); older chunks are removed at start and hourly.",
+            DefaultValueFactory = _ => 30,
         };
+        var config = ServeSettings.ConfigOption();
+        var command = new Command("serve", "Run the server: X-Ray (HTTP and UDP), KMS, CloudTrail and the console on one port; OpenTelemetry (OTLP) on its own ports too. "
+            + "Each option may also come from its environment variable or from the --config file; the command line wins over the environment, the environment over the file.")
+        {
+            data, listen, region, udpBuffer, otlpHttp, otlpGrpc, otlpAnnotations, retentionDays, config,
+        };
+        ServeSettings.DescribeVariables(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var options = new ServerOptions { DataDirectory = parse.GetValue(data)!, Region = parse.GetValue(region)!, UdpReceiveBufferBytes = parse.GetValue(udpBuffer) };
+            var options = new ServerOptions();
             try
             {
-                options.Listen = ServerOptions.ParseListen(parse.GetValue(listen)!);
-                if (parse.GetValue(otlpHttp) is { } http)
+                var settings = ServeSettings.Load(parse, command, config);
+                options.DataDirectory = settings.Get(data);
+                options.Region = settings.Get(region);
+                options.UdpReceiveBufferBytes = settings.Get(udpBuffer);
+                options.Listen = ServerOptions.ParseListen(settings.Get(listen));
+                if (settings.Get(otlpHttp) is { } http)
                 {
                     options.Otlp.Http = Otlp.OtlpOptions.ParseListen(http);
                     options.Otlp.HttpIsDefault = false;
                 }
 
-                if (parse.GetValue(otlpGrpc) is { } grpc)
+                if (settings.Get(otlpGrpc) is { } grpc)
                 {
                     options.Otlp.Grpc = Otlp.OtlpOptions.ParseListen(grpc);
                     options.Otlp.GrpcIsDefault = false;
                 }
 
-                options.Otlp.AnnotateAllAttributes = parse.GetValue(otlpAnnotations) != "listed";
+                options.Otlp.AnnotateAllAttributes = settings.Get(otlpAnnotations) switch
+                {
+                    "all" => true,
+                    "listed" => false,
+                    var other => throw new ArgumentException($"'{other}' is not a value --otlp-annotations takes: all or listed."),
+                };
+                options.Traces.Retention = settings.Get(retentionDays) is >= 1 and <= 36500 and var days
+                    ? TimeSpan.FromDays(days)
+                    : throw new ArgumentException("--retention-days must be between 1 and 36500.");
                 options.Validate();
             }
             catch (ArgumentException exception)
@@ -308,5 +328,7 @@ public static class TracevaultCommand
         To use it from the AWS CLI and SDKs:
         {directory.ClientSettings(region, url.ToString().TrimEnd('/'))}
         e.g. aws --endpoint-url {url.ToString().TrimEnd('/')} xray get-encryption-config
+        Console: {url}console
+        Sign in with the admin's access key id and secret access key from {directory.CredentialsPath}; make more users with 'tracevault users create NAME --data {directory.Path}'.
         """;
 }

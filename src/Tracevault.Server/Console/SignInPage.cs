@@ -140,6 +140,7 @@ public sealed class SignInPage
             <section class="signin">
             <h1>Sign in</h1>
             <p class="hint">Use an access key of your Tracevault user, the same one the AWS CLI and SDKs use.</p>
+            <p class="hint" id="signin-keys">Where keys come from: the first start writes the admin's access key id and secret to the file <code>credentials</code> in the server's data directory (and prints its path); <code>tracevault users create NAME</code> makes more users and prints their keys.</p>
             """);
         if (notice is not null)
         {

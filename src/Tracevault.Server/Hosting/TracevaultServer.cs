@@ -88,6 +88,7 @@ public sealed class TracevaultServer : IAsyncDisposable
         builder.Services.AddSingleton(data);
         builder.Services.AddSingleton(data.Identity);
         builder.Services.AddSingleton<RequestAuthenticator>();
+        builder.Services.AddSingleton<Readiness>();
         var router = new ApiRouter();
         builder.Services.AddSingleton(router);
         builder.Services.AddKeyService(data, options, time, router);
@@ -100,6 +101,7 @@ public sealed class TracevaultServer : IAsyncDisposable
         app.UseOtlp();
         app.UseMiddleware<ApiDispatcher>();
         app.MapConsole();
+        app.MapHealth();
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var bound = BoundEndpoint(app, options.Listen);

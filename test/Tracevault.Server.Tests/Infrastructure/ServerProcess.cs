@@ -68,8 +68,17 @@ public sealed class ServerProcess : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
+        return await StartAsync(start, chosen);
+    }
+
+    /// <summary>Starts any command that runs a Tracevault server on <paramref name="port"/> (e.g. <c>dotnet run</c>, or <c>serve</c> with settings from elsewhere), and waits until it is ready.</summary>
+    public static async Task<ServerProcess> StartAsync(ProcessStartInfo start, int port)
+    {
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
         var process = Process.Start(start)!;
-        var server = new ServerProcess(process, chosen);
+        var server = new ServerProcess(process, port);
         process.OutputDataReceived += (_, line) => server.Append(line.Data);
         process.ErrorDataReceived += (_, line) => server.Append(line.Data);
         process.BeginOutputReadLine();
@@ -102,9 +111,11 @@ public sealed class ServerProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static string TracevaultDll => Path.Combine(AppContext.BaseDirectory, "tracevault.dll");
+    /// <summary>The <c>tracevault</c> program the tests run.</summary>
+    public static string TracevaultDll => Path.Combine(AppContext.BaseDirectory, "tracevault.dll");
 
-    private static int FreePort()
+    /// <summary>A loopback port free at the time of asking.</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

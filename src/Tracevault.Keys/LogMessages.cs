@@ -1,0 +1,13 @@
+using Microsoft.Extensions.Logging;
+
+namespace Tracevault.Keys;
+
+/// <summary>Every log message of the key service, with stable event ids. None carries key material, data keys or secrets.</summary>
+internal static partial class LogMessages
+{
+    [LoggerMessage(EventId = 132, Level = LogLevel.Warning, Message = "Storing stopped for account {AccountId}: its KMS key {KeyArn} cannot be used ({Reason}); its segments and spans are refused or dropped until the key is usable again")]
+    public static partial void StoringStopped(ILogger logger, string accountId, string keyArn, string reason);
+
+    [LoggerMessage(EventId = 133, Level = LogLevel.Information, Message = "Storing resumed for account {AccountId}: stopped since {Since:O} because its KMS key {KeyArn} could not be used, it stores again")]
+    public static partial void StoringResumed(ILogger logger, string accountId, string keyArn, DateTimeOffset since);
+}
