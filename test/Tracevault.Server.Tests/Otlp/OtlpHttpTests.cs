@@ -144,6 +144,19 @@ public sealed class OtlpHttpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SpanEndingAYearAhead_IsRejected()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var traceId = OtlpSpans.XRayStyleTraceId(now);
+        var far = OtlpSpans.Span(traceId, now, "far", span => span.EndTimeUnixNano = (ulong)now.AddDays(365).ToUnixTimeMilliseconds() * 1_000_000);
+        using var response = await _http.SendAsync(OtlpSpans.Post(TracesUrl, OtlpSpans.Request("far-svc", OtlpSpans.Span(traceId, now, "good"), far).ToByteArray()));
+
+        var answer = await OtlpSpans.ReadSuccessAsync(response);
+        Assert.Equal(1, answer.PartialSuccess.RejectedSpans);
+        Assert.Contains("InvalidEndTime: the span ends more than 2 hours in the future", answer.PartialSuccess.ErrorMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task OverLimitAndMalformedRequests_AreAnswered400WithAStatus_AndStoreNothing()
     {
         var now = DateTimeOffset.UtcNow;
