@@ -84,9 +84,12 @@ public static class TracevaultCommand
             DefaultValueFactory = _ => "all",
         };
         otlpAnnotations.AcceptOnlyFromAmong("all", "listed");
+        var tlsCert = new Option<string?>("--tls-cert") { Description = "PEM certificate (chain) file: serve HTTPS on --listen (with --tls-key)." };
+        var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key file of --tls-cert." };
+        var insecureHttp = new Option<bool>("--insecure-http") { Description = "Allow plain HTTP on an address other than loopback (warned at every start)." };
         var command = new Command("serve", "Run the server: X-Ray (HTTP and UDP), KMS, CloudTrail and the console on one port; OpenTelemetry (OTLP) on its own ports too.")
         {
-            data, listen, region, udpBuffer, otlpHttp, otlpGrpc, otlpAnnotations,
+            data, listen, region, udpBuffer, otlpHttp, otlpGrpc, otlpAnnotations, tlsCert, tlsKey, insecureHttp,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -107,6 +110,9 @@ public static class TracevaultCommand
                 }
 
                 options.Otlp.AnnotateAllAttributes = parse.GetValue(otlpAnnotations) != "listed";
+                options.TlsCertificatePath = parse.GetValue(tlsCert);
+                options.TlsKeyPath = parse.GetValue(tlsKey);
+                options.InsecureHttp = parse.GetValue(insecureHttp);
                 options.Validate();
             }
             catch (ArgumentException exception)
