@@ -82,7 +82,11 @@ public sealed class OtlpHttpTests : IAsyncLifetime
             .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a));
         Assert.True(external is not null, "the machine needs a non-loopback IPv4 address to send from elsewhere");
 
-        await using var server = await TestServer.StartAsync(configure: options => options.Listen = new IPEndPoint(IPAddress.Any, 0));
+        await using var server = await TestServer.StartAsync(configure: options =>
+        {
+            options.Listen = new IPEndPoint(IPAddress.Any, 0);
+            options.InsecureHttp = true;
+        });
         var port = server.Server.Endpoint.Port;
         var remoteId = OtlpSpans.XRayStyleTraceId(DateTimeOffset.UtcNow);
         using (var response = await _http.SendAsync(OtlpSpans.Post($"http://{external}:{port}/v1/traces", OtlpSpans.Request("svc", OtlpSpans.Span(remoteId, DateTimeOffset.UtcNow)).ToByteArray())))

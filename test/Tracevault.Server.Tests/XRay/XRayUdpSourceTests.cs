@@ -26,7 +26,11 @@ public sealed class XRayUdpSourceTests
             return;
         }
 
-        await using var server = await TestServer.StartAsync(configure: options => options.Listen = new IPEndPoint(IPAddress.Any, 0));
+        await using var server = await TestServer.StartAsync(configure: options =>
+        {
+            options.Listen = new IPEndPoint(IPAddress.Any, 0);
+            options.InsecureHttp = true;
+        });
         var counters = server.Server.Services.GetRequiredService<IngestCounters>();
         var port = server.Server.Endpoint.Port;
         var now = Now();
