@@ -6,6 +6,9 @@ internal static partial class LogMessages
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Tracevault is serving on {Endpoint} (HTTP and UDP), data in {DataDirectory}, region {Region}")]
     public static partial void Ready(ILogger logger, string endpoint, string dataDirectory, string region);
 
+    [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "Serving plain HTTP on {Endpoint}, which is not loopback (--insecure-http): signed requests, KMS plaintexts and console sign-ins cross the network unencrypted unless something in front of Tracevault encrypts them")]
+    public static partial void InsecureHttp(ILogger logger, string endpoint);
+
     [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "Operation {Operation} failed unexpectedly (request {RequestId}): {ExceptionType}")]
     public static partial void OperationFailed(ILogger logger, string operation, string requestId, string exceptionType);
 

@@ -149,7 +149,10 @@ public static class SigV4
     }
 
     /// <summary>Presigns a request and returns its new raw query string: the original parameters plus the <c>X-Amz-*</c> authentication parameters.</summary>
-    /// <remarks>Only <c>host</c> is signed, as the AWS SDKs do for presigned URLs; the request must carry a <c>Host</c> header.</remarks>
+    /// <remarks>
+    /// <c>host</c> is signed, as the AWS SDKs do for presigned URLs, and <c>x-amz-target</c> too when the request carries it, since it
+    /// chooses the operation; the request must carry a <c>Host</c> header.
+    /// </remarks>
     public static string PresignedQuery(
         SignedRequest request,
         string accessKeyId,
@@ -178,9 +181,10 @@ public static class SigV4
             parameters.Add("X-Amz-Security-Token=" + PercentEncoding.Encode(securityToken, keepSlash: false));
         }
 
-        parameters.Add("X-Amz-SignedHeaders=host");
+        string[] signedHeaders = request.FirstHeader("x-amz-target") is null ? ["host"] : ["host", "x-amz-target"];
+        parameters.Add("X-Amz-SignedHeaders=" + PercentEncoding.Encode(string.Join(';', signedHeaders), keepSlash: false));
         var unsigned = request with { RawQuery = string.Join('&', parameters) };
-        var signature = SignCanonical(CanonicalRequest(unsigned, ["host"]), secret, amzDate, region, service);
+        var signature = SignCanonical(CanonicalRequest(unsigned, signedHeaders), secret, amzDate, region, service);
         return unsigned.RawQuery + "&X-Amz-Signature=" + signature;
     }
 

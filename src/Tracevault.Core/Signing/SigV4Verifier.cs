@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Security.Cryptography;
 
@@ -12,9 +11,14 @@ namespace Tracevault.Core.Signing;
 /// </remarks>
 public sealed partial class SigV4Verifier
 {
+    private const string TargetNotSigned = "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.";
+
     private const string MismatchMessage =
         "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. "
         + "Consult the service documentation for details.";
+
+    /// <summary>Gets the longest lifetime (<c>X-Amz-Expires</c>) a presigned request may ask for; seven days unless the host sets less.</summary>
+    public TimeSpan MaxPresignedLifetime { get; init; } = SigV4.MaxPresignedExpiry;
 
     /// <summary>Verifies a request against the secret of its access key, the server's clock, region and service, and the allowed clock skew.</summary>
     /// <param name="request">The request as received.</param>
@@ -26,12 +30,12 @@ public sealed partial class SigV4Verifier
     /// <remarks>
     /// Beyond the signature itself: <c>host</c>, and the header that carries the time (<c>x-amz-date</c>, else <c>date</c>), must be
     /// signed, or the result is <see cref="SignatureFailure.IncompleteSignature"/>, since an unsigned host or time would let a
-    /// request be redirected or replayed. A presigned request is valid from <paramref name="allowedSkew"/> before its
+    /// request be redirected or replayed; so must <c>x-amz-target</c> whenever the request carries it, since it chooses the operation.
+    /// A presigned request asking for more than <see cref="MaxPresignedLifetime"/> is <see cref="SignatureFailure.IncompleteSignature"/>. A presigned request is valid from <paramref name="allowedSkew"/> before its
     /// <c>X-Amz-Date</c> until <c>X-Amz-Expires</c> after it. An <c>x-amz-content-sha256</c> other than <c>UNSIGNED-PAYLOAD</c> must
     /// equal <see cref="SignedRequest.PayloadSha256Hex"/>; <c>UNSIGNED-PAYLOAD</c> is accepted and reported as
     /// <see cref="SignatureVerification.PayloadUnsigned"/>, so the host can refuse it where the body must be covered.
     /// </remarks>
-    [SuppressMessage("Performance", "CA1822:Mark members as static", Justification = "An instance service, so the host can register and inject it.")]
     public SignatureVerification Verify(
         SignedRequest request,
         Func<string, string?> secretLookup,
@@ -54,6 +58,23 @@ public sealed partial class SigV4Verifier
 
         var credential = authorization.Credential;
         var accessKeyId = credential.AccessKeyId;
+
+        // The target header chooses the operation: unsigned, the same signature would serve any operation taking the same body.
+        if (request.FirstHeader("x-amz-target") is not null && !authorization.SignedHeaders.Contains("x-amz-target", StringComparer.OrdinalIgnoreCase))
+        {
+            return new SignatureVerification(SignatureFailure.IncompleteSignature, TargetNotSigned, accessKeyId, null);
+        }
+
+        if (authorization.Expires > MaxPresignedLifetime)
+        {
+            var limit = (long)MaxPresignedLifetime.TotalSeconds;
+            return new SignatureVerification(
+                SignatureFailure.IncompleteSignature,
+                string.Create(CultureInfo.InvariantCulture, $"X-Amz-Expires must be at most {limit} seconds for this service."),
+                accessKeyId,
+                null);
+        }
+
         var token = authorization.SecurityToken;
         SignatureVerification Fail(SignatureFailure reason, string message) => new(reason, message, accessKeyId, token);
 

@@ -137,6 +137,13 @@ public static class SegmentDocument
             return Reject(fields, SegmentErrorCode.InvalidStartTime, "start_time must be a positive number of epoch seconds");
         }
 
+        // A time far ahead would keep its chunk (dated by its latest time) past retention.
+        var latest = now + options.MaxTimeSkew;
+        if (startTime > latest.ToUnixTimeMilliseconds() / 1000.0)
+        {
+            return Reject(fields, SegmentErrorCode.InvalidStartTime, TooFarAhead("start_time", startTime, options.MaxTimeSkew));
+        }
+
         if (fields.InProgress.State == FieldState.Invalid)
         {
             return Reject(fields, SegmentErrorCode.InvalidEndTime, "in_progress must be true or false");
@@ -156,6 +163,11 @@ public static class SegmentDocument
                 if (!double.IsFinite(fields.EndTime.Value) || fields.EndTime.Value < startTime)
                 {
                     return Reject(fields, SegmentErrorCode.InvalidEndTime, "end_time must be a number no smaller than start_time");
+                }
+
+                if (fields.EndTime.Value > latest.ToUnixTimeMilliseconds() / 1000.0)
+                {
+                    return Reject(fields, SegmentErrorCode.InvalidEndTime, TooFarAhead("end_time", fields.EndTime.Value, options.MaxTimeSkew));
                 }
 
                 endTime = fields.EndTime.Value;
@@ -183,6 +195,13 @@ public static class SegmentDocument
             endTime,
             traceIdTime,
             documentLength));
+    }
+
+    private static string TooFarAhead(string field, double seconds, TimeSpan skew)
+    {
+        // Clamped: a time beyond what DateTimeOffset holds is still named, as its latest representable second.
+        var time = DateTimeOffset.FromUnixTimeSeconds((long)Math.Min(seconds, 253402300799));
+        return string.Create(CultureInfo.InvariantCulture, $"{field} {time:yyyy-MM-ddTHH:mm:ssZ} is more than {skew.TotalHours} hours in the future");
     }
 
     private static void ReadFields(ReadOnlySpan<byte> utf8Json, ref SegmentFields fields)

@@ -30,10 +30,10 @@ public enum SegmentErrorCode
     /// <summary>The document has no <c>start_time</c>.</summary>
     MissingStartTime,
 
-    /// <summary>The <c>start_time</c> is not a positive, finite number.</summary>
+    /// <summary>The <c>start_time</c> is not a positive, finite number, or lies further in the future than the allowed skew.</summary>
     InvalidStartTime,
 
-    /// <summary>The <c>end_time</c> is not a number, precedes <c>start_time</c>, or comes with <c>in_progress: true</c>.</summary>
+    /// <summary>The <c>end_time</c> is not a number, precedes <c>start_time</c>, lies further in the future than the allowed skew, or comes with <c>in_progress: true</c>.</summary>
     InvalidEndTime,
 
     /// <summary>The document has neither <c>end_time</c> nor <c>in_progress: true</c>.</summary>

@@ -1,6 +1,6 @@
 namespace Tracevault.Core.Traces;
 
-/// <summary>Limits applied by <see cref="SegmentDocument.Parse(ReadOnlySpan{byte}, DateTimeOffset, SegmentValidationOptions)"/> to a trace id's embedded time.</summary>
+/// <summary>Limits applied by <see cref="SegmentDocument.Parse(ReadOnlySpan{byte}, DateTimeOffset, SegmentValidationOptions)"/> to a document's size and times.</summary>
 public sealed class SegmentValidationOptions
 {
     /// <summary>The options used when none are given: 30 days of age and 1 day of skew.</summary>
@@ -19,6 +19,16 @@ public sealed class SegmentValidationOptions
         get;
         init => field = value < TimeSpan.Zero ? throw new ArgumentOutOfRangeException(nameof(value), "The skew limit cannot be negative.") : value;
     } = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// How far in the future <c>start_time</c> and <c>end_time</c> may lie; default 2 hours (the limit X-Ray's OTLP endpoint documents for
+    /// spans), so one segment cannot date its chunk past retention.
+    /// </summary>
+    public TimeSpan MaxTimeSkew
+    {
+        get;
+        init => field = value < TimeSpan.Zero ? throw new ArgumentOutOfRangeException(nameof(value), "The skew limit cannot be negative.") : value;
+    } = TimeSpan.FromHours(2);
 
     /// <summary>The largest accepted document, in UTF-8 bytes; default <see cref="SegmentDocument.MaxDocumentBytes"/> (64 KB), more for spans, which X-Ray takes up to 200 KB.</summary>
     public int MaxDocumentBytes

@@ -21,7 +21,10 @@ public sealed class RequestAuthenticator
     private readonly DataDirectory _data;
     private readonly ServerOptions _options;
     private readonly TimeProvider _time;
-    private readonly SigV4Verifier _verifier = new();
+    /// <summary>The longest lifetime a presigned (query-string) request may ask for: the 15 minutes AWS allows a signed request's clock to be off, not S3's seven days.</summary>
+    private static readonly TimeSpan MaxPresignedLifetime = TimeSpan.FromMinutes(15);
+
+    private readonly SigV4Verifier _verifier = new() { MaxPresignedLifetime = MaxPresignedLifetime };
 
     /// <summary>Creates the authenticator.</summary>
     public RequestAuthenticator(DataDirectory data, ServerOptions options, TimeProvider time)
@@ -81,6 +84,15 @@ public sealed class RequestAuthenticator
                 SignatureFailure.UnrecognizedClient => new ApiException("UnrecognizedClientException", verification.Message, ErrorResponses.AuthStatus(route.Protocol)),
                 _ => new ApiException("InvalidSignatureException", verification.Message, ErrorResponses.AuthStatus(route.Protocol)),
             };
+        }
+
+        // The APIs served here are not S3: their signature must cover the body, or one signature would carry any body.
+        if (verification.PayloadUnsigned)
+        {
+            throw new ApiException(
+                "InvalidSignatureException",
+                "This service does not accept unsigned payloads: 'x-amz-content-sha256: UNSIGNED-PAYLOAD' leaves the body unsigned; sign the SHA-256 of the body.",
+                ErrorResponses.AuthStatus(route.Protocol));
         }
 
         var user = credentials.User;

@@ -84,6 +84,9 @@ public static class TracevaultCommand
             DefaultValueFactory = _ => "all",
         };
         otlpAnnotations.AcceptOnlyFromAmong("all", "listed");
+        var tlsCert = new Option<string?>("--tls-cert") { Description = "PEM certificate (chain) file: serve HTTPS on --listen (with --tls-key)." };
+        var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key file of --tls-cert." };
+        var insecureHttp = new Option<bool>("--insecure-http") { Description = "Allow plain HTTP on an address other than loopback (warned at every start)." };
         var retentionDays = new Option<int>("--retention-days")
         {
             Description = "How many days trace data is kept (as X-Ray: 30); older chunks are removed at start and hourly.",
@@ -93,7 +96,7 @@ public static class TracevaultCommand
         var command = new Command("serve", "Run the server: X-Ray (HTTP and UDP), KMS, CloudTrail and the console on one port; OpenTelemetry (OTLP) on its own ports too. "
             + "Each option may also come from its environment variable or from the --config file; the command line wins over the environment, the environment over the file.")
         {
-            data, listen, region, udpBuffer, otlpHttp, otlpGrpc, otlpAnnotations, retentionDays, config,
+            data, listen, region, udpBuffer, otlpHttp, otlpGrpc, otlpAnnotations, retentionDays, tlsCert, tlsKey, insecureHttp, config,
         };
         ServeSettings.DescribeVariables(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -127,6 +130,9 @@ public static class TracevaultCommand
                 options.Traces.Retention = settings.Get(retentionDays) is >= 1 and <= 36500 and var days
                     ? TimeSpan.FromDays(days)
                     : throw new ArgumentException("--retention-days must be between 1 and 36500.");
+                options.TlsCertificatePath = settings.Get(tlsCert);
+                options.TlsKeyPath = settings.Get(tlsKey);
+                options.InsecureHttp = settings.Get(insecureHttp);
                 options.Validate();
             }
             catch (ArgumentException exception)

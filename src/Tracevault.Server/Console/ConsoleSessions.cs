@@ -9,11 +9,14 @@ namespace Tracevault.Server.Console;
 /// <remarks>Thread-safe. Sessions end after <see cref="ConsoleOptions.SessionIdleTimeout"/> without a request, on sign-out, and when the server stops.</remarks>
 public sealed class ConsoleSessions
 {
-    /// <summary>The session cookie's name.</summary>
+    /// <summary>The session cookie's name over plain HTTP; over HTTPS it carries <see cref="SecureCookiePrefix"/>.</summary>
     public const string CookieName = "tracevault_session";
 
-    /// <summary>The path the console's cookies are scoped to.</summary>
+    /// <summary>The path the console's cookies are scoped to over plain HTTP (a <c>__Host-</c> cookie must have path <c>/</c>).</summary>
     public const string CookiePath = "/console";
+
+    /// <summary>The prefix of every console cookie over HTTPS: the browser then keeps it only if Secure, for this host and path <c>/</c>.</summary>
+    public const string SecureCookiePrefix = "__Host-";
 
     private readonly ConcurrentDictionary<string, ConsoleSession> _sessions = new(StringComparer.Ordinal);
     private readonly ConsoleOptions _options;
@@ -33,7 +36,7 @@ public sealed class ConsoleSessions
         RemoveExpired();
         var session = new ConsoleSession(NewToken(), caller, NewToken(), _time.GetUtcNow() + _options.SessionIdleTimeout);
         _sessions[session.Id] = session;
-        context.Response.Cookies.Append(CookieName, session.Id, CookieOptions(context));
+        context.Response.Cookies.Append(CookieNameFor(context, CookieName), session.Id, CookieOptions(context));
         return session;
     }
 
@@ -41,7 +44,7 @@ public sealed class ConsoleSessions
     public ConsoleSession? Find(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var id = context.Request.Cookies[CookieName];
+        var id = context.Request.Cookies[CookieNameFor(context, CookieName)];
         if (string.IsNullOrEmpty(id) || !_sessions.TryGetValue(id, out var session))
         {
             return null;
@@ -60,7 +63,7 @@ public sealed class ConsoleSessions
 
     /// <summary>Whether the request carries a session cookie at all (live or not), to tell "ended" from "never signed in".</summary>
     public static bool HasCookie(HttpContext context) =>
-        !string.IsNullOrEmpty(context?.Request.Cookies[CookieName]);
+        context is not null && !string.IsNullOrEmpty(context.Request.Cookies[CookieNameFor(context, CookieName)]);
 
     /// <summary>Ends a session and clears its cookie.</summary>
     public void End(HttpContext context, ConsoleSession session)
@@ -68,18 +71,29 @@ public sealed class ConsoleSessions
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(session);
         _sessions.TryRemove(session.Id, out _);
-        context.Response.Cookies.Delete(CookieName, CookieOptions(context));
+        context.Response.Cookies.Delete(CookieNameFor(context, CookieName), CookieOptions(context));
     }
 
-    /// <summary>The options of every console cookie: HttpOnly, SameSite=Strict, scoped to the console, Secure over HTTPS.</summary>
-    public static CookieOptions CookieOptions(HttpContext context) => new()
+    /// <summary>The name a console cookie has on this request: <see cref="SecureCookiePrefix"/> and <paramref name="name"/> over HTTPS, else <paramref name="name"/>.</summary>
+    public static string CookieNameFor(HttpContext context, string name)
     {
-        HttpOnly = true,
-        SameSite = SameSiteMode.Strict,
-        Secure = context?.Request.IsHttps ?? false,
-        Path = CookiePath,
-        IsEssential = true,
-    };
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Request.IsHttps ? SecureCookiePrefix + name : name;
+    }
+
+    /// <summary>The options of every console cookie: HttpOnly, SameSite=Strict; over HTTPS Secure with path <c>/</c> (as <c>__Host-</c> requires), else scoped to the console.</summary>
+    public static CookieOptions CookieOptions(HttpContext context)
+    {
+        var https = context?.Request.IsHttps ?? false;
+        return new()
+        {
+            HttpOnly = true,
+            SameSite = SameSiteMode.Strict,
+            Secure = https,
+            Path = https ? "/" : CookiePath,
+            IsEssential = true,
+        };
+    }
 
     /// <summary>A new 256-bit random token, base64url.</summary>
     public static string NewToken() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));

@@ -40,7 +40,7 @@ public static class CsrfProtection
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(form);
-        return SameToken(form[FieldName].ToString(), context.Request.Cookies[SignInCookieName]);
+        return SameToken(form[FieldName].ToString(), context.Request.Cookies[ConsoleSessions.CookieNameFor(context, SignInCookieName)]);
     }
 
     /// <summary>Issues the sign-in form's token and sets its cookie.</summary>
@@ -48,7 +48,7 @@ public static class CsrfProtection
     {
         ArgumentNullException.ThrowIfNull(context);
         var token = ConsoleSessions.NewToken();
-        context.Response.Cookies.Append(SignInCookieName, token, ConsoleSessions.CookieOptions(context));
+        context.Response.Cookies.Append(ConsoleSessions.CookieNameFor(context, SignInCookieName), token, ConsoleSessions.CookieOptions(context));
         return token;
     }
 

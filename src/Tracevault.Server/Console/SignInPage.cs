@@ -111,7 +111,7 @@ public sealed class SignInPage
         }
 
         _sessions.Start(context, caller);
-        context.Response.Cookies.Delete(CsrfProtection.SignInCookieName, ConsoleSessions.CookieOptions(context));
+        context.Response.Cookies.Delete(ConsoleSessions.CookieNameFor(context, CsrfProtection.SignInCookieName), ConsoleSessions.CookieOptions(context));
         LogMessages.ConsoleSignedIn(_logger, user.AccountId, user.Name, credentials.AccessKeyId);
         ConsoleResponses.Redirect(context, loginTo);
     }

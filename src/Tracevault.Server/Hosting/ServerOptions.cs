@@ -38,6 +38,18 @@ public sealed class ServerOptions
     /// <summary>OpenTelemetry's own ports and span mapping.</summary>
     public Otlp.OtlpOptions Otlp { get; set; } = new();
 
+    /// <summary>The PEM certificate (chain) file HTTPS serves on <see cref="Listen"/>; null (the default) serves plain HTTP.</summary>
+    public string? TlsCertificatePath { get; set; }
+
+    /// <summary>The PEM private key file of <see cref="TlsCertificatePath"/>; required with it.</summary>
+    public string? TlsKeyPath { get; set; }
+
+    /// <summary>Whether plain HTTP may listen on an address other than loopback. Default false: off loopback, TLS is required.</summary>
+    public bool InsecureHttp { get; set; }
+
+    /// <summary>Whether <see cref="Listen"/> serves HTTPS.</summary>
+    public bool UsesTls => TlsCertificatePath is not null;
+
     /// <summary>How the web console keeps its sessions.</summary>
     public ConsoleOptions Console { get; set; } = new();
 
@@ -67,6 +79,19 @@ public sealed class ServerOptions
         if (UdpReceiveBufferBytes is < 1024 or > 1024 * 1024 * 1024)
         {
             throw new ArgumentException("The UDP receive buffer must be between 1 KiB and 1 GiB.");
+        }
+
+        if ((TlsCertificatePath is null) != (TlsKeyPath is null))
+        {
+            throw new ArgumentException("--tls-cert and --tls-key go together: give both PEM files, or neither.");
+        }
+
+        if (!UsesTls && !InsecureHttp && !IPAddress.IsLoopback(Listen.Address))
+        {
+            throw new ArgumentException(
+                $"Refusing to serve plain HTTP on {Listen}, which is not loopback: request signatures stop replays but not readers, so "
+                + "KMS plaintexts and console sign-ins would cross the network in the clear. Give --tls-cert and --tls-key, "
+                + "or --insecure-http if something in front of Tracevault encrypts the traffic.");
         }
 
         Traces.Validate();

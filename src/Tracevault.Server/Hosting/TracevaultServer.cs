@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Tracevault.Keys.Identity;
@@ -17,10 +19,12 @@ public sealed class TracevaultServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly UdpSegmentListener _udp;
+    private readonly X509Certificate2? _certificate;
 
-    private TracevaultServer(WebApplication app, UdpSegmentListener udp, IPEndPoint endpoint, DataDirectory data, NewUser? initializedAdmin)
+    private TracevaultServer(WebApplication app, UdpSegmentListener udp, IPEndPoint endpoint, X509Certificate2? certificate, DataDirectory data, NewUser? initializedAdmin)
     {
         _app = app;
+        _certificate = certificate;
         _udp = udp;
         Endpoint = endpoint;
         Data = data;
@@ -31,7 +35,7 @@ public sealed class TracevaultServer : IAsyncDisposable
     public IPEndPoint Endpoint { get; }
 
     /// <summary>The HTTP endpoint URL clients use.</summary>
-    public Uri Url => new($"http://{ClientEndpoint}/");
+    public Uri Url => new($"{(_certificate is not null ? "https" : "http")}://{ClientEndpoint}/");
 
     /// <summary>The address a client on this machine reaches: loopback when the server listens on every interface.</summary>
     private IPEndPoint ClientEndpoint => Endpoint.Address.Equals(IPAddress.Any) ? new IPEndPoint(IPAddress.Loopback, Endpoint.Port)
@@ -54,6 +58,8 @@ public sealed class TracevaultServer : IAsyncDisposable
     public static async Task<TracevaultServer> StartAsync(ServerOptions options, TimeProvider time, Action<ILoggingBuilder>? configureLogging, CancellationToken cancellationToken)
     {
         options.Validate();
+        // Kestrel serves with it for the server's lifetime: disposed with the server, not here.
+        var certificate = LoadCertificate(options);
         var data = DataDirectory.OpenOrCreate(options.DataDirectory, time);
         var admin = data.InitializeIfEmpty();
 
@@ -73,7 +79,13 @@ public sealed class TracevaultServer : IAsyncDisposable
         var otlpListeners = new OtlpListeners();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(options.Listen);
+            kestrel.Listen(options.Listen, listen =>
+            {
+                if (certificate is not null)
+                {
+                    listen.UseHttps(certificate);
+                }
+            });
             otlpListeners.Configure(kestrel, options.Otlp);
             kestrel.AddServerHeader = false;
             // Kestrel's own limits sit above ours, so an oversize request gets an answer in its protocol's envelope.
@@ -127,9 +139,14 @@ public sealed class TracevaultServer : IAsyncDisposable
             LogMessages.Initialized(logger, data.Path, admin.User.AccountId, admin.User.Name, admin.AccessKeyId);
         }
 
-        LogMessages.Ready(logger, $"http://{bound}", data.Path, options.Region);
+        if (!options.UsesTls && !IPAddress.IsLoopback(bound.Address))
+        {
+            LogMessages.InsecureHttp(logger, bound.ToString());
+        }
+
+        LogMessages.Ready(logger, $"{(options.UsesTls ? "https" : "http")}://{bound}", data.Path, options.Region);
         LogMessages.OtlpReady(logger, Describe(otlpListeners.Http), Describe(otlpListeners.Grpc));
-        return new TracevaultServer(app, udp, bound, data, admin) { Otlp = otlpListeners };
+        return new TracevaultServer(app, udp, bound, certificate, data, admin) { Otlp = otlpListeners };
     }
 
     /// <summary>Waits until the server is asked to stop.</summary>
@@ -156,6 +173,32 @@ public sealed class TracevaultServer : IAsyncDisposable
             counters.UdpDroppedByKernel);
         OtlpFeature.LogTotals(_app.Services, _app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tracevault"));
         await _app.DisposeAsync().ConfigureAwait(false);
+        _certificate?.Dispose();
+    }
+
+    /// <summary>Loads the TLS certificate and key from their PEM files, or returns null when TLS is off.</summary>
+    /// <exception cref="InvalidDataException">A file is missing or unreadable, or they are not a PEM certificate and its key.</exception>
+    private static X509Certificate2? LoadCertificate(ServerOptions options)
+    {
+        if (options.TlsCertificatePath is null || options.TlsKeyPath is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var pem = X509Certificate2.CreateFromPemFile(options.TlsCertificatePath, options.TlsKeyPath);
+
+            // Re-imported as PKCS#12 so the key is usable by TLS on every platform (an ephemeral PEM key is not, on Windows).
+            return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
+        {
+            throw new InvalidDataException(
+                $"Cannot load the TLS certificate {options.TlsCertificatePath} with key {options.TlsKeyPath}: {exception.Message} "
+                + "Both must be PEM files: the certificate (chain) and its unencrypted private key.",
+                exception);
+        }
     }
 
     private static string Describe(IReadOnlyList<IPEndPoint> endpoints) =>

@@ -193,6 +193,12 @@ public sealed class OtlpIngest
             return "InvalidEndTime: end_time_unix_nano is before start_time_unix_nano";
         }
 
+        // A far-future end would date the span's chunk past retention (both sides in ticks since the Unix epoch).
+        if (span.EndTimeUnixNano / 100 > (ulong)(now + MaxSpanSkew).ToUnixTimeMilliseconds() * 10_000)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"InvalidEndTime: the span ends more than {MaxSpanSkew.TotalHours} hours in the future");
+        }
+
         return null;
     }
 

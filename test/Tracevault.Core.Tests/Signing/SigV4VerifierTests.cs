@@ -359,6 +359,28 @@ public sealed class SigV4VerifierTests
     }
 
     [Fact]
+    public void Verify_TargetHeaderNotSigned_IncompleteSignature()
+    {
+        var result = Verify(Signed(Unsigned(), ["content-type", "host", "x-amz-date"]), SignedAt);
+
+        Assert.Equal(SignatureFailure.IncompleteSignature, result.Failure);
+        Assert.Equal("'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.", result.Message);
+    }
+
+    [Fact]
+    public void Verify_PresignedLongerThanMaxLifetime_IncompleteSignature()
+    {
+        var limited = new SigV4Verifier { MaxPresignedLifetime = TimeSpan.FromMinutes(15) };
+        var presigned = Presigned(Unsigned(), TimeSpan.FromMinutes(16));
+
+        var result = limited.Verify(presigned, Lookup, SignedAt, Region, Service, Skew);
+
+        Assert.Equal(SignatureFailure.IncompleteSignature, result.Failure);
+        Assert.Equal("X-Amz-Expires must be at most 900 seconds for this service.", result.Message);
+        Assert.True(limited.Verify(Presigned(Unsigned(), TimeSpan.FromMinutes(15)), Lookup, SignedAt, Region, Service, Skew).Succeeded);
+    }
+
+    [Fact]
     public void Verify_PresignedQuery_SucceedsUntilExpiry()
     {
         var presigned = Presigned(Unsigned(), TimeSpan.FromMinutes(10));

@@ -148,6 +148,7 @@ public sealed class SegmentDocumentTests
     [InlineData("""{"id":"70de5b6f19ff9a0a","name":"api","trace_id":"T","end_time":1717239601}""", SegmentErrorCode.MissingStartTime, "70de5b6f19ff9a0a")]
     [InlineData("""{"id":"70de5b6f19ff9a0a","name":"api","trace_id":"T","start_time":"1717239600","end_time":1717239601}""", SegmentErrorCode.InvalidStartTime, "70de5b6f19ff9a0a")]
     [InlineData("""{"id":"70de5b6f19ff9a0a","name":"api","trace_id":"T","start_time":-1,"end_time":1717239601}""", SegmentErrorCode.InvalidStartTime, "70de5b6f19ff9a0a")]
+    [InlineData("""{"id":"70de5b6f19ff9a0a","name":"api","trace_id":"T","start_time":1717250401,"in_progress":true}""", SegmentErrorCode.InvalidStartTime, "70de5b6f19ff9a0a")]
     // end_time and in_progress
     [InlineData("""{"id":"70de5b6f19ff9a0a","name":"api","trace_id":"T","start_time":1717239600}""", SegmentErrorCode.MissingEndTime, "70de5b6f19ff9a0a")]
     [InlineData("""{"id":"70de5b6f19ff9a0a","name":"api","trace_id":"T","start_time":1717239600,"in_progress":false}""", SegmentErrorCode.MissingEndTime, "70de5b6f19ff9a0a")]
@@ -155,6 +156,8 @@ public sealed class SegmentDocumentTests
     [InlineData("""{"id":"70de5b6f19ff9a0a","name":"api","trace_id":"T","start_time":1717239600,"end_time":"soon"}""", SegmentErrorCode.InvalidEndTime, "70de5b6f19ff9a0a")]
     [InlineData("""{"id":"70de5b6f19ff9a0a","name":"api","trace_id":"T","start_time":1717239600,"end_time":1717239601,"in_progress":true}""", SegmentErrorCode.InvalidEndTime, "70de5b6f19ff9a0a")]
     [InlineData("""{"id":"70de5b6f19ff9a0a","name":"api","trace_id":"T","start_time":1717239600,"in_progress":"yes"}""", SegmentErrorCode.InvalidEndTime, "70de5b6f19ff9a0a")]
+    [InlineData("""{"id":"70de5b6f19ff9a0a","name":"api","trace_id":"T","start_time":1717239600,"end_time":1748779200}""", SegmentErrorCode.InvalidEndTime, "70de5b6f19ff9a0a")]
+    [InlineData("""{"id":"70de5b6f19ff9a0a","name":"api","trace_id":"T","start_time":1717239600,"end_time":1717250400.5}""", SegmentErrorCode.InvalidEndTime, "70de5b6f19ff9a0a")]
     // independent subsegments and parent_id
     [InlineData("""{"type":"subsegment","id":"70de5b6f19ff9a0a","name":"db","trace_id":"T","start_time":1717239600,"end_time":1717239601}""", SegmentErrorCode.InvalidSubsegment, "70de5b6f19ff9a0a")]
     [InlineData("""{"type":"subsegment","id":"70de5b6f19ff9a0a","name":"db","parent_id":"1111111111111111","start_time":1717239600,"end_time":1717239601}""", SegmentErrorCode.InvalidSubsegment, "70de5b6f19ff9a0a")]
@@ -167,6 +170,20 @@ public sealed class SegmentDocumentTests
         Assert.Equal(expectedCode, rejection.ErrorCode);
         Assert.Equal(expectedId, rejection.Id);
         Assert.Contains($"ErrorCode: {expectedCode}, Cause: ", rejection.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_TimesUpToTheSkewAhead_AreValid()
+    {
+        Assert.True(Parse($$"""{"id":"70de5b6f19ff9a0a","name":"api","trace_id":"{{TraceId}}","start_time":1717250400,"end_time":1717250400}""").IsValid);
+    }
+
+    [Fact]
+    public void Parse_EndTimeAYearAhead_SaysWhy()
+    {
+        var rejection = Parse($$"""{"id":"70de5b6f19ff9a0a","name":"api","trace_id":"{{TraceId}}","start_time":1717239600,"end_time":1748779200}""").Rejection;
+
+        Assert.Contains("end_time 2025-06-01T12:00:00Z is more than 2 hours in the future", rejection?.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -82,7 +82,11 @@ public sealed class OtlpHttpTests : IAsyncLifetime
             .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a));
         Assert.True(external is not null, "the machine needs a non-loopback IPv4 address to send from elsewhere");
 
-        await using var server = await TestServer.StartAsync(configure: options => options.Listen = new IPEndPoint(IPAddress.Any, 0));
+        await using var server = await TestServer.StartAsync(configure: options =>
+        {
+            options.Listen = new IPEndPoint(IPAddress.Any, 0);
+            options.InsecureHttp = true;
+        });
         var port = server.Server.Endpoint.Port;
         var remoteId = OtlpSpans.XRayStyleTraceId(DateTimeOffset.UtcNow);
         using (var response = await _http.SendAsync(OtlpSpans.Post($"http://{external}:{port}/v1/traces", OtlpSpans.Request("svc", OtlpSpans.Span(remoteId, DateTimeOffset.UtcNow)).ToByteArray())))
@@ -141,6 +145,19 @@ public sealed class OtlpHttpTests : IAsyncLifetime
         using var xray = XRayApiClient.For(_server);
         var stored = await xray.ReadTraceAsync(OtlpSpans.XRayId(traceId));
         Assert.Equal(["good", "large-but-allowed"], stored.Select(d => d["metadata"]!["otel"]!["name"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task SpanEndingAYearAhead_IsRejected()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var traceId = OtlpSpans.XRayStyleTraceId(now);
+        var far = OtlpSpans.Span(traceId, now, "far", span => span.EndTimeUnixNano = (ulong)now.AddDays(365).ToUnixTimeMilliseconds() * 1_000_000);
+        using var response = await _http.SendAsync(OtlpSpans.Post(TracesUrl, OtlpSpans.Request("far-svc", OtlpSpans.Span(traceId, now, "good"), far).ToByteArray()));
+
+        var answer = await OtlpSpans.ReadSuccessAsync(response);
+        Assert.Equal(1, answer.PartialSuccess.RejectedSpans);
+        Assert.Contains("InvalidEndTime: the span ends more than 2 hours in the future", answer.PartialSuccess.ErrorMessage, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -47,6 +47,32 @@ public sealed class XRayRetentionTests : IAsyncLifetime
         Assert.Contains(_server.Logs.Lines, line => line.Contains("Removed 1 chunks older than the retention period", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task SegmentEndingAYearAhead_IsRefused_SoItsTraceStillExpires()
+    {
+        using var xray = XRayApiClient.For(_server);
+        var retention = _server.Server.Services.GetServices<IHostedService>().OfType<RetentionService>().Single();
+        var start = _clock.GetUtcNow().ToUnixTimeSeconds();
+        var trace = TraceId(start, "0f0000000000000000000001");
+        var yearAhead = start + (365 * 86400);
+
+        var unprocessed = await xray.PutTraceSegmentsAsync(
+        [
+            Segment(trace, "0f00000000000001", "now", start, start + 1).ToJsonString(),
+            Segment(trace, "0f00000000000002", "far", start, yearAhead).ToJsonString(),
+            Segment(trace, "0f00000000000003", "late-start", yearAhead, yearAhead + 1).ToJsonString(),
+        ]);
+
+        Assert.Equal(
+            [("0f00000000000002", "InvalidEndTime"), ("0f00000000000003", "InvalidStartTime")],
+            unprocessed.Select(u => (u!["Id"]!.GetValue<string>(), u["ErrorCode"]!.GetValue<string>())).Order());
+        Assert.Contains("more than 2 hours in the future", unprocessed[0]!["Message"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        _clock.Advance(TimeSpan.FromDays(31));
+        retention.RemoveExpired();
+        Assert.Empty(await xray.ReadTraceAsync(trace));
+    }
+
     private long IndexEntries()
     {
         using var connection = new SqliteConnection($"Data Source={Path.Combine(_server.DataDirectory, "tracevault.db")};Mode=ReadOnly;Pooling=False");

@@ -14,7 +14,11 @@ public sealed class XRayUdpSourceTests
     [Fact]
     public async Task Udp_ListeningOnEveryInterface_TakesLoopback()
     {
-        await using var server = await TestServer.StartAsync(configure: options => options.Listen = new IPEndPoint(IPAddress.Any, 0));
+        await using var server = await TestServer.StartAsync(configure: options =>
+        {
+            options.Listen = new IPEndPoint(IPAddress.Any, 0);
+            options.InsecureHttp = true;
+        });
         var counters = server.Server.Services.GetRequiredService<IngestCounters>();
         var now = Now();
         var local = TraceId(now, "a00000000000000000000001");
@@ -34,7 +38,11 @@ public sealed class XRayUdpSourceTests
     public async Task Udp_ListeningOnEveryInterface_DropsAnotherHostAndThisHostsNonLoopbackAddress()
     {
         await using var network = await PrivateNetwork.CreateAsync();
-        await using var server = await TestServer.StartAsync(configure: options => options.Listen = new IPEndPoint(IPAddress.Any, 0));
+        await using var server = await TestServer.StartAsync(configure: options =>
+        {
+            options.Listen = new IPEndPoint(IPAddress.Any, 0);
+            options.InsecureHttp = true;
+        });
         var counters = server.Server.Services.GetRequiredService<IngestCounters>();
         var port = server.Server.Endpoint.Port;
         var now = Now();
