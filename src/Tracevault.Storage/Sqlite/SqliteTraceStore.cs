@@ -130,10 +130,11 @@ public sealed class SqliteTraceStore : ITraceStore
     {
         using var connection = _database.Open();
         using var transaction = connection.BeginTransaction(deferred: false);
-        // Undated keys (W3C ids) have no hour: they go with their chunks, found by the chunks' index by time.
+        // Undated keys (W3C ids) have no hour: they go with their chunks, found as the delete below finds them (a pass over the
+        // table, as chunks_by_time leads with the account: the index is not read, so retention does not depend on it either).
         using var undated = connection.CreateCommand();
         undated.Transaction = transaction;
-        undated.CommandText = "DELETE FROM undated_index WHERE chunk_id IN (SELECT id FROM chunks WHERE max_time < $before)";
+        undated.CommandText = "DELETE FROM undated_index WHERE chunk_id IN (SELECT id FROM chunks NOT INDEXED WHERE max_time < $before)";
         undated.Parameters.AddWithValue("$before", beforeSecond);
         undated.ExecuteNonQuery();
 
