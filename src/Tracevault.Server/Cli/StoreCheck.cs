@@ -2,7 +2,6 @@ using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tracevault.Core.Identity;
-using Tracevault.Keys.Audit;
 using Tracevault.Keys.Envelope;
 using Tracevault.Keys.Kms;
 using Tracevault.Keys.Settings;
@@ -98,8 +97,7 @@ public static class StoreCheck
         var time = TimeProvider.System;
         var data = DataDirectory.Open(path, time);
         var kmsOptions = new KmsOptions { Region = region };
-        var audit = new SqliteAuditLog(data.Database, new AuditChain(data.RootKeys));
-        var keys = new KeyService(new SqliteKeyRepository(data.Database, audit), audit, data.RootKeys, time, kmsOptions);
+        var (keys, _) = Kms.KmsRegistration.CreateKeyService(data, kmsOptions, time);
         var defaults = new DefaultDataKeys(SqliteServiceKeyStore.LoadOrCreate(data.Database, data.RootKeys), time);
         var policy = new DataKeyPolicy(keys, defaults, new SqliteEncryptionSettingRepository(data.Database), time, new EncryptionSettingsOptions(), NullLogger<DataKeyPolicy>.Instance);
         var store = new SqliteTraceStore(data.Database);

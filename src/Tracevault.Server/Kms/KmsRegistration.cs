@@ -15,8 +15,7 @@ internal static class KmsRegistration
     {
         var kmsOptions = new KmsOptions { Region = options.Region };
         kmsOptions.Validate();
-        var audit = new SqliteAuditLog(data.Database, new AuditChain(data.RootKeys));
-        var keys = new KeyService(new SqliteKeyRepository(data.Database, audit), audit, data.RootKeys, time, kmsOptions);
+        var (keys, audit) = CreateKeyService(data, kmsOptions, time);
         services.AddSingleton(kmsOptions);
         services.AddSingleton<IAuditLog>(audit);
         services.AddSingleton(keys);
@@ -24,5 +23,12 @@ internal static class KmsRegistration
         KmsOperations.Map(router, keys);
         CloudTrailOperations.Map(router, audit);
         return services;
+    }
+
+    /// <summary>The key service of a data directory over its audit trail, as the server and the offline commands use it.</summary>
+    public static (KeyService Keys, SqliteAuditLog Audit) CreateKeyService(DataDirectory data, KmsOptions options, TimeProvider time)
+    {
+        var audit = new SqliteAuditLog(data.Database, new AuditChain(data.RootKeys));
+        return (new KeyService(new SqliteKeyRepository(data.Database, audit), audit, data.RootKeys, time, options), audit);
     }
 }
