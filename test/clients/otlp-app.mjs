@@ -110,6 +110,7 @@ export async function startServices({ exporter, url, propagator = 'w3c' }) {
   await Promise.all([once(backend, 'listening'), once(frontend, 'listening')]);
   return {
     frontendPort: frontend.address().port,
+    backendPort: backend.address().port,
     flush: () => Promise.all(providers.map((p) => p.forceFlush())),
     async close() {
       await Promise.all(providers.map((p) => p.shutdown()));

@@ -2,6 +2,7 @@
 // It uses the SDK's defaults: segments over UDP and centralized sampling over TCP, both to the daemon address,
 // which AWS_XRAY_DAEMON_ADDRESS overrides (as on any host whose daemon is not on 127.0.0.1:2000).
 // Two HTTP servers: "tracevault-frontend" (GET /orders/N?customer=C) calls "tracevault-backend" (GET /stock/N).
+// XRAY_APP_STOCK_URL (e.g. http://127.0.0.1:PORT) sends the frontend's stock calls to another service instead.
 // It prints {"frontend": port, "backend": port} once both listen, and exits when its stdin closes.
 import http from 'node:http';
 import AWSXRay from 'aws-xray-sdk-core';
@@ -73,7 +74,7 @@ const frontend = tracedServer('tracevault-frontend', (req, res, segment) => {
     setTimeout(() => {
       subsegment.addMetadata('item', item);
       subsegment.close();
-      http.get(`http://127.0.0.1:${backend.address().port}/stock/${item}`, (answer) => {
+      http.get(`${process.env.XRAY_APP_STOCK_URL ?? `http://127.0.0.1:${backend.address().port}`}/stock/${item}`, (answer) => {
         answer.resume();
         answer.on('end', () => {
           res.statusCode = answer.statusCode === 200 ? 200 : 502;

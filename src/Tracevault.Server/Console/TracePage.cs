@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Tracevault.Core.Traces;
 using Tracevault.Server.Http;
+using Tracevault.Server.Otlp;
 using Tracevault.Server.XRay;
 
 namespace Tracevault.Server.Console;
@@ -74,7 +75,8 @@ public sealed class TracePage
 
     private static TrustedHtml RenderTrace(AssembledTrace trace, bool showRaw)
     {
-        var metadata = ReadMetadata(trace);
+        var spans = new Dictionary<string, TrustedHtml>(StringComparer.Ordinal);
+        var metadata = ReadMetadata(trace, spans);
         var html = new HtmlWriter();
         html.Append($"""
             <h1 class="trace-title">Trace <span class="id">{trace.Id}</span></h1>
@@ -107,7 +109,7 @@ public sealed class TracePage
             """);
         foreach (var entity in trace.Entities)
         {
-            html.Raw(RenderEntity(trace, entity, scale, metadata));
+            html.Raw(RenderEntity(trace, entity, scale, metadata, spans));
         }
 
         html.Append($"</section>");
@@ -123,7 +125,7 @@ public sealed class TracePage
         return html.ToHtml();
     }
 
-    private static TrustedHtml RenderEntity(AssembledTrace trace, TraceEntity entity, double scale, Dictionary<string, string> metadata)
+    private static TrustedHtml RenderEntity(AssembledTrace trace, TraceEntity entity, double scale, Dictionary<string, string> metadata, Dictionary<string, TrustedHtml> spans)
     {
         var depth = 0;
         for (var parent = entity.Parent; parent is not null; parent = parent.Parent)
@@ -187,6 +189,11 @@ public sealed class TracePage
             html.Append($"</tbody></table>");
         }
 
+        if (spans.TryGetValue(entity.Id, out var span))
+        {
+            html.Raw(span);
+        }
+
         if (metadata.TryGetValue(entity.Id, out var metadataJson))
         {
             html.Append($"<h4>Metadata</h4><pre class=\"json metadata\"><code>{metadataJson}</code></pre>");
@@ -242,8 +249,9 @@ public sealed class TracePage
         ? new HtmlWriter().Append($" <span class=\"badge http\">{status}</span>").ToHtml()
         : TrustedHtml.Empty;
 
-    /// <summary>The <c>metadata</c> object of every segment and subsegment, by id, as indented JSON; the assembled entities do not keep it.</summary>
-    private static Dictionary<string, string> ReadMetadata(AssembledTrace trace)
+    /// <summary>The <c>metadata</c> object of every segment and subsegment, by id, as indented JSON; the assembled entities do not keep it.
+    /// For those that came from OpenTelemetry spans, <paramref name="spans"/> gets their attributes and events as HTML.</summary>
+    private static Dictionary<string, string> ReadMetadata(AssembledTrace trace, Dictionary<string, TrustedHtml> spans)
     {
         var byId = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var segment in trace.StoredDocuments)
@@ -251,7 +259,7 @@ public sealed class TracePage
             try
             {
                 using var document = JsonDocument.Parse(segment.Document);
-                Collect(document.RootElement, byId);
+                Collect(document.RootElement, byId, spans);
             }
             catch (JsonException)
             {
@@ -261,7 +269,7 @@ public sealed class TracePage
 
         return byId;
 
-        static void Collect(JsonElement entity, Dictionary<string, string> byId)
+        static void Collect(JsonElement entity, Dictionary<string, string> byId, Dictionary<string, TrustedHtml> spans)
         {
             if (entity.ValueKind != JsonValueKind.Object)
             {
@@ -272,15 +280,93 @@ public sealed class TracePage
                 && entity.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object)
             {
                 byId[TraceIds.Normalize(id.GetString()!)] = Indent(metadata);
+                if (RenderSpan(metadata) is { } span)
+                {
+                    spans[TraceIds.Normalize(id.GetString()!)] = span;
+                }
             }
 
             if (entity.TryGetProperty("subsegments", out var children) && children.ValueKind == JsonValueKind.Array)
             {
                 foreach (var child in children.EnumerateArray())
                 {
-                    Collect(child, byId);
+                    Collect(child, byId, spans);
                 }
             }
+        }
+    }
+
+    /// <summary>The attributes and events of the OpenTelemetry span a segment came from, as OTLP ingest keeps them in
+    /// <c>metadata.default</c> and <c>metadata.otel</c>; none for a segment sent as an X-Ray document.</summary>
+    private static TrustedHtml? RenderSpan(JsonElement metadata)
+    {
+        if (!metadata.TryGetProperty(SpanSegmentWriter.ReservedNamespace, out var otel) || otel.ValueKind != JsonValueKind.Object
+            || !otel.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        var html = new HtmlWriter();
+        html.Append($"<section class=\"otel-span\"><h4>OpenTelemetry span <span class=\"id\">{name.GetString()}</span></h4>");
+        if (metadata.TryGetProperty("default", out var attributes) && attributes.ValueKind == JsonValueKind.Object)
+        {
+            html.Append($"<h4>Span attributes</h4>");
+            html.Raw(KeyValues("otel-attributes", attributes));
+        }
+
+        var start = Nanos(otel, "start_time_unix_nano");
+        if (otel.TryGetProperty("events", out var events) && events.ValueKind == JsonValueKind.Array && events.GetArrayLength() > 0)
+        {
+            html.Append($"<h4>Span events</h4><ol class=\"otel-events\">");
+            foreach (var spanEvent in events.EnumerateArray())
+            {
+                if (spanEvent.ValueKind != JsonValueKind.Object)
+                {
+                    continue;
+                }
+
+                var eventName = spanEvent.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : "";
+                var at = Nanos(spanEvent, "time_unix_nano");
+                html.Append($"<li class=\"otel-event\"><span class=\"event-name\">{eventName}</span>");
+                if (at is not null)
+                {
+                    html.Append($" <time>{ConsoleFormat.Time(at.Value / 1e9)}</time>");
+                    if (start is not null)
+                    {
+                        html.Append($" <span class=\"offset\">(+{ConsoleFormat.Duration((at.Value - (double)start.Value) / 1e9)})</span>");
+                    }
+                }
+
+                if (spanEvent.TryGetProperty("attributes", out var eventAttributes) && eventAttributes.ValueKind == JsonValueKind.Object)
+                {
+                    html.Raw(KeyValues("otel-event-attributes", eventAttributes));
+                }
+
+                html.Append($"</li>");
+            }
+
+            html.Append($"</ol>");
+        }
+
+        html.Append($"</section>");
+        return html.ToHtml();
+
+        static ulong? Nanos(JsonElement owner, string property) =>
+            owner.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String
+            && ulong.TryParse(value.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out var nanos) ? nanos : null;
+
+        static TrustedHtml KeyValues(string kind, JsonElement values)
+        {
+            var table = new HtmlWriter();
+            table.Append($"<table class=\"kv {kind}\"><tbody>");
+            foreach (var property in values.EnumerateObject())
+            {
+                var text = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : property.Value.GetRawText();
+                table.Append($"<tr><th>{property.Name}</th><td>{text}</td></tr>");
+            }
+
+            table.Append($"</tbody></table>");
+            return table.ToHtml();
         }
     }
 

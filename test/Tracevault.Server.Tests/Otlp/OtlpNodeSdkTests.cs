@@ -35,6 +35,16 @@ public sealed class OtlpNodeSdkTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task XRaySdkServiceCallingAnOtelService_IsOneTrace_WithTheEdgeBetweenThem()
+    {
+        var environment = _server.ClientEnvironment();
+        environment["AWS_XRAY_DAEMON_ADDRESS"] = _server.Server.Endpoint.ToString();
+        environment["OTLP_URL"] = $"http://{_server.Server.Otlp.Http[0]}/v1/traces";
+
+        await NodeClients.RunTestScriptAsync("otlp-mixed.test.mjs", environment, output);
+    }
+
+    [Fact]
     public async Task NodeServices_PostToV1TracesOnTheMainPort_AreStored()
     {
         var environment = _server.ClientEnvironment();
