@@ -49,4 +49,8 @@ public sealed record Caller(string AccountId, string Arn, string UserName, strin
 
     /// <summary>The ARN of a user of an account.</summary>
     public static string UserArn(string accountId, string userName) => $"arn:aws:iam::{accountId}:user/{userName}";
+
+    /// <summary>A stable IAM-style unique id for a user ARN (AIDA + 17 characters), as audit records name the principal.</summary>
+    public static string PrincipalId(string arn) =>
+        "AIDA" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(arn)))[..17];
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -30,7 +29,7 @@ internal static class KmsAuditRecord
             {
                 var isRoot = caller.Arn.EndsWith(":root", StringComparison.Ordinal);
                 writer.WriteString("type", isRoot ? "Root" : "IAMUser");
-                writer.WriteString("principalId", isRoot ? caller.AccountId : PrincipalId(caller.Arn));
+                writer.WriteString("principalId", isRoot ? caller.AccountId : Caller.PrincipalId(caller.Arn));
                 writer.WriteString("arn", caller.Arn);
                 writer.WriteString("accountId", caller.AccountId);
                 writer.WriteString("accessKeyId", caller.AccessKeyId ?? "");
@@ -106,10 +105,6 @@ internal static class KmsAuditRecord
 
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
-
-    /// <summary>A stable IAM-style unique id for a user ARN (AIDA + 17 characters).</summary>
-    public static string PrincipalId(string arn) =>
-        "AIDA" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(arn)))[..17];
 
     /// <summary>A JSON array of strings.</summary>
     public static JsonArray Strings(IEnumerable<string> values) => new(values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());

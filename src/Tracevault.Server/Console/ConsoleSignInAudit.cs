@@ -1,8 +1,8 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Tracevault.Core;
+using Tracevault.Core.Identity;
 using Tracevault.Keys.Audit;
 using Tracevault.Keys.Identity;
 using Tracevault.Server.Hosting;
@@ -64,7 +64,7 @@ public sealed class ConsoleSignInAudit
             writer.WriteString("type", "IAMUser");
             if (credentials is not null)
             {
-                writer.WriteString("principalId", PrincipalId(credentials.User.Arn));
+                writer.WriteString("principalId", Caller.PrincipalId(credentials.User.Arn));
                 writer.WriteString("arn", credentials.User.Arn);
             }
 
@@ -104,8 +104,4 @@ public sealed class ConsoleSignInAudit
         var record = Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
         _audit.Append([new AuditEvent(eventId, accountId, now, EventSource, EventName, false, userName, accessKeyId, [], record)], null);
     }
-
-    /// <summary>The user's stable IAM-style unique id, the same KMS records give it (AIDA and 17 characters of the ARN's hash).</summary>
-    private static string PrincipalId(string arn) =>
-        "AIDA" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(arn)))[..17];
 }
