@@ -9,6 +9,9 @@ internal static partial class LogMessages
     [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "Serving plain HTTP on {Endpoint}, which is not loopback (--insecure-http): signed requests, KMS plaintexts and console sign-ins cross the network unencrypted unless something in front of Tracevault encrypts them")]
     public static partial void InsecureHttp(ILogger logger, string endpoint);
 
+    [LoggerMessage(EventId = 220, Level = LogLevel.Warning, Message = "The root key file {RootKeyPath} lies inside the data directory {DataDirectory}: any copy of the directory (a backup, a snapshot) opens every key, secret and trace in it; keep the root key elsewhere with --root-key-file")]
+    public static partial void RootKeyInsideDataDirectory(ILogger logger, string rootKeyPath, string dataDirectory);
+
     [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "Operation {Operation} failed unexpectedly (request {RequestId}): {ExceptionType}")]
     public static partial void OperationFailed(ILogger logger, string operation, string requestId, string exceptionType);
 

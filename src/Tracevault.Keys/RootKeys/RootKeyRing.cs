@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Security.Cryptography;
-using System.Text.Json;
 
 namespace Tracevault.Keys.RootKeys;
 
@@ -101,46 +101,43 @@ public sealed class RootKeyRing
     /// <summary>Returns the root key id a sealed blob names.</summary>
     public static int SealingKeyId(ReadOnlySpan<byte> sealedBlob) => BinaryPrimitives.ReadInt32BigEndian(sealedBlob.Slice(1, 4));
 
-    /// <summary>Loads a ring from its file.</summary>
-    public static RootKeyRing Load(string path)
+    /// <summary>Loads a ring from a root key file that is not wrapped under a passphrase.</summary>
+    public static RootKeyRing Load(string path) => new RootKeyFile(path, passphrase: null).Load();
+
+    /// <summary>Writes the ring to <paramref name="path"/>, not wrapped under a passphrase, atomically and durably, readable and writable by its owner only.</summary>
+    public void Save(string path) => new RootKeyFile(path, passphrase: null).Save(this);
+
+    /// <summary>Returns a new ring without root key <paramref name="keyId"/>, which must not be the sealing key.</summary>
+    /// <exception cref="RootKeyInUseException">The key is the sealing key, or the ring does not hold it.</exception>
+    public RootKeyRing WithoutKey(int keyId)
     {
-        using var stream = File.OpenRead(path);
-        var file = JsonSerializer.Deserialize(stream, RootKeyFileContext.Default.RootKeyFile)
-            ?? throw new InvalidDataException($"The root key file {path} is empty.");
-        if (file.Keys.Count == 0)
+        if (keyId == CurrentKeyId)
         {
-            throw new InvalidDataException($"The root key file {path} holds no keys.");
+            throw new RootKeyInUseException(string.Create(CultureInfo.InvariantCulture,
+                $"root key {keyId} is the current root key, which seals everything new: run 'tracevault root-key rotate' first, then retire {keyId}"));
         }
 
-        return new RootKeyRing(file.Keys.ToDictionary(k => k.Id, k => Convert.FromBase64String(k.Key)));
+        if (!_keys.ContainsKey(keyId))
+        {
+            throw new RootKeyInUseException(string.Create(CultureInfo.InvariantCulture,
+                $"the root key file holds no root key {keyId} (it holds {string.Join(", ", _keys.Keys.Order())})"));
+        }
+
+        return new RootKeyRing(_keys.Where(k => k.Key != keyId).ToDictionary(k => k.Key, k => k.Value));
     }
 
-    /// <summary>Writes the ring to <paramref name="path"/> atomically and durably, readable and writable by its owner only.</summary>
-    public void Save(string path) => Save(path, static _ => { });
+    /// <summary>The keys themselves, for the root key file only.</summary>
+    internal IReadOnlyDictionary<int, byte[]> Material => _keys;
 
-    /// <summary>Writes the ring to a temporary file and flushes it, renames it over <paramref name="path"/> and flushes the directory, telling <paramref name="reached"/> after each.</summary>
-    internal void Save(string path, Action<RootKeyRotationStep> reached)
+    /// <summary>Makes a ring of the keys read from a root key file.</summary>
+    internal static RootKeyRing FromMaterial(IReadOnlyDictionary<int, byte[]> keys)
     {
-        var file = new RootKeyFile { Keys = _keys.OrderBy(k => k.Key).Select(k => new RootKeyEntry { Id = k.Key, Key = Convert.ToBase64String(k.Value) }).ToList() };
-        var temporary = path + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
+        if (keys.Count == 0 || keys.Values.Any(k => k.Length != KeySize))
         {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            throw new InvalidDataException("its keys are not 32-byte keys");
         }
 
-        using (var stream = new FileStream(temporary, options))
-        {
-            JsonSerializer.Serialize(stream, file, RootKeyFileContext.Default.RootKeyFile);
-            stream.Flush(flushToDisk: true);
-        }
-
-        reached(RootKeyRotationStep.NewRingWritten);
-        File.Move(temporary, path, overwrite: true);
-
-        // Without this, a power cut can undo the rename after the database committed data sealed under the new key.
-        DirectorySync.Flush(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        reached(RootKeyRotationStep.NewRingInPlace);
+        return new RootKeyRing(keys);
     }
 
     private static byte[] Aad(ReadOnlySpan<byte> header, ReadOnlySpan<byte> associatedData)

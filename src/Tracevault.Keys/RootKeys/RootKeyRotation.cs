@@ -6,19 +6,20 @@ namespace Tracevault.Keys.RootKeys;
 /// <remarks>
 /// The steps are ordered so that at every instant the root key file opens what the store holds: the new ring keeps every
 /// old key and is made durable (temporary file flushed, renamed, directory flushed) before the store commits the re-seal
-/// in one transaction. No root key is retired, so a ring written by an interrupted rotation still opens everything.
+/// in one transaction. No root key is retired here (<see cref="RootKeyRetirement"/> does that once nothing is sealed under it), so a ring written by an interrupted rotation still opens everything.
 /// </remarks>
 public static class RootKeyRotation
 {
-    /// <summary>Writes a ring with one more root key to <paramref name="rootKeyPath"/>, then re-seals <paramref name="store"/> under it; <paramref name="reached"/> is told each step as it completes.</summary>
+    /// <summary>Writes a ring with one more root key to <paramref name="file"/> (wrapped as the file is), then re-seals <paramref name="store"/> under it; <paramref name="reached"/> is told each step as it completes.</summary>
     /// <returns>The new ring and what was re-sealed.</returns>
-    public static (RootKeyRing Ring, RootKeyResealCounts Counts) Rotate(string rootKeyPath, RootKeyRing current, IRootKeySealedStore store, Action<RootKeyRotationStep> reached)
+    public static (RootKeyRing Ring, RootKeyResealCounts Counts) Rotate(RootKeyFile file, RootKeyRing current, IRootKeySealedStore store, Action<RootKeyRotationStep> reached)
     {
+        ArgumentNullException.ThrowIfNull(file);
         ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(reached);
         var next = current.AddKey();
-        next.Save(rootKeyPath, reached);
+        file.Save(next, reached);
         var counts = store.ResealAll(
             blob =>
             {

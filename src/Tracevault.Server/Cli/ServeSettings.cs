@@ -35,20 +35,24 @@ internal sealed class ServeSettings
     public static string VariableName(Option option) => "TRACEVAULT_" + Key(option).Replace('-', '_').ToUpperInvariant();
 
     /// <summary>Names each option's environment variable in its help text.</summary>
-    public static void DescribeVariables(Command command)
+    public static void DescribeVariables(Command command) =>
+        DescribeVariables(command.Options.Where(o => o.Name.StartsWith("--", StringComparison.Ordinal) && o.Name != "--config" && o is not System.CommandLine.Help.HelpOption));
+
+    /// <summary>Names each of <paramref name="options"/>' environment variable in its help text.</summary>
+    public static void DescribeVariables(IEnumerable<Option> options)
     {
-        foreach (var option in command.Options.Where(o => o.Name.StartsWith("--", StringComparison.Ordinal) && o.Name != "--config" && o is not System.CommandLine.Help.HelpOption))
+        foreach (var option in options)
         {
             option.Description += $" [env: {VariableName(option)}]";
         }
     }
 
-    /// <summary>Reads the configuration file (when one is named) and the environment variables of <paramref name="command"/>'s options.</summary>
+    /// <summary>Reads the configuration file (when one is named, by <paramref name="config"/> if the command has it, else by <see cref="ConfigVariable"/>) and the environment variables of <paramref name="command"/>'s options.</summary>
     /// <exception cref="ArgumentException">The file is missing or not a JSON object of settings.</exception>
-    public static ServeSettings Load(ParseResult parse, Command command, Option<string?> config)
+    public static ServeSettings Load(ParseResult parse, Command command, Option<string?>? config)
     {
         var builder = new ConfigurationBuilder();
-        if ((parse.GetValue(config) ?? Environment.GetEnvironmentVariable(ConfigVariable)) is { Length: > 0 } file)
+        if (((config is null ? null : parse.GetValue(config)) ?? Environment.GetEnvironmentVariable(ConfigVariable)) is { Length: > 0 } file)
         {
             var path = Path.GetFullPath(file);
             if (!File.Exists(path))

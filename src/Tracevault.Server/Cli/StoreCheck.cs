@@ -29,8 +29,8 @@ public static class StoreCheck
     /// <summary>Exit code: there is nothing to check there.</summary>
     public const int NotFound = 2;
 
-    /// <summary>Checks the data directory at <paramref name="path"/>, writing the report to <paramref name="output"/>; returns the exit code.</summary>
-    public static int Run(string path, string region, TextWriter output)
+    /// <summary>Checks the data directory at <paramref name="path"/> (its root key where <paramref name="rootKey"/> says), writing the report to <paramref name="output"/>; returns the exit code.</summary>
+    public static int Run(string path, RootKeyOptions rootKey, string region, TextWriter output)
     {
         ArgumentNullException.ThrowIfNull(output);
         var full = Path.GetFullPath(path);
@@ -78,7 +78,7 @@ public static class StoreCheck
 
         try
         {
-            damaged |= CheckChunks(full, region, output);
+            damaged |= CheckChunks(full, rootKey, region, output);
         }
         catch (Exception exception) when (exception is InvalidDataException || StorageFailure.Of(exception) is not null)
         {
@@ -92,10 +92,10 @@ public static class StoreCheck
     }
 
     /// <summary>Opens every chunk of every account; true when any is damaged.</summary>
-    private static bool CheckChunks(string path, string region, TextWriter output)
+    private static bool CheckChunks(string path, RootKeyOptions rootKey, string region, TextWriter output)
     {
         var time = TimeProvider.System;
-        var data = DataDirectory.Open(path, time);
+        var data = DataDirectory.Open(path, rootKey, time);
         var kmsOptions = new KmsOptions { Region = region };
         var (keys, _) = Kms.KmsRegistration.CreateKeyService(data, kmsOptions, time);
         var defaults = new DefaultDataKeys(SqliteServiceKeyStore.LoadOrCreate(data.Database, data.RootKeys), time);

@@ -48,12 +48,6 @@ public static class TracevaultCommand
         return root;
     }
 
-    private static Option<string> DataOption() => new("--data", "-d")
-    {
-        Description = "The data directory.",
-        DefaultValueFactory = _ => "./tracevault-data",
-    };
-
     private static Option<string> ListenOption() => new("--listen", "-l")
     {
         Description = "HOST:PORT for HTTP and UDP.",
@@ -68,7 +62,7 @@ public static class TracevaultCommand
 
     private static Command Serve()
     {
-        var data = DataOption();
+        var data = new DataDirectoryOptions();
         var listen = ListenOption();
         var region = RegionOption();
         var udpBuffer = new Option<int>("--udp-receive-buffer")
@@ -96,7 +90,7 @@ public static class TracevaultCommand
         var command = new Command("serve", "Run the server: X-Ray (HTTP and UDP), KMS, CloudTrail and the console on one port; OpenTelemetry (OTLP) on its own ports too. "
             + "Each option may also come from its environment variable or from the --config file; the command line wins over the environment, the environment over the file.")
         {
-            data, listen, region, udpBuffer, otlpHttp, otlpGrpc, otlpAnnotations, retentionDays, tlsCert, tlsKey, insecureHttp, config,
+            data.Data, data.RootKeyFile, data.PassphraseFile, listen, region, udpBuffer, otlpHttp, otlpGrpc, otlpAnnotations, retentionDays, tlsCert, tlsKey, insecureHttp, config,
         };
         ServeSettings.DescribeVariables(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -105,7 +99,7 @@ public static class TracevaultCommand
             try
             {
                 var settings = ServeSettings.Load(parse, command, config);
-                options.DataDirectory = settings.Get(data);
+                (options.DataDirectory, options.RootKey) = data.Resolve(settings);
                 options.Region = settings.Get(region);
                 options.UdpReceiveBufferBytes = settings.Get(udpBuffer);
                 options.Listen = ServerOptions.ParseListen(settings.Get(listen));
@@ -174,13 +168,15 @@ public static class TracevaultCommand
 
     private static Command Init()
     {
-        var data = DataOption();
+        var data = new DataDirectoryOptions();
         var region = RegionOption();
         var listen = ListenOption();
-        var command = new Command("init", "Create the data directory: database, root key, one account and its admin user.") { data, region, listen };
+        var command = new Command("init", "Create the data directory: database, root key (at --root-key-file when given; an existing one is used, never replaced), one account and its admin user.") { region, listen };
+        data.AddToAdminCommand(command);
         command.SetAction(parse =>
         {
-            var directory = DataDirectory.OpenOrCreate(parse.GetValue(data)!, TimeProvider.System);
+            var (path, rootKey) = data.Resolve(parse, command);
+            var directory = DataDirectory.OpenOrCreate(path, rootKey, TimeProvider.System);
             var admin = directory.InitializeIfEmpty();
             System.Console.WriteLine(admin is null
                 ? $"{directory.Path} is already initialized."
@@ -195,14 +191,15 @@ public static class TracevaultCommand
     {
         var users = new Command("users", "Manage users.");
 
-        var data = DataOption();
+        var data = new DataDirectoryOptions();
         var name = new Argument<string>("NAME") { Description = "The new user's name." };
         var account = new Option<string?>("--account") { Description = "The account (default: the first account)." };
         var policy = new Option<FileInfo?>("--policy") { Description = "A JSON IAM policy file to attach; without one the user may do nothing." };
-        var create = new Command("create", "Create a user and print its access key (the secret is shown only this once).") { name, data, account, policy };
+        var create = new Command("create", "Create a user and print its access key (the secret is shown only this once).") { name, account, policy };
+        data.AddToAdminCommand(create);
         create.SetAction(parse =>
         {
-            var directory = DataDirectory.Open(parse.GetValue(data)!, TimeProvider.System);
+            var directory = data.Open(parse, create);
             var accountId = parse.GetValue(account) ?? directory.DefaultAccount.Id;
             var policyFile = parse.GetValue(policy);
             try
@@ -222,11 +219,12 @@ public static class TracevaultCommand
         });
         users.Subcommands.Add(create);
 
-        var listData = DataOption();
-        var list = new Command("list", "List users with their access key ids.") { listData };
+        var listData = new DataDirectoryOptions();
+        var list = new Command("list", "List users with their access key ids.");
+        listData.AddToAdminCommand(list);
         list.SetAction(parse =>
         {
-            var directory = DataDirectory.Open(parse.GetValue(listData)!, TimeProvider.System);
+            var directory = listData.Open(parse, list);
             var keys = directory.Identity.ListAccessKeys().ToLookup(k => (k.AccountId, k.UserName));
             foreach (var user in directory.Identity.ListUsers())
             {
@@ -243,11 +241,12 @@ public static class TracevaultCommand
     private static Command Accounts()
     {
         var accounts = new Command("accounts", "Manage accounts.");
-        var data = DataOption();
-        var create = new Command("create", "Create an account with an admin user and print the admin's access key.") { data };
+        var data = new DataDirectoryOptions();
+        var create = new Command("create", "Create an account with an admin user and print the admin's access key.");
+        data.AddToAdminCommand(create);
         create.SetAction(parse =>
         {
-            var directory = DataDirectory.Open(parse.GetValue(data)!, TimeProvider.System);
+            var directory = data.Open(parse, create);
             var account = directory.Identity.CreateAccount();
             var admin = directory.Identity.CreateUser(account.Id, DataDirectory.AdminUserName, [Keys.Identity.IdentityService.AdministratorPolicy]);
             System.Console.WriteLine($"Created account {account.Id} with admin user {admin.User.Arn}");
@@ -261,30 +260,22 @@ public static class TracevaultCommand
 
     private static Command RootKey()
     {
-        var rootKey = new Command("root-key", "Manage the root keys that seal key material and access-key secrets.");
-        var data = DataOption();
-        var rotate = new Command("rotate", "Add a new root key and re-seal all key material and access-key secrets under it (run it while the server is stopped).") { data };
-        rotate.SetAction(parse =>
-        {
-            var directory = DataDirectory.Open(parse.GetValue(data)!, TimeProvider.System);
-            var pauseAt = Environment.GetEnvironmentVariable(RotationPauseVariable);
-            var (ring, counts) = RootKeyRotation.Rotate(directory.RootKeyPath, directory.RootKeys, new SqliteRootKeyStore(directory.Database), step => PauseIfAsked(step, pauseAt));
-            System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Added root key {ring.CurrentKeyId}; re-sealed {counts.KeyVersions} key version(s) and {counts.AccessKeys} access key(s) under it."));
-            return 0;
-        });
-        rootKey.Subcommands.Add(rotate);
+        var rootKey = new Command("root-key", "Manage the root keys that seal key material and access-key secrets (run these while the server is stopped).");
+        rootKey.Subcommands.Add(RootKeyCommands.Rotate(PauseIfAsked));
+        rootKey.Subcommands.Add(RootKeyCommands.Retire());
+        rootKey.Subcommands.Add(RootKeyCommands.Protect());
         return rootKey;
     }
 
     private static Command Audit()
     {
         var audit = new Command("audit", "Work with the audit trail.");
-        var data = DataOption();
-        var verify = new Command("verify", "Check the audit trail's keyed chain and sealed head: report how many records verified up to which time, or the first record altered, removed or inserted, or a cut-off tail.") { data };
+        var data = new DataDirectoryOptions();
+        var verify = new Command("verify", "Check the audit trail's keyed chain and sealed head: report how many records verified up to which time, or the first record altered, removed or inserted, or a cut-off tail.");
+        data.AddToAdminCommand(verify);
         verify.SetAction(parse =>
         {
-            var directory = DataDirectory.Open(parse.GetValue(data)!, TimeProvider.System);
+            var directory = data.Open(parse, verify);
             var result = new SqliteAuditLog(directory.Database, new AuditChain(directory.RootKeys)).Verify();
             var upTo = result.LastEventTime is { } last ? last.UtcDateTime.ToString(" 'up to' yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) : "";
             if (result.Verified)
@@ -302,18 +293,24 @@ public static class TracevaultCommand
 
     private static Command Check()
     {
-        var data = DataOption();
+        var data = new DataDirectoryOptions();
         var region = RegionOption();
-        var command = new Command("check", "Check the database (SQLite integrity check) and open every sealed chunk; report what is damaged (exit 0 clean, 1 damaged).") { data, region };
-        command.SetAction(parse => StoreCheck.Run(parse.GetValue(data)!, parse.GetValue(region)!, System.Console.Out));
+        var command = new Command("check", "Check the database (SQLite integrity check) and open every sealed chunk; report what is damaged (exit 0 clean, 1 damaged).") { region };
+        data.AddToAdminCommand(command);
+        command.SetAction(parse =>
+        {
+            var (path, rootKey) = data.Resolve(parse, command);
+            return StoreCheck.Run(path, rootKey, parse.GetValue(region)!, System.Console.Out);
+        });
         return command;
     }
 
     /// <summary>Fault injection for the crash tests: names a rotation step (kebab-case) at which <c>root-key rotate</c> prints "paused at STEP" and waits to be killed.</summary>
     private const string RotationPauseVariable = "TRACEVAULT_ROOT_KEY_ROTATE_PAUSE_AT";
 
-    private static void PauseIfAsked(RootKeyRotationStep step, string? pauseAt)
+    private static void PauseIfAsked(RootKeyRotationStep step)
     {
+        var pauseAt = Environment.GetEnvironmentVariable(RotationPauseVariable);
         var name = step switch
         {
             RootKeyRotationStep.NewRingWritten => "new-ring-written",

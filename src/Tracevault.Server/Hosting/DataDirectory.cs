@@ -15,13 +15,17 @@ public sealed class DataDirectory
     /// <summary>The admin's shared-credentials file's name.</summary>
     public const string CredentialsFileName = "credentials";
 
+    /// <summary>The environment variable that holds the root key file's passphrase.</summary>
+    public const string PassphraseVariable = "TRACEVAULT_ROOT_KEY_PASSPHRASE";
+
     /// <summary>The admin user made on first start.</summary>
     public const string AdminUserName = "admin";
 
-    private DataDirectory(string path, SqliteDatabase database, RootKeyRing rootKeys, IdentityService identity)
+    private DataDirectory(string path, SqliteDatabase database, RootKeyFile rootKeyFile, RootKeyRing rootKeys, IdentityService identity)
     {
         Path = path;
         Database = database;
+        RootKeyFile = rootKeyFile;
         RootKeys = rootKeys;
         Identity = identity;
     }
@@ -31,6 +35,9 @@ public sealed class DataDirectory
 
     /// <summary>The database.</summary>
     public SqliteDatabase Database { get; }
+
+    /// <summary>The root key file, wherever it is kept, with the passphrase it was opened with.</summary>
+    public RootKeyFile RootKeyFile { get; }
 
     /// <summary>The root keys.</summary>
     public RootKeyRing RootKeys { get; }
@@ -42,44 +49,38 @@ public sealed class DataDirectory
     public string CredentialsPath => System.IO.Path.Combine(Path, CredentialsFileName);
 
     /// <summary>The root key file's path.</summary>
-    public string RootKeyPath => System.IO.Path.Combine(Path, RootKeyFileName);
+    public string RootKeyPath => RootKeyFile.Path;
+
+    /// <summary>Whether the root key file lies inside the data directory (following symbolic links), so any copy of the directory opens everything in it.</summary>
+    public bool RootKeyInside => IsInside(Resolve(RootKeyFile.Path), Resolve(Path));
 
     /// <summary>Opens an existing data directory; never creates one, nor its database or root key.</summary>
-    /// <exception cref="DataDirectoryException">The directory, its database or its root key is missing, or the root key is not the database's.</exception>
-    public static DataDirectory Open(string path, TimeProvider time) => Open(path, time, create: false);
+    /// <exception cref="DataDirectoryException">The directory, its database or its root key is missing, the root key's passphrase is missing or wrong, or the root key is not the database's.</exception>
+    public static DataDirectory Open(string path, RootKeyOptions rootKey, TimeProvider time) => Open(path, rootKey, time, create: false);
 
-    /// <summary>Opens a data directory, creating the directory, its database and its root key when there is no database yet (<c>init</c> and <c>serve</c>).</summary>
-    /// <exception cref="DataDirectoryException">The database exists but its root key is missing or is another one.</exception>
-    public static DataDirectory OpenOrCreate(string path, TimeProvider time) => Open(path, time, create: true);
+    /// <summary>Opens a data directory, creating the directory, its database and its root key (where <paramref name="rootKey"/> says, never over an existing one) when there is no database yet (<c>init</c> and <c>serve</c>).</summary>
+    /// <exception cref="DataDirectoryException">The database exists but its root key is missing or is another one, or the root key's passphrase is missing or wrong.</exception>
+    public static DataDirectory OpenOrCreate(string path, RootKeyOptions rootKey, TimeProvider time) => Open(path, rootKey, time, create: true);
 
     /// <remarks>
     /// Sets the process's umask to 077 first, so every file made in the directory (root key, credentials, database, WAL,
-    /// shared memory, temporary files) is 0600. Nothing is written before the root key is known to be the database's.
+    /// shared memory, temporary files) is 0600. Nothing is written before the root key is read and known to be the database's.
     /// </remarks>
-    private static DataDirectory Open(string path, TimeProvider time, bool create)
+    private static DataDirectory Open(string path, RootKeyOptions rootKey, TimeProvider time, bool create)
     {
+        ArgumentNullException.ThrowIfNull(rootKey);
         OwnerOnlyFiles.RestrictProcessUmask();
         var full = System.IO.Path.GetFullPath(path);
-        if (!Directory.Exists(full))
+        var directoryExists = Directory.Exists(full);
+        if (!directoryExists && !create)
         {
-            if (!create)
-            {
-                throw new DataDirectoryException($"The data directory {full} does not exist; create it with 'tracevault init --data {full}'.");
-            }
-
-            if (OperatingSystem.IsWindows())
-            {
-                Directory.CreateDirectory(full);
-            }
-            else
-            {
-                Directory.CreateDirectory(full, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            }
+            throw new DataDirectoryException($"The data directory {full} does not exist; create it with 'tracevault init --data {full}'.");
         }
 
         var databasePath = System.IO.Path.Combine(full, SqliteDatabase.FileName);
-        var rootKeyPath = System.IO.Path.Combine(full, RootKeyFileName);
-        var databaseExists = File.Exists(databasePath);
+        var keyFile = new RootKeyFile(rootKey.Path is { Length: > 0 } elsewhere ? elsewhere : System.IO.Path.Combine(full, RootKeyFileName), rootKey.Passphrase);
+        var rootKeyPath = keyFile.Path;
+        var databaseExists = directoryExists && File.Exists(databasePath);
         if (!databaseExists && !create)
         {
             throw new DataDirectoryException($"The data directory {full} holds no database ({SqliteDatabase.FileName}); create it with 'tracevault init --data {full}'.");
@@ -91,26 +92,49 @@ public sealed class DataDirectory
             SqliteDatabase.CheckHeader(databasePath);
         }
 
-        RootKeyRing rootKeys;
-        if (File.Exists(rootKeyPath))
-        {
-            rootKeys = LoadRootKeys(rootKeyPath);
-        }
-        else if (databaseExists)
+        // Read before anything is created or written, so a missing or wrong passphrase leaves everything as it was.
+        var rootKeys = keyFile.Exists ? LoadRootKeys(keyFile) : null;
+        if (rootKeys is null && databaseExists)
         {
             // A new root key would open nothing the database holds and seal new secrets no backup of the old one opens.
             throw new DataDirectoryException(
-                $"The root key file {rootKeyPath} is missing, but the database {databasePath} was sealed under it: restore {RootKeyFileName} from your backup (Tracevault never replaces the root key of an existing database).");
+                $"The root key file {rootKeyPath} is missing, but the database {databasePath} was sealed under it: restore it from your backup (Tracevault never replaces the root key of an existing database).");
         }
-        else
+
+        var keyDirectory = System.IO.Path.GetDirectoryName(rootKeyPath)!;
+        if (rootKeys is null && !IsInside(rootKeyPath, full) && !Directory.Exists(keyDirectory))
+        {
+            throw new DataDirectoryException($"The directory {keyDirectory} of the root key file {rootKeyPath} does not exist; Tracevault makes the file, not the directory where you keep it.");
+        }
+
+        if (!directoryExists)
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(full);
+            }
+            else
+            {
+                Directory.CreateDirectory(full, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+        }
+
+        if (rootKeys is null)
         {
             rootKeys = RootKeyRing.CreateNew();
-            rootKeys.Save(rootKeyPath);
+            keyFile.Save(rootKeys);
         }
 
         var recorded = databaseExists ? VerifyRootKeys(rootKeys, rootKeyPath, databasePath).Recorded : [];
 
-        OwnerOnlyFiles.Restrict(rootKeyPath, System.IO.Path.Combine(full, CredentialsFileName), databasePath, databasePath + "-wal", databasePath + "-shm", databasePath + "-journal");
+        // A root key kept elsewhere (a mounted secret, perhaps read-only) keeps the mode its owner gave it.
+        var ownerOnly = new List<string> { System.IO.Path.Combine(full, CredentialsFileName), databasePath, databasePath + "-wal", databasePath + "-shm", databasePath + "-journal" };
+        if (IsInside(rootKeyPath, full))
+        {
+            ownerOnly.Add(rootKeyPath);
+        }
+
+        OwnerOnlyFiles.Restrict([.. ownerOnly]);
         var database = new SqliteDatabase(databasePath);
 
         // Record every key of the ring, including one an interrupted rotation wrote to the file before the database committed.
@@ -121,18 +145,24 @@ public sealed class DataDirectory
         }
 
         var identity = new IdentityService(new SqliteIdentityRepository(database), rootKeys, time);
-        return new DataDirectory(full, database, rootKeys, identity);
+        return new DataDirectory(full, database, keyFile, rootKeys, identity);
     }
 
-    private static RootKeyRing LoadRootKeys(string rootKeyPath)
+    private static RootKeyRing LoadRootKeys(RootKeyFile keyFile)
     {
         try
         {
-            return RootKeyRing.Load(rootKeyPath);
+            return keyFile.Load();
+        }
+        catch (RootKeyPassphraseException exception)
+        {
+            throw new DataDirectoryException(
+                $"The root key file {keyFile.Path} cannot be opened: {exception.Message}. Give the passphrase it is wrapped under in {PassphraseVariable} or in a file named by --root-key-passphrase-file; nothing was written.",
+                exception);
         }
         catch (Exception exception) when (exception is InvalidDataException or System.Text.Json.JsonException or FormatException or IOException or UnauthorizedAccessException)
         {
-            throw new DataDirectoryException($"The root key file {rootKeyPath} cannot be read ({exception.Message.TrimEnd('.')}): restore it from your backup.", exception);
+            throw new DataDirectoryException($"The root key file {keyFile.Path} cannot be read ({exception.Message.TrimEnd('.')}): restore it from your backup.", exception);
         }
     }
 
@@ -147,12 +177,28 @@ public sealed class DataDirectory
         catch (RootKeyMismatchException mismatch)
         {
             throw new DataDirectoryException(
-                $"The root key file {rootKeyPath} does not belong to the database {databasePath} ({mismatch.Message}): restore the {RootKeyFileName} made with this database from your backup.", mismatch);
+                $"The root key file {rootKeyPath} does not belong to the database {databasePath} ({mismatch.Message}): restore the root key file made with this database from your backup.", mismatch);
         }
         catch (Microsoft.Data.Sqlite.SqliteException exception)
         {
             throw new DataDirectoryException($"The database {databasePath} cannot be read ({exception.Message.TrimEnd('.')}).", exception);
         }
+    }
+
+    private static bool IsInside(string path, string directory)
+    {
+        var relative = System.IO.Path.GetRelativePath(directory, path);
+        return relative != ".." && !relative.StartsWith(".." + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal) && !System.IO.Path.IsPathRooted(relative);
+    }
+
+    /// <summary>The path with every symbolic link along it followed, as far as it exists.</summary>
+    private static string Resolve(string path)
+    {
+        var full = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(path));
+        var parent = System.IO.Path.GetDirectoryName(full);
+        var resolved = parent is null ? full : System.IO.Path.Combine(Resolve(parent), System.IO.Path.GetFileName(full));
+        FileSystemInfo info = Directory.Exists(resolved) ? new DirectoryInfo(resolved) : new FileInfo(resolved);
+        return info.LinkTarget is null ? resolved : info.ResolveLinkTarget(returnFinalTarget: true)?.FullName is { } target ? Resolve(target) : resolved;
     }
 
     /// <summary>The account unsigned local traffic (UDP segments, the SDKs' sampling calls) is attributed to: the first one made.</summary>

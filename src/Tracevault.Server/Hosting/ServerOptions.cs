@@ -12,6 +12,9 @@ public sealed class ServerOptions
     /// <summary>The data directory. Default <c>./tracevault-data</c>.</summary>
     public string DataDirectory { get; set; } = "./tracevault-data";
 
+    /// <summary>Where the root key file is kept and the passphrase it is wrapped under.</summary>
+    public RootKeyOptions RootKey { get; set; } = new();
+
     /// <summary>The address HTTP (TCP) and the daemon protocol (UDP) listen on. Default <c>127.0.0.1:2000</c>; port 0 picks a free one.</summary>
     public IPEndPoint Listen { get; set; } = new(IPAddress.Loopback, 2000);
 

@@ -60,7 +60,7 @@ public sealed class TracevaultServer : IAsyncDisposable
         options.Validate();
         // Kestrel serves with it for the server's lifetime: disposed with the server, not here.
         var certificate = LoadCertificate(options);
-        var data = DataDirectory.OpenOrCreate(options.DataDirectory, time);
+        var data = DataDirectory.OpenOrCreate(options.DataDirectory, options.RootKey, time);
         var admin = data.InitializeIfEmpty();
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = typeof(TracevaultServer).Assembly.GetName().Name });
@@ -137,6 +137,11 @@ public sealed class TracevaultServer : IAsyncDisposable
         if (admin is not null)
         {
             LogMessages.Initialized(logger, data.Path, admin.User.AccountId, admin.User.Name, admin.AccessKeyId);
+        }
+
+        if (data.RootKeyInside)
+        {
+            LogMessages.RootKeyInsideDataDirectory(logger, data.RootKeyPath, data.Path);
         }
 
         if (!options.UsesTls && !IPAddress.IsLoopback(bound.Address))

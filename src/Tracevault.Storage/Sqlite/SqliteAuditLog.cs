@@ -128,6 +128,64 @@ public sealed class SqliteAuditLog : IAuditLog
 
         // One read transaction: the head and the records are read from the same snapshot.
         using var transaction = connection.BeginTransaction(deferred: true);
+        return VerifyWithin(connection, transaction);
+    }
+
+    /// <summary>
+    /// Re-links under the current root key every record from the first one linked under root key <paramref name="retiredKeyId"/>
+    /// to the end, and seals the head under it, inside a transaction the caller holds (begun immediate) and commits.
+    /// </summary>
+    /// <remarks>
+    /// The trail is verified first, under the keys it was linked with: what was found wrong is kept in the sealed head (as when
+    /// the first format was re-chained), so re-linking never launders a change made before it.
+    /// </remarks>
+    /// <returns>How many records were re-linked.</returns>
+    internal long RelinkWithin(SqliteConnection connection, SqliteTransaction transaction, int retiredKeyId)
+    {
+        var verification = VerifyWithin(connection, transaction);
+        var head = ReadHead(connection, transaction);
+        List<(long Sequence, AuditEvent Event, byte[] Hash, int? KeyId)> rows;
+        using (var command = SqliteKeyRepository.Command(connection, transaction, $"SELECT {Columns} FROM audit_events ORDER BY seq"))
+        {
+            rows = ReadRows(command);
+        }
+
+        var first = rows.FindIndex(r => r.KeyId == retiredKeyId);
+        if (first < 0 && head?.Head.KeyId != retiredKeyId)
+        {
+            return 0;
+        }
+
+        var keyId = _chain.CurrentKeyId;
+        var damage = head?.Head.Damage ?? (verification.Verified ? null
+            : string.Create(CultureInfo.InvariantCulture, $"{verification.Problem} (found when root key {retiredKeyId} was retired and the trail re-linked under root key {keyId})"));
+        var previous = first > 0 ? rows[first - 1].Hash : AuditChain.Genesis;
+        var relinked = 0L;
+        if (first >= 0)
+        {
+            SqliteKeyRepository.Execute(connection, transaction, "DROP TRIGGER audit_events_no_update");
+            for (var i = first; i < rows.Count; i++)
+            {
+                var (sequence, record, _, _) = rows[i];
+                previous = _chain.Link(keyId, previous, sequence, record);
+                SqliteKeyRepository.Execute(connection, transaction, "UPDATE audit_events SET hash = $hash, key_id = $key WHERE seq = $seq", ("$hash", previous), ("$key", keyId), ("$seq", sequence));
+                relinked++;
+            }
+
+            SqliteKeyRepository.Execute(connection, transaction, "CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END");
+        }
+        else if (rows.Count > 0)
+        {
+            previous = rows[^1].Hash;
+        }
+
+        WriteHead(connection, transaction, new AuditHead(rows.Count > 0 ? rows[^1].Sequence : 0, previous, rows.Count > 0 ? rows[^1].Event.EventTime : null,
+            head?.Head.MigratedRecords ?? 0, damage, keyId));
+        return relinked;
+    }
+
+    private AuditVerification VerifyWithin(SqliteConnection connection, SqliteTransaction transaction)
+    {
         var head = ReadHead(connection, transaction);
         using var command = SqliteKeyRepository.Command(connection, transaction, $"SELECT {Columns} FROM audit_events ORDER BY seq");
         using var reader = command.ExecuteReader();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Tracevault.Keys.Audit;
 using Tracevault.Keys.Envelope;
 using Tracevault.Keys.Identity;
 using Tracevault.Keys.Kms;
@@ -109,6 +110,62 @@ public sealed class SqliteRootKeyStore : IRootKeySealedStore
         beforeCommit();
         transaction.Commit();
         return new RootKeyResealCounts(keyVersions, accessKeys, serviceKeys);
+    }
+
+    /// <inheritdoc />
+    public long Forget(int keyId, AuditChain chain)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        if (keyId == chain.CurrentKeyId)
+        {
+            throw new ArgumentException("The current root key is never forgotten.", nameof(keyId));
+        }
+
+        // Opening the log seals its first head, so every record is linked under a root key before it is looked at.
+        var audit = new SqliteAuditLog(_database, chain);
+        long relinked;
+        using (var connection = _database.Open())
+        using (var transaction = connection.BeginTransaction(deferred: false))
+        {
+            int keyVersions = 0, accessKeys = 0, serviceKeys = 0;
+            foreach (var (row, blob) in ReadSealed(connection, transaction, tables: null))
+            {
+                if (RootKeyRing.SealingKeyId(blob.Sealed) != keyId)
+                {
+                    continue;
+                }
+
+                _ = row switch
+                {
+                    KeyVersionRow => keyVersions++,
+                    AccessKeyRow => accessKeys++,
+                    _ => serviceKeys++,
+                };
+            }
+
+            if (keyVersions + accessKeys + serviceKeys > 0)
+            {
+                throw new RootKeyInUseException(string.Create(CultureInfo.InvariantCulture,
+                    $"root key {keyId} still seals {keyVersions} key version(s), {accessKeys} access key(s) and {serviceKeys} service key(s): run 'tracevault root-key rotate' to re-seal everything under a newer key, then retire {keyId}"));
+            }
+
+            relinked = audit.RelinkWithin(connection, transaction, keyId);
+            SqliteKeyRepository.Execute(connection, transaction, "DELETE FROM root_keys WHERE key_id = $id", ("$id", keyId));
+            transaction.Commit();
+        }
+
+        // The pages the rotation and the re-linking replaced still sit in the write-ahead log, where the retired key opens them.
+        using (var connection = _database.Open())
+        using (var checkpoint = SqliteKeyRepository.Command(connection, null, "PRAGMA wal_checkpoint(TRUNCATE)"))
+        using (var reader = checkpoint.ExecuteReader())
+        {
+            if (reader.Read() && reader.GetInt64(0) != 0)
+            {
+                throw new IOException("the database's write-ahead log, which still holds pages the retired key opens, could not be checkpointed because another connection is using it: stop the server");
+            }
+        }
+
+        return relinked;
     }
 
     private static void RecordChecks(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<RootKeyCheck> checks)

@@ -1,3 +1,4 @@
+using Tracevault.Keys.Audit;
 using Tracevault.Keys.RootKeys;
 
 namespace Tracevault.Keys.Tests.RootKeys;
@@ -37,5 +38,17 @@ public sealed class EphemeralRootKeySealedStore : IRootKeySealedStore
         Blobs.AddRange(resealed);
         Record(checks);
         return new RootKeyResealCounts(0, 0, resealed.Count);
+    }
+
+    public long Forget(int keyId, AuditChain chain)
+    {
+        var still = Blobs.Count(b => RootKeyRing.SealingKeyId(b.Sealed) == keyId);
+        if (still > 0)
+        {
+            throw new RootKeyInUseException($"root key {keyId} still seals {still} blob(s)");
+        }
+
+        Recorded.Remove(keyId);
+        return 0;
     }
 }

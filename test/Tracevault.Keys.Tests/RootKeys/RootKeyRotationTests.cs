@@ -71,7 +71,7 @@ public sealed class RootKeyRotationTests : IDisposable
         var steps = new List<RootKeyRotationStep>();
         store.OnReseal = () => Assert.Equal([1, 2], RootKeyRing.Load(RootKeyPath).KeyIds.Order());
 
-        var (next, _) = RootKeyRotation.Rotate(RootKeyPath, ring, store, steps.Add);
+        var (next, _) = RootKeyRotation.Rotate(new RootKeyFile(RootKeyPath, null), ring, store, steps.Add);
 
         Assert.Equal([RootKeyRotationStep.NewRingWritten, RootKeyRotationStep.NewRingInPlace, RootKeyRotationStep.Resealed, RootKeyRotationStep.Committed], steps);
         Assert.Equal(2, RootKeyRing.SealingKeyId(store.Blobs[0].Sealed));
@@ -91,7 +91,7 @@ public sealed class RootKeyRotationTests : IDisposable
         store.Record(ring.Checks());
         store.Blobs.Add(new RootSealedBlob(ring.Seal("secret"u8, Aad), Aad));
 
-        Assert.Throws<IOException>(() => RootKeyRotation.Rotate(RootKeyPath, ring, store, _ => { }));
+        Assert.Throws<IOException>(() => RootKeyRotation.Rotate(new RootKeyFile(RootKeyPath, null), ring, store, _ => { }));
 
         var onDisk = RootKeyRing.Load(RootKeyPath);
         RootKeyVerification.Verify(onDisk, store.Stored());
