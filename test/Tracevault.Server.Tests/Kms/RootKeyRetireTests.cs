@@ -126,6 +126,43 @@ public sealed class RootKeyRetireTests(ITestOutputHelper output) : IDisposable
         Assert.Equal("sealed before the rotation", Encoding.UTF8.GetString(decrypted.Plaintext.ToArray()));
     }
 
+    [Fact]
+    public async Task Retire_AuditTrailAlteredBefore_StillReportedAfterTheReLinking()
+    {
+        var server = await TestServer.StartAsync(dataDirectory: Data);
+        using (var kms = Client(server.Endpoint, server.AdminAccessKeyId, server.AdminSecret))
+        {
+            await kms.CreateKeyAsync(new CreateKeyRequest());
+            await kms.CreateKeyAsync(new CreateKeyRequest());
+        }
+
+        await server.Server.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        using (var connection = new SqliteConnection($"Data Source={Path.Combine(Data, "tracevault.db")};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                DROP TRIGGER audit_events_no_update;
+                UPDATE audit_events SET username = 'somebody-else' WHERE seq = 1;
+                CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+                """;
+            command.ExecuteNonQuery();
+        }
+
+        var rotate = await RunAsync("root-key", "rotate", "--data", Data);
+        Assert.True(rotate.ExitCode == 0, rotate.Output);
+        var retire = await RunAsync("root-key", "retire", "1", "--data", Data);
+        Assert.True(retire.ExitCode == 0, retire.Output);
+        Assert.Equal([2L], Column("SELECT DISTINCT key_id FROM audit_events"));
+
+        // Every link now matches under root key 2, but the change made before is kept in the sealed head, and reported.
+        var verify = await RunAsync("audit", "verify", "--data", Data);
+        Assert.Equal(1, verify.ExitCode);
+        Assert.Contains("its link does not match", verify.StandardError, StringComparison.Ordinal);
+        Assert.Contains("found when root key 1 was retired", verify.StandardError, StringComparison.Ordinal);
+    }
+
     /// <summary>How many places in <paramref name="bytes"/> hold a blob that <paramref name="ring"/> opens, trying each blob's length and associated data at every header that names one of its keys.</summary>
     private static int OpenedAnywhere(byte[] bytes, RootKeyRing ring, List<(byte[] Sealed, byte[] AssociatedData)> candidates)
     {
