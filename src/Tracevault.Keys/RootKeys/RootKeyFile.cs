@@ -38,11 +38,13 @@ public sealed class RootKeyFile
             throw new ArgumentException("A passphrase must not be empty.", nameof(passphrase));
         }
 
-        Path = System.IO.Path.GetFullPath(path);
+        // A link (to a mounted secret, say) is followed, so a rewrite replaces the file it names rather than the link.
+        var full = System.IO.Path.GetFullPath(path);
+        Path = File.Exists(full) && new FileInfo(full).LinkTarget is not null ? File.ResolveLinkTarget(full, returnFinalTarget: true)?.FullName ?? full : full;
         _passphrase = passphrase;
     }
 
-    /// <summary>The file's full path.</summary>
+    /// <summary>The file's full path, symbolic links followed.</summary>
     public string Path { get; }
 
     /// <summary>Whether a passphrase was given: files written from here are wrapped under it, and only a wrapped file is read.</summary>

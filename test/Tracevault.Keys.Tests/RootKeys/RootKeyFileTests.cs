@@ -39,6 +39,20 @@ public sealed class RootKeyFileTests : IDisposable
     }
 
     [Fact]
+    public void Save_ThroughASymbolicLink_RewritesTheFileItNames_AndKeepsTheLink()
+    {
+        var ring = RootKeyRing.CreateNew();
+        ring.Save(KeyPath);
+        var link = Path.Combine(_directory, "root.key");
+        File.CreateSymbolicLink(link, KeyPath);
+
+        new RootKeyFile(link, null).Save(ring.AddKey());
+
+        Assert.Equal(KeyPath, new FileInfo(link).LinkTarget);
+        Assert.Equal([1, 2], RootKeyRing.Load(KeyPath).KeyIds.Order());
+    }
+
+    [Fact]
     public void Load_WrongOrMissingPassphrase_RefusedSayingWhy()
     {
         new RootKeyFile(KeyPath, Passphrase).Save(RootKeyRing.CreateNew());
