@@ -43,6 +43,7 @@ public static class TracevaultCommand
         root.Subcommands.Add(Users());
         root.Subcommands.Add(Accounts());
         root.Subcommands.Add(RootKey());
+        root.Subcommands.Add(ServiceKey());
         root.Subcommands.Add(Audit());
         root.Subcommands.Add(Check());
         return root;
@@ -270,11 +271,28 @@ public static class TracevaultCommand
             var pauseAt = Environment.GetEnvironmentVariable(RotationPauseVariable);
             var (ring, counts) = RootKeyRotation.Rotate(directory.RootKeyPath, directory.RootKeys, new SqliteRootKeyStore(directory.Database), step => PauseIfAsked(step, pauseAt));
             System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Added root key {ring.CurrentKeyId}; re-sealed {counts.KeyVersions} key version(s) and {counts.AccessKeys} access key(s) under it."));
+                $"Added root key {ring.CurrentKeyId}; re-sealed {counts.KeyVersions} key version(s), {counts.AccessKeys} access key(s) and {counts.ServiceKeys} service key version(s) under it."));
             return 0;
         });
         rootKey.Subcommands.Add(rotate);
         return rootKey;
+    }
+
+    private static Command ServiceKey()
+    {
+        var serviceKey = new Command("service-key", "Manage the service key behind default encryption.");
+        var data = DataOption();
+        var rotate = new Command("rotate", "Add a new service key version, sealed under the root key, which seals new default-encrypted data from then on (a running server takes it up within a second); older versions keep opening what they sealed.") { data };
+        rotate.SetAction(parse =>
+        {
+            var directory = DataDirectory.Open(parse.GetValue(data)!, TimeProvider.System);
+            var added = new SqliteServiceKeyStore(directory.Database, directory.RootKeys).Rotate();
+            var older = added.Version == 1 ? "" : string.Create(CultureInfo.InvariantCulture, $", and versions 1 to {added.Version - 1} still open what they sealed");
+            System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Added service key version {added.Version}; new default-encrypted data is sealed under it{older}."));
+            return 0;
+        });
+        serviceKey.Subcommands.Add(rotate);
+        return serviceKey;
     }
 
     private static Command Audit()
