@@ -10,4 +10,7 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 133, Level = LogLevel.Information, Message = "Storing resumed for account {AccountId}: stopped since {Since:O} because its KMS key {KeyArn} could not be used, it stores again")]
     public static partial void StoringResumed(ILogger logger, string accountId, string keyArn, DateTimeOffset since);
+
+    [LoggerMessage(EventId = 240, Level = LogLevel.Information, Message = "Default encryption seals under service key version {Version} from now on (was version {Previous}); every version still opens what it sealed")]
+    public static partial void ServiceKeyVersionTakenUp(ILogger logger, int version, int previous);
 }

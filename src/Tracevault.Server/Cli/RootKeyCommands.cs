@@ -23,7 +23,7 @@ internal static class RootKeyCommands
             {
                 var (ring, counts) = RootKeyRotation.Rotate(directory.RootKeyFile, directory.RootKeys, new SqliteRootKeyStore(directory.Database), reached);
                 System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"Added root key {ring.CurrentKeyId}; re-sealed {counts.KeyVersions} key version(s) and {counts.AccessKeys} access key(s) under it."));
+                    $"Added root key {ring.CurrentKeyId}; re-sealed {counts.KeyVersions} key version(s), {counts.AccessKeys} access key(s) and {counts.ServiceKeys} service key version(s) under it."));
                 System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"The root key file still holds root key(s) {string.Join(", ", old)}; once you trust the new one, retire each with 'tracevault root-key retire ID'."));
             });

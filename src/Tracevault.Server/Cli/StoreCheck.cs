@@ -98,7 +98,7 @@ public static class StoreCheck
         var data = DataDirectory.Open(path, rootKey, time);
         var kmsOptions = new KmsOptions { Region = region };
         var (keys, _) = Kms.KmsRegistration.CreateKeyService(data, kmsOptions, time);
-        var defaults = new DefaultDataKeys(SqliteServiceKeyStore.LoadOrCreate(data.Database, data.RootKeys), time);
+        var defaults = new DefaultDataKeys(new SqliteServiceKeyStore(data.Database, data.RootKeys), time, NullLogger<DefaultDataKeys>.Instance);
         var policy = new DataKeyPolicy(keys, defaults, new SqliteEncryptionSettingRepository(data.Database), time, new EncryptionSettingsOptions(), NullLogger<DataKeyPolicy>.Instance);
         var store = new SqliteTraceStore(data.Database);
         var reader = new TraceReader(store, policy, defaults, NullLogger.Instance);

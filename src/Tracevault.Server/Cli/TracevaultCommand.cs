@@ -43,6 +43,7 @@ public static class TracevaultCommand
         root.Subcommands.Add(Users());
         root.Subcommands.Add(Accounts());
         root.Subcommands.Add(RootKey());
+        root.Subcommands.Add(ServiceKey());
         root.Subcommands.Add(Audit());
         root.Subcommands.Add(Check());
         return root;
@@ -265,6 +266,23 @@ public static class TracevaultCommand
         rootKey.Subcommands.Add(RootKeyCommands.Retire());
         rootKey.Subcommands.Add(RootKeyCommands.Protect());
         return rootKey;
+    }
+
+    private static Command ServiceKey()
+    {
+        var serviceKey = new Command("service-key", "Manage the service key behind default encryption.");
+        var data = DataOption();
+        var rotate = new Command("rotate", "Add a new service key version, sealed under the root key, which seals new default-encrypted data from then on (a running server takes it up within a second); older versions keep opening what they sealed.") { data };
+        rotate.SetAction(parse =>
+        {
+            var directory = DataDirectory.Open(parse.GetValue(data)!, TimeProvider.System);
+            var added = new SqliteServiceKeyStore(directory.Database, directory.RootKeys).Rotate();
+            var older = added.Version == 1 ? "" : string.Create(CultureInfo.InvariantCulture, $", and versions 1 to {added.Version - 1} still open what they sealed");
+            System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Added service key version {added.Version}; new default-encrypted data is sealed under it{older}."));
+            return 0;
+        });
+        serviceKey.Subcommands.Add(rotate);
+        return serviceKey;
     }
 
     private static Command Audit()

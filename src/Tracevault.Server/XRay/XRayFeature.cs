@@ -19,8 +19,8 @@ public static class XRayFeature
         encryptionOptions.Validate();
         services.AddSingleton(storeOptions);
         services.AddSingleton(encryptionOptions);
-        services.AddSingleton(sp => SqliteServiceKeyStore.LoadOrCreate(data.Database, data.RootKeys));
-        services.AddSingleton(sp => new DefaultDataKeys(sp.GetRequiredService<ServiceKey>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IServiceKeyStore>(_ => new SqliteServiceKeyStore(data.Database, data.RootKeys));
+        services.AddSingleton(sp => new DefaultDataKeys(sp.GetRequiredService<IServiceKeyStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<DefaultDataKeys>>()));
         services.AddSingleton<IEncryptionSettingRepository>(_ => new SqliteEncryptionSettingRepository(data.Database));
         services.AddSingleton<DataKeyPolicy>();
         services.AddSingleton<IDataKeySource>(sp => sp.GetRequiredService<DataKeyPolicy>());

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Compression;
+using System.Security.Cryptography;
 using System.Text;
 using Tracevault.Core.Traces;
 using Tracevault.Keys.Envelope;
@@ -10,7 +11,11 @@ namespace Tracevault.Storage.Traces;
 
 /// <summary>Turns segments into a sealed chunk body and back: a versioned binary layout, compressed, then sealed with AES-256-GCM.</summary>
 /// <remarks>
-/// Format 4 (written): <c>directory length ‖ sealed directory ‖ sealed frame 0 ‖ sealed frame 1 …</c>; the segments grouped by
+/// Format 5 (written): <c>salt (32) ‖ directory length ‖ sealed directory ‖ sealed frame 0 ‖ sealed frame 1 …</c>, every part sealed
+/// under the chunk's own key, HKDF-SHA256 of the data key with the chunk's random salt (and the chunk's identity as info): a data key
+/// seals no GCM message itself, so no count of its uses bounds how long it may live; under one chunk key only the directory and
+/// the frames are sealed, a few random nonces. Otherwise as format 4 (read only), whose parts are sealed under the data key itself:
+/// <c>directory length ‖ sealed directory ‖ sealed frame 0 ‖ sealed frame 1 …</c>; the segments grouped by
 /// trace in ordinal order of trace id, cut into frames of whole traces, each sealed on its own; the sealed directory names the
 /// dictionary and gives each frame's length, first trace id and the seconds its traces are dated in (<see cref="TraceDates"/>: the id's time, or for a
 /// W3C id the earliest start), so reading a few traces, or the traces of a few seconds, opens only their frames. A frame holds the text of its documents with their ids, request ids and
@@ -23,8 +28,11 @@ namespace Tracevault.Storage.Traces;
 /// </remarks>
 public static class ChunkCodec
 {
-    /// <summary>The body format this code writes; it reads formats 1 to 3 too.</summary>
-    public const int CurrentFormat = 4;
+    /// <summary>The body format this code writes; it reads formats 1 to 4 too.</summary>
+    public const int CurrentFormat = 5;
+
+    /// <summary>The bytes of random salt a format 5 body begins with, from which its chunk key is derived: 256 bits, as the AWS Encryption SDK's message id.</summary>
+    public const int ChunkKeySaltSize = 32;
 
     /// <summary>
     /// A frame holds whole traces until its encoding reaches this size, and is compressed and sealed on its own, so reading a
@@ -41,7 +49,7 @@ public static class ChunkCodec
     /// <summary>The most bytes a format 4 frame's 7-bit-encoded length of compressed text takes.</summary>
     private const int FramePrefixLength = 5;
 
-    /// <summary>The associated-data part number of a format 2, 3 or 4 body's directory (frames are numbered from 0).</summary>
+    /// <summary>The associated-data part number of a format 2 to 5 body's directory (frames are numbered from 0).</summary>
     private const int DirectoryPart = -1;
 
     /// <summary>Compresses (without a dictionary) and seals <paramref name="segments"/> for chunk <paramref name="chunkId"/>.</summary>
@@ -82,19 +90,30 @@ public static class ChunkCodec
             start = end;
         }
 
-        // Frames seal independently: a chunk's are spread over the cores, so a writer waiting on one chunk waits less.
+        var salt = RandomNumberGenerator.GetBytes(ChunkKeySaltSize);
+        var chunkKey = ChunkKey(dataKey, salt, accountId, chunkId, CurrentFormat);
         var frames = new byte[parts.Count][];
-        void Seal(int i)
+        byte[] directory;
+        try
         {
-            var (start, end, bytes) = parts[i];
-            frames[i] = SealFrame(traces.GetRange(start, end - start), bytes, dictionary, cipher, dataKey.Key, AssociatedData(accountId, chunkId, CurrentFormat, dataKey.Reference, i));
+            // Frames seal independently: a chunk's are spread over the cores, so a writer waiting on one chunk waits less.
+            void Seal(int i)
+            {
+                var (start, end, bytes) = parts[i];
+                frames[i] = SealFrame(traces.GetRange(start, end - start), bytes, dictionary, cipher, chunkKey, AssociatedData(accountId, chunkId, CurrentFormat, dataKey.Reference, i));
+            }
+
+            OnEveryCore.For(parts.Count, Seal);
+            directory = cipher(chunkKey, EncodeDirectory(dictionary.Id, frames, firstTraceIds, seconds), AssociatedData(accountId, chunkId, CurrentFormat, dataKey.Reference, DirectoryPart));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(chunkKey);
         }
 
-        OnEveryCore.For(parts.Count, Seal);
-
-        var directory = cipher(dataKey.Key, EncodeDirectory(dictionary.Id, frames, firstTraceIds, seconds), AssociatedData(accountId, chunkId, CurrentFormat, dataKey.Reference, DirectoryPart));
-        var body = new byte[Varint.Length((uint)directory.Length) + directory.Length + frames.Sum(f => f.Length)];
-        var at = Varint.Write(body, (uint)directory.Length);
+        var body = new byte[ChunkKeySaltSize + Varint.Length((uint)directory.Length) + directory.Length + frames.Sum(f => f.Length)];
+        salt.CopyTo(body, 0);
+        var at = ChunkKeySaltSize + Varint.Write(body.AsSpan(ChunkKeySaltSize), (uint)directory.Length);
         directory.CopyTo(body, at);
         at += directory.Length;
         foreach (var frame in frames)
@@ -110,7 +129,7 @@ public static class ChunkCodec
     public static List<ChunkSegment> Open(StoredChunk chunk, DataKey dataKey) => Open(chunk, dataKey, NoDictionary, null);
 
     /// <summary>
-    /// Opens a sealed chunk body of format 1 to 4, finding its dictionary (by id, 0 for none) with <paramref name="dictionaries"/>;
+    /// Opens a sealed chunk body of format 1 to 5, finding its dictionary (by id, 0 for none) with <paramref name="dictionaries"/>;
     /// throws <see cref="System.Security.Cryptography.CryptographicException"/> when it was altered or moved.
     /// </summary>
     public static List<ChunkSegment> Open(StoredChunk chunk, DataKey dataKey, Func<long, CompressionDictionary> dictionaries) => Open(chunk, dataKey, dictionaries, null);
@@ -157,16 +176,24 @@ public static class ChunkCodec
             return new ChunkDirectory(0, [new ChunkFrame(0, chunk.SealedBody.Length, string.Empty, chunk.MinTime, chunk.MaxTime)]);
         }
 
-        if (chunk.Format is not (2 or 3 or CurrentFormat))
+        if (chunk.Format is not (2 or 3 or 4 or CurrentFormat))
         {
             throw new InvalidDataException($"Chunk {chunk.Id} has format {chunk.Format}, which this version cannot read.");
         }
 
         var body = chunk.SealedBody;
-        var at = 0;
+        var at = chunk.Format == CurrentFormat ? ChunkKeySaltSize : 0;
         var directoryLength = Varint.ReadInt32(body, ref at);
-        var plain = AeadSealer.Open(dataKey.Key, body.AsSpan(at, directoryLength), AssociatedData(chunk.AccountId, chunk.Id, chunk.Format, chunk.DataKeyReference, DirectoryPart));
-        return DecodeDirectory(chunk, plain, at + directoryLength);
+        var key = BodyKey(chunk, dataKey);
+        try
+        {
+            var plain = AeadSealer.Open(key, body.AsSpan(at, directoryLength), AssociatedData(chunk.AccountId, chunk.Id, chunk.Format, chunk.DataKeyReference, DirectoryPart));
+            return DecodeDirectory(chunk, plain, at + directoryLength);
+        }
+        finally
+        {
+            ZeroIfDerived(key, dataKey);
+        }
     }
 
     /// <summary>
@@ -193,33 +220,77 @@ public static class ChunkCodec
             throw new InvalidDataException($"Chunk {chunk.Id} was opened with another dictionary than its own.");
         }
 
-        // Frames open independently: several of a chunk's are spread over the cores, and joined in their order.
-        return OnEveryCore.Open(frames, frame =>
+        var key = BodyKey(chunk, dataKey);
+        try
         {
-            var (offset, length, _, _, _) = directory.Frames[frame];
-            var compressed = AeadSealer.Open(dataKey.Key, chunk.SealedBody.AsSpan(offset, length), AssociatedData(chunk.AccountId, chunk.Id, chunk.Format, chunk.DataKeyReference, frame));
-            var segments = new List<ChunkSegment>();
-            if (chunk.Format == CurrentFormat)
+            // Frames open independently: several of a chunk's are spread over the cores, and joined in their order.
+            return OnEveryCore.Open(frames, frame =>
             {
-                DecodeFieldFrame(compressed, dictionary!, traceIds, segments);
-            }
-            else
-            {
-                Decode(dictionary is null ? Decompress(compressed) : dictionary.Decompress(compressed), traceIds, segments);
-            }
+                var (offset, length, _, _, _) = directory.Frames[frame];
+                var compressed = AeadSealer.Open(key, chunk.SealedBody.AsSpan(offset, length), AssociatedData(chunk.AccountId, chunk.Id, chunk.Format, chunk.DataKeyReference, frame));
+                var segments = new List<ChunkSegment>();
+                if (chunk.Format >= 4)
+                {
+                    DecodeFieldFrame(compressed, dictionary!, traceIds, segments);
+                }
+                else
+                {
+                    Decode(dictionary is null ? Decompress(compressed) : dictionary.Decompress(compressed), traceIds, segments);
+                }
 
-            return segments;
-        });
+                return segments;
+            });
+        }
+        finally
+        {
+            ZeroIfDerived(key, dataKey);
+        }
     }
 
-    /// <summary>Each sealed part of a format 2, 3 or 4 body has its own associated data: a frame cannot be moved within the chunk either.</summary>
+    /// <summary>
+    /// The key of one format 5 chunk: HKDF-SHA256 of the data key, salted with the chunk's random <paramref name="salt"/>, with the
+    /// format, account, chunk id and data-key reference as info. The caller zeroes it when done.
+    /// </summary>
+    private static byte[] ChunkKey(DataKey dataKey, ReadOnlySpan<byte> salt, string accountId, long chunkId, int format)
+    {
+        var key = new byte[dataKey.Key.Length];
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, dataKey.Key, key, salt,
+            Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"tracevault/chunk-key\n{format}\n{accountId}\n{chunkId}\n{dataKey.Reference}")));
+        return key;
+    }
+
+    /// <summary>The key a chunk's parts are sealed under: its own derived key from format 5 on, the data key itself before.</summary>
+    private static byte[] BodyKey(StoredChunk chunk, DataKey dataKey)
+    {
+        if (chunk.Format < CurrentFormat)
+        {
+            return dataKey.Key;
+        }
+
+        if (chunk.SealedBody.Length < ChunkKeySaltSize)
+        {
+            throw new CryptographicException($"Chunk {chunk.Id} is too short to hold its key's salt.");
+        }
+
+        return ChunkKey(dataKey, chunk.SealedBody.AsSpan(0, ChunkKeySaltSize), chunk.AccountId, chunk.Id, chunk.Format);
+    }
+
+    private static void ZeroIfDerived(byte[] key, DataKey dataKey)
+    {
+        if (!ReferenceEquals(key, dataKey.Key))
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+    }
+
+    /// <summary>Each sealed part of a format 2 to 5 body has its own associated data: a frame cannot be moved within the chunk either.</summary>
     private static byte[] AssociatedData(string accountId, long chunkId, int format, string dataKeyReference, int part) =>
         Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"tracevault/chunk\n{format}\n{accountId}\n{chunkId}\n{dataKeyReference}\n{part}"));
 
     private static byte[] AssociatedData(string accountId, long chunkId, int format, string dataKeyReference) =>
         Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"tracevault/chunk\n{format}\n{accountId}\n{chunkId}\n{dataKeyReference}"));
 
-    /// <summary>Encodes, compresses and seals one frame (format 4); <paramref name="tracesLength"/> is the sum of its traces' <see cref="TraceLength"/>.</summary>
+    /// <summary>Encodes, compresses and seals one frame (format 4 and 5); <paramref name="tracesLength"/> is the sum of its traces' <see cref="TraceLength"/>.</summary>
     private static byte[] SealFrame(List<List<ChunkSegment>> traces, int tracesLength, CompressionDictionary dictionary, ChunkCipher cipher, byte[] key, byte[] associatedData)
     {
         // Encoded and compressed in pooled buffers, sealed straight from them: the sealed frame is the one array allocated for the data.

@@ -6,7 +6,7 @@ using Tracevault.Storage.Traces;
 
 namespace Tracevault.Server.Tests.XRay;
 
-/// <summary>Chunk bodies: the current format is written grouped by trace, and bodies of format 1, written before, still open.</summary>
+/// <summary>Chunk bodies: the current format is written grouped by trace under a key of its own, and bodies of formats 1 and 4, written before, still open.</summary>
 public sealed class ChunkCodecTests
 {
     private const string Account = "111122223333";
@@ -37,7 +37,7 @@ public sealed class ChunkCodecTests
 
         var opened = ChunkCodec.Open(new StoredChunk(9, Account, ChunkCodec.CurrentFormat, 0, 60, _key.Reference, body, []), _key);
 
-        Assert.Equal(4, ChunkCodec.CurrentFormat);
+        Assert.Equal(5, ChunkCodec.CurrentFormat);
         Assert.Equal(["a1", "a2", "b1", "b2"], opened.Select(s => s.Id));
         Assert.Equal(["{\"id\":\"a1\"}", "{\"id\":\"a2\"}", "{\"id\":\"b1\"}", "{\"id\":\"b2\"}"], opened.Select(s => Encoding.UTF8.GetString(s.Document.Span)));
     }
@@ -66,7 +66,8 @@ public sealed class ChunkCodecTests
 
         // The format is bound as associated data: a body cannot be read as another format.
         Assert.ThrowsAny<CryptographicException>(() => ChunkCodec.Open(new StoredChunk(9, Account, 1, 0, 60, _key.Reference, body, []), _key));
-        Assert.Throws<InvalidDataException>(() => ChunkCodec.Open(new StoredChunk(9, Account, 5, 0, 60, _key.Reference, body, []), _key));
+        Assert.ThrowsAny<CryptographicException>(() => ChunkCodec.Open(new StoredChunk(9, Account, 4, 0, 60, _key.Reference, body, []), _key));
+        Assert.Throws<InvalidDataException>(() => ChunkCodec.Open(new StoredChunk(9, Account, 6, 0, 60, _key.Reference, body, []), _key));
     }
 
     [Fact]
@@ -137,6 +138,58 @@ public sealed class ChunkCodecTests
         Assert.ThrowsAny<CryptographicException>(() => ChunkCodec.Open(new StoredChunk(13, Account, ChunkCodec.CurrentFormat, 0, 60, _key.Reference, body, []), _key));
         Assert.ThrowsAny<CryptographicException>(() => ChunkCodec.Open(new StoredChunk(12, "444455556666", ChunkCodec.CurrentFormat, 0, 60, _key.Reference, body, []), _key));
     }
+
+    [Fact]
+    public void Seal_EachChunkUnderItsOwnKey_DerivedFromTheDataKeyAndTheChunksRandomSalt()
+    {
+        var segments = new[] { Segment(TraceA, "a1"), Segment(TraceB, "b1") };
+        var body = ChunkCodec.Seal(Account, 17, _key, segments);
+        var again = ChunkCodec.Seal(Account, 17, _key, segments);
+
+        // The body begins with its salt; the chunk key is HKDF-SHA256(data key, salt, the chunk's identity), derived here on its own.
+        var salt = body.AsSpan(0, ChunkCodec.ChunkKeySaltSize).ToArray();
+        Assert.NotEqual(salt, again.AsSpan(0, ChunkCodec.ChunkKeySaltSize).ToArray());
+        var chunkKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, _key.Key, 32, salt, Encoding.UTF8.GetBytes($"tracevault/chunk-key\n5\n{Account}\n17\n{_key.Reference}"));
+        var at = ChunkCodec.ChunkKeySaltSize;
+        var directoryLength = Varint.ReadInt32(body, ref at);
+        var directory = body.AsSpan(at, directoryLength).ToArray();
+        var associatedData = Encoding.UTF8.GetBytes($"tracevault/chunk\n5\n{Account}\n17\n{_key.Reference}\n-1");
+
+        Assert.NotEmpty(AeadSealer.Open(chunkKey, directory, associatedData));
+        Assert.ThrowsAny<CryptographicException>(() => AeadSealer.Open(_key.Key, directory, associatedData));
+        Assert.Equal(["a1", "b1"], ChunkCodec.Open(new StoredChunk(17, Account, 5, 0, 60, _key.Reference, body, []), _key).Select(s => s.Id));
+
+        // The salt is bound too: another salt derives another key, and nothing opens.
+        body[0] ^= 1;
+        Assert.ThrowsAny<CryptographicException>(() => ChunkCodec.Open(new StoredChunk(17, Account, 5, 0, 60, _key.Reference, body, []), _key));
+    }
+
+    [Fact]
+    public void Open_Format4Body_SealedUnderTheDataKeyItselfBeforeChunkKeys_StillOpens()
+    {
+        // Written by ChunkCodec.Seal at format 4 (commit cd8cfeb), key bytes 0 to 31, chunk 21 of account 111122223333.
+        var chunk = new StoredChunk(21, "111122223333", 4, 0, 60, _key.Reference, Convert.FromBase64String(Format4Chunk21), []);
+
+        var opened = ChunkCodec.Open(chunk, _key);
+
+        Assert.Equal(
+            [
+                ("1-6747a1c0-aaaaaaaaaaaaaaaaaaaaaaaa", "70a0b1c2d3e4f502", """{"name":"checkout","id":"70a0b1c2d3e4f502","trace_id":"1-6747a1c0-aaaaaaaaaaaaaaaaaaaaaaaa","start_time":1732747712.5,"end_time":1732747712.75}"""),
+                ("1-6747a1c0-bbbbbbbbbbbbbbbbbbbbbbbb", "70a0b1c2d3e4f501", """{"name":"checkout","id":"70a0b1c2d3e4f501","trace_id":"1-6747a1c0-bbbbbbbbbbbbbbbbbbbbbbbb","start_time":1732747712.25,"end_time":1732747713.5,"annotations":{"canary":"format-4-fixture"}}"""),
+                ("1-6747a1c0-bbbbbbbbbbbbbbbbbbbbbbbb", "70a0b1c2d3e4f503", """{"name":"checkout","id":"70a0b1c2d3e4f503","trace_id":"1-6747a1c0-bbbbbbbbbbbbbbbbbbbbbbbb","start_time":1732747713,"end_time":1732747714,"http":{"response":{"status":200}}}"""),
+            ],
+            opened.Select(s => (s.TraceId, s.Id, Encoding.UTF8.GetString(s.Document.Span))));
+        Assert.Equal(
+            ["70a0b1c2d3e4f501", "70a0b1c2d3e4f503"],
+            ChunkCodec.OpenTraces(chunk, _key, new HashSet<string>(StringComparer.Ordinal) { "1-6747a1c0-bbbbbbbbbbbbbbbbbbbbbbbb" }).Select(s => s.Id));
+    }
+
+    private const string Format4Chunk21 =
+        "UwHaT6lSCj8xJ3zrhZ9lyCHtJeoU28ODYmQtnyMugMoMiX2d8EDP2xI8kucRvA/lbGaiMBA3mCKAd9ug0Jno3Xjfj7XyNsYaqpAS" +
+        "5fuunRodG46GAU/QC7AFnwdtmt9fC6Ki1iB3BuwW1Re1aEURVbqtMFNWQIm/n9m0nOtEAQmgKul5lCK5TYv6I76PH0GE+70R9sLP" +
+        "RvuPhBgBhMJAa7H441YYUkDOaJvw4LyFjpLhl4mFxKQ5g8bKI9JN9ugjFej23+5t1TdNqgjmoxVo5IxSbMF2TpKCzxX6e+wbdkEE" +
+        "Q/RGU3rn2fz8dCBHpXFgFbweYLN6f7KEtyo0KDkraDQw/P+HzSU3/9hilMMvPlAwyLqtCajM/FsTmchUw2DzRgS8sRO+adACA75j" +
+        "b5pdXDkQxQ+s7+m921kPD6FQ6a8KIjE5ofoG05y8m/FM8K1vYZnZ9Q==";
 
     private static ChunkSegment LargeSegment(string traceId, string id) =>
         new(traceId, id, false, 1_764_331_200.25, 1_764_331_201.5, Encoding.UTF8.GetBytes($"{{\"id\":\"{id}\",\"trace_id\":\"{traceId}\",\"metadata\":\"{Convert.ToHexString(RandomNumberGenerator.GetBytes(480))}\"}}"));

@@ -43,7 +43,7 @@ public sealed class CompressionDictionaryTests : IDisposable
         var without = ChunkCodec.Seal(Account, 5, key, segments);
         var chunk = new StoredChunk(5, Account, ChunkCodec.CurrentFormat, 0, 60, key.Reference, withDictionary, []);
 
-        Assert.Equal(4, ChunkCodec.CurrentFormat);
+        Assert.Equal(5, ChunkCodec.CurrentFormat);
         Assert.True(withDictionary.Length * 3 < without.Length * 2, $"{withDictionary.Length} bytes with the dictionary, {without.Length} without");
         Assert.Equal(Texts(segments), Texts(ChunkCodec.Open(chunk, key, id => id == dictionary.Id ? dictionary : CompressionDictionary.None)));
         Assert.Throws<InvalidOperationException>(() => ChunkCodec.Open(chunk, key));
