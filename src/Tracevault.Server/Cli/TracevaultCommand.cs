@@ -271,11 +271,12 @@ public static class TracevaultCommand
     private static Command ServiceKey()
     {
         var serviceKey = new Command("service-key", "Manage the service key behind default encryption.");
-        var data = DataOption();
-        var rotate = new Command("rotate", "Add a new service key version, sealed under the root key, which seals new default-encrypted data from then on (a running server takes it up within a second); older versions keep opening what they sealed.") { data };
+        var data = new DataDirectoryOptions();
+        var rotate = new Command("rotate", "Add a new service key version, sealed under the root key, which seals new default-encrypted data from then on (a running server takes it up within a second); older versions keep opening what they sealed.");
+        data.AddToAdminCommand(rotate);
         rotate.SetAction(parse =>
         {
-            var directory = DataDirectory.Open(parse.GetValue(data)!, TimeProvider.System);
+            var directory = data.Open(parse, rotate);
             var added = new SqliteServiceKeyStore(directory.Database, directory.RootKeys).Rotate();
             var older = added.Version == 1 ? "" : string.Create(CultureInfo.InvariantCulture, $", and versions 1 to {added.Version - 1} still open what they sealed");
             System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Added service key version {added.Version}; new default-encrypted data is sealed under it{older}."));
