@@ -86,4 +86,7 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 131, Level = LogLevel.Information, Message = "Ready again (GET /ready answers 200)")]
     public static partial void ReadyAgain(ILogger logger);
+
+    [LoggerMessage(EventId = 230, Level = LogLevel.Information, Message = "Console session of user {UserName} in account {AccountId} ended: its access key {AccessKeyId} is inactive or deleted")]
+    public static partial void ConsoleSessionEndedKeyInactive(ILogger logger, string accountId, string userName, string accessKeyId);
 }

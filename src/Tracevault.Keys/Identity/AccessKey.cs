@@ -6,4 +6,5 @@ namespace Tracevault.Keys.Identity;
 /// <param name="UserName">The user the key belongs to.</param>
 /// <param name="SealedSecret">The secret access key, sealed under the root key with the key id as associated data.</param>
 /// <param name="CreatedAt">When the key was created.</param>
-public sealed record AccessKey(string AccessKeyId, string AccountId, string UserName, byte[] SealedSecret, DateTimeOffset CreatedAt);
+/// <param name="Status">Whether the key may be used.</param>
+public sealed record AccessKey(string AccessKeyId, string AccountId, string UserName, byte[] SealedSecret, DateTimeOffset CreatedAt, AccessKeyStatus Status);

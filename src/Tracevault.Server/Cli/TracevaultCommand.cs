@@ -40,7 +40,7 @@ public static class TracevaultCommand
         var root = new RootCommand("Tracevault: a self-hosted, X-Ray-compatible trace store that always encrypts trace data at rest.");
         root.Subcommands.Add(Serve());
         root.Subcommands.Add(Init());
-        root.Subcommands.Add(Users());
+        root.Subcommands.Add(UserCommands.Create());
         root.Subcommands.Add(Accounts());
         root.Subcommands.Add(RootKey());
         root.Subcommands.Add(ServiceKey());
@@ -186,57 +186,6 @@ public static class TracevaultCommand
             return 0;
         });
         return command;
-    }
-
-    private static Command Users()
-    {
-        var users = new Command("users", "Manage users.");
-
-        var data = new DataDirectoryOptions();
-        var name = new Argument<string>("NAME") { Description = "The new user's name." };
-        var account = new Option<string?>("--account") { Description = "The account (default: the first account)." };
-        var policy = new Option<FileInfo?>("--policy") { Description = "A JSON IAM policy file to attach; without one the user may do nothing." };
-        var create = new Command("create", "Create a user and print its access key (the secret is shown only this once).") { name, account, policy };
-        data.AddToAdminCommand(create);
-        create.SetAction(parse =>
-        {
-            var directory = data.Open(parse, create);
-            var accountId = parse.GetValue(account) ?? directory.DefaultAccount.Id;
-            var policyFile = parse.GetValue(policy);
-            try
-            {
-                var documents = policyFile is null ? Array.Empty<string>() : [File.ReadAllText(policyFile.FullName)];
-                var created = directory.Identity.CreateUser(accountId, parse.GetValue(name)!, documents);
-                System.Console.WriteLine($"Created user {created.User.Arn}");
-                System.Console.WriteLine($"aws_access_key_id = {created.AccessKeyId}");
-                System.Console.WriteLine($"aws_secret_access_key = {created.SecretAccessKey}");
-                return 0;
-            }
-            catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or IOException or Core.Policies.PolicyFormatException)
-            {
-                System.Console.Error.WriteLine(exception.Message);
-                return 1;
-            }
-        });
-        users.Subcommands.Add(create);
-
-        var listData = new DataDirectoryOptions();
-        var list = new Command("list", "List users with their access key ids.");
-        listData.AddToAdminCommand(list);
-        list.SetAction(parse =>
-        {
-            var directory = listData.Open(parse, list);
-            var keys = directory.Identity.ListAccessKeys().ToLookup(k => (k.AccountId, k.UserName));
-            foreach (var user in directory.Identity.ListUsers())
-            {
-                var ids = string.Join(",", keys[(user.AccountId, user.Name)].Select(k => k.AccessKeyId));
-                System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{user.AccountId}\t{user.Name}\t{ids}\t{user.CreatedAt:yyyy-MM-ddTHH:mm:ssZ}"));
-            }
-
-            return 0;
-        });
-        users.Subcommands.Add(list);
-        return users;
     }
 
     private static Command Accounts()

@@ -3,15 +3,16 @@ using Tracevault.Core.Identity;
 namespace Tracevault.Server.Console;
 
 /// <summary>A signed-in console user: who they are, the token their forms must carry, and when the session ends unless used.</summary>
-/// <remarks>Thread-safe: only the expiry changes, atomically.</remarks>
+/// <remarks>Thread-safe: only the expiry and the caller (when the user's policies change) change, atomically.</remarks>
 public sealed class ConsoleSession
 {
     private long _expiresAtTicks;
+    private Caller _caller;
 
     internal ConsoleSession(string id, Caller caller, string csrfToken, DateTimeOffset expiresAt)
     {
         Id = id;
-        Caller = caller;
+        _caller = caller;
         CsrfToken = csrfToken;
         _expiresAtTicks = expiresAt.UtcTicks;
     }
@@ -19,8 +20,8 @@ public sealed class ConsoleSession
     /// <summary>The session id the cookie carries: 256 random bits, base64url.</summary>
     public string Id { get; }
 
-    /// <summary>The user the console acts as, as it was signed in.</summary>
-    public Caller Caller { get; }
+    /// <summary>The user the console acts as, with the policies it had at this session's latest request.</summary>
+    public Caller Caller => Volatile.Read(ref _caller);
 
     /// <summary>The token every form post of this session must carry.</summary>
     public string CsrfToken { get; }
@@ -40,4 +41,6 @@ public sealed class ConsoleSession
     }
 
     internal void Extend(DateTimeOffset expiresAt) => Interlocked.Exchange(ref _expiresAtTicks, expiresAt.UtcTicks);
+
+    internal void Refresh(Caller caller) => Volatile.Write(ref _caller, caller);
 }

@@ -2,11 +2,16 @@ using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Tracevault.Core.Identity;
+using Tracevault.Keys.Identity;
 
 namespace Tracevault.Server.Console;
 
 /// <summary>The console's server-side sessions, in memory: a random id in a cookie names the signed-in caller, its CSRF token and its expiry.</summary>
-/// <remarks>Thread-safe. Sessions end after <see cref="ConsoleOptions.SessionIdleTimeout"/> without a request, on sign-out, and when the server stops.</remarks>
+/// <remarks>
+/// Thread-safe. Sessions end after <see cref="ConsoleOptions.SessionIdleTimeout"/> without a request, on sign-out, when the server
+/// stops, and at the first request after their access key was deactivated or deleted (or its user deleted), by this process or
+/// another: every request reads the key's status and its user's policies from the store.
+/// </remarks>
 public sealed class ConsoleSessions
 {
     /// <summary>The session cookie's name over plain HTTP; over HTTPS it carries <see cref="SecureCookiePrefix"/>.</summary>
@@ -20,13 +25,17 @@ public sealed class ConsoleSessions
 
     private readonly ConcurrentDictionary<string, ConsoleSession> _sessions = new(StringComparer.Ordinal);
     private readonly ConsoleOptions _options;
+    private readonly IdentityService _identity;
     private readonly TimeProvider _time;
+    private readonly ILogger<ConsoleSessions> _logger;
 
     /// <summary>Creates the store.</summary>
-    public ConsoleSessions(ConsoleOptions options, TimeProvider time)
+    public ConsoleSessions(ConsoleOptions options, IdentityService identity, TimeProvider time, ILogger<ConsoleSessions> logger)
     {
         _options = options;
+        _identity = identity;
         _time = time;
+        _logger = logger;
     }
 
     /// <summary>Starts a session for a caller who just proved their credentials, and sets its cookie.</summary>
@@ -40,7 +49,7 @@ public sealed class ConsoleSessions
         return session;
     }
 
-    /// <summary>The live session the request's cookie names, extended by the idle timeout; null when there is none or it has expired.</summary>
+    /// <summary>The live session the request's cookie names, extended by the idle timeout; null when there is none, it has expired, or its access key is no longer active.</summary>
     public ConsoleSession? Find(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -55,6 +64,22 @@ public sealed class ConsoleSessions
         {
             _sessions.TryRemove(id, out _);
             return null;
+        }
+
+        // The key is checked on every request, not only at sign-in: deactivating or deleting it ends its sessions at once.
+        var caller = session.Caller;
+        var credentials = caller.AccessKeyId is { } accessKeyId ? _identity.FindCredentials(accessKeyId) : null;
+        if (credentials is null)
+        {
+            _sessions.TryRemove(id, out _);
+            LogMessages.ConsoleSessionEndedKeyInactive(_logger, caller.AccountId, caller.UserName, caller.AccessKeyId ?? "");
+            return null;
+        }
+
+        if (!ReferenceEquals(credentials.Policies, caller.Policies))
+        {
+            // The user's policies changed since the session's last request: it acts with the new ones from now on.
+            session.Refresh(caller with { Policies = credentials.Policies });
         }
 
         session.Extend(now + _options.SessionIdleTimeout);

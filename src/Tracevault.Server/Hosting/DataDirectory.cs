@@ -144,7 +144,7 @@ public sealed class DataDirectory
             new SqliteRootKeyStore(database).Record(unrecorded);
         }
 
-        var identity = new IdentityService(new SqliteIdentityRepository(database), rootKeys, time);
+        var identity = new IdentityService(new SqliteIdentityRepository(database, new Keys.Audit.AuditChain(rootKeys)), rootKeys, time);
         return new DataDirectory(full, database, keyFile, rootKeys, identity);
     }
 
@@ -221,7 +221,7 @@ public sealed class DataDirectory
 
         var account = Identity.CreateAccount();
         var admin = Identity.CreateUser(account.Id, AdminUserName, [IdentityService.AdministratorPolicy]);
-        WriteCredentialsFile(admin);
+        WriteCredentialsFile(admin.AccessKeyId, admin.SecretAccessKey);
         return admin;
     }
 
@@ -233,12 +233,13 @@ public sealed class DataDirectory
         export AWS_ENDPOINT_URL={endpointUrl}
         """);
 
-    private void WriteCredentialsFile(NewUser admin)
+    /// <summary>Writes (or replaces) the shared-credentials file the start-up output points clients at, mode 0600, with one access key as its default profile.</summary>
+    public void WriteCredentialsFile(string accessKeyId, string secretAccessKey)
     {
         var text = new StringBuilder()
             .Append("[default]\n")
-            .Append("aws_access_key_id = ").Append(admin.AccessKeyId).Append('\n')
-            .Append("aws_secret_access_key = ").Append(admin.SecretAccessKey).Append('\n')
+            .Append("aws_access_key_id = ").Append(accessKeyId).Append('\n')
+            .Append("aws_secret_access_key = ").Append(secretAccessKey).Append('\n')
             .ToString();
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())

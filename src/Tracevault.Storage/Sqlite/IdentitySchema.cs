@@ -22,5 +22,11 @@ internal static class IdentitySchema
             created_at INTEGER NOT NULL,
             FOREIGN KEY (account_id, user_name) REFERENCES users(account_id, name));
         """,
+
+        // 2: access keys have a status (IAM's Active/Inactive); keys made before are active. Keys are found by user.
+        """
+        ALTER TABLE access_keys ADD COLUMN status TEXT NOT NULL DEFAULT 'Active' CHECK (status IN ('Active', 'Inactive'));
+        CREATE INDEX access_keys_by_user ON access_keys(account_id, user_name);
+        """,
     ]);
 }
