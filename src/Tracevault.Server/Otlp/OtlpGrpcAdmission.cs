@@ -56,67 +56,38 @@ internal static class OtlpGrpcAdmission
         response.Headers["grpc-message"] = PercentEncode(message);
     }
 
-    /// <summary>The body with each gzip-compressed frame inflated (bounded) into an uncompressed one, so gRPC never inflates without a limit.</summary>
+    /// <summary>The body checked to be one whole message frame, a gzip-compressed one inflated (bounded) into an uncompressed one, so gRPC never inflates without a limit.</summary>
+    /// <exception cref="OtlpRequestException">Not one whole frame (INVALID_ARGUMENT), or over 5 MB once inflated.</exception>
     private static byte[] Uncompressed(HttpRequest request, byte[] raw)
     {
-        var encoding = request.Headers["grpc-encoding"].ToString().Trim();
-        if (!encoding.Equals("gzip", StringComparison.OrdinalIgnoreCase) || !HasCompressedFrame(raw))
+        // Export is unary: exactly one message. gRPC itself would answer a truncated frame INTERNAL and refuse a second message.
+        if (raw.Length < FrameHeaderBytes || BinaryPrimitives.ReadUInt32BigEndian(raw.AsSpan(1)) != (uint)(raw.Length - FrameHeaderBytes) || raw[0] > 1)
+        {
+            throw OtlpRequestException.Malformed(string.Create(CultureInfo.InvariantCulture,
+                $"The request body ({raw.Length} bytes) is not one whole gRPC message frame (a flag byte 0 or 1, a four-byte length, that many bytes)."));
+        }
+
+        if (raw[0] == 0)
         {
             return raw;
         }
 
-        var output = new MemoryStream(raw.Length * 2);
-        var offset = 0;
-        long total = 0;
-        while (offset < raw.Length)
+        var encoding = request.Headers["grpc-encoding"].ToString().Trim();
+        if (encoding.Length == 0 || encoding.Equals("identity", StringComparison.OrdinalIgnoreCase))
         {
-            if (raw.Length - offset < FrameHeaderBytes || BinaryPrimitives.ReadUInt32BigEndian(raw.AsSpan(offset + 1)) > (uint)(raw.Length - offset - FrameHeaderBytes))
-            {
-                // A truncated frame: gRPC answers it (INTERNAL, incomplete message) as it would have.
-                output.Write(raw, offset, raw.Length - offset);
-                break;
-            }
-
-            var length = (int)BinaryPrimitives.ReadUInt32BigEndian(raw.AsSpan(offset + 1));
-            var message = raw.AsSpan(offset + FrameHeaderBytes, length);
-            if (raw[offset] == 1)
-            {
-                var inflated = OtlpPayload.Inflate(new MemoryStream(raw, offset + FrameHeaderBytes, length, writable: false), length);
-                total += inflated.Length;
-                WriteFrame(output, inflated);
-            }
-            else
-            {
-                total += length;
-                WriteFrame(output, message);
-            }
-
-            if (total > OtlpIngest.MaxRequestBytes)
-            {
-                throw OtlpRequestException.OverLimit(string.Create(CultureInfo.InvariantCulture,
-                    $"The export is more than {OtlpIngest.MaxRequestBytes} bytes (5 MB) once inflated; that is the most accepted."));
-            }
-
-            offset += FrameHeaderBytes + length;
+            throw OtlpRequestException.Malformed("The message is flagged compressed but the request names no grpc-encoding.");
         }
 
+        if (!encoding.Equals("gzip", StringComparison.OrdinalIgnoreCase))
+        {
+            // gRPC answers UNIMPLEMENTED, naming the encodings it takes.
+            return raw;
+        }
+
+        var inflated = OtlpPayload.Inflate(new MemoryStream(raw, FrameHeaderBytes, raw.Length - FrameHeaderBytes, writable: false), raw.Length - FrameHeaderBytes);
+        var output = new MemoryStream(FrameHeaderBytes + inflated.Length);
+        WriteFrame(output, inflated);
         return output.ToArray();
-    }
-
-    private static bool HasCompressedFrame(byte[] raw)
-    {
-        long offset = 0;
-        while (raw.Length - offset >= FrameHeaderBytes)
-        {
-            if (raw[offset] == 1)
-            {
-                return true;
-            }
-
-            offset += FrameHeaderBytes + (long)BinaryPrimitives.ReadUInt32BigEndian(raw.AsSpan((int)offset + 1));
-        }
-
-        return false;
     }
 
     private static void WriteFrame(MemoryStream output, ReadOnlySpan<byte> message)

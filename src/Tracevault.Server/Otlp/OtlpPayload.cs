@@ -121,6 +121,11 @@ internal static class OtlpPayload
         {
             throw OtlpRequestException.Malformed($"The body is not valid JSON: {exception.Message}");
         }
+        catch (Exception exception) when (exception is InvalidOperationException or ArgumentException)
+        {
+            // The reader refuses to decode a string that is not UTF-8, or whose escapes are not UTF-16 (a lone surrogate).
+            throw OtlpRequestException.Malformed("The body is not valid JSON: a string in it is not valid UTF-8, or has an escape that is not valid UTF-16 (an unpaired surrogate).");
+        }
 
         try
         {
