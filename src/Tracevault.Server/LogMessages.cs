@@ -72,8 +72,14 @@ internal static partial class LogMessages
     [LoggerMessage(EventId = 81, Level = LogLevel.Error, Message = "An OTLP export failed unexpectedly: {ExceptionType}; answered 503")]
     public static partial void OtlpExportFailed(ILogger logger, string exceptionType);
 
-    [LoggerMessage(EventId = 82, Level = LogLevel.Information, Message = "OTLP totals at stop: received {Received} spans; stored {Stored}; rejected {RejectedInvalid} (invalid), {RejectedStoringStopped} (storing stopped), {RejectedUnavailable} (store unavailable, retry asked)")]
-    public static partial void OtlpTotals(ILogger logger, long received, long stored, long rejectedInvalid, long rejectedStoringStopped, long rejectedUnavailable);
+    [LoggerMessage(EventId = 82, Level = LogLevel.Information, Message = "OTLP totals at stop: received {Received} spans; stored {Stored}; rejected {RejectedInvalid} (invalid), {RejectedTooLarge} (over 200 KB), {RejectedStoringStopped} (storing stopped), {RejectedStorageFull} (disk full, retry asked), {RejectedUnavailable} (store unavailable, retry asked); exports refused whole: {RequestsMalformed} (malformed), {RequestsOverLimit} (over a request limit), {RequestsUnauthenticated} (unauthenticated), {RequestsPermissionDenied} (permission denied), {RequestsFailed} (failed)")]
+    public static partial void OtlpTotals(ILogger logger, long received, long stored, long rejectedInvalid, long rejectedTooLarge, long rejectedStoringStopped, long rejectedStorageFull, long rejectedUnavailable, long requestsMalformed, long requestsOverLimit, long requestsUnauthenticated, long requestsPermissionDenied, long requestsFailed);
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Error, Message = "Disk full: {Spans} span(s) of an OTLP export were not stored ({Code}: {Reason}); answered retry later (503, UNAVAILABLE). Free space where the data directory is; storing resumes by itself.")]
+    public static partial void OtlpDiskFull(ILogger logger, int spans, string code, string reason);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Error, Message = "The trace store could not write {Spans} span(s) of an OTLP export ({Failure}); answered retry later (503, UNAVAILABLE)")]
+    public static partial void OtlpStoreFailed(ILogger logger, int spans, string failure);
 
     [LoggerMessage(EventId = 83, Level = LogLevel.Information, Message = "OpenTelemetry: OTLP/HTTP on {Http}, OTLP/gRPC on {Grpc}, and /v1/traces on the main port")]
     public static partial void OtlpReady(ILogger logger, string http, string grpc);

@@ -1,3 +1,6 @@
+using Grpc.AspNetCore.Server.Model;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
 namespace Tracevault.Server.Otlp;
 
 /// <summary>Wires OpenTelemetry ingest into the host: <c>/v1/traces</c> on the main port, OTLP/HTTP and OTLP/gRPC on their own ports.</summary>
@@ -11,6 +14,7 @@ public static class OtlpFeature
         services.AddSingleton<OtlpCounters>();
         services.AddSingleton<OtlpCallers>();
         services.AddSingleton<OtlpIngest>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<OtlpGrpcService>, OtlpGrpcMethods>());
         services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = OtlpIngest.MaxRequestBytes;
@@ -38,7 +42,8 @@ public static class OtlpFeature
     /// <summary>Logs the OTLP ingest totals at stop.</summary>
     public static void LogTotals(IServiceProvider services, ILogger logger)
     {
-        var counters = services.GetRequiredService<OtlpCounters>();
-        LogMessages.OtlpTotals(logger, counters.Received, counters.Stored, counters.RejectedInvalid, counters.RejectedStoringStopped, counters.RejectedUnavailable);
+        var counts = services.GetRequiredService<OtlpCounters>().Snapshot();
+        LogMessages.OtlpTotals(logger, counts.Received, counts.Stored, counts.RejectedInvalid, counts.RejectedTooLarge, counts.RejectedStoringStopped, counts.RejectedStorageFull, counts.RejectedUnavailable,
+            counts.RequestsMalformed, counts.RequestsOverLimit, counts.RequestsUnauthenticated, counts.RequestsPermissionDenied, counts.RequestsFailed);
     }
 }

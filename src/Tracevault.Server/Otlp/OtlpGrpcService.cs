@@ -3,29 +3,23 @@ using Tracevault.Server.Otlp.Proto;
 
 namespace Tracevault.Server.Otlp;
 
-/// <summary>OTLP/gRPC's <c>opentelemetry.proto.collector.trace.v1.TraceService/Export</c>.</summary>
-/// <remarks>Unsigned exports are taken from loopback only; a signed one is refused, since a SigV4 signature covers an HTTP body
-/// gRPC framing does not expose: remote senders post to <c>/v1/traces</c> over HTTP.</remarks>
-internal sealed class OtlpGrpcService(OtlpCallers callers, OtlpIngest ingest) : TraceService.TraceServiceBase
+/// <summary>OTLP/gRPC's <c>opentelemetry.proto.collector.trace.v1.TraceService/Export</c>, bound by <see cref="OtlpGrpcMethods"/>.</summary>
+/// <remarks>Its caller was admitted by <see cref="OtlpGrpcAdmission"/> on an OTLP/gRPC port (SigV4 metadata or loopback); a call that
+/// reached it any other way has no caller and is refused.</remarks>
+internal sealed class OtlpGrpcService(OtlpIngest ingest, OtlpCounters counters, ILogger<OtlpGrpcService> logger)
 {
-    /// <inheritdoc />
-    public override async Task<ExportTraceServiceResponse> Export(ExportTraceServiceRequest request, ServerCallContext context)
+    /// <summary>Stores the spans of one export.</summary>
+    public async Task<ExportTraceServiceResponse> Export(ExportTraceServiceRequest request, ServerCallContext context)
     {
-        var http = context.GetHttpContext();
-        var remote = http.Connection.RemoteIpAddress;
-        if (remote is null || !System.Net.IPAddress.IsLoopback(remote))
-        {
-            throw new RpcException(new Grpc.Core.Status(StatusCode.Unauthenticated,
-                "OTLP/gRPC exports are accepted from this machine only; from elsewhere, POST SigV4-signed (service xray) exports to /v1/traces."));
-        }
-
-        var caller = callers.Local(remote, http.Request.Headers.UserAgent.ToString());
+        var caller = OtlpGrpcAdmission.CallerOf(context.GetHttpContext())
+            ?? throw new RpcException(new Grpc.Core.Status(StatusCode.Unauthenticated, "OTLP/gRPC exports are taken on the OTLP/gRPC port only."));
         try
         {
             return await ingest.ExportAsync(caller.AccountId, request, context.CancellationToken).ConfigureAwait(false);
         }
         catch (OtlpRequestException error)
         {
+            counters.AddRefused(error.Refusal);
             var metadata = new Metadata();
             if (error.RetryAfterSeconds is { } seconds)
             {
@@ -34,6 +28,12 @@ internal sealed class OtlpGrpcService(OtlpCallers callers, OtlpIngest ingest) : 
             }
 
             throw new RpcException(new Grpc.Core.Status((StatusCode)error.RpcCode, error.Message), metadata);
+        }
+        catch (Exception exception) when (exception is not (OperationCanceledException or RpcException))
+        {
+            LogMessages.OtlpExportFailed(logger, exception.GetType().Name);
+            counters.AddFailed();
+            throw new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, "The server could not complete the export; retry later."));
         }
     }
 }

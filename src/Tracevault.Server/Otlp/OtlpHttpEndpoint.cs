@@ -17,15 +17,17 @@ public sealed class OtlpHttpEndpoint
     private readonly OtlpListeners _listeners;
     private readonly OtlpCallers _callers;
     private readonly OtlpIngest _ingest;
+    private readonly OtlpCounters _counters;
     private readonly ILogger<OtlpHttpEndpoint> _logger;
 
     /// <summary>Creates the endpoint.</summary>
-    public OtlpHttpEndpoint(RequestDelegate next, OtlpListeners listeners, OtlpCallers callers, OtlpIngest ingest, ILogger<OtlpHttpEndpoint> logger)
+    public OtlpHttpEndpoint(RequestDelegate next, OtlpListeners listeners, OtlpCallers callers, OtlpIngest ingest, OtlpCounters counters, ILogger<OtlpHttpEndpoint> logger)
     {
         _next = next;
         _listeners = listeners;
         _callers = callers;
         _ingest = ingest;
+        _counters = counters;
         _logger = logger;
     }
 
@@ -35,10 +37,14 @@ public sealed class OtlpHttpEndpoint
         var port = context.Connection.LocalPort;
         if (_listeners.IsGrpcPort(port))
         {
-            // Routing chose the gRPC method; nothing but gRPC runs on this port.
+            // Routing chose the gRPC method; nothing but gRPC runs on this port, and an export is admitted before gRPC reads it.
             if (context.GetEndpoint()?.RequestDelegate is { } grpc)
             {
-                await grpc(context).ConfigureAwait(false);
+                if (!string.Equals(context.Request.Path.Value, OtlpGrpcAdmission.ExportPath, StringComparison.Ordinal)
+                    || await OtlpGrpcAdmission.AdmitAsync(context, _callers, _counters).ConfigureAwait(false))
+                {
+                    await grpc(context).ConfigureAwait(false);
+                }
             }
             else
             {
@@ -90,6 +96,7 @@ public sealed class OtlpHttpEndpoint
         }
         catch (OtlpRequestException error)
         {
+            _counters.AddRefused(error.Refusal);
             if (error.RetryAfterSeconds is { } seconds)
             {
                 context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
@@ -104,6 +111,7 @@ public sealed class OtlpHttpEndpoint
         catch (Exception exception) when (!context.Response.HasStarted)
         {
             LogMessages.OtlpExportFailed(_logger, exception.GetType().Name);
+            _counters.AddFailed();
             context.Response.Headers.RetryAfter = "5";
             await WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
                 new Proto.Rpc.Status { Code = OtlpRequestException.Unavailable, Message = "The server could not complete the export; retry later." }, json).ConfigureAwait(false);

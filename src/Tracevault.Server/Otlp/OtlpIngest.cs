@@ -4,6 +4,7 @@ using System.Buffers;
 using Tracevault.Core.Traces;
 using Tracevault.Server.Otlp.Proto;
 using Tracevault.Server.XRay;
+using Tracevault.Storage;
 using Tracevault.Storage.Traces;
 
 namespace Tracevault.Server.Otlp;
@@ -34,10 +35,12 @@ public sealed class OtlpIngest
     private readonly OtlpCounters _counters;
     private readonly TimeProvider _time;
     private readonly OtlpOptions _options;
+    private readonly ILogger<OtlpIngest> _logger;
 
     /// <summary>Creates the ingest.</summary>
-    public OtlpIngest(ChunkWriter writer, OtlpCounters counters, TimeProvider time, OtlpOptions options)
+    public OtlpIngest(ChunkWriter writer, OtlpCounters counters, TimeProvider time, OtlpOptions options, ILogger<OtlpIngest> logger)
     {
+        _logger = logger;
         _writer = writer;
         _counters = counters;
         _time = time;
@@ -59,7 +62,7 @@ public sealed class OtlpIngest
 
         if (count > MaxSpansPerRequest)
         {
-            throw OtlpRequestException.Malformed(string.Create(CultureInfo.InvariantCulture, $"The request has {count} spans; at most {MaxSpansPerRequest} are accepted in one request."));
+            throw OtlpRequestException.OverLimit(string.Create(CultureInfo.InvariantCulture, $"The request has {count} spans; at most {MaxSpansPerRequest} are accepted in one request."));
         }
 
         _counters.AddReceived(count);
@@ -96,7 +99,8 @@ public sealed class OtlpIngest
             }
         }
 
-        _counters.AddRejectedInvalid(rejections.Count);
+        _counters.AddRejectedTooLarge(rejections.TooLarge);
+        _counters.AddRejectedInvalid(rejections.Count - rejections.TooLarge);
         StoreOutcome outcome;
         try
         {
@@ -105,7 +109,16 @@ public sealed class OtlpIngest
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             // Nothing was acknowledged: the exporter keeps the spans and sends them again.
+            if (StorageFailure.Of(exception) is { Kind: StorageFailureKind.Full } full)
+            {
+                _counters.AddRejectedStorageFull(accepted.Count);
+                LogMessages.OtlpDiskFull(_logger, accepted.Count, full.Code, full.Reason);
+                throw new OtlpRequestException(503, OtlpRequestException.Unavailable,
+                    "Tracevault could not store the spans: the disk holding its data is full; send them again once space is freed.") { RetryAfterSeconds = 5 };
+            }
+
             _counters.AddRejectedUnavailable(accepted.Count);
+            LogMessages.OtlpStoreFailed(_logger, accepted.Count, StorageFailure.Of(exception)?.Code ?? exception.GetType().Name);
             throw new OtlpRequestException(503, OtlpRequestException.Unavailable, $"The trace store could not write ({exception.GetType().Name}); retry later.") { RetryAfterSeconds = 5 };
         }
 
@@ -169,7 +182,7 @@ public sealed class OtlpIngest
 
         if (span.CalculateSize() > MaxSpanBytes)
         {
-            return string.Create(CultureInfo.InvariantCulture, $"SegmentTooLarge: the span is more than {MaxSpanBytes / 1024} KB");
+            return string.Create(CultureInfo.InvariantCulture, $"{nameof(SegmentErrorCode.SegmentTooLarge)}: the span is more than {MaxSpanBytes / 1024} KB");
         }
 
         if (span.StartTimeUnixNano == 0)
@@ -209,11 +222,19 @@ public sealed class OtlpIngest
 
         public int Count { get; private set; }
 
+        /// <summary>How many were refused for their size (X-Ray's <c>SegmentTooLarge</c>), counted apart from other invalid spans.</summary>
+        public int TooLarge { get; private set; }
+
         public void Add(string reason, Google.Protobuf.ByteString spanId) => Add(reason, Convert.ToHexStringLower(spanId.Span));
 
         public void Add(string reason, string spanId)
         {
             Count++;
+            if (reason.StartsWith(nameof(SegmentErrorCode.SegmentTooLarge) + ":", StringComparison.Ordinal))
+            {
+                TooLarge++;
+            }
+
             _byReason[reason] = _byReason.TryGetValue(reason, out var known) ? (known.Count + 1, known.FirstSpanId) : (1, spanId);
         }
 

@@ -20,10 +20,12 @@ internal static class OtlpPayload
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
 
     /// <summary>Reads the body as sent (compressed or not), refusing one over the limits without keeping more than the limit.</summary>
-    public static async Task<byte[]> ReadRawAsync(HttpRequest request, CancellationToken cancellationToken)
+    public static Task<byte[]> ReadRawAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        ReadRawAsync(request, IsGzip(request) ? MaxRawBytes : OtlpIngest.MaxRequestBytes, cancellationToken);
+
+    /// <summary>Reads the body as sent, refusing one longer than <paramref name="limit"/> bytes without keeping more than the limit.</summary>
+    public static async Task<byte[]> ReadRawAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
     {
-        var gzip = IsGzip(request);
-        var limit = gzip ? MaxRawBytes : OtlpIngest.MaxRequestBytes;
         if (request.ContentLength is { } declared && declared > limit)
         {
             await DrainAsync(request.Body, cancellationToken).ConfigureAwait(false);
@@ -65,10 +67,13 @@ internal static class OtlpPayload
     }
 
     /// <summary>Inflates a gzip body, stopping as soon as it holds more than the uncompressed limit (a decompression bomb is never inflated in full).</summary>
-    public static byte[] Inflate(byte[] raw)
+    public static byte[] Inflate(byte[] raw) => Inflate(new MemoryStream(raw, writable: false), raw.Length);
+
+    /// <summary>Inflates a gzip stream of <paramref name="length"/> bytes, stopping as soon as it holds more than the uncompressed limit.</summary>
+    public static byte[] Inflate(Stream compressed, int length)
     {
-        using var gzip = new GZipStream(new MemoryStream(raw), CompressionMode.Decompress);
-        var output = new MemoryStream(Math.Min(raw.Length * 4, OtlpIngest.MaxRequestBytes));
+        using var gzip = new GZipStream(compressed, CompressionMode.Decompress);
+        var output = new MemoryStream((int)Math.Min(length * 4L, OtlpIngest.MaxRequestBytes));
         var chunk = new byte[64 * 1024];
         try
         {
@@ -115,6 +120,11 @@ internal static class OtlpPayload
         catch (JsonException exception)
         {
             throw OtlpRequestException.Malformed($"The body is not valid JSON: {exception.Message}");
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or ArgumentException)
+        {
+            // The reader refuses to decode a string that is not UTF-8, or whose escapes are not UTF-16 (a lone surrogate).
+            throw OtlpRequestException.Malformed("The body is not valid JSON: a string in it is not valid UTF-8, or has an escape that is not valid UTF-16 (an unpaired surrogate).");
         }
 
         try
@@ -203,7 +213,7 @@ internal static class OtlpPayload
     }
 
     private static OtlpRequestException TooLarge(string size) =>
-        OtlpRequestException.Malformed($"The request body is {size}; at most {OtlpIngest.MaxRequestBytes} bytes (5 MB) uncompressed are accepted.");
+        OtlpRequestException.OverLimit($"The request body is {size}; at most {OtlpIngest.MaxRequestBytes} bytes (5 MB) uncompressed are accepted.");
 
     private static async Task DrainAsync(Stream body, CancellationToken cancellationToken)
     {

@@ -27,6 +27,18 @@ public sealed class OtlpRequestException(int httpStatus, int rpcCode, string mes
     /// <summary>Seconds the client should wait before retrying, for a 503; else null.</summary>
     public int? RetryAfterSeconds { get; init; }
 
+    /// <summary>Why the request was refused whole, for the counters; by default from <see cref="RpcCode"/>.</summary>
+    public OtlpRefusal Refusal { get; init; } = rpcCode switch
+    {
+        InvalidArgument => OtlpRefusal.Malformed,
+        Unauthenticated => OtlpRefusal.Unauthenticated,
+        PermissionDenied => OtlpRefusal.PermissionDenied,
+        _ => OtlpRefusal.None,
+    };
+
     /// <summary>A malformed request: 400, INVALID_ARGUMENT.</summary>
     public static OtlpRequestException Malformed(string message) => new(400, InvalidArgument, message);
+
+    /// <summary>A request over X-Ray's request limits: 400, INVALID_ARGUMENT.</summary>
+    public static OtlpRequestException OverLimit(string message) => new(400, InvalidArgument, message) { Refusal = OtlpRefusal.OverLimit };
 }

@@ -1,4 +1,7 @@
+using System.Net;
 using System.Net.Http.Headers;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using Google.Protobuf;
 using Tracevault.Server.Otlp.Proto;
@@ -55,6 +58,18 @@ internal static class OtlpSpans
         var request = new ExportTraceServiceRequest();
         request.ResourceSpans.Add(resource);
         return request;
+    }
+
+    /// <summary>An IPv4 address of this machine that is not loopback: connections to it come from it, so the server sees a sender that is not on loopback.</summary>
+    public static IPAddress NonLoopbackAddress()
+    {
+        var address = NetworkInterface.GetAllNetworkInterfaces()
+            .Where(i => i.OperationalStatus == OperationalStatus.Up && i.NetworkInterfaceType != NetworkInterfaceType.Loopback)
+            .SelectMany(i => i.GetIPProperties().UnicastAddresses)
+            .Select(a => a.Address)
+            .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a));
+        Assert.True(address is not null, "the machine needs a non-loopback IPv4 address to send from elsewhere");
+        return address;
     }
 
     /// <summary>An unsigned protobuf POST to <paramref name="url"/>.</summary>
