@@ -15,7 +15,7 @@ public static class ChunkMetrics
     internal static readonly Counter<long> Commits = Meter.CreateCounter<long>("tracevault.chunk.commits", "{commit}", "Transactions of sealed chunks made durable (outcome=committed) or failed.");
 
     /// <summary>Chunks made durable.</summary>
-    internal static readonly Counter<long> Chunks = Meter.CreateCounter<long>("tracevault.chunk.chunks", "{chunk}", "Sealed chunks made durable.");
+    internal static readonly Counter<long> Chunks = Meter.CreateCounter<long>("tracevault.chunks.written", "{chunk}", "Sealed chunks made durable.");
 
     /// <summary>How long one commit of sealed chunks took, in seconds.</summary>
     internal static readonly Histogram<double> CommitDuration = Meter.CreateHistogram(

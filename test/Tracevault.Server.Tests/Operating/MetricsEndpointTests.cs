@@ -81,6 +81,7 @@ public sealed class MetricsEndpointTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(1, after.Value("tracevault_request_duration_seconds_bucket", [.. putTraceSegments, ("le", "+Inf")]));
         Assert.True(after.Value("tracevault_chunk_commits_total", ("outcome", "committed")) >= 1);
         Assert.True(after.Value("tracevault_chunk_commit_duration_seconds_count") >= 1);
+        Assert.True(after.Value("tracevault_chunks_written_total") >= 1);
 
         // A document X-Ray refuses: answered unprocessed, counted by its ErrorCode and as dropped (invalid).
         var invalid = await TraceDocuments.ReadJsonAsync(await http.XRayAsync("/TraceSegments", TraceDocuments.PutTraceSegmentsBody(["{\"name\":\"no-ids\"}"])));
