@@ -51,8 +51,8 @@ internal static partial class LogMessages
     [LoggerMessage(EventId = 105, Level = LogLevel.Error, Message = "Console page {Path} failed unexpectedly: {ExceptionType}")]
     public static partial void ConsolePageFailed(ILogger logger, string path, string exceptionType);
 
-    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Ingest totals at stop: received {HttpReceived} segments over HTTP and {UdpReceived} datagrams over UDP; stored {Stored}, rejected {Rejected}; dropped {DroppedQueueFull} (queue full), {DroppedStoringStopped} (storing stopped), {DroppedMalformed} (malformed); the kernel dropped {UdpDroppedByKernel} UDP datagrams (receive buffer full)")]
-    public static partial void IngestTotals(ILogger logger, long httpReceived, long udpReceived, long stored, long rejected, long droppedQueueFull, long droppedStoringStopped, long droppedMalformed, long udpDroppedByKernel);
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Ingest totals at stop: received {HttpReceived} segments over HTTP and {UdpReceived} datagrams over UDP; stored {Stored}, rejected {Rejected}; dropped {DroppedQueueFull} (queue full), {DroppedStoringStopped} (storing stopped), {DroppedMalformed} (malformed); the kernel dropped {UdpDroppedByKernel} UDP datagrams (receive buffer full); refused {UdpSourceNotAllowed} UDP datagrams (sender not allowed)")]
+    public static partial void IngestTotals(ILogger logger, long httpReceived, long udpReceived, long stored, long rejected, long droppedQueueFull, long droppedStoringStopped, long droppedMalformed, long udpDroppedByKernel, long udpSourceNotAllowed);
 
     [LoggerMessage(EventId = 60, Level = LogLevel.Warning, Message = "The kernel dropped {Dropped} UDP datagrams in the last {Seconds} s because the server's receive buffer ({BufferBytes} bytes) was full; {Total} since start. Slow the senders, or raise net.core.rmem_max and --udp-receive-buffer")]
     public static partial void UdpKernelDrops(ILogger logger, long dropped, int seconds, int bufferBytes, long total);
@@ -95,4 +95,19 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 230, Level = LogLevel.Information, Message = "Console session of user {UserName} in account {AccountId} ended: its access key {AccessKeyId} is inactive or deleted")]
     public static partial void ConsoleSessionEndedKeyInactive(ILogger logger, string accountId, string userName, string accessKeyId);
+
+    [LoggerMessage(EventId = 260, Level = LogLevel.Information, Message = "Client settings:\n{Usage}")]
+    public static partial void ClientSettings(ILogger logger, string usage);
+
+    [LoggerMessage(EventId = 261, Level = LogLevel.Warning, Message = "Refused {Count} UDP datagram(s) from senders neither loopback nor in a --udp-allow network (the latest from {Source}); {Total} since start. Unsigned segments are taken only from trusted senders: allow their network with --udp-allow CIDR, or have them sign PutTraceSegments")]
+    public static partial void UdpSourceRefused(ILogger logger, long count, string source, long total);
+
+    [LoggerMessage(EventId = 262, Level = LogLevel.Information, Message = "UDP on {Endpoint} takes unsigned segments from loopback and from {Allowed}")]
+    public static partial void UdpAllowed(ILogger logger, string endpoint, string allowed);
+
+    [LoggerMessage(EventId = 263, Level = LogLevel.Information, Message = "Prometheus metrics on http://{Endpoint}/metrics")]
+    public static partial void MetricsReady(ILogger logger, string endpoint);
+
+    [LoggerMessage(EventId = 264, Level = LogLevel.Warning, Message = "Metrics are not served: the default port {Endpoint} is taken (give --metrics HOST:PORT or off)")]
+    public static partial void MetricsPortTaken(ILogger logger, string endpoint);
 }

@@ -110,10 +110,12 @@ public sealed partial class KeyService
                 // A refused call changes nothing: what it began is discarded, and its record says it was refused.
                 Discard(call);
                 Record(call, error);
+                CountCall(call, error.Code);
                 throw;
             }
 
             Record(call, null);
+            CountCall(call, "ok");
             return result;
         }
         finally
@@ -121,6 +123,13 @@ public sealed partial class KeyService
             Discard(call);
         }
     }
+
+    /// <summary>Counts a call by operation, caller kind (never a user's name: the series stay few) and outcome.</summary>
+    private static void CountCall(KmsCall call, string outcome) => KeyMetrics.Calls.Add(
+        1,
+        new KeyValuePair<string, object?>("operation", call.EventName),
+        new KeyValuePair<string, object?>("caller", call.Caller.InvokedByService ?? "user"),
+        new KeyValuePair<string, object?>("outcome", outcome));
 
     private void Run(Caller caller, string eventName, bool readOnly, Action<KmsCall> body) =>
         Run<bool>(caller, eventName, readOnly, call =>

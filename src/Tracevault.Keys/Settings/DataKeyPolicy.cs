@@ -79,6 +79,9 @@ public sealed class DataKeyPolicy : IDataKeySource
         _applied[setting.AccountId] = setting;
     }
 
+    /// <summary>How many accounts this node has stopped storing for, because their key cannot be used.</summary>
+    public int StoppedAccountCount => _stopped.Count;
+
     /// <summary>Why storing is stopped for an account, or null while it works.</summary>
     public StoringStatus? FindStoringStatus(string accountId) => _stopped.TryGetValue(accountId, out var status) ? status : _settings.FindStoringStatus(accountId);
 
@@ -164,8 +167,11 @@ public sealed class DataKeyPolicy : IDataKeySource
         var cacheKey = (reference, reader.Arn, _kms.Generation);
         if (_opened.TryGetValue(cacheKey, out var opened))
         {
+            KeyMetrics.DataKeyLookup("open", hit: true);
             return opened;
         }
+
+        KeyMetrics.DataKeyLookup("open", hit: false);
 
         try
         {
@@ -208,6 +214,7 @@ public sealed class DataKeyPolicy : IDataKeySource
         var now = _time.GetUtcNow();
         if (_sealing.TryGetValue(accountId, out var current) && current.Fresh(setting, now, _options.DataKeyWindow))
         {
+            KeyMetrics.DataKeyLookup("seal", hit: true);
             return current.Key;
         }
 
@@ -215,8 +222,11 @@ public sealed class DataKeyPolicy : IDataKeySource
         {
             if (_sealing.TryGetValue(accountId, out current) && current.Fresh(setting, now, _options.DataKeyWindow))
             {
+                KeyMetrics.DataKeyLookup("seal", hit: true);
                 return current.Key;
             }
+
+            KeyMetrics.DataKeyLookup("seal", hit: false);
 
             DataKeyResult generated;
             try

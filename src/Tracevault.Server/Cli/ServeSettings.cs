@@ -103,5 +103,18 @@ internal sealed class ServeSettings
         }
     }
 
+    /// <summary>A repeatable option's values: from the command line, else the environment (comma-separated), else the file (a JSON array or a comma-separated string), else none.</summary>
+    public IReadOnlyList<string> GetList(Option<string[]> option)
+    {
+        if (_parse.GetResult(option) is { Implicit: false })
+        {
+            return _parse.GetValue(option) ?? [];
+        }
+
+        var section = _configuration.GetSection(Key(option));
+        var values = section.Value is { } text ? text.Split(',') : section.GetChildren().Select(child => child.Value ?? "");
+        return [.. values.Select(value => value.Trim()).Where(value => value.Length > 0)];
+    }
+
     private static string Key(Option option) => option.Name.TrimStart('-');
 }

@@ -87,11 +87,26 @@ public static class TracevaultCommand
             Description = "How many days trace data is kept (as X-Ray: 30); older chunks are removed at start and hourly.",
             DefaultValueFactory = _ => 30,
         };
+        var metrics = new Option<string?>("--metrics")
+        {
+            Description = $"HOST:PORT to serve Prometheus metrics (GET /metrics) on, apart from the API's port, or off (default 127.0.0.1:{Metrics.MetricsOptions.DefaultPort}, skipped with a warning when taken).",
+        };
+        var udpAllow = new Option<string[]>("--udp-allow")
+        {
+            Description = "A network (CIDR, e.g. 10.0.0.0/8) whose senders may send unsigned UDP segments when --listen is not loopback; repeatable (comma-separated in the environment). Loopback is always allowed; others are refused, counted and logged.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var logFormat = new Option<string>("--log-format")
+        {
+            Description = "How the log is written: text (one line per entry) or json (one JSON object per line, each with its EventId).",
+            DefaultValueFactory = _ => "text",
+        };
+        logFormat.AcceptOnlyFromAmong("text", "json");
         var config = ServeSettings.ConfigOption();
         var command = new Command("serve", "Run the server: X-Ray (HTTP and UDP), KMS, CloudTrail and the console on one port; OpenTelemetry (OTLP) on its own ports too. "
             + "Each option may also come from its environment variable or from the --config file; the command line wins over the environment, the environment over the file.")
         {
-            data.Data, data.RootKeyFile, data.PassphraseFile, listen, region, udpBuffer, otlpHttp, otlpGrpc, otlpAnnotations, retentionDays, tlsCert, tlsKey, insecureHttp, config,
+            data.Data, data.RootKeyFile, data.PassphraseFile, listen, region, udpBuffer, otlpHttp, otlpGrpc, otlpAnnotations, retentionDays, tlsCert, tlsKey, insecureHttp, metrics, udpAllow, logFormat, config,
         };
         ServeSettings.DescribeVariables(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -128,6 +143,15 @@ public static class TracevaultCommand
                 options.TlsCertificatePath = settings.Get(tlsCert);
                 options.TlsKeyPath = settings.Get(tlsKey);
                 options.InsecureHttp = settings.Get(insecureHttp);
+                options.Metrics.Listen = settings.Get(metrics) is { } metricsListen ? Metrics.MetricsOptions.ParseListen(metricsListen) : Metrics.MetricsOptions.DefaultListen;
+                options.Metrics.ListenIsDefault = settings.Get(metrics) is null;
+                options.UdpAllow = [.. settings.GetList(udpAllow).Select(ServerOptions.ParseNetwork)];
+                options.LogFormat = settings.Get(logFormat) switch
+                {
+                    "text" => LogFormat.Text,
+                    "json" => LogFormat.Json,
+                    var other => throw new ArgumentException($"'{other}' is not a value --log-format takes: text or json."),
+                };
                 options.Validate();
             }
             catch (ArgumentException exception)
@@ -155,12 +179,21 @@ public static class TracevaultCommand
             }
 
             await using var server = started;
-            if (server.InitializedAdmin is not null)
+            if (options.LogFormat == LogFormat.Json)
+            {
+                // Every line of a JSON log is one JSON object: the client settings go into the log too (the admin was logged as initialized).
+                LogMessages.ClientSettings(server.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tracevault"), UsageLines(server.Data, options.Region, server.Url));
+            }
+            else if (server.InitializedAdmin is not null)
             {
                 await System.Console.Out.WriteLineAsync($"Initialized {server.Data.Path}: account {server.InitializedAdmin.User.AccountId}, admin user '{server.InitializedAdmin.User.Name}'.").ConfigureAwait(false);
             }
 
-            await System.Console.Out.WriteLineAsync(UsageLines(server.Data, options.Region, server.Url)).ConfigureAwait(false);
+            if (options.LogFormat == LogFormat.Text)
+            {
+                await System.Console.Out.WriteLineAsync(UsageLines(server.Data, options.Region, server.Url)).ConfigureAwait(false);
+            }
+
             await server.WaitForShutdownAsync().ConfigureAwait(false);
             return 0;
         });

@@ -33,6 +33,16 @@ public sealed class ServerOptions
     /// <summary>The receive buffer asked of the operating system for the UDP port, in bytes. Default 16 MiB; the system may grant less (on Linux, <c>net.core.rmem_max</c>), and the server then warns.</summary>
     public int UdpReceiveBufferBytes { get; set; } = UdpSegmentListener.DefaultReceiveBufferBytes;
 
+    /// <summary>The networks (besides loopback, always allowed) whose senders may send unsigned segments to the UDP port when it listens
+    /// beyond loopback; anything else is refused, counted and logged. Default none: loopback only, as the X-Ray daemon's local SDKs.</summary>
+    public IReadOnlyList<IPNetwork> UdpAllow { get; set; } = [];
+
+    /// <summary>How the log is written to the console when the host does not configure logging itself. Default <see cref="LogFormat.Text"/>.</summary>
+    public LogFormat LogFormat { get; set; } = LogFormat.Text;
+
+    /// <summary>Where Prometheus metrics are served.</summary>
+    public Metrics.MetricsOptions Metrics { get; set; } = new();
+
     /// <summary>How trace data is grouped, kept and removed.</summary>
     public TraceStoreOptions Traces { get; set; } = new();
 
@@ -100,6 +110,25 @@ public sealed class ServerOptions
         Traces.Validate();
         Encryption.Validate();
         Console.Validate();
+    }
+
+    /// <summary>Parses a network in CIDR notation, e.g. <c>10.0.0.0/8</c> or <c>fd00::/8</c>; a bare address is that one host.</summary>
+    /// <remarks>An address with bits set past the prefix (<c>10.1.2.3/8</c>) is refused, not widened: it may have meant one host.</remarks>
+    public static IPNetwork ParseNetwork(string value)
+    {
+        var text = value.Trim();
+        if (IPAddress.TryParse(text, out var host) && !text.Contains('/', StringComparison.Ordinal))
+        {
+            return new IPNetwork(host, host.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
+        }
+
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        if (slash > 0 && IPNetwork.TryParse(text, out var network) && IPAddress.TryParse(text[..slash], out var address) && address.Equals(network.BaseAddress))
+        {
+            return network;
+        }
+
+        throw new ArgumentException($"'{value}' is not a network in CIDR notation such as 10.0.0.0/8 or 192.168.1.7/32 (no address bits may be set past the prefix).");
     }
 
     /// <summary>Parses <c>HOST:PORT</c> (IPv6 in brackets, <c>localhost</c> meaning loopback).</summary>

@@ -11,6 +11,7 @@ using Tracevault.Server.Otlp;
 using Tracevault.Server.XRay;
 using Tracevault.Storage.Traces;
 using Tracevault.Server.Kms;
+using Tracevault.Server.Metrics;
 
 namespace Tracevault.Server.Hosting;
 
@@ -67,7 +68,20 @@ public sealed class TracevaultServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         if (configureLogging is null)
         {
-            builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
+            if (options.LogFormat == LogFormat.Json)
+            {
+                builder.Logging.AddJsonConsole(console =>
+                {
+                    console.UseUtcTimestamp = true;
+                    console.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+                    console.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
+                });
+            }
+            else
+            {
+                builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
+            }
+
             builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
             builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
         }
@@ -77,6 +91,7 @@ public sealed class TracevaultServer : IAsyncDisposable
         }
 
         var otlpListeners = new OtlpListeners();
+        var metricsListener = new MetricsListener();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(options.Listen, listen =>
@@ -87,6 +102,7 @@ public sealed class TracevaultServer : IAsyncDisposable
                 }
             });
             otlpListeners.Configure(kestrel, options.Otlp);
+            metricsListener.Configure(kestrel, options.Metrics);
             kestrel.AddServerHeader = false;
             // Kestrel's own limits sit above ours, so an oversize request gets an answer in its protocol's envelope.
             kestrel.Limits.MaxRequestBodySize = null;
@@ -107,9 +123,14 @@ public sealed class TracevaultServer : IAsyncDisposable
         builder.Services.AddXRay(data, options.Traces, options.Encryption);
         builder.Services.AddConsole(options.Console);
         builder.Services.AddOtlp(options.Otlp, otlpListeners);
+        builder.Services.AddTracevaultMetrics(options.Metrics, metricsListener);
 
         var app = builder.Build();
         router.MapXRay(app.Services);
+        app.UseTracevaultMetrics(options.Metrics);
+
+        // Routing after the metrics port's branch, so that port never reaches the API's or the console's endpoints.
+        app.UseRouting();
         app.UseOtlp();
         app.UseMiddleware<ApiDispatcher>();
         app.MapConsole();
@@ -119,6 +140,7 @@ public sealed class TracevaultServer : IAsyncDisposable
         var bound = BoundEndpoint(app, options.Listen);
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tracevault");
         otlpListeners.Started();
+        metricsListener.Started();
         OtlpFeature.WarnSkipped(otlpListeners, logger);
         var udp = UdpSegmentListener.Start(
             bound,
@@ -127,6 +149,7 @@ public sealed class TracevaultServer : IAsyncDisposable
             app.Services.GetRequiredService<ChunkWriter>(),
             app.Services.GetRequiredService<IngestCounters>(),
             data.DefaultAccount.Id,
+            new UdpSourcePolicy(options.UdpAllow, app.Services.GetRequiredService<IngestCounters>(), time, logger),
             time,
             logger);
         if (udp.GrantedReceiveBufferBytes < options.UdpReceiveBufferBytes)
@@ -151,6 +174,20 @@ public sealed class TracevaultServer : IAsyncDisposable
 
         LogMessages.Ready(logger, $"{(options.UsesTls ? "https" : "http")}://{bound}", data.Path, options.Region);
         LogMessages.OtlpReady(logger, Describe(otlpListeners.Http), Describe(otlpListeners.Grpc));
+        if (!IPAddress.IsLoopback(bound.Address))
+        {
+            LogMessages.UdpAllowed(logger, bound.ToString(), options.UdpAllow.Count == 0 ? "nowhere else (--udp-allow)" : string.Join(", ", options.UdpAllow));
+        }
+
+        if (metricsListener.Bound is { } metrics)
+        {
+            LogMessages.MetricsReady(logger, metrics.ToString());
+        }
+        else if (metricsListener.Skipped is { } skipped)
+        {
+            LogMessages.MetricsPortTaken(logger, skipped.ToString());
+        }
+
         return new TracevaultServer(app, udp, bound, certificate, data, admin) { Otlp = otlpListeners };
     }
 
@@ -175,7 +212,8 @@ public sealed class TracevaultServer : IAsyncDisposable
             counters.DroppedQueueFull,
             counters.DroppedStoringStopped,
             counters.DroppedMalformed,
-            counters.UdpDroppedByKernel);
+            counters.UdpDroppedByKernel,
+            counters.DroppedSourceNotAllowed);
         OtlpFeature.LogTotals(_app.Services, _app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tracevault"));
         await _app.DisposeAsync().ConfigureAwait(false);
         _certificate?.Dispose();

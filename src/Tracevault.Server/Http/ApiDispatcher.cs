@@ -18,10 +18,14 @@ public sealed class ApiDispatcher
     private readonly RequestAuthenticator _authenticator;
     private readonly ServerOptions _options;
     private readonly ILogger<ApiDispatcher> _logger;
+    private readonly RequestMetrics _metrics;
+    private readonly TimeProvider _time;
 
     /// <summary>Creates the dispatcher.</summary>
-    public ApiDispatcher(RequestDelegate next, ApiRouter router, RequestAuthenticator authenticator, ServerOptions options, ILogger<ApiDispatcher> logger)
+    public ApiDispatcher(RequestDelegate next, ApiRouter router, RequestAuthenticator authenticator, ServerOptions options, RequestMetrics metrics, TimeProvider time, ILogger<ApiDispatcher> logger)
     {
+        _metrics = metrics;
+        _time = time;
         _next = next;
         _router = router;
         _authenticator = authenticator;
@@ -49,6 +53,20 @@ public sealed class ApiDispatcher
             return;
         }
 
+        var started = _time.GetTimestamp();
+        try
+        {
+            await HandleAsync(context, route, requestId).ConfigureAwait(false);
+        }
+        finally
+        {
+            var operation = _router.TryFind(route.Protocol, route.Operation, out _) ? route.Operation : RequestMetrics.UnknownOperation;
+            _metrics.Record(route.Protocol, operation, context.Response.StatusCode, _time.GetElapsedTime(started));
+        }
+    }
+
+    private async Task HandleAsync(HttpContext context, ApiRoute route, string requestId)
+    {
         try
         {
             await DispatchAsync(context, route).ConfigureAwait(false);

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace Tracevault.Server.XRay;
 
 /// <summary>How many segments arrived, were stored, and were dropped and why; read by the console and the load harness.</summary>
@@ -11,7 +13,8 @@ public sealed class IngestCounters
     private long _droppedQueueFull;
     private long _droppedStoringStopped;
     private long _droppedMalformed;
-    private long _droppedNotLocal;
+    private long _droppedSourceNotAllowed;
+    private readonly ConcurrentDictionary<string, long> _unprocessed = new(StringComparer.Ordinal);
     private long _udpDroppedByKernel;
     private volatile Func<long?>? _readKernelDrops;
 
@@ -36,8 +39,11 @@ public sealed class IngestCounters
     /// <summary>UDP datagrams dropped because their header or framing was malformed.</summary>
     public long DroppedMalformed => Interlocked.Read(ref _droppedMalformed);
 
-    /// <summary>UDP datagrams dropped because they came from another machine (unsigned segments are taken from loopback only).</summary>
-    public long DroppedNotLocal => Interlocked.Read(ref _droppedNotLocal);
+    /// <summary>UDP datagrams refused because their source is neither loopback nor in an allowed network (<c>--udp-allow</c>).</summary>
+    public long DroppedSourceNotAllowed => Interlocked.Read(ref _droppedSourceNotAllowed);
+
+    /// <summary>Segments answered in <c>UnprocessedTraceSegments</c> by <c>PutTraceSegments</c>, by their <c>ErrorCode</c>.</summary>
+    public IReadOnlyDictionary<string, long> UnprocessedByErrorCode => new Dictionary<string, long>(_unprocessed, StringComparer.Ordinal);
 
     /// <summary>UDP datagrams the kernel dropped before the server could read them, because the socket's receive buffer was full.</summary>
     /// <remarks>The kernel's own count for the server's socket (Linux: the <c>drops</c> column of <c>/proc/net/udp</c>), read afresh while the socket is open; 0 where the system does not tell.</remarks>
@@ -69,7 +75,10 @@ public sealed class IngestCounters
         _readKernelDrops = null;
     }
 
-    internal void AddDroppedNotLocal() => Interlocked.Increment(ref _droppedNotLocal);
+    internal void AddDroppedSourceNotAllowed() => Interlocked.Increment(ref _droppedSourceNotAllowed);
+
+    // Error codes are the server's own few (SegmentErrorCode and the storing ones), so the map stays small.
+    internal void AddUnprocessed(string errorCode) => _unprocessed.AddOrUpdate(errorCode, 1, static (_, count) => count + 1);
 
     internal void AddUdpReceived() => Interlocked.Increment(ref _udpReceived);
 

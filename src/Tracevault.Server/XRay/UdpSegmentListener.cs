@@ -43,6 +43,7 @@ public sealed class UdpSegmentListener : IAsyncDisposable
     private volatile bool _stopping;
     private readonly IPEndPoint _anySource;
     private readonly bool _checkSource;
+    private readonly UdpSourcePolicy _sources;
     private List<ChunkSegment> _batch = new(MaxBatchSegments);
     private long _batchStarted;
     private byte[] _slab = new byte[SlabBytes];
@@ -51,8 +52,9 @@ public sealed class UdpSegmentListener : IAsyncDisposable
     private readonly ILogger _logger;
     private long _kernelDropsLogged;
 
-    private UdpSegmentListener(Socket socket, SegmentIntake intake, ChunkWriter writer, IngestCounters counters, string accountId, TimeProvider time, ILogger logger)
+    private UdpSegmentListener(Socket socket, SegmentIntake intake, ChunkWriter writer, IngestCounters counters, string accountId, UdpSourcePolicy sources, TimeProvider time, ILogger logger)
     {
+        _sources = sources;
         _socket = socket;
         _intake = intake;
         _writer = writer;
@@ -68,13 +70,13 @@ public sealed class UdpSegmentListener : IAsyncDisposable
         var bound = (IPEndPoint)socket.LocalEndPoint!;
         _anySource = new IPEndPoint(bound.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
 
-        // Bound to loopback, only local senders can reach the socket; bound wider, each datagram's source is checked.
+        // Bound to loopback, only local senders can reach the socket; bound wider, each datagram's source is checked (loopback, or --udp-allow).
         _checkSource = !IPAddress.IsLoopback(bound.Address);
         new Thread(Receive) { IsBackground = true, Name = "Tracevault UDP receive" }.Start();
     }
 
-    /// <summary>Binds <paramref name="endpoint"/> with a receive buffer of <paramref name="receiveBufferBytes"/> (as the system grants) and starts receiving.</summary>
-    public static UdpSegmentListener Start(IPEndPoint endpoint, int receiveBufferBytes, SegmentIntake intake, ChunkWriter writer, IngestCounters counters, string accountId, TimeProvider time, ILogger logger)
+    /// <summary>Binds <paramref name="endpoint"/> with a receive buffer of <paramref name="receiveBufferBytes"/> (as the system grants) and starts receiving from the senders <paramref name="sources"/> allows.</summary>
+    public static UdpSegmentListener Start(IPEndPoint endpoint, int receiveBufferBytes, SegmentIntake intake, ChunkWriter writer, IngestCounters counters, string accountId, UdpSourcePolicy sources, TimeProvider time, ILogger logger)
     {
         var socket = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         try
@@ -87,7 +89,7 @@ public sealed class UdpSegmentListener : IAsyncDisposable
         }
 
         socket.Bind(endpoint);
-        return new UdpSegmentListener(socket, intake, writer, counters, accountId, time, logger);
+        return new UdpSegmentListener(socket, intake, writer, counters, accountId, sources, time, logger);
     }
 
     /// <summary>The buffer size the operating system granted.</summary>
@@ -107,6 +109,7 @@ public sealed class UdpSegmentListener : IAsyncDisposable
         _stopping = true;
         _socket.Dispose();
         await _stopped.Task.ConfigureAwait(false);
+        _sources.Dispose();
     }
 
     private void Receive()
@@ -143,10 +146,10 @@ public sealed class UdpSegmentListener : IAsyncDisposable
                 }
 
                 _counters.AddUdpReceived();
-                if (_checkSource && !IPAddress.IsLoopback(((IPEndPoint)_anySource.Create(address)).Address))
+                if (_checkSource && ((IPEndPoint)_anySource.Create(address)).Address is var source && !_sources.Allows(source))
                 {
-                    // Like the daemon's local SDKs: unsigned segments are taken from this machine only.
-                    _counters.AddDroppedNotLocal();
+                    // Like the daemon's local SDKs: unsigned segments are taken from this machine, or from networks the operator trusts.
+                    _sources.Refused(source);
                     continue;
                 }
 

@@ -86,6 +86,11 @@ public sealed class XRayIngestApi
             }
         }
 
+        foreach (var (_, errorCode, _) in unprocessed)
+        {
+            _counters.AddUnprocessed(errorCode);
+        }
+
         await ApiResponses.WriteAsync(request, writer =>
         {
             writer.WriteStartObject();

@@ -24,6 +24,7 @@ public sealed class ChunkWriter : IAsyncDisposable
     private readonly ChunkCipher _cipher;
     private readonly DictionaryTrainer _dictionaries;
     private readonly ChunkIds _chunkIds;
+    private readonly TimeProvider _time;
     private readonly Channel<PendingWrite> _queue;
 
     /// <summary>
@@ -61,6 +62,7 @@ public sealed class ChunkWriter : IAsyncDisposable
         _cipher = cipher;
         _dictionaries = new DictionaryTrainer(store, time, logger ?? NullLogger.Instance);
         _chunkIds = new ChunkIds(time);
+        _time = time;
         _store = store;
         _dataKeys = dataKeys;
         _indexKeys = indexKeys;
@@ -192,9 +194,13 @@ public sealed class ChunkWriter : IAsyncDisposable
     {
         await foreach (var batch in _sealed.Reader.ReadAllAsync().ConfigureAwait(false))
         {
+            var started = _time.GetTimestamp();
             try
             {
                 _store.Append(batch.Chunks);
+                ChunkMetrics.CommitDuration.Record(_time.GetElapsedTime(started).TotalSeconds);
+                ChunkMetrics.Commits.Add(1, new KeyValuePair<string, object?>("outcome", "committed"));
+                ChunkMetrics.Chunks.Add(batch.Chunks.Count);
                 foreach (var write in batch.Writes)
                 {
                     write.Completion.TrySetResult(StoreOutcome.Stored);
@@ -202,6 +208,7 @@ public sealed class ChunkWriter : IAsyncDisposable
             }
             catch (Exception exception)
             {
+                ChunkMetrics.Commits.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
                 Fail(batch.Writes, exception);
             }
             finally

@@ -6,9 +6,12 @@ namespace Tracevault.Server.Tests.Hardening;
 public static class LogCheck
 {
     /// <summary>Asserts <paramref name="log"/> holds none of the secrets of <paramref name="dataDirectory"/> and no <paramref name="canary"/>.</summary>
+    /// <remarks>Lines that are JSON (<c>--log-format json</c>) are also checked as decoded: the JSON encoder escapes characters a
+    /// secret may hold (<c>+</c> becomes <c>\u002B</c>), so a secret could hide from a search of the raw text.</remarks>
     public static void AssertClean(string log, string dataDirectory, string canary)
     {
         Assert.False(string.IsNullOrEmpty(log), "the server wrote no log at all");
+        log += "\n" + string.Join('\n', log.Split('\n').SelectMany(JsonStrings));
         var (_, secret) = DataDirectoryFiles.AdminCredentials(dataDirectory);
         Assert.True(secret.Length >= 20, "no admin secret to look for");
         Assert.DoesNotContain(secret, log);
@@ -19,6 +22,57 @@ public static class LogCheck
         {
             Assert.DoesNotContain(Convert.ToBase64String(key), log);
             Assert.DoesNotContain(Convert.ToHexString(key), log, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    /// <summary>Every property name and string value of <paramref name="line"/>, decoded, when it is a JSON object; else nothing.</summary>
+    private static IEnumerable<string> JsonStrings(string line)
+    {
+        if (!line.TrimStart().StartsWith('{'))
+        {
+            return [];
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(line);
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+
+        using (document)
+        {
+            var strings = new List<string>();
+            Collect(document.RootElement);
+            return strings;
+
+            void Collect(JsonElement element)
+            {
+                switch (element.ValueKind)
+                {
+                    case JsonValueKind.Object:
+                        foreach (var property in element.EnumerateObject())
+                        {
+                            strings.Add(property.Name);
+                            Collect(property.Value);
+                        }
+
+                        break;
+                    case JsonValueKind.Array:
+                        foreach (var item in element.EnumerateArray())
+                        {
+                            Collect(item);
+                        }
+
+                        break;
+                    case JsonValueKind.String:
+                        strings.Add(element.GetString()!);
+                        break;
+                }
+            }
         }
     }
 

@@ -10,6 +10,7 @@ public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly StringBuilder _standardOutput = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private ServerProcess(Process process, int port)
@@ -32,6 +33,18 @@ public sealed class ServerProcess : IAsyncDisposable
             lock (_output)
             {
                 return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>What the process printed on its standard output alone, so far.</summary>
+    public string StandardOutput
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _standardOutput.ToString();
             }
         }
     }
@@ -79,8 +92,8 @@ public sealed class ServerProcess : IAsyncDisposable
         start.UseShellExecute = false;
         var process = Process.Start(start)!;
         var server = new ServerProcess(process, port);
-        process.OutputDataReceived += (_, line) => server.Append(line.Data);
-        process.ErrorDataReceived += (_, line) => server.Append(line.Data);
+        process.OutputDataReceived += (_, line) => server.Append(line.Data, standardOutput: true);
+        process.ErrorDataReceived += (_, line) => server.Append(line.Data, standardOutput: false);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var exited = process.WaitForExitAsync();
@@ -92,6 +105,20 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         return server;
+    }
+
+    /// <summary>Asks the process to stop with SIGTERM, as a service manager does, and waits until it has exited and its output is read.</summary>
+    public async Task StopAsync()
+    {
+        if (!_process.HasExited)
+        {
+            var sent = await ProcessRunner.RunAsync("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], RepositoryPaths.Root);
+            Assert.True(sent.ExitCode == 0, "kill -TERM failed:\n" + sent.Output);
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        }
+
+        // WaitForExit also waits for the redirected streams to be read to their end.
+        _process.WaitForExit();
     }
 
     /// <summary>Kills the process at once, as a crash or SIGKILL would.</summary>
@@ -122,7 +149,7 @@ public sealed class ServerProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private void Append(string? line)
+    private void Append(string? line, bool standardOutput)
     {
         if (line is null)
         {
@@ -132,6 +159,10 @@ public sealed class ServerProcess : IAsyncDisposable
         lock (_output)
         {
             _output.AppendLine(line);
+            if (standardOutput)
+            {
+                _standardOutput.AppendLine(line);
+            }
         }
 
         // Ready once the server has logged its endpoint and printed the client settings after it.
