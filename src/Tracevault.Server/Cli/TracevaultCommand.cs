@@ -268,7 +268,10 @@ public static class TracevaultCommand
         {
             var directory = DataDirectory.Open(parse.GetValue(data)!, TimeProvider.System);
             var pauseAt = Environment.GetEnvironmentVariable(RotationPauseVariable);
-            var (ring, counts) = RootKeyRotation.Rotate(directory.RootKeyPath, directory.RootKeys, new SqliteRootKeyStore(directory.Database), step => PauseIfAsked(step, pauseAt));
+            var store = new SqliteRootKeyStore(directory.Database);
+            var (progress, total) = (ProgressReporter.ForConsole(), store.CountSealed());
+            progress.Begin(string.Create(CultureInfo.InvariantCulture, $"re-sealing {total:N0} key versions, access keys and service keys under a new root key"));
+            var (ring, counts) = RootKeyRotation.Rotate(directory.RootKeyPath, directory.RootKeys, store, step => PauseIfAsked(step, pauseAt), done => progress.Report(done, total, "re-sealed", "items"));
             System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Added root key {ring.CurrentKeyId}; re-sealed {counts.KeyVersions} key version(s) and {counts.AccessKeys} access key(s) under it."));
             return 0;
@@ -305,7 +308,7 @@ public static class TracevaultCommand
         var data = DataOption();
         var region = RegionOption();
         var command = new Command("check", "Check the database (SQLite integrity check) and open every sealed chunk; report what is damaged (exit 0 clean, 1 damaged).") { data, region };
-        command.SetAction(parse => StoreCheck.Run(parse.GetValue(data)!, parse.GetValue(region)!, System.Console.Out));
+        command.SetAction(parse => StoreCheck.Run(parse.GetValue(data)!, parse.GetValue(region)!, System.Console.Out, ProgressReporter.ForConsole()));
         return command;
     }
 
