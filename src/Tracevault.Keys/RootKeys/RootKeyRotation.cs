@@ -12,12 +12,19 @@ public static class RootKeyRotation
 {
     /// <summary>Writes a ring with one more root key to <paramref name="file"/> (wrapped as the file is), then re-seals <paramref name="store"/> under it; <paramref name="reached"/> is told each step as it completes.</summary>
     /// <returns>The new ring and what was re-sealed.</returns>
-    public static (RootKeyRing Ring, RootKeyResealCounts Counts) Rotate(RootKeyFile file, RootKeyRing current, IRootKeySealedStore store, Action<RootKeyRotationStep> reached)
+    public static (RootKeyRing Ring, RootKeyResealCounts Counts) Rotate(RootKeyFile file, RootKeyRing current, IRootKeySealedStore store, Action<RootKeyRotationStep> reached) =>
+        Rotate(file, current, store, reached, _ => { });
+
+    /// <summary>As <see cref="Rotate(RootKeyFile, RootKeyRing, IRootKeySealedStore, Action{RootKeyRotationStep})"/>; <paramref name="resealed"/> is told how many blobs are re-sealed so far after each one.</summary>
+    /// <returns>The new ring and what was re-sealed.</returns>
+    public static (RootKeyRing Ring, RootKeyResealCounts Counts) Rotate(RootKeyFile file, RootKeyRing current, IRootKeySealedStore store, Action<RootKeyRotationStep> reached, Action<int> resealed)
     {
         ArgumentNullException.ThrowIfNull(file);
         ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(reached);
+        ArgumentNullException.ThrowIfNull(resealed);
+        var done = 0;
         var next = current.AddKey();
         file.Save(next, reached);
         var counts = store.ResealAll(
@@ -26,7 +33,9 @@ public static class RootKeyRotation
                 var plaintext = next.Open(blob.Sealed, blob.AssociatedData);
                 try
                 {
-                    return next.Seal(plaintext, blob.AssociatedData);
+                    var sealedAgain = next.Seal(plaintext, blob.AssociatedData);
+                    resealed(++done);
+                    return sealedAgain;
                 }
                 finally
                 {

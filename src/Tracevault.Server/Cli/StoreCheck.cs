@@ -29,10 +29,11 @@ public static class StoreCheck
     /// <summary>Exit code: there is nothing to check there.</summary>
     public const int NotFound = 2;
 
-    /// <summary>Checks the data directory at <paramref name="path"/> (its root key where <paramref name="rootKey"/> says), writing the report to <paramref name="output"/>; returns the exit code.</summary>
-    public static int Run(string path, RootKeyOptions rootKey, string region, TextWriter output)
+    /// <summary>Checks the data directory at <paramref name="path"/> (its root key where <paramref name="rootKey"/> says), writing the report to <paramref name="output"/> and how far it got to <paramref name="progress"/>; returns the exit code.</summary>
+    public static int Run(string path, RootKeyOptions rootKey, string region, TextWriter output, ProgressReporter progress)
     {
         ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(progress);
         var full = Path.GetFullPath(path);
         var database = Path.Combine(full, SqliteDatabase.FileName);
         if (!File.Exists(database))
@@ -53,6 +54,7 @@ public static class StoreCheck
 
         var damaged = false;
         IReadOnlyList<string> findings;
+        progress.Begin(string.Create(CultureInfo.InvariantCulture, $"running SQLite's integrity check on {database} ({new FileInfo(database).Length / (1024 * 1024):N0} MiB)"));
         try
         {
             findings = SqliteDatabase.IntegrityCheck(database);
@@ -78,7 +80,7 @@ public static class StoreCheck
 
         try
         {
-            damaged |= CheckChunks(full, rootKey, region, output);
+            damaged |= CheckChunks(full, rootKey, region, output, progress);
         }
         catch (Exception exception) when (exception is InvalidDataException || StorageFailure.Of(exception) is not null)
         {
@@ -92,7 +94,7 @@ public static class StoreCheck
     }
 
     /// <summary>Opens every chunk of every account; true when any is damaged.</summary>
-    private static bool CheckChunks(string path, RootKeyOptions rootKey, string region, TextWriter output)
+    private static bool CheckChunks(string path, RootKeyOptions rootKey, string region, TextWriter output, ProgressReporter progress)
     {
         var time = TimeProvider.System;
         var data = DataDirectory.Open(path, rootKey, time);
@@ -105,12 +107,21 @@ public static class StoreCheck
 
         int chunks = 0, damagedChunks = 0, notChecked = 0;
         var accounts = store.DataKeyUsage().Select(u => u.AccountId).Distinct(StringComparer.Ordinal).ToList();
+        var total = 0L;
+        foreach (var account in accounts)
+        {
+            using var snapshot = store.OpenSnapshot();
+            total += snapshot.FindHeadersInRange(account, long.MinValue, long.MaxValue).Count;
+        }
+
+        progress.Begin(string.Create(CultureInfo.InvariantCulture, $"opening {total:N0} chunks in {accounts.Count} account(s)"));
         foreach (var account in accounts)
         {
             using var snapshot = store.OpenSnapshot();
             var caller = Caller.ForService(account, DataKeyPolicy.ServicePrincipal);
             foreach (var header in snapshot.FindHeadersInRange(account, long.MinValue, long.MaxValue).OrderBy(h => h.Id))
             {
+                progress.Report(chunks, total, "checked", "chunks");
                 chunks++;
                 var where = $"chunk {header.Id} (account {account}, {Time(header.MinTime)} to {Time(header.MaxTime)}, data key {header.DataKeyReference})";
                 StoredChunk chunk;

@@ -301,7 +301,7 @@ public static class TracevaultCommand
         command.SetAction(parse =>
         {
             var (path, rootKey) = data.Resolve(parse, command);
-            return StoreCheck.Run(path, rootKey, parse.GetValue(region)!, System.Console.Out);
+            return StoreCheck.Run(path, rootKey, parse.GetValue(region)!, System.Console.Out, ProgressReporter.ForConsole());
         });
         return command;
     }

@@ -76,6 +76,15 @@ public sealed class SqliteRootKeyStore : IRootKeySealedStore
         transaction.Commit();
     }
 
+    /// <summary>How many blobs <see cref="ResealAll"/> would re-seal now, for telling how far it has got.</summary>
+    public int CountSealed()
+    {
+        using var connection = _database.Open();
+        using var command = SqliteKeyRepository.Command(connection, null,
+            "SELECT (SELECT COUNT(*) FROM kms_key_versions v JOIN kms_keys k ON k.key_id = v.key_id) + (SELECT COUNT(*) FROM access_keys) + (SELECT COUNT(*) FROM service_keys)");
+        return Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
     /// <inheritdoc />
     public RootKeyResealCounts ResealAll(Func<RootSealedBlob, byte[]> reseal, IReadOnlyList<RootKeyCheck> checks, Action beforeCommit)
     {
