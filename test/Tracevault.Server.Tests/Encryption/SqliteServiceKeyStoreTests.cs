@@ -70,7 +70,7 @@ public sealed class SqliteServiceKeyStoreTests : IDisposable
         var label = "tracevault/trace-index/111122223333";
         var derived = new[] { before.Find(1)!.Derive(label), before.Find(2)!.Derive(label) };
 
-        var (next, counts) = RootKeyRotation.Rotate(rootKeyPath, ring, new SqliteRootKeyStore(database), _ => { });
+        var (next, counts) = RootKeyRotation.Rotate(new RootKeyFile(rootKeyPath, passphrase: null), ring, new SqliteRootKeyStore(database), _ => { });
 
         Assert.Equal(2, counts.ServiceKeys);
         Assert.All(SealedKeys().Values, blob => Assert.Equal(next.CurrentKeyId, RootKeyRing.SealingKeyId(blob)));

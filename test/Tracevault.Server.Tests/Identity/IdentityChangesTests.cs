@@ -21,7 +21,7 @@ public sealed class IdentityChangesTests : IDisposable
     [Fact]
     public void FindCredentials_KeyDeactivatedThroughAnotherOpening_IsRefusedAtOnce()
     {
-        var server = DataDirectory.OpenOrCreate(_directory, TimeProvider.System);
+        var server = DataDirectory.OpenOrCreate(_directory, new RootKeyOptions(), TimeProvider.System);
         var admin = server.InitializeIfEmpty()!;
         var alice = server.Identity.CreateUser(admin.User.AccountId, "alice", [IdentityService.AdministratorPolicy]);
         Assert.NotNull(server.Identity.FindCredentials(alice.AccessKeyId));
@@ -29,7 +29,7 @@ public sealed class IdentityChangesTests : IDisposable
         Assert.DoesNotContain(alice.SecretAccessKey, server.Identity.FindCredentials(alice.AccessKeyId)!.ToString(), StringComparison.Ordinal);
 
         // Another process (the CLI) opens the same directory and deactivates the key the server has used.
-        var cli = DataDirectory.Open(_directory, TimeProvider.System);
+        var cli = DataDirectory.Open(_directory, new RootKeyOptions(), TimeProvider.System);
         cli.Identity.SetAccessKeyStatus(alice.AccessKeyId, AccessKeyStatus.Inactive, force: false);
         Assert.Null(server.Identity.FindCredentials(alice.AccessKeyId));
 
@@ -52,7 +52,7 @@ public sealed class IdentityChangesTests : IDisposable
     [Fact]
     public void Change_WhoseAuditRecordCannotBeAppended_ChangesNothing()
     {
-        var directory = DataDirectory.OpenOrCreate(_directory, TimeProvider.System);
+        var directory = DataDirectory.OpenOrCreate(_directory, new RootKeyOptions(), TimeProvider.System);
         var admin = directory.InitializeIfEmpty()!;
         var alice = directory.Identity.CreateUser(admin.User.AccountId, "alice", []);
         using (var connection = directory.Database.Open())
