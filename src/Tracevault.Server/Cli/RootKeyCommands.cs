@@ -23,7 +23,7 @@ internal static class RootKeyCommands
             {
                 var store = new SqliteRootKeyStore(directory.Database);
                 var (progress, total) = (ProgressReporter.ForConsole(), store.CountSealed());
-                progress.Begin(string.Create(CultureInfo.InvariantCulture, $"re-sealing {total:N0} key versions, access keys and service key versions under a new root key"));
+                progress.Begin(string.Create(CultureInfo.InvariantCulture, $"re-sealing {total:N0} key versions, access keys and service keys under a new root key"));
                 var (ring, counts) = RootKeyRotation.Rotate(directory.RootKeyFile, directory.RootKeys, store, reached, done => progress.Report(done, total, "re-sealed", "items"));
                 System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"Added root key {ring.CurrentKeyId}; re-sealed {counts.KeyVersions} key version(s), {counts.AccessKeys} access key(s) and {counts.ServiceKeys} service key version(s) under it."));
