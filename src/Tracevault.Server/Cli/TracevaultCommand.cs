@@ -45,6 +45,7 @@ public static class TracevaultCommand
         root.Subcommands.Add(RootKey());
         root.Subcommands.Add(Audit());
         root.Subcommands.Add(Check());
+        root.Subcommands.Add(Demo.DemoCommand.Create());
         return root;
     }
 
