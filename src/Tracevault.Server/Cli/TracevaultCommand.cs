@@ -46,6 +46,7 @@ public static class TracevaultCommand
         root.Subcommands.Add(ServiceKey());
         root.Subcommands.Add(Audit());
         root.Subcommands.Add(Check());
+        root.Subcommands.Add(Demo.DemoCommand.Create());
         return root;
     }
 
