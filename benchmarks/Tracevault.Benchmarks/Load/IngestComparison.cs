@@ -4,7 +4,7 @@ using Tracevault.Benchmarks.Corpus;
 namespace Tracevault.Benchmarks.Load;
 
 /// <summary>
-/// <c>ingest-compare --compare SERVER_DLL [--segments N] [--rounds R]</c>: PutTraceSegments ingest of this checkout's server against
+/// <c>ingest-compare --compare SERVER_DLL [--server SERVER_DLL] [--segments N] [--rounds R]</c>: PutTraceSegments ingest of this checkout's server (or <c>--server</c>'s) against
 /// another build's, in rounds that alternate which goes first. Each run is a fresh server on a fresh data directory loaded with the
 /// same corpus by the same clients, so a change to the write path is measured against its base minutes apart at most.
 /// </summary>
@@ -19,7 +19,7 @@ internal static class IngestComparison
         var batch = args.Int("batch", 50);
         var seed = args.Int("seed", 42);
         var spreadMinutes = args.Int("spread-minutes", 50);
-        var builds = new List<(string Name, string Dll)> { ("this checkout", RepositoryPaths.ServerDll), ("the other build", Path.GetFullPath(args.Required("compare"))) };
+        var builds = new List<(string Name, string Dll)> { ("this checkout", Path.GetFullPath(args.String("server") ?? RepositoryPaths.ServerDll)), ("the other build", Path.GetFullPath(args.Required("compare"))) };
         var baseTime = DateTimeOffset.UtcNow;
         var traces = new CorpusGenerator(seed, baseTime, TimeSpan.FromMinutes(spreadMinutes)).TracesFor(segments);
         var shares = LoadHarness.Shares(seed, baseTime, traces, clients, spreadMinutes);

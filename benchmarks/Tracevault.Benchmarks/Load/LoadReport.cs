@@ -8,6 +8,7 @@ namespace Tracevault.Benchmarks.Load;
 internal static class LoadReport
 {
     private const string ReadmeHeading = "## Performance";
+    private const string OtlpHeading = "### OpenTelemetry (OTLP) ingest";
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 
@@ -37,7 +38,12 @@ internal static class LoadReport
         else
         {
             var next = text.IndexOf("\n## ", start + ReadmeHeading.Length + 1, StringComparison.Ordinal);
-            text = text[..(start + 1)] + section + (next < 0 ? "" : "\n" + text[(next + 1)..]);
+
+            // The OTLP subsection holds paired comparisons a load run does not make: it stays.
+            var end = next < 0 ? text.Length : next;
+            var kept = text.IndexOf("\n" + OtlpHeading, start, end - start, StringComparison.Ordinal);
+            var otlp = kept < 0 ? "" : "\n" + text[(kept + 1)..end].TrimEnd('\n') + "\n";
+            text = text[..(start + 1)] + section + otlp + (next < 0 ? "" : "\n" + text[(next + 1)..]);
         }
 
         File.WriteAllText(readmePath, text.TrimEnd('\n') + "\n");
