@@ -13,7 +13,8 @@ internal sealed record ClientResult(
     double LatencyP99Ms,
     double CpuSeconds,
     string? FirstError,
-    IReadOnlyList<Acknowledgement>? Acknowledgements = null);
+    IReadOnlyList<Acknowledgement>? Acknowledgements = null,
+    long BodyBytes = 0);
 
 /// <summary>One answered request: when its answer came, and how many segments it carried.</summary>
 internal readonly record struct Acknowledgement(long UnixMs, int Segments);

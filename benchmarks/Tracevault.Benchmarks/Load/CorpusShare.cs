@@ -34,6 +34,27 @@ internal sealed record CorpusShare(int Seed, long BaseTime, int Traces, int Inde
         }
     }
 
+    /// <summary>The X-Ray form of each trace's OTLP (W3C) id and its span count, as <see cref="OtlpTraces"/> sends them.</summary>
+    public IEnumerable<(string TraceId, int Segments)> SentOtlpTraces()
+    {
+        var generator = Generator();
+        for (var trace = Index; trace < Traces; trace += Clients)
+        {
+            var generated = generator.Trace(trace);
+            yield return (OtlpCorpus.XRayForm(OtlpCorpus.W3CTraceId(generated.TraceId)), OtlpCorpus.SpanCount(generated));
+        }
+    }
+
+    /// <summary>This share's traces, and the services they name.</summary>
+    public (IEnumerable<CorpusTrace> Traces, IReadOnlyList<CorpusService> Services) OtlpTraces()
+    {
+        var generator = Generator();
+        return (Enumerable.Range(0, Math.Max(0, (Traces - Index + Clients - 1) / Clients)).Select(i => generator.Trace(Index + (i * Clients))), generator.Services);
+    }
+
+    private CorpusGenerator Generator() =>
+        new(Seed, DateTimeOffset.FromUnixTimeSeconds(BaseTime), TimeSpan.FromMinutes(SpreadMinutes), traces: Traces);
+
     public IEnumerable<byte[]> Documents()
     {
         var generator = new CorpusGenerator(Seed, DateTimeOffset.FromUnixTimeSeconds(BaseTime), TimeSpan.FromMinutes(SpreadMinutes), traces: Traces);

@@ -26,7 +26,9 @@ internal static class LoadHarness
             SummaryRequests: args.Int("summary-requests", 10),
             CmkSegments: args.Long("cmk-segments", Math.Min(300_000, args.Long("segments", 1_000_000))),
             CostSegments: args.Int("cost-segments", 200_000),
-            SpreadMinutes: args.Int("spread-minutes", 50));
+            SpreadMinutes: args.Int("spread-minutes", 50),
+            OtlpSegments: args.Long("otlp-segments", args.Long("segments", 1_000_000)),
+            OtlpBatch: args.Int("otlp-batch", 512));
         var output = Path.GetFullPath(args.String("out") ?? Path.Combine(RepositoryPaths.Root, "benchmarks", "results"));
         if (!args.Flag("no-build"))
         {
@@ -51,7 +53,7 @@ internal static class LoadHarness
         try
         {
             await QueryComparison.WriteCorpusAsync(dataDirectory, new KeptCorpus(parameters.Seed, baseTime.ToUnixTimeSeconds(), traces, parameters.SpreadMinutes)).ConfigureAwait(false);
-            using var server = ServerProcess.Start(RepositoryPaths.ServerDll, dataDirectory);
+            using var server = ServerProcess.Start(RepositoryPaths.ServerDll, dataDirectory, otlp: parameters.OtlpSegments > 0);
             Log(Invariant($"server {server.Pid} on {server.Endpoint}, data in {dataDirectory}"));
 
             var httpShares = Shares(parameters.Seed, baseTime, traces, parameters.Clients, parameters.SpreadMinutes);
@@ -111,6 +113,40 @@ internal static class LoadHarness
                 Log(Invariant($"console {page.Name}: p50 {page.Latencies.P50Ms:N0} ms, max {page.Latencies.MaxMs:N0} ms"));
             }
 
+            // The same traces again as OpenTelemetry spans to the OTLP/HTTP port, under the same (default) encryption as the HTTP phase,
+            // with the storage path warm; the customer-managed-key phase after it is a second PutTraceSegments rate on a warm server.
+            OtlpPhase? otlp = null;
+            List<CorpusShare> otlpShares = [];
+            if (parameters.OtlpSegments > 0)
+            {
+                var otlpTraces = parameters.OtlpSegments >= segments ? traces : generator.TracesFor(parameters.OtlpSegments);
+                otlpShares = Shares(parameters.Seed, baseTime, otlpTraces, parameters.Clients, parameters.SpreadMinutes);
+                var otlpProfilePath = Path.Combine(Path.GetTempPath(), "tracevault-otlp.nettrace");
+                var otlpProfiler = args.Flag("profile-otlp") ? IngestProfiler.Start(server.Pid, otlpProfilePath) : null;
+                cpuBefore = ProcStatus.CpuSeconds(server.Pid);
+                var otlpResults = await RunClientsAsync(otlpShares.Select(share => share.ToArguments().Prepend("otlp-client").Concat(
+                [
+                    "--endpoint", server.OtlpEndpoint!.ToString(),
+                    "--batch", parameters.OtlpBatch.ToString(CultureInfo.InvariantCulture), "--concurrency", parameters.Concurrency.ToString(CultureInfo.InvariantCulture),
+                ]))).ConfigureAwait(false);
+                var otlpIngest = Summarize(otlpResults, scanRate, ProcStatus.CpuSeconds(server.Pid) - cpuBefore);
+                if (otlpProfiler is not null)
+                {
+                    await otlpProfiler.StopAsync().ConfigureAwait(false);
+                    Directory.CreateDirectory(output);
+                    var profile = Path.Combine(output, "otlp-profile.md");
+                    await File.WriteAllTextAsync(profile, "# Server CPU profile during OTLP ingest\n\n" + IngestProfiler.Report(otlpProfilePath)).ConfigureAwait(false);
+                    Log($"wrote {profile}");
+                }
+
+                var corpusSegments = Enumerable.Range(0, otlpTraces).Sum(generator.SegmentCount);
+                var spansPerSegment = (double)otlpIngest.Segments / Math.Max(1, corpusSegments);
+                otlp = new OtlpPhase(
+                    otlpIngest, otlpTraces, corpusSegments, otlpIngest.SegmentsPerSecond / spansPerSegment, otlpIngest.WarmSegmentsPerSecond / spansPerSegment,
+                    otlpIngest.ServerCpuSeconds * 1e6 / Math.Max(1, corpusSegments), otlpResults.Sum(r => (double)r.BodyBytes) / Math.Max(1, otlpResults.Sum(r => r.Requests)));
+                Log(Invariant($"OTLP ingest: {otlpIngest.Accepted:N0} spans ({otlpTraces:N0} traces, {corpusSegments:N0} segments in the corpus) in {otlpIngest.Seconds:F1} s = {otlpIngest.SegmentsPerSecond:N0} spans/s (once warm {otlpIngest.WarmSegmentsPerSecond:N0}/s) = {otlp.CorpusSegmentsPerSecond:N0} corpus segments/s; server CPU {otlpIngest.ServerCpuMicrosecondsPerSegment:F1} µs per span, {otlp.ServerCpuMicrosecondsPerCorpusSegment:F1} µs per corpus segment; {otlpIngest.Unprocessed} rejected, {otlpIngest.FailedRequests} failed{(otlpIngest.FirstError is null ? "" : ": " + otlpIngest.FirstError)}"));
+            }
+
             // A customer-managed key, as a user would set it: create it, PutEncryptionConfig, wait for ACTIVE, ingest more, then
             // count the data keys the trail shows were generated for it. UDP below then also seals under this key.
             HttpIngest? cmk = null;
@@ -160,6 +196,12 @@ internal static class LoadHarness
             // What the store holds, read back trace by trace: the figures below are of it, not of acknowledgements or counters.
             var httpStored = await CountStoredAsync(probe, httpShares, summaryEnd).ConfigureAwait(false);
             var cmkStored = cmk is null ? null : await CountStoredAsync(probe, cmkShares).ConfigureAwait(false);
+            var otlpStored = otlp is null ? null : await probe.CountStoredAsync(otlpShares.SelectMany(share => share.SentOtlpTraces()), spans: true).ConfigureAwait(false);
+            if (otlpStored is not null)
+            {
+                Log(Invariant($"stored, read back: OTLP {otlpStored.SegmentsStored:N0} spans of {otlp!.Ingest.Accepted:N0} acknowledged ({otlpStored.TracesWhole:N0} of {otlpStored.Traces:N0} traces whole, {otlpStored.SegmentsSent:N0} spans sent)"));
+            }
+
             var udpStored = await CountStoredAsync(probe, udpShares).ConfigureAwait(false);
             Log(Invariant($"stored, read back: HTTP {httpStored.SegmentsStored:N0} of {http.Accepted:N0} acknowledged ({httpStored.TracesWhole:N0} of {httpStored.Traces:N0} traces whole){(cmkStored is null ? "" : Invariant($"; customer-managed key {cmkStored.SegmentsStored:N0} of {cmk!.Accepted:N0} acknowledged"))}; UDP {udpStored.SegmentsStored:N0} of {udpStored.SegmentsSent:N0} sent; {httpStored.SegmentsInWindow:N0} segments in the summaries' window"));
             var totals = await server.StopAsync().ConfigureAwait(false);
@@ -191,6 +233,8 @@ internal static class LoadHarness
                 Corpus = new CorpusFacts(segments, traces, averageBytes, generator.Services.Count),
                 ScanSegmentsPerSecond = scanRate,
                 Http = http,
+                Otlp = otlp,
+                OtlpStored = otlpStored,
                 CustomerManagedKeyIngest = cmk,
                 KmsCalls = kmsCalls,
                 EncryptionCost = cost,
@@ -220,8 +264,10 @@ internal static class LoadHarness
 
             await Console.Out.WriteLineAsync("\n" + LoadReport.Markdown(results)).ConfigureAwait(false);
             Log($"wrote {jsonPath} and {markdownPath}");
-            var nothingLost = httpStored.SegmentsStored >= http.Accepted && (cmk is null || cmkStored!.SegmentsStored >= cmk.Accepted);
-            return nothingLost && http.FailedRequests == 0 && http.Unprocessed == 0 && (cmk is null || (cmk.FailedRequests == 0 && cmk.Unprocessed == 0)) ? 0 : 1;
+            var nothingLost = httpStored.SegmentsStored >= http.Accepted && (cmk is null || cmkStored!.SegmentsStored >= cmk.Accepted)
+                && (otlp is null || otlpStored!.SegmentsStored >= otlp.Ingest.Accepted);
+            return nothingLost && http.FailedRequests == 0 && http.Unprocessed == 0 && (cmk is null || (cmk.FailedRequests == 0 && cmk.Unprocessed == 0))
+                && (otlp is null || (otlp.Ingest.FailedRequests == 0 && otlp.Ingest.Unprocessed == 0)) ? 0 : 1;
         }
         finally
         {
@@ -240,11 +286,11 @@ internal static class LoadHarness
     private static Task<StoredCount> CountStoredAsync(QueryProbe probe, List<CorpusShare> shares, DateTimeOffset? summaryEnd = null) =>
         probe.CountStoredAsync(shares.SelectMany(share => share.SentTraces()), summaryEnd?.AddHours(-1).ToUnixTimeSeconds() ?? 0, summaryEnd?.ToUnixTimeSeconds() ?? -1);
 
-    private static List<CorpusShare> Shares(int seed, DateTimeOffset baseTime, int traces, int clients, int spreadMinutes = 50) =>
+    internal static List<CorpusShare> Shares(int seed, DateTimeOffset baseTime, int traces, int clients, int spreadMinutes = 50) =>
         Enumerable.Range(0, clients).Select(i => new CorpusShare(seed, baseTime.ToUnixTimeSeconds(), traces, i, clients, spreadMinutes)).ToList();
 
     /// <summary>Starts one client process per argument list, waits until all are ready, releases them together and collects their results.</summary>
-    private static async Task<List<ClientResult>> RunClientsAsync(IEnumerable<IEnumerable<string>> argumentLists)
+    internal static async Task<List<ClientResult>> RunClientsAsync(IEnumerable<IEnumerable<string>> argumentLists)
     {
         var clients = argumentLists.Select(ChildProcess.StartSelf).ToList();
         try
@@ -276,7 +322,7 @@ internal static class LoadHarness
         }
     }
 
-    private static HttpIngest Summarize(List<ClientResult> results, double scanRate, double serverCpuSeconds)
+    internal static HttpIngest Summarize(List<ClientResult> results, double scanRate, double serverCpuSeconds)
     {
         var seconds = (results.Max(r => r.EndUnixMs) - results.Min(r => r.StartUnixMs)) / 1000.0;
         var accepted = results.Sum(r => r.Accepted);

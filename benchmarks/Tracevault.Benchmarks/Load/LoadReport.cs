@@ -8,6 +8,7 @@ namespace Tracevault.Benchmarks.Load;
 internal static class LoadReport
 {
     private const string ReadmeHeading = "## Performance";
+    private const string OtlpHeading = "### OpenTelemetry (OTLP) ingest";
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 
@@ -37,7 +38,12 @@ internal static class LoadReport
         else
         {
             var next = text.IndexOf("\n## ", start + ReadmeHeading.Length + 1, StringComparison.Ordinal);
-            text = text[..(start + 1)] + section + (next < 0 ? "" : "\n" + text[(next + 1)..]);
+
+            // The OTLP subsection holds paired comparisons a load run does not make: it stays.
+            var end = next < 0 ? text.Length : next;
+            var kept = text.IndexOf("\n" + OtlpHeading, start, end - start, StringComparison.Ordinal);
+            var otlp = kept < 0 ? "" : "\n" + text[(kept + 1)..end].TrimEnd('\n') + "\n";
+            text = text[..(start + 1)] + section + otlp + (next < 0 ? "" : "\n" + text[(next + 1)..]);
         }
 
         File.WriteAllText(readmePath, text.TrimEnd('\n') + "\n");
@@ -60,6 +66,14 @@ internal static class LoadReport
             Invariant($"{h.SegmentsPerSecond:N0} segments/s = {h.RatioToScan:F3} × scan; once warm {h.WarmSegmentsPerSecond:N0}/s = {h.WarmSegmentsPerSecond / r.ScanSegmentsPerSecond:F3} × scan"),
             Invariant($"{h.Accepted:N0} acknowledged in {h.Seconds:F1} s from a fresh server (once warm: the last four fifths of them, after the server's and the clients' JIT), {h.Unprocessed} unprocessed, {h.FailedRequests} failed requests; {Stored(r.HttpStored, h.Accepted)}; request p50 {h.RequestP50Ms:F1} ms, p99 {h.RequestP99Ms:F1} ms; server CPU {h.ServerCpuMicrosecondsPerSegment:F1} µs per segment, clients' CPU {h.ClientCpuMicrosecondsPerSegment:F1} µs per segment"));
         const string Skipped = "not measured in this run";
+        if (r.Otlp is { } o)
+        {
+            var oi = o.Ingest;
+            Row(b, "OTLP/HTTP ingest (protobuf), default encryption, durable", "spans/s ≥ the PutTraceSegments segments/s of the same run (issue 16)",
+                Invariant($"{oi.SegmentsPerSecond:N0} spans/s = {oi.SegmentsPerSecond / h.SegmentsPerSecond:F2} × PutTraceSegments; once warm {oi.WarmSegmentsPerSecond:N0}/s = {oi.WarmSegmentsPerSecond / h.WarmSegmentsPerSecond:F2} × (warm); the same traces' {o.CorpusSegments:N0} segments at {o.CorpusSegmentsPerSecond:N0}/s = {o.CorpusSegmentsPerSecond / h.SegmentsPerSecond:F2} × (warm {o.WarmCorpusSegmentsPerSecond / h.WarmSegmentsPerSecond:F2} ×)"),
+                Invariant($"the HTTP phase's {o.Traces:N0} traces again, after the reads, as OpenTelemetry spans: every segment and subsegment one span ({(double)oi.Segments / Math.Max(1, o.CorpusSegments):F2} per segment), random W3C trace ids, one resource per service; unsigned from loopback to the OTLP/HTTP port, `application/x-protobuf` exports of {p.OtlpBatch} spans ({o.AverageRequestBytes / 1024:N0} KB on average), {p.Clients} client processes × {p.Concurrency} in flight; {oi.Accepted:N0} of {oi.Segments:N0} spans accepted in {oi.Seconds:F1} s, {oi.Unprocessed} rejected, {oi.FailedRequests} failed requests{(oi.FirstError is null ? "" : " (" + oi.FirstError + ")")}; {(r.OtlpStored is { } os ? Invariant($"the store holds {os.SegmentsStored:N0} spans of them (read back after the run, {os.TracesWhole:N0} of {os.Traces:N0} traces whole)") : "")}; request p50 {oi.RequestP50Ms:F1} ms, p99 {oi.RequestP99Ms:F1} ms; server CPU {oi.ServerCpuMicrosecondsPerSegment:F1} µs per span = {o.ServerCpuMicrosecondsPerCorpusSegment:F1} µs per segment of the same traces (PutTraceSegments: {h.ServerCpuMicrosecondsPerSegment:F1}); clients' CPU {oi.ClientCpuMicrosecondsPerSegment:F1} µs per span"));
+        }
+
         var c = r.CustomerManagedKeyIngest;
         Row(b, "HTTP ingest, customer-managed key, durable", "≥ 100,000 segments/s",
             c is null ? Skipped : Invariant($"{c.SegmentsPerSecond:N0} segments/s = {c.SegmentsPerSecond / r.ScanSegmentsPerSecond:F3} × scan; last four fifths {c.WarmSegmentsPerSecond:N0}/s"),

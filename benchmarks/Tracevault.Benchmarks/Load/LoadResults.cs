@@ -13,6 +13,12 @@ internal sealed record LoadResults
 
     public required HttpIngest Http { get; init; }
 
+    /// <summary>The OTLP phase, after the reads and before the customer-managed key; null when skipped (<c>--otlp-segments 0</c>).</summary>
+    public OtlpPhase? Otlp { get; init; }
+
+    /// <summary>What the store returned of the OTLP phase's traces (spans, at any depth); null when that phase was skipped.</summary>
+    public StoredCount? OtlpStored { get; init; }
+
     /// <summary>The in-process storage rate with AES-256-GCM against a no-op cipher; null when skipped (<c>--cost-segments 0</c>).</summary>
     public EncryptionCost? EncryptionCost { get; init; }
 
@@ -59,7 +65,20 @@ internal sealed record LoadResults
     public required IngestTotals ServerTotals { get; init; }
 }
 
-internal sealed record RunParameters(long Segments, int Clients, int Concurrency, int Batch, int Seed, long UdpSegments, long UdpRate, int BatchGetRequests, int SummaryRequests, long CmkSegments, int CostSegments, int SpreadMinutes);
+internal sealed record RunParameters(long Segments, int Clients, int Concurrency, int Batch, int Seed, long UdpSegments, long UdpRate, int BatchGetRequests, int SummaryRequests, long CmkSegments, int CostSegments, int SpreadMinutes, long OtlpSegments = 0, int OtlpBatch = 512);
+
+/// <summary>
+/// The OTLP phase: the corpus's traces again, as OpenTelemetry spans (every segment and subsegment one span, random W3C trace ids),
+/// protobuf exports of <see cref="RunParameters.OtlpBatch"/> spans to the OTLP/HTTP port. <see cref="Ingest"/> counts spans.
+/// </summary>
+/// <param name="Ingest">Spans sent, accepted, rejected (as unprocessed), the rates and CPU per span.</param>
+/// <param name="Traces">The traces sent.</param>
+/// <param name="CorpusSegments">The segment documents the same traces have (what the PutTraceSegments phase sent for them).</param>
+/// <param name="CorpusSegmentsPerSecond">Those segments over the phase's seconds: the rate of the same work counted as PutTraceSegments counts it.</param>
+/// <param name="WarmCorpusSegmentsPerSecond">The same over the last four fifths of the spans acknowledged.</param>
+/// <param name="ServerCpuMicrosecondsPerCorpusSegment">Server CPU over the phase per corpus segment.</param>
+/// <param name="AverageRequestBytes">The protobuf bodies' average size.</param>
+internal sealed record OtlpPhase(HttpIngest Ingest, long Traces, long CorpusSegments, double CorpusSegmentsPerSecond, double WarmCorpusSegmentsPerSecond, double ServerCpuMicrosecondsPerCorpusSegment, double AverageRequestBytes);
 
 internal sealed record KmsCalls(string KeyArn, int GenerateDataKey, long Segments, double PerMillionSegments);
 

@@ -48,7 +48,8 @@ internal sealed class QueryProbe(HttpClient http, XRaySigner signer)
     /// Reads every trace back (five ids a request, a few requests in flight) and counts what the store holds of them; segments of
     /// traces dated in <c>[windowFrom, windowTo]</c> (epoch seconds of the trace id) are counted apart as well.
     /// </summary>
-    public async Task<StoredCount> CountStoredAsync(IEnumerable<(string TraceId, int Segments)> traces, long windowFrom = 0, long windowTo = -1)
+    /// <remarks>With <paramref name="spans"/>, every stored document's subsegments count too (one OTLP span each, however the server nests them).</remarks>
+    public async Task<StoredCount> CountStoredAsync(IEnumerable<(string TraceId, int Segments)> traces, long windowFrom = 0, long windowTo = -1, bool spans = false)
     {
         var total = StoredCount.None;
         var gate = new Lock();
@@ -56,7 +57,7 @@ internal sealed class QueryProbe(HttpClient http, XRaySigner signer)
         {
             var body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object> { ["TraceIds"] = batch.Select(t => t.TraceId).ToArray() });
             using var json = await PostAsync("/Traces", body).ConfigureAwait(false);
-            var stored = json.RootElement.GetProperty("Traces").EnumerateArray().ToDictionary(t => t.GetProperty("Id").GetString()!, StoredSegments, StringComparer.Ordinal);
+            var stored = json.RootElement.GetProperty("Traces").EnumerateArray().ToDictionary(t => t.GetProperty("Id").GetString()!, t => spans ? StoredSpans(t) : StoredSegments(t), StringComparer.Ordinal);
             var count = StoredCount.None;
             foreach (var (traceId, sent) in batch)
             {
@@ -80,6 +81,17 @@ internal sealed class QueryProbe(HttpClient http, XRaySigner signer)
             using var document = JsonDocument.Parse(segment.GetProperty("Document").GetString()!);
             return !(document.RootElement.TryGetProperty("inferred", out var inferred) && inferred.ValueKind == JsonValueKind.True);
         });
+
+    /// <summary>The segments and subsegments, at any depth, of the documents of a returned trace that were stored, not inferred.</summary>
+    private static int StoredSpans(JsonElement trace) =>
+        trace.GetProperty("Segments").EnumerateArray().Sum(segment =>
+        {
+            using var document = JsonDocument.Parse(segment.GetProperty("Document").GetString()!);
+            return document.RootElement.TryGetProperty("inferred", out var inferred) && inferred.ValueKind == JsonValueKind.True ? 0 : Nested(document.RootElement);
+        });
+
+    private static int Nested(JsonElement element) =>
+        1 + (element.TryGetProperty("subsegments", out var subsegments) ? subsegments.EnumerateArray().Sum(Nested) : 0);
 
     /// <summary>GetTraceSummaries latencies (ms) over <c>[end - 1 h, end]</c> with an annotation filter, first page; and the last answer's counts.</summary>
     public async Task<(List<double> Latencies, int Summaries, long Processed)> GetTraceSummariesAsync(DateTimeOffset end, string tier, int requests)

@@ -33,11 +33,22 @@ internal sealed partial class ServerProcess : IDisposable
     /// <summary>Whether the server warned that the OS gave it a smaller UDP receive buffer than it asked for.</summary>
     public bool SmallUdpBuffer => _process.Output.Any(l => l.Contains("UDP receive buffer is", StringComparison.Ordinal));
 
-    public static ServerProcess Start(string serverDll, string dataDirectory)
+    /// <summary>The OTLP/HTTP endpoint, when the server was started with one.</summary>
+    public Uri? OtlpEndpoint { get; private init; }
+
+    /// <summary>Starts the server; <paramref name="otlp"/> null leaves its OTLP listeners at their defaults, true puts OTLP/HTTP on a free loopback port (gRPC off), false turns both off.</summary>
+    public static ServerProcess Start(string serverDll, string dataDirectory, bool? otlp = null)
     {
         var port = FreePort();
-        var process = ChildProcess.Start("dotnet", [serverDll, "serve", "--data", dataDirectory, "--listen", $"127.0.0.1:{port}"], redirectInput: false);
-        var server = new ServerProcess(process, dataDirectory, port);
+        var otlpPort = otlp == true ? FreePort() : 0;
+        string[] otlpArguments = otlp switch
+        {
+            true => ["--otlp-http", $"127.0.0.1:{otlpPort}", "--otlp-grpc", "off"],
+            false => ["--otlp-http", "off", "--otlp-grpc", "off"],
+            null => [],
+        };
+        var process = ChildProcess.Start("dotnet", [serverDll, "serve", "--data", dataDirectory, "--listen", $"127.0.0.1:{port}", .. otlpArguments], redirectInput: false);
+        var server = new ServerProcess(process, dataDirectory, port) { OtlpEndpoint = otlp == true ? new Uri($"http://127.0.0.1:{otlpPort}/") : null };
         process.WaitForLine("To use it", TimeSpan.FromSeconds(60));
         return server;
     }
