@@ -10,4 +10,7 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 133, Level = LogLevel.Information, Message = "Storing resumed for account {AccountId}: stopped since {Since:O} because its KMS key {KeyArn} could not be used, it stores again")]
     public static partial void StoringResumed(ILogger logger, string accountId, string keyArn, DateTimeOffset since);
+
+    [LoggerMessage(EventId = 250, Level = LogLevel.Information, Message = "The material of KMS key {KeyArn} is destroyed: {Count} cached data key(s) it protected were zeroed and evicted, and nothing it sealed opens any more")]
+    public static partial void DataKeysEvicted(ILogger logger, string keyArn, int count);
 }

@@ -1,26 +1,35 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using Tracevault.Core.Identity;
 
 namespace Tracevault.Keys.Envelope;
 
 /// <summary>Default encryption: data keys derived from Tracevault's own service key, one per account and day; no KMS call, nothing to audit.</summary>
-/// <remarks>Thread-safe; derived keys are cached in memory only.</remarks>
+/// <remarks>Thread-safe; derived keys are cached in memory only, at most <see cref="CacheCapacity"/> of them for <see cref="CacheMaxAge"/> each.</remarks>
 public sealed class DefaultDataKeys : IDataKeySource
 {
     /// <summary>The prefix of every default data-key reference.</summary>
     public const string ReferencePrefix = "default/";
 
+    /// <summary>How many derived data keys stay cached: 1024 (one per account and day in use).</summary>
+    public const int CacheCapacity = 1024;
+
+    /// <summary>How long a derived data key stays cached: one hour (deriving it again costs one HKDF).</summary>
+    public static readonly TimeSpan CacheMaxAge = TimeSpan.FromHours(1);
+
     private readonly ServiceKey _serviceKey;
     private readonly TimeProvider _time;
-    private readonly ConcurrentDictionary<string, DataKey> _cache = new(StringComparer.Ordinal);
+    private readonly DataKeyCache<string> _cache;
 
     /// <summary>Creates the source over the service key.</summary>
     public DefaultDataKeys(ServiceKey serviceKey, TimeProvider time)
     {
         _serviceKey = serviceKey;
         _time = time;
+        _cache = new DataKeyCache<string>(CacheCapacity, CacheMaxAge, time);
     }
+
+    /// <summary>How many derived data keys are cached now.</summary>
+    public int CachedKeys => _cache.Count;
 
     /// <summary>The data key of today for <paramref name="accountId"/>.</summary>
     public DataKey ForSealing(string accountId)
@@ -41,8 +50,10 @@ public sealed class DefaultDataKeys : IDataKeySource
     /// <summary>The key of the keyed hash (blind index) that finds an account's traces by id without storing the id.</summary>
     public byte[] TraceIndexKey(string accountId) => _serviceKey.Derive($"tracevault/trace-index/{accountId}");
 
-    private DataKey Get(string accountId, string reference) =>
-        _cache.GetOrAdd(accountId + "|" + reference, static (_, state) =>
-            new DataKey(state.reference, state.self._serviceKey.Derive($"tracevault/data-key/{state.accountId}/{state.reference}"), null),
-            (self: this, accountId, reference));
+    private DataKey Get(string accountId, string reference)
+    {
+        var cacheKey = accountId + "|" + reference;
+        return _cache.Find(cacheKey)
+            ?? _cache.Add(cacheKey, new DataKey(reference, _serviceKey.Derive($"tracevault/data-key/{accountId}/{reference}"), null));
+    }
 }

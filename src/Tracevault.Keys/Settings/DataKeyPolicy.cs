@@ -13,7 +13,10 @@ namespace Tracevault.Keys.Settings;
 /// (as the X-Ray service principal, through its grant) once per <see cref="EncryptionSettingsOptions.DataKeyWindow"/>,
 /// keeps the plaintext in memory only and stores the wrapped copy. Before every use it asks the key service whether the
 /// key is still usable — a cheap check that changes the moment a key is disabled, scheduled for deletion, or loses its
-/// grant or policy — and when it is not, it stops: nothing is sealed under another key or left unencrypted. Thread-safe.
+/// grant or policy — and when it is not, it stops: nothing is sealed under another key or left unencrypted. Plaintext data
+/// keys are cached bounded in count and age (<see cref="EncryptionSettingsOptions.DataKeyCacheCapacity"/>,
+/// <see cref="EncryptionSettingsOptions.DataKeyCacheMaxAge"/>) and zeroed when evicted; those a KMS key protected are evicted
+/// the moment its material is destroyed (<see cref="KeyService.KeyDestroyed"/>). Thread-safe.
 /// </remarks>
 public sealed class DataKeyPolicy : IDataKeySource
 {
@@ -26,10 +29,10 @@ public sealed class DataKeyPolicy : IDataKeySource
     private readonly TimeProvider _time;
     private readonly EncryptionSettingsOptions _options;
     private readonly ConcurrentDictionary<string, EncryptionSetting> _applied = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, SealingKey> _sealing = new(StringComparer.Ordinal);
+    private readonly DataKeyCache<(string AccountId, int SettingVersion, string KeyArn)> _sealing;
     private readonly ConcurrentDictionary<string, StoringStatus> _stopped = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, WrappedDataKey> _wrapped = new();
-    private readonly ConcurrentDictionary<(string Reference, string Reader, long Generation), DataKey> _opened = new();
+    private readonly DataKeyCache<(string Reference, string Reader, long Generation)> _opened;
     private readonly Lock _generating = new();
     private readonly Lock _stopping = new();
     private readonly ILogger<DataKeyPolicy> _logger;
@@ -44,7 +47,13 @@ public sealed class DataKeyPolicy : IDataKeySource
         _settings = settings;
         _time = time;
         _options = options;
+        _sealing = new DataKeyCache<(string, int, string)>(options.DataKeyCacheCapacity, options.DataKeyWindow, time);
+        _opened = new DataKeyCache<(string, string, long)>(options.DataKeyCacheCapacity, options.DataKeyCacheMaxAge, time);
+        kms.KeyDestroyed += (_, destroyed) => Evict(destroyed.KeyArn);
     }
+
+    /// <summary>How many plaintext data keys this node holds in memory now, for sealing and for opening.</summary>
+    public int CachedDataKeys => _sealing.Count + _opened.Count;
 
     /// <summary>The encryption context every KMS data key of an account is bound to: it names the account and the service.</summary>
     public IReadOnlyDictionary<string, string> EncryptionContext(string accountId) =>
@@ -160,9 +169,9 @@ public sealed class DataKeyPolicy : IDataKeySource
             throw new DataKeyAccessException("(unknown)", $"The data key {reference} of account {accountId} does not exist.", accessDenied: false);
         }
 
-        _wrapped[id] = wrapped;
+        Remember(wrapped);
         var cacheKey = (reference, reader.Arn, _kms.Generation);
-        if (_opened.TryGetValue(cacheKey, out var opened))
+        if (_opened.Find(cacheKey) is { } opened)
         {
             return opened;
         }
@@ -170,9 +179,7 @@ public sealed class DataKeyPolicy : IDataKeySource
         try
         {
             var result = _kms.Decrypt(reader, new DecryptRequest(wrapped.CiphertextBlob, EncryptionContext(accountId)) { KeyId = wrapped.KeyArn, ViaService = ServicePrincipal });
-            var key = new DataKey(reference, result.Plaintext, wrapped.KeyArn);
-            _opened[cacheKey] = key;
-            return key;
+            return _opened.Add(cacheKey, new DataKey(reference, result.Plaintext, wrapped.KeyArn));
         }
         catch (KmsException error) when (error.Code is "AccessDeniedException" && !KeyIsGone(accountId, wrapped.KeyArn))
         {
@@ -205,17 +212,18 @@ public sealed class DataKeyPolicy : IDataKeySource
             throw Stop(accountId, keyArn, $"{usability.ErrorCode}: {usability.Message}");
         }
 
-        var now = _time.GetUtcNow();
-        if (_sealing.TryGetValue(accountId, out var current) && current.Fresh(setting, now, _options.DataKeyWindow))
+        // One data key per setting and window (the cache's age limit is the window): a new setting or key gets a new one.
+        var cacheKey = (accountId, setting.Version, keyArn);
+        if (_sealing.Find(cacheKey) is { } current)
         {
-            return current.Key;
+            return current;
         }
 
         lock (_generating)
         {
-            if (_sealing.TryGetValue(accountId, out current) && current.Fresh(setting, now, _options.DataKeyWindow))
+            if (_sealing.Find(cacheKey) is { } generatedMeanwhile)
             {
-                return current.Key;
+                return generatedMeanwhile;
             }
 
             DataKeyResult generated;
@@ -228,17 +236,15 @@ public sealed class DataKeyPolicy : IDataKeySource
                 throw Stop(accountId, keyArn, $"{error.Code}: {error.Message}");
             }
 
-            var wrapped = _settings.AddDataKey(accountId, generated.KeyArn, generated.CiphertextBlob, now);
-            _wrapped[wrapped.Id] = wrapped;
-            var key = new DataKey(wrapped.Reference, generated.Plaintext!, generated.KeyArn);
-            _sealing[accountId] = new SealingKey(setting.Version, keyArn, now, key);
-            return key;
+            var wrapped = _settings.AddDataKey(accountId, generated.KeyArn, generated.CiphertextBlob, _time.GetUtcNow());
+            Remember(wrapped);
+            return _sealing.Add(cacheKey, new DataKey(wrapped.Reference, generated.Plaintext!, generated.KeyArn));
         }
     }
 
     private StoringStoppedException Stop(string accountId, string keyArn, string reason)
     {
-        _sealing.TryRemove(accountId, out _);
+        _sealing.Evict((cached, _) => cached.AccountId == accountId);
         lock (_stopping)
         {
             if (!_stopped.TryGetValue(accountId, out var status) || status.KeyArn != keyArn || status.Reason != reason)
@@ -276,9 +282,29 @@ public sealed class DataKeyPolicy : IDataKeySource
         }
     }
 
-    private sealed record SealingKey(int SettingVersion, string KeyArn, DateTimeOffset ObtainedAt, DataKey Key)
+    /// <summary>Keeps a wrapped data key found or made (no secret: it opens only through the KMS); the cache starts over when full.</summary>
+    private void Remember(WrappedDataKey wrapped)
     {
-        public bool Fresh(EncryptionSetting setting, DateTimeOffset now, TimeSpan window) =>
-            SettingVersion == setting.Version && KeyArn == setting.KeyArn && now - ObtainedAt < window;
+        if (_wrapped.Count >= _options.DataKeyCacheCapacity && !_wrapped.ContainsKey(wrapped.Id))
+        {
+            _wrapped.Clear();
+        }
+
+        _wrapped[wrapped.Id] = wrapped;
+    }
+
+    /// <summary>Zeroes and forgets every data key a destroyed KMS key protected: nothing it sealed opens here any more.</summary>
+    private void Evict(string keyArn)
+    {
+        var evicted = _sealing.Evict((_, key) => key.KeyArn == keyArn) + _opened.Evict((_, key) => key.KeyArn == keyArn);
+        foreach (var (id, wrapped) in _wrapped)
+        {
+            if (wrapped.KeyArn == keyArn)
+            {
+                _wrapped.TryRemove(id, out _);
+            }
+        }
+
+        LogMessages.DataKeysEvicted(_logger, keyArn, evicted);
     }
 }
