@@ -5,7 +5,7 @@ namespace Tracevault.Keys.Envelope;
 
 /// <summary>Default encryption: data keys derived from Tracevault's own service key, one per account and day; no KMS call, nothing to audit.</summary>
 /// <remarks>Thread-safe; derived keys are cached in memory only, at most <see cref="CacheCapacity"/> of them for <see cref="CacheMaxAge"/> each.</remarks>
-public sealed class DefaultDataKeys : IDataKeySource
+public sealed class DefaultDataKeys : IDataKeySource, ITraceIndexKeys
 {
     /// <summary>The prefix of every default data-key reference.</summary>
     public const string ReferencePrefix = "default/";
@@ -47,8 +47,21 @@ public sealed class DefaultDataKeys : IDataKeySource
             : throw new DataKeyAccessException("(default encryption)", $"The data key '{reference}' was not made by this service key.", accessDenied: false);
     }
 
-    /// <summary>The key of the keyed hash (blind index) that finds an account's traces by id without storing the id.</summary>
+    /// <summary>The key of the keyed hash (blind index) that finds an account's default-encrypted traces by id without storing the id.</summary>
     public byte[] TraceIndexKey(string accountId) => _serviceKey.Derive($"tracevault/trace-index/{accountId}");
+
+    /// <inheritdoc />
+    /// <remarks>Only for data keys of default encryption: a KMS data key's chunks are indexed under a key that KMS key protects (<c>DataKeyPolicy</c>).</remarks>
+    public byte[] ForIndexing(string accountId, DataKey sealingKey)
+    {
+        ArgumentNullException.ThrowIfNull(sealingKey);
+        return sealingKey.KeyArn is null
+            ? TraceIndexKey(accountId)
+            : throw new ArgumentException($"The data key {sealingKey.Reference} is a KMS data key: default encryption does not index its chunks.", nameof(sealingKey));
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<byte[]> ForSearching(string accountId) => [TraceIndexKey(accountId)];
 
     private DataKey Get(string accountId, string reference)
     {

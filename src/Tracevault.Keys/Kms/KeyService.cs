@@ -110,6 +110,27 @@ public sealed partial class KeyService
     /// <summary>Whether destroyed key material may still be found in storage (the next <see cref="DestroyDueKeys"/> erases it).</summary>
     public bool ErasePending => Volatile.Read(ref _erasePending) == 1;
 
+    /// <summary>
+    /// The trace store's blind-index key for an account's chunks sealed under a customer key, derived inside the key service
+    /// from the key's first version of material; null once that material is destroyed (or the key never existed).
+    /// </summary>
+    /// <remarks>
+    /// No KMS operation, so neither authorized nor audited, like the service key's derivations: the material never leaves the key
+    /// service, only a one-way HKDF-SHA256 of it under a label naming the use, account and key. It works in every state before
+    /// destruction, so the traces of a disabled key are still found (and refused when opened, as its data keys do not open).
+    /// </remarks>
+    public byte[]? DeriveTraceIndexKey(string accountId, string keyArn)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(keyArn);
+        var key = LoadKey(keyArn[(keyArn.LastIndexOf('/') + 1)..]);
+        if (key is null || key.State == KeyState.Deleted || key.Arn != keyArn || Material(key, 1) is not { } material)
+        {
+            return null;
+        }
+
+        return HKDF.DeriveKey(HashAlgorithmName.SHA256, material, 32, salt: [], info: Encoding.UTF8.GetBytes($"tracevault/trace-index/{accountId}/{keyArn}"));
+    }
+
     /// <summary>How many requests of each kind each key of an account had, per month (<c>yyyy-MM</c>, or every month when null), for the console's cost view.</summary>
     /// <remarks>Priced as AWS prices KMS: <see cref="KeyUsage.KeyMonthPrice"/> per customer managed key and month, <see cref="KeyUsage.PricePerTenThousandRequests"/> per 10,000 requests.</remarks>
     public IReadOnlyList<KeyUsage> ReadUsage(string accountId, string? month) => _audit.ReadUsage(accountId, month);

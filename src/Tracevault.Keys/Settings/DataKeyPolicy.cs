@@ -16,9 +16,11 @@ namespace Tracevault.Keys.Settings;
 /// grant or policy — and when it is not, it stops: nothing is sealed under another key or left unencrypted. Plaintext data
 /// keys are cached bounded in count and age (<see cref="EncryptionSettingsOptions.DataKeyCacheCapacity"/>,
 /// <see cref="EncryptionSettingsOptions.DataKeyCacheMaxAge"/>) and zeroed when evicted; those a KMS key protected are evicted
-/// the moment its material is destroyed (<see cref="KeyService.KeyDestroyed"/>). Thread-safe.
+/// the moment its material is destroyed (<see cref="KeyService.KeyDestroyed"/>). The blind index of chunks sealed under a KMS key
+/// is keyed by a key derived from that key's material (<see cref="KeyService.DeriveTraceIndexKey"/>), so its destruction takes
+/// the ability to find them with it. Thread-safe.
 /// </remarks>
-public sealed class DataKeyPolicy : IDataKeySource
+public sealed class DataKeyPolicy : IDataKeySource, ITraceIndexKeys
 {
     /// <summary>The service principal the trace store acts as toward the KMS.</summary>
     public const string ServicePrincipal = "xray.amazonaws.com";
@@ -33,6 +35,8 @@ public sealed class DataKeyPolicy : IDataKeySource
     private readonly ConcurrentDictionary<string, StoringStatus> _stopped = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, WrappedDataKey> _wrapped = new();
     private readonly DataKeyCache<(string Reference, string Reader, long Generation)> _opened;
+    private readonly DataKeyCache<(string AccountId, string KeyArn)> _indexKeys;
+    private readonly ConcurrentDictionary<(string AccountId, string KeyArn), byte> _indexed = new();
     private readonly Lock _generating = new();
     private readonly Lock _stopping = new();
     private readonly ILogger<DataKeyPolicy> _logger;
@@ -49,11 +53,12 @@ public sealed class DataKeyPolicy : IDataKeySource
         _options = options;
         _sealing = new DataKeyCache<(string, int, string)>(options.DataKeyCacheCapacity, options.DataKeyWindow, time);
         _opened = new DataKeyCache<(string, string, long)>(options.DataKeyCacheCapacity, options.DataKeyCacheMaxAge, time);
+        _indexKeys = new DataKeyCache<(string, string)>(options.DataKeyCacheCapacity, options.DataKeyCacheMaxAge, time);
         kms.KeyDestroyed += (_, destroyed) => Evict(destroyed.KeyArn);
     }
 
     /// <summary>How many plaintext data keys this node holds in memory now, for sealing and for opening.</summary>
-    public int CachedDataKeys => _sealing.Count + _opened.Count;
+    public int CachedDataKeys => _sealing.Count + _opened.Count + _indexKeys.Count;
 
     /// <summary>The encryption context every KMS data key of an account is bound to: it names the account and the service.</summary>
     public IReadOnlyDictionary<string, string> EncryptionContext(string accountId) =>
@@ -181,15 +186,69 @@ public sealed class DataKeyPolicy : IDataKeySource
             var result = _kms.Decrypt(reader, new DecryptRequest(wrapped.CiphertextBlob, EncryptionContext(accountId)) { KeyId = wrapped.KeyArn, ViaService = ServicePrincipal });
             return _opened.Add(cacheKey, new DataKey(reference, result.Plaintext, wrapped.KeyArn));
         }
-        catch (KmsException error) when (error.Code is "AccessDeniedException" && !KeyIsGone(accountId, wrapped.KeyArn))
-        {
-            throw new DataKeyAccessException(wrapped.KeyArn, $"{reader.Arn} may not read this trace data: it is encrypted under the KMS key {wrapped.KeyArn}, and reading it needs kms:Decrypt on that key. {error.Message}", accessDenied: true);
-        }
         catch (KmsException error)
         {
-            throw new DataKeyAccessException(wrapped.KeyArn, $"This trace data is unreadable: it is encrypted under the KMS key {wrapped.KeyArn}, which cannot decrypt ({error.Code}: {error.Message}).", accessDenied: false);
+            throw Unreadable(accountId, wrapped.KeyArn, reader, error.Code, error.Message);
         }
     }
+
+    /// <inheritdoc />
+    public byte[] ForIndexing(string accountId, DataKey sealingKey)
+    {
+        ArgumentNullException.ThrowIfNull(sealingKey);
+        if (sealingKey.KeyArn is not { } keyArn)
+        {
+            return _defaults.TraceIndexKey(accountId);
+        }
+
+        if (IndexKey(accountId, keyArn) is not { } key)
+        {
+            throw Stop(accountId, keyArn, $"NotFoundException: Key '{keyArn}' does not exist");
+        }
+
+        // Recorded before the first chunk indexed with it is stored, so searches know to use it; once per process and key.
+        if (!_indexed.ContainsKey((accountId, keyArn)))
+        {
+            _settings.AddIndexedKey(accountId, keyArn, _time.GetUtcNow());
+            _indexed.TryAdd((accountId, keyArn), 0);
+        }
+
+        return key;
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<byte[]> ForSearching(string accountId)
+    {
+        var keys = new List<byte[]> { _defaults.TraceIndexKey(accountId) };
+        foreach (var keyArn in _settings.ListIndexedKeys(accountId))
+        {
+            if (IndexKey(accountId, keyArn) is { } key)
+            {
+                keys.Add(key);
+            }
+        }
+
+        return keys;
+    }
+
+    /// <summary>The index key of an account's chunks sealed under a KMS key, or null once its material is destroyed.</summary>
+    private byte[]? IndexKey(string accountId, string keyArn)
+    {
+        if (_indexKeys.Find((accountId, keyArn)) is { } cached)
+        {
+            return cached.Key;
+        }
+
+        return _kms.DeriveTraceIndexKey(accountId, keyArn) is { } derived
+            ? _indexKeys.Add((accountId, keyArn), new DataKey("index/" + keyArn, derived, keyArn)).Key
+            : null;
+    }
+
+    /// <summary>Why a reader cannot open what a KMS key protects: access denied to this reader, or the key cannot decrypt for anyone.</summary>
+    private DataKeyAccessException Unreadable(string accountId, string keyArn, Caller reader, string code, string message) =>
+        code is "AccessDeniedException" && !KeyIsGone(accountId, keyArn)
+            ? new DataKeyAccessException(keyArn, $"{reader.Arn} may not read this trace data: it is encrypted under the KMS key {keyArn}, and reading it needs kms:Decrypt on that key. {message}", accessDenied: true)
+            : new DataKeyAccessException(keyArn, $"This trace data is unreadable: it is encrypted under the KMS key {keyArn}, which cannot decrypt ({code}: {message}).", accessDenied: false);
 
     /// <summary>Whether a key can no longer decrypt for anyone (deleted or otherwise gone), as opposed to refusing one reader.</summary>
     private bool KeyIsGone(string accountId, string keyArn)
@@ -296,7 +355,7 @@ public sealed class DataKeyPolicy : IDataKeySource
     /// <summary>Zeroes and forgets every data key a destroyed KMS key protected: nothing it sealed opens here any more.</summary>
     private void Evict(string keyArn)
     {
-        var evicted = _sealing.Evict((_, key) => key.KeyArn == keyArn) + _opened.Evict((_, key) => key.KeyArn == keyArn);
+        var evicted = _sealing.Evict((_, key) => key.KeyArn == keyArn) + _opened.Evict((_, key) => key.KeyArn == keyArn) + _indexKeys.Evict((_, key) => key.KeyArn == keyArn);
         foreach (var (id, wrapped) in _wrapped)
         {
             if (wrapped.KeyArn == keyArn)

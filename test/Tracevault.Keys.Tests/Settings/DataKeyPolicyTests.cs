@@ -56,6 +56,29 @@ public sealed class DataKeyPolicyTests
     }
 
     [Fact]
+    public void TraceIndexKeys_UnderAKmsKey_DerivedFromIt_SearchedWhileItExists_GoneWithIt()
+    {
+        var keyArn = UseKmsKey();
+        var serviceIndexKey = _defaults.TraceIndexKey(Account);
+        var indexKey = _policy.ForIndexing(Account, _policy.ForSealing(Account));
+        Assert.NotEqual(serviceIndexKey, indexKey);
+        Assert.Equal(indexKey, _policy.ForIndexing(Account, _policy.ForSealing(Account)));
+        Assert.Equal(serviceIndexKey, _policy.ForIndexing(Account, _defaults.ForSealing(Account)));
+        Assert.Equal([serviceIndexKey, indexKey], _policy.ForSearching(Account));
+        Assert.Equal([_defaults.TraceIndexKey("444455556666")], _policy.ForSearching("444455556666"));
+
+        // Disabled (or pending deletion), its traces are still found, and refused when opened.
+        _kms.DisableKey(Admin, keyArn);
+        _clock.Advance(TimeSpan.FromHours(1));
+        Assert.Equal([serviceIndexKey, indexKey], _policy.ForSearching(Account));
+
+        _kms.ScheduleKeyDeletion(Admin, keyArn, 7);
+        _clock.Advance(TimeSpan.FromDays(7));
+        _kms.DestroyDueKeys();
+        Assert.Equal([serviceIndexKey], _policy.ForSearching(Account));
+    }
+
+    [Fact]
     public void ForOpening_ManyReaders_TheCacheStaysWithinItsCapacity_AndKeysOlderThanItsMaximumAgeAreOpenedAgain()
     {
         var policy = new DataKeyPolicy(_kms, _defaults, _settings, _clock, new EncryptionSettingsOptions { DataKeyCacheCapacity = 3, DataKeyCacheMaxAge = TimeSpan.FromMinutes(1) },

@@ -1,12 +1,14 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Tracevault.Keys.Envelope;
 using Tracevault.Keys.Kms;
 using Tracevault.Keys.Settings;
 using Tracevault.Server.Tests.Infrastructure;
+using Tracevault.Storage.Traces;
 
 namespace Tracevault.Server.Tests.Encryption;
 
-/// <summary>Crypto-shredding that holds: once a customer key's deletion window ends, no file keeps its material and no process opens what it protected.</summary>
+/// <summary>Crypto-shredding that holds: once a customer key's deletion window ends, no file keeps its material, no process opens what it protected, and its traces cannot be found.</summary>
 public sealed class CryptoShreddingTests
 {
     [Fact]
@@ -39,6 +41,13 @@ public sealed class CryptoShreddingTests
         }
 
         Assert.True(policy.CachedDataKeys > 0);
+
+        // The trace's blind-index entry is keyed by a secret the customer key wraps, not by the service key: holding the service
+        // key (and the database) is not enough to test whether a known trace id is stored.
+        var byServiceKey = TraceIndexHasher.Hash(server.Server.Services.GetRequiredService<DefaultDataKeys>().TraceIndexKey(server.AccountId), traceId);
+        Assert.Equal(0, CountIndexRows(server, byServiceKey));
+        Assert.Equal(1, CountIndexRows(server, null));
+
         var sealedMaterial = SealedMaterial(server, keyArn);
         Assert.Equal(2, sealedMaterial.Count);
         Assert.NotEmpty(FilesHolding(server.DataDirectory, sealedMaterial));
@@ -52,13 +61,13 @@ public sealed class CryptoShreddingTests
         kms.DestroyDueKeys();
         Assert.False(kms.ErasePending);
 
-        // The server that read the trace before cannot read it now, and holds no data key the destroyed key protected.
+        // The server that read the trace before cannot even find it now (its index key went with the customer key): it answers
+        // as for a trace it never had. And it holds no data key the destroyed key protected.
         using (var gone = await client.XRayAsync("/Traces", TraceDocuments.BatchGetTracesBody([traceId]), clock.GetUtcNow()))
         {
-            var (type, message) = await Foundation.FoundationTests.ReadErrorAsync(gone);
-            Assert.Equal("InvalidRequestException", type);
-            Assert.Contains("unreadable", message);
-            Assert.Contains(keyArn, message);
+            var answer = await TraceDocuments.ReadJsonAsync(gone);
+            Assert.Equal(0, answer.GetProperty("Traces").GetArrayLength());
+            Assert.Equal([traceId], answer.GetProperty("UnprocessedTraceIds").EnumerateArray().Select(id => id.GetString()));
         }
 
         Assert.Equal(0, policy.CachedDataKeys);
@@ -66,6 +75,16 @@ public sealed class CryptoShreddingTests
 
         // No file of the data directory (the database, its -wal and -shm, anything else) keeps any of the sealed material.
         Assert.Empty(FilesHolding(server.DataDirectory, sealedMaterial));
+    }
+
+    /// <summary>How many blind-index rows (dated, of traces with X-Ray ids) have the key given, or any key when null.</summary>
+    private static long CountIndexRows(TestServer server, long? key)
+    {
+        using var connection = server.Server.Data.Database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM blind_index WHERE $key IS NULL OR trace_key = $key";
+        command.Parameters.AddWithValue("$key", (object?)key ?? DBNull.Value);
+        return (long)command.ExecuteScalar()!;
     }
 
     /// <summary>The sealed material of every version of a key, as the database holds it.</summary>
