@@ -13,4 +13,7 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 240, Level = LogLevel.Information, Message = "Default encryption seals under service key version {Version} from now on (was version {Previous}); every version still opens what it sealed")]
     public static partial void ServiceKeyVersionTakenUp(ILogger logger, int version, int previous);
+
+    [LoggerMessage(EventId = 250, Level = LogLevel.Information, Message = "The material of KMS key {KeyArn} is destroyed: {Count} cached data key(s) it protected were zeroed and evicted, and nothing it sealed opens any more")]
+    public static partial void DataKeysEvicted(ILogger logger, string keyArn, int count);
 }

@@ -30,6 +30,9 @@ internal static partial class LogMessages
     [LoggerMessage(EventId = 11, Level = LogLevel.Error, Message = "The key deletion sweep failed: {ExceptionType}")]
     public static partial void KeySweepFailed(ILogger logger, string exceptionType);
 
+    [LoggerMessage(EventId = 251, Level = LogLevel.Warning, Message = "Destroyed key material may still be in the database's write-ahead log: readers kept its checkpoint from finishing; the deletion sweep tries again in {Interval}")]
+    public static partial void KeyMaterialEraseDeferred(ILogger logger, TimeSpan interval);
+
     [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Encryption-setting propagation failed this round: {ExceptionType}: {Reason}")]
     public static partial void PropagationFailed(ILogger logger, string exceptionType, string reason);
 

@@ -11,15 +11,21 @@ namespace Tracevault.Keys.Envelope;
 /// New data is sealed under the newest service-key version; a data key's reference (<c>default/VERSION/DAY</c>) names the version it
 /// came from, so every version opens what it sealed. The newest version is read again from the store at most once per
 /// <see cref="VersionCheckInterval"/>, so a rotation made by another process (<c>tracevault service-key rotate</c>) seals new
-/// chunks from then on without a restart. Thread-safe; derived keys are cached in memory only.
+/// chunks from then on without a restart. Thread-safe; derived keys are cached in memory only, at most <see cref="CacheCapacity"/> of them for <see cref="CacheMaxAge"/> each.
 /// </remarks>
-public sealed class DefaultDataKeys : IDataKeySource
+public sealed class DefaultDataKeys : IDataKeySource, ITraceIndexKeys
 {
     /// <summary>The prefix of every default data-key reference.</summary>
     public const string ReferencePrefix = "default/";
 
     /// <summary>How long the newest service-key version is taken as current before the store is asked again: 1 second.</summary>
     public static readonly TimeSpan VersionCheckInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>How many derived data keys stay cached: 1024 (one per account and day in use).</summary>
+    public const int CacheCapacity = 1024;
+
+    /// <summary>How long a derived data key stays cached: one hour (deriving it again costs one HKDF).</summary>
+    public static readonly TimeSpan CacheMaxAge = TimeSpan.FromHours(1);
 
     /// <summary>The service-key version the blind index is derived from: the first, so every trace stays findable across rotations.</summary>
     private const int IndexVersion = 1;
@@ -28,7 +34,7 @@ public sealed class DefaultDataKeys : IDataKeySource
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<int, ServiceKey> _versions = new();
-    private readonly ConcurrentDictionary<string, DataKey> _cache = new(StringComparer.Ordinal);
+    private readonly DataKeyCache<string> _cache;
     private readonly Lock _checking = new();
     private volatile CurrentServiceKey? _current;
 
@@ -38,6 +44,7 @@ public sealed class DefaultDataKeys : IDataKeySource
         _serviceKeys = serviceKeys;
         _time = time;
         _logger = logger;
+        _cache = new DataKeyCache<string>(CacheCapacity, CacheMaxAge, time);
     }
 
     /// <summary>Creates the source over one fixed service key, version 1 (tests and benchmarks).</summary>
@@ -45,6 +52,9 @@ public sealed class DefaultDataKeys : IDataKeySource
         : this(new EphemeralServiceKeyStore(serviceKey), time, NullLogger<DefaultDataKeys>.Instance)
     {
     }
+
+    /// <summary>How many derived data keys are cached now.</summary>
+    public int CachedKeys => _cache.Count;
 
     /// <summary>The data key of today for <paramref name="accountId"/>, under the newest service-key version.</summary>
     public DataKey ForSealing(string accountId)
@@ -84,6 +94,19 @@ public sealed class DefaultDataKeys : IDataKeySource
 
         return first.Derive($"tracevault/trace-index/{accountId}");
     }
+
+    /// <inheritdoc />
+    /// <remarks>Only for data keys of default encryption: a KMS data key's chunks are indexed under a key that KMS key protects (<c>DataKeyPolicy</c>).</remarks>
+    public byte[] ForIndexing(string accountId, DataKey sealingKey)
+    {
+        ArgumentNullException.ThrowIfNull(sealingKey);
+        return sealingKey.KeyArn is null
+            ? TraceIndexKey(accountId)
+            : throw new ArgumentException($"The data key {sealingKey.Reference} is a KMS data key: default encryption does not index its chunks.", nameof(sealingKey));
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<byte[]> ForSearching(string accountId) => [TraceIndexKey(accountId)];
 
     /// <summary>The newest service-key version, asked of the store again once <see cref="VersionCheckInterval"/> has passed.</summary>
     private ServiceKey Current()
@@ -129,10 +152,12 @@ public sealed class DefaultDataKeys : IDataKeySource
         return found is null ? null : _versions.GetOrAdd(version, found);
     }
 
-    private DataKey Get(string accountId, ServiceKey serviceKey, string reference) =>
-        _cache.GetOrAdd(accountId + "|" + reference, static (_, state) =>
-            new DataKey(state.reference, state.serviceKey.Derive($"tracevault/data-key/{state.accountId}/{state.reference}"), null),
-            (serviceKey, accountId, reference));
+    private DataKey Get(string accountId, ServiceKey serviceKey, string reference)
+    {
+        var cacheKey = accountId + "|" + reference;
+        return _cache.Find(cacheKey)
+            ?? _cache.Add(cacheKey, new DataKey(reference, serviceKey.Derive($"tracevault/data-key/{accountId}/{reference}"), null));
+    }
 
     private sealed record CurrentServiceKey(ServiceKey Key, DateTimeOffset CheckedAt);
 }

@@ -19,6 +19,13 @@ public interface IKeyRepository
     /// <summary>Lists the newest revision of every key pending deletion, in every account.</summary>
     IReadOnlyList<KmsKey> ListKeysPendingDeletion();
 
+    /// <summary>
+    /// Erases what storage may still hold of destroyed key material beyond the rows <see cref="IKeyChanges.DestroyKey"/> deleted
+    /// (for SQLite, the write-ahead log's copies of the pages that held it); false when it could not finish now (readers were
+    /// busy) and should be tried again.
+    /// </summary>
+    bool EraseDestroyedMaterial();
+
     /// <summary>Finds one sealed version of a key.</summary>
     KeyVersion? FindVersion(string keyId, int version);
 

@@ -33,6 +33,9 @@ public sealed partial class KeyService
     private readonly ConcurrentDictionary<string, KeyUsability> _usability = new(StringComparer.Ordinal);
     private long _generation;
 
+    // Set when key material was destroyed and storage has not yet erased every copy of it (IKeyRepository.EraseDestroyedMaterial).
+    private int _erasePending;
+
     /// <summary>Creates the key service.</summary>
     public KeyService(IKeyRepository keys, IAuditLog audit, RootKeyRing rootKeys, TimeProvider time, KmsOptions options)
     {
@@ -48,6 +51,10 @@ public sealed partial class KeyService
     /// <summary>Raised after any key's state, policy, rotation or grants changed.</summary>
     /// <remarks>Raised once the change and its audit record are committed, on the thread that made it, possibly inside the key service's lock: handlers should only note the change (e.g. wake a worker), never call back or block.</remarks>
     public event EventHandler<KeyChangedEventArgs>? KeyChanged;
+
+    /// <summary>Raised once a key's material is destroyed (its deletion window ended): whoever caches what it protected must forget it.</summary>
+    /// <remarks>Raised inside the key service's lock after the destruction is committed: handlers may only evict their own caches, never call back.</remarks>
+    public event EventHandler<KeyChangedEventArgs>? KeyDestroyed;
 
     /// <summary>A counter bumped by every change to any key's state, policy or grants: an answer computed at an older generation may be stale.</summary>
     public long Generation => Interlocked.Read(ref _generation);
@@ -74,7 +81,11 @@ public sealed partial class KeyService
         "{\n  \"Version\" : \"2012-10-17\",\n  \"Id\" : \"key-default-1\",\n  \"Statement\" : [ {\n    \"Sid\" : \"Enable IAM User Permissions\",\n    \"Effect\" : \"Allow\",\n    \"Principal\" : {\n      \"AWS\" : \"arn:aws:iam::"
         + accountId + ":root\"\n    },\n    \"Action\" : \"kms:*\",\n    \"Resource\" : \"*\"\n  } ]\n}";
 
-    /// <summary>Destroys every key whose deletion window has ended; returns how many.</summary>
+    /// <summary>Destroys every key whose deletion window has ended, then erases from storage every copy left of destroyed material; returns how many keys it destroyed.</summary>
+    /// <remarks>
+    /// A key is also destroyed when it is next touched after its deletion date; the erasing left to do then is done here (the
+    /// deletion sweep calls this every <see cref="KmsOptions.DeletionSweepInterval"/>), and tried again while storage is busy.
+    /// </remarks>
     public int DestroyDueKeys()
     {
         var now = _time.GetUtcNow();
@@ -87,7 +98,37 @@ public sealed partial class KeyService
             }
         }
 
+        // Outside the lock: erasing may wait for readers of the store to finish.
+        if (Interlocked.Exchange(ref _erasePending, 0) == 1 && !_keys.EraseDestroyedMaterial())
+        {
+            Volatile.Write(ref _erasePending, 1);
+        }
+
         return count;
+    }
+
+    /// <summary>Whether destroyed key material may still be found in storage (the next <see cref="DestroyDueKeys"/> erases it).</summary>
+    public bool ErasePending => Volatile.Read(ref _erasePending) == 1;
+
+    /// <summary>
+    /// The trace store's blind-index key for an account's chunks sealed under a customer key, derived inside the key service
+    /// from the key's first version of material; null once that material is destroyed (or the key never existed).
+    /// </summary>
+    /// <remarks>
+    /// No KMS operation, so neither authorized nor audited, like the service key's derivations: the material never leaves the key
+    /// service, only a one-way HKDF-SHA256 of it under a label naming the use, account and key. It works in every state before
+    /// destruction, so the traces of a disabled key are still found (and refused when opened, as its data keys do not open).
+    /// </remarks>
+    public byte[]? DeriveTraceIndexKey(string accountId, string keyArn)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(keyArn);
+        var key = LoadKey(keyArn[(keyArn.LastIndexOf('/') + 1)..]);
+        if (key is null || key.State == KeyState.Deleted || key.Arn != keyArn || Material(key, 1) is not { } material)
+        {
+            return null;
+        }
+
+        return HKDF.DeriveKey(HashAlgorithmName.SHA256, material, 32, salt: [], info: Encoding.UTF8.GetBytes($"tracevault/trace-index/{accountId}/{keyArn}"));
     }
 
     /// <summary>How many requests of each kind each key of an account had, per month (<c>yyyy-MM</c>, or every month when null), for the console's cost view.</summary>
@@ -273,6 +314,8 @@ public sealed partial class KeyService
                     }
                 }
 
+                Volatile.Write(ref _erasePending, 1);
+                KeyDestroyed?.Invoke(this, new KeyChangedEventArgs(deleted.Arn, Generation));
                 return deleted;
             }
 

@@ -13,9 +13,14 @@ namespace Tracevault.Keys.Settings;
 /// (as the X-Ray service principal, through its grant) once per <see cref="EncryptionSettingsOptions.DataKeyWindow"/>,
 /// keeps the plaintext in memory only and stores the wrapped copy. Before every use it asks the key service whether the
 /// key is still usable — a cheap check that changes the moment a key is disabled, scheduled for deletion, or loses its
-/// grant or policy — and when it is not, it stops: nothing is sealed under another key or left unencrypted. Thread-safe.
+/// grant or policy — and when it is not, it stops: nothing is sealed under another key or left unencrypted. Plaintext data
+/// keys are cached bounded in count and age (<see cref="EncryptionSettingsOptions.DataKeyCacheCapacity"/>,
+/// <see cref="EncryptionSettingsOptions.DataKeyCacheMaxAge"/>) and zeroed when evicted; those a KMS key protected are evicted
+/// the moment its material is destroyed (<see cref="KeyService.KeyDestroyed"/>). The blind index of chunks sealed under a KMS key
+/// is keyed by a key derived from that key's material (<see cref="KeyService.DeriveTraceIndexKey"/>), so its destruction takes
+/// the ability to find them with it. Thread-safe.
 /// </remarks>
-public sealed class DataKeyPolicy : IDataKeySource
+public sealed class DataKeyPolicy : IDataKeySource, ITraceIndexKeys
 {
     /// <summary>The service principal the trace store acts as toward the KMS.</summary>
     public const string ServicePrincipal = "xray.amazonaws.com";
@@ -26,10 +31,12 @@ public sealed class DataKeyPolicy : IDataKeySource
     private readonly TimeProvider _time;
     private readonly EncryptionSettingsOptions _options;
     private readonly ConcurrentDictionary<string, EncryptionSetting> _applied = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, SealingKey> _sealing = new(StringComparer.Ordinal);
+    private readonly DataKeyCache<(string AccountId, int SettingVersion, string KeyArn)> _sealing;
     private readonly ConcurrentDictionary<string, StoringStatus> _stopped = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, WrappedDataKey> _wrapped = new();
-    private readonly ConcurrentDictionary<(string Reference, string Reader, long Generation), DataKey> _opened = new();
+    private readonly DataKeyCache<(string Reference, string Reader, long Generation)> _opened;
+    private readonly DataKeyCache<(string AccountId, string KeyArn)> _indexKeys;
+    private readonly ConcurrentDictionary<(string AccountId, string KeyArn), byte> _indexed = new();
     private readonly Lock _generating = new();
     private readonly Lock _stopping = new();
     private readonly ILogger<DataKeyPolicy> _logger;
@@ -44,7 +51,14 @@ public sealed class DataKeyPolicy : IDataKeySource
         _settings = settings;
         _time = time;
         _options = options;
+        _sealing = new DataKeyCache<(string, int, string)>(options.DataKeyCacheCapacity, options.DataKeyWindow, time);
+        _opened = new DataKeyCache<(string, string, long)>(options.DataKeyCacheCapacity, options.DataKeyCacheMaxAge, time);
+        _indexKeys = new DataKeyCache<(string, string)>(options.DataKeyCacheCapacity, options.DataKeyCacheMaxAge, time);
+        kms.KeyDestroyed += (_, destroyed) => Evict(destroyed.KeyArn);
     }
+
+    /// <summary>How many plaintext data keys this node holds in memory now, for sealing and for opening.</summary>
+    public int CachedDataKeys => _sealing.Count + _opened.Count + _indexKeys.Count;
 
     /// <summary>The encryption context every KMS data key of an account is bound to: it names the account and the service.</summary>
     public IReadOnlyDictionary<string, string> EncryptionContext(string accountId) =>
@@ -163,9 +177,9 @@ public sealed class DataKeyPolicy : IDataKeySource
             throw new DataKeyAccessException("(unknown)", $"The data key {reference} of account {accountId} does not exist.", accessDenied: false);
         }
 
-        _wrapped[id] = wrapped;
+        Remember(wrapped);
         var cacheKey = (reference, reader.Arn, _kms.Generation);
-        if (_opened.TryGetValue(cacheKey, out var opened))
+        if (_opened.Find(cacheKey) is { } opened)
         {
             KeyMetrics.DataKeyLookup("open", hit: true);
             return opened;
@@ -176,19 +190,71 @@ public sealed class DataKeyPolicy : IDataKeySource
         try
         {
             var result = _kms.Decrypt(reader, new DecryptRequest(wrapped.CiphertextBlob, EncryptionContext(accountId)) { KeyId = wrapped.KeyArn, ViaService = ServicePrincipal });
-            var key = new DataKey(reference, result.Plaintext, wrapped.KeyArn);
-            _opened[cacheKey] = key;
-            return key;
-        }
-        catch (KmsException error) when (error.Code is "AccessDeniedException" && !KeyIsGone(accountId, wrapped.KeyArn))
-        {
-            throw new DataKeyAccessException(wrapped.KeyArn, $"{reader.Arn} may not read this trace data: it is encrypted under the KMS key {wrapped.KeyArn}, and reading it needs kms:Decrypt on that key. {error.Message}", accessDenied: true);
+            return _opened.Add(cacheKey, new DataKey(reference, result.Plaintext, wrapped.KeyArn));
         }
         catch (KmsException error)
         {
-            throw new DataKeyAccessException(wrapped.KeyArn, $"This trace data is unreadable: it is encrypted under the KMS key {wrapped.KeyArn}, which cannot decrypt ({error.Code}: {error.Message}).", accessDenied: false);
+            throw Unreadable(accountId, wrapped.KeyArn, reader, error.Code, error.Message);
         }
     }
+
+    /// <inheritdoc />
+    public byte[] ForIndexing(string accountId, DataKey sealingKey)
+    {
+        ArgumentNullException.ThrowIfNull(sealingKey);
+        if (sealingKey.KeyArn is not { } keyArn)
+        {
+            return _defaults.TraceIndexKey(accountId);
+        }
+
+        if (IndexKey(accountId, keyArn) is not { } key)
+        {
+            throw Stop(accountId, keyArn, $"NotFoundException: Key '{keyArn}' does not exist");
+        }
+
+        // Recorded before the first chunk indexed with it is stored, so searches know to use it; once per process and key.
+        if (!_indexed.ContainsKey((accountId, keyArn)))
+        {
+            _settings.AddIndexedKey(accountId, keyArn, _time.GetUtcNow());
+            _indexed.TryAdd((accountId, keyArn), 0);
+        }
+
+        return key;
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<byte[]> ForSearching(string accountId)
+    {
+        var keys = new List<byte[]> { _defaults.TraceIndexKey(accountId) };
+        foreach (var keyArn in _settings.ListIndexedKeys(accountId))
+        {
+            if (IndexKey(accountId, keyArn) is { } key)
+            {
+                keys.Add(key);
+            }
+        }
+
+        return keys;
+    }
+
+    /// <summary>The index key of an account's chunks sealed under a KMS key, or null once its material is destroyed.</summary>
+    private byte[]? IndexKey(string accountId, string keyArn)
+    {
+        if (_indexKeys.Find((accountId, keyArn)) is { } cached)
+        {
+            return cached.Key;
+        }
+
+        return _kms.DeriveTraceIndexKey(accountId, keyArn) is { } derived
+            ? _indexKeys.Add((accountId, keyArn), new DataKey("index/" + keyArn, derived, keyArn)).Key
+            : null;
+    }
+
+    /// <summary>Why a reader cannot open what a KMS key protects: access denied to this reader, or the key cannot decrypt for anyone.</summary>
+    private DataKeyAccessException Unreadable(string accountId, string keyArn, Caller reader, string code, string message) =>
+        code is "AccessDeniedException" && !KeyIsGone(accountId, keyArn)
+            ? new DataKeyAccessException(keyArn, $"{reader.Arn} may not read this trace data: it is encrypted under the KMS key {keyArn}, and reading it needs kms:Decrypt on that key. {message}", accessDenied: true)
+            : new DataKeyAccessException(keyArn, $"This trace data is unreadable: it is encrypted under the KMS key {keyArn}, which cannot decrypt ({code}: {message}).", accessDenied: false);
 
     /// <summary>Whether a key can no longer decrypt for anyone (deleted or otherwise gone), as opposed to refusing one reader.</summary>
     private bool KeyIsGone(string accountId, string keyArn)
@@ -211,19 +277,20 @@ public sealed class DataKeyPolicy : IDataKeySource
             throw Stop(accountId, keyArn, $"{usability.ErrorCode}: {usability.Message}");
         }
 
-        var now = _time.GetUtcNow();
-        if (_sealing.TryGetValue(accountId, out var current) && current.Fresh(setting, now, _options.DataKeyWindow))
+        // One data key per setting and window (the cache's age limit is the window): a new setting or key gets a new one.
+        var cacheKey = (accountId, setting.Version, keyArn);
+        if (_sealing.Find(cacheKey) is { } current)
         {
             KeyMetrics.DataKeyLookup("seal", hit: true);
-            return current.Key;
+            return current;
         }
 
         lock (_generating)
         {
-            if (_sealing.TryGetValue(accountId, out current) && current.Fresh(setting, now, _options.DataKeyWindow))
+            if (_sealing.Find(cacheKey) is { } generatedMeanwhile)
             {
                 KeyMetrics.DataKeyLookup("seal", hit: true);
-                return current.Key;
+                return generatedMeanwhile;
             }
 
             KeyMetrics.DataKeyLookup("seal", hit: false);
@@ -238,17 +305,15 @@ public sealed class DataKeyPolicy : IDataKeySource
                 throw Stop(accountId, keyArn, $"{error.Code}: {error.Message}");
             }
 
-            var wrapped = _settings.AddDataKey(accountId, generated.KeyArn, generated.CiphertextBlob, now);
-            _wrapped[wrapped.Id] = wrapped;
-            var key = new DataKey(wrapped.Reference, generated.Plaintext!, generated.KeyArn);
-            _sealing[accountId] = new SealingKey(setting.Version, keyArn, now, key);
-            return key;
+            var wrapped = _settings.AddDataKey(accountId, generated.KeyArn, generated.CiphertextBlob, _time.GetUtcNow());
+            Remember(wrapped);
+            return _sealing.Add(cacheKey, new DataKey(wrapped.Reference, generated.Plaintext!, generated.KeyArn));
         }
     }
 
     private StoringStoppedException Stop(string accountId, string keyArn, string reason)
     {
-        _sealing.TryRemove(accountId, out _);
+        _sealing.Evict((cached, _) => cached.AccountId == accountId);
         lock (_stopping)
         {
             if (!_stopped.TryGetValue(accountId, out var status) || status.KeyArn != keyArn || status.Reason != reason)
@@ -286,9 +351,29 @@ public sealed class DataKeyPolicy : IDataKeySource
         }
     }
 
-    private sealed record SealingKey(int SettingVersion, string KeyArn, DateTimeOffset ObtainedAt, DataKey Key)
+    /// <summary>Keeps a wrapped data key found or made (no secret: it opens only through the KMS); the cache starts over when full.</summary>
+    private void Remember(WrappedDataKey wrapped)
     {
-        public bool Fresh(EncryptionSetting setting, DateTimeOffset now, TimeSpan window) =>
-            SettingVersion == setting.Version && KeyArn == setting.KeyArn && now - ObtainedAt < window;
+        if (_wrapped.Count >= _options.DataKeyCacheCapacity && !_wrapped.ContainsKey(wrapped.Id))
+        {
+            _wrapped.Clear();
+        }
+
+        _wrapped[wrapped.Id] = wrapped;
+    }
+
+    /// <summary>Zeroes and forgets every data key a destroyed KMS key protected: nothing it sealed opens here any more.</summary>
+    private void Evict(string keyArn)
+    {
+        var evicted = _sealing.Evict((_, key) => key.KeyArn == keyArn) + _opened.Evict((_, key) => key.KeyArn == keyArn) + _indexKeys.Evict((_, key) => key.KeyArn == keyArn);
+        foreach (var (id, wrapped) in _wrapped)
+        {
+            if (wrapped.KeyArn == keyArn)
+            {
+                _wrapped.TryRemove(id, out _);
+            }
+        }
+
+        LogMessages.DataKeysEvicted(_logger, keyArn, evicted);
     }
 }

@@ -6,6 +6,12 @@ public sealed class EncryptionSettingsOptions
     /// <summary>How long one KMS data key seals new chunks before the node asks for a new one. Default 5 minutes.</summary>
     public TimeSpan DataKeyWindow { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How many plaintext data keys a node keeps in memory, for sealing and for opening each. Default 1000.</summary>
+    public int DataKeyCacheCapacity { get; set; } = 1000;
+
+    /// <summary>How long a node keeps a data key it opened for a reader before asking the KMS again. Default 5 minutes.</summary>
+    public TimeSpan DataKeyCacheMaxAge { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>How often a node looks for setting changes and reports itself alive. Default 250 milliseconds.</summary>
     public TimeSpan PropagationInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
@@ -18,6 +24,16 @@ public sealed class EncryptionSettingsOptions
         if (DataKeyWindow < TimeSpan.FromSeconds(1) || DataKeyWindow > TimeSpan.FromHours(24))
         {
             throw new ArgumentException("The data-key window must be between 1 second and 24 hours.");
+        }
+
+        if (DataKeyCacheCapacity < 1)
+        {
+            throw new ArgumentException("The data-key cache capacity must be at least 1.");
+        }
+
+        if (DataKeyCacheMaxAge < TimeSpan.FromSeconds(1) || DataKeyCacheMaxAge > TimeSpan.FromHours(24))
+        {
+            throw new ArgumentException("The data-key cache's maximum age must be between 1 second and 24 hours.");
         }
 
         if (PropagationInterval <= TimeSpan.Zero || NodeTimeout <= PropagationInterval * 2)

@@ -30,6 +30,12 @@ public interface IEncryptionSettingRepository
     /// <summary>Finds a wrapped data key by id.</summary>
     WrappedDataKey? FindDataKey(long id);
 
+    /// <summary>Records that an account's blind index holds entries made with a KMS key's index key; recording it again changes nothing.</summary>
+    void AddIndexedKey(string accountId, string keyArn, DateTimeOffset at);
+
+    /// <summary>The KMS keys an account's blind index holds entries of, oldest first.</summary>
+    IReadOnlyList<string> ListIndexedKeys(string accountId);
+
     /// <summary>Sets or clears (null) an account's storing status.</summary>
     void SetStoringStatus(string accountId, StoringStatus? status);
 

@@ -103,7 +103,7 @@ public static class StoreCheck
         var defaults = new DefaultDataKeys(new SqliteServiceKeyStore(data.Database, data.RootKeys), time, NullLogger<DefaultDataKeys>.Instance);
         var policy = new DataKeyPolicy(keys, defaults, new SqliteEncryptionSettingRepository(data.Database), time, new EncryptionSettingsOptions(), NullLogger<DataKeyPolicy>.Instance);
         var store = new SqliteTraceStore(data.Database);
-        var reader = new TraceReader(store, policy, defaults, NullLogger.Instance);
+        var reader = new TraceReader(store, policy, policy, NullLogger.Instance);
 
         int chunks = 0, damagedChunks = 0, notChecked = 0;
         var accounts = store.DataKeyUsage().Select(u => u.AccountId).Distinct(StringComparer.Ordinal).ToList();

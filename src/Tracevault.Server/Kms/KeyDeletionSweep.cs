@@ -30,6 +30,11 @@ internal sealed class KeyDeletionSweep(KeyService keys, TimeProvider time, KmsOp
             {
                 LogMessages.KeysDestroyed(logger, destroyed);
             }
+
+            if (keys.ErasePending)
+            {
+                LogMessages.KeyMaterialEraseDeferred(logger, options.DeletionSweepInterval);
+            }
         }
         catch (Exception exception)
         {

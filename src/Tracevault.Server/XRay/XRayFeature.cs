@@ -24,6 +24,7 @@ public static class XRayFeature
         services.AddSingleton<IEncryptionSettingRepository>(_ => new SqliteEncryptionSettingRepository(data.Database));
         services.AddSingleton<DataKeyPolicy>();
         services.AddSingleton<IDataKeySource>(sp => sp.GetRequiredService<DataKeyPolicy>());
+        services.AddSingleton<ITraceIndexKeys>(sp => sp.GetRequiredService<DataKeyPolicy>());
         services.AddSingleton(sp => new EncryptionSettingsService(
             sp.GetRequiredService<KeyService>(),
             sp.GetRequiredService<IEncryptionSettingRepository>(),
@@ -35,9 +36,9 @@ public static class XRayFeature
         services.AddHostedService<EncryptionPropagationService>();
         services.AddSingleton<ITraceStore>(_ => new SqliteTraceStore(data.Database));
         services.AddSingleton(sp => new ChunkWriter(
-            sp.GetRequiredService<ITraceStore>(), sp.GetRequiredService<IDataKeySource>(), sp.GetRequiredService<DefaultDataKeys>(), storeOptions,
+            sp.GetRequiredService<ITraceStore>(), sp.GetRequiredService<IDataKeySource>(), sp.GetRequiredService<ITraceIndexKeys>(), storeOptions,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ChunkWriter>>()));
-        services.AddSingleton(sp => new TraceReader(sp.GetRequiredService<ITraceStore>(), sp.GetRequiredService<IDataKeySource>(), sp.GetRequiredService<DefaultDataKeys>(), sp.GetRequiredService<ILogger<TraceReader>>()));
+        services.AddSingleton(sp => new TraceReader(sp.GetRequiredService<ITraceStore>(), sp.GetRequiredService<IDataKeySource>(), sp.GetRequiredService<ITraceIndexKeys>(), sp.GetRequiredService<ILogger<TraceReader>>()));
         services.AddSingleton(sp => new SegmentIntake(sp.GetRequiredService<TimeProvider>(), new SegmentValidationOptions { MaxTraceIdAge = storeOptions.Retention }));
         services.AddSingleton<IngestCounters>();
         services.AddSingleton<XRayIngestApi>();

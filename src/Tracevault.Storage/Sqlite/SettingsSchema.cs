@@ -1,6 +1,6 @@
 namespace Tracevault.Storage.Sqlite;
 
-/// <summary>The tables of encryption settings, their acknowledgements, live nodes, wrapped data keys and storing status.</summary>
+/// <summary>The tables of encryption settings, their acknowledgements, live nodes, wrapped data keys, the KMS keys of the blind index, and storing status.</summary>
 internal static class SettingsSchema
 {
     /// <summary>The settings part of the schema.</summary>
@@ -33,6 +33,15 @@ internal static class SettingsSchema
             key_arn TEXT NOT NULL,
             reason TEXT NOT NULL,
             since INTEGER NOT NULL);
+        """,
+        """
+        -- The KMS keys whose index keys (derived from their material) an account's blind-index entries were made with: a search
+        -- by trace id tries each that is not destroyed (issue 23).
+        CREATE TABLE trace_index_keys (
+            account_id TEXT NOT NULL,
+            key_arn TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (account_id, key_arn));
         """,
     ]);
 }

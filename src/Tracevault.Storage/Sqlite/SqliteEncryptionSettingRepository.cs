@@ -123,6 +123,35 @@ public sealed class SqliteEncryptionSettingRepository : IEncryptionSettingReposi
     }
 
     /// <inheritdoc />
+    public void AddIndexedKey(string accountId, string keyArn, DateTimeOffset at)
+    {
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "INSERT OR IGNORE INTO trace_index_keys (account_id, key_arn, created_at) VALUES ($account, $key, $at)";
+        command.Parameters.AddWithValue("$account", accountId);
+        command.Parameters.AddWithValue("$key", keyArn);
+        command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+        command.ExecuteNonQuery();
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> ListIndexedKeys(string accountId)
+    {
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT key_arn FROM trace_index_keys WHERE account_id = $account ORDER BY created_at, key_arn";
+        command.Parameters.AddWithValue("$account", accountId);
+        using var reader = command.ExecuteReader();
+        var keys = new List<string>();
+        while (reader.Read())
+        {
+            keys.Add(reader.GetString(0));
+        }
+
+        return keys;
+    }
+
+    /// <inheritdoc />
     public void SetStoringStatus(string accountId, StoringStatus? status)
     {
         using var connection = _database.Open();

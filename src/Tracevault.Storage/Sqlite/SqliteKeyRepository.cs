@@ -51,6 +51,23 @@ public sealed class SqliteKeyRepository : IKeyRepository
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// With <c>secure_delete</c> on, deleting the sealed versions zeroes them in the pages that held them; but in WAL mode the
+    /// earlier images of those pages stay in the <c>-wal</c> file until a checkpoint overwrites or truncates it. A checkpoint
+    /// in TRUNCATE mode copies every committed page into the database file and empties the log; it waits (up to the busy
+    /// timeout) for readers, and reports whether it finished.
+    /// </remarks>
+    public bool EraseDestroyedMaterial()
+    {
+        using var connection = _database.Open();
+        using var command = Command(connection, null, "PRAGMA wal_checkpoint(TRUNCATE)");
+        using var reader = command.ExecuteReader();
+
+        // One row: busy (1 when a reader or writer kept it from finishing), pages in the log, pages checkpointed.
+        return reader.Read() && reader.GetInt64(0) == 0;
+    }
+
+    /// <inheritdoc />
     public KeyVersion? FindVersion(string keyId, int version)
     {
         using var connection = _database.Open();

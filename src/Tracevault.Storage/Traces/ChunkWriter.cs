@@ -19,7 +19,7 @@ public sealed class ChunkWriter : IAsyncDisposable
 {
     private readonly ITraceStore _store;
     private readonly IDataKeySource _dataKeys;
-    private readonly DefaultDataKeys _indexKeys;
+    private readonly ITraceIndexKeys _indexKeys;
     private readonly TraceStoreOptions _options;
     private readonly ChunkCipher _cipher;
     private readonly DictionaryTrainer _dictionaries;
@@ -51,13 +51,13 @@ public sealed class ChunkWriter : IAsyncDisposable
     private readonly Task _committer;
 
     /// <summary>Starts the writer; <paramref name="logger"/> hears of what it works around (a compression dictionary it could not train).</summary>
-    public ChunkWriter(ITraceStore store, IDataKeySource dataKeys, DefaultDataKeys indexKeys, TraceStoreOptions options, TimeProvider time, ILogger? logger = null)
+    public ChunkWriter(ITraceStore store, IDataKeySource dataKeys, ITraceIndexKeys indexKeys, TraceStoreOptions options, TimeProvider time, ILogger? logger = null)
         : this(store, dataKeys, indexKeys, options, time, AeadSealer.Seal, logger)
     {
     }
 
     /// <summary>Starts the writer with the cipher given; only the benchmarks pass another than AES-256-GCM.</summary>
-    internal ChunkWriter(ITraceStore store, IDataKeySource dataKeys, DefaultDataKeys indexKeys, TraceStoreOptions options, TimeProvider time, ChunkCipher cipher, ILogger? logger = null)
+    internal ChunkWriter(ITraceStore store, IDataKeySource dataKeys, ITraceIndexKeys indexKeys, TraceStoreOptions options, TimeProvider time, ChunkCipher cipher, ILogger? logger = null)
     {
         _cipher = cipher;
         _dictionaries = new DictionaryTrainer(store, time, logger ?? NullLogger.Instance);
@@ -227,9 +227,11 @@ public sealed class ChunkWriter : IAsyncDisposable
         foreach (var account in batch.GroupBy(w => w.AccountId, StringComparer.Ordinal))
         {
             DataKey dataKey;
+            byte[] indexKey;
             try
             {
                 dataKey = _dataKeys.ForSealing(account.Key);
+                indexKey = _indexKeys.ForIndexing(account.Key, dataKey);
             }
             catch (StoringStoppedException stopped)
             {
@@ -250,7 +252,6 @@ public sealed class ChunkWriter : IAsyncDisposable
 
             try
             {
-                var indexKey = _indexKeys.TraceIndexKey(account.Key);
                 var segments = account.SelectMany(w => w.Segments).ToList();
                 var dictionary = _dictionaries.ForSealing(account.Key, dataKey, segments);
                 var parts = new List<List<ChunkSegment>>();

@@ -18,7 +18,7 @@ public sealed partial class TraceReader
 {
     private readonly ITraceStore _store;
     private readonly IDataKeySource _dataKeys;
-    private readonly DefaultDataKeys _indexKeys;
+    private readonly ITraceIndexKeys _indexKeys;
     private readonly DictionaryCache _dictionaries;
     private readonly ILogger _logger;
 
@@ -26,7 +26,7 @@ public sealed partial class TraceReader
     private readonly ConcurrentDictionary<long, Lazy<ChunkDamage>> _damaged = new();
 
     /// <summary>Creates the reader; <paramref name="logger"/> hears of damaged chunks.</summary>
-    public TraceReader(ITraceStore store, IDataKeySource dataKeys, DefaultDataKeys indexKeys, ILogger logger)
+    public TraceReader(ITraceStore store, IDataKeySource dataKeys, ITraceIndexKeys indexKeys, ILogger logger)
     {
         _store = store;
         _dictionaries = new DictionaryCache(store);
@@ -46,10 +46,12 @@ public sealed partial class TraceReader
     public Dictionary<string, List<ChunkSegment>> ReadTraces(string accountId, IReadOnlyCollection<string> traceIds, Caller reader, ReadDamage damage)
     {
         ArgumentNullException.ThrowIfNull(damage);
-        var indexKey = _indexKeys.TraceIndexKey(accountId);
-        // An id may be stored under its dated key or, when it carries no time (a W3C id), under its undated one: both are asked for.
+        // An id may be stored under its dated key or, when it carries no time (a W3C id), under its undated one: both are asked for,
+        // under every index key the account's chunks may have been indexed with (the service key's, and one per KMS key it used).
+        // A KMS key destroyed took its index key with it: the traces it sealed are not found any more.
+        var indexKeys = _indexKeys.ForSearching(accountId);
         var idsByHash = traceIds.Distinct(StringComparer.Ordinal)
-            .SelectMany(id => TraceIndexHasher.Keys(indexKey, id) is var (dated, undated) ? new[] { (Key: dated, Id: id), (Key: undated, Id: id) } : [])
+            .SelectMany(id => indexKeys.SelectMany(indexKey => TraceIndexHasher.Keys(indexKey, id) is var (dated, undated) ? new[] { (Key: dated, Id: id), (Key: undated, Id: id) } : []))
             .ToLookup(k => k.Key, k => k.Id);
         var chunks = _store.FindByTraceHashes(accountId, idsByHash.Select(ids => ids.Key).ToList());
 

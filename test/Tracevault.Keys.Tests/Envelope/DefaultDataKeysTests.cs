@@ -13,6 +13,25 @@ public sealed class DefaultDataKeysTests
     private static DefaultDataKeys Keys(byte fill, int version = 1) => new(new ServiceKey(version, Enumerable.Repeat(fill, 32).ToArray()), Clock);
 
     [Fact]
+    public void ForSealing_ManyAccountsAndDays_TheCacheStaysWithinItsCapacity_AndTheKeysStayTheSame()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
+        var keys = new DefaultDataKeys(new ServiceKey(1, Enumerable.Repeat((byte)7, 32).ToArray()), clock);
+        var first = keys.ForSealing("000000000000").Key;
+        for (var account = 1; account <= DefaultDataKeys.CacheCapacity + 100; account++)
+        {
+            keys.ForSealing(account.ToString("D12", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        Assert.Equal(DefaultDataKeys.CacheCapacity, keys.CachedKeys);
+        Assert.Equal(first, keys.ForSealing("000000000000").Key);
+
+        clock.Advance(DefaultDataKeys.CacheMaxAge);
+        keys.ForSealing("000000000001");
+        Assert.Equal(1, keys.CachedKeys);
+    }
+
+    [Fact]
     public void TraceIndexKey_EachAccount_ItsOwnKey()
     {
         var keys = Keys(7);

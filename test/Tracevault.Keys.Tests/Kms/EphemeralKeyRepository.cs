@@ -77,6 +77,19 @@ public sealed class EphemeralKeyRepository(EphemeralAuditLog audit) : IKeyReposi
         }
     }
 
+    public bool EraseDestroyedMaterial()
+    {
+        // Nothing outlives a deletion in memory; a busy store (as SQLite with readers in the way) is played by EraseBusy.
+        EraseAttempts++;
+        return !EraseBusy;
+    }
+
+    /// <summary>How many times the key service asked to erase destroyed material.</summary>
+    public int EraseAttempts { get; private set; }
+
+    /// <summary>Whether erasing reports that it could not finish now.</summary>
+    public bool EraseBusy { get; set; }
+
     public KeyVersion? FindVersion(string keyId, int version)
     {
         lock (_lock)

@@ -163,6 +163,37 @@ public sealed class KeyServiceTests
     }
 
     [Fact]
+    public void DestroyDueKeys_AKeyDestroyedWhenTouched_ErasesStorageThen_AndAgainWhileStorageIsBusy()
+    {
+        var key = _keys.CreateKey(Admin, new CreateKeyRequest());
+        var destroyed = new List<string>();
+        _keys.KeyDestroyed += (_, change) => destroyed.Add(change.KeyArn);
+        _keys.ScheduleKeyDeletion(Admin, key.KeyId, 7);
+        _clock.Advance(TimeSpan.FromDays(7));
+        Assert.False(_keys.ErasePending);
+
+        // Touching the key past its date destroys it; the erasing of storage waits for the sweep, outside the key service's lock.
+        Assert.Equal("NotFoundException", Assert.Throws<KmsException>(() => _keys.DescribeKey(Admin, key.KeyId)).Code);
+        Assert.Equal([key.Arn], destroyed);
+        Assert.True(_keys.ErasePending);
+        Assert.Equal(0, _repository.EraseAttempts);
+
+        _repository.EraseBusy = true;
+        Assert.Equal(0, _keys.DestroyDueKeys());
+        Assert.True(_keys.ErasePending);
+
+        _repository.EraseBusy = false;
+        _keys.DestroyDueKeys();
+        Assert.False(_keys.ErasePending);
+        Assert.Equal(2, _repository.EraseAttempts);
+
+        // Nothing destroyed since: nothing to erase.
+        _keys.DestroyDueKeys();
+        Assert.Equal(2, _repository.EraseAttempts);
+        Assert.Equal([key.Arn], destroyed);
+    }
+
+    [Fact]
     public void ScheduledDeletion_AfterTheWindow_DestroysMaterialForGood()
     {
         var key = _keys.CreateKey(Admin, new CreateKeyRequest());

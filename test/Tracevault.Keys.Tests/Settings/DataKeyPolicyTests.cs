@@ -37,6 +37,78 @@ public sealed class DataKeyPolicyTests
         [PolicyDocument.Parse("""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"xray:*","Resource":"*"}]}""")]);
 
     [Fact]
+    public void KeyDestroyed_ItsCachedDataKeysAreEvicted_AndNothingItSealedOpens()
+    {
+        var keyArn = UseKmsKey();
+        var sealing = _policy.ForSealing(Account);
+        var opened = _policy.ForOpening(Account, sealing.Reference, Admin);
+        Assert.Equal(sealing.Key, opened.Key);
+        Assert.Equal(2, _policy.CachedDataKeys);
+
+        _kms.ScheduleKeyDeletion(Admin, keyArn, 7);
+        _clock.Advance(TimeSpan.FromDays(7));
+        Assert.Equal(1, _kms.DestroyDueKeys());
+
+        Assert.Equal(0, _policy.CachedDataKeys);
+        var gone = Assert.Throws<DataKeyAccessException>(() => _policy.ForOpening(Account, sealing.Reference, Admin));
+        Assert.Contains(keyArn, gone.Message);
+        Assert.Equal(0, _policy.CachedDataKeys);
+    }
+
+    [Fact]
+    public void TraceIndexKeys_UnderAKmsKey_DerivedFromIt_SearchedWhileItExists_GoneWithIt()
+    {
+        var keyArn = UseKmsKey();
+        var serviceIndexKey = _defaults.TraceIndexKey(Account);
+        var indexKey = _policy.ForIndexing(Account, _policy.ForSealing(Account));
+        Assert.NotEqual(serviceIndexKey, indexKey);
+        Assert.Equal(indexKey, _policy.ForIndexing(Account, _policy.ForSealing(Account)));
+        Assert.Equal(serviceIndexKey, _policy.ForIndexing(Account, _defaults.ForSealing(Account)));
+        Assert.Equal([serviceIndexKey, indexKey], _policy.ForSearching(Account));
+        Assert.Equal([_defaults.TraceIndexKey("444455556666")], _policy.ForSearching("444455556666"));
+
+        // Disabled (or pending deletion), its traces are still found, and refused when opened.
+        _kms.DisableKey(Admin, keyArn);
+        _clock.Advance(TimeSpan.FromHours(1));
+        Assert.Equal([serviceIndexKey, indexKey], _policy.ForSearching(Account));
+
+        _kms.ScheduleKeyDeletion(Admin, keyArn, 7);
+        _clock.Advance(TimeSpan.FromDays(7));
+        _kms.DestroyDueKeys();
+        Assert.Equal([serviceIndexKey], _policy.ForSearching(Account));
+    }
+
+    [Fact]
+    public void ForOpening_ManyReaders_TheCacheStaysWithinItsCapacity_AndKeysOlderThanItsMaximumAgeAreOpenedAgain()
+    {
+        var policy = new DataKeyPolicy(_kms, _defaults, _settings, _clock, new EncryptionSettingsOptions { DataKeyCacheCapacity = 3, DataKeyCacheMaxAge = TimeSpan.FromMinutes(1) },
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<DataKeyPolicy>.Instance);
+        UseKmsKey();
+        var references = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            references.Add(policy.ForSealing(Account).Reference);
+            _clock.Advance(new EncryptionSettingsOptions().DataKeyWindow);
+        }
+
+        Assert.Equal(5, references.Distinct().Count());
+        foreach (var reference in references)
+        {
+            policy.ForOpening(Account, reference, Admin);
+        }
+
+        // Three opened keys (the capacity) and the last sealing key (those of earlier windows went as each new one came).
+        Assert.Equal(3 + 1, policy.CachedDataKeys);
+        var decrypts = _audit.Events.Count(e => e.EventName == "Decrypt");
+        policy.ForOpening(Account, references[^1], Admin);
+        Assert.Equal(decrypts, _audit.Events.Count(e => e.EventName == "Decrypt"));
+
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        policy.ForOpening(Account, references[^1], Admin);
+        Assert.Equal(decrypts + 1, _audit.Events.Count(e => e.EventName == "Decrypt"));
+    }
+
+    [Fact]
     public void ForSealing_DefaultEncryption_TheServiceKeysDataKeyWithoutAKmsCall()
     {
         var key = _policy.ForSealing(Account);
@@ -60,7 +132,10 @@ public sealed class DataKeyPolicyTests
 
         Assert.Equal(keyArn, first.KeyArn);
         Assert.StartsWith(WrappedDataKey.ReferencePrefix, first.Reference, StringComparison.Ordinal);
-        Assert.Same(first, again);
+        // The same data key within the window (each caller gets its own copy of the bytes, so the cache may zero its own).
+        Assert.Equal(first.Reference, again.Reference);
+        Assert.Equal(first.Key, again.Key);
+        Assert.NotSame(first.Key, again.Key);
         Assert.NotEqual(first.Reference, next.Reference);
         Assert.NotEqual(first.Key, next.Key);
         Assert.Equal(2, _audit.Events.Count(e => e.EventName == "GenerateDataKey"));

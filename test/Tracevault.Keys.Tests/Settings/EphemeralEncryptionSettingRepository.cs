@@ -8,6 +8,7 @@ public sealed class EphemeralEncryptionSettingRepository : IEncryptionSettingRep
     private readonly Lock _lock = new();
     private readonly List<EncryptionSetting> _settings = [];
     private readonly List<WrappedDataKey> _dataKeys = [];
+    private readonly List<(string AccountId, string KeyArn)> _indexedKeys = [];
     private readonly Dictionary<string, StoringStatus> _status = new(StringComparer.Ordinal);
     private readonly HashSet<(string Account, int Version, string Node)> _acknowledged = [];
     private readonly Dictionary<string, DateTimeOffset> _heartbeats = new(StringComparer.Ordinal);
@@ -21,6 +22,25 @@ public sealed class EphemeralEncryptionSettingRepository : IEncryptionSettingRep
             {
                 return _dataKeys.ToList();
             }
+        }
+    }
+
+    public void AddIndexedKey(string accountId, string keyArn, DateTimeOffset at)
+    {
+        lock (_lock)
+        {
+            if (!_indexedKeys.Contains((accountId, keyArn)))
+            {
+                _indexedKeys.Add((accountId, keyArn));
+            }
+        }
+    }
+
+    public IReadOnlyList<string> ListIndexedKeys(string accountId)
+    {
+        lock (_lock)
+        {
+            return _indexedKeys.Where(k => k.AccountId == accountId).Select(k => k.KeyArn).ToList();
         }
     }
 
