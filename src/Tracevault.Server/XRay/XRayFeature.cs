@@ -19,7 +19,12 @@ public static class XRayFeature
         encryptionOptions.Validate();
         services.AddSingleton(storeOptions);
         services.AddSingleton(encryptionOptions);
-        services.AddSingleton<IServiceKeyStore>(_ => new SqliteServiceKeyStore(data.Database, data.RootKeys));
+        services.AddSingleton<IServiceKeyStore>(_ =>
+        {
+            var serviceKeys = new SqliteServiceKeyStore(data.Database, data.RootKeys);
+            serviceKeys.CurrentVersion(); // makes version 1 at the first start, as before versions
+            return serviceKeys;
+        });
         services.AddSingleton(sp => new DefaultDataKeys(sp.GetRequiredService<IServiceKeyStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<DefaultDataKeys>>()));
         services.AddSingleton<IEncryptionSettingRepository>(_ => new SqliteEncryptionSettingRepository(data.Database));
         services.AddSingleton<DataKeyPolicy>();

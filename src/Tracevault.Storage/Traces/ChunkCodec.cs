@@ -184,16 +184,15 @@ public static class ChunkCodec
         var body = chunk.SealedBody;
         var at = chunk.Format == CurrentFormat ? ChunkKeySaltSize : 0;
         var directoryLength = Varint.ReadInt32(body, ref at);
+        if (directoryLength < 0 || directoryLength > body.Length - at)
+        {
+            throw new CryptographicException($"Chunk {chunk.Id}'s directory does not fit in its body.");
+        }
+
+        // Derived once per read: the directory keeps the key its frames open with, for as long as the reader keeps the directory.
         var key = BodyKey(chunk, dataKey);
-        try
-        {
-            var plain = AeadSealer.Open(key, body.AsSpan(at, directoryLength), AssociatedData(chunk.AccountId, chunk.Id, chunk.Format, chunk.DataKeyReference, DirectoryPart));
-            return DecodeDirectory(chunk, plain, at + directoryLength);
-        }
-        finally
-        {
-            ZeroIfDerived(key, dataKey);
-        }
+        var plain = AeadSealer.Open(key, body.AsSpan(at, directoryLength), AssociatedData(chunk.AccountId, chunk.Id, chunk.Format, chunk.DataKeyReference, DirectoryPart));
+        return DecodeDirectory(chunk, plain, at + directoryLength) with { PartKey = key };
     }
 
     /// <summary>
@@ -220,36 +219,30 @@ public static class ChunkCodec
             throw new InvalidDataException($"Chunk {chunk.Id} was opened with another dictionary than its own.");
         }
 
-        var key = BodyKey(chunk, dataKey);
-        try
-        {
-            // Frames open independently: several of a chunk's are spread over the cores, and joined in their order.
-            return OnEveryCore.Open(frames, frame =>
-            {
-                var (offset, length, _, _, _) = directory.Frames[frame];
-                var compressed = AeadSealer.Open(key, chunk.SealedBody.AsSpan(offset, length), AssociatedData(chunk.AccountId, chunk.Id, chunk.Format, chunk.DataKeyReference, frame));
-                var segments = new List<ChunkSegment>();
-                if (chunk.Format >= 4)
-                {
-                    DecodeFieldFrame(compressed, dictionary!, traceIds, segments);
-                }
-                else
-                {
-                    Decode(dictionary is null ? Decompress(compressed) : dictionary.Decompress(compressed), traceIds, segments);
-                }
+        var key = directory.PartKey ?? BodyKey(chunk, dataKey);
 
-                return segments;
-            });
-        }
-        finally
+        // Frames open independently: several of a chunk's are spread over the cores, and joined in their order.
+        return OnEveryCore.Open(frames, frame =>
         {
-            ZeroIfDerived(key, dataKey);
-        }
+            var (offset, length, _, _, _) = directory.Frames[frame];
+            var compressed = AeadSealer.Open(key, chunk.SealedBody.AsSpan(offset, length), AssociatedData(chunk.AccountId, chunk.Id, chunk.Format, chunk.DataKeyReference, frame));
+            var segments = new List<ChunkSegment>();
+            if (chunk.Format >= 4)
+            {
+                DecodeFieldFrame(compressed, dictionary!, traceIds, segments);
+            }
+            else
+            {
+                Decode(dictionary is null ? Decompress(compressed) : dictionary.Decompress(compressed), traceIds, segments);
+            }
+
+            return segments;
+        });
     }
 
     /// <summary>
     /// The key of one format 5 chunk: HKDF-SHA256 of the data key, salted with the chunk's random <paramref name="salt"/>, with the
-    /// format, account, chunk id and data-key reference as info. The caller zeroes it when done.
+    /// format, account, chunk id and data-key reference as info. Sealing zeroes it when done; a reader keeps it with the chunk's directory.
     /// </summary>
     private static byte[] ChunkKey(DataKey dataKey, ReadOnlySpan<byte> salt, string accountId, long chunkId, int format)
     {
@@ -275,13 +268,6 @@ public static class ChunkCodec
         return ChunkKey(dataKey, chunk.SealedBody.AsSpan(0, ChunkKeySaltSize), chunk.AccountId, chunk.Id, chunk.Format);
     }
 
-    private static void ZeroIfDerived(byte[] key, DataKey dataKey)
-    {
-        if (!ReferenceEquals(key, dataKey.Key))
-        {
-            CryptographicOperations.ZeroMemory(key);
-        }
-    }
 
     /// <summary>Each sealed part of a format 2 to 5 body has its own associated data: a frame cannot be moved within the chunk either.</summary>
     private static byte[] AssociatedData(string accountId, long chunkId, int format, string dataKeyReference, int part) =>

@@ -3,7 +3,11 @@ namespace Tracevault.Storage.Traces;
 /// <summary>A chunk body's frames, as its sealed directory gives them.</summary>
 /// <param name="DictionaryId">The compression dictionary its frames were compressed with; 0 for none.</param>
 /// <param name="Frames">Its frames, in order of trace id.</param>
-internal sealed record ChunkDirectory(long DictionaryId, IReadOnlyList<ChunkFrame> Frames);
+internal sealed record ChunkDirectory(long DictionaryId, IReadOnlyList<ChunkFrame> Frames)
+{
+    /// <summary>The key its frames open with (a format 5 chunk's own key, the data key before), or null when it was not opened from a sealed directory.</summary>
+    public byte[]? PartKey { get; init; }
+}
 
 /// <summary>One sealed frame of a chunk body.</summary>
 /// <param name="Offset">Where it begins in the sealed body.</param>

@@ -33,7 +33,7 @@ public sealed class KmsAtRestTests
 
         var rotate = await ServerProcess.RunCommandAsync("root-key", "rotate", "--data", directory);
         Assert.True(rotate.ExitCode == 0, rotate.Output);
-        Assert.Contains("Added root key 2; re-sealed 2 key version(s), 1 access key(s) and 0 service key version(s)", rotate.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("Added root key 2; re-sealed 2 key version(s), 1 access key(s) and 1 service key version(s)", rotate.StandardOutput, StringComparison.Ordinal);
         var ring = RootKeyRing.Load(Path.Combine(directory, "root.key"));
         Assert.Equal([1, 2], ring.KeyIds.Order());
         Assert.Equal(2, ring.CurrentKeyId);

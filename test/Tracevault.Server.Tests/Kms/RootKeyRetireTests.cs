@@ -27,7 +27,7 @@ public sealed class RootKeyRetireTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task RotateThenRetire_RetiredKeysOpenNothingInTheDirectory_AuditVerifies_RefusedWhileInUse()
     {
-        // Key material (two versions), access-key secrets and audit records, all under root key 1 (the service key is made at the first default-encrypted seal).
+        // Key material (two versions), access-key secrets, the service key and audit records, all under root key 1.
         string accessKeyId, secret, keyArn;
         MemoryStream blob;
         // Servers are stopped with Server.DisposeAsync: disposing a TestServer would remove its data directory.
@@ -53,7 +53,7 @@ public sealed class RootKeyRetireTests(ITestOutputHelper output) : IDisposable
         RootKeyRing.Load(RootKeyPath).AddKey().Save(RootKeyPath);
         var retiredRing = File.ReadAllBytes(RootKeyPath);
         var inUse = await RunAsync("root-key", "retire", "1", "--data", Data);
-        AssertRefused(inUse, "root key 1 still seals 2 key version(s), 2 access key(s) and ");
+        AssertRefused(inUse, "root key 1 still seals 2 key version(s), 2 access key(s) and 1 service key(s)");
         Assert.Contains("root-key rotate", inUse.StandardError, StringComparison.Ordinal);
         Assert.Equal(retiredRing, File.ReadAllBytes(RootKeyPath));
         AssertRefused(await RunAsync("root-key", "retire", "7", "--data", Data), "holds no root key 7 (it holds 1, 2)");
