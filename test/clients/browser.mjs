@@ -4,14 +4,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 
-/** Launches Chromium with a new empty profile; `close()` shuts it down and removes the profile. */
-export async function launchChromium() {
+/** Launches Chromium with a new empty profile and any `extraArgs`; `close()` shuts it down and removes the profile. */
+export async function launchChromium(extraArgs = []) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'tracevault-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
+      '--disable-component-update', '--disable-sync', ...extraArgs],
     viewport: { width: 1280, height: 860 },
   });
   return {

@@ -44,8 +44,8 @@ public static class ConsoleFeature
         var stylesheet = ReadStylesheet();
 
         endpoints.MapGet("/", context => RedirectAsync(context, "/console/traces"));
+        // One route: routing matches a trailing slash either way, so "/console/" mapped as well made every GET an ambiguous match (500).
         endpoints.MapGet("/console", context => RedirectAsync(context, "/console/traces"));
-        endpoints.MapGet("/console/", context => RedirectAsync(context, "/console/traces"));
         endpoints.MapGet(StylesheetPath, context =>
         {
             context.Response.ContentType = "text/css; charset=utf-8";

@@ -51,6 +51,19 @@ public sealed class ConsoleTests(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [InlineData("/console")]
+    [InlineData("/console/")]
+    public async Task ConsoleRoot_WithOrWithoutSlash_RedirectsToTheTracesPage(string path)
+    {
+        // The start-up output prints ".../console": the first page every new user opens must not be a 500.
+        using var client = new ConsoleHttpClient(_server.Endpoint);
+        using var response = await client.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
+        Assert.Equal("/console/traces", response.Headers.Location!.OriginalString);
+    }
+
     [Fact]
     public async Task SignIn_SetsHttpOnlySameSiteStrictSessionCookie_AndOpensTheAskedPage()
     {

@@ -8,7 +8,7 @@ using Xunit.Abstractions;
 
 namespace Tracevault.Server.Tests.Foundation;
 
-/// <summary>HTTPS on the main port (<c>--tls-cert</c>/<c>--tls-key</c>), the AWS CLI and JS SDK trusting a private CA, the console's <c>__Host-</c> cookie, and no plain HTTP off loopback.</summary>
+/// <summary>HTTPS on the main port (<c>--tls-cert</c>/<c>--tls-key</c>), the AWS CLI and JS SDK trusting a private CA, the console in Chromium with its <c>__Host-</c> cookie, and no plain HTTP off loopback.</summary>
 public sealed partial class TlsTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("tracevault-tls-").FullName;
@@ -86,6 +86,21 @@ public sealed partial class TlsTests(ITestOutputHelper output) : IDisposable
         page.Headers.Add("Cookie", session[..session.IndexOf(';', StringComparison.Ordinal)]);
         using var traces = await http.SendAsync(page);
         Assert.Equal(HttpStatusCode.OK, traces.StatusCode);
+    }
+
+    [Fact]
+    public async Task Https_ConsoleInChromium_SignsInAndKeepsAHostPrefixedSecureCookie()
+    {
+        var (_, certPath, keyPath) = WriteCertificates();
+        await using var server = await StartTlsAsync(certPath, keyPath);
+        using var certificate = X509Certificate2.CreateFromPem(File.ReadAllText(certPath));
+
+        var environment = server.ClientEnvironment();
+        // Chromium trusts this one public key (--ignore-certificate-errors-spki-list), not every certificate.
+        environment["TLS_SPKI_SHA256"] = Convert.ToBase64String(SHA256.HashData(certificate.PublicKey.ExportSubjectPublicKeyInfo()));
+        await NodeClients.RunTestScriptAsync("console-tls.test.mjs", environment, output);
+
+        Assert.DoesNotContain(server.Logs.Lines, line => line.Contains(server.AdminSecret, StringComparison.Ordinal));
     }
 
     [Fact]
