@@ -1,47 +1,38 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 using Tracevault.Keys.Envelope;
-using Tracevault.Storage.Sqlite;
 using Tracevault.Storage.Traces;
 
-namespace Tracevault.Server.Tests.XRay;
+namespace Tracevault.Storage.Tests.Contracts;
 
 /// <summary>A read in several steps sees one state of the store: what it found it can load, whatever changes meanwhile.</summary>
-public sealed class TraceSnapshotTests : IDisposable
+public abstract class TraceSnapshotContract : StorageContract
 {
     private const string Account = "111122223333";
     private const long Day = 1_764_331_200;
 
-    private readonly string _directory = Directory.CreateTempSubdirectory("tracevault-snapshot-").FullName;
     private readonly DefaultDataKeys _keys = new(new ServiceKey(1, new byte[32]), new FakeTimeProvider(new DateTimeOffset(2025, 11, 28, 12, 0, 0, TimeSpan.Zero)));
-    private readonly SqliteTraceStore _store;
+    private ITraceStore? _store;
 
-    public TraceSnapshotTests() => _store = new SqliteTraceStore(new SqliteDatabase(Path.Combine(_directory, SqliteDatabase.FileName)));
+    private ITraceStore Store => _store ??= Backend.OpenTraceStore();
 
     [Fact]
     public void OpenSnapshot_ChunksDeletedAfterItsFirstRead_StillFindsAndLoadsThem_ANewSnapshotDoesNot()
     {
         var key = _keys.ForSealing(Account);
-        _store.Append([Chunk(1, Day - 7200, key), Chunk(2, Day, key)]);
+        Store.Append([Chunk(1, Day - 7200, key), Chunk(2, Day, key)]);
 
-        using (var snapshot = _store.OpenSnapshot())
+        using (var snapshot = Store.OpenSnapshot())
         {
             Assert.Equal([2L, 1L], snapshot.FindHeadersInRange(Account, 0, long.MaxValue).Select(h => h.Id));
-            Assert.Equal(1, _store.DeleteOlderThan(Day - 3600));
+            Assert.Equal(1, Store.DeleteOlderThan(Day - 3600));
 
             Assert.Equal([2L, 1L], snapshot.FindHeadersInRange(Account, 0, long.MaxValue).Select(h => h.Id));
             Assert.Equal([1L, 2L], snapshot.Load(Account, [1, 2]).Select(c => c.Id).Order());
         }
 
-        using var after = _store.OpenSnapshot();
+        using var after = Store.OpenSnapshot();
         Assert.Equal([2L], after.FindHeadersInRange(Account, 0, long.MaxValue).Select(h => h.Id));
         Assert.Equal([2L], after.Load(Account, [1, 2]).Select(c => c.Id));
-    }
-
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
     }
 
     private static StoredChunk Chunk(long id, long minute, DataKey key) =>

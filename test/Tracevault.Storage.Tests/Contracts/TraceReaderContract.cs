@@ -1,33 +1,27 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 using Tracevault.Core.Identity;
 using Tracevault.Core.Traces;
 using Tracevault.Keys.Envelope;
-using Tracevault.Storage.Sqlite;
+using Tracevault.Server.Tests.XRay;
 using Tracevault.Storage.Traces;
 
-namespace Tracevault.Server.Tests.XRay;
+namespace Tracevault.Storage.Tests.Contracts;
 
-/// <summary>The newest-first read over a real SQLite store: which frames it opens, and when.</summary>
-public sealed class TraceReaderTests : IDisposable
+/// <summary>The newest-first read over a store: which frames it opens, and when.</summary>
+public abstract class TraceReaderContract : StorageContract
 {
     private const string Account = "111122223333";
 
     // A minute's first second.
     private const long Minute = 1_764_331_200;
 
-    private readonly string _directory = Directory.CreateTempSubdirectory("tracevault-reader-").FullName;
-    private readonly DefaultDataKeys _keys;
-    private readonly SqliteTraceStore _store;
+    private readonly DefaultDataKeys _keys = new(new ServiceKey(1, new byte[32]), new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(Minute)));
+    private ITraceStore? _store;
 
-    public TraceReaderTests()
-    {
-        _keys = new DefaultDataKeys(new ServiceKey(1, new byte[32]), new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(Minute)));
-        _store = new SqliteTraceStore(new SqliteDatabase(Path.Combine(_directory, SqliteDatabase.FileName)));
-    }
+    private ITraceStore Store => _store ??= Backend.OpenTraceStore();
 
     [Fact]
     public void ReadNewestFirst_ChunksOfOneMinute_OpensOnlyTheFramesOfTheSecondsItHasReachedAndSkipsADamagedOne()
@@ -47,11 +41,11 @@ public sealed class TraceReaderTests : IDisposable
         Assert.True(directory.Frames.Count >= 3, $"the test needs several frames a chunk, got {directory.Frames.Count}");
         var damaged = directory.Frames[0];
         chunks[0].SealedBody[damaged.Offset + (damaged.Length / 2)] ^= 1;
-        _store.Append(chunks);
+        Store.Append(chunks);
 
         var read = new List<List<string>>();
         var damage = new ReadDamage();
-        var reader = new TraceReader(_store, _keys, _keys, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var reader = new TraceReader(Store, _keys, _keys, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         foreach (var batch in reader.ReadNewestFirst(Account, Minute, Minute + 60, Caller.ForService(Account, "xray.amazonaws.com"), damage))
         {
             Assert.All(batch, trace => Assert.Single(trace.Segments));
@@ -89,14 +83,14 @@ public sealed class TraceReaderTests : IDisposable
         var format1 = Part('a', 0, 10);
         var format2 = Part('b', 5, 10);
         var format4 = Part('c', 10, 10).Concat(Part('d', 0, 5)).ToList();
-        _store.Append(
+        Store.Append(
         [
             new StoredChunk(1, Account, 1, Minute, Minute + 60, key.Reference, LegacyChunkBodies.Format1(Account, 1, key, format1), []),
             new StoredChunk(2, Account, 2, Minute, Minute + 60, key.Reference, LegacyChunkBodies.Format2(Account, 2, key, format2), []),
             new StoredChunk(3, Account, ChunkCodec.CurrentFormat, Minute, Minute + 60, key.Reference, ChunkCodec.Seal(Account, 3, key, format4), []),
         ]);
 
-        var batches = new TraceReader(_store, _keys, _keys, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).ReadNewestFirst(Account, Minute, Minute + 60, Caller.ForService(Account, "xray.amazonaws.com")).ToList();
+        var batches = new TraceReader(Store, _keys, _keys, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).ReadNewestFirst(Account, Minute, Minute + 60, Caller.ForService(Account, "xray.amazonaws.com")).ToList();
 
         var expected = format1.Concat(format2).Concat(format4).GroupBy(s => s.TraceId).ToDictionary(g => g.Key, g => g.Select(s => s.Id).Order(StringComparer.Ordinal).ToList());
         var read = batches.SelectMany(batch => batch).ToList();
@@ -113,7 +107,7 @@ public sealed class TraceReaderTests : IDisposable
         // minute's read finds the W3C traces whole, once, dated in second 10, and retention of the minute removes them.
         var w3c = new[] { "1-3aa19b6b-0123456789abcdef01234567", "1-ef4cc7c5-0123456789abcdef01234567" };
         var xray = TraceId(10);
-        await using (var writer = new ChunkWriter(_store, _keys, _keys, new TraceStoreOptions(), new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(Minute + 50))))
+        await using (var writer = new ChunkWriter(Store, _keys, _keys, new TraceStoreOptions(), new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(Minute + 50))))
         {
             foreach (var (part, second) in new[] { ('a', 40), ('b', 10) })
             {
@@ -123,7 +117,7 @@ public sealed class TraceReaderTests : IDisposable
         }
 
         var caller = Caller.ForService(Account, "xray.amazonaws.com");
-        var reader = new TraceReader(_store, _keys, _keys, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var reader = new TraceReader(Store, _keys, _keys, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         var read = reader.ReadNewestFirst(Account, Minute, Minute + 60, caller).SelectMany(batch => batch).ToList();
         Assert.Equal(w3c.Append(xray).Order(StringComparer.Ordinal), read.Select(t => t.TraceId).Order(StringComparer.Ordinal));
         Assert.All(read, t => Assert.Equal(["a", "b"], t.Segments.Select(s => s.Id[..1]).Order(StringComparer.Ordinal)));
@@ -133,14 +127,8 @@ public sealed class TraceReaderTests : IDisposable
         Assert.Empty(reader.ReadNewestFirst(Account, 0, Minute - 3600, caller).SelectMany(batch => batch));
         Assert.Empty(reader.ReadNewestFirst(Account, Minute + 3600, long.MaxValue, caller).SelectMany(batch => batch));
 
-        Assert.Equal(2, _store.DeleteOlderThan(Minute + 3600));
+        Assert.Equal(2, Store.DeleteOlderThan(Minute + 3600));
         Assert.Empty(reader.ReadTraces(Account, [.. w3c, xray], caller));
-    }
-
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
     }
 
     /// <summary>A small complete segment of a trace, its id starting with <paramref name="part"/>, started in <paramref name="start"/>.</summary>

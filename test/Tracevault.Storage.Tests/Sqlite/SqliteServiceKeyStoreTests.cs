@@ -3,7 +3,7 @@ using Tracevault.Keys.Envelope;
 using Tracevault.Keys.RootKeys;
 using Tracevault.Storage.Sqlite;
 
-namespace Tracevault.Server.Tests.Encryption;
+namespace Tracevault.Storage.Tests.Sqlite;
 
 /// <summary>The service key's versions in a real SQLite file: shared by two openers as by a server and the CLI, sealed under the root key, re-sealed by its rotation.</summary>
 public sealed class SqliteServiceKeyStoreTests : IDisposable

@@ -4,10 +4,10 @@ using Tracevault.Keys.Envelope;
 using Tracevault.Storage.Sqlite;
 using Tracevault.Storage.Traces;
 
-namespace Tracevault.Server.Tests.XRay;
+namespace Tracevault.Storage.Tests.Sqlite;
 
 /// <summary>The blind index keyed by trace hour: entries written before it are still found, retention removes whole hours, chunk ids increase, rows are keyed per account.</summary>
-public sealed class BlindIndexTests : IDisposable
+public sealed class SqliteBlindIndexTests : IDisposable
 {
     private const string Account = "111122223333";
 
@@ -19,7 +19,7 @@ public sealed class BlindIndexTests : IDisposable
     private readonly DefaultDataKeys _keys;
     private int _stores;
 
-    public BlindIndexTests() => _keys = new DefaultDataKeys(new ServiceKey(1, new byte[32]), _time);
+    public SqliteBlindIndexTests() => _keys = new DefaultDataKeys(new ServiceKey(1, new byte[32]), _time);
 
     private string DatabasePath => Path.Combine(_directory, SqliteDatabase.FileName);
 
@@ -81,7 +81,7 @@ public sealed class BlindIndexTests : IDisposable
             foreach (var hour in new long[] { 0, 1, 2 })
             {
                 var traceId = $"1-{Noon + (hour * 3600):x8}-{hour:x24}";
-                var segment = ChunkWriterTests.StoredSegment(traceId, $"{hour:x16}", Noon + (hour * 3600), Noon + (hour * 3600) + 1);
+                var segment = StoredSegment(traceId, $"{hour:x16}", Noon + (hour * 3600), Noon + (hour * 3600) + 1);
                 Assert.True((await writer.StoreAsync(Account, [segment], CancellationToken.None)).IsStored);
             }
         }
@@ -113,7 +113,7 @@ public sealed class BlindIndexTests : IDisposable
     {
         const string OtherAccount = "444455556666";
         var traceId = $"1-{Noon:x8}-0123456789abcdef01234567";
-        var segment = ChunkWriterTests.StoredSegment(traceId, "0123456789abcdef", Noon, Noon + 1);
+        var segment = StoredSegment(traceId, "0123456789abcdef", Noon, Noon + 1);
 
         var first = await IndexRowsAsync(_keys, [Account, OtherAccount], segment);
         var underAnotherServiceKey = await IndexRowsAsync(new DefaultDataKeys(new ServiceKey(1, Enumerable.Repeat((byte)1, 32).ToArray()), _time), [Account, OtherAccount], segment);
@@ -167,6 +167,10 @@ public sealed class BlindIndexTests : IDisposable
     /// <summary>The blind-index hash before hour keys: the first 8 bytes of HMAC-SHA256(indexKey, traceId).</summary>
     private static long LegacyHash(byte[] indexKey, string traceId) =>
         BitConverter.ToInt64(System.Security.Cryptography.HMACSHA256.HashData(indexKey, System.Text.Encoding.ASCII.GetBytes(traceId)));
+
+    private static ChunkSegment StoredSegment(string traceId, string id, double start, double end) =>
+        new(traceId, id, false, start, end, System.Text.Encoding.UTF8.GetBytes(string.Create(
+            System.Globalization.CultureInfo.InvariantCulture, $$"""{"name":"svc","id":"{{id}}","trace_id":"{{traceId}}","start_time":{{start:R}},"end_time":{{end:R}}}""")));
 
     private long IndexEntries()
     {
