@@ -100,9 +100,9 @@ public static class StoreCheck
         var data = DataDirectory.Open(path, rootKey, time);
         var kmsOptions = new KmsOptions { Region = region };
         var (keys, _) = Kms.KmsRegistration.CreateKeyService(data, kmsOptions, time);
-        var defaults = new DefaultDataKeys(new SqliteServiceKeyStore(data.Database, data.RootKeys), time, NullLogger<DefaultDataKeys>.Instance);
-        var policy = new DataKeyPolicy(keys, defaults, new SqliteEncryptionSettingRepository(data.Database), time, new EncryptionSettingsOptions(), NullLogger<DataKeyPolicy>.Instance);
-        var store = new SqliteTraceStore(data.Database);
+        var defaults = new DefaultDataKeys(data.Storage.ServiceKeys, time, NullLogger<DefaultDataKeys>.Instance);
+        var policy = new DataKeyPolicy(keys, defaults, data.Storage.EncryptionSettings, time, new EncryptionSettingsOptions(), NullLogger<DataKeyPolicy>.Instance);
+        var store = data.Storage.Traces;
         var reader = new TraceReader(store, policy, policy, NullLogger.Instance);
 
         int chunks = 0, damagedChunks = 0, notChecked = 0;

@@ -55,7 +55,7 @@ public sealed class IdentityChangesTests : IDisposable
         var directory = DataDirectory.OpenOrCreate(_directory, new RootKeyOptions(), TimeProvider.System);
         var admin = directory.InitializeIfEmpty()!;
         var alice = directory.Identity.CreateUser(admin.User.AccountId, "alice", []);
-        using (var connection = directory.Database.Open())
+        using (var connection = ((Storage.Sqlite.SqliteBackend)directory.Storage).Database.Open())
         using (var command = connection.CreateCommand())
         {
             command.CommandText = "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'audit refused'); END;";
