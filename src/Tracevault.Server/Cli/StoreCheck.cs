@@ -35,7 +35,7 @@ public static class StoreCheck
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(progress);
         var full = Path.GetFullPath(path);
-        var database = Path.Combine(full, SqliteDatabase.FileName);
+        var database = Path.Combine(full, SqliteBackend.FileName);
         if (!File.Exists(database))
         {
             output.WriteLine($"no Tracevault database at {database}");
@@ -44,7 +44,7 @@ public static class StoreCheck
 
         try
         {
-            SqliteDatabase.CheckHeader(database);
+            SqliteBackend.CheckFile(database);
         }
         catch (InvalidDataException exception)
         {
@@ -57,7 +57,7 @@ public static class StoreCheck
         progress.Begin(string.Create(CultureInfo.InvariantCulture, $"running SQLite's integrity check on {database} ({new FileInfo(database).Length / (1024 * 1024):N0} MiB)"));
         try
         {
-            findings = SqliteDatabase.IntegrityCheck(database);
+            findings = SqliteBackend.IntegrityCheck(database);
         }
         catch (SqliteException exception) when (StorageFailure.Of(exception) is { } failure)
         {

@@ -80,6 +80,9 @@ public sealed class SqliteBackend : IStorageBackend
     /// <exception cref="System.Data.Common.DbException">The database cannot be read.</exception>
     public static StoredRootKeys ReadRootKeysBeforeOpening(string path) => SqliteRootKeyStore.ReadBeforeOpening(path);
 
+    /// <summary>Runs SQLite's integrity check on the file at <paramref name="path"/>, read-only: its findings, none when the file is sound.</summary>
+    public static IReadOnlyList<string> IntegrityCheck(string path) => SqliteDatabase.IntegrityCheck(path);
+
     /// <inheritdoc />
     public bool Answers()
     {
