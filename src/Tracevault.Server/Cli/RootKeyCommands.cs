@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using Tracevault.Keys.RootKeys;
 using Tracevault.Server.Hosting;
-using Tracevault.Storage.Sqlite;
 
 namespace Tracevault.Server.Cli;
 
@@ -21,7 +20,7 @@ internal static class RootKeyCommands
             var old = directory.RootKeys.KeyIds.Order().ToArray();
             return WritingRootKeyFile($"rotate the root key (file {directory.RootKeyPath})", () =>
             {
-                var store = new SqliteRootKeyStore(directory.Database);
+                var store = directory.Storage.RootKeySealed;
                 var (progress, total) = (ProgressReporter.ForConsole(), store.CountSealed());
                 progress.Begin(string.Create(CultureInfo.InvariantCulture, $"re-sealing {total:N0} key versions, access keys and service keys under a new root key"));
                 var (ring, counts) = RootKeyRotation.Rotate(directory.RootKeyFile, directory.RootKeys, store, reached, done => progress.Report(done, total, "re-sealed", "items"));
@@ -50,7 +49,7 @@ internal static class RootKeyCommands
             {
                 return WritingRootKeyFile(string.Create(CultureInfo.InvariantCulture, $"retire root key {keyId} (file {directory.RootKeyPath})"), () =>
                 {
-                    var (ring, relinked) = RootKeyRetirement.Retire(directory.RootKeyFile, directory.RootKeys, keyId, new SqliteRootKeyStore(directory.Database));
+                    var (ring, relinked) = RootKeyRetirement.Retire(directory.RootKeyFile, directory.RootKeys, keyId, directory.Storage.RootKeySealed);
                     System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"Retired root key {keyId}: the root key file {directory.RootKeyPath} holds root key(s) {string.Join(", ", ring.KeyIds.Order())}; re-linked {relinked} audit record(s) under root key {ring.CurrentKeyId}."));
                     System.Console.WriteLine("Copies of the root key file made before now still hold it, and open the backups of the database made before the last rotation: destroy both.");

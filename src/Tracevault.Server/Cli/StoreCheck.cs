@@ -35,7 +35,7 @@ public static class StoreCheck
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(progress);
         var full = Path.GetFullPath(path);
-        var database = Path.Combine(full, SqliteDatabase.FileName);
+        var database = Path.Combine(full, SqliteBackend.FileName);
         if (!File.Exists(database))
         {
             output.WriteLine($"no Tracevault database at {database}");
@@ -44,7 +44,7 @@ public static class StoreCheck
 
         try
         {
-            SqliteDatabase.CheckHeader(database);
+            SqliteBackend.CheckFile(database);
         }
         catch (InvalidDataException exception)
         {
@@ -57,7 +57,7 @@ public static class StoreCheck
         progress.Begin(string.Create(CultureInfo.InvariantCulture, $"running SQLite's integrity check on {database} ({new FileInfo(database).Length / (1024 * 1024):N0} MiB)"));
         try
         {
-            findings = SqliteDatabase.IntegrityCheck(database);
+            findings = SqliteBackend.IntegrityCheck(database);
         }
         catch (SqliteException exception) when (StorageFailure.Of(exception) is { } failure)
         {
@@ -100,9 +100,9 @@ public static class StoreCheck
         var data = DataDirectory.Open(path, rootKey, time);
         var kmsOptions = new KmsOptions { Region = region };
         var (keys, _) = Kms.KmsRegistration.CreateKeyService(data, kmsOptions, time);
-        var defaults = new DefaultDataKeys(new SqliteServiceKeyStore(data.Database, data.RootKeys), time, NullLogger<DefaultDataKeys>.Instance);
-        var policy = new DataKeyPolicy(keys, defaults, new SqliteEncryptionSettingRepository(data.Database), time, new EncryptionSettingsOptions(), NullLogger<DataKeyPolicy>.Instance);
-        var store = new SqliteTraceStore(data.Database);
+        var defaults = new DefaultDataKeys(data.Storage.ServiceKeys, time, NullLogger<DefaultDataKeys>.Instance);
+        var policy = new DataKeyPolicy(keys, defaults, data.Storage.EncryptionSettings, time, new EncryptionSettingsOptions(), NullLogger<DataKeyPolicy>.Instance);
+        var store = data.Storage.Traces;
         var reader = new TraceReader(store, policy, policy, NullLogger.Instance);
 
         int chunks = 0, damagedChunks = 0, notChecked = 0;

@@ -1,9 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using Tracevault.Keys.Audit;
 using Tracevault.Keys.RootKeys;
 using Tracevault.Server.Hosting;
-using Tracevault.Storage.Sqlite;
 
 namespace Tracevault.Server.Cli;
 
@@ -260,7 +258,7 @@ public static class TracevaultCommand
         rotate.SetAction(parse =>
         {
             var directory = data.Open(parse, rotate);
-            var added = new SqliteServiceKeyStore(directory.Database, directory.RootKeys).Rotate();
+            var added = directory.Storage.ServiceKeys.Rotate();
             var older = added.Version == 1 ? "" : string.Create(CultureInfo.InvariantCulture, $", and versions 1 to {added.Version - 1} still open what they sealed");
             System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Added service key version {added.Version}; new default-encrypted data is sealed under it{older}."));
             return 0;
@@ -278,7 +276,7 @@ public static class TracevaultCommand
         verify.SetAction(parse =>
         {
             var directory = data.Open(parse, verify);
-            var result = new SqliteAuditLog(directory.Database, new AuditChain(directory.RootKeys)).Verify();
+            var result = directory.Storage.Audit.Verify();
             var upTo = result.LastEventTime is { } last ? last.UtcDateTime.ToString(" 'up to' yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) : "";
             if (result.Verified)
             {

@@ -2,11 +2,12 @@ using System.Globalization;
 using System.Text;
 using Tracevault.Keys.Identity;
 using Tracevault.Keys.RootKeys;
+using Tracevault.Storage;
 using Tracevault.Storage.Sqlite;
 
 namespace Tracevault.Server.Hosting;
 
-/// <summary>A data directory: the SQLite database, the root key file and the admin's credentials file.</summary>
+/// <summary>A data directory: the storage backend's files, the root key file and the admin's credentials file.</summary>
 public sealed class DataDirectory
 {
     /// <summary>The root key file's name.</summary>
@@ -21,10 +22,10 @@ public sealed class DataDirectory
     /// <summary>The admin user made on first start.</summary>
     public const string AdminUserName = "admin";
 
-    private DataDirectory(string path, SqliteDatabase database, RootKeyFile rootKeyFile, RootKeyRing rootKeys, IdentityService identity)
+    private DataDirectory(string path, IStorageBackend storage, RootKeyFile rootKeyFile, RootKeyRing rootKeys, IdentityService identity)
     {
         Path = path;
-        Database = database;
+        Storage = storage;
         RootKeyFile = rootKeyFile;
         RootKeys = rootKeys;
         Identity = identity;
@@ -33,8 +34,8 @@ public sealed class DataDirectory
     /// <summary>The directory's full path.</summary>
     public string Path { get; }
 
-    /// <summary>The database.</summary>
-    public SqliteDatabase Database { get; }
+    /// <summary>The storage backend: every repository the server and the commands use.</summary>
+    public IStorageBackend Storage { get; }
 
     /// <summary>The root key file, wherever it is kept, with the passphrase it was opened with.</summary>
     public RootKeyFile RootKeyFile { get; }
@@ -77,19 +78,19 @@ public sealed class DataDirectory
             throw new DataDirectoryException($"The data directory {full} does not exist; create it with 'tracevault init --data {full}'.");
         }
 
-        var databasePath = System.IO.Path.Combine(full, SqliteDatabase.FileName);
+        var databasePath = System.IO.Path.Combine(full, SqliteBackend.FileName);
         var keyFile = new RootKeyFile(rootKey.Path is { Length: > 0 } elsewhere ? elsewhere : System.IO.Path.Combine(full, RootKeyFileName), rootKey.Passphrase);
         var rootKeyPath = keyFile.Path;
         var databaseExists = directoryExists && File.Exists(databasePath);
         if (!databaseExists && !create)
         {
-            throw new DataDirectoryException($"The data directory {full} holds no database ({SqliteDatabase.FileName}); create it with 'tracevault init --data {full}'.");
+            throw new DataDirectoryException($"The data directory {full} holds no database ({SqliteBackend.FileName}); create it with 'tracevault init --data {full}'.");
         }
 
         if (databaseExists)
         {
             // A file that is not a Tracevault database is refused for what it is, before its root key is looked for.
-            SqliteDatabase.CheckHeader(databasePath);
+            SqliteBackend.CheckFile(databasePath);
         }
 
         // Read before anything is created or written, so a missing or wrong passphrase leaves everything as it was.
@@ -128,24 +129,25 @@ public sealed class DataDirectory
         var recorded = databaseExists ? VerifyRootKeys(rootKeys, rootKeyPath, databasePath).Recorded : [];
 
         // A root key kept elsewhere (a mounted secret, perhaps read-only) keeps the mode its owner gave it.
-        var ownerOnly = new List<string> { System.IO.Path.Combine(full, CredentialsFileName), databasePath, databasePath + "-wal", databasePath + "-shm", databasePath + "-journal" };
+        var ownerOnly = new List<string> { System.IO.Path.Combine(full, CredentialsFileName) };
+        ownerOnly.AddRange(SqliteBackend.Files(databasePath));
         if (IsInside(rootKeyPath, full))
         {
             ownerOnly.Add(rootKeyPath);
         }
 
         OwnerOnlyFiles.Restrict([.. ownerOnly]);
-        var database = new SqliteDatabase(databasePath);
+        var storage = SqliteBackend.Open(databasePath, rootKeys);
 
         // Record every key of the ring, including one an interrupted rotation wrote to the file before the database committed.
         var unrecorded = rootKeys.Checks().Where(c => !recorded.Any(r => r.KeyId == c.KeyId)).ToArray();
         if (unrecorded.Length > 0)
         {
-            new SqliteRootKeyStore(database).Record(unrecorded);
+            storage.RootKeySealed.Record(unrecorded);
         }
 
-        var identity = new IdentityService(new SqliteIdentityRepository(database, new Keys.Audit.AuditChain(rootKeys)), rootKeys, time);
-        return new DataDirectory(full, database, keyFile, rootKeys, identity);
+        var identity = new IdentityService(storage.Identities, rootKeys, time);
+        return new DataDirectory(full, storage, keyFile, rootKeys, identity);
     }
 
     private static RootKeyRing LoadRootKeys(RootKeyFile keyFile)
@@ -170,7 +172,7 @@ public sealed class DataDirectory
     {
         try
         {
-            var stored = SqliteRootKeyStore.ReadBeforeOpening(databasePath);
+            var stored = SqliteBackend.ReadRootKeysBeforeOpening(databasePath);
             RootKeyVerification.Verify(rootKeys, stored);
             return stored;
         }
@@ -179,7 +181,7 @@ public sealed class DataDirectory
             throw new DataDirectoryException(
                 $"The root key file {rootKeyPath} does not belong to the database {databasePath} ({mismatch.Message}): restore the root key file made with this database from your backup.", mismatch);
         }
-        catch (Microsoft.Data.Sqlite.SqliteException exception)
+        catch (System.Data.Common.DbException exception)
         {
             throw new DataDirectoryException($"The database {databasePath} cannot be read ({exception.Message.TrimEnd('.')}).", exception);
         }

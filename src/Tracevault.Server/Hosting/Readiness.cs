@@ -73,10 +73,7 @@ public sealed class Readiness : IDisposable
         {
             var answered = await Task.Run(() =>
             {
-                using var connection = _data.Database.Open();
-                using var command = connection.CreateCommand();
-                command.CommandText = "SELECT count(*) FROM sqlite_master";
-                return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) > 0;
+                return _data.Storage.Answers();
             }, cancellationToken).WaitAsync(StoreCeiling, _time, cancellationToken).ConfigureAwait(false);
             return answered ? (true, null) : (false, "the database holds no schema");
         }
@@ -84,7 +81,7 @@ public sealed class Readiness : IDisposable
         {
             return (false, $"the database did not answer within {StoreCeiling.TotalSeconds:0} s");
         }
-        catch (Exception exception) when (exception is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        catch (Exception exception) when (exception is System.Data.Common.DbException or IOException or UnauthorizedAccessException or InvalidOperationException)
         {
             return (false, "the database did not answer: " + exception.Message);
         }

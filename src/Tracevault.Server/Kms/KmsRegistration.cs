@@ -3,7 +3,6 @@ using Tracevault.Keys.Kms;
 using Tracevault.Server.CloudTrail;
 using Tracevault.Server.Hosting;
 using Tracevault.Server.Http;
-using Tracevault.Storage.Sqlite;
 
 namespace Tracevault.Server.Kms;
 
@@ -26,9 +25,9 @@ internal static class KmsRegistration
     }
 
     /// <summary>The key service of a data directory over its audit trail, as the server and the offline commands use it.</summary>
-    public static (KeyService Keys, SqliteAuditLog Audit) CreateKeyService(DataDirectory data, KmsOptions options, TimeProvider time)
+    public static (KeyService Keys, IAuditLog Audit) CreateKeyService(DataDirectory data, KmsOptions options, TimeProvider time)
     {
-        var audit = new SqliteAuditLog(data.Database, new AuditChain(data.RootKeys));
-        return (new KeyService(new SqliteKeyRepository(data.Database, audit), audit, data.RootKeys, time, options), audit);
+        var audit = data.Storage.Audit;
+        return (new KeyService(data.Storage.Keys, audit, data.RootKeys, time, options), audit);
     }
 }

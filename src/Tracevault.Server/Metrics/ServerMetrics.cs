@@ -46,7 +46,7 @@ public sealed class ServerMetrics
         }, "{span}", "OpenTelemetry spans not stored, by reason: invalid span, key unusable, store unavailable (the client was told to retry).");
         meter.CreateObservableGauge("tracevault.accounts.storing_stopped", () => dataKeys.StoppedAccountCount, "{account}",
             "Accounts whose storing is stopped because their KMS key cannot be used.");
-        var database = Path.Combine(data.Path, SqliteDatabase.FileName);
+        var database = Path.Combine(data.Path, SqliteBackend.FileName);
         meter.CreateObservableGauge("tracevault.database.size", () => FileSize(database) + FileSize(database + "-wal"), "By",
             "The size of the database file and its write-ahead log.");
     }

@@ -4,7 +4,6 @@ using Tracevault.Keys.Kms;
 using Tracevault.Keys.Settings;
 using Tracevault.Server.Hosting;
 using Tracevault.Server.Http;
-using Tracevault.Storage.Sqlite;
 using Tracevault.Storage.Traces;
 
 namespace Tracevault.Server.XRay;
@@ -21,12 +20,12 @@ public static class XRayFeature
         services.AddSingleton(encryptionOptions);
         services.AddSingleton<IServiceKeyStore>(_ =>
         {
-            var serviceKeys = new SqliteServiceKeyStore(data.Database, data.RootKeys);
+            var serviceKeys = data.Storage.ServiceKeys;
             serviceKeys.CurrentVersion(); // makes version 1 at the first start, as before versions
             return serviceKeys;
         });
         services.AddSingleton(sp => new DefaultDataKeys(sp.GetRequiredService<IServiceKeyStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<DefaultDataKeys>>()));
-        services.AddSingleton<IEncryptionSettingRepository>(_ => new SqliteEncryptionSettingRepository(data.Database));
+        services.AddSingleton(_ => data.Storage.EncryptionSettings);
         services.AddSingleton<DataKeyPolicy>();
         services.AddSingleton<IDataKeySource>(sp => sp.GetRequiredService<DataKeyPolicy>());
         services.AddSingleton<ITraceIndexKeys>(sp => sp.GetRequiredService<DataKeyPolicy>());
@@ -39,7 +38,7 @@ public static class XRayFeature
             "node-" + Core.Ids.NewHex(8)));
         services.AddSingleton<EncryptionConfigApi>();
         services.AddHostedService<EncryptionPropagationService>();
-        services.AddSingleton<ITraceStore>(_ => new SqliteTraceStore(data.Database));
+        services.AddSingleton(_ => data.Storage.Traces);
         services.AddSingleton(sp => new ChunkWriter(
             sp.GetRequiredService<ITraceStore>(), sp.GetRequiredService<IDataKeySource>(), sp.GetRequiredService<ITraceIndexKeys>(), storeOptions,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ChunkWriter>>()));

@@ -76,7 +76,7 @@ public sealed class SqliteRootKeyStore : IRootKeySealedStore
         transaction.Commit();
     }
 
-    /// <summary>How many blobs <see cref="ResealAll"/> would re-seal now, for telling how far it has got.</summary>
+    /// <inheritdoc />
     public int CountSealed()
     {
         using var connection = _database.Open();

@@ -24,6 +24,8 @@ public sealed class EphemeralRootKeySealedStore : IRootKeySealedStore
         }
     }
 
+    public int CountSealed() => Blobs.Count;
+
     public RootKeyResealCounts ResealAll(Func<RootSealedBlob, byte[]> reseal, IReadOnlyList<RootKeyCheck> checks, Action beforeCommit)
     {
         OnReseal?.Invoke();

@@ -80,7 +80,7 @@ public sealed class CryptoShreddingTests
     /// <summary>How many blind-index rows (dated, of traces with X-Ray ids) have the key given, or any key when null.</summary>
     private static long CountIndexRows(TestServer server, long? key)
     {
-        using var connection = server.Server.Data.Database.Open();
+        using var connection = ((Storage.Sqlite.SqliteBackend)server.Server.Data.Storage).Database.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT COUNT(*) FROM blind_index WHERE $key IS NULL OR trace_key = $key";
         command.Parameters.AddWithValue("$key", (object?)key ?? DBNull.Value);
@@ -90,7 +90,7 @@ public sealed class CryptoShreddingTests
     /// <summary>The sealed material of every version of a key, as the database holds it.</summary>
     private static List<byte[]> SealedMaterial(TestServer server, string keyArn)
     {
-        using var connection = server.Server.Data.Database.Open();
+        using var connection = ((Storage.Sqlite.SqliteBackend)server.Server.Data.Storage).Database.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT sealed_material FROM kms_key_versions WHERE key_id = $id ORDER BY version";
         command.Parameters.AddWithValue("$id", keyArn[(keyArn.LastIndexOf('/') + 1)..]);

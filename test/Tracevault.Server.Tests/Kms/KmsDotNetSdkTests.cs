@@ -71,7 +71,7 @@ public sealed class KmsDotNetSdkTests : IAsyncLifetime
 
         // The key material itself, opened here the way only the key service may, to search for it.
         var data = _server.Server.Data;
-        var repository = new Storage.Sqlite.SqliteKeyRepository(data.Database, new Storage.Sqlite.SqliteAuditLog(data.Database, new Keys.Audit.AuditChain(data.RootKeys)));
+        var repository = data.Storage.Keys;
         var materials = repository.ListVersions(key.KeyId)
             .Select(v => data.RootKeys.Open(v.SealedMaterial, KeyService.KeyMaterialAssociatedData(key.Arn, v.Version)))
             .ToList();

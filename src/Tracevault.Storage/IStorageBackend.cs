@@ -1,0 +1,41 @@
+using Tracevault.Keys.Audit;
+using Tracevault.Keys.Envelope;
+using Tracevault.Keys.Identity;
+using Tracevault.Keys.Kms;
+using Tracevault.Keys.RootKeys;
+using Tracevault.Keys.Settings;
+using Tracevault.Storage.Traces;
+
+namespace Tracevault.Storage;
+
+/// <summary>One storage backend of a deployment: the repositories the server, the console and the offline commands use, and nothing of the database behind them.</summary>
+/// <remarks>
+/// Thread-safe. Each repository is made on its first use and kept, so a command that needs only one touches nothing else
+/// (opening the audit trail seals its head, which a command that only reads must not do).
+/// </remarks>
+public interface IStorageBackend
+{
+    /// <summary>Sealed trace chunks and their blind index.</summary>
+    ITraceStore Traces { get; }
+
+    /// <summary>KMS keys, aliases, grants and policies, appended with their audit records.</summary>
+    IKeyRepository Keys { get; }
+
+    /// <summary>The audit trail.</summary>
+    IAuditLog Audit { get; }
+
+    /// <summary>Accounts, users and access keys.</summary>
+    IIdentityRepository Identities { get; }
+
+    /// <summary>The encryption settings and their versions.</summary>
+    IEncryptionSettingRepository EncryptionSettings { get; }
+
+    /// <summary>The versions of Tracevault's own service key behind default encryption.</summary>
+    IServiceKeyStore ServiceKeys { get; }
+
+    /// <summary>Everything sealed under the root keys, with the root keys the store expects.</summary>
+    IRootKeySealedStore RootKeySealed { get; }
+
+    /// <summary>Asks the store one cheap question: whether it answers and holds Tracevault's schema (its exception when it cannot answer).</summary>
+    bool Answers();
+}
