@@ -3,13 +3,13 @@ namespace Tracevault.Storage.Tests.Contracts;
 /// <summary>The base of every contract suite: a backend subclass names the store; each test gets a fresh one, removed after it.</summary>
 public abstract class StorageContract : IDisposable
 {
-    private IStorageBackend? _backend;
+    private IBackendUnderTest? _backend;
 
     /// <summary>The backend of this test, made on first use.</summary>
-    protected IStorageBackend Backend => _backend ??= CreateBackend();
+    protected IBackendUnderTest Backend => _backend ??= CreateBackend();
 
     public void Dispose() => _backend?.Dispose();
 
     /// <summary>Makes a fresh, empty backend of the kind the subclass tests.</summary>
-    protected abstract IStorageBackend CreateBackend();
+    protected abstract IBackendUnderTest CreateBackend();
 }

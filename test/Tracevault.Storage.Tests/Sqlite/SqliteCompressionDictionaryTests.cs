@@ -5,5 +5,5 @@ namespace Tracevault.Storage.Tests.Sqlite;
 /// <summary>The compression dictionary contract on a real SQLite file.</summary>
 public sealed class SqliteCompressionDictionaryTests : CompressionDictionaryContract
 {
-    protected override IStorageBackend CreateBackend() => new SqliteBackend();
+    protected override IBackendUnderTest CreateBackend() => new SqliteBackendUnderTest();
 }

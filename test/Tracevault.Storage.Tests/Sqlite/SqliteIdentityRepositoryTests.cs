@@ -5,5 +5,5 @@ namespace Tracevault.Storage.Tests.Sqlite;
 /// <summary>The identity repository contract on a real SQLite file, opened once per process.</summary>
 public sealed class SqliteIdentityRepositoryTests : IdentityRepositoryContract
 {
-    protected override IStorageBackend CreateBackend() => new SqliteBackend();
+    protected override IBackendUnderTest CreateBackend() => new SqliteBackendUnderTest();
 }

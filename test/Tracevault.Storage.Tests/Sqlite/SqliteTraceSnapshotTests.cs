@@ -5,5 +5,5 @@ namespace Tracevault.Storage.Tests.Sqlite;
 /// <summary>The trace snapshot contract on a real SQLite file.</summary>
 public sealed class SqliteTraceSnapshotTests : TraceSnapshotContract
 {
-    protected override IStorageBackend CreateBackend() => new SqliteBackend();
+    protected override IBackendUnderTest CreateBackend() => new SqliteBackendUnderTest();
 }

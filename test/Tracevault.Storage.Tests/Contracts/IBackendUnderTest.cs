@@ -5,7 +5,7 @@ using Tracevault.Storage.Traces;
 namespace Tracevault.Storage.Tests.Contracts;
 
 /// <summary>One backend under test: a fresh, empty store of its kind that every contract suite opens, removed when disposed.</summary>
-public interface IStorageBackend : IDisposable
+public interface IBackendUnderTest : IDisposable
 {
     /// <summary>Opens the trace store; each call is another opening of the same store, as by another process or node.</summary>
     ITraceStore OpenTraceStore();

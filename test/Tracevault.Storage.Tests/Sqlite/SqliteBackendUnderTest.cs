@@ -9,7 +9,7 @@ using Tracevault.Storage.Traces;
 namespace Tracevault.Storage.Tests.Sqlite;
 
 /// <summary>The SQLite backend of the contract suites: a real SQLite file in a temporary directory of its own.</summary>
-public sealed class SqliteBackend : IStorageBackend
+public sealed class SqliteBackendUnderTest : IBackendUnderTest
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("tracevault-storage-").FullName;
 
