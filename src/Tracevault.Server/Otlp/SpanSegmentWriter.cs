@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Frozen;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -283,10 +284,14 @@ internal static class SpanSegmentWriter
         }
     }
 
+    /// <summary>The <c>db.system</c> values that are SQL databases: only their spans get an <c>sql</c> block (as the Collector's awsxray exporter), so a Redis or MongoDB call is not drawn as <c>Database::SQL</c>; its attributes stay in metadata.</summary>
+    private static readonly FrozenSet<string> SqlSystems = FrozenSet.Create(StringComparer.Ordinal,
+        "db2", "derby", "hive", "mariadb", "mssql", "mysql", "oracle", "postgresql", "sqlite", "teradata", "other_sql");
+
     private static void WriteSql(Utf8JsonWriter json, Attributes attributes)
     {
         var system = attributes.String("db.system") ?? attributes.String("db.system.name");
-        if (system is null)
+        if (system is null || !SqlSystems.Contains(system))
         {
             return;
         }

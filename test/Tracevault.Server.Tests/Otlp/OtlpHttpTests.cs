@@ -107,6 +107,39 @@ public sealed class OtlpHttpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DatabaseSpans_OnlySqlSystemsGetAnSqlBlock_ARedisCallIsNoSqlDatabase()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var traceId = OtlpSpans.XRayStyleTraceId(now);
+        var server = OtlpSpans.Span(traceId, now, "GET /cart");
+        Tracevault.Server.Otlp.Proto.Span Call(string database, string system) => OtlpSpans.Span(traceId, now, "query", span =>
+        {
+            span.Kind = Tracevault.Server.Otlp.Proto.Span.Types.SpanKind.Client;
+            span.ParentSpanId = server.SpanId;
+            span.Attributes.Clear();
+            span.Attributes.Add(OtlpSpans.Attribute("db.system", system));
+            span.Attributes.Add(OtlpSpans.Attribute("db.name", database));
+            span.Attributes.Add(OtlpSpans.Attribute("db.statement", "SELECT 1"));
+        });
+        using (var response = await _http.SendAsync(OtlpSpans.Post(TracesUrl, OtlpSpans.Request("cart", server, Call("orders", "postgresql"), Call("sessions", "redis")).ToByteArray())))
+        {
+            Assert.Null((await OtlpSpans.ReadSuccessAsync(response)).PartialSuccess);
+        }
+
+        using var xray = XRayApiClient.For(_server);
+        var documents = await xray.ReadTraceAsync(OtlpSpans.XRayId(traceId));
+        var calls = documents.Single(d => d["parent_id"] is null)["subsegments"]!.AsArray().ToDictionary(c => c!["name"]!.GetValue<string>());
+        var inferred = documents.Where(d => d["inferred"] is not null).ToDictionary(d => d["name"]!.GetValue<string>());
+
+        // As the Collector's awsxray exporter: an `sql` block only for SQL systems, so a Redis call is not drawn as a SQL database.
+        Assert.Equal("postgresql", calls["orders"]!["sql"]!["database_type"]!.GetValue<string>());
+        Assert.Equal("Database::SQL", inferred["orders"]["origin"]!.GetValue<string>());
+        Assert.Null(calls["sessions"]!["sql"]);
+        Assert.Equal("redis", calls["sessions"]!["metadata"]!["default"]!["db.system"]!.GetValue<string>());
+        Assert.NotEqual("Database::SQL", inferred["sessions"]["origin"]?.GetValue<string>());
+    }
+
+    [Fact]
     public async Task RandomW3CTraceIds_WhoseFirstBytesAreNoTime_AreStoredAndReadBackById()
     {
         var now = DateTimeOffset.UtcNow;
