@@ -11,49 +11,24 @@ namespace Tracevault.Server.Tests.Hardening;
 /// The real server with its data directory on a small file system (an 8 MB tmpfs, so the test needs root): filled up, it answers
 /// what it could not store as retryable, stores nothing it did not acknowledge, and stores again once space is freed.
 /// </summary>
-public sealed class FullDiskTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class FullDiskTests(ITestOutputHelper output)
 {
-    private readonly string _mount = Path.Combine(Path.GetTempPath(), "tracevault-full-" + Path.GetRandomFileName());
     private readonly string _canary = "canary-" + Guid.NewGuid().ToString("N");
-    private bool _mounted;
-
-    private string Data => Path.Combine(_mount, "data");
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        if (_mounted)
-        {
-            await ProcessRunner.RunAsync("umount", ["-l", _mount], Path.GetTempPath());
-        }
-
-        try
-        {
-            Directory.Delete(_mount, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
 
     [SkippableFact]
     public async Task FullDisk_AnswersStorageFullAndResumesWhenSpaceIsFreed()
     {
-        Skip.IfNot(OperatingSystem.IsLinux() && Environment.UserName == "root", "needs root on Linux to mount a small tmpfs");
-        Directory.CreateDirectory(_mount);
-        var mount = await ProcessRunner.RunAsync("mount", ["-t", "tmpfs", "-o", "size=8m", "tmpfs", _mount], Path.GetTempPath());
-        Skip.If(mount.ExitCode != 0, "could not mount a tmpfs: " + mount.Output);
-        _mounted = true;
+        await using var tmpfs = await SmallTmpfs.MountAsync();
+        var data = Path.Combine(tmpfs.Path, "data");
 
         var acknowledged = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        await using var server = await ServerProcess.StartAsync(Data);
-        var (keyId, secret) = DataDirectoryFiles.AdminCredentials(Data);
+        await using var server = await ServerProcess.StartAsync(data);
+        var (keyId, secret) = DataDirectoryFiles.AdminCredentials(data);
         using var http = new SignedHttpClient(server.Endpoint, keyId, secret);
         Assert.Equal(0, (await PutAsync(http, acknowledged)).Full);
 
         // Fill the file system to the last byte.
-        var filler = Path.Combine(_mount, "filler");
+        var filler = Path.Combine(tmpfs.Path, "filler");
         await using (var stream = new FileStream(filler, FileMode.Create, FileAccess.Write))
         {
             var block = new byte[64 * 1024];
@@ -107,7 +82,7 @@ public sealed class FullDiskTests(ITestOutputHelper output) : IAsyncLifetime
             }
         }
 
-        LogCheck.AssertClean(server.Output, Data, _canary);
+        LogCheck.AssertClean(server.Output, data, _canary);
     }
 
     /// <summary>Sends one trace of 20 segments; answers whether it was stored (1, 0) or refused as StorageFull (0, 1); asserts nothing else happened.</summary>

@@ -6,39 +6,13 @@ using Tracevault.Server.Tests.Infrastructure;
 namespace Tracevault.Server.Tests.Otlp;
 
 /// <summary>OTLP exports on a full disk (the data directory on an 8 MB tmpfs, so the test needs root): answered 503 to retry, counted as disk full, stored again once space is freed.</summary>
-public sealed class OtlpFullDiskTests : IAsyncLifetime
+public sealed class OtlpFullDiskTests
 {
-    private readonly string _mount = Path.Combine(Path.GetTempPath(), "tracevault-otlp-full-" + Path.GetRandomFileName());
-    private bool _mounted;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        if (_mounted)
-        {
-            await ProcessRunner.RunAsync("umount", ["-l", _mount], Path.GetTempPath());
-        }
-
-        try
-        {
-            Directory.Delete(_mount, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
     [SkippableFact]
     public async Task FullDisk_SpansAreAnswered503AndCountedAsDiskFull_StoredAgainOnceSpaceIsFreed()
     {
-        Skip.IfNot(OperatingSystem.IsLinux() && Environment.UserName == "root", "needs root on Linux to mount a small tmpfs");
-        Directory.CreateDirectory(_mount);
-        var mount = await ProcessRunner.RunAsync("mount", ["-t", "tmpfs", "-o", "size=8m", "tmpfs", _mount], Path.GetTempPath());
-        Skip.If(mount.ExitCode != 0, "could not mount a tmpfs: " + mount.Output);
-        _mounted = true;
-
-        await using var server = await TestServer.StartAsync(dataDirectory: Path.Combine(_mount, "data"));
+        await using var tmpfs = await SmallTmpfs.MountAsync();
+        await using var server = await TestServer.StartAsync(dataDirectory: Path.Combine(tmpfs.Path, "data"));
         var counters = server.Server.Services.GetRequiredService<OtlpCounters>();
         using var http = new HttpClient();
         var url = server.Endpoint + OtlpHttpEndpoint.TracesPath;
@@ -58,7 +32,7 @@ public sealed class OtlpFullDiskTests : IAsyncLifetime
         }
 
         Assert.Equal(200, await ExportAsync());
-        var filler = Path.Combine(_mount, "filler");
+        var filler = Path.Combine(tmpfs.Path, "filler");
         await using (var stream = new FileStream(filler, FileMode.Create, FileAccess.Write))
         {
             var block = new byte[64 * 1024];
