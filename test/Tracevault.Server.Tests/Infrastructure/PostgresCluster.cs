@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace Tracevault.Server.Tests.Infrastructure;
+
+/// <summary>
+/// A private PostgreSQL cluster for the tests: made with the installed server's <c>initdb</c> in a temporary directory, on a
+/// free loopback port, started once per test process and stopped when it exits. Each test takes a database of its own.
+/// </summary>
+/// <remarks>
+/// Run as root, the cluster belongs to the <c>postgres</c> user (PostgreSQL refuses to run as root). PostgreSQL is required,
+/// not optional: <c>test.sh</c> installs it from apt, and its absence fails the test with what to install.
+/// </remarks>
+public sealed class PostgresCluster
+{
+    private static readonly Lazy<PostgresCluster> SharedCluster = new(() => new PostgresCluster(), LazyThreadSafetyMode.ExecutionAndPublication);
+    private static int _databases;
+
+    private readonly string _binaries;
+    private readonly bool _asPostgresUser;
+    private readonly Lock _gate = new();
+
+    private PostgresCluster()
+    {
+        _binaries = FindBinaries();
+        _asPostgresUser = Environment.UserName == "root";
+        Root = Directory.CreateTempSubdirectory("tracevault-pg-").FullName;
+        DataPath = Path.Combine(Root, "data");
+        SocketPath = Path.Combine(Root, "socket");
+        Directory.CreateDirectory(SocketPath);
+        if (_asPostgresUser)
+        {
+            Run("chown", ["-R", "postgres:postgres", Root], asPostgres: false);
+        }
+
+        Run(Path.Combine(_binaries, "initdb"), ["-D", DataPath, "-A", "trust", "-U", SuperUser, "-E", "UTF8", "--no-sync", "--no-instructions"]);
+        Port = FreePort();
+        Start();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Shutdown();
+    }
+
+    /// <summary>The superuser every test connects as (trust authentication on loopback only).</summary>
+    public const string SuperUser = "tracevault";
+
+    /// <summary>The cluster of this test process, started on first use.</summary>
+    public static PostgresCluster Shared => SharedCluster.Value;
+
+    /// <summary>The directory that holds the cluster (its data directory and socket).</summary>
+    public string Root { get; }
+
+    /// <summary>The cluster's data directory: every file PostgreSQL writes, for the tests that read them raw.</summary>
+    public string DataPath { get; }
+
+    /// <summary>The loopback port the cluster listens on.</summary>
+    public int Port { get; }
+
+    private string SocketPath { get; }
+
+    /// <summary>Creates an empty database of its own and returns its connection string.</summary>
+    public NpgsqlConnectionStringBuilder CreateDatabase(string prefix = "tv")
+    {
+        var name = string.Create(CultureInfo.InvariantCulture, $"{prefix}_{Environment.ProcessId}_{Interlocked.Increment(ref _databases)}");
+        using (var admin = new NpgsqlConnection(ConnectionString("postgres").ConnectionString))
+        {
+            admin.Open();
+            using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", admin);
+            create.ExecuteNonQuery();
+        }
+
+        return ConnectionString(name);
+    }
+
+    /// <summary>The connection string of database <paramref name="database"/> in this cluster (pooling off, so a stopped cluster is seen at once).</summary>
+    public NpgsqlConnectionStringBuilder ConnectionString(string database) => new()
+    {
+        Host = "127.0.0.1",
+        Port = Port,
+        Database = database,
+        Username = SuperUser,
+        Pooling = false,
+    };
+
+    /// <summary>Stops the cluster (fast shutdown: connections are cut), for the tests of a database that goes away.</summary>
+    public void Stop()
+    {
+        lock (_gate)
+        {
+            Run(Path.Combine(_binaries, "pg_ctl"), ["-D", DataPath, "-m", "fast", "-w", "stop"]);
+        }
+    }
+
+    /// <summary>Starts the cluster again after <see cref="Stop"/>, waiting until it accepts connections.</summary>
+    public void Start()
+    {
+        lock (_gate)
+        {
+            var options = string.Create(
+                CultureInfo.InvariantCulture,
+                $"-p {Port} -k {SocketPath} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=400");
+            Run(Path.Combine(_binaries, "pg_ctl"), ["-D", DataPath, "-l", Path.Combine(Root, "server.log"), "-o", options, "-w", "-t", "120", "start"]);
+        }
+    }
+
+    private void Shutdown()
+    {
+        try
+        {
+            Run(Path.Combine(_binaries, "pg_ctl"), ["-D", DataPath, "-m", "immediate", "-w", "stop"]);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already stopped.
+        }
+
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private void Run(string program, IReadOnlyList<string> arguments, bool asPostgres = true)
+    {
+        var start = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (asPostgres && _asPostgresUser)
+        {
+            start.FileName = "runuser";
+            foreach (var argument in (string[])["-u", "postgres", "--", program])
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+        else
+        {
+            start.FileName = program;
+        }
+
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start " + program);
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{Path.GetFileName(program)} {string.Join(' ', arguments)} failed ({process.ExitCode}): {output.Result}{error.Result}");
+        }
+    }
+
+    private static string FindBinaries()
+    {
+        var candidates = Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql").Select(version => Path.Combine(version, "bin")).Where(bin => File.Exists(Path.Combine(bin, "initdb")))
+                .OrderByDescending(bin => int.TryParse(Path.GetFileName(Path.GetDirectoryName(bin)), NumberStyles.None, CultureInfo.InvariantCulture, out var major) ? major : 0)
+                .ToList()
+            : [];
+        return candidates.FirstOrDefault()
+            ?? throw new InvalidOperationException("PostgreSQL's server is not installed (no /usr/lib/postgresql/*/bin/initdb): run ./test.sh as root, or install it: sudo apt-get install postgresql");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
