@@ -4,6 +4,7 @@ using Tracevault.Keys.Identity;
 using Tracevault.Keys.RootKeys;
 using Tracevault.Storage.Sqlite;
 using Tracevault.Storage.Tests.Contracts;
+using Tracevault.Storage.Sampling;
 using Tracevault.Storage.Traces;
 
 namespace Tracevault.Storage.Tests.Sqlite;
@@ -19,6 +20,8 @@ public sealed class SqliteBackendUnderTest : IBackendUnderTest
     public ITraceStore OpenTraceStore() => new SqliteTraceStore(new SqliteDatabase(DatabasePath));
 
     public IIdentityRepository OpenIdentityRepository(RootKeyRing rootKeys) => new SqliteIdentityRepository(new SqliteDatabase(DatabasePath), new AuditChain(rootKeys));
+
+    public ISamplingRuleRepository OpenSamplingRules() => new SqliteSamplingRuleRepository(new SqliteDatabase(DatabasePath));
 
     public void Dispose()
     {
