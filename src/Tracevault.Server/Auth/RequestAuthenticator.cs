@@ -1,4 +1,3 @@
-using System.Net;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http.Features;
 using Tracevault.Core.Identity;
@@ -47,7 +46,7 @@ public sealed class RequestAuthenticator
             && XRayOperations.UnsignedFromLoopback.Contains(route.Operation)
             && !request.Headers.ContainsKey("Authorization")
             && !request.Query.ContainsKey("X-Amz-Signature")
-            && remote is not null && IPAddress.IsLoopback(remote))
+            && remote is not null && UdpSourcePolicy.Allows(remote, _options.UdpAllow))
         {
             var account = _data.DefaultAccount.Id;
             return new Caller(account, Caller.AccountRootArn(account), "local-sdk", null, [LocalSamplingPolicy]) { SourceIp = sourceIp, UserAgent = userAgent };

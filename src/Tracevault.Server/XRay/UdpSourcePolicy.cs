@@ -35,15 +35,20 @@ public sealed class UdpSourcePolicy : IDisposable
     }
 
     /// <summary>Whether <paramref name="address"/> is loopback or inside an allowed network.</summary>
-    public bool Allows(IPAddress address)
+    public bool Allows(IPAddress address) => Allows(address, _allowed);
+
+    /// <summary>Whether <paramref name="address"/> is loopback or inside one of <paramref name="allowed"/>: the senders the daemon's unsigned traffic (UDP segments, the SDKs' sampling calls) is taken from.</summary>
+    public static bool Allows(IPAddress address, IReadOnlyList<IPNetwork> allowed)
     {
+        ArgumentNullException.ThrowIfNull(address);
+        ArgumentNullException.ThrowIfNull(allowed);
         var source = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
         if (IPAddress.IsLoopback(source))
         {
             return true;
         }
 
-        foreach (var network in _allowed)
+        foreach (var network in allowed)
         {
             if (network.Contains(source))
             {

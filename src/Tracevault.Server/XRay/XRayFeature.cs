@@ -47,6 +47,7 @@ public static class XRayFeature
         services.AddSingleton<IngestCounters>();
         services.AddSingleton<XRayIngestApi>();
         services.AddSingleton<XRayQueryApi>();
+        services.AddSingleton(_ => data.Storage.SamplingRules);
         services.AddSingleton<SamplingApi>();
         services.AddHostedService<RetentionService>();
         return services;
