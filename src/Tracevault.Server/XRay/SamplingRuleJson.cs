@@ -178,8 +178,8 @@ internal static class SamplingRuleJson
         var text = value.GetString()!;
         if (text.Length < min || text.Length > max)
         {
-            throw Invalid(min > 0
-                ? $"{name} must be {min} to {max} characters long; it is {text.Length}."
+            throw Invalid(min == max ? $"{name} must be exactly {max} characters long; it is {text.Length}."
+                : min > 0 ? $"{name} must be {min} to {max} characters long; it is {text.Length}."
                 : $"{name} must be at most {max} characters long; it is {text.Length}.");
         }
 
