@@ -113,4 +113,10 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 264, Level = LogLevel.Warning, Message = "Metrics are not served: the default port {Endpoint} is taken (give --metrics HOST:PORT or off)")]
     public static partial void MetricsPortTaken(ILogger logger, string endpoint);
+
+    [LoggerMessage(EventId = 350, Level = LogLevel.Information, Message = "Sampling rule {RuleName} of account {AccountId} {Change} by {CallerArn}")]
+    public static partial void SamplingRuleChanged(ILogger logger, string ruleName, string accountId, string change, string callerArn);
+
+    [LoggerMessage(EventId = 351, Level = LogLevel.Information, Message = "Sampling rule {RuleName} of account {AccountId} boosted to rate {Rate} until {Until:O}: its clients reported {Anomalies} anomalous of {Total} requests")]
+    public static partial void SamplingBoostStarted(ILogger logger, string ruleName, string accountId, double rate, DateTimeOffset until, long anomalies, long total);
 }

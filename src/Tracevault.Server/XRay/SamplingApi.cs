@@ -38,13 +38,15 @@ public sealed class SamplingApi
     private readonly ServerOptions _options;
     private readonly ISamplingRuleRepository _rules;
     private readonly TimeProvider _time;
+    private readonly ILogger<SamplingApi> _logger;
 
     /// <summary>Creates the API.</summary>
-    public SamplingApi(ServerOptions options, ISamplingRuleRepository rules, TimeProvider time)
+    public SamplingApi(ServerOptions options, ISamplingRuleRepository rules, TimeProvider time, ILogger<SamplingApi> logger)
     {
         _options = options;
         _rules = rules;
         _time = time;
+        _logger = logger;
     }
 
     /// <summary>Registers the operations.</summary>
@@ -102,6 +104,7 @@ public sealed class SamplingApi
                 throw new ApiException("RuleLimitExceededException", $"The account has {MaxRules} sampling rules besides Default, the most it may have: delete one first.");
         }
 
+        LogMessages.SamplingRuleChanged(_logger, name, account, "created", request.Caller.Arn);
         await WriteRecordAsync(request, stored).ConfigureAwait(false);
     }
 
@@ -135,6 +138,7 @@ public sealed class SamplingApi
             }
         }
 
+        LogMessages.SamplingRuleChanged(_logger, name, account, "updated", request.Caller.Arn);
         await WriteRecordAsync(request, stored).ConfigureAwait(false);
     }
 
@@ -150,6 +154,7 @@ public sealed class SamplingApi
         }
 
         var deleted = await _rules.DeleteAsync(account, name, Now(), request.Http.RequestAborted).ConfigureAwait(false) ?? throw NoSuchRule(name);
+        LogMessages.SamplingRuleChanged(_logger, name, account, "deleted", request.Caller.Arn);
         await WriteRecordAsync(request, deleted).ConfigureAwait(false);
     }
 
@@ -255,7 +260,10 @@ public sealed class SamplingApi
             }
 
             var boost = new SamplingBoostState(rule.Name, rate, now, now + SamplingBoostRate.Duration);
-            await _rules.StartBoostAsync(account, boost, now - TimeSpan.FromMinutes(allowed.CooldownWindowMinutes), cancellation).ConfigureAwait(false);
+            if (await _rules.StartBoostAsync(account, boost, now - TimeSpan.FromMinutes(allowed.CooldownWindowMinutes), cancellation).ConfigureAwait(false) == boost)
+            {
+                LogMessages.SamplingBoostStarted(_logger, rule.Name, account, rate, boost.Until, anomalies.Sum(a => a.Anomalies), anomalies.Sum(a => a.Total));
+            }
         }
 
         var boosts = (await _rules.BoostsAsync(account, cancellation).ConfigureAwait(false))

@@ -110,6 +110,7 @@ public sealed class XRaySamplingTests
         clock.Advance(TimeSpan.FromMinutes(4));
         var again = (await ReportAsync(server, ClientA, "checkout", 100, anomalies: (2, 100)))["SamplingTargetDocuments"]![0]!["SamplingBoost"]!;
         Assert.Equal(0.14, (double)again["BoostRate"]!, 6);
+        Assert.Equal(2, server.Logs.Lines.Count(l => l.Contains("[351]", StringComparison.Ordinal) && l.Contains("Sampling rule checkout", StringComparison.Ordinal)));
     }
 
     [SkippableFact]
