@@ -4,6 +4,7 @@ using Tracevault.Keys.Identity;
 using Tracevault.Keys.Kms;
 using Tracevault.Keys.RootKeys;
 using Tracevault.Keys.Settings;
+using Tracevault.Storage.Groups;
 using Tracevault.Storage.Traces;
 
 namespace Tracevault.Storage;
@@ -35,6 +36,9 @@ public interface IStorageBackend
 
     /// <summary>Everything sealed under the root keys, with the root keys the store expects.</summary>
     IRootKeySealedStore RootKeySealed { get; }
+
+    /// <summary>X-Ray groups.</summary>
+    IGroupRepository Groups { get; }
 
     /// <summary>Asks the store one cheap question: whether it answers and holds Tracevault's schema (its exception when it cannot answer).</summary>
     bool Answers();

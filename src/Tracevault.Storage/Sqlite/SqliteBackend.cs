@@ -5,6 +5,7 @@ using Tracevault.Keys.Identity;
 using Tracevault.Keys.Kms;
 using Tracevault.Keys.RootKeys;
 using Tracevault.Keys.Settings;
+using Tracevault.Storage.Groups;
 using Tracevault.Storage.Traces;
 
 namespace Tracevault.Storage.Sqlite;
@@ -24,6 +25,7 @@ public sealed class SqliteBackend : IStorageBackend
     private readonly Lazy<SqliteServiceKeyStore> _serviceKeys;
     private readonly Lazy<SqliteRootKeyStore> _rootKeySealed;
     private readonly Lazy<SqliteTraceStore> _traces;
+    private readonly Lazy<SqliteGroupRepository> _groups;
 
     private SqliteBackend(SqliteDatabase database, RootKeyRing rootKeys)
     {
@@ -39,6 +41,7 @@ public sealed class SqliteBackend : IStorageBackend
         _serviceKeys = new Lazy<SqliteServiceKeyStore>(() => new SqliteServiceKeyStore(database, rootKeys), once);
         _rootKeySealed = new Lazy<SqliteRootKeyStore>(() => new SqliteRootKeyStore(database), once);
         _traces = new Lazy<SqliteTraceStore>(() => new SqliteTraceStore(database), once);
+        _groups = new Lazy<SqliteGroupRepository>(() => new SqliteGroupRepository(database), once);
     }
 
     /// <summary>The database, for what only SQLite has (its tests, its file checks); the server reaches it through the repositories only.</summary>
@@ -64,6 +67,9 @@ public sealed class SqliteBackend : IStorageBackend
 
     /// <inheritdoc />
     public IRootKeySealedStore RootKeySealed => _rootKeySealed.Value;
+
+    /// <inheritdoc />
+    public IGroupRepository Groups => _groups.Value;
 
     /// <summary>Opens (creating if needed) the database at <paramref name="path"/>, applies the schema, and serves its repositories, sealing under <paramref name="rootKeys"/>.</summary>
     /// <exception cref="InvalidDataException">The file is not a Tracevault database.</exception>
