@@ -5,6 +5,7 @@ using Tracevault.Keys.Kms;
 using Tracevault.Keys.RootKeys;
 using Tracevault.Keys.Settings;
 using Tracevault.Storage.Sampling;
+using Tracevault.Storage.Groups;
 using Tracevault.Storage.Traces;
 
 namespace Tracevault.Storage;
@@ -39,6 +40,8 @@ public interface IStorageBackend
 
     /// <summary>Sampling rules, the statistics clients report about them and their boosts, shared by every node.</summary>
     ISamplingRuleRepository SamplingRules { get; }
+    /// <summary>X-Ray groups.</summary>
+    IGroupRepository Groups { get; }
 
     /// <summary>Asks the store one cheap question: whether it answers and holds Tracevault's schema (its exception when it cannot answer).</summary>
     bool Answers();

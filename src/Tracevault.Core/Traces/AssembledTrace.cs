@@ -5,6 +5,9 @@ namespace Tracevault.Core.Traces;
 public sealed class AssembledTrace
 {
     private readonly Lazy<IReadOnlyList<TraceSegment>> _segments;
+    private readonly Lazy<IReadOnlyList<RootCause>> _faultRootCauses;
+    private readonly Lazy<IReadOnlyList<RootCause>> _errorRootCauses;
+    private readonly Lazy<IReadOnlyList<RootCause>> _responseTimeRootCauses;
 
     internal AssembledTrace(
         string id,
@@ -20,6 +23,9 @@ public sealed class AssembledTrace
     {
         Id = id;
         _segments = new Lazy<IReadOnlyList<TraceSegment>>(segments);
+        _faultRootCauses = new Lazy<IReadOnlyList<RootCause>>(() => RootCauseFinder.Find(this, e => e.Fault));
+        _errorRootCauses = new Lazy<IReadOnlyList<RootCause>>(() => RootCauseFinder.Find(this, e => e.Error));
+        _responseTimeRootCauses = new Lazy<IReadOnlyList<RootCause>>(() => RootCauseFinder.FindResponseTime(this));
         StoredDocuments = storedDocuments;
         Entities = entities;
         Root = root;
@@ -115,4 +121,13 @@ public sealed class AssembledTrace
 
     /// <summary>Whether any segment or subsegment is in progress, or a subsegment's parent never arrived.</summary>
     public bool IsPartial { get; }
+
+    /// <summary>The path to the deepest fault, when the trace has one (worked out once, when first asked for).</summary>
+    public IReadOnlyList<RootCause> FaultRootCauses => _faultRootCauses.Value;
+
+    /// <summary>The path to the deepest error, when the trace has one (worked out once, when first asked for).</summary>
+    public IReadOnlyList<RootCause> ErrorRootCauses => _errorRootCauses.Value;
+
+    /// <summary>The path to the entity that took the trace's time, once the root segment has ended (worked out once, when first asked for).</summary>
+    public IReadOnlyList<RootCause> ResponseTimeRootCauses => _responseTimeRootCauses.Value;
 }

@@ -4,4 +4,5 @@ namespace Tracevault.Core.Traces;
 /// <param name="Name">The entity's name.</param>
 /// <param name="Exceptions">The exceptions the entity recorded; empty above the deepest entity.</param>
 /// <param name="Remote">Whether the entity is a call to a remote service (<c>namespace</c> <c>aws</c> or <c>remote</c>).</param>
-public sealed record RootCauseEntity(string Name, IReadOnlyList<RootCauseException> Exceptions, bool? Remote);
+/// <param name="Coverage">For a response-time root cause, the entity's response time over the root segment's; otherwise <see langword="null"/>.</param>
+public sealed record RootCauseEntity(string Name, IReadOnlyList<RootCauseException> Exceptions, bool? Remote, double? Coverage = null);

@@ -58,6 +58,9 @@ public sealed record TraceSummary
     /// <summary>The path to the deepest error, when the trace has one.</summary>
     public IReadOnlyList<RootCause> ErrorRootCauses { get; init; } = [];
 
+    /// <summary>The path to the entity that took the trace's time, once the root segment has ended.</summary>
+    public IReadOnlyList<RootCause> ResponseTimeRootCauses { get; init; } = [];
+
     /// <summary>How many documents were stored for the trace, superseded versions included.</summary>
     public int Revision { get; init; }
 
@@ -86,8 +89,9 @@ public sealed record TraceSummary
             InstanceIds = Distinct(trace, e => e.InstanceId),
             AvailabilityZones = Distinct(trace, e => e.AvailabilityZone),
             EntryPoint = trace.Root?.Service?.Id,
-            FaultRootCauses = RootCauseFinder.Find(trace, e => e.Fault),
-            ErrorRootCauses = RootCauseFinder.Find(trace, e => e.Error),
+            FaultRootCauses = trace.FaultRootCauses,
+            ErrorRootCauses = trace.ErrorRootCauses,
+            ResponseTimeRootCauses = trace.ResponseTimeRootCauses,
             Revision = trace.Revision,
         };
     }

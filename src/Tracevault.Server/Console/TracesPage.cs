@@ -64,7 +64,7 @@ public sealed class TracesPage
         {
             try
             {
-                filter = FilterExpression.Parse(filterText);
+                filter = FilterExpression.Parse(filterText, _queries.GroupsOf(session.Caller.AccountId));
             }
             catch (FilterExpressionException exception)
             {

@@ -4,6 +4,7 @@ using Tracevault.Keys.Kms;
 using Tracevault.Keys.Settings;
 using Tracevault.Server.Hosting;
 using Tracevault.Server.Http;
+using Tracevault.Server.XRay.Groups;
 using Tracevault.Storage.Traces;
 
 namespace Tracevault.Server.XRay;
@@ -46,6 +47,9 @@ public static class XRayFeature
         services.AddSingleton(sp => new SegmentIntake(sp.GetRequiredService<TimeProvider>(), new SegmentValidationOptions { MaxTraceIdAge = storeOptions.Retention }));
         services.AddSingleton<IngestCounters>();
         services.AddSingleton<XRayIngestApi>();
+        services.AddSingleton(_ => data.Storage.Groups);
+        services.AddSingleton<GroupService>();
+        services.AddSingleton<GroupApi>();
         services.AddSingleton<XRayQueryApi>();
         services.AddSingleton(_ => data.Storage.SamplingRules);
         services.AddSingleton<SamplingApi>();
@@ -60,5 +64,6 @@ public static class XRayFeature
         services.GetRequiredService<XRayQueryApi>().Map(router);
         services.GetRequiredService<SamplingApi>().Map(router);
         services.GetRequiredService<EncryptionConfigApi>().Map(router);
+        services.GetRequiredService<GroupApi>().Map(router);
     }
 }

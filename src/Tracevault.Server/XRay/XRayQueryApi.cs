@@ -10,6 +10,7 @@ using Tracevault.Core.Traces.Graphs;
 using Tracevault.Core.Traces.Json;
 using Tracevault.Keys.Envelope;
 using Tracevault.Server.Http;
+using Tracevault.Server.XRay.Groups;
 using Tracevault.Storage.Traces;
 
 namespace Tracevault.Server.XRay;
@@ -33,12 +34,14 @@ public sealed class XRayQueryApi
 
     private readonly TraceReader _reader;
     private readonly TimeProvider _time;
+    private readonly GroupService _groups;
 
     /// <summary>Creates the API.</summary>
-    public XRayQueryApi(TraceReader reader, TimeProvider time)
+    public XRayQueryApi(TraceReader reader, TimeProvider time, GroupService groups)
     {
         _reader = reader;
         _time = time;
+        _groups = groups;
     }
 
     /// <summary>Registers the operations.</summary>
@@ -47,6 +50,9 @@ public sealed class XRayQueryApi
         .Map(ApiProtocol.XRay, "GetTraceSummaries", GetTraceSummariesAsync)
         .Map(ApiProtocol.XRay, "GetServiceGraph", GetServiceGraphAsync)
         .Map(ApiProtocol.XRay, "GetTraceGraph", GetTraceGraphAsync);
+
+    /// <summary>Looks up the groups a filter expression of <paramref name="accountId"/> names (<c>group.name</c>, <c>group.arn</c>).</summary>
+    public FilterGroupResolver GroupsOf(string accountId) => _groups.ResolverFor(accountId);
 
     /// <summary>Reads whole traces by id for a caller, assembled; the ids with no data are left out.</summary>
     public List<AssembledTrace> ReadTraces(Caller caller, IReadOnlyCollection<string> traceIds) => ReadTraces(caller, traceIds, new ReadDamage());
@@ -147,12 +153,16 @@ public sealed class XRayQueryApi
     }
 
     /// <summary>Builds the service graph of the traces with data in a time range.</summary>
-    public IReadOnlyList<ServiceGraphNode> BuildServiceGraph(Caller caller, double startTime, double endTime)
+    public IReadOnlyList<ServiceGraphNode> BuildServiceGraph(Caller caller, double startTime, double endTime) => BuildServiceGraph(caller, startTime, endTime, group: null);
+
+    /// <summary>Builds the service graph of the traces with data in a time range that a group's filter expression picks (all of them without one).</summary>
+    public IReadOnlyList<ServiceGraphNode> BuildServiceGraph(Caller caller, double startTime, double endTime, FilterExpression? group)
     {
         var byTrace = Guard(() => _reader.ReadRange(caller.AccountId, (long)Math.Floor(startTime), (long)Math.Ceiling(endTime), caller));
         var traces = byTrace
             .Where(t => t.Value.Any(s => s.EndTime >= startTime && s.StartTime < endTime))
-            .Select(t => Assemble(t.Key, t.Value));
+            .Select(t => Assemble(t.Key, t.Value))
+            .Where(trace => group is null || group.Matches(trace));
         return ServiceGraph.Build(traces);
     }
 
@@ -244,14 +254,8 @@ public sealed class XRayQueryApi
         FilterExpression? filter = null;
         if (!string.IsNullOrWhiteSpace(filterText))
         {
-            try
-            {
-                filter = FilterExpression.Parse(filterText);
-            }
-            catch (FilterExpressionException exception)
-            {
-                throw new ApiException("InvalidRequestException", exception.Message);
-            }
+            // group.name and group.arn stand for the group's filter expression as it is now.
+            filter = _groups.ParseFilter(request.Caller.AccountId, filterText);
         }
 
         var queryKey = $"{start.ToString("R", CultureInfo.InvariantCulture)}|{rangeType}|{filterText}";
@@ -304,10 +308,27 @@ public sealed class XRayQueryApi
 
     private Task GetServiceGraphAsync(ApiRequest request)
     {
-        request.AuthorizeByIdentity();
         using var body = request.ReadJson();
+        var (groupName, groupArn) = GroupApi.ReadGroupReference(body.RootElement);
+        FilterExpression? groupFilter = null;
+        if (groupName is null && groupArn is null)
+        {
+            request.AuthorizeByIdentity();
+        }
+        else
+        {
+            // Scoped to a group: authorized on the group, and built from the traces its filter expression picks.
+            var account = request.Caller.AccountId;
+            var group = _groups.Find(account, groupName, groupArn);
+            request.AuthorizeByIdentity(_groups.ResourceFor(account, groupName, groupArn, group));
+            if ((group ?? throw GroupService.NotFound()).FilterExpression is { } text)
+            {
+                groupFilter = _groups.ParseFilter(account, text);
+            }
+        }
+
         var (start, end) = ReadTimeRange(body.RootElement);
-        var services = BuildServiceGraph(request.Caller, start, end);
+        var services = BuildServiceGraph(request.Caller, start, end, groupFilter);
         return ApiResponses.WriteAsync(request, writer =>
         {
             writer.WriteStartObject();

@@ -6,6 +6,7 @@ using Tracevault.Keys.Kms;
 using Tracevault.Keys.RootKeys;
 using Tracevault.Keys.Settings;
 using Tracevault.Storage.Sampling;
+using Tracevault.Storage.Groups;
 using Tracevault.Storage.Traces;
 
 namespace Tracevault.Storage.Sqlite;
@@ -26,6 +27,7 @@ public sealed class SqliteBackend : IStorageBackend
     private readonly Lazy<SqliteRootKeyStore> _rootKeySealed;
     private readonly Lazy<SqliteTraceStore> _traces;
     private readonly Lazy<SqliteSamplingRuleRepository> _samplingRules;
+    private readonly Lazy<SqliteGroupRepository> _groups;
 
     private SqliteBackend(SqliteDatabase database, RootKeyRing rootKeys)
     {
@@ -42,6 +44,7 @@ public sealed class SqliteBackend : IStorageBackend
         _rootKeySealed = new Lazy<SqliteRootKeyStore>(() => new SqliteRootKeyStore(database), once);
         _traces = new Lazy<SqliteTraceStore>(() => new SqliteTraceStore(database), once);
         _samplingRules = new Lazy<SqliteSamplingRuleRepository>(() => new SqliteSamplingRuleRepository(database), once);
+        _groups = new Lazy<SqliteGroupRepository>(() => new SqliteGroupRepository(database), once);
     }
 
     /// <summary>The database, for what only SQLite has (its tests, its file checks); the server reaches it through the repositories only.</summary>
@@ -70,6 +73,7 @@ public sealed class SqliteBackend : IStorageBackend
 
     /// <inheritdoc />
     public ISamplingRuleRepository SamplingRules => _samplingRules.Value;
+    public IGroupRepository Groups => _groups.Value;
 
     /// <summary>Opens (creating if needed) the database at <paramref name="path"/>, applies the schema, and serves its repositories, sealing under <paramref name="rootKeys"/>.</summary>
     /// <exception cref="InvalidDataException">The file is not a Tracevault database.</exception>

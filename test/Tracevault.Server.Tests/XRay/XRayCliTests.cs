@@ -121,6 +121,41 @@ public sealed class XRayCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CreateGroup_ThenSummariesAndServiceGraph_AreScopedToTheGroup()
+    {
+        Assert.Empty((await CliAsync(["xray", "put-trace-segments", "--trace-segment-documents", .. Corpus()]))["UnprocessedTraceSegments"]!.AsArray());
+        var created = await CliAsync(["xray", "create-group", "--group-name", "orders-faults", "--filter-expression", """service("orders") { fault }"""]);
+        var arn = created["Group"]!["GroupARN"]!.GetValue<string>();
+
+        var byName = await CliAsync(["xray", "get-trace-summaries", .. TimeRange(), "--filter-expression", """group.name = "orders-faults" """]);
+        var byArn = await CliAsync(["xray", "get-trace-summaries", .. TimeRange(), "--filter-expression", $"""group.arn = "{arn}" """]);
+        Assert.Equal("D", Letters(byName["TraceSummaries"]!.AsArray()));
+        Assert.Equal("D", Letters(byArn["TraceSummaries"]!.AsArray()));
+
+        // The group's map holds D's services only: "web" once, from the one trace, and no "batch".
+        var scoped = await CliAsync(["xray", "get-service-graph", .. TimeRange(), "--group-name", "orders-faults"]);
+        var whole = await CliAsync(["xray", "get-service-graph", .. TimeRange()]);
+        Assert.Equal(["orders", "web"], Named(scoped));
+        Assert.Equal(["batch", "orders", "web"], Named(whole));
+        Assert.Equal(1, WebRequests(scoped));
+        Assert.Equal(5, WebRequests(whole));
+
+        var groups = await CliAsync(["xray", "get-groups"]);
+        Assert.Equal(["Default", "orders-faults"], groups["Groups"]!.AsArray().Select(g => g!["GroupName"]!.GetValue<string>()));
+        var deleted = await AwsCli.RunAsync(_server.Endpoint, _server.ClientEnvironment(), ["xray", "delete-group", "--group-arn", arn]);
+        Assert.True(deleted.ExitCode == 0, deleted.Output);
+        var missing = await AwsCli.RunAsync(_server.Endpoint, _server.ClientEnvironment(), ["xray", "get-service-graph", .. TimeRange(), "--group-name", "orders-faults"]);
+        Assert.NotEqual(0, missing.ExitCode);
+        Assert.Contains("InvalidRequestException", missing.StandardError, StringComparison.Ordinal);
+
+        static List<string> Named(JsonObject graph) =>
+            [.. graph["Services"]!.AsArray().Where(s => s!["Type"]?.GetValue<string>() != "client").Select(s => s!["Name"]!.GetValue<string>()).Order(StringComparer.Ordinal)];
+
+        static int WebRequests(JsonObject graph) =>
+            graph["Services"]!.AsArray().Single(s => s!["Name"]?.GetValue<string>() == "web")!["SummaryStatistics"]!["TotalCount"]!.GetValue<int>();
+    }
+
+    [Fact]
     public async Task BatchGetTraces_TwoTraces_ReturnsTheirStoredDocumentsAndUnknownIdsUnprocessed()
     {
         Assert.Empty((await CliAsync(["xray", "put-trace-segments", "--trace-segment-documents", .. Corpus()]))["UnprocessedTraceSegments"]!.AsArray());

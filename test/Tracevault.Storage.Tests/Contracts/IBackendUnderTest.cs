@@ -1,6 +1,7 @@
 using Tracevault.Keys.Identity;
 using Tracevault.Keys.RootKeys;
 using Tracevault.Storage.Sampling;
+using Tracevault.Storage.Groups;
 using Tracevault.Storage.Traces;
 
 namespace Tracevault.Storage.Tests.Contracts;
@@ -16,4 +17,6 @@ public interface IBackendUnderTest : IDisposable
 
     /// <summary>Opens the sampling rule repository; each call is another opening of the same store, as by another node.</summary>
     ISamplingRuleRepository OpenSamplingRules();
+    /// <summary>Opens the X-Ray group repository; each call is another opening of the same store.</summary>
+    IGroupRepository OpenGroupRepository();
 }

@@ -2,6 +2,7 @@ using Npgsql;
 using Tracevault.Keys.Identity;
 using Tracevault.Keys.RootKeys;
 using Tracevault.Server.Tests.Infrastructure;
+using Tracevault.Storage.Groups;
 using Tracevault.Storage.Postgres;
 using Tracevault.Storage.Sampling;
 using Tracevault.Storage.Tests.Contracts;
@@ -12,32 +13,40 @@ namespace Tracevault.Storage.Tests.Postgres;
 /// <summary>The PostgreSQL backend of the contract suites: a fresh database of its own on the test cluster; each opening is another node's.</summary>
 public sealed class PostgresBackendUnderTest : IBackendUnderTest
 {
-    private readonly NpgsqlConnectionStringBuilder _connection = PostgresCluster.Shared.CreateDatabase();
-    private readonly List<PostgresDatabase> _opened = [];
+    private readonly List<PostgresDatabase> _openings = [];
+    private readonly Lock _gate = new();
 
-    public ITraceStore OpenTraceStore() => throw new NotSupportedException("The PostgreSQL trace store is not on this branch yet.");
+    /// <summary>The database every opening shares.</summary>
+    public NpgsqlConnectionStringBuilder Connection { get; } = PostgresCluster.Shared.CreateDatabase();
 
-    public IIdentityRepository OpenIdentityRepository(RootKeyRing rootKeys) => throw new NotSupportedException("The PostgreSQL identity repository is not on this branch yet.");
+    public ITraceStore OpenTraceStore() => throw new NotSupportedException("The PostgreSQL trace store is not in this branch yet.");
 
-    public ISamplingRuleRepository OpenSamplingRules() => new PostgresSamplingRuleRepository(Open());
+    public IIdentityRepository OpenIdentityRepository(RootKeyRing rootKeys) => throw new NotSupportedException("The PostgreSQL identity repository is not in this branch yet.");
+
+    public ISamplingRuleRepository OpenSamplingRules() => new PostgresSamplingRuleRepository(OpenDatabase());
+
+    public IGroupRepository OpenGroupRepository() => new PostgresGroupRepository(OpenDatabase());
 
     public void Dispose()
     {
-        lock (_opened)
+        lock (_gate)
         {
-            foreach (var database in _opened)
+            foreach (var database in _openings)
             {
                 database.Dispose();
             }
+
+            _openings.Clear();
         }
     }
 
-    private PostgresDatabase Open()
+    /// <summary>Opens the database as a node does (applying the schema), closed when the backend is disposed.</summary>
+    public PostgresDatabase OpenDatabase()
     {
-        var database = new PostgresDatabase(_connection);
-        lock (_opened)
+        var database = new PostgresDatabase(Connection);
+        lock (_gate)
         {
-            _opened.Add(database);
+            _openings.Add(database);
         }
 
         return database;

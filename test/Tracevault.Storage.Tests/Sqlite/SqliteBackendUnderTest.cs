@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Tracevault.Keys.Audit;
 using Tracevault.Keys.Identity;
 using Tracevault.Keys.RootKeys;
+using Tracevault.Storage.Groups;
 using Tracevault.Storage.Sqlite;
 using Tracevault.Storage.Tests.Contracts;
 using Tracevault.Storage.Sampling;
@@ -22,6 +23,8 @@ public sealed class SqliteBackendUnderTest : IBackendUnderTest
     public IIdentityRepository OpenIdentityRepository(RootKeyRing rootKeys) => new SqliteIdentityRepository(new SqliteDatabase(DatabasePath), new AuditChain(rootKeys));
 
     public ISamplingRuleRepository OpenSamplingRules() => new SqliteSamplingRuleRepository(new SqliteDatabase(DatabasePath));
+
+    public IGroupRepository OpenGroupRepository() => new SqliteGroupRepository(new SqliteDatabase(DatabasePath));
 
     public void Dispose()
     {

@@ -28,7 +28,11 @@ public sealed class FilterExpression
 
     /// <summary>Parses an expression; throws <see cref="FilterExpressionException"/> with the position of the first problem.</summary>
     /// <remarks>An expression longer than <see cref="MaxLength"/> or nested deeper than <see cref="MaxNestingDepth"/> is refused.</remarks>
-    public static FilterExpression Parse(string text)
+    public static FilterExpression Parse(string text) => Parse(text, groups: null);
+
+    /// <summary>Parses an expression whose <c>group.name</c>/<c>group.arn</c> terms <paramref name="groups"/> looks up (and substitutes, as they are now); without it, naming a group is refused.</summary>
+    /// <remarks>An unknown group is refused like any other problem, with <see cref="FilterExpressionException"/>.</remarks>
+    public static FilterExpression Parse(string text, FilterGroupResolver? groups)
     {
         ArgumentNullException.ThrowIfNull(text);
         if (text.Length > MaxLength)
@@ -38,7 +42,7 @@ public sealed class FilterExpression
                 $"the expression is {text.Length} characters long; at most {MaxLength} are accepted"));
         }
 
-        return new FilterExpression(text, FilterParser.Parse(text));
+        return new FilterExpression(text, FilterParser.Parse(text, groups));
     }
 
     /// <summary>Whether the trace satisfies the expression.</summary>

@@ -62,4 +62,22 @@ internal enum FilterKeyword
 
     /// <summary><c>resource.arn</c>.</summary>
     ResourceArn,
+
+    /// <summary><c>first</c>: the first element of a root cause's list.</summary>
+    First,
+
+    /// <summary><c>last</c>: the last element of a root cause's list.</summary>
+    Last,
+
+    /// <summary><c>remote</c>: a root-cause entity that calls a remote service.</summary>
+    Remote,
+
+    /// <summary><c>index</c>: an element's 0-based position in a root cause's list.</summary>
+    Index,
+
+    /// <summary><c>coverage</c>: a response-time root-cause entity's response time over the root segment's.</summary>
+    Coverage,
+
+    /// <summary><c>message</c>: a root-cause exception's message.</summary>
+    Message,
 }

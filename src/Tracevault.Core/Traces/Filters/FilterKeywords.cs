@@ -26,11 +26,17 @@ internal static class FilterKeywords
             ["availabilityzone"] = (FilterKeyword.AvailabilityZone, FilterValueKind.String),
             ["instance.id"] = (FilterKeyword.InstanceId, FilterValueKind.String),
             ["resource.arn"] = (FilterKeyword.ResourceArn, FilterValueKind.String),
+            ["first"] = (FilterKeyword.First, FilterValueKind.Boolean),
+            ["last"] = (FilterKeyword.Last, FilterValueKind.Boolean),
+            ["remote"] = (FilterKeyword.Remote, FilterValueKind.Boolean),
+            ["index"] = (FilterKeyword.Index, FilterValueKind.Number),
+            ["coverage"] = (FilterKeyword.Coverage, FilterValueKind.Number),
+            ["message"] = (FilterKeyword.Message, FilterValueKind.String),
         };
 
     private static readonly HashSet<string> Unsupported = new(StringComparer.OrdinalIgnoreCase)
     {
-        "first", "last", "remote", "index", "coverage", "message", "json", "group.name", "group.arn",
+        "json", "rootcause.json",
     };
 
     /// <summary>Looks up a keyword by its spelling, ignoring case.</summary>
@@ -41,9 +47,23 @@ internal static class FilterKeywords
         return found;
     }
 
-    /// <summary>Whether the word is part of X-Ray's language but not supported here (root-cause and group keywords).</summary>
-    public static bool IsUnsupported(string spelling) =>
-        Unsupported.Contains(spelling) || spelling.StartsWith("rootcause.", StringComparison.OrdinalIgnoreCase);
+    /// <summary>Whether the word is part of X-Ray's language but not supported here (the JSON root-cause objects).</summary>
+    public static bool IsUnsupported(string spelling) => Unsupported.Contains(spelling);
+
+    /// <summary>Whether the keyword describes an element of a root cause's list, and so belongs inside <c>rootcause.…{ }</c> only.</summary>
+    public static bool IsRootCauseOnly(FilterKeyword keyword) => keyword
+        is FilterKeyword.First or FilterKeyword.Last or FilterKeyword.Remote or FilterKeyword.Index or FilterKeyword.Coverage or FilterKeyword.Message;
+
+    /// <summary>Whether a <c>rootcause.…{ }</c> sub-filter on <paramref name="list"/> of <paramref name="kind"/> root causes may use the keyword.</summary>
+    public static bool AppliesTo(FilterKeyword keyword, RootCauseKind kind, RootCauseList list) => keyword switch
+    {
+        FilterKeyword.First or FilterKeyword.Last or FilterKeyword.Index or FilterKeyword.Name => true,
+        FilterKeyword.Type or FilterKeyword.Inferred => list == RootCauseList.Service,
+        FilterKeyword.Remote => list == RootCauseList.Entity,
+        FilterKeyword.Coverage => list == RootCauseList.Entity && kind == RootCauseKind.ResponseTime,
+        FilterKeyword.Message => list == RootCauseList.Exception && kind != RootCauseKind.ResponseTime,
+        _ => false,
+    };
 
     /// <summary>The keyword's canonical lowercase spelling.</summary>
     public static string Spell(FilterKeyword keyword) => keyword switch

@@ -11,20 +11,26 @@ namespace Tracevault.Core.Traces.Filters;
 internal sealed class FilterParser
 {
     private readonly List<FilterToken> _tokens;
+    private readonly FilterGroupResolver? _groups;
     private int _index;
     private bool _inSubFilter;
+    private (RootCauseKind Kind, RootCauseList List)? _rootCause;
     private int _depth;
 
-    private FilterParser(List<FilterToken> tokens) => _tokens = tokens;
+    private FilterParser(List<FilterToken> tokens, FilterGroupResolver? groups)
+    {
+        _tokens = tokens;
+        _groups = groups;
+    }
 
     private FilterToken Current => _tokens[_index];
 
     private FilterToken Previous => _tokens[_index - 1];
 
-    /// <summary>Parses a whole expression into its tree.</summary>
-    public static FilterNode Parse(string text)
+    /// <summary>Parses a whole expression into its tree, looking up the groups it names with <paramref name="groups"/> (none may be named without).</summary>
+    public static FilterNode Parse(string text, FilterGroupResolver? groups)
     {
-        var parser = new FilterParser(FilterTokenizer.Tokenize(text));
+        var parser = new FilterParser(FilterTokenizer.Tokenize(text), groups);
         if (parser.Current.Kind == FilterTokenKind.End)
         {
             throw new FilterExpressionException(parser.Current.Position, "the expression is empty");
@@ -132,15 +138,39 @@ internal sealed class FilterParser
             return ParseAnnotation();
         }
 
-        if (FilterKeywords.TryGet(word, out var keyword, out var kind))
-        {
-            Advance();
-            return ParseKeywordComparison(token, keyword, kind);
-        }
-
         if (FilterKeywords.IsUnsupported(word))
         {
             throw new FilterExpressionException(token.Position, $"the keyword '{word}' is not supported");
+        }
+
+        if (word.StartsWith("rootcause.", StringComparison.OrdinalIgnoreCase) || token.IsWord("rootcause")
+            || token.IsWord("group.name") || token.IsWord("group.arn"))
+        {
+            if (_inSubFilter)
+            {
+                throw new FilterExpressionException(token.Position, $"'{word}' cannot be used inside a sub-filter");
+            }
+
+            return token.IsWord("group.name") || token.IsWord("group.arn") ? ParseGroup() : ParseRootCause();
+        }
+
+        if (FilterKeywords.TryGet(word, out var keyword, out var kind))
+        {
+            if (_rootCause is { } scope)
+            {
+                if (!FilterKeywords.AppliesTo(keyword, scope.Kind, scope.List))
+                {
+                    throw new FilterExpressionException(token.Position, $"'{word}' cannot be used inside {RootCauseNode.Spell(scope.Kind, scope.List)} {{ }}");
+                }
+            }
+            else if (FilterKeywords.IsRootCauseOnly(keyword))
+            {
+                throw new FilterExpressionException(
+                    token.Position, $"'{word}' describes an element of a root cause: it can only be used inside rootcause.fault.service {{ }} and its kin");
+            }
+
+            Advance();
+            return ParseKeywordComparison(token, keyword, kind);
         }
 
         throw new FilterExpressionException(token.Position, $"unknown keyword '{word}'");
@@ -273,7 +303,78 @@ internal sealed class FilterParser
         return new EdgeNode(source, destination, ParseSubFilter());
     }
 
-    private FilterNode? ParseSubFilter()
+    private RootCauseNode ParseRootCause()
+    {
+        var token = Advance();
+        var parts = token.Text.Split('.');
+        RootCauseKind? kind = parts.Length != 3 ? null : parts[1].ToLowerInvariant() switch
+        {
+            "fault" => RootCauseKind.Fault,
+            "error" => RootCauseKind.Error,
+            "responsetime" => RootCauseKind.ResponseTime,
+            _ => null,
+        };
+        RootCauseList? list = parts.Length != 3 ? null : parts[2].ToLowerInvariant() switch
+        {
+            "service" => RootCauseList.Service,
+            "entity" => RootCauseList.Entity,
+            "exception" => RootCauseList.Exception,
+            _ => null,
+        };
+        if (kind is null || list is null)
+        {
+            throw new FilterExpressionException(token.Position, $"unknown keyword '{token.Text}': expected rootcause.fault, rootcause.error or rootcause.responsetime, then .service, .entity or .exception");
+        }
+
+        if (kind == RootCauseKind.ResponseTime && list == RootCauseList.Exception)
+        {
+            throw new FilterExpressionException(token.Position, $"'{token.Text}' is not a keyword: a response-time root cause records no exceptions");
+        }
+
+        return new RootCauseNode(kind.Value, list.Value, ParseSubFilter((kind.Value, list.Value)));
+    }
+
+    private GroupNode ParseGroup()
+    {
+        var token = Advance();
+        var byArn = token.IsWord("group.arn");
+        if (Current.Kind != FilterTokenKind.Equal)
+        {
+            throw Unexpected($"'=' after '{token.Text}'");
+        }
+
+        var op = Advance();
+        if (Current.Kind != FilterTokenKind.String)
+        {
+            throw ExpectedValue(op, $"a quoted group {(byArn ? "ARN" : "name")} for '{token.Text}'");
+        }
+
+        var value = Advance();
+        var group = new FilterGroupReference(byArn, value.StringValue!);
+        if (_groups is null)
+        {
+            throw new FilterExpressionException(token.Position, $"'{token.Text}' cannot be used here: a group's filter expression cannot refer to a group");
+        }
+
+        var text = _groups(group) ?? throw new FilterExpressionException(
+            value.Position, byArn ? $"there is no group with the ARN '{group.Value}'" : $"there is no group named '{group.Value}'");
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return new GroupNode(group, null);
+        }
+
+        try
+        {
+            // A group's expression was checked when it was saved; it names no group, so this cannot recurse further.
+            return new GroupNode(group, Parse(text, groups: null));
+        }
+        catch (FilterExpressionException exception)
+        {
+            throw new FilterExpressionException(value.Position, $"the filter expression of the group '{group.Value}' is not valid: {exception.Reason}");
+        }
+    }
+
+    private FilterNode? ParseSubFilter((RootCauseKind Kind, RootCauseList List)? rootCause = null)
     {
         if (Current.Kind != FilterTokenKind.OpenBrace)
         {
@@ -288,8 +389,10 @@ internal sealed class FilterParser
 
         Enter(open);
         _inSubFilter = true;
+        _rootCause = rootCause;
         var filter = ParseOr();
         _inSubFilter = false;
+        _rootCause = null;
         _depth--;
         Expect(FilterTokenKind.CloseBrace, "'}' to close the '{' at position " + open.Position);
         return filter;

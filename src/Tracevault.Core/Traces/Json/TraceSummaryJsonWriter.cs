@@ -53,6 +53,7 @@ public static class TraceSummaryJsonWriter
 
         WriteRootCauses(writer, "FaultRootCauses", summary.FaultRootCauses);
         WriteRootCauses(writer, "ErrorRootCauses", summary.ErrorRootCauses);
+        WriteRootCauses(writer, "ResponseTimeRootCauses", summary.ResponseTimeRootCauses);
         writer.WriteNumber("Revision", summary.Revision);
         if (summary.MatchedEventTime is { } matchedEventTime)
         {
@@ -169,6 +170,19 @@ public static class TraceSummaryJsonWriter
     {
         writer.WriteStartObject();
         writer.WriteString("Name", entity.Name);
+        if (entity.Coverage is { } coverage)
+        {
+            // A response-time root cause's entity (the model's ResponseTimeRootCauseEntity) has a coverage and no exceptions.
+            writer.WriteNumber("Coverage", coverage);
+            if (entity.Remote is { } isRemote)
+            {
+                writer.WriteBoolean("Remote", isRemote);
+            }
+
+            writer.WriteEndObject();
+            return;
+        }
+
         writer.WriteStartArray("Exceptions");
         foreach (var exception in entity.Exceptions)
         {

@@ -76,6 +76,17 @@ public sealed class XRayJsonWriterTests
             "ClientImpacting": true
           }],
           "ErrorRootCauses": [],
+          "ResponseTimeRootCauses": [{
+            "Services": [
+              {"Name": "api", "Names": ["api"], "Type": "AWS::ApiGateway::Stage", "AccountId": "123456789012",
+               "EntityPath": [{"Name": "api", "Coverage": 1, "Remote": false}, {"Name": "orders", "Coverage": 0.9866666666666667, "Remote": true}], "Inferred": false},
+              {"Name": "orders", "Names": ["orders"], "Type": "AWS::EC2::Instance", "AccountId": "123456789012",
+               "EntityPath": [{"Name": "orders", "Coverage": 0.9733333333333333, "Remote": false}, {"Name": "payments.example.com", "Coverage": 0.6666666666666666, "Remote": true}], "Inferred": false},
+              {"Name": "payments.example.com", "Names": ["payments.example.com"], "Type": "remote",
+               "EntityPath": [{"Name": "payments.example.com", "Coverage": 0.6666666666666666}], "Inferred": true}
+            ],
+            "ClientImpacting": true
+          }],
           "Revision": 4
         }
         """;

@@ -1,0 +1,195 @@
+using System.Text.Json;
+using Tracevault.Server.Http;
+using Tracevault.Storage.Groups;
+
+namespace Tracevault.Server.XRay.Groups;
+
+/// <summary>X-Ray's <c>CreateGroup</c>, <c>GetGroup</c>, <c>GetGroups</c>, <c>UpdateGroup</c> and <c>DeleteGroup</c>.</summary>
+public sealed class GroupApi
+{
+    private readonly GroupService _groups;
+
+    /// <summary>Creates the API.</summary>
+    public GroupApi(GroupService groups) => _groups = groups;
+
+    /// <summary>Registers the operations.</summary>
+    public void Map(ApiRouter router) => router
+        .Map(ApiProtocol.XRay, "CreateGroup", CreateAsync)
+        .Map(ApiProtocol.XRay, "GetGroup", GetAsync)
+        .Map(ApiProtocol.XRay, "GetGroups", ListAsync)
+        .Map(ApiProtocol.XRay, "UpdateGroup", UpdateAsync)
+        .Map(ApiProtocol.XRay, "DeleteGroup", DeleteAsync);
+
+    /// <summary>Reads the optional <c>GroupName</c> and <c>GroupARN</c> members a request addresses a group with, checked against the model's lengths.</summary>
+    /// <exception cref="ApiException">A member is not a string of the model's length.</exception>
+    public static (string? Name, string? Arn) ReadGroupReference(JsonElement root) =>
+        (OptionalString(root, "GroupName", 1, 32), OptionalString(root, "GroupARN", 1, 400));
+
+    private Task CreateAsync(ApiRequest request)
+    {
+        using var body = request.ReadJson();
+        var root = body.RootElement;
+        var name = OptionalString(root, "GroupName", 1, 32) ?? throw Invalid("GroupName is required.");
+        var filter = OptionalString(root, "FilterExpression", 0, int.MaxValue);
+        var (insights, notifications) = ReadInsights(root);
+        var group = _groups.Prepare(request.Caller.AccountId, name, filter, insights ?? false, notifications ?? false, ReadTags(root));
+        request.AuthorizeByIdentity(_groups.Arn(group));
+        _groups.Create(group);
+        return WriteGroupAsync(request, group);
+    }
+
+    private Task GetAsync(ApiRequest request)
+    {
+        var group = FindAuthorized(request);
+        return WriteGroupAsync(request, group);
+    }
+
+    private Task ListAsync(ApiRequest request)
+    {
+        using var body = request.ReadJson();
+        if (OptionalString(body.RootElement, "NextToken", 1, 100) is not null)
+        {
+            // Every group of an account fits one page: no answer ever carries a NextToken to send back.
+            throw Invalid("The NextToken is not valid: GetGroups answers every group in one page.");
+        }
+
+        request.AuthorizeByIdentity();
+        var groups = _groups.List(request.Caller.AccountId);
+        return ApiResponses.WriteAsync(request, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("Groups");
+            foreach (var group in groups)
+            {
+                WriteGroup(writer, group);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        });
+    }
+
+    private Task UpdateAsync(ApiRequest request)
+    {
+        using var body = request.ReadJson();
+        var root = body.RootElement;
+        var group = FindAuthorized(request, root);
+        var filter = OptionalString(root, "FilterExpression", 0, int.MaxValue);
+        var (insights, notifications) = ReadInsights(root);
+        var updated = _groups.Update(group, filter, insights, notifications);
+        return WriteGroupAsync(request, updated);
+    }
+
+    private Task DeleteAsync(ApiRequest request)
+    {
+        var group = FindAuthorized(request);
+        _groups.Delete(group);
+        return ApiResponses.WriteEmptyAsync(request);
+    }
+
+    private TraceGroup FindAuthorized(ApiRequest request)
+    {
+        using var body = request.ReadJson();
+        return FindAuthorized(request, body.RootElement);
+    }
+
+    /// <summary>The group a request names, once the caller may act on it; a caller who may not is refused before learning whether it exists.</summary>
+    private TraceGroup FindAuthorized(ApiRequest request, JsonElement root)
+    {
+        var (name, arn) = ReadGroupReference(root);
+        var account = request.Caller.AccountId;
+        var group = _groups.Find(account, name, arn);
+        request.AuthorizeByIdentity(_groups.ResourceFor(account, name, arn, group));
+        return group ?? throw GroupService.NotFound();
+    }
+
+    private Task WriteGroupAsync(ApiRequest request, TraceGroup group) => ApiResponses.WriteAsync(request, writer =>
+    {
+        writer.WriteStartObject();
+        writer.WritePropertyName("Group");
+        WriteGroup(writer, group);
+        writer.WriteEndObject();
+    });
+
+    private void WriteGroup(Utf8JsonWriter writer, TraceGroup group)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("GroupName", group.Name);
+        writer.WriteString("GroupARN", _groups.Arn(group));
+        if (group.FilterExpression is not null)
+        {
+            writer.WriteString("FilterExpression", group.FilterExpression);
+        }
+
+        writer.WriteStartObject("InsightsConfiguration");
+        writer.WriteBoolean("InsightsEnabled", group.InsightsEnabled);
+        writer.WriteBoolean("NotificationsEnabled", group.NotificationsEnabled);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    private static (bool? Insights, bool? Notifications) ReadInsights(JsonElement root)
+    {
+        if (!root.TryGetProperty("InsightsConfiguration", out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            return (null, null);
+        }
+
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw Invalid("InsightsConfiguration must be an object.");
+        }
+
+        return (OptionalBoolean(element, "InsightsEnabled"), OptionalBoolean(element, "NotificationsEnabled"));
+    }
+
+    private static List<KeyValuePair<string, string>> ReadTags(JsonElement root)
+    {
+        if (!root.TryGetProperty("Tags", out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            return [];
+        }
+
+        if (element.ValueKind != JsonValueKind.Array || element.GetArrayLength() > 200)
+        {
+            throw Invalid("Tags must be a list of at most 200 tags.");
+        }
+
+        var tags = new List<KeyValuePair<string, string>>();
+        foreach (var tag in element.EnumerateArray())
+        {
+            if (tag.ValueKind != JsonValueKind.Object)
+            {
+                throw Invalid("Each tag must be an object with Key and Value.");
+            }
+
+            var key = OptionalString(tag, "Key", 1, 128) ?? throw Invalid("Each tag needs a Key.");
+            var value = OptionalString(tag, "Value", 0, 256) ?? throw Invalid($"The tag '{key}' needs a Value.");
+            tags.Add(KeyValuePair.Create(key, value));
+        }
+
+        return tags;
+    }
+
+    private static string? OptionalString(JsonElement root, string member, int min, int max)
+    {
+        if (!root.TryGetProperty(member, out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (element.ValueKind != JsonValueKind.String || element.GetString() is not { } text || text.Length < min || text.Length > max)
+        {
+            throw Invalid(max == int.MaxValue ? $"{member} must be a string." : $"{member} must be a string of {min} to {max} characters.");
+        }
+
+        return text;
+    }
+
+    private static bool? OptionalBoolean(JsonElement root, string member) =>
+        !root.TryGetProperty(member, out var element) || element.ValueKind == JsonValueKind.Null ? null
+        : element.ValueKind is JsonValueKind.True or JsonValueKind.False ? element.GetBoolean()
+        : throw Invalid($"InsightsConfiguration.{member} must be true or false.");
+
+    private static ApiException Invalid(string message) => new("InvalidRequestException", message);
+}
