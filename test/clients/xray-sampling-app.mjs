@@ -1,6 +1,6 @@
 // Two services instrumented with the X-Ray SDK for Node.js with its defaults (centralized sampling through the daemon address,
 // which AWS_XRAY_DAEMON_ADDRESS names), run by xray-sampling-sdk.test.mjs as their own process: "sampling-checkout" and
-// "sampling-other". GET /work answers whether the SDK sampled the request; GET /sampling-rules what the SDK fetched.
+// "sampling-other". GET /work answers whether the SDK sampled the request; GET /sampling-rules the rules (name, rate) the SDK fetched.
 // It prints {"checkout": port, "other": port} once both listen, and exits when its stdin closes.
 import http from 'node:http';
 import AWSXRay from 'aws-xray-sdk-core';
@@ -9,7 +9,7 @@ function tracedServer(name) {
   return http.createServer((req, res) => {
     res.setHeader('content-type', 'application/json');
     if (req.url === '/sampling-rules') {
-      res.end(JSON.stringify(AWSXRay.middleware.sampler.ruleCache.rules.map((rule) => rule.getName())));
+      res.end(JSON.stringify(AWSXRay.middleware.sampler.ruleCache.rules.map((rule) => ({ name: rule.getName(), rate: rule.getRate() }))));
       return;
     }
 

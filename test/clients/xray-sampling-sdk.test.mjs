@@ -1,12 +1,15 @@
 // Issue 19's acceptance with the X-Ray SDK for Node.js and its defaults: a rule created through the AWS SDK with FixedRate 1
-// for a service makes the SDK trace every one of its requests, while the Default rule traces few of another service's.
-// The SDK fetches its rules from the server as from its daemon (unsigned POST /GetSamplingRules on the daemon address).
+// for a service makes the SDK trace every one of its requests, while the Default rule traces few of another service's; updated
+// to FixedRate 0 and ReservoirSize 1, about one request a second is traced. The SDK fetches its rules from the server as from
+// its daemon (unsigned POST /GetSamplingRules on the daemon address) when it starts and then every five minutes: the SDK reads
+// LastRuleModification as milliseconds (aws-xray-sdk-core 3.12's dateToEpoch), so it never re-fetches sooner, with X-Ray as here;
+// the test starts the service again after the update rather than wait five minutes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { XRayClient, CreateSamplingRuleCommand, GetTraceSummariesCommand } from '@aws-sdk/client-xray';
+import { XRayClient, CreateSamplingRuleCommand, UpdateSamplingRuleCommand, GetTraceSummariesCommand } from '@aws-sdk/client-xray';
 import { clientConfig } from './support.mjs';
 
 const xray = new XRayClient(clientConfig());
@@ -41,6 +44,22 @@ async function sampledOf(port) {
   return { sampled, traceIds };
 }
 
+/** Starts the instrumented services; returns the process and its ports. */
+async function startApp() {
+  const child = spawn(process.execPath, ['xray-sampling-app.mjs'], { cwd: import.meta.dirname, stdio: ['pipe', 'pipe', 'inherit'] });
+  const [line] = await once(createInterface({ input: child.stdout }), 'line');
+  return [child, JSON.parse(line)];
+}
+
+/** Starts the SDK's pollers with one request and waits until the rules it fetched satisfy `ready`. */
+async function rulesFetched(port, ready) {
+  await fetch(`http://127.0.0.1:${port}/work`);
+  return poll('the SDK fetched the rules', 60_000, async () => {
+    const fetched = await (await fetch(`http://127.0.0.1:${port}/sampling-rules`)).json();
+    return ready(fetched) ? fetched : null;
+  });
+}
+
 before(async () => {
   assert.ok(process.env.AWS_XRAY_DAEMON_ADDRESS, 'AWS_XRAY_DAEMON_ADDRESS names the server');
   // Created before the service starts: the SDK fetches rules at its first request, then every five minutes.
@@ -50,21 +69,15 @@ before(async () => {
       ServiceType: '*', Host: '*', HTTPMethod: '*', URLPath: '*', Version: 1,
     },
   }));
-  app = spawn(process.execPath, ['xray-sampling-app.mjs'], { cwd: import.meta.dirname, stdio: ['pipe', 'pipe', 'inherit'] });
-  const [line] = await once(createInterface({ input: app.stdout }), 'line');
-  ports = JSON.parse(line);
+  [app, ports] = await startApp();
 });
 
 after(() => app?.stdin.end());
 
 test('a FixedRate 1 rule for a service traces all its requests; the Default rule traces few of another', async () => {
   // The first request starts the SDK's pollers; its decision falls back to local rules while the fetch is on its way.
-  await fetch(`http://127.0.0.1:${ports.checkout}/work`);
-  const rules = await poll('the SDK fetched the rules', 60_000, async () => {
-    const fetched = await (await fetch(`http://127.0.0.1:${ports.checkout}/sampling-rules`)).json();
-    return fetched.length > 0 ? fetched : null;
-  });
-  assert.deepEqual(rules, ['checkout-everything', 'Default']);
+  const rules = await rulesFetched(ports.checkout, (fetched) => fetched.length > 0);
+  assert.deepEqual(rules, [{ name: 'checkout-everything', rate: 1 }, { name: 'Default', rate: 0.05 }]);
 
   const checkout = await sampledOf(ports.checkout);
   assert.equal(checkout.sampled, requests, 'every request of the service the rule names is traced');
@@ -92,4 +105,19 @@ test('a FixedRate 1 rule for a service traces all its requests; the Default rule
     } while (NextToken);
     return [...wanted].every((id) => found.has(id));
   });
+});
+
+test('updated to FixedRate 0 and ReservoirSize 1, the rule traces about one request a second', async () => {
+  await xray.send(new UpdateSamplingRuleCommand({ SamplingRuleUpdate: { RuleName: 'checkout-everything', FixedRate: 0, ReservoirSize: 1 } }));
+  const [restarted, restartedPorts] = await startApp();
+  try {
+    await rulesFetched(restartedPorts.checkout, (fetched) => fetched.some((r) => r.name === 'checkout-everything' && r.rate === 0));
+    const started = Date.now();
+    const { sampled } = await sampledOf(restartedPorts.checkout);
+    const seconds = Math.ceil((Date.now() - started) / 1000);
+    // One a second from the reservoir (the seconds the requests spanned, counted from both ends), nothing beyond it.
+    assert.ok(sampled >= 1 && sampled <= seconds + 1, `${sampled} of ${requests} traced in ${seconds} s`);
+  } finally {
+    restarted.stdin.end();
+  }
 });
