@@ -113,4 +113,7 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 264, Level = LogLevel.Warning, Message = "Metrics are not served: the default port {Endpoint} is taken (give --metrics HOST:PORT or off)")]
     public static partial void MetricsPortTaken(ILogger logger, string endpoint);
+
+    [LoggerMessage(EventId = 330, Level = LogLevel.Error, Message = "Database unavailable: operation {Operation} (request {RequestId}) could not reach it ({Code}: {Reason}); answered with a retryable error (503), nothing acknowledged. It resumes by itself when the database is back.")]
+    public static partial void OperationStoreUnavailable(ILogger logger, string operation, string requestId, string code, string reason);
 }
