@@ -38,4 +38,8 @@ public interface IStorageBackend
 
     /// <summary>Asks the store one cheap question: whether it answers and holds Tracevault's schema (its exception when it cannot answer).</summary>
     bool Answers();
+
+    /// <summary>How many bytes the store takes where it keeps its data (its files, or the database's size on its server), for the metrics.</summary>
+    /// <exception cref="System.Data.Common.DbException">The store cannot answer.</exception>
+    long SizeBytes();
 }

@@ -91,4 +91,20 @@ public sealed class SqliteBackend : IStorageBackend
         command.CommandText = "SELECT count(*) FROM sqlite_master";
         return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) > 0;
     }
+
+    /// <inheritdoc />
+    /// <remarks>The database file and its write-ahead log.</remarks>
+    public long SizeBytes() => FileSize(Database.Path) + FileSize(Database.Path + "-wal");
+
+    private static long FileSize(string path)
+    {
+        try
+        {
+            return new FileInfo(path).Length;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
 }
