@@ -1,0 +1,127 @@
+using Npgsql;
+using Tracevault.Keys.Audit;
+using Tracevault.Keys.Envelope;
+using Tracevault.Keys.Identity;
+using Tracevault.Keys.Kms;
+using Tracevault.Keys.RootKeys;
+using Tracevault.Keys.Settings;
+using Tracevault.Storage.Traces;
+
+namespace Tracevault.Storage.Postgres;
+
+/// <summary>The shared backend: every repository over one PostgreSQL database that any number of nodes use at once, and the one place that makes them.</summary>
+/// <remarks>Thread-safe; see <see cref="IStorageBackend"/> for when each repository is made. Dispose it to close its connection pool.</remarks>
+public sealed class PostgresBackend : IStorageBackend, IDisposable
+{
+    /// <summary>The advisory lock a node holds while it bootstraps a database ("TVBOOTST" as a number): reads its root keys, records its own, makes the first account.</summary>
+    public const long BootstrapLock = 0x5456424F4F545354;
+
+    private PostgresBackend(PostgresDatabase database, RootKeyRing rootKeys)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        ArgumentNullException.ThrowIfNull(rootKeys);
+        Database = database;
+    }
+
+    /// <summary>The database, for what only PostgreSQL has (its tests); the server reaches it through the repositories only.</summary>
+    public PostgresDatabase Database { get; }
+
+    /// <summary>Where the database is (never its password), for messages and logs.</summary>
+    public string Where => Database.Where;
+
+    /// <inheritdoc />
+    public ITraceStore Traces => throw NotYet("trace store");
+
+    /// <inheritdoc />
+    public IKeyRepository Keys => throw NotYet("key repository");
+
+    /// <inheritdoc />
+    public IAuditLog Audit => throw NotYet("audit log");
+
+    /// <inheritdoc />
+    public IIdentityRepository Identities => throw NotYet("identity repository");
+
+    /// <inheritdoc />
+    public IEncryptionSettingRepository EncryptionSettings => throw NotYet("encryption setting repository");
+
+    /// <inheritdoc />
+    public IServiceKeyStore ServiceKeys => throw NotYet("service key store");
+
+    /// <inheritdoc />
+    public IRootKeySealedStore RootKeySealed => throw NotYet("root key store");
+
+    /// <summary>Connects to the database <paramref name="connection"/> names, applies the schema (safe while other nodes do too), and serves its repositories, sealing under <paramref name="rootKeys"/>.</summary>
+    /// <exception cref="NpgsqlException">The database cannot be reached.</exception>
+    public static PostgresBackend Open(NpgsqlConnectionStringBuilder connection, RootKeyRing rootKeys) => new(new PostgresDatabase(connection), rootKeys);
+
+    /// <summary>Reads which root keys the database <paramref name="connection"/> names expects, without applying the schema or writing anything: none for an empty database.</summary>
+    /// <exception cref="NpgsqlException">The database cannot be read.</exception>
+    public static StoredRootKeys ReadRootKeysBeforeOpening(NpgsqlConnectionStringBuilder connection)
+    {
+        using var opened = new NpgsqlConnection(Unpooled(connection));
+        opened.Open();
+        using (var exists = new NpgsqlCommand("SELECT to_regclass('root_keys') IS NOT NULL", opened))
+        {
+            if (exists.ExecuteScalar() is not true)
+            {
+                return new StoredRootKeys([], []);
+            }
+        }
+
+        var recorded = new List<RootKeyCheck>();
+        using var command = new NpgsqlCommand("SELECT key_id, check_value FROM root_keys ORDER BY key_id", opened);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            recorded.Add(new RootKeyCheck(reader.GetInt32(0), (byte[])reader[1]));
+        }
+
+        return new StoredRootKeys(recorded, []);
+    }
+
+    /// <summary>Holds <see cref="BootstrapLock"/> on a connection of its own until disposed, so of several nodes bootstrapping one database at once each finds what the one before it made.</summary>
+    /// <remarks>A session lock: a node that dies holding it loses it with its connection.</remarks>
+    /// <exception cref="NpgsqlException">The database cannot be reached.</exception>
+    public static IDisposable LockBootstrap(NpgsqlConnectionStringBuilder connection)
+    {
+        var opened = new NpgsqlConnection(Unpooled(connection));
+        try
+        {
+            opened.Open();
+            using var command = new NpgsqlCommand("SELECT pg_advisory_lock($1)", opened);
+            command.Parameters.AddWithValue(BootstrapLock);
+            command.ExecuteNonQuery();
+            return opened;
+        }
+        catch
+        {
+            opened.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public bool Answers()
+    {
+        using var connection = Database.Open();
+        using var command = new NpgsqlCommand("SELECT count(*) FROM schema_versions", connection);
+        return (long)command.ExecuteScalar()! > 0;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The database's size on its server (tables, indexes, TOAST), as <c>pg_database_size</c> counts it.</remarks>
+    public long SizeBytes()
+    {
+        using var connection = Database.Open();
+        using var command = new NpgsqlCommand("SELECT pg_database_size(current_database())", connection);
+        return (long)command.ExecuteScalar()!;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => Database.Dispose();
+
+    private static string Unpooled(NpgsqlConnectionStringBuilder connection) =>
+        new NpgsqlConnectionStringBuilder(connection.ConnectionString) { Pooling = false }.ConnectionString;
+
+    private static NotSupportedException NotYet(string repository) => new($"PostgreSQL's {repository} is not in this build yet.");
+}
