@@ -185,7 +185,7 @@ public static class TracevaultCommand
             }
             else if (server.InitializedAdmin is not null)
             {
-                await System.Console.Out.WriteLineAsync($"Initialized {server.Data.Path}: account {server.InitializedAdmin.User.AccountId}, admin user '{server.InitializedAdmin.User.Name}'.").ConfigureAwait(false);
+                await System.Console.Out.WriteLineAsync($"Initialized {server.Data.Description}: account {server.InitializedAdmin.User.AccountId}, admin user '{server.InitializedAdmin.User.Name}'.").ConfigureAwait(false);
             }
 
             if (options.LogFormat == LogFormat.Text)
@@ -212,8 +212,8 @@ public static class TracevaultCommand
             var directory = DataDirectory.OpenOrCreate(path, rootKey, postgres, TimeProvider.System);
             var admin = directory.InitializeIfEmpty();
             System.Console.WriteLine(admin is null
-                ? $"{directory.Path} is already initialized."
-                : $"Initialized {directory.Path}: account {admin.User.AccountId}, admin user '{admin.User.Name}'.");
+                ? $"{directory.Description} is already initialized."
+                : $"Initialized {directory.Description}: account {admin.User.AccountId}, admin user '{admin.User.Name}'.");
             System.Console.WriteLine(UsageLines(directory, parse.GetValue(region)!, new Uri($"http://{parse.GetValue(listen)}/")));
             return 0;
         });
@@ -332,6 +332,6 @@ public static class TracevaultCommand
         {directory.ClientSettings(region, url.ToString().TrimEnd('/'))}
         e.g. aws --endpoint-url {url.ToString().TrimEnd('/')} xray get-encryption-config
         Console: {url}console
-        Sign in with the admin's access key id and secret access key from {directory.CredentialsPath}; make more users with 'tracevault users create NAME --data {directory.Path}'.
+        Sign in with the admin's access key id and secret access key from {directory.CredentialsPath}; make more users with 'tracevault users create NAME --data {directory.Path}{(directory.HoldsDatabase ? "" : " --postgres …")}'.
         """;
 }
