@@ -38,7 +38,7 @@ public sealed class SqliteBackend : IStorageBackend
         _encryptionSettings = new Lazy<SqliteEncryptionSettingRepository>(() => new SqliteEncryptionSettingRepository(database), once);
         _serviceKeys = new Lazy<SqliteServiceKeyStore>(() => new SqliteServiceKeyStore(database, rootKeys), once);
         _rootKeySealed = new Lazy<SqliteRootKeyStore>(() => new SqliteRootKeyStore(database), once);
-        _traces = new Lazy<SqliteTraceStore>(() => new SqliteTraceStore(database), once);
+        _traces = new Lazy<SqliteTraceStore>(() => new SqliteTraceStore(database, TimeProvider.System), once);
     }
 
     /// <summary>The database, for what only SQLite has (its tests, its file checks); the server reaches it through the repositories only.</summary>

@@ -16,7 +16,7 @@ public sealed class SqliteBackendUnderTest : IBackendUnderTest
     /// <summary>The database file every opening shares.</summary>
     public string DatabasePath => Path.Combine(_directory, SqliteDatabase.FileName);
 
-    public ITraceStore OpenTraceStore() => new SqliteTraceStore(new SqliteDatabase(DatabasePath));
+    public ITraceStore OpenTraceStore() => new SqliteTraceStore(new SqliteDatabase(DatabasePath), TimeProvider.System);
 
     public IIdentityRepository OpenIdentityRepository(RootKeyRing rootKeys) => new SqliteIdentityRepository(new SqliteDatabase(DatabasePath), new AuditChain(rootKeys));
 
