@@ -1,6 +1,7 @@
 using Npgsql;
 using Tracevault.Keys.Audit;
 using Tracevault.Keys.Identity;
+using Tracevault.Keys.Kms;
 using Tracevault.Keys.RootKeys;
 using Tracevault.Server.Tests.Infrastructure;
 using Tracevault.Storage.Postgres;
@@ -34,6 +35,36 @@ public sealed class PostgresBackendUnderTest : IBackendUnderTest
     public IIdentityRepository OpenIdentityRepository(RootKeyRing rootKeys) => throw new NotSupportedException("The PostgreSQL identity repository is not in this branch.");
 
     public IAuditLog OpenAuditLog(RootKeyRing rootKeys) => new PostgresAuditLog(OpenDatabase(), new AuditChain(rootKeys));
+
+    public IKeyRepository OpenKeyRepository(RootKeyRing rootKeys)
+    {
+        var database = OpenDatabase();
+        return new PostgresKeyRepository(database, new PostgresAuditLog(database, new AuditChain(rootKeys)));
+    }
+
+    public bool TablesHold(byte[] bytes)
+    {
+        using var connection = new NpgsqlConnection(Connection.ConnectionString);
+        connection.Open();
+        using (var checkpoint = new NpgsqlCommand("CHECKPOINT", connection))
+        {
+            checkpoint.ExecuteNonQuery();
+        }
+
+        var files = new List<string>();
+        using (var command = new NpgsqlCommand("SELECT pg_relation_filepath(c.oid) FROM pg_class c WHERE c.relkind IN ('r', 't', 'i', 'm') AND pg_relation_filepath(c.oid) IS NOT NULL", connection))
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                files.Add(Path.Combine(PostgresCluster.Shared.DataPath, reader.GetString(0)));
+            }
+        }
+
+        // A relation past 1 GB continues in files numbered .1, .2, …
+        return files.SelectMany(file => new[] { file }.Concat(Enumerable.Range(1, int.MaxValue - 1).Select(i => $"{file}.{i}").TakeWhile(File.Exists)))
+            .Any(file => File.Exists(file) && File.ReadAllBytes(file).AsSpan().IndexOf(bytes) >= 0);
+    }
 
     public void RewriteAuditUsername(long sequence, string username) =>
         Execute("ALTER TABLE audit_events DISABLE TRIGGER USER; UPDATE audit_events SET username = $1 WHERE seq = $2; ALTER TABLE audit_events ENABLE TRIGGER USER", username, sequence);

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Tracevault.Keys.Audit;
 using Tracevault.Keys.Identity;
+using Tracevault.Keys.Kms;
 using Tracevault.Keys.RootKeys;
 using Tracevault.Storage.Sqlite;
 using Tracevault.Storage.Tests.Contracts;
@@ -27,6 +28,15 @@ public sealed class SqliteBackendUnderTest : IBackendUnderTest
 
     public void DeleteAuditRecords(long from, long to) =>
         Execute("DROP TRIGGER audit_events_no_delete; DELETE FROM audit_events WHERE seq BETWEEN $from AND $to; " + NoDelete, ("$from", from), ("$to", to));
+
+    public IKeyRepository OpenKeyRepository(RootKeyRing rootKeys)
+    {
+        var database = new SqliteDatabase(DatabasePath);
+        return new SqliteKeyRepository(database, new SqliteAuditLog(database, new AuditChain(rootKeys)));
+    }
+
+    public bool TablesHold(byte[] bytes) =>
+        new[] { DatabasePath, DatabasePath + "-wal" }.Any(path => File.Exists(path) && File.ReadAllBytes(path).AsSpan().IndexOf(bytes) >= 0);
 
     public void Dispose()
     {
