@@ -1,4 +1,6 @@
+using Tracevault.Keys.Audit;
 using Tracevault.Keys.Identity;
+using Tracevault.Keys.Kms;
 using Tracevault.Keys.RootKeys;
 using Tracevault.Storage.Traces;
 
@@ -12,4 +14,19 @@ public interface IBackendUnderTest : IDisposable
 
     /// <summary>Opens the identity repository, its changes audited under <paramref name="rootKeys"/>; each call is another opening of the same store.</summary>
     IIdentityRepository OpenIdentityRepository(RootKeyRing rootKeys);
+
+    /// <summary>Opens the audit trail, chained under <paramref name="rootKeys"/>; each call is another opening of the same store, as by another node.</summary>
+    IAuditLog OpenAuditLog(RootKeyRing rootKeys);
+
+    /// <summary>Changes the user name of audit record <paramref name="sequence"/> behind the store's back, as someone who can write the database.</summary>
+    void RewriteAuditUsername(long sequence, string username);
+
+    /// <summary>Deletes audit records <paramref name="from"/> to <paramref name="to"/> (inclusive) behind the store's back.</summary>
+    void DeleteAuditRecords(long from, long to);
+
+    /// <summary>Opens the key repository, its changes committed with records chained under <paramref name="rootKeys"/>; each call is another opening of the same store, as by another node.</summary>
+    IKeyRepository OpenKeyRepository(RootKeyRing rootKeys);
+
+    /// <summary>Whether <paramref name="bytes"/> appear in the files the store keeps its tables in, read raw (SQLite: the database file and its write-ahead log; PostgreSQL: every relation's files after a checkpoint, not its write-ahead log).</summary>
+    bool TablesHold(byte[] bytes);
 }
