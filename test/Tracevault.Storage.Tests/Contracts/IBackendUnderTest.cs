@@ -1,5 +1,6 @@
 using Tracevault.Keys.Identity;
 using Tracevault.Keys.RootKeys;
+using Tracevault.Keys.Settings;
 using Tracevault.Storage.Traces;
 
 namespace Tracevault.Storage.Tests.Contracts;
@@ -12,4 +13,7 @@ public interface IBackendUnderTest : IDisposable
 
     /// <summary>Opens the identity repository, its changes audited under <paramref name="rootKeys"/>; each call is another opening of the same store.</summary>
     IIdentityRepository OpenIdentityRepository(RootKeyRing rootKeys);
+
+    /// <summary>Opens the encryption setting repository; each call is another opening of the same store, as by another node.</summary>
+    IEncryptionSettingRepository OpenEncryptionSettingRepository();
 }

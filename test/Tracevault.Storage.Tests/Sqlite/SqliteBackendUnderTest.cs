@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Tracevault.Keys.Audit;
 using Tracevault.Keys.Identity;
 using Tracevault.Keys.RootKeys;
+using Tracevault.Keys.Settings;
 using Tracevault.Storage.Sqlite;
 using Tracevault.Storage.Tests.Contracts;
 using Tracevault.Storage.Traces;
@@ -19,6 +20,8 @@ public sealed class SqliteBackendUnderTest : IBackendUnderTest
     public ITraceStore OpenTraceStore() => new SqliteTraceStore(new SqliteDatabase(DatabasePath));
 
     public IIdentityRepository OpenIdentityRepository(RootKeyRing rootKeys) => new SqliteIdentityRepository(new SqliteDatabase(DatabasePath), new AuditChain(rootKeys));
+
+    public IEncryptionSettingRepository OpenEncryptionSettingRepository() => new SqliteEncryptionSettingRepository(new SqliteDatabase(DatabasePath));
 
     public void Dispose()
     {
