@@ -1,3 +1,4 @@
+using Tracevault.Keys.Audit;
 using Tracevault.Keys.Identity;
 using Tracevault.Keys.RootKeys;
 using Tracevault.Keys.Settings;
@@ -16,4 +17,13 @@ public interface IBackendUnderTest : IDisposable
 
     /// <summary>Opens the encryption setting repository; each call is another opening of the same store, as by another node.</summary>
     IEncryptionSettingRepository OpenEncryptionSettingRepository();
+
+    /// <summary>Opens the audit trail, chained under <paramref name="rootKeys"/>; each call is another opening of the same store, as by another node.</summary>
+    IAuditLog OpenAuditLog(RootKeyRing rootKeys);
+
+    /// <summary>Changes the user name of audit record <paramref name="sequence"/> behind the store's back, as someone who can write the database.</summary>
+    void RewriteAuditUsername(long sequence, string username);
+
+    /// <summary>Deletes audit records <paramref name="from"/> to <paramref name="to"/> (inclusive) behind the store's back.</summary>
+    void DeleteAuditRecords(long from, long to);
 }

@@ -23,9 +23,38 @@ public sealed class SqliteBackendUnderTest : IBackendUnderTest
 
     public IEncryptionSettingRepository OpenEncryptionSettingRepository() => new SqliteEncryptionSettingRepository(new SqliteDatabase(DatabasePath));
 
+    public IAuditLog OpenAuditLog(RootKeyRing rootKeys) => new SqliteAuditLog(new SqliteDatabase(DatabasePath), new AuditChain(rootKeys));
+
+    public void RewriteAuditUsername(long sequence, string username) =>
+        Execute("DROP TRIGGER audit_events_no_update; UPDATE audit_events SET username = $value WHERE seq = $from; " + NoUpdate, ("$value", username), ("$from", sequence));
+
+    public void DeleteAuditRecords(long from, long to) =>
+        Execute("DROP TRIGGER audit_events_no_delete; DELETE FROM audit_events WHERE seq BETWEEN $from AND $to; " + NoDelete, ("$from", from), ("$to", to));
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
         Directory.Delete(_directory, recursive: true);
+    }
+
+    private const string NoUpdate = "CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;";
+    private const string NoDelete = "CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;";
+
+    /// <summary>Runs SQL on the file in one transaction, as someone who can write it (not through the store).</summary>
+    private void Execute(string sql, params (string Name, object Value)[] parameters)
+    {
+        using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        connection.Open();
+        using var transaction = connection.BeginTransaction();
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        command.ExecuteNonQuery();
+        transaction.Commit();
     }
 }
