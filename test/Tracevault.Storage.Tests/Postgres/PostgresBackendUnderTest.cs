@@ -32,7 +32,7 @@ public sealed class PostgresBackendUnderTest : IBackendUnderTest
 
     public ITraceStore OpenTraceStore() => throw new NotSupportedException("The PostgreSQL trace store is not in this branch.");
 
-    public IIdentityRepository OpenIdentityRepository(RootKeyRing rootKeys) => throw new NotSupportedException("The PostgreSQL identity repository is not in this branch.");
+    public IIdentityRepository OpenIdentityRepository(RootKeyRing rootKeys) => new PostgresIdentityRepository(OpenDatabase(), new AuditChain(rootKeys));
 
     public IEncryptionSettingRepository OpenEncryptionSettingRepository() => new PostgresEncryptionSettingRepository(OpenDatabase());
 
