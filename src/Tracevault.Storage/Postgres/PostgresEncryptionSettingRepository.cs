@@ -1,5 +1,3 @@
-using Npgsql;
-using NpgsqlTypes;
 using Tracevault.Keys.Settings;
 
 namespace Tracevault.Storage.Postgres;
@@ -26,13 +24,13 @@ public sealed class PostgresEncryptionSettingRepository : IEncryptionSettingRepo
 
         // The primary key decides between nodes appending the same version at once: the second waits for the first to commit, then inserts nothing.
         return Execute($"INSERT INTO encryption_settings ({SettingColumns}) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-            Text(setting.AccountId), setting.Version, Text(setting.Type == EncryptionType.Kms ? "KMS" : "NONE"), Text(setting.KeyArn),
-            setting.ChangedAt.ToUnixTimeMilliseconds(), Text(setting.ChangedBy)) == 1;
+            setting.AccountId, setting.Version, setting.Type == EncryptionType.Kms ? "KMS" : "NONE", setting.KeyArn,
+            setting.ChangedAt.ToUnixTimeMilliseconds(), setting.ChangedBy) == 1;
     }
 
     /// <inheritdoc />
     public EncryptionSetting? FindCurrent(string accountId) =>
-        ReadSettings($"SELECT {SettingColumns} FROM encryption_settings WHERE account_id = $1 ORDER BY version DESC LIMIT 1", Text(accountId)).SingleOrDefault();
+        ReadSettings($"SELECT {SettingColumns} FROM encryption_settings WHERE account_id = $1 ORDER BY version DESC LIMIT 1", accountId).SingleOrDefault();
 
     /// <inheritdoc />
     public IReadOnlyList<EncryptionSetting> ListCurrent() =>
@@ -41,16 +39,16 @@ public sealed class PostgresEncryptionSettingRepository : IEncryptionSettingRepo
     /// <inheritdoc />
     public void Acknowledge(string accountId, int version, string nodeId, DateTimeOffset at) =>
         Execute("INSERT INTO encryption_acks (account_id, version, node_id, acked_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-            Text(accountId), version, Text(nodeId), at.ToUnixTimeMilliseconds());
+            accountId, version, nodeId, at.ToUnixTimeMilliseconds());
 
     /// <inheritdoc />
     public IReadOnlySet<string> AcknowledgedBy(string accountId, int version) =>
-        ReadStrings("SELECT node_id FROM encryption_acks WHERE account_id = $1 AND version = $2", Text(accountId), version);
+        ReadStrings("SELECT node_id FROM encryption_acks WHERE account_id = $1 AND version = $2", accountId, version);
 
     /// <inheritdoc />
     public void Heartbeat(string nodeId, DateTimeOffset at) =>
         Execute("INSERT INTO nodes (node_id, last_seen) VALUES ($1, $2) ON CONFLICT (node_id) DO UPDATE SET last_seen = excluded.last_seen",
-            Text(nodeId), at.ToUnixTimeMilliseconds());
+            nodeId, at.ToUnixTimeMilliseconds());
 
     /// <inheritdoc />
     public IReadOnlySet<string> LiveNodes(DateTimeOffset since) =>
@@ -61,8 +59,8 @@ public sealed class PostgresEncryptionSettingRepository : IEncryptionSettingRepo
     {
         ArgumentNullException.ThrowIfNull(ciphertextBlob);
         using var connection = _database.Open();
-        using var command = Command(connection, "INSERT INTO kms_data_keys (account_id, key_arn, ciphertext_blob, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
-            Text(accountId), Text(keyArn), ciphertextBlob, createdAt.ToUnixTimeMilliseconds());
+        using var command = PostgresSql.Command(connection, null, "INSERT INTO kms_data_keys (account_id, key_arn, ciphertext_blob, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+            accountId, keyArn, ciphertextBlob, createdAt.ToUnixTimeMilliseconds());
         var id = (long)command.ExecuteScalar()!;
         return new WrappedDataKey(id, accountId, keyArn, ciphertextBlob, createdAt);
     }
@@ -71,7 +69,7 @@ public sealed class PostgresEncryptionSettingRepository : IEncryptionSettingRepo
     public WrappedDataKey? FindDataKey(long id)
     {
         using var connection = _database.Open();
-        using var command = Command(connection, "SELECT id, account_id, key_arn, ciphertext_blob, created_at FROM kms_data_keys WHERE id = $1", id);
+        using var command = PostgresSql.Command(connection, null, "SELECT id, account_id, key_arn, ciphertext_blob, created_at FROM kms_data_keys WHERE id = $1", id);
         using var reader = command.ExecuteReader();
         return reader.Read()
             ? new WrappedDataKey(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<byte[]>(3), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)))
@@ -81,13 +79,13 @@ public sealed class PostgresEncryptionSettingRepository : IEncryptionSettingRepo
     /// <inheritdoc />
     public void AddIndexedKey(string accountId, string keyArn, DateTimeOffset at) =>
         Execute("INSERT INTO trace_index_keys (account_id, key_arn, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-            Text(accountId), Text(keyArn), at.ToUnixTimeMilliseconds());
+            accountId, keyArn, at.ToUnixTimeMilliseconds());
 
     /// <inheritdoc />
     public IReadOnlyList<string> ListIndexedKeys(string accountId)
     {
         using var connection = _database.Open();
-        using var command = Command(connection, "SELECT key_arn FROM trace_index_keys WHERE account_id = $1 ORDER BY created_at, key_arn", Text(accountId));
+        using var command = PostgresSql.Command(connection, null, "SELECT key_arn FROM trace_index_keys WHERE account_id = $1 ORDER BY created_at, key_arn", accountId);
         using var reader = command.ExecuteReader();
         var keys = new List<string>();
         while (reader.Read())
@@ -103,52 +101,37 @@ public sealed class PostgresEncryptionSettingRepository : IEncryptionSettingRepo
     {
         if (status is null)
         {
-            Execute("DELETE FROM storing_status WHERE account_id = $1", Text(accountId));
+            Execute("DELETE FROM storing_status WHERE account_id = $1", accountId);
             return;
         }
 
         Execute("""
             INSERT INTO storing_status (account_id, key_arn, reason, since) VALUES ($1, $2, $3, $4)
             ON CONFLICT (account_id) DO UPDATE SET key_arn = excluded.key_arn, reason = excluded.reason, since = excluded.since
-            """, Text(accountId), Text(status.KeyArn), Text(status.Reason), status.Since.ToUnixTimeMilliseconds());
+            """, accountId, status.KeyArn, status.Reason, status.Since.ToUnixTimeMilliseconds());
     }
 
     /// <inheritdoc />
     public StoringStatus? FindStoringStatus(string accountId)
     {
         using var connection = _database.Open();
-        using var command = Command(connection, "SELECT account_id, key_arn, reason, since FROM storing_status WHERE account_id = $1", Text(accountId));
+        using var command = PostgresSql.Command(connection, null, "SELECT account_id, key_arn, reason, since FROM storing_status WHERE account_id = $1", accountId);
         using var reader = command.ExecuteReader();
         return reader.Read()
             ? new StoringStatus(reader.GetString(0), reader.GetString(1), reader.GetString(2), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)))
             : null;
     }
 
-    /// <summary>A text parameter, typed so that null is sent as a null text.</summary>
-    private static NpgsqlParameter Text(string? value) => new() { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)value ?? DBNull.Value };
-
-    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, params object[] parameters)
-    {
-        var command = new NpgsqlCommand(sql, connection);
-        foreach (var parameter in parameters)
-        {
-            command.Parameters.Add(parameter as NpgsqlParameter ?? new NpgsqlParameter { Value = parameter });
-        }
-
-        return command;
-    }
-
-    private int Execute(string sql, params object[] parameters)
+    private int Execute(string sql, params object?[] parameters)
     {
         using var connection = _database.Open();
-        using var command = Command(connection, sql, parameters);
-        return command.ExecuteNonQuery();
+        return PostgresSql.Execute(connection, null, sql, parameters);
     }
 
-    private List<EncryptionSetting> ReadSettings(string sql, params object[] parameters)
+    private List<EncryptionSetting> ReadSettings(string sql, params object?[] parameters)
     {
         using var connection = _database.Open();
-        using var command = Command(connection, sql, parameters);
+        using var command = PostgresSql.Command(connection, null, sql, parameters);
         using var reader = command.ExecuteReader();
         var settings = new List<EncryptionSetting>();
         while (reader.Read())
@@ -165,10 +148,10 @@ public sealed class PostgresEncryptionSettingRepository : IEncryptionSettingRepo
         return settings;
     }
 
-    private HashSet<string> ReadStrings(string sql, params object[] parameters)
+    private HashSet<string> ReadStrings(string sql, params object?[] parameters)
     {
         using var connection = _database.Open();
-        using var command = Command(connection, sql, parameters);
+        using var command = PostgresSql.Command(connection, null, sql, parameters);
         using var reader = command.ExecuteReader();
         var values = new HashSet<string>(StringComparer.Ordinal);
         while (reader.Read())
