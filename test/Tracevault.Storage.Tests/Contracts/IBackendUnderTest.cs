@@ -2,6 +2,7 @@ using Tracevault.Keys.Audit;
 using Tracevault.Keys.Identity;
 using Tracevault.Keys.Kms;
 using Tracevault.Keys.RootKeys;
+using Tracevault.Keys.Settings;
 using Tracevault.Storage.Traces;
 
 namespace Tracevault.Storage.Tests.Contracts;
@@ -14,6 +15,9 @@ public interface IBackendUnderTest : IDisposable
 
     /// <summary>Opens the identity repository, its changes audited under <paramref name="rootKeys"/>; each call is another opening of the same store.</summary>
     IIdentityRepository OpenIdentityRepository(RootKeyRing rootKeys);
+
+    /// <summary>Opens the encryption setting repository; each call is another opening of the same store, as by another node.</summary>
+    IEncryptionSettingRepository OpenEncryptionSettingRepository();
 
     /// <summary>Opens the audit trail, chained under <paramref name="rootKeys"/>; each call is another opening of the same store, as by another node.</summary>
     IAuditLog OpenAuditLog(RootKeyRing rootKeys);

@@ -3,6 +3,7 @@ using Tracevault.Keys.Audit;
 using Tracevault.Keys.Identity;
 using Tracevault.Keys.Kms;
 using Tracevault.Keys.RootKeys;
+using Tracevault.Keys.Settings;
 using Tracevault.Server.Tests.Infrastructure;
 using Tracevault.Storage.Postgres;
 using Tracevault.Storage.Tests.Contracts;
@@ -32,7 +33,9 @@ public sealed class PostgresBackendUnderTest : IBackendUnderTest
 
     public ITraceStore OpenTraceStore() => new PostgresTraceStore(OpenDatabase());
 
-    public IIdentityRepository OpenIdentityRepository(RootKeyRing rootKeys) => throw new NotSupportedException("The PostgreSQL identity repository is not in this branch.");
+    public IIdentityRepository OpenIdentityRepository(RootKeyRing rootKeys) => new PostgresIdentityRepository(OpenDatabase(), new AuditChain(rootKeys));
+
+    public IEncryptionSettingRepository OpenEncryptionSettingRepository() => new PostgresEncryptionSettingRepository(OpenDatabase());
 
     public IAuditLog OpenAuditLog(RootKeyRing rootKeys) => new PostgresAuditLog(OpenDatabase(), new AuditChain(rootKeys));
 

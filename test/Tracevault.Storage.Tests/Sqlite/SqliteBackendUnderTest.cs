@@ -3,6 +3,7 @@ using Tracevault.Keys.Audit;
 using Tracevault.Keys.Identity;
 using Tracevault.Keys.Kms;
 using Tracevault.Keys.RootKeys;
+using Tracevault.Keys.Settings;
 using Tracevault.Storage.Sqlite;
 using Tracevault.Storage.Tests.Contracts;
 using Tracevault.Storage.Traces;
@@ -20,6 +21,8 @@ public sealed class SqliteBackendUnderTest : IBackendUnderTest
     public ITraceStore OpenTraceStore() => new SqliteTraceStore(new SqliteDatabase(DatabasePath), TimeProvider.System);
 
     public IIdentityRepository OpenIdentityRepository(RootKeyRing rootKeys) => new SqliteIdentityRepository(new SqliteDatabase(DatabasePath), new AuditChain(rootKeys));
+
+    public IEncryptionSettingRepository OpenEncryptionSettingRepository() => new SqliteEncryptionSettingRepository(new SqliteDatabase(DatabasePath));
 
     public IAuditLog OpenAuditLog(RootKeyRing rootKeys) => new SqliteAuditLog(new SqliteDatabase(DatabasePath), new AuditChain(rootKeys));
 
