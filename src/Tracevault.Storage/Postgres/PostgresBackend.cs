@@ -16,11 +16,25 @@ public sealed class PostgresBackend : IStorageBackend, IDisposable
     /// <summary>The advisory lock a node holds while it bootstraps a database ("TVBOOTST" as a number): reads its root keys, records its own, makes the first account.</summary>
     public const long BootstrapLock = 0x5456424F4F545354;
 
+    private readonly AuditChain _chain;
+    private readonly Lazy<PostgresAuditLog> _audit;
+    private readonly Lazy<PostgresKeyRepository> _keys;
+    private readonly Lazy<PostgresIdentityRepository> _identities;
+    private readonly Lazy<PostgresEncryptionSettingRepository> _encryptionSettings;
+    private readonly Lazy<PostgresTraceStore> _traces;
+
     private PostgresBackend(PostgresDatabase database, RootKeyRing rootKeys)
     {
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(rootKeys);
         Database = database;
+        _chain = new AuditChain(rootKeys);
+        const LazyThreadSafetyMode once = LazyThreadSafetyMode.ExecutionAndPublication;
+        _audit = new Lazy<PostgresAuditLog>(() => new PostgresAuditLog(database, _chain), once);
+        _keys = new Lazy<PostgresKeyRepository>(() => new PostgresKeyRepository(database, _audit.Value), once);
+        _identities = new Lazy<PostgresIdentityRepository>(() => new PostgresIdentityRepository(database, _chain), once);
+        _encryptionSettings = new Lazy<PostgresEncryptionSettingRepository>(() => new PostgresEncryptionSettingRepository(database), once);
+        _traces = new Lazy<PostgresTraceStore>(() => new PostgresTraceStore(database), once);
     }
 
     /// <summary>The database, for what only PostgreSQL has (its tests); the server reaches it through the repositories only.</summary>
@@ -30,19 +44,19 @@ public sealed class PostgresBackend : IStorageBackend, IDisposable
     public string Where => Database.Where;
 
     /// <inheritdoc />
-    public ITraceStore Traces => throw NotYet("trace store");
+    public ITraceStore Traces => _traces.Value;
 
     /// <inheritdoc />
-    public IKeyRepository Keys => throw NotYet("key repository");
+    public IKeyRepository Keys => _keys.Value;
 
     /// <inheritdoc />
-    public IAuditLog Audit => throw NotYet("audit log");
+    public IAuditLog Audit => _audit.Value;
 
     /// <inheritdoc />
-    public IIdentityRepository Identities => throw NotYet("identity repository");
+    public IIdentityRepository Identities => _identities.Value;
 
     /// <inheritdoc />
-    public IEncryptionSettingRepository EncryptionSettings => throw NotYet("encryption setting repository");
+    public IEncryptionSettingRepository EncryptionSettings => _encryptionSettings.Value;
 
     /// <inheritdoc />
     public IServiceKeyStore ServiceKeys => throw NotYet("service key store");
