@@ -1,4 +1,5 @@
 using Tracevault.Keys.Audit;
+using Tracevault.Keys.Envelope;
 using Tracevault.Keys.Identity;
 using Tracevault.Keys.Kms;
 using Tracevault.Keys.RootKeys;
@@ -33,4 +34,13 @@ public interface IBackendUnderTest : IDisposable
 
     /// <summary>Whether <paramref name="bytes"/> appear in the files the store keeps its tables in, read raw (SQLite: the database file and its write-ahead log; PostgreSQL: every relation's files after a checkpoint, not its write-ahead log).</summary>
     bool TablesHold(byte[] bytes);
+
+    /// <summary>Opens the store of the service key's versions, sealed under <paramref name="rootKeys"/>; each call is another opening of the same store.</summary>
+    IServiceKeyStore OpenServiceKeyStore(RootKeyRing rootKeys);
+
+    /// <summary>Opens what the store keeps sealed under the root keys; each call is another opening of the same store.</summary>
+    IRootKeySealedStore OpenRootKeySealedStore();
+
+    /// <summary>Reads which root keys the store expects the way a node does before it opens the store, writing nothing.</summary>
+    StoredRootKeys ReadRootKeysBeforeOpening();
 }

@@ -1,5 +1,6 @@
 using Npgsql;
 using Tracevault.Keys.Audit;
+using Tracevault.Keys.Envelope;
 using Tracevault.Keys.Identity;
 using Tracevault.Keys.Kms;
 using Tracevault.Keys.RootKeys;
@@ -68,6 +69,12 @@ public sealed class PostgresBackendUnderTest : IBackendUnderTest
         return files.SelectMany(file => new[] { file }.Concat(Enumerable.Range(1, int.MaxValue - 1).Select(i => $"{file}.{i}").TakeWhile(File.Exists)))
             .Any(file => File.Exists(file) && File.ReadAllBytes(file).AsSpan().IndexOf(bytes) >= 0);
     }
+
+    public IServiceKeyStore OpenServiceKeyStore(RootKeyRing rootKeys) => new PostgresServiceKeyStore(OpenDatabase(), rootKeys);
+
+    public IRootKeySealedStore OpenRootKeySealedStore() => new PostgresRootKeyStore(OpenDatabase());
+
+    public StoredRootKeys ReadRootKeysBeforeOpening() => PostgresRootKeyStore.ReadBeforeOpening(Connection);
 
     public void RewriteAuditUsername(long sequence, string username) =>
         Execute("ALTER TABLE audit_events DISABLE TRIGGER USER; UPDATE audit_events SET username = $1 WHERE seq = $2; ALTER TABLE audit_events ENABLE TRIGGER USER", username, sequence);

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Tracevault.Keys.Audit;
+using Tracevault.Keys.Envelope;
 using Tracevault.Keys.Identity;
 using Tracevault.Keys.Kms;
 using Tracevault.Keys.RootKeys;
@@ -40,6 +41,13 @@ public sealed class SqliteBackendUnderTest : IBackendUnderTest
 
     public bool TablesHold(byte[] bytes) =>
         new[] { DatabasePath, DatabasePath + "-wal" }.Any(path => File.Exists(path) && File.ReadAllBytes(path).AsSpan().IndexOf(bytes) >= 0);
+
+    public IServiceKeyStore OpenServiceKeyStore(RootKeyRing rootKeys) => new SqliteServiceKeyStore(new SqliteDatabase(DatabasePath), rootKeys);
+
+    public IRootKeySealedStore OpenRootKeySealedStore() => new SqliteRootKeyStore(new SqliteDatabase(DatabasePath));
+
+    /// <summary>As the data directory reads it: a database file that is not there yet expects nothing.</summary>
+    public StoredRootKeys ReadRootKeysBeforeOpening() => File.Exists(DatabasePath) ? SqliteRootKeyStore.ReadBeforeOpening(DatabasePath) : new StoredRootKeys([], []);
 
     public void Dispose()
     {
