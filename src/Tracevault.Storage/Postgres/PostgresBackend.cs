@@ -21,6 +21,8 @@ public sealed class PostgresBackend : IStorageBackend, IDisposable
     private readonly Lazy<PostgresKeyRepository> _keys;
     private readonly Lazy<PostgresIdentityRepository> _identities;
     private readonly Lazy<PostgresEncryptionSettingRepository> _encryptionSettings;
+    private readonly Lazy<PostgresServiceKeyStore> _serviceKeys;
+    private readonly Lazy<PostgresRootKeyStore> _rootKeySealed;
     private readonly Lazy<PostgresTraceStore> _traces;
 
     private PostgresBackend(PostgresDatabase database, RootKeyRing rootKeys)
@@ -34,6 +36,8 @@ public sealed class PostgresBackend : IStorageBackend, IDisposable
         _keys = new Lazy<PostgresKeyRepository>(() => new PostgresKeyRepository(database, _audit.Value), once);
         _identities = new Lazy<PostgresIdentityRepository>(() => new PostgresIdentityRepository(database, _chain), once);
         _encryptionSettings = new Lazy<PostgresEncryptionSettingRepository>(() => new PostgresEncryptionSettingRepository(database), once);
+        _serviceKeys = new Lazy<PostgresServiceKeyStore>(() => new PostgresServiceKeyStore(database, rootKeys), once);
+        _rootKeySealed = new Lazy<PostgresRootKeyStore>(() => new PostgresRootKeyStore(database), once);
         _traces = new Lazy<PostgresTraceStore>(() => new PostgresTraceStore(database), once);
     }
 
@@ -59,10 +63,10 @@ public sealed class PostgresBackend : IStorageBackend, IDisposable
     public IEncryptionSettingRepository EncryptionSettings => _encryptionSettings.Value;
 
     /// <inheritdoc />
-    public IServiceKeyStore ServiceKeys => throw NotYet("service key store");
+    public IServiceKeyStore ServiceKeys => _serviceKeys.Value;
 
     /// <inheritdoc />
-    public IRootKeySealedStore RootKeySealed => throw NotYet("root key store");
+    public IRootKeySealedStore RootKeySealed => _rootKeySealed.Value;
 
     /// <summary>Connects to the database <paramref name="connection"/> names, applies the schema (safe while other nodes do too), and serves its repositories, sealing under <paramref name="rootKeys"/>.</summary>
     /// <exception cref="NpgsqlException">The database cannot be reached.</exception>
@@ -70,28 +74,8 @@ public sealed class PostgresBackend : IStorageBackend, IDisposable
 
     /// <summary>Reads which root keys the database <paramref name="connection"/> names expects, without applying the schema or writing anything: none for an empty database.</summary>
     /// <exception cref="NpgsqlException">The database cannot be read.</exception>
-    public static StoredRootKeys ReadRootKeysBeforeOpening(NpgsqlConnectionStringBuilder connection)
-    {
-        using var opened = new NpgsqlConnection(Unpooled(connection));
-        opened.Open();
-        using (var exists = new NpgsqlCommand("SELECT to_regclass('root_keys') IS NOT NULL", opened))
-        {
-            if (exists.ExecuteScalar() is not true)
-            {
-                return new StoredRootKeys([], []);
-            }
-        }
-
-        var recorded = new List<RootKeyCheck>();
-        using var command = new NpgsqlCommand("SELECT key_id, check_value FROM root_keys ORDER BY key_id", opened);
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            recorded.Add(new RootKeyCheck(reader.GetInt32(0), (byte[])reader[1]));
-        }
-
-        return new StoredRootKeys(recorded, []);
-    }
+    public static StoredRootKeys ReadRootKeysBeforeOpening(NpgsqlConnectionStringBuilder connection) =>
+        PostgresRootKeyStore.ReadBeforeOpening(new NpgsqlConnectionStringBuilder(Unpooled(connection)));
 
     /// <summary>Holds <see cref="BootstrapLock"/> on a connection of its own until disposed, so of several nodes bootstrapping one database at once each finds what the one before it made.</summary>
     /// <remarks>A session lock: a node that dies holding it loses it with its connection.</remarks>
@@ -136,6 +120,4 @@ public sealed class PostgresBackend : IStorageBackend, IDisposable
 
     private static string Unpooled(NpgsqlConnectionStringBuilder connection) =>
         new NpgsqlConnectionStringBuilder(connection.ConnectionString) { Pooling = false }.ConnectionString;
-
-    private static NotSupportedException NotYet(string repository) => new($"PostgreSQL's {repository} is not in this build yet.");
 }
