@@ -26,6 +26,9 @@ internal sealed class PostgresKeyChanges : IKeyChanges
         try
         {
             _transaction = _connection.BeginTransaction(IsolationLevel.ReadCommitted);
+
+            // As SQLite's busy timeout: a writer that cannot get the lock in 30 s fails (55P03) rather than waits for ever.
+            PostgresSql.Execute(_connection, _transaction, "SET LOCAL lock_timeout = '30s'");
             PostgresSql.LockForTransaction(_connection, _transaction, PostgresKeyRepository.ChangeLock);
         }
         catch
@@ -110,6 +113,7 @@ internal sealed class PostgresKeyChanges : IKeyChanges
             throw new ArgumentException("A change is committed only with the audit record of the call that made it.", nameof(events));
         }
 
+        PostgresSql.Execute(_connection, _transaction, "UPDATE kms_change_number SET number = number + 1 WHERE id = 1");
         _audit.AppendWithin(_connection, _transaction, events, usage);
         _transaction.Commit();
     }

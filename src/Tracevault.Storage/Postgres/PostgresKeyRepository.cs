@@ -33,6 +33,14 @@ public sealed class PostgresKeyRepository : IKeyRepository
     /// <inheritdoc />
     public IKeyChanges BeginChanges() => new PostgresKeyChanges(_database, _audit);
 
+    /// <summary>A number that grows with every committed change of any node's repository over this database: polled to notice other nodes' changes.</summary>
+    public long ReadChangeNumber()
+    {
+        using var connection = _database.Open();
+        using var command = PostgresSql.Command(connection, null, "SELECT number FROM kms_change_number WHERE id = 1");
+        return (long)command.ExecuteScalar()!;
+    }
+
     /// <inheritdoc />
     public KmsKey? FindKey(string keyId)
     {

@@ -43,5 +43,13 @@ internal static class PostgresKmsSchema
             data text NOT NULL);
         CREATE INDEX kms_grants_key ON kms_grants (key_id, created_at);
         """,
+
+        // 2: one number bumped by every committed change, which every node polls to notice the changes others make (as SQLite's kms part, step 2).
+        """
+        CREATE TABLE kms_change_number (
+            id integer PRIMARY KEY CHECK (id = 1),
+            number bigint NOT NULL);
+        INSERT INTO kms_change_number (id, number) VALUES (1, 0);
+        """,
     ]);
 }
