@@ -12,4 +12,7 @@ public interface IBackendUnderTest : IDisposable
 
     /// <summary>Opens the identity repository, its changes audited under <paramref name="rootKeys"/>; each call is another opening of the same store.</summary>
     IIdentityRepository OpenIdentityRepository(RootKeyRing rootKeys);
+
+    /// <summary>Opens the console's session store; each call is another opening of the same store.</summary>
+    IConsoleSessionStore OpenConsoleSessionStore();
 }

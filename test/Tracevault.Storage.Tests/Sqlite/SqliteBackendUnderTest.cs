@@ -20,6 +20,8 @@ public sealed class SqliteBackendUnderTest : IBackendUnderTest
 
     public IIdentityRepository OpenIdentityRepository(RootKeyRing rootKeys) => new SqliteIdentityRepository(new SqliteDatabase(DatabasePath), new AuditChain(rootKeys));
 
+    public IConsoleSessionStore OpenConsoleSessionStore() => new SqliteConsoleSessionStore(new SqliteDatabase(DatabasePath));
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
