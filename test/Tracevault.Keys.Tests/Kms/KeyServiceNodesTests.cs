@@ -18,13 +18,14 @@ public sealed class KeyServiceNodesTests
 
     private static readonly Caller Service = Caller.ForService(Account, XRay);
 
+    private readonly EphemeralAuditLog _audit = new();
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
     private readonly KeyService _nodeA;
     private readonly KeyService _nodeB;
 
     public KeyServiceNodesTests()
     {
-        var audit = new EphemeralAuditLog();
+        var audit = _audit;
         var repository = new EphemeralKeyRepository(audit);
         var rootKeys = RootKeyRing.CreateNew();
         _nodeA = new KeyService(repository, audit, rootKeys, _clock, new KmsOptions { Region = "us-east-1" });
@@ -118,5 +119,19 @@ public sealed class KeyServiceNodesTests
 
         // B's own sweep finds nothing left to do: the key is not destroyed twice, nor recorded twice.
         Assert.Equal(0, _nodeB.DestroyDueKeys());
+    }
+
+    [Fact]
+    public void AKeyDueForDeletion_DestroyedByOneNode_IsNotDestroyedAgainByANodeThatCachedItPending()
+    {
+        var key = _nodeA.CreateKey(Admin, new CreateKeyRequest());
+        _nodeA.ScheduleKeyDeletion(Admin, key.Arn, 7);
+        Assert.Equal(KeyState.PendingDeletion, _nodeB.DescribeKey(Admin, key.Arn).State);
+        _clock.Advance(TimeSpan.FromDays(8));
+        Assert.Equal(1, _nodeA.DestroyDueKeys());
+
+        // B still holds the pending revision and finds its deletion due: it must see A's destruction, not append another.
+        Assert.Equal("NotFoundException", Assert.Throws<KmsException>(() => _nodeB.DescribeKey(Admin, key.Arn)).Code);
+        Assert.Single(_audit.Events, e => e.EventName == "DeleteKey");
     }
 }

@@ -17,8 +17,19 @@ public sealed class NodeAgreementTests(ITestOutputHelper output)
     {
         await using var nodes = await NodeGroup.StartAsync(2);
         var (a, b) = (nodes[0], nodes[1]);
-        using var clientA = new SignedHttpClient(a.Endpoint, a.AdminAccessKeyId, a.AdminSecret);
-        using var clientB = new SignedHttpClient(b.Endpoint, a.AdminAccessKeyId, a.AdminSecret);
+        await DisableThroughOneNode_StopsTheOther_AndEnabledBothResumeAsync(a.Endpoint, b.Endpoint, a.AdminAccessKeyId, a.AdminSecret,
+            whileStopped: () => Assert.Equal(1, b.Server.Services.GetRequiredService<DataKeyPolicy>().StoppedAccountCount));
+        Assert.Equal(0, b.Server.Services.GetRequiredService<DataKeyPolicy>().StoppedAccountCount);
+    }
+
+    /// <summary>
+    /// Node A disables the account's customer key through the KMS API: node B refuses to store and its console shows the notice;
+    /// enabled again through A, both store again and the notice is gone.
+    /// </summary>
+    internal static async Task DisableThroughOneNode_StopsTheOther_AndEnabledBothResumeAsync(string endpointA, string endpointB, string accessKeyId, string secret, Action? whileStopped = null)
+    {
+        using var clientA = new SignedHttpClient(endpointA, accessKeyId, secret);
+        using var clientB = new SignedHttpClient(endpointB, accessKeyId, secret);
         var keyArn = await EncryptionSettingsTests.CreateKeyAsync(clientA);
         await EncryptionSettingsTests.PutKmsSettingAsync(clientA, keyArn);
         await EncryptionSettingsTests.WaitForActiveAsync(clientA);
@@ -34,15 +45,14 @@ public sealed class NodeAgreementTests(ITestOutputHelper output)
         Assert.Equal("KMSKeyUnusable", refusal!.Value.Code);
         Assert.Contains(keyArn, refusal.Value.Message);
         Assert.Contains("disabled", refusal.Value.Message);
-        Assert.Equal(1, b.Server.Services.GetRequiredService<DataKeyPolicy>().StoppedAccountCount);
-        Assert.Contains(keyArn, await ConsoleNoticeAsync(b, a));
+        whileStopped?.Invoke();
+        Assert.Contains(keyArn, await ConsoleNoticeAsync(endpointB, accessKeyId, secret));
         Assert.Equal("KMSKeyUnusable", (await PutOneAsync(clientA))?.Code);
 
         await KmsAsync(clientA, "EnableKey", keyArn);
         await Eventually.WaitAsync("node B stores again once the key is enabled through node A", async () => await PutOneAsync(clientB) is null);
         Assert.Null(await PutOneAsync(clientA));
-        await Eventually.WaitAsync("node B's console drops the notice", async () => (await ConsoleNoticeAsync(b, a)).Length == 0);
-        Assert.Equal(0, b.Server.Services.GetRequiredService<DataKeyPolicy>().StoppedAccountCount);
+        await Eventually.WaitAsync("node B's console drops the notice", async () => (await ConsoleNoticeAsync(endpointB, accessKeyId, secret)).Length == 0);
     }
 
     [Fact]
@@ -146,11 +156,11 @@ public sealed class NodeAgreementTests(ITestOutputHelper output)
         await TraceDocuments.ReadJsonAsync(response);
     }
 
-    /// <summary>The key-unusable notice on a node's console traces page, signed in as the admin <paramref name="first"/> made, or an empty string when there is none.</summary>
-    private static async Task<string> ConsoleNoticeAsync(TestServer node, TestServer first)
+    /// <summary>The key-unusable notice on a node's console traces page, or an empty string when there is none.</summary>
+    private static async Task<string> ConsoleNoticeAsync(string endpoint, string accessKeyId, string secret)
     {
-        using var console = new ConsoleHttpClient(node.Endpoint);
-        using (await console.SignInAsync(first.AdminAccessKeyId, first.AdminSecret))
+        using var console = new ConsoleHttpClient(endpoint);
+        using (await console.SignInAsync(accessKeyId, secret))
         {
         }
 
