@@ -17,7 +17,8 @@ namespace Tracevault.Keys.Kms;
 /// IAM policies and the key's grants, records a CloudTrail record whether it succeeds or not, and throws
 /// <see cref="KmsException"/> for errors a KMS client should see. A call's changes commit together with its record or not at
 /// all (<see cref="IKeyChanges"/>); a refused call changes nothing. Thread-safe; changes are serialized by one lock, reads are not.
-/// Key material is opened from its sealed form on first use and kept in memory only.
+/// Key material is opened from its sealed form on first use and kept in memory only. Several nodes may share one store: a change
+/// builds on the stored newest revision, and what another node changed is seen once <see cref="ObserveStoreChanges"/> runs.
 /// </remarks>
 public sealed partial class KeyService
 {
@@ -50,7 +51,7 @@ public sealed partial class KeyService
     }
 
     /// <summary>Raised after any key's state, policy, rotation or grants changed.</summary>
-    /// <remarks>Raised once the change and its audit record are committed, on the thread that made it, possibly inside the key service's lock: handlers should only note the change (e.g. wake a worker), never call back or block.</remarks>
+    /// <remarks>Raised once the change and its audit record are committed, on the thread that made it, possibly inside the key service's lock (or by <see cref="ObserveStoreChanges"/> for another node's change): handlers should only note the change (e.g. wake a worker), never call back or block.</remarks>
     public event EventHandler<KeyChangedEventArgs>? KeyChanged;
 
     /// <summary>Raised once a key's material is destroyed (its deletion window ended): whoever caches what it protected must forget it.</summary>
