@@ -36,6 +36,9 @@ public interface IStorageBackend
     /// <summary>Everything sealed under the root keys, with the root keys the store expects.</summary>
     IRootKeySealedStore RootKeySealed { get; }
 
+    /// <summary>The console's sessions, shared by every node.</summary>
+    IConsoleSessionStore ConsoleSessions { get; }
+
     /// <summary>Asks the store one cheap question: whether it answers and holds Tracevault's schema (its exception when it cannot answer).</summary>
     bool Answers();
 

@@ -24,6 +24,7 @@ public sealed class PostgresBackend : IStorageBackend, IDisposable
     private readonly Lazy<PostgresServiceKeyStore> _serviceKeys;
     private readonly Lazy<PostgresRootKeyStore> _rootKeySealed;
     private readonly Lazy<PostgresTraceStore> _traces;
+    private readonly Lazy<PostgresConsoleSessionStore> _consoleSessions;
 
     private PostgresBackend(PostgresDatabase database, RootKeyRing rootKeys)
     {
@@ -39,6 +40,7 @@ public sealed class PostgresBackend : IStorageBackend, IDisposable
         _serviceKeys = new Lazy<PostgresServiceKeyStore>(() => new PostgresServiceKeyStore(database, rootKeys), once);
         _rootKeySealed = new Lazy<PostgresRootKeyStore>(() => new PostgresRootKeyStore(database), once);
         _traces = new Lazy<PostgresTraceStore>(() => new PostgresTraceStore(database), once);
+        _consoleSessions = new Lazy<PostgresConsoleSessionStore>(() => new PostgresConsoleSessionStore(database), once);
     }
 
     /// <summary>The database, for what only PostgreSQL has (its tests); the server reaches it through the repositories only.</summary>
@@ -67,6 +69,9 @@ public sealed class PostgresBackend : IStorageBackend, IDisposable
 
     /// <inheritdoc />
     public IRootKeySealedStore RootKeySealed => _rootKeySealed.Value;
+
+    /// <inheritdoc />
+    public IConsoleSessionStore ConsoleSessions => _consoleSessions.Value;
 
     /// <summary>Connects to the database <paramref name="connection"/> names, applies the schema (safe while other nodes do too), and serves its repositories, sealing under <paramref name="rootKeys"/>.</summary>
     /// <exception cref="NpgsqlException">The database cannot be reached.</exception>

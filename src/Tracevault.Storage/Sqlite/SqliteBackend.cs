@@ -24,6 +24,7 @@ public sealed class SqliteBackend : IStorageBackend
     private readonly Lazy<SqliteServiceKeyStore> _serviceKeys;
     private readonly Lazy<SqliteRootKeyStore> _rootKeySealed;
     private readonly Lazy<SqliteTraceStore> _traces;
+    private readonly Lazy<SqliteConsoleSessionStore> _consoleSessions;
 
     private SqliteBackend(SqliteDatabase database, RootKeyRing rootKeys)
     {
@@ -39,6 +40,7 @@ public sealed class SqliteBackend : IStorageBackend
         _serviceKeys = new Lazy<SqliteServiceKeyStore>(() => new SqliteServiceKeyStore(database, rootKeys), once);
         _rootKeySealed = new Lazy<SqliteRootKeyStore>(() => new SqliteRootKeyStore(database), once);
         _traces = new Lazy<SqliteTraceStore>(() => new SqliteTraceStore(database, TimeProvider.System), once);
+        _consoleSessions = new Lazy<SqliteConsoleSessionStore>(() => new SqliteConsoleSessionStore(database), once);
     }
 
     /// <summary>The database, for what only SQLite has (its tests, its file checks); the server reaches it through the repositories only.</summary>
@@ -64,6 +66,9 @@ public sealed class SqliteBackend : IStorageBackend
 
     /// <inheritdoc />
     public IRootKeySealedStore RootKeySealed => _rootKeySealed.Value;
+
+    /// <inheritdoc />
+    public IConsoleSessionStore ConsoleSessions => _consoleSessions.Value;
 
     /// <summary>Opens (creating if needed) the database at <paramref name="path"/>, applies the schema, and serves its repositories, sealing under <paramref name="rootKeys"/>.</summary>
     /// <exception cref="InvalidDataException">The file is not a Tracevault database.</exception>

@@ -43,4 +43,7 @@ public interface IBackendUnderTest : IDisposable
 
     /// <summary>Reads which root keys the store expects the way a node does before it opens the store, writing nothing.</summary>
     StoredRootKeys ReadRootKeysBeforeOpening();
+
+    /// <summary>Opens the console's session store; each call is another opening of the same store.</summary>
+    IConsoleSessionStore OpenConsoleSessionStore();
 }

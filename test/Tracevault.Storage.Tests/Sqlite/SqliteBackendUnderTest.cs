@@ -49,6 +49,8 @@ public sealed class SqliteBackendUnderTest : IBackendUnderTest
     /// <summary>As the data directory reads it: a database file that is not there yet expects nothing.</summary>
     public StoredRootKeys ReadRootKeysBeforeOpening() => File.Exists(DatabasePath) ? SqliteRootKeyStore.ReadBeforeOpening(DatabasePath) : new StoredRootKeys([], []);
 
+    public IConsoleSessionStore OpenConsoleSessionStore() => new SqliteConsoleSessionStore(new SqliteDatabase(DatabasePath));
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
