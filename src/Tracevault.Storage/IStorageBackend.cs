@@ -40,9 +40,17 @@ public interface IStorageBackend
 
     /// <summary>Sampling rules, the statistics clients report about them and their boosts, shared by every node.</summary>
     ISamplingRuleRepository SamplingRules { get; }
+
     /// <summary>X-Ray groups.</summary>
     IGroupRepository Groups { get; }
 
+    /// <summary>The console's sessions, shared by every node.</summary>
+    IConsoleSessionStore ConsoleSessions { get; }
+
     /// <summary>Asks the store one cheap question: whether it answers and holds Tracevault's schema (its exception when it cannot answer).</summary>
     bool Answers();
+
+    /// <summary>How many bytes the store takes where it keeps its data (its files, or the database's size on its server), for the metrics.</summary>
+    /// <exception cref="System.Data.Common.DbException">The store cannot answer.</exception>
+    long SizeBytes();
 }

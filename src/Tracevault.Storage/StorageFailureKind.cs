@@ -11,4 +11,7 @@ public enum StorageFailureKind
 
     /// <summary>The database file is damaged, or is not a database.</summary>
     Damaged,
+
+    /// <summary>The database cannot be reached or is shutting down, restarting or read-only (a failover): the same request may succeed once it is back, so every caller answers it as retryable.</summary>
+    Unavailable,
 }

@@ -106,7 +106,7 @@ internal static class EncryptionCostProbe
 
         public ProbeWriter(ChunkCipher cipher, bool serial)
         {
-            var store = new SqliteTraceStore(new SqliteDatabase(Path.Combine(_directory, SqliteDatabase.FileName)));
+            var store = new SqliteTraceStore(new SqliteDatabase(Path.Combine(_directory, SqliteDatabase.FileName)), TimeProvider.System);
             var keys = new DefaultDataKeys(new ServiceKey(1, RandomNumberGenerator.GetBytes(32)), TimeProvider.System);
             if (serial)
             {

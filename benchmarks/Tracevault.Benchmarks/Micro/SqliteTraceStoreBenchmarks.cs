@@ -25,7 +25,7 @@ public class SqliteTraceStoreBenchmarks
         var indexKey = new byte[32];
         _hashes = segments.Select(s => TraceIndexHasher.Hash(indexKey, s.TraceId)).Distinct().ToArray();
         _directory = Directory.CreateTempSubdirectory("tracevault-bench-").FullName;
-        _store = new SqliteTraceStore(new SqliteDatabase(Path.Combine(_directory, SqliteDatabase.FileName)));
+        _store = new SqliteTraceStore(new SqliteDatabase(Path.Combine(_directory, SqliteDatabase.FileName)), TimeProvider.System);
     }
 
     [GlobalCleanup]

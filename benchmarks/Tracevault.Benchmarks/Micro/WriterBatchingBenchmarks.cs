@@ -56,6 +56,10 @@ public class WriterBatchingBenchmarks
 
     private sealed class DiscardingTraceStore : ITraceStore
     {
+        private long _lastId;
+
+        public IReadOnlyList<long> NewChunkIds(int count) => [.. Enumerable.Range(0, count).Select(_ => Interlocked.Increment(ref _lastId))];
+
         public void Append(IReadOnlyList<StoredChunk> chunks)
         {
         }

@@ -8,7 +8,12 @@ namespace Tracevault.Keys.Kms;
 public interface IKeyRepository
 {
     /// <summary>Begins one call's changes, which commit only together with the call's audit records.</summary>
+    /// <remarks>Writers are serialized from here (across processes and nodes sharing the store), so what the call reads after it stays true until it commits.</remarks>
     IKeyChanges BeginChanges();
+
+    /// <summary>A number that grows with every committed <see cref="IKeyChanges"/> of any repository over the same store (any node): polled to notice other nodes' changes.</summary>
+    /// <remarks>Cheap (one row read); it never goes back, and it changes only when keys, aliases or grants may have changed.</remarks>
+    long ReadChangeNumber();
 
     /// <summary>Finds the newest revision of a key by its UUID.</summary>
     KmsKey? FindKey(string keyId);

@@ -105,6 +105,13 @@ public sealed partial class KeyService
             var call = new KmsCall(Caller.ForService(accountId, service + ".amazonaws.com"), "CreateKey", false, now);
             try
             {
+                // Looked for again once writers are serialized: another node may have made it meanwhile.
+                Changes(call);
+                if (_keys.FindAlias(accountId, aliasName) is { } madeMeanwhile && LoadKey(madeMeanwhile.TargetKeyId) is { } other)
+                {
+                    return other;
+                }
+
                 var keyId = Ids.NewUuid();
                 var key = NewKey(call, accountId, keyId, KeySpecs.SymmetricDefault, "ENCRYPT_DECRYPT", "AWS",
                     service == "xray" ? XRayManagedKeyDescription : $"Default key that protects my {service} data when no other key is defined",
@@ -306,7 +313,7 @@ public sealed partial class KeyService
         RequireRotatable(key);
         lock (_gate)
         {
-            var current = Current(key.KeyId);
+            var current = CurrentForChange(call, key.KeyId);
             RequireUsable(current);
             if (current.OnDemandRotations >= MaxOnDemandRotations)
             {
@@ -407,7 +414,7 @@ public sealed partial class KeyService
     {
         lock (_gate)
         {
-            var current = Current(key.KeyId);
+            var current = CurrentForChange(call, key.KeyId);
             var changed = change(current);
             return Save(call, changed);
         }

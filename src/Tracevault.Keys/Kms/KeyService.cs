@@ -17,7 +17,8 @@ namespace Tracevault.Keys.Kms;
 /// IAM policies and the key's grants, records a CloudTrail record whether it succeeds or not, and throws
 /// <see cref="KmsException"/> for errors a KMS client should see. A call's changes commit together with its record or not at
 /// all (<see cref="IKeyChanges"/>); a refused call changes nothing. Thread-safe; changes are serialized by one lock, reads are not.
-/// Key material is opened from its sealed form on first use and kept in memory only.
+/// Key material is opened from its sealed form on first use and kept in memory only. Several nodes may share one store: a change
+/// builds on the stored newest revision, and what another node changed is seen once <see cref="ObserveStoreChanges"/> runs.
 /// </remarks>
 public sealed partial class KeyService
 {
@@ -32,6 +33,7 @@ public sealed partial class KeyService
     private readonly ConcurrentDictionary<string, PolicyDocument> _policies = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, KeyUsability> _usability = new(StringComparer.Ordinal);
     private long _generation;
+    private long _seenChangeNumber = -1;
 
     // Set when key material was destroyed and storage has not yet erased every copy of it (IKeyRepository.EraseDestroyedMaterial).
     private int _erasePending;
@@ -49,7 +51,7 @@ public sealed partial class KeyService
     }
 
     /// <summary>Raised after any key's state, policy, rotation or grants changed.</summary>
-    /// <remarks>Raised once the change and its audit record are committed, on the thread that made it, possibly inside the key service's lock: handlers should only note the change (e.g. wake a worker), never call back or block.</remarks>
+    /// <remarks>Raised once the change and its audit record are committed, on the thread that made it, possibly inside the key service's lock (or by <see cref="ObserveStoreChanges"/> for another node's change): handlers should only note the change (e.g. wake a worker), never call back or block.</remarks>
     public event EventHandler<KeyChangedEventArgs>? KeyChanged;
 
     /// <summary>Raised once a key's material is destroyed (its deletion window ended): whoever caches what it protected must forget it.</summary>
@@ -105,6 +107,54 @@ public sealed partial class KeyService
         }
 
         return count;
+    }
+
+    /// <summary>
+    /// Notices the changes to keys, aliases and grants committed since the last look, by any node sharing the store: key revisions
+    /// this node cached are read again, every cached answer (<see cref="CheckUsable"/>, opened data keys) goes stale, and the changed
+    /// keys are announced (<see cref="KeyChanged"/>, and <see cref="KeyDestroyed"/> for a key another node destroyed). Returns
+    /// whether anything changed.
+    /// </summary>
+    /// <remarks>
+    /// One cheap read (<see cref="IKeyRepository.ReadChangeNumber"/>) while nothing changed. Each node calls it every
+    /// <see cref="Settings.EncryptionSettingsOptions.PropagationInterval"/> (at most 250 ms), so a key disabled, scheduled for
+    /// deletion, re-policied or un-granted on one node stops every node sealing with it within that interval and one round.
+    /// </remarks>
+    public bool ObserveStoreChanges()
+    {
+        var number = _keys.ReadChangeNumber();
+        if (number == Interlocked.Read(ref _seenChangeNumber))
+        {
+            return false;
+        }
+
+        // Read before the keys: a change committed while they are read bumps the number again, and the next look takes it.
+        var changed = new List<KmsKey>();
+        foreach (var (keyId, cached) in _keyCache)
+        {
+            // Only a newer committed revision replaces the cached one (never this node's own, not yet committed).
+            if (_keys.FindKey(keyId) is { } stored && stored.Revision > cached.Revision && _keyCache.TryUpdate(keyId, stored, cached))
+            {
+                changed.Add(stored);
+            }
+        }
+
+        Interlocked.Exchange(ref _seenChangeNumber, number);
+
+        // Grants and aliases are read from the store at each use; the answers made from them are cached by generation.
+        Interlocked.Increment(ref _generation);
+        foreach (var key in changed)
+        {
+            if (key.State == KeyState.Deleted)
+            {
+                ForgetMaterial(key.KeyId);
+                KeyDestroyed?.Invoke(this, new KeyChangedEventArgs(key.Arn, Generation));
+            }
+
+            Changed(key.Arn);
+        }
+
+        return true;
     }
 
     /// <summary>Whether destroyed key material may still be found in storage (the next <see cref="DestroyDueKeys"/> erases it).</summary>
@@ -300,41 +350,67 @@ public sealed partial class KeyService
             {
                 var deleted = ServiceEvent(current, "DeleteKey", call =>
                 {
-                    var revision = current with { State = KeyState.Deleted, Revision = current.Revision + 1, RevisedAt = now, RotationPeriodInDays = null, NextRotationDate = null };
+                    // Read again once writers are serialized: another node may have destroyed it (or cancelled) meanwhile.
+                    var fresh = CurrentForChange(call, current.KeyId);
+                    if (fresh.State != KeyState.PendingDeletion || fresh.DeletionDate > now)
+                    {
+                        return null;
+                    }
+
+                    var revision = fresh with { State = KeyState.Deleted, Revision = fresh.Revision + 1, RevisedAt = now, RotationPeriodInDays = null, NextRotationDate = null };
                     Changes(call).DestroyKey(revision);
                     Cache(call, revision);
                     call.ChangedKeyArns.Add(revision.Arn);
                     return revision;
                 });
-                foreach (var cached in _material.Keys.Where(k => k.KeyId == deleted.KeyId).ToList())
+                if (deleted.State == KeyState.Deleted)
                 {
-                    if (_material.TryRemove(cached, out var material))
-                    {
-                        CryptographicOperations.ZeroMemory(material);
-                    }
+                    ForgetMaterial(deleted.KeyId);
+                    Volatile.Write(ref _erasePending, 1);
+                    KeyDestroyed?.Invoke(this, new KeyChangedEventArgs(deleted.Arn, Generation));
                 }
 
-                Volatile.Write(ref _erasePending, 1);
-                KeyDestroyed?.Invoke(this, new KeyChangedEventArgs(deleted.Arn, Generation));
                 return deleted;
             }
 
-            if (current.State is KeyState.Enabled or KeyState.Disabled && current.RotationPeriodInDays is { } days && current.NextRotationDate <= now)
+            if (current.State is KeyState.Enabled or KeyState.Disabled && current.RotationPeriodInDays is not null && current.NextRotationDate <= now)
             {
-                return ServiceEvent(current, "RotateKey", call => Rotate(call, current, "AUTOMATIC", now.AddDays(days)));
+                return ServiceEvent(current, "RotateKey", call =>
+                {
+                    var fresh = CurrentForChange(call, current.KeyId);
+                    return fresh.State is KeyState.Enabled or KeyState.Disabled && fresh.RotationPeriodInDays is { } days && fresh.NextRotationDate <= now
+                        ? Rotate(call, fresh, "AUTOMATIC", now.AddDays(days))
+                        : null;
+                });
             }
 
             return current;
         }
     }
 
-    /// <summary>Makes a change KMS makes by itself (a due deletion or rotation) and commits it with its <c>AwsServiceEvent</c> record.</summary>
-    private KmsKey ServiceEvent(KmsKey key, string eventName, Func<KmsCall, KmsKey> change)
+    /// <summary>Zeroes and forgets the opened material of every version of a destroyed key.</summary>
+    private void ForgetMaterial(string keyId)
+    {
+        foreach (var cached in _material.Keys.Where(k => k.KeyId == keyId).ToList())
+        {
+            if (_material.TryRemove(cached, out var material))
+            {
+                CryptographicOperations.ZeroMemory(material);
+            }
+        }
+    }
+
+    /// <summary>Makes a change KMS makes by itself (a due deletion or rotation) and commits it with its <c>AwsServiceEvent</c> record; when <paramref name="change"/> finds nothing left to do (another node did it), nothing is recorded and the newest revision is returned.</summary>
+    private KmsKey ServiceEvent(KmsKey key, string eventName, Func<KmsCall, KmsKey?> change)
     {
         var call = new KmsCall(Caller.ForService(key.AccountId, "kms.amazonaws.com") with { SourceIp = "AWS Internal", UserAgent = "AWS Internal" }, eventName, false, _time.GetUtcNow());
         try
         {
-            var changed = change(call);
+            if (change(call) is not { } changed)
+            {
+                return Current(key.KeyId);
+            }
+
             call.Touch(changed);
             call.RequestParameters["keyId"] = changed.Arn;
             Record(call, null, "AwsServiceEvent");
@@ -346,14 +422,29 @@ public sealed partial class KeyService
         }
     }
 
-    /// <summary>The newest revision of a key already known to exist. Call with the lock held when about to change it.</summary>
+    /// <summary>The newest revision of a key already known to exist, as this node last saw it.</summary>
     private KmsKey Current(string keyId) =>
         _keyCache.TryGetValue(keyId, out var key) ? key : _keyCache.GetOrAdd(keyId, _keys.FindKey(keyId) ?? throw new InvalidOperationException($"Key {keyId} vanished."));
+
+    /// <summary>The revision a call's change builds on: its own uncommitted one, else the stored newest, read once the call's changes began. Call with the lock held.</summary>
+    /// <remarks>Writers on every node are serialized from <see cref="IKeyRepository.BeginChanges"/>, so the stored revision read after it stays the newest until the call commits: a change another node made is built on, never overwritten, whatever this node's cache still says.</remarks>
+    private KmsKey CurrentForChange(KmsCall call, string keyId)
+    {
+        Changes(call);
+        if (call.CachedKeyIds.Contains(keyId))
+        {
+            return _keyCache[keyId];
+        }
+
+        var stored = _keys.FindKey(keyId) ?? throw new InvalidOperationException($"Key {keyId} vanished.");
+        _keyCache[keyId] = stored;
+        return stored;
+    }
 
     /// <summary>Appends a new revision made from the newest one to the call's changes. Call with the lock held.</summary>
     private KmsKey Save(KmsCall call, KmsKey changed, KeyVersion? newVersion = null)
     {
-        var current = Current(changed.KeyId);
+        var current = CurrentForChange(call, changed.KeyId);
         var next = changed with { Revision = current.Revision + 1, RevisedAt = _time.GetUtcNow() };
         Changes(call).AppendRevision(next, newVersion);
         Cache(call, next);

@@ -13,7 +13,8 @@ namespace Tracevault.Keys.Settings;
 /// (as the X-Ray service principal, through its grant) once per <see cref="EncryptionSettingsOptions.DataKeyWindow"/>,
 /// keeps the plaintext in memory only and stores the wrapped copy. Before every use it asks the key service whether the
 /// key is still usable — a cheap check that changes the moment a key is disabled, scheduled for deletion, or loses its
-/// grant or policy — and when it is not, it stops: nothing is sealed under another key or left unencrypted. Plaintext data
+/// grant or policy on this node, and within a propagation round when another node did it (<see cref="KeyService.ObserveStoreChanges"/>)
+/// — and when it is not, it stops: nothing is sealed under another key or left unencrypted. Plaintext data
 /// keys are cached bounded in count and age (<see cref="EncryptionSettingsOptions.DataKeyCacheCapacity"/>,
 /// <see cref="EncryptionSettingsOptions.DataKeyCacheMaxAge"/>) and zeroed when evicted; those a KMS key protected are evicted
 /// the moment its material is destroyed (<see cref="KeyService.KeyDestroyed"/>). The blind index of chunks sealed under a KMS key

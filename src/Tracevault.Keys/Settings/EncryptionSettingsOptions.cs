@@ -12,7 +12,7 @@ public sealed class EncryptionSettingsOptions
     /// <summary>How long a node keeps a data key it opened for a reader before asking the KMS again. Default 5 minutes.</summary>
     public TimeSpan DataKeyCacheMaxAge { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>How often a node looks for setting changes and reports itself alive. Default 250 milliseconds.</summary>
+    /// <summary>How often a node looks for setting and key changes (made by any node) and reports itself alive. Default 250 milliseconds, at most 250 milliseconds: a key made unusable on one node stops every node within a second.</summary>
     public TimeSpan PropagationInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>How long a node may stay silent before it no longer counts as live. Default 10 seconds.</summary>
@@ -36,7 +36,12 @@ public sealed class EncryptionSettingsOptions
             throw new ArgumentException("The data-key cache's maximum age must be between 1 second and 24 hours.");
         }
 
-        if (PropagationInterval <= TimeSpan.Zero || NodeTimeout <= PropagationInterval * 2)
+        if (PropagationInterval <= TimeSpan.Zero || PropagationInterval > TimeSpan.FromMilliseconds(250))
+        {
+            throw new ArgumentException("The propagation interval must be more than 0 and at most 250 milliseconds.");
+        }
+
+        if (NodeTimeout <= PropagationInterval * 2)
         {
             throw new ArgumentException("The node timeout must be more than twice the propagation interval.");
         }

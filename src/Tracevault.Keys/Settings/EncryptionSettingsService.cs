@@ -77,9 +77,10 @@ public sealed class EncryptionSettingsService
         }
     }
 
-    /// <summary>One round of propagation on this node: report alive, take up new settings, acknowledge them, recheck stopped accounts.</summary>
+    /// <summary>One round of propagation on this node: notice key changes other nodes made, report alive, take up new settings, acknowledge them, recheck stopped accounts.</summary>
     public void PropagateOnce()
     {
+        _kms.ObserveStoreChanges();
         var now = _time.GetUtcNow();
         _settings.Heartbeat(NodeId, now);
         foreach (var setting in _settings.ListCurrent())

@@ -1,9 +1,11 @@
 using System.CommandLine;
+using Npgsql;
 using Tracevault.Server.Hosting;
+using Tracevault.Storage.Postgres;
 
 namespace Tracevault.Server.Cli;
 
-/// <summary>The options of every command that opens a data directory: where it is, where its root key file is, and the file holding that file's passphrase.</summary>
+/// <summary>The options of every command that opens a data directory: where it is, where its root key file is, the file holding that file's passphrase, and the PostgreSQL database that holds the data instead of SQLite.</summary>
 /// <remarks>
 /// Each comes from the command line, else its <c>TRACEVAULT_*</c> variable, else the configuration file (<see cref="ServeSettings"/>).
 /// The passphrase itself is never an option: it comes from <see cref="DataDirectory.PassphraseVariable"/> or from the passphrase file.
@@ -29,6 +31,12 @@ internal sealed class DataDirectoryOptions
         Description = $"A file holding the passphrase the root key file is wrapped under (or set {DataDirectory.PassphraseVariable}).",
     };
 
+    /// <summary>The <c>--postgres</c> option.</summary>
+    public Option<string?> Postgres { get; } = new("--postgres")
+    {
+        Description = "Keep everything in this PostgreSQL database, shared by every node (an Npgsql connection string or a postgresql:// URL), instead of SQLite in the data directory, which then holds only the node's root key file and the admin's credentials.",
+    };
+
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
@@ -36,18 +44,19 @@ internal sealed class DataDirectoryOptions
         command.Options.Add(Data);
         command.Options.Add(RootKeyFile);
         command.Options.Add(PassphraseFile);
+        command.Options.Add(Postgres);
     }
 
     /// <summary>Adds the options to an admin command, each naming its environment variable in its help.</summary>
     public void AddToAdminCommand(Command command)
     {
         AddTo(command);
-        ServeSettings.DescribeVariables([Data, RootKeyFile, PassphraseFile]);
+        ServeSettings.DescribeVariables([Data, RootKeyFile, PassphraseFile, Postgres]);
     }
 
-    /// <summary>The data directory and root key options of an admin command, read from its command line, the environment or the configuration file.</summary>
-    /// <exception cref="DataDirectoryException">The configuration file or the passphrase file cannot be read, or the passphrase is given twice.</exception>
-    public (string Path, RootKeyOptions RootKey) Resolve(ParseResult parse, Command command)
+    /// <summary>The data directory, root key and PostgreSQL options of an admin command, read from its command line, the environment or the configuration file.</summary>
+    /// <exception cref="DataDirectoryException">The configuration file or the passphrase file cannot be read, the passphrase is given twice, or <c>--postgres</c> names no database.</exception>
+    public (string Path, RootKeyOptions RootKey, NpgsqlConnectionStringBuilder? Postgres) Resolve(ParseResult parse, Command command)
     {
         try
         {
@@ -63,13 +72,13 @@ internal sealed class DataDirectoryOptions
     /// <exception cref="DataDirectoryException">It cannot be opened as asked.</exception>
     public DataDirectory Open(ParseResult parse, Command command)
     {
-        var (path, rootKey) = Resolve(parse, command);
-        return DataDirectory.Open(path, rootKey, TimeProvider.System);
+        var (path, rootKey, postgres) = Resolve(parse, command);
+        return DataDirectory.Open(path, rootKey, postgres, TimeProvider.System);
     }
 
-    /// <summary>The data directory and root key options, read through <paramref name="settings"/>.</summary>
-    /// <exception cref="DataDirectoryException">The passphrase file cannot be read or is empty, or the passphrase is given twice.</exception>
-    public (string Path, RootKeyOptions RootKey) Resolve(ServeSettings settings)
+    /// <summary>The data directory, root key and PostgreSQL options, read through <paramref name="settings"/>.</summary>
+    /// <exception cref="DataDirectoryException">The passphrase file cannot be read or is empty, the passphrase is given twice, or <c>--postgres</c> names no database (exit code 2).</exception>
+    public (string Path, RootKeyOptions RootKey, NpgsqlConnectionStringBuilder? Postgres) Resolve(ServeSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var path = settings.Get(Data);
@@ -86,7 +95,27 @@ internal sealed class DataDirectoryOptions
             passphrase = ReadPassphrase(passphraseFile);
         }
 
-        return (path, new RootKeyOptions { Path = rootKeyFile is { Length: > 0 } ? rootKeyFile : null, Passphrase = passphrase });
+        return (path, new RootKeyOptions { Path = rootKeyFile is { Length: > 0 } ? rootKeyFile : null, Passphrase = passphrase }, ParsePostgres(settings.Get(Postgres)));
+    }
+
+    /// <summary>The database <c>--postgres</c> names, or null when it is not given.</summary>
+    /// <exception cref="DataDirectoryException">It names none (exit code 2); the line never repeats the value, which may hold a password.</exception>
+    private static NpgsqlConnectionStringBuilder? ParsePostgres(string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return PostgresConnectionString.Parse(value);
+        }
+        catch (ArgumentException exception)
+        {
+            var message = exception.ParamName is { } name ? exception.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : exception.Message;
+            throw new DataDirectoryException(message.StartsWith("--postgres", StringComparison.Ordinal) ? message : "--postgres: " + message, exception) { ExitCode = 2 };
+        }
     }
 
     /// <summary>The passphrase in text read from a file or standard input: all of it but one line ending; null when nothing is left.</summary>

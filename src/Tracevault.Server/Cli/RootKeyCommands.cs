@@ -87,7 +87,7 @@ internal static class RootKeyCommands
                 return 2;
             }
 
-            var (path, rootKey) = data.Resolve(parse, protect);
+            var (path, rootKey, postgres) = data.Resolve(parse, protect);
             var keyPath = new RootKeyFile(rootKey.Path ?? Path.Combine(Path.GetFullPath(path), DataDirectory.RootKeyFileName), null);
             if (rootKey.Passphrase is not null && keyPath.Exists && !IsWrapped(keyPath))
             {
@@ -95,7 +95,7 @@ internal static class RootKeyCommands
                 rootKey.Passphrase = null;
             }
 
-            var directory = DataDirectory.Open(path, rootKey, TimeProvider.System);
+            var directory = DataDirectory.Open(path, rootKey, postgres, TimeProvider.System);
             return WritingRootKeyFile($"wrap the root key file {directory.RootKeyPath}", () =>
             {
                 directory.RootKeyFile.WithPassphrase(passphrase).Save(directory.RootKeys);

@@ -1,18 +1,20 @@
+using System.Data.Common;
 using System.Globalization;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
 using Tracevault.Core.Identity;
 using Tracevault.Keys.Envelope;
 using Tracevault.Keys.Kms;
 using Tracevault.Keys.Settings;
 using Tracevault.Server.Hosting;
 using Tracevault.Storage;
+using Tracevault.Storage.Postgres;
 using Tracevault.Storage.Sqlite;
 using Tracevault.Storage.Traces;
 
 namespace Tracevault.Server.Cli;
 
-/// <summary><c>tracevault check</c>: SQLite's integrity check of the database, then every sealed chunk opened, and a report of what is damaged.</summary>
+/// <summary><c>tracevault check</c>: SQLite's integrity check of the database (PostgreSQL has none to run from here), then every sealed chunk opened, and a report of what is damaged.</summary>
 /// <remarks>
 /// Trace ids are stored only as blind-index hashes, so a damaged chunk is reported by what is known of it: its id, account, time
 /// range and data key, how many traces it loses (the blind index counts them), the first trace id of each damaged frame (its sealed
@@ -29,12 +31,49 @@ public static class StoreCheck
     /// <summary>Exit code: there is nothing to check there.</summary>
     public const int NotFound = 2;
 
-    /// <summary>Checks the data directory at <paramref name="path"/> (its root key where <paramref name="rootKey"/> says), writing the report to <paramref name="output"/> and how far it got to <paramref name="progress"/>; returns the exit code.</summary>
-    public static int Run(string path, RootKeyOptions rootKey, string region, TextWriter output, ProgressReporter progress)
+    /// <summary>Checks the data directory at <paramref name="path"/> (its root key where <paramref name="rootKey"/> says; its data in <paramref name="postgres"/> when given), writing the report to <paramref name="output"/> and how far it got to <paramref name="progress"/>; returns the exit code.</summary>
+    public static int Run(string path, RootKeyOptions rootKey, NpgsqlConnectionStringBuilder? postgres, string region, TextWriter output, ProgressReporter progress)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(progress);
         var full = Path.GetFullPath(path);
+        var damaged = false;
+        if (postgres is null)
+        {
+            if (CheckSqliteFile(full, output, progress, out damaged) is { } result)
+            {
+                return result;
+            }
+        }
+        else
+        {
+            // Its files are the server's to check; every chunk below is read through it, and a page it finds damaged is reported (XX001).
+            output.WriteLine($"database PostgreSQL {PostgresConnectionString.Describe(postgres)}: no file check from here; every chunk is read through the server");
+        }
+
+        try
+        {
+            damaged |= CheckChunks(full, rootKey, postgres, region, output, progress);
+        }
+        catch (Exception exception) when (StorageFailure.Of(exception) is { Kind: StorageFailureKind.Unavailable } unavailable)
+        {
+            throw new DataDirectoryException($"The check could not finish: the database cannot be reached ({unavailable.Code}: {unavailable.Reason.TrimEnd('.')}); run it again once it is back.", exception);
+        }
+        catch (Exception exception) when (exception is InvalidDataException || StorageFailure.Of(exception) is not null)
+        {
+            var failure = StorageFailure.Of(exception);
+            output.WriteLine($"damaged: the chunks could not all be listed ({(failure is null ? exception.Message : $"{failure.Code}: {failure.Reason}")})");
+            damaged = true;
+        }
+
+        output.WriteLine(damaged ? "result: DAMAGED" : "result: clean");
+        return damaged ? Damaged : Clean;
+    }
+
+    /// <summary>SQLite's file checks: null when the file is there and a database (<paramref name="damaged"/> when its integrity check found problems), else the exit code to end on.</summary>
+    private static int? CheckSqliteFile(string full, TextWriter output, ProgressReporter progress, out bool damaged)
+    {
+        damaged = false;
         var database = Path.Combine(full, SqliteBackend.FileName);
         if (!File.Exists(database))
         {
@@ -52,14 +91,13 @@ public static class StoreCheck
             return Damaged;
         }
 
-        var damaged = false;
         IReadOnlyList<string> findings;
         progress.Begin(string.Create(CultureInfo.InvariantCulture, $"running SQLite's integrity check on {database} ({new FileInfo(database).Length / (1024 * 1024):N0} MiB)"));
         try
         {
             findings = SqliteBackend.IntegrityCheck(database);
         }
-        catch (SqliteException exception) when (StorageFailure.Of(exception) is { } failure)
+        catch (DbException exception) when (StorageFailure.Of(exception) is { } failure)
         {
             findings = [$"the integrity check could not run: {failure.Code}: {failure.Reason}"];
         }
@@ -67,37 +105,24 @@ public static class StoreCheck
         if (findings.Count == 0)
         {
             output.WriteLine($"database {database}: integrity check ok");
-        }
-        else
-        {
-            damaged = true;
-            output.WriteLine($"database {database}: integrity check found {findings.Count} problem(s):");
-            foreach (var finding in findings)
-            {
-                output.WriteLine($"  {finding}");
-            }
+            return null;
         }
 
-        try
+        damaged = true;
+        output.WriteLine($"database {database}: integrity check found {findings.Count} problem(s):");
+        foreach (var finding in findings)
         {
-            damaged |= CheckChunks(full, rootKey, region, output, progress);
-        }
-        catch (Exception exception) when (exception is InvalidDataException || StorageFailure.Of(exception) is not null)
-        {
-            var failure = StorageFailure.Of(exception);
-            output.WriteLine($"damaged: the chunks could not all be listed ({(failure is null ? exception.Message : $"{failure.Code}: {failure.Reason}")})");
-            damaged = true;
+            output.WriteLine($"  {finding}");
         }
 
-        output.WriteLine(damaged ? "result: DAMAGED" : "result: clean");
-        return damaged ? Damaged : Clean;
+        return null;
     }
 
     /// <summary>Opens every chunk of every account; true when any is damaged.</summary>
-    private static bool CheckChunks(string path, RootKeyOptions rootKey, string region, TextWriter output, ProgressReporter progress)
+    private static bool CheckChunks(string path, RootKeyOptions rootKey, NpgsqlConnectionStringBuilder? postgres, string region, TextWriter output, ProgressReporter progress)
     {
         var time = TimeProvider.System;
-        var data = DataDirectory.Open(path, rootKey, time);
+        var data = DataDirectory.Open(path, rootKey, postgres, time);
         var kmsOptions = new KmsOptions { Region = region };
         var (keys, _) = Kms.KmsRegistration.CreateKeyService(data, kmsOptions, time);
         var defaults = new DefaultDataKeys(data.Storage.ServiceKeys, time, NullLogger<DefaultDataKeys>.Instance);
@@ -129,7 +154,7 @@ public static class StoreCheck
                 {
                     chunk = snapshot.Load(account, [header.Id]).Single();
                 }
-                catch (SqliteException exception) when (StorageFailure.Of(exception) is { } failure)
+                catch (DbException exception) when (StorageFailure.Of(exception) is { Kind: not StorageFailureKind.Unavailable } failure)
                 {
                     damagedChunks++;
                     output.WriteLine($"{where}: DAMAGED: its row cannot be read ({failure.Code}: {failure.Reason}); {snapshot.CountIndexedTraces(header)} trace(s) indexed in it");

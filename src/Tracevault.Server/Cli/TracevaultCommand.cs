@@ -8,7 +8,7 @@ namespace Tracevault.Server.Cli;
 /// <summary>The <c>tracevault</c> command line: serve, init and the admin commands that work on a data directory.</summary>
 public static class TracevaultCommand
 {
-    /// <summary>Runs the command line; a data directory that cannot be opened as asked is reported in one line on stderr (exit code 1).</summary>
+    /// <summary>Runs the command line; a data directory that cannot be opened as asked is reported in one line on stderr (exit code 1, or 2 for a value the command cannot take).</summary>
     public static async Task<int> RunAsync(string[] args)
     {
         try
@@ -18,7 +18,7 @@ public static class TracevaultCommand
         catch (DataDirectoryException exception)
         {
             await System.Console.Error.WriteLineAsync(exception.Message).ConfigureAwait(false);
-            return 1;
+            return exception.ExitCode;
         }
         catch (Exception exception)
         {
@@ -105,7 +105,7 @@ public static class TracevaultCommand
         var command = new Command("serve", "Run the server: X-Ray (HTTP and UDP), KMS, CloudTrail and the console on one port; OpenTelemetry (OTLP) on its own ports too. "
             + "Each option may also come from its environment variable or from the --config file; the command line wins over the environment, the environment over the file.")
         {
-            data.Data, data.RootKeyFile, data.PassphraseFile, listen, region, udpBuffer, otlpHttp, otlpGrpc, otlpAnnotations, retentionDays, tlsCert, tlsKey, insecureHttp, metrics, udpAllow, logFormat, config,
+            data.Data, data.RootKeyFile, data.PassphraseFile, data.Postgres, listen, region, udpBuffer, otlpHttp, otlpGrpc, otlpAnnotations, retentionDays, tlsCert, tlsKey, insecureHttp, metrics, udpAllow, logFormat, config,
         };
         ServeSettings.DescribeVariables(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -114,7 +114,7 @@ public static class TracevaultCommand
             try
             {
                 var settings = ServeSettings.Load(parse, command, config);
-                (options.DataDirectory, options.RootKey) = data.Resolve(settings);
+                (options.DataDirectory, options.RootKey, options.Postgres) = data.Resolve(settings);
                 options.Region = settings.Get(region);
                 options.UdpReceiveBufferBytes = settings.Get(udpBuffer);
                 options.Listen = ServerOptions.ParseListen(settings.Get(listen));
@@ -185,7 +185,7 @@ public static class TracevaultCommand
             }
             else if (server.InitializedAdmin is not null)
             {
-                await System.Console.Out.WriteLineAsync($"Initialized {server.Data.Path}: account {server.InitializedAdmin.User.AccountId}, admin user '{server.InitializedAdmin.User.Name}'.").ConfigureAwait(false);
+                await System.Console.Out.WriteLineAsync($"Initialized {server.Data.Description}: account {server.InitializedAdmin.User.AccountId}, admin user '{server.InitializedAdmin.User.Name}'.").ConfigureAwait(false);
             }
 
             if (options.LogFormat == LogFormat.Text)
@@ -204,16 +204,16 @@ public static class TracevaultCommand
         var data = new DataDirectoryOptions();
         var region = RegionOption();
         var listen = ListenOption();
-        var command = new Command("init", "Create the data directory: database, root key (at --root-key-file when given; an existing one is used, never replaced), one account and its admin user.") { region, listen };
+        var command = new Command("init", "Create the data directory: database (or, with --postgres, the schema in that database), root key (at --root-key-file when given; an existing one is used, never replaced), one account and its admin user.") { region, listen };
         data.AddToAdminCommand(command);
         command.SetAction(parse =>
         {
-            var (path, rootKey) = data.Resolve(parse, command);
-            var directory = DataDirectory.OpenOrCreate(path, rootKey, TimeProvider.System);
+            var (path, rootKey, postgres) = data.Resolve(parse, command);
+            var directory = DataDirectory.OpenOrCreate(path, rootKey, postgres, TimeProvider.System);
             var admin = directory.InitializeIfEmpty();
             System.Console.WriteLine(admin is null
-                ? $"{directory.Path} is already initialized."
-                : $"Initialized {directory.Path}: account {admin.User.AccountId}, admin user '{admin.User.Name}'.");
+                ? $"{directory.Description} is already initialized."
+                : $"Initialized {directory.Description}: account {admin.User.AccountId}, admin user '{admin.User.Name}'.");
             System.Console.WriteLine(UsageLines(directory, parse.GetValue(region)!, new Uri($"http://{parse.GetValue(listen)}/")));
             return 0;
         });
@@ -295,12 +295,12 @@ public static class TracevaultCommand
     {
         var data = new DataDirectoryOptions();
         var region = RegionOption();
-        var command = new Command("check", "Check the database (SQLite integrity check) and open every sealed chunk; report what is damaged (exit 0 clean, 1 damaged).") { region };
+        var command = new Command("check", "Check the database (SQLite integrity check; on PostgreSQL, the server checks its own files) and open every sealed chunk; report what is damaged (exit 0 clean, 1 damaged).") { region };
         data.AddToAdminCommand(command);
         command.SetAction(parse =>
         {
-            var (path, rootKey) = data.Resolve(parse, command);
-            return StoreCheck.Run(path, rootKey, parse.GetValue(region)!, System.Console.Out, ProgressReporter.ForConsole());
+            var (path, rootKey, postgres) = data.Resolve(parse, command);
+            return StoreCheck.Run(path, rootKey, postgres, parse.GetValue(region)!, System.Console.Out, ProgressReporter.ForConsole());
         });
         return command;
     }
@@ -332,6 +332,6 @@ public static class TracevaultCommand
         {directory.ClientSettings(region, url.ToString().TrimEnd('/'))}
         e.g. aws --endpoint-url {url.ToString().TrimEnd('/')} xray get-encryption-config
         Console: {url}console
-        Sign in with the admin's access key id and secret access key from {directory.CredentialsPath}; make more users with 'tracevault users create NAME --data {directory.Path}'.
+        Sign in with the admin's access key id and secret access key from {directory.CredentialsPath}; make more users with 'tracevault users create NAME --data {directory.Path}{(directory.HoldsDatabase ? "" : " --postgres …")}'.
         """;
 }

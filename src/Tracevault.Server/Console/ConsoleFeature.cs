@@ -14,6 +14,7 @@ public static class ConsoleFeature
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         services.AddSingleton(options);
+        services.AddSingleton(sp => sp.GetRequiredService<Hosting.DataDirectory>().Storage.ConsoleSessions);
         services.AddSingleton<ConsoleSessions>();
         services.AddSingleton<SignInThrottle>();
         services.AddSingleton<ConsoleSignInAudit>();

@@ -1,16 +1,18 @@
 using System.Buffers.Text;
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using System.Text;
 using Tracevault.Core.Identity;
 using Tracevault.Keys.Identity;
 
 namespace Tracevault.Server.Console;
 
-/// <summary>The console's server-side sessions, in memory: a random id in a cookie names the signed-in caller, its CSRF token and its expiry.</summary>
+/// <summary>The console's server-side sessions, kept in the store so every node knows them: a random token in a cookie names the signed-in user and its expiry.</summary>
 /// <remarks>
-/// Thread-safe. Sessions end after <see cref="ConsoleOptions.SessionIdleTimeout"/> without a request, on sign-out, when the server
-/// stops, and at the first request after their access key was deactivated or deleted (or its user deleted), by this process or
-/// another: every request reads the key's status and its user's policies from the store.
+/// Thread-safe. The store keeps only the token's SHA-256, never the token, so whoever reads the database cannot ride a session;
+/// the CSRF token is derived from the session token (HMAC-SHA256), so it is stored nowhere. Sessions end after
+/// <see cref="ConsoleOptions.SessionIdleTimeout"/> without a request (on any node), on sign-out, and at the first request after
+/// their access key was deactivated or deleted (or its user deleted), by this process or another: every request reads the
+/// session, the key's status and its user's policies from the store. A node's restart ends no session.
 /// </remarks>
 public sealed class ConsoleSessions
 {
@@ -23,15 +25,18 @@ public sealed class ConsoleSessions
     /// <summary>The prefix of every console cookie over HTTPS: the browser then keeps it only if Secure, for this host and path <c>/</c>.</summary>
     public const string SecureCookiePrefix = "__Host-";
 
-    private readonly ConcurrentDictionary<string, ConsoleSession> _sessions = new(StringComparer.Ordinal);
+    private static readonly byte[] CsrfLabel = "tracevault/console-csrf"u8.ToArray();
+
+    private readonly IConsoleSessionStore _store;
     private readonly ConsoleOptions _options;
     private readonly IdentityService _identity;
     private readonly TimeProvider _time;
     private readonly ILogger<ConsoleSessions> _logger;
 
-    /// <summary>Creates the store.</summary>
-    public ConsoleSessions(ConsoleOptions options, IdentityService identity, TimeProvider time, ILogger<ConsoleSessions> logger)
+    /// <summary>Creates the sessions over the store every node shares.</summary>
+    public ConsoleSessions(IConsoleSessionStore store, ConsoleOptions options, IdentityService identity, TimeProvider time, ILogger<ConsoleSessions> logger)
     {
+        _store = store;
         _options = options;
         _identity = identity;
         _time = time;
@@ -42,10 +47,14 @@ public sealed class ConsoleSessions
     public ConsoleSession Start(HttpContext context, Caller caller)
     {
         ArgumentNullException.ThrowIfNull(context);
-        RemoveExpired();
-        var session = new ConsoleSession(NewToken(), caller, NewToken(), _time.GetUtcNow() + _options.SessionIdleTimeout);
-        _sessions[session.Id] = session;
-        context.Response.Cookies.Append(CookieNameFor(context, CookieName), session.Id, CookieOptions(context));
+        ArgumentNullException.ThrowIfNull(caller);
+        var now = _time.GetUtcNow();
+        _store.RemoveExpired(now);
+        var token = NewToken();
+        var session = new ConsoleSession(token, caller, CsrfTokenOf(token), now + _options.SessionIdleTimeout);
+        _store.Add(new ConsoleSessionRecord(TokenHash(token), caller.AccountId, caller.UserName,
+            caller.AccessKeyId ?? throw new ArgumentException("A console session is started with an access key.", nameof(caller)), now, session.ExpiresAt));
+        context.Response.Cookies.Append(CookieNameFor(context, CookieName), token, CookieOptions(context));
         return session;
     }
 
@@ -53,37 +62,50 @@ public sealed class ConsoleSessions
     public ConsoleSession? Find(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var id = context.Request.Cookies[CookieNameFor(context, CookieName)];
-        if (string.IsNullOrEmpty(id) || !_sessions.TryGetValue(id, out var session))
+        var token = context.Request.Cookies[CookieNameFor(context, CookieName)];
+        if (string.IsNullOrEmpty(token) || token.Length > 256)
+        {
+            return null;
+        }
+
+        var hash = TokenHash(token);
+        if (_store.Find(hash) is not { } stored)
         {
             return null;
         }
 
         var now = _time.GetUtcNow();
-        if (session.ExpiresAt <= now)
+        if (stored.ExpiresAt <= now)
         {
-            _sessions.TryRemove(id, out _);
+            _store.Remove(hash);
             return null;
         }
 
         // The key is checked on every request, not only at sign-in: deactivating or deleting it ends its sessions at once.
-        var caller = session.Caller;
-        var credentials = caller.AccessKeyId is { } accessKeyId ? _identity.FindCredentials(accessKeyId) : null;
-        if (credentials is null)
+        var credentials = _identity.FindCredentials(stored.AccessKeyId);
+        if (credentials is null || credentials.User.AccountId != stored.AccountId || credentials.User.Name != stored.UserName)
         {
-            _sessions.TryRemove(id, out _);
-            LogMessages.ConsoleSessionEndedKeyInactive(_logger, caller.AccountId, caller.UserName, caller.AccessKeyId ?? "");
+            _store.Remove(hash);
+            LogMessages.ConsoleSessionEndedKeyInactive(_logger, stored.AccountId, stored.UserName, stored.AccessKeyId);
             return null;
         }
 
-        if (!ReferenceEquals(credentials.Policies, caller.Policies))
+        // The same caller sign-in made, with the user's policies as they are now.
+        var user = credentials.User;
+        var caller = new Caller(user.AccountId, user.Arn, user.Name, credentials.AccessKeyId, credentials.Policies);
+        var expiresAt = now + _options.SessionIdleTimeout;
+
+        // Written when it moves by a sixtieth of the timeout or more (a minute of the default hour), not on every page.
+        if (expiresAt - stored.ExpiresAt >= _options.SessionIdleTimeout / 60)
         {
-            // The user's policies changed since the session's last request: it acts with the new ones from now on.
-            session.Refresh(caller with { Policies = credentials.Policies });
+            _store.Extend(hash, expiresAt);
+        }
+        else
+        {
+            expiresAt = stored.ExpiresAt;
         }
 
-        session.Extend(now + _options.SessionIdleTimeout);
-        return session;
+        return new ConsoleSession(token, caller, CsrfTokenOf(token), expiresAt);
     }
 
     /// <summary>Whether the request carries a session cookie at all (live or not), to tell "ended" from "never signed in".</summary>
@@ -95,7 +117,7 @@ public sealed class ConsoleSessions
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(session);
-        _sessions.TryRemove(session.Id, out _);
+        _store.Remove(TokenHash(session.Id));
         context.Response.Cookies.Delete(CookieNameFor(context, CookieName), CookieOptions(context));
     }
 
@@ -123,15 +145,9 @@ public sealed class ConsoleSessions
     /// <summary>A new 256-bit random token, base64url.</summary>
     public static string NewToken() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
 
-    private void RemoveExpired()
-    {
-        var now = _time.GetUtcNow();
-        foreach (var (id, session) in _sessions)
-        {
-            if (session.ExpiresAt <= now)
-            {
-                _sessions.TryRemove(id, out _);
-            }
-        }
-    }
+    /// <summary>What the store keeps of a session token: its SHA-256.</summary>
+    internal static byte[] TokenHash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
+
+    /// <summary>The CSRF token of a session: an HMAC-SHA256 of a label under the session token, so no store holds it and no page can guess it.</summary>
+    private static string CsrfTokenOf(string token) => Base64Url.EncodeToString(HMACSHA256.HashData(Encoding.UTF8.GetBytes(token), CsrfLabel));
 }

@@ -1,13 +1,15 @@
 using System.Globalization;
 using System.Text;
+using Npgsql;
 using Tracevault.Keys.Identity;
 using Tracevault.Keys.RootKeys;
 using Tracevault.Storage;
+using Tracevault.Storage.Postgres;
 using Tracevault.Storage.Sqlite;
 
 namespace Tracevault.Server.Hosting;
 
-/// <summary>A data directory: the storage backend's files, the root key file and the admin's credentials file.</summary>
+/// <summary>A data directory: the root key file, the admin's credentials file and the storage backend: SQLite's files in the directory, or a PostgreSQL database the directory only holds the root key of.</summary>
 public sealed class DataDirectory
 {
     /// <summary>The root key file's name.</summary>
@@ -22,8 +24,11 @@ public sealed class DataDirectory
     /// <summary>The admin user made on first start.</summary>
     public const string AdminUserName = "admin";
 
-    private DataDirectory(string path, IStorageBackend storage, RootKeyFile rootKeyFile, RootKeyRing rootKeys, IdentityService identity)
+    private readonly NpgsqlConnectionStringBuilder? _postgres;
+
+    private DataDirectory(string path, IStorageBackend storage, RootKeyFile rootKeyFile, RootKeyRing rootKeys, IdentityService identity, NpgsqlConnectionStringBuilder? postgres)
     {
+        _postgres = postgres;
         Path = path;
         Storage = storage;
         RootKeyFile = rootKeyFile;
@@ -46,6 +51,12 @@ public sealed class DataDirectory
     /// <summary>Accounts, users and access keys.</summary>
     public IdentityService Identity { get; }
 
+    /// <summary>Where the data is: the directory, with the PostgreSQL database (never its password) when it holds only the root key; for messages and logs.</summary>
+    public string Description => _postgres is null ? Path : $"{Path} with the PostgreSQL database {PostgresConnectionString.Describe(_postgres)}";
+
+    /// <summary>Whether the database is in the directory (SQLite), so that a copy of the directory copies the data too.</summary>
+    public bool HoldsDatabase => _postgres is null;
+
     /// <summary>The path of the admin's credentials file.</summary>
     public string CredentialsPath => System.IO.Path.Combine(Path, CredentialsFileName);
 
@@ -56,22 +67,35 @@ public sealed class DataDirectory
     public bool RootKeyInside => IsInside(Resolve(RootKeyFile.Path), Resolve(Path));
 
     /// <summary>Opens an existing data directory; never creates one, nor its database or root key.</summary>
+    /// <param name="path">The directory.</param>
+    /// <param name="rootKey">Where the root key file is and its passphrase.</param>
+    /// <param name="postgres">The PostgreSQL database that holds the data, or null for SQLite in the directory.</param>
+    /// <param name="time">The clock.</param>
     /// <exception cref="DataDirectoryException">The directory, its database or its root key is missing, the root key's passphrase is missing or wrong, or the root key is not the database's.</exception>
-    public static DataDirectory Open(string path, RootKeyOptions rootKey, TimeProvider time) => Open(path, rootKey, time, create: false);
+    public static DataDirectory Open(string path, RootKeyOptions rootKey, NpgsqlConnectionStringBuilder? postgres, TimeProvider time) => Open(path, rootKey, postgres, time, create: false);
 
     /// <summary>Opens a data directory, creating the directory, its database and its root key (where <paramref name="rootKey"/> says, never over an existing one) when there is no database yet (<c>init</c> and <c>serve</c>).</summary>
+    /// <param name="path">The directory.</param>
+    /// <param name="rootKey">Where the root key file is and its passphrase.</param>
+    /// <param name="postgres">The PostgreSQL database that holds the data, or null for SQLite in the directory.</param>
+    /// <param name="time">The clock.</param>
     /// <exception cref="DataDirectoryException">The database exists but its root key is missing or is another one, or the root key's passphrase is missing or wrong.</exception>
-    public static DataDirectory OpenOrCreate(string path, RootKeyOptions rootKey, TimeProvider time) => Open(path, rootKey, time, create: true);
+    public static DataDirectory OpenOrCreate(string path, RootKeyOptions rootKey, NpgsqlConnectionStringBuilder? postgres, TimeProvider time) => Open(path, rootKey, postgres, time, create: true);
 
     /// <remarks>
     /// Sets the process's umask to 077 first, so every file made in the directory (root key, credentials, database, WAL,
     /// shared memory, temporary files) is 0600. Nothing is written before the root key is read and known to be the database's.
     /// </remarks>
-    private static DataDirectory Open(string path, RootKeyOptions rootKey, TimeProvider time, bool create)
+    private static DataDirectory Open(string path, RootKeyOptions rootKey, NpgsqlConnectionStringBuilder? postgres, TimeProvider time, bool create)
     {
         ArgumentNullException.ThrowIfNull(rootKey);
         OwnerOnlyFiles.RestrictProcessUmask();
         var full = System.IO.Path.GetFullPath(path);
+        if (postgres is not null)
+        {
+            return OpenPostgres(full, rootKey, postgres, time, create);
+        }
+
         var directoryExists = Directory.Exists(full);
         if (!directoryExists && !create)
         {
@@ -147,7 +171,112 @@ public sealed class DataDirectory
         }
 
         var identity = new IdentityService(storage.Identities, rootKeys, time);
-        return new DataDirectory(full, storage, keyFile, rootKeys, identity);
+        return new DataDirectory(full, storage, keyFile, rootKeys, identity, postgres: null);
+    }
+
+    /// <summary>Opens a node's directory (its root key file and credentials) on a PostgreSQL database other nodes may be opening at the same instant.</summary>
+    /// <remarks>
+    /// Under the database's bootstrap lock: the root keys it expects are read before anything is written, and a node makes a
+    /// root key only for a database that expects none, so of two nodes starting on an empty database the second finds the
+    /// first one's key recorded and refuses (or, sharing its directory, uses the file the first one wrote).
+    /// </remarks>
+    private static DataDirectory OpenPostgres(string full, RootKeyOptions rootKey, NpgsqlConnectionStringBuilder postgres, TimeProvider time, bool create)
+    {
+        var where = PostgresConnectionString.Describe(postgres);
+        var keyFile = new RootKeyFile(rootKey.Path is { Length: > 0 } elsewhere ? elsewhere : System.IO.Path.Combine(full, RootKeyFileName), rootKey.Passphrase);
+        var directoryExists = Directory.Exists(full);
+        if (!directoryExists && !create)
+        {
+            throw new DataDirectoryException($"The data directory {full}, which holds this node's root key file for the PostgreSQL database {where}, does not exist; give the directory that holds it, or make one with 'tracevault init --postgres … --data {full}'.");
+        }
+
+        try
+        {
+            using var bootstrap = create ? PostgresBackend.LockBootstrap(postgres) : null;
+            var stored = PostgresBackend.ReadRootKeysBeforeOpening(postgres);
+            var empty = stored.Recorded.Count == 0 && stored.Samples.Count == 0;
+            if (empty && !create)
+            {
+                throw new DataDirectoryException($"The PostgreSQL database {where} holds no Tracevault data yet; create it with 'tracevault init --postgres … --data {full}'.");
+            }
+
+            // Read after taking the lock: a node that shares this directory and bootstrapped first has written it by now.
+            var rootKeys = keyFile.Exists ? LoadRootKeys(keyFile) : null;
+            if (!empty)
+            {
+                if (rootKeys is null)
+                {
+                    var expected = string.Join(", ", stored.Recorded.Select(r => r.KeyId.ToString(CultureInfo.InvariantCulture)));
+                    throw new DataDirectoryException(
+                        $"The PostgreSQL database {where} is sealed under root key {expected}, and this node has no root key file at {keyFile.Path}: copy the root key file of a node of this deployment there (Tracevault never makes another root key for a database that has one); nothing was written.");
+                }
+
+                try
+                {
+                    RootKeyVerification.Verify(rootKeys, stored);
+                }
+                catch (RootKeyMismatchException mismatch)
+                {
+                    throw new DataDirectoryException(
+                        $"The root key file {keyFile.Path} does not belong to the PostgreSQL database {where} ({mismatch.Message}): give this node a copy of the root key file the database was made with; nothing was written.", mismatch);
+                }
+            }
+
+            var keyDirectory = System.IO.Path.GetDirectoryName(keyFile.Path)!;
+            if (rootKeys is null && !IsInside(keyFile.Path, full) && !Directory.Exists(keyDirectory))
+            {
+                throw new DataDirectoryException($"The directory {keyDirectory} of the root key file {keyFile.Path} does not exist; Tracevault makes the file, not the directory where you keep it.");
+            }
+
+            if (!directoryExists)
+            {
+                if (OperatingSystem.IsWindows())
+                {
+                    Directory.CreateDirectory(full);
+                }
+                else
+                {
+                    Directory.CreateDirectory(full, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                }
+            }
+
+            if (rootKeys is null)
+            {
+                rootKeys = RootKeyRing.CreateNew();
+                keyFile.Save(rootKeys);
+            }
+
+            var ownerOnly = new List<string> { System.IO.Path.Combine(full, CredentialsFileName) };
+            if (IsInside(keyFile.Path, full))
+            {
+                ownerOnly.Add(keyFile.Path);
+            }
+
+            OwnerOnlyFiles.Restrict([.. ownerOnly]);
+            var storage = PostgresBackend.Open(postgres, rootKeys);
+            try
+            {
+                // Recorded before anything is sealed under the key, so the next node to come finds which key the database expects.
+                var unrecorded = rootKeys.Checks().Where(c => !stored.Recorded.Any(r => r.KeyId == c.KeyId)).ToArray();
+                if (unrecorded.Length > 0)
+                {
+                    storage.RootKeySealed.Record(unrecorded);
+                }
+
+                var identity = new IdentityService(storage.Identities, rootKeys, time);
+                return new DataDirectory(full, storage, keyFile, rootKeys, identity, postgres);
+            }
+            catch
+            {
+                storage.Dispose();
+                throw;
+            }
+        }
+        catch (Exception exception) when (exception is System.Data.Common.DbException or TimeoutException)
+        {
+            var reason = StorageFailure.Of(exception) is { } failure ? $"{failure.Code}: {failure.Reason}" : exception.Message;
+            throw new DataDirectoryException($"The PostgreSQL database {where} cannot be used ({reason.TrimEnd('.')}).", exception);
+        }
     }
 
     private static RootKeyRing LoadRootKeys(RootKeyFile keyFile)
@@ -214,8 +343,10 @@ public sealed class DataDirectory
     }
 
     /// <summary>Makes the first account and its admin user when the directory has none; returns the admin's new credentials, or null.</summary>
+    /// <remarks>On PostgreSQL, under the database's bootstrap lock, so of several nodes starting at once on an empty database only one makes them.</remarks>
     public NewUser? InitializeIfEmpty()
     {
+        using var bootstrap = _postgres is null ? null : PostgresBackend.LockBootstrap(_postgres);
         if (Identity.ListAccounts().Count > 0)
         {
             return null;

@@ -14,6 +14,9 @@ public sealed class DataDirectoryException : Exception
     {
     }
 
+    /// <summary>The command's exit code when it ends on this exception: 1, or 2 for a value the command cannot take.</summary>
+    public int ExitCode { get; init; } = 1;
+
     /// <summary>Creates the exception with the line to show and the failure behind it.</summary>
     public DataDirectoryException(string message, Exception innerException)
         : base(message, innerException)

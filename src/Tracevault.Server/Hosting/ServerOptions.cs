@@ -12,6 +12,9 @@ public sealed class ServerOptions
     /// <summary>The data directory. Default <c>./tracevault-data</c>.</summary>
     public string DataDirectory { get; set; } = "./tracevault-data";
 
+    /// <summary>The PostgreSQL database every node of the deployment keeps its data in; null (the default) keeps it in SQLite in <see cref="DataDirectory"/>, which otherwise holds only the root key file and the admin's credentials.</summary>
+    public Npgsql.NpgsqlConnectionStringBuilder? Postgres { get; set; }
+
     /// <summary>Where the root key file is kept and the passphrase it is wrapped under.</summary>
     public RootKeyOptions RootKey { get; set; } = new();
 

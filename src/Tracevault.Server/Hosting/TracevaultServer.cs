@@ -61,7 +61,7 @@ public sealed class TracevaultServer : IAsyncDisposable
         options.Validate();
         // Kestrel serves with it for the server's lifetime: disposed with the server, not here.
         var certificate = LoadCertificate(options);
-        var data = DataDirectory.OpenOrCreate(options.DataDirectory, options.RootKey, time);
+        var data = DataDirectory.OpenOrCreate(options.DataDirectory, options.RootKey, options.Postgres, time);
         var admin = data.InitializeIfEmpty();
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = typeof(TracevaultServer).Assembly.GetName().Name });
@@ -159,10 +159,10 @@ public sealed class TracevaultServer : IAsyncDisposable
 
         if (admin is not null)
         {
-            LogMessages.Initialized(logger, data.Path, admin.User.AccountId, admin.User.Name, admin.AccessKeyId);
+            LogMessages.Initialized(logger, data.Description, admin.User.AccountId, admin.User.Name, admin.AccessKeyId);
         }
 
-        if (data.RootKeyInside)
+        if (data.RootKeyInside && data.HoldsDatabase)
         {
             LogMessages.RootKeyInsideDataDirectory(logger, data.RootKeyPath, data.Path);
         }
@@ -172,7 +172,7 @@ public sealed class TracevaultServer : IAsyncDisposable
             LogMessages.InsecureHttp(logger, bound.ToString());
         }
 
-        LogMessages.Ready(logger, $"{(options.UsesTls ? "https" : "http")}://{bound}", data.Path, options.Region);
+        LogMessages.Ready(logger, $"{(options.UsesTls ? "https" : "http")}://{bound}", data.Description, options.Region);
         LogMessages.OtlpReady(logger, Describe(otlpListeners.Http), Describe(otlpListeners.Grpc));
         if (!IPAddress.IsLoopback(bound.Address))
         {
@@ -216,6 +216,7 @@ public sealed class TracevaultServer : IAsyncDisposable
             counters.DroppedSourceNotAllowed);
         OtlpFeature.LogTotals(_app.Services, _app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tracevault"));
         await _app.DisposeAsync().ConfigureAwait(false);
+        (Data.Storage as IDisposable)?.Dispose();
         _certificate?.Dispose();
     }
 

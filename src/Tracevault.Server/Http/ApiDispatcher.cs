@@ -100,6 +100,16 @@ public sealed class ApiDispatcher
                 await ErrorResponses.WriteAsync(context, route.Protocol, new ApiException(code, $"The server's disk is full; nothing of this request was stored. Retry later (request id {requestId}).", 503)).ConfigureAwait(false);
             }
         }
+        catch (Exception exception) when (StorageFailure.Of(exception) is { Kind: StorageFailureKind.Unavailable } unavailable)
+        {
+            // The database is down, restarting or failing over: nothing was acknowledged, and a 503 is what every SDK retries.
+            LogMessages.OperationStoreUnavailable(_logger, route.Operation, requestId, unavailable.Code, unavailable.Reason);
+            if (!context.Response.HasStarted)
+            {
+                var code = route.Protocol == ApiProtocol.Kms ? "DependencyTimeoutException" : "ServiceUnavailableException";
+                await ErrorResponses.WriteAsync(context, route.Protocol, new ApiException(code, $"The server's database cannot be reached; nothing of this request was stored. Retry later (request id {requestId}).", 503)).ConfigureAwait(false);
+            }
+        }
         catch (Exception exception)
         {
             if (StorageFailure.Of(exception) is { } failure)

@@ -1,10 +1,11 @@
+using System.Data.Common;
 using System.Diagnostics.Metrics;
 using Tracevault.Keys.Settings;
 using Tracevault.Server.Hosting;
 using Tracevault.Server.Http;
 using Tracevault.Server.Otlp;
 using Tracevault.Server.XRay;
-using Tracevault.Storage.Sqlite;
+using Tracevault.Storage;
 
 namespace Tracevault.Server.Metrics;
 
@@ -46,26 +47,23 @@ public sealed class ServerMetrics
         }, "{span}", "OpenTelemetry spans not stored, by reason: invalid span, key unusable, store unavailable (the client was told to retry).");
         meter.CreateObservableGauge("tracevault.accounts.storing_stopped", () => dataKeys.StoppedAccountCount, "{account}",
             "Accounts whose storing is stopped because their KMS key cannot be used.");
-        var database = Path.Combine(data.Path, SqliteBackend.FileName);
-        meter.CreateObservableGauge("tracevault.database.size", () => FileSize(database) + FileSize(database + "-wal"), "By",
-            "The size of the database file and its write-ahead log.");
+        var storage = data.Storage;
+        meter.CreateObservableGauge("tracevault.database.size", () => DatabaseSize(storage), "By",
+            "The size of the database: its file and write-ahead log (SQLite), or the database on its server (PostgreSQL).");
     }
 
     private static Measurement<long> Measure(long value, string tag, string tagValue) => new(value, new KeyValuePair<string, object?>(tag, tagValue));
 
-    private static long FileSize(string path)
+    /// <summary>The database's size, or no measurement while it cannot answer (a scrape never fails for it).</summary>
+    private static IEnumerable<Measurement<long>> DatabaseSize(IStorageBackend storage)
     {
         try
         {
-            return new FileInfo(path).Length;
+            return [new Measurement<long>(storage.SizeBytes())];
         }
-        catch (FileNotFoundException)
+        catch (DbException)
         {
-            return 0;
-        }
-        catch (IOException)
-        {
-            return 0;
+            return [];
         }
     }
 }

@@ -41,5 +41,13 @@ internal static class KmsSchema
             data TEXT NOT NULL);
         CREATE INDEX kms_grants_key ON kms_grants(key_id, created_at);
         """,
+
+        // 2: one number bumped by every committed change, which every node polls to notice the changes others make.
+        """
+        CREATE TABLE kms_change_number (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            number INTEGER NOT NULL);
+        INSERT INTO kms_change_number (id, number) VALUES (1, 0);
+        """,
     ]);
 }

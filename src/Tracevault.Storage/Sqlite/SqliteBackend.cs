@@ -28,6 +28,7 @@ public sealed class SqliteBackend : IStorageBackend
     private readonly Lazy<SqliteTraceStore> _traces;
     private readonly Lazy<SqliteSamplingRuleRepository> _samplingRules;
     private readonly Lazy<SqliteGroupRepository> _groups;
+    private readonly Lazy<SqliteConsoleSessionStore> _consoleSessions;
 
     private SqliteBackend(SqliteDatabase database, RootKeyRing rootKeys)
     {
@@ -42,9 +43,10 @@ public sealed class SqliteBackend : IStorageBackend
         _encryptionSettings = new Lazy<SqliteEncryptionSettingRepository>(() => new SqliteEncryptionSettingRepository(database), once);
         _serviceKeys = new Lazy<SqliteServiceKeyStore>(() => new SqliteServiceKeyStore(database, rootKeys), once);
         _rootKeySealed = new Lazy<SqliteRootKeyStore>(() => new SqliteRootKeyStore(database), once);
-        _traces = new Lazy<SqliteTraceStore>(() => new SqliteTraceStore(database), once);
         _samplingRules = new Lazy<SqliteSamplingRuleRepository>(() => new SqliteSamplingRuleRepository(database), once);
         _groups = new Lazy<SqliteGroupRepository>(() => new SqliteGroupRepository(database), once);
+        _traces = new Lazy<SqliteTraceStore>(() => new SqliteTraceStore(database, TimeProvider.System), once);
+        _consoleSessions = new Lazy<SqliteConsoleSessionStore>(() => new SqliteConsoleSessionStore(database), once);
     }
 
     /// <summary>The database, for what only SQLite has (its tests, its file checks); the server reaches it through the repositories only.</summary>
@@ -73,7 +75,12 @@ public sealed class SqliteBackend : IStorageBackend
 
     /// <inheritdoc />
     public ISamplingRuleRepository SamplingRules => _samplingRules.Value;
+
+    /// <inheritdoc />
     public IGroupRepository Groups => _groups.Value;
+
+    /// <inheritdoc />
+    public IConsoleSessionStore ConsoleSessions => _consoleSessions.Value;
 
     /// <summary>Opens (creating if needed) the database at <paramref name="path"/>, applies the schema, and serves its repositories, sealing under <paramref name="rootKeys"/>.</summary>
     /// <exception cref="InvalidDataException">The file is not a Tracevault database.</exception>
@@ -100,5 +107,21 @@ public sealed class SqliteBackend : IStorageBackend
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT count(*) FROM sqlite_master";
         return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) > 0;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The database file and its write-ahead log.</remarks>
+    public long SizeBytes() => FileSize(Database.Path) + FileSize(Database.Path + "-wal");
+
+    private static long FileSize(string path)
+    {
+        try
+        {
+            return new FileInfo(path).Length;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
     }
 }

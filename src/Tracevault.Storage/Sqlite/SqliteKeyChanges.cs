@@ -105,6 +105,7 @@ internal sealed class SqliteKeyChanges : IKeyChanges
             throw new ArgumentException("A change is committed only with the audit record of the call that made it.", nameof(events));
         }
 
+        SqliteKeyRepository.Execute(_connection, _transaction, "UPDATE kms_change_number SET number = number + 1 WHERE id = 1");
         _audit.AppendWithin(_connection, _transaction, events, usage);
         _transaction.Commit();
     }

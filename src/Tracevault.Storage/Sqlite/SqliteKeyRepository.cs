@@ -24,6 +24,14 @@ public sealed class SqliteKeyRepository : IKeyRepository
     public IKeyChanges BeginChanges() => new SqliteKeyChanges(_database, _audit);
 
     /// <inheritdoc />
+    public long ReadChangeNumber()
+    {
+        using var connection = _database.Open();
+        using var command = Command(connection, null, "SELECT number FROM kms_change_number WHERE id = 1");
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <inheritdoc />
     public KmsKey? FindKey(string keyId)
     {
         using var connection = _database.Open();

@@ -7,9 +7,26 @@ namespace Tracevault.Storage.Sqlite;
 public sealed class SqliteTraceStore : ITraceStore
 {
     private readonly SqliteDatabase _database;
+    private readonly ChunkIds _chunkIds;
 
-    /// <summary>Creates the store over a database.</summary>
-    public SqliteTraceStore(SqliteDatabase database) => _database = database;
+    /// <summary>Creates the store over a database; chunk ids begin with the time <paramref name="time"/> tells (<see cref="ChunkIds"/>).</summary>
+    public SqliteTraceStore(SqliteDatabase database, TimeProvider time)
+    {
+        _database = database;
+        _chunkIds = new ChunkIds(time);
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<long> NewChunkIds(int count)
+    {
+        var ids = new long[count];
+        for (var i = 0; i < count; i++)
+        {
+            ids[i] = _chunkIds.Next();
+        }
+
+        return ids;
+    }
 
     /// <inheritdoc />
     public void Append(IReadOnlyList<StoredChunk> chunks)

@@ -3,8 +3,8 @@ using System.Security.Cryptography;
 namespace Tracevault.Storage.Traces;
 
 /// <summary>
-/// Chunk ids: the time in milliseconds (high bits), then 22 random bits. They increase within a writer, so a new chunk is
-/// appended at the end of the table rather than anywhere in it; the random bits keep writers that start in the same
+/// SQLite's chunk ids (<see cref="Sqlite.SqliteTraceStore"/>): the time in milliseconds (high bits), then 22 random bits. They increase within an opening of the store, so a new chunk is
+/// appended at the end of the table rather than anywhere in it; the random bits keep openings that start in the same
 /// millisecond apart. Thread-safe.
 /// </summary>
 internal sealed class ChunkIds(TimeProvider time)

@@ -23,7 +23,6 @@ public sealed class ChunkWriter : IAsyncDisposable
     private readonly TraceStoreOptions _options;
     private readonly ChunkCipher _cipher;
     private readonly DictionaryTrainer _dictionaries;
-    private readonly ChunkIds _chunkIds;
     private readonly TimeProvider _time;
     private readonly Channel<PendingWrite> _queue;
 
@@ -61,7 +60,6 @@ public sealed class ChunkWriter : IAsyncDisposable
     {
         _cipher = cipher;
         _dictionaries = new DictionaryTrainer(store, time, logger ?? NullLogger.Instance);
-        _chunkIds = new ChunkIds(time);
         _time = time;
         _store = store;
         _dataKeys = dataKeys;
@@ -261,14 +259,15 @@ public sealed class ChunkWriter : IAsyncDisposable
                 }
 
                 var built = new StoredChunk[parts.Count];
+                var ids = _store.NewChunkIds(parts.Count);
                 if (parts.Count == 1)
                 {
-                    built[0] = BuildChunk(_chunkIds.Next(), account.Key, dataKey, dictionary, indexKey, parts[0], _cipher);
+                    built[0] = BuildChunk(ids[0], account.Key, dataKey, dictionary, indexKey, parts[0], _cipher);
                 }
                 else
                 {
                     // Several full chunks (a backlog): seal them on every core.
-                    Parallel.For(0, parts.Count, i => built[i] = BuildChunk(_chunkIds.Next(), account.Key, dataKey, dictionary, indexKey, parts[i], _cipher));
+                    Parallel.For(0, parts.Count, i => built[i] = BuildChunk(ids[i], account.Key, dataKey, dictionary, indexKey, parts[i], _cipher));
                 }
 
                 chunks.AddRange(built);

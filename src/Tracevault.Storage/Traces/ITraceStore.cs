@@ -3,6 +3,12 @@ namespace Tracevault.Storage.Traces;
 /// <summary>Where sealed chunks are kept. Nothing it holds is trace data in the clear.</summary>
 public interface ITraceStore
 {
+    /// <summary>
+    /// Ids for <paramref name="count"/> new chunks: positive, never given twice by any writer of the store (another process or
+    /// node included), each greater than those this opening gave before. A chunk is sealed under its id, so it is named before it is stored.
+    /// </summary>
+    IReadOnlyList<long> NewChunkIds(int count);
+
     /// <summary>Stores chunks with their blind-index entries in one transaction; they are durable when this returns.</summary>
     void Append(IReadOnlyList<StoredChunk> chunks);
 

@@ -15,6 +15,7 @@ public sealed class EphemeralKeyRepository(EphemeralAuditLog audit) : IKeyReposi
     private readonly SemaphoreSlim _writer = new(1, 1);
     private State _state = new([], [], [], []);
     private int _writerThread;
+    private long _changeNumber;
 
     /// <summary>The audit log units commit their records to.</summary>
     internal EphemeralAuditLog Audit => audit;
@@ -52,6 +53,8 @@ public sealed class EphemeralKeyRepository(EphemeralAuditLog audit) : IKeyReposi
             return new EphemeralKeyChanges(this, _state.Copy());
         }
     }
+
+    public long ReadChangeNumber() => Interlocked.Read(ref _changeNumber);
 
     public KmsKey? FindKey(string keyId)
     {
@@ -137,6 +140,7 @@ public sealed class EphemeralKeyRepository(EphemeralAuditLog audit) : IKeyReposi
         {
             appendRecords();
             _state = changed;
+            Interlocked.Increment(ref _changeNumber);
         }
     }
 

@@ -82,6 +82,8 @@ public sealed class ChunkWriterTests
         private readonly Lock _lock = new();
         private readonly List<StoredChunk> _chunks = [];
 
+        private long _lastId;
+
         public bool FailNextAppend { get; set; }
 
         public ManualResetEventSlim Gate { get; } = new(true);
@@ -98,6 +100,8 @@ public sealed class ChunkWriterTests
                 }
             }
         }
+
+        public IReadOnlyList<long> NewChunkIds(int count) => [.. Enumerable.Range(0, count).Select(_ => Interlocked.Increment(ref _lastId))];
 
         public void Append(IReadOnlyList<StoredChunk> chunks)
         {

@@ -178,6 +178,8 @@ public abstract class CompressionDictionaryContract : StorageContract
     /// <summary>A store that keeps everything but dictionaries, as one whose disk filled up at the wrong moment.</summary>
     private sealed class DictionaryRefusingStore(ITraceStore store) : ITraceStore
     {
+        public IReadOnlyList<long> NewChunkIds(int count) => store.NewChunkIds(count);
+
         public void Append(IReadOnlyList<StoredChunk> chunks) => store.Append(chunks);
 
         public IReadOnlyList<StoredChunk> FindByTraceHashes(string accountId, IReadOnlyCollection<long> traceHashes) => store.FindByTraceHashes(accountId, traceHashes);

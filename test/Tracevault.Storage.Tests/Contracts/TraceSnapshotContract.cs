@@ -35,6 +35,29 @@ public abstract class TraceSnapshotContract : StorageContract
         Assert.Equal([2L], after.Load(Account, [1, 2]).Select(c => c.Id));
     }
 
+    [Fact]
+    public void OpenSnapshot_RetentionRemovesWholeDaysItHasRead_StillLoadsAndCountsThem_ALaterRoundRemovesNoMore()
+    {
+        // A chunk three days old (a day retention removes whole) and one of today; the snapshot reads both before retention runs.
+        var key = _keys.ForSealing(Account);
+        Store.Append([Chunk(1, Day - (3 * 86400), key), Chunk(2, Day, key)]);
+
+        using (var snapshot = Store.OpenSnapshot())
+        {
+            var headers = snapshot.FindHeadersInRange(Account, 0, long.MaxValue);
+            Assert.Equal([2L, 1L], headers.Select(h => h.Id));
+            Assert.Equal(1, Store.DeleteOlderThan(Day - 86400));
+
+            Assert.Equal([1L, 2L], snapshot.Load(Account, [1, 2]).Select(c => c.Id).Order());
+            Assert.Equal(1, snapshot.CountIndexedTraces(headers[1]));
+        }
+
+        Assert.Equal(0, Store.DeleteOlderThan(Day - 86400));
+        using var after = Store.OpenSnapshot();
+        Assert.Equal([2L], after.FindHeadersInRange(Account, 0, long.MaxValue).Select(h => h.Id));
+        Assert.Empty(after.Load(Account, [1]));
+    }
+
     private static StoredChunk Chunk(long id, long minute, DataKey key) =>
-        new(id, Account, ChunkCodec.CurrentFormat, minute, minute + 60, key.Reference, ChunkCodec.Seal(Account, id, key, []), [id]);
+        new(id, Account, ChunkCodec.CurrentFormat, minute, minute + 60, key.Reference, ChunkCodec.Seal(Account, id, key, []), [TraceIndexHasher.FirstKeyOfHour(minute) | id]);
 }

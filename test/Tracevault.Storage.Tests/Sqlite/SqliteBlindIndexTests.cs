@@ -30,7 +30,7 @@ public sealed class SqliteBlindIndexTests : IDisposable
         var inFirstHour = "1-69299cb2-aaaaaaaaaaaaaaaaaaaaaaaa";  // 12:59:30
         var inSecondHour = "1-69299cee-bbbbbbbbbbbbbbbbbbbbbbbb"; // 13:00:30
         Assert.NotEqual(TraceIndexHasher.Hash(indexKey, inFirstHour) >> TraceIndexHasher.HashBits, TraceIndexHasher.Hash(indexKey, inSecondHour) >> TraceIndexHasher.HashBits);
-        var store = new SqliteTraceStore(new SqliteDatabase(DatabasePath));
+        var store = new SqliteTraceStore(new SqliteDatabase(DatabasePath), _time);
         var key = _keys.ForSealing(Account);
         store.Append([new StoredChunk(42, Account, ChunkCodec.CurrentFormat, Noon + 3540, Noon + 3660, key.Reference, ChunkCodec.Seal(Account, 42, key, []), [])]);
 
@@ -64,7 +64,7 @@ public sealed class SqliteBlindIndexTests : IDisposable
         }
 
         SqliteConnection.ClearAllPools();
-        var migrated = new SqliteTraceStore(new SqliteDatabase(DatabasePath));
+        var migrated = new SqliteTraceStore(new SqliteDatabase(DatabasePath), _time);
 
         Assert.Equal([42L], migrated.FindByTraceHashes(Account, [TraceIndexHasher.Hash(indexKey, inFirstHour)]).Select(c => c.Id));
         Assert.Equal([42L], migrated.FindByTraceHashes(Account, [TraceIndexHasher.Hash(indexKey, inSecondHour)]).Select(c => c.Id));
@@ -75,7 +75,7 @@ public sealed class SqliteBlindIndexTests : IDisposable
     [Fact]
     public async Task StoreAsync_SuccessiveWrites_IncreasingChunkIds_AndRetentionRemovesTheIndexOfHoursBeforeTheCutoff()
     {
-        var store = new SqliteTraceStore(new SqliteDatabase(DatabasePath));
+        var store = new SqliteTraceStore(new SqliteDatabase(DatabasePath), _time);
         await using (var writer = new ChunkWriter(store, _keys, _keys, new TraceStoreOptions(), _time))
         {
             foreach (var hour in new long[] { 0, 1, 2 })
@@ -136,7 +136,7 @@ public sealed class SqliteBlindIndexTests : IDisposable
         foreach (var account in accounts)
         {
             var path = Path.Combine(Directory.CreateDirectory(Path.Combine(_directory, $"store-{_stores++}")).FullName, SqliteDatabase.FileName);
-            var store = new SqliteTraceStore(new SqliteDatabase(path));
+            var store = new SqliteTraceStore(new SqliteDatabase(path), _time);
             await using (var writer = new ChunkWriter(store, keys, keys, new TraceStoreOptions(), _time))
             {
                 Assert.True((await writer.StoreAsync(account, [segment], CancellationToken.None)).IsStored);

@@ -1,0 +1,37 @@
+using Npgsql;
+
+namespace Tracevault.Storage.Postgres;
+
+/// <summary>Makes and runs Npgsql commands with positional parameters (<c>$1</c>, <c>$2</c>, …), a null value sent as SQL NULL.</summary>
+internal static class PostgresSql
+{
+    /// <summary>A command over <paramref name="connection"/> in <paramref name="transaction"/> (or none), its parameters in order.</summary>
+    public static NpgsqlCommand Command(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, params object?[] parameters)
+    {
+        var command = new NpgsqlCommand(sql, connection, transaction);
+        foreach (var value in parameters)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+        }
+
+        return command;
+    }
+
+    /// <summary>Runs a statement and returns how many rows it changed.</summary>
+    public static int Execute(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, params object?[] parameters)
+    {
+        using var command = Command(connection, transaction, sql, parameters);
+        return command.ExecuteNonQuery();
+    }
+
+    /// <summary>Takes the transaction-scoped advisory lock <paramref name="lockId"/>, waiting for whoever holds it (on any node) to commit or roll back.</summary>
+    public static void LockForTransaction(NpgsqlConnection connection, NpgsqlTransaction transaction, long lockId) =>
+        Execute(connection, transaction, "SELECT pg_advisory_xact_lock($1)", lockId);
+
+    /// <summary>Whether the table <paramref name="table"/> exists in the connection's search path.</summary>
+    public static bool TableExists(NpgsqlConnection connection, NpgsqlTransaction? transaction, string table)
+    {
+        using var command = Command(connection, transaction, "SELECT to_regclass($1) IS NOT NULL", table);
+        return command.ExecuteScalar() is true;
+    }
+}

@@ -1,0 +1,314 @@
+using System.Globalization;
+using Npgsql;
+using NpgsqlTypes;
+using Tracevault.Storage.Traces;
+
+namespace Tracevault.Storage.Postgres;
+
+/// <summary>Sealed chunks and their blind index in PostgreSQL, shared by every node of a deployment.</summary>
+/// <remarks>
+/// Thread-safe. Chunk ids come from a database sequence, so nodes appending at once never name two chunks alike; chunks and
+/// their indexes are partitioned by day (<see cref="PostgresTracePartitions"/>), so retention drops whole days.
+/// </remarks>
+public sealed class PostgresTraceStore : ITraceStore
+{
+    /// <summary>How many chunk ids one number of the <c>chunk_id_blocks</c> sequence stands for.</summary>
+    internal const long IdBlock = 1024;
+
+    private const string ChunkColumns = "id, account_id, format, min_time, max_time, data_key_ref, sealed_body, dictionary_id";
+
+    private readonly PostgresDatabase _database;
+    private readonly PostgresTracePartitions _partitions = new();
+    private readonly Lock _idLock = new();
+    private long _nextId;
+    private long _idsLeft;
+
+    /// <summary>Creates the store over a database (whose schema <see cref="PostgresDatabase"/> applied).</summary>
+    public PostgresTraceStore(PostgresDatabase database)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        _database = database;
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<long> NewChunkIds(int count)
+    {
+        var ids = new long[count];
+        lock (_idLock)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                if (_idsLeft == 0)
+                {
+                    // A block of ids per round trip; a block a node does not use up is skipped, never given to another.
+                    using var connection = _database.Open();
+                    using var next = new NpgsqlCommand("SELECT nextval('chunk_id_blocks')", connection);
+                    _nextId = (long)next.ExecuteScalar()! * IdBlock;
+                    _idsLeft = IdBlock;
+                }
+
+                ids[i] = _nextId++;
+                _idsLeft--;
+            }
+        }
+
+        return ids;
+    }
+
+    /// <inheritdoc />
+    public void Append(IReadOnlyList<StoredChunk> chunks)
+    {
+        ArgumentNullException.ThrowIfNull(chunks);
+        if (chunks.Count == 0)
+        {
+            return;
+        }
+
+        using var connection = _database.Open();
+        _partitions.Ensure(connection, Days(chunks));
+        using var transaction = connection.BeginTransaction();
+        // Binary COPY, a table at a time: one round trip per table, whatever the batch holds.
+        using (var import = connection.BeginBinaryImport($"COPY chunks ({ChunkColumns}) FROM STDIN (FORMAT BINARY)"))
+        {
+            foreach (var chunk in chunks)
+            {
+                import.StartRow();
+                import.Write(chunk.Id, NpgsqlDbType.Bigint);
+                import.Write(chunk.AccountId, NpgsqlDbType.Text);
+                import.Write(chunk.Format, NpgsqlDbType.Integer);
+                import.Write(chunk.MinTime, NpgsqlDbType.Bigint);
+                import.Write(chunk.MaxTime, NpgsqlDbType.Bigint);
+                import.Write(chunk.DataKeyReference, NpgsqlDbType.Text);
+                import.Write(chunk.SealedBody, NpgsqlDbType.Bytea);
+                if (chunk.DictionaryId == 0)
+                {
+                    import.WriteNull();
+                }
+                else
+                {
+                    import.Write(chunk.DictionaryId, NpgsqlDbType.Bigint);
+                }
+            }
+
+            import.Complete();
+        }
+
+        var undated = new List<(long Key, StoredChunk Chunk)>();
+        using (var import = connection.BeginBinaryImport("COPY blind_index (trace_key, chunk_id) FROM STDIN (FORMAT BINARY)"))
+        {
+            var keys = new HashSet<long>();
+            foreach (var chunk in chunks)
+            {
+                // Two trace ids of one hour may share a key (40 bits of a hash): the chunk is listed under it once.
+                keys.Clear();
+                foreach (var key in chunk.TraceHashes)
+                {
+                    if (!keys.Add(key))
+                    {
+                        continue;
+                    }
+
+                    if (TraceIndexHasher.IsUndated(key))
+                    {
+                        undated.Add((key, chunk));
+                        continue;
+                    }
+
+                    import.StartRow();
+                    import.Write(key, NpgsqlDbType.Bigint);
+                    import.Write(chunk.Id, NpgsqlDbType.Bigint);
+                }
+            }
+
+            import.Complete();
+        }
+
+        if (undated.Count > 0)
+        {
+            using var import = connection.BeginBinaryImport("COPY undated_index (trace_key, chunk_id, max_time) FROM STDIN (FORMAT BINARY)");
+            foreach (var (key, chunk) in undated)
+            {
+                import.StartRow();
+                import.Write(key, NpgsqlDbType.Bigint);
+                import.Write(chunk.Id, NpgsqlDbType.Bigint);
+                import.Write(chunk.MaxTime, NpgsqlDbType.Bigint);
+            }
+
+            import.Complete();
+        }
+
+        transaction.Commit();
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<StoredChunk> FindByTraceHashes(string accountId, IReadOnlyCollection<long> traceHashes)
+    {
+        ArgumentNullException.ThrowIfNull(traceHashes);
+        using var connection = _database.Open();
+        // One statement: the lookups and the loads see one state, so a chunk retention deletes meanwhile is found and loaded, or neither.
+        using var select = new NpgsqlCommand(
+            $"""
+            SELECT {ChunkColumns}, found.keys FROM (
+                SELECT chunk_id, array_agg(trace_key) AS keys FROM (
+                    SELECT trace_key, chunk_id FROM blind_index WHERE trace_key = ANY($1)
+                    UNION ALL
+                    SELECT trace_key, chunk_id FROM undated_index WHERE trace_key = ANY($2)) AS keyed
+                GROUP BY chunk_id) AS found
+            JOIN chunks ON chunks.id = found.chunk_id
+            WHERE chunks.account_id = $3
+            ORDER BY chunks.id
+            """,
+            connection);
+        var distinct = traceHashes.Distinct().ToList();
+        select.Parameters.AddWithValue(NpgsqlDbType.Array | NpgsqlDbType.Bigint, distinct.Where(key => !TraceIndexHasher.IsUndated(key)).ToArray());
+        select.Parameters.AddWithValue(NpgsqlDbType.Array | NpgsqlDbType.Bigint, distinct.Where(TraceIndexHasher.IsUndated).ToArray());
+        select.Parameters.AddWithValue(NpgsqlDbType.Text, accountId);
+        return ReadChunks(select, withKeys: true);
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<StoredChunk> FindInRange(string accountId, long fromSecond, long toSecond)
+    {
+        using var connection = _database.Open();
+        using var select = new NpgsqlCommand(
+            $"SELECT {ChunkColumns} FROM chunks WHERE account_id = $1 AND max_time >= $2 AND min_time < $3 ORDER BY max_time DESC, id",
+            connection);
+        select.Parameters.AddWithValue(NpgsqlDbType.Text, accountId);
+        select.Parameters.AddWithValue(NpgsqlDbType.Bigint, fromSecond);
+        select.Parameters.AddWithValue(NpgsqlDbType.Bigint, toSecond);
+        return ReadChunks(select, withKeys: false);
+    }
+
+    /// <inheritdoc />
+    public ITraceSnapshot OpenSnapshot() => new PostgresTraceSnapshot(_database.Open());
+
+    /// <inheritdoc />
+    public void AddDictionary(StoredDictionary dictionary)
+    {
+        ArgumentNullException.ThrowIfNull(dictionary);
+        using var connection = _database.Open();
+        using var insert = new NpgsqlCommand(
+            "INSERT INTO chunk_dictionaries (id, account_id, data_key_ref, created_time, sealed_dictionary) VALUES ($1, $2, $3, $4, $5)",
+            connection);
+        insert.Parameters.AddWithValue(NpgsqlDbType.Bigint, dictionary.Id);
+        insert.Parameters.AddWithValue(NpgsqlDbType.Text, dictionary.AccountId);
+        insert.Parameters.AddWithValue(NpgsqlDbType.Text, dictionary.DataKeyReference);
+        insert.Parameters.AddWithValue(NpgsqlDbType.Bigint, dictionary.CreatedTime);
+        insert.Parameters.AddWithValue(NpgsqlDbType.Bytea, dictionary.SealedBytes);
+        insert.ExecuteNonQuery();
+    }
+
+    /// <inheritdoc />
+    public StoredDictionary? FindDictionary(string accountId, long id)
+    {
+        using var connection = _database.Open();
+        using var select = new NpgsqlCommand("SELECT data_key_ref, created_time, sealed_dictionary FROM chunk_dictionaries WHERE id = $1 AND account_id = $2", connection);
+        select.Parameters.AddWithValue(NpgsqlDbType.Bigint, id);
+        select.Parameters.AddWithValue(NpgsqlDbType.Text, accountId);
+        using var reader = select.ExecuteReader();
+        return reader.Read() ? new StoredDictionary(id, accountId, reader.GetString(0), reader.GetInt64(1), reader.GetFieldValue<byte[]>(2)) : null;
+    }
+
+    /// <inheritdoc />
+    public int DeleteOlderThan(long beforeSecond)
+    {
+        using var connection = _database.Open();
+        // Whole days first; then, in the cutoff's own day (and the default partitions, and any day a read kept from being
+        // dropped), the rows. An index entry of a deleted chunk in the cutoff's hour finds nothing until a later round removes it.
+        var deleted = _partitions.DropBefore(connection, beforeSecond);
+        using var transaction = connection.BeginTransaction();
+        using var delete = new NpgsqlBatch(connection, transaction)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("DELETE FROM undated_index WHERE max_time < $1") { Parameters = { new() { NpgsqlDbType = NpgsqlDbType.Bigint, Value = beforeSecond } } },
+                new NpgsqlBatchCommand("DELETE FROM chunks WHERE max_time < $1") { Parameters = { new() { NpgsqlDbType = NpgsqlDbType.Bigint, Value = beforeSecond } } },
+                new NpgsqlBatchCommand("DELETE FROM blind_index WHERE trace_key < $1") { Parameters = { new() { NpgsqlDbType = NpgsqlDbType.Bigint, Value = TraceIndexHasher.FirstKeyOfHour(beforeSecond) } } },
+            },
+        };
+        delete.ExecuteNonQuery();
+        deleted += delete.BatchCommands[1].RecordsAffected;
+
+        // As SqliteTraceStore: a dictionary created before the cutoff that no chunk names is deleted a round at least half an hour
+        // after the one that found it so, since a read that found its last chunk just before may still be about to load it.
+        using var unused = new NpgsqlBatch(connection, transaction)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand(
+                    """
+                    DELETE FROM chunk_dictionaries WHERE unused_since <= $1 - 1800
+                        AND NOT EXISTS (SELECT 1 FROM chunks WHERE dictionary_id = chunk_dictionaries.id)
+                    """) { Parameters = { new() { NpgsqlDbType = NpgsqlDbType.Bigint, Value = beforeSecond } } },
+                new NpgsqlBatchCommand(
+                    """
+                    UPDATE chunk_dictionaries SET unused_since = $1 WHERE unused_since IS NULL AND created_time < $1
+                        AND NOT EXISTS (SELECT 1 FROM chunks WHERE dictionary_id = chunk_dictionaries.id)
+                    """) { Parameters = { new() { NpgsqlDbType = NpgsqlDbType.Bigint, Value = beforeSecond } } },
+            },
+        };
+        unused.ExecuteNonQuery();
+        transaction.Commit();
+        return deleted;
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<(string AccountId, string DataKeyReference, int Chunks)> DataKeyUsage()
+    {
+        using var connection = _database.Open();
+        using var select = new NpgsqlCommand("SELECT account_id, data_key_ref, count(*) FROM chunks GROUP BY account_id, data_key_ref ORDER BY account_id, min(id)", connection);
+        var usage = new List<(string, string, int)>();
+        using var reader = select.ExecuteReader();
+        while (reader.Read())
+        {
+            usage.Add((reader.GetString(0), reader.GetString(1), Convert.ToInt32(reader.GetInt64(2), CultureInfo.InvariantCulture)));
+        }
+
+        return usage;
+    }
+
+    /// <summary>Reads chunk rows (<c>ChunkColumns</c>, then the keys found when <paramref name="withKeys"/>).</summary>
+    internal static List<StoredChunk> ReadChunks(NpgsqlCommand command, bool withKeys)
+    {
+        var chunks = new List<StoredChunk>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            chunks.Add(new StoredChunk(
+                reader.GetInt64(0),
+                reader.GetString(1),
+                reader.GetInt32(2),
+                reader.GetInt64(3),
+                reader.GetInt64(4),
+                reader.GetString(5),
+                reader.GetFieldValue<byte[]>(6),
+                withKeys ? reader.GetFieldValue<long[]>(8) : [])
+            {
+                DictionaryId = reader.IsDBNull(7) ? 0 : reader.GetInt64(7),
+            });
+        }
+
+        return chunks;
+    }
+
+    /// <summary>The days whose partitions an append needs: each chunk's, each dated key's, and the day after the newest.</summary>
+    private static HashSet<long> Days(IReadOnlyList<StoredChunk> chunks)
+    {
+        var days = new HashSet<long>();
+        foreach (var chunk in chunks)
+        {
+            var day = PostgresTracePartitions.DayOf(chunk.MaxTime);
+            days.Add(day);
+            days.Add(day + 1);
+            foreach (var key in chunk.TraceHashes)
+            {
+                if (!TraceIndexHasher.IsUndated(key))
+                {
+                    days.Add(PostgresTracePartitions.DayOfKey(key));
+                }
+            }
+        }
+
+        return days;
+    }
+}

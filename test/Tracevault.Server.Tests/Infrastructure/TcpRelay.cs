@@ -1,0 +1,140 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Tracevault.Server.Tests.Infrastructure;
+
+/// <summary>
+/// A loopback TCP relay in front of a real server (PostgreSQL), which a test can cut — every connection through it reset and
+/// new ones refused, as when the database goes away — and restore on the same port, without touching the server behind it.
+/// </summary>
+public sealed class TcpRelay : IAsyncDisposable
+{
+    private readonly IPEndPoint _target;
+    private readonly Lock _gate = new();
+    private readonly List<TcpClient> _open = [];
+    private TcpListener? _listener;
+    private Task _accepting = Task.CompletedTask;
+
+    private TcpRelay(IPEndPoint target, int port)
+    {
+        _target = target;
+        Port = port;
+    }
+
+    /// <summary>The loopback port the relay listens on.</summary>
+    public int Port { get; }
+
+    /// <summary>Starts relaying a free loopback port to <paramref name="target"/>.</summary>
+    public static TcpRelay Start(IPEndPoint target)
+    {
+        var relay = new TcpRelay(target, ServerProcess.FreePort());
+        relay.Restore();
+        return relay;
+    }
+
+    /// <summary>Resets every relayed connection and refuses new ones until <see cref="Restore"/>.</summary>
+    public async Task CutAsync()
+    {
+        TcpListener? listener;
+        TcpClient[] open;
+        lock (_gate)
+        {
+            listener = _listener;
+            _listener = null;
+            open = [.. _open];
+            _open.Clear();
+        }
+
+        listener?.Stop();
+        foreach (var client in open)
+        {
+            // Linger 0: a reset, as a crashed or stopped server's connections end (one its pipe closed already has no socket).
+            try
+            {
+                client.Client?.LingerState = new LingerOption(true, 0);
+            }
+            catch (Exception exception) when (exception is ObjectDisposedException or SocketException)
+            {
+            }
+
+            client.Dispose();
+        }
+
+        await _accepting.ConfigureAwait(false);
+    }
+
+    /// <summary>Listens again on the same port.</summary>
+    public void Restore()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, Port);
+        listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        listener.Start();
+        lock (_gate)
+        {
+            _listener = listener;
+        }
+
+        _accepting = AcceptAsync(listener);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync() => await CutAsync().ConfigureAwait(false);
+
+    private async Task AcceptAsync(TcpListener listener)
+    {
+        while (true)
+        {
+            TcpClient inbound;
+            try
+            {
+                inbound = await listener.AcceptTcpClientAsync().ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is SocketException or ObjectDisposedException or InvalidOperationException)
+            {
+                return;
+            }
+
+            var outbound = new TcpClient();
+            try
+            {
+                await outbound.ConnectAsync(_target).ConfigureAwait(false);
+            }
+            catch (SocketException)
+            {
+                inbound.Dispose();
+                outbound.Dispose();
+                continue;
+            }
+
+            lock (_gate)
+            {
+                if (_listener != listener)
+                {
+                    inbound.Dispose();
+                    outbound.Dispose();
+                    return;
+                }
+
+                _open.Add(inbound);
+                _open.Add(outbound);
+            }
+
+            _ = PipeAsync(inbound, outbound);
+            _ = PipeAsync(outbound, inbound);
+        }
+    }
+
+    private static async Task PipeAsync(TcpClient from, TcpClient to)
+    {
+        try
+        {
+            await from.GetStream().CopyToAsync(to.GetStream()).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is IOException or ObjectDisposedException or SocketException or InvalidOperationException)
+        {
+        }
+
+        from.Dispose();
+        to.Dispose();
+    }
+}
