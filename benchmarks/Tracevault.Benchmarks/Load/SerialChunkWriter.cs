@@ -72,7 +72,7 @@ internal sealed class SerialChunkWriter : IAsyncDisposable
                 }
             }
 
-            _store.Append(chunks);
+            await _store.AppendAsync(chunks, CancellationToken.None);
             foreach (var write in batch)
             {
                 write.Done.TrySetResult();

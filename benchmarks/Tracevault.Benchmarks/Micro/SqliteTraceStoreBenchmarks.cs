@@ -4,7 +4,7 @@ using Tracevault.Storage.Traces;
 
 namespace Tracevault.Benchmarks.Micro;
 
-/// <summary>One durable <see cref="SqliteTraceStore.Append"/> of a sealed 4,000-segment chunk and its blind-index rows, on a temporary file.</summary>
+/// <summary>One durable <see cref="SqliteTraceStore.AppendAsync"/> of a sealed 4,000-segment chunk and its blind-index rows, on a temporary file.</summary>
 [MemoryDiagnoser]
 public class SqliteTraceStoreBenchmarks
 {
@@ -36,9 +36,9 @@ public class SqliteTraceStoreBenchmarks
     }
 
     [Benchmark(Description = "SqliteTraceStore.Append (1 chunk of 4,000 segments, durable)")]
-    public void Append()
+    public async Task Append()
     {
         var id = ++_nextId;
-        _store.Append([new StoredChunk(id, Account, ChunkCodec.CurrentFormat, 1_764_331_200, 1_764_331_260, "default/1/20261128", _body, _hashes.Select(h => h + id).ToArray())]);
+        await _store.AppendAsync([new StoredChunk(id, Account, ChunkCodec.CurrentFormat, 1_764_331_200, 1_764_331_260, "default/1/20261128", _body, _hashes.Select(h => h + id).ToArray())], CancellationToken.None);
     }
 }

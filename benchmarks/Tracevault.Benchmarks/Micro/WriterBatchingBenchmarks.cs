@@ -58,26 +58,22 @@ public class WriterBatchingBenchmarks
     {
         private long _lastId;
 
-        public IReadOnlyList<long> NewChunkIds(int count) => [.. Enumerable.Range(0, count).Select(_ => Interlocked.Increment(ref _lastId))];
+        public Task<IReadOnlyList<long>> NewChunkIdsAsync(int count, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<long>>([.. Enumerable.Range(0, count).Select(_ => Interlocked.Increment(ref _lastId))]);
 
-        public void Append(IReadOnlyList<StoredChunk> chunks)
-        {
-        }
+        public Task AppendAsync(IReadOnlyList<StoredChunk> chunks, CancellationToken cancellationToken) => Task.CompletedTask;
 
-        public IReadOnlyList<StoredChunk> FindByTraceHashes(string accountId, IReadOnlyCollection<long> traceHashes) => [];
+        public Task<IReadOnlyList<StoredChunk>> FindByTraceHashesAsync(string accountId, IReadOnlyCollection<long> traceHashes, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<StoredChunk>>([]);
 
-        public IReadOnlyList<StoredChunk> FindInRange(string accountId, long fromSecond, long toSecond) => [];
+        public Task<IReadOnlyList<StoredChunk>> FindInRangeAsync(string accountId, long fromSecond, long toSecond, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<StoredChunk>>([]);
 
-        public ITraceSnapshot OpenSnapshot() => throw new NotSupportedException();
+        public Task<ITraceSnapshot> OpenSnapshotAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public void AddDictionary(StoredDictionary dictionary)
-        {
-        }
+        public Task AddDictionaryAsync(StoredDictionary dictionary, CancellationToken cancellationToken) => Task.CompletedTask;
 
-        public StoredDictionary? FindDictionary(string accountId, long id) => null;
+        public Task<StoredDictionary?> FindDictionaryAsync(string accountId, long id, CancellationToken cancellationToken) => Task.FromResult<StoredDictionary?>(null);
 
-        public int DeleteOlderThan(long beforeSecond) => 0;
+        public Task<int> DeleteOlderThanAsync(long beforeSecond, CancellationToken cancellationToken) => Task.FromResult(0);
 
-        public IReadOnlyList<(string AccountId, string DataKeyReference, int Chunks)> DataKeyUsage() => [];
+        public Task<IReadOnlyList<(string AccountId, string DataKeyReference, int Chunks)>> DataKeyUsageAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<(string AccountId, string DataKeyReference, int Chunks)>>([]);
     }
 }

@@ -32,7 +32,7 @@ public static class StoreCheck
     public const int NotFound = 2;
 
     /// <summary>Checks the data directory at <paramref name="path"/> (its root key where <paramref name="rootKey"/> says; its data in <paramref name="postgres"/> when given), writing the report to <paramref name="output"/> and how far it got to <paramref name="progress"/>; returns the exit code.</summary>
-    public static int Run(string path, RootKeyOptions rootKey, NpgsqlConnectionStringBuilder? postgres, string region, TextWriter output, ProgressReporter progress)
+    public static async Task<int> RunAsync(string path, RootKeyOptions rootKey, NpgsqlConnectionStringBuilder? postgres, string region, TextWriter output, ProgressReporter progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(progress);
@@ -53,7 +53,7 @@ public static class StoreCheck
 
         try
         {
-            damaged |= CheckChunks(full, rootKey, postgres, region, output, progress);
+            damaged |= await CheckChunksAsync(full, rootKey, postgres, region, output, progress, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (StorageFailure.Of(exception) is { Kind: StorageFailureKind.Unavailable } unavailable)
         {
@@ -119,7 +119,7 @@ public static class StoreCheck
     }
 
     /// <summary>Opens every chunk of every account; true when any is damaged.</summary>
-    private static bool CheckChunks(string path, RootKeyOptions rootKey, NpgsqlConnectionStringBuilder? postgres, string region, TextWriter output, ProgressReporter progress)
+    private static async Task<bool> CheckChunksAsync(string path, RootKeyOptions rootKey, NpgsqlConnectionStringBuilder? postgres, string region, TextWriter output, ProgressReporter progress, CancellationToken cancellationToken)
     {
         var time = TimeProvider.System;
         var data = DataDirectory.Open(path, rootKey, postgres, time);
@@ -131,20 +131,24 @@ public static class StoreCheck
         var reader = new TraceReader(store, policy, policy, NullLogger.Instance);
 
         int chunks = 0, damagedChunks = 0, notChecked = 0;
-        var accounts = store.DataKeyUsage().Select(u => u.AccountId).Distinct(StringComparer.Ordinal).ToList();
+        var accounts = (await store.DataKeyUsageAsync(cancellationToken).ConfigureAwait(false)).Select(u => u.AccountId).Distinct(StringComparer.Ordinal).ToList();
         var total = 0L;
         foreach (var account in accounts)
         {
-            using var snapshot = store.OpenSnapshot();
-            total += snapshot.FindHeadersInRange(account, long.MinValue, long.MaxValue).Count;
+            var counting = await store.OpenSnapshotAsync(cancellationToken).ConfigureAwait(false);
+            await using (counting.ConfigureAwait(false))
+            {
+                total += (await counting.FindHeadersInRangeAsync(account, long.MinValue, long.MaxValue, cancellationToken).ConfigureAwait(false)).Count;
+            }
         }
 
         progress.Begin(string.Create(CultureInfo.InvariantCulture, $"opening {total:N0} chunks in {accounts.Count} account(s)"));
         foreach (var account in accounts)
         {
-            using var snapshot = store.OpenSnapshot();
+            var snapshot = await store.OpenSnapshotAsync(cancellationToken).ConfigureAwait(false);
+            await using var disposeSnapshot = snapshot.ConfigureAwait(false);
             var caller = Caller.ForService(account, DataKeyPolicy.ServicePrincipal);
-            foreach (var header in snapshot.FindHeadersInRange(account, long.MinValue, long.MaxValue).OrderBy(h => h.Id))
+            foreach (var header in (await snapshot.FindHeadersInRangeAsync(account, long.MinValue, long.MaxValue, cancellationToken).ConfigureAwait(false)).OrderBy(h => h.Id))
             {
                 progress.Report(chunks, total, "checked", "chunks");
                 chunks++;
@@ -152,19 +156,19 @@ public static class StoreCheck
                 StoredChunk chunk;
                 try
                 {
-                    chunk = snapshot.Load(account, [header.Id]).Single();
+                    chunk = (await snapshot.LoadAsync(account, [header.Id], cancellationToken).ConfigureAwait(false)).Single();
                 }
                 catch (DbException exception) when (StorageFailure.Of(exception) is { Kind: not StorageFailureKind.Unavailable } failure)
                 {
                     damagedChunks++;
-                    output.WriteLine($"{where}: DAMAGED: its row cannot be read ({failure.Code}: {failure.Reason}); {snapshot.CountIndexedTraces(header)} trace(s) indexed in it");
+                    output.WriteLine($"{where}: DAMAGED: its row cannot be read ({failure.Code}: {failure.Reason}); {await snapshot.CountIndexedTracesAsync(header, cancellationToken).ConfigureAwait(false)} trace(s) indexed in it");
                     continue;
                 }
 
                 ChunkCheck check;
                 try
                 {
-                    check = reader.Check(chunk, caller);
+                    check = await reader.CheckAsync(chunk, caller, cancellationToken).ConfigureAwait(false);
                 }
                 catch (DataKeyAccessException exception)
                 {

@@ -297,10 +297,10 @@ public static class TracevaultCommand
         var region = RegionOption();
         var command = new Command("check", "Check the database (SQLite integrity check; on PostgreSQL, the server checks its own files) and open every sealed chunk; report what is damaged (exit 0 clean, 1 damaged).") { region };
         data.AddToAdminCommand(command);
-        command.SetAction(parse =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             var (path, rootKey, postgres) = data.Resolve(parse, command);
-            return StoreCheck.Run(path, rootKey, postgres, parse.GetValue(region)!, System.Console.Out, ProgressReporter.ForConsole());
+            return await StoreCheck.RunAsync(path, rootKey, postgres, parse.GetValue(region)!, System.Console.Out, ProgressReporter.ForConsole(), cancellationToken).ConfigureAwait(false);
         });
         return command;
     }

@@ -31,7 +31,7 @@ public sealed class ServiceMapPage
     }
 
     /// <summary>GET <c>/console/map</c>.</summary>
-    public Task ShowAsync(HttpContext context, ConsoleSession session)
+    public async Task ShowAsync(HttpContext context, ConsoleSession session)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(session);
@@ -50,7 +50,7 @@ public sealed class ServiceMapPage
             var caller = session.CallerFor(context);
             ApiRequest.AuthorizeByIdentity(caller, ApiProtocol.XRay, Action, "*");
             // The newest traces of the range, not all of them: the page stays quick however much the range holds.
-            var (nodes, traces) = _queries.BuildRecentServiceGraph(caller, range.StartSeconds, range.EndSeconds, MaxTraces, MaxExtraReads);
+            var (nodes, traces) = await _queries.BuildRecentServiceGraphAsync(caller, range.StartSeconds, range.EndSeconds, MaxTraces, MaxExtraReads, context.RequestAborted).ConfigureAwait(false);
             html.Append($"<p class=\"counts\" id=\"map-counts\"><strong>{ConsoleFormat.Count(nodes.Count(n => !n.Client))}</strong> services, <strong>{ConsoleFormat.Count(nodes.Sum(n => n.Edges.Count))}</strong> connections, from the newest <strong id=\"map-traces\">{ConsoleFormat.Count(traces)}</strong> traces of {ConsoleFormat.Time(range.Start)} to {ConsoleFormat.Time(range.End)}.</p>");
             html.Raw(nodes.Count == 0
                 ? new HtmlWriter().Append($"<p class=\"empty\" id=\"no-services\">No traces in this range.</p>").ToHtml()
@@ -62,7 +62,7 @@ public sealed class ServiceMapPage
             status = ConsoleErrors.Status(exception);
         }
 
-        return ConsoleResponses.WriteHtmlAsync(context, _layout.Render(session, "Service map", ConsoleSection.ServiceMap, html.ToHtml()), status);
+        await ConsoleResponses.WriteHtmlAsync(context, _layout.Render(session, "Service map", ConsoleSection.ServiceMap, html.ToHtml()), status).ConfigureAwait(false);
     }
 
     /// <summary>The map as an SVG picture: edges under nodes, each labelled with its statistics.</summary>

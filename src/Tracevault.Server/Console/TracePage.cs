@@ -31,7 +31,7 @@ public sealed class TracePage
     }
 
     /// <summary>GET <c>/console/traces/{id}</c>; <c>?raw=1</c> opens the raw documents.</summary>
-    public Task ShowAsync(HttpContext context, ConsoleSession session)
+    public async Task ShowAsync(HttpContext context, ConsoleSession session)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(session);
@@ -51,7 +51,7 @@ public sealed class TracePage
             {
                 var caller = session.CallerFor(context);
                 ApiRequest.AuthorizeByIdentity(caller, ApiProtocol.XRay, Action, "*");
-                var trace = _queries.ReadTraces(caller, [id]).FirstOrDefault();
+                var trace = (await _queries.ReadTracesAsync(caller, [id], context.RequestAborted).ConfigureAwait(false)).FirstOrDefault();
                 if (trace is null)
                 {
                     html.Append($"<section class=\"panel refused\" id=\"not-found\"><h1>Trace not found</h1><p>No data is stored for trace {id}; it may be older than the retention period.</p></section>");
@@ -70,7 +70,7 @@ public sealed class TracePage
             }
         }
 
-        return ConsoleResponses.WriteHtmlAsync(context, _layout.Render(session, "Trace " + id, ConsoleSection.Traces, html.ToHtml()), status);
+        await ConsoleResponses.WriteHtmlAsync(context, _layout.Render(session, "Trace " + id, ConsoleSection.Traces, html.ToHtml()), status).ConfigureAwait(false);
     }
 
     private static TrustedHtml RenderTrace(AssembledTrace trace, bool showRaw)

@@ -33,7 +33,7 @@ public sealed class TracesPage
     }
 
     /// <summary>GET <c>/console/traces</c>.</summary>
-    public Task ShowAsync(HttpContext context, ConsoleSession session)
+    public async Task ShowAsync(HttpContext context, ConsoleSession session)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(session);
@@ -84,7 +84,7 @@ public sealed class TracesPage
             else
             {
                 // One page at a time, newest first: a page reads only the chunks it shows, however large the store.
-                var page = _queries.FindSummariesPage(caller, range.StartSeconds, range.EndSeconds, filter, after, PageSize, ScanLimit);
+                var page = await _queries.FindSummariesPageAsync(caller, range.StartSeconds, range.EndSeconds, filter, after, PageSize, ScanLimit, context.RequestAborted).ConfigureAwait(false);
                 html.Raw(RenderResults(range, filterText, pageNumber, page));
             }
         }
@@ -94,7 +94,7 @@ public sealed class TracesPage
             status = ConsoleErrors.Status(exception);
         }
 
-        return ConsoleResponses.WriteHtmlAsync(context, _layout.Render(session, "Traces", ConsoleSection.Traces, html.ToHtml()), status);
+        await ConsoleResponses.WriteHtmlAsync(context, _layout.Render(session, "Traces", ConsoleSection.Traces, html.ToHtml()), status).ConfigureAwait(false);
     }
 
     /// <summary>The filter's error, with a caret under the character where the problem was found.</summary>

@@ -7,10 +7,10 @@ namespace Tracevault.Server.XRay;
 public sealed class RetentionService(ITraceStore store, TraceStoreOptions options, TimeProvider time, ILogger<RetentionService> logger) : BackgroundService
 {
     /// <summary>Removes expired chunks once.</summary>
-    public int RemoveExpired()
+    public async Task<int> RemoveExpiredAsync(CancellationToken cancellationToken)
     {
         var cutoff = (time.GetUtcNow() - options.Retention).ToUnixTimeSeconds();
-        var removed = store.DeleteOlderThan(cutoff);
+        var removed = await store.DeleteOlderThanAsync(cutoff, cancellationToken).ConfigureAwait(false);
         if (removed > 0)
         {
             LogMessages.RetentionRemoved(logger, removed);
@@ -27,7 +27,7 @@ public sealed class RetentionService(ITraceStore store, TraceStoreOptions option
         {
             try
             {
-                RemoveExpired();
+                await RemoveExpiredAsync(stoppingToken).ConfigureAwait(false);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {

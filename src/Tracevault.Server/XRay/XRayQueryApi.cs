@@ -49,12 +49,12 @@ public sealed class XRayQueryApi
         .Map(ApiProtocol.XRay, "GetTraceGraph", GetTraceGraphAsync);
 
     /// <summary>Reads whole traces by id for a caller, assembled; the ids with no data are left out.</summary>
-    public List<AssembledTrace> ReadTraces(Caller caller, IReadOnlyCollection<string> traceIds) => ReadTraces(caller, traceIds, new ReadDamage());
+    public Task<List<AssembledTrace>> ReadTracesAsync(Caller caller, IReadOnlyCollection<string> traceIds, CancellationToken cancellationToken) => ReadTracesAsync(caller, traceIds, new ReadDamage(), cancellationToken);
 
     /// <summary>Reads whole traces by id for a caller, assembled; the ids with no data, or lost in a damaged chunk (named in <paramref name="damage"/>), are left out.</summary>
-    public List<AssembledTrace> ReadTraces(Caller caller, IReadOnlyCollection<string> traceIds, ReadDamage damage)
+    public async Task<List<AssembledTrace>> ReadTracesAsync(Caller caller, IReadOnlyCollection<string> traceIds, ReadDamage damage, CancellationToken cancellationToken)
     {
-        var segments = Guard(() => _reader.ReadTraces(caller.AccountId, traceIds, caller, damage));
+        var segments = await GuardAsync(() => _reader.ReadTracesAsync(caller.AccountId, traceIds, caller, damage, cancellationToken)).ConfigureAwait(false);
         return traceIds.Distinct(StringComparer.Ordinal)
             .Where(segments.ContainsKey)
             .Select(id => Assemble(id, segments[id]))
@@ -62,11 +62,11 @@ public sealed class XRayQueryApi
     }
 
     /// <summary>Finds the summaries of the traces in a time range that match a filter, newest first.</summary>
-    public (List<TraceSummary> Matches, int Processed) FindSummaries(Caller caller, double startTime, double endTime, string timeRangeType, FilterExpression? filter)
+    public async Task<(List<TraceSummary> Matches, int Processed)> FindSummariesAsync(Caller caller, double startTime, double endTime, string timeRangeType, FilterExpression? filter, CancellationToken cancellationToken)
     {
         var from = (long)Math.Floor(startTime);
         var to = (long)Math.Ceiling(endTime);
-        var byTrace = Guard(() => _reader.ReadRange(caller.AccountId, from, to, caller));
+        var byTrace = await GuardAsync(() => _reader.ReadRangeAsync(caller.AccountId, from, to, caller, cancellationToken)).ConfigureAwait(false);
         // Assembling a trace parses every document of it: spread the traces over the cores.
         var inRange = byTrace.Where(t => InRange(t.Key, t.Value, startTime, endTime, timeRangeType)).ToList();
         var matches = inRange
@@ -87,14 +87,15 @@ public sealed class XRayQueryApi
     /// as X-Ray does, once it has processed <paramref name="maxProcessed"/> traces, answering the matches so far (perhaps none)
     /// and where to go on, so a filter that matches little never makes one request scan the whole range.
     /// </summary>
-    public SummaryPage FindSummariesPage(Caller caller, double startTime, double endTime, FilterExpression? filter, SummaryCursor? after, int pageSize, int maxProcessed)
+    public async Task<SummaryPage> FindSummariesPageAsync(Caller caller, double startTime, double endTime, FilterExpression? filter, SummaryCursor? after, int pageSize, int maxProcessed, CancellationToken cancellationToken)
     {
         var to = after is null ? (long)Math.Ceiling(endTime) : Math.Min((long)Math.Ceiling(endTime), after.TraceTime + 1);
         var matches = new List<TraceSummary>();
         var processed = 0;
         var processedThrough = 0L;
         var damage = new ReadDamage();
-        foreach (var batch in Guard(() => _reader.ReadNewestFirst(caller.AccountId, (long)Math.Floor(startTime), to, caller, damage)))
+        var batches = await GuardAsync(() => _reader.ReadNewestFirstAsync(caller.AccountId, (long)Math.Floor(startTime), to, caller, damage, cancellationToken)).ConfigureAwait(false);
+        await foreach (var batch in batches.ConfigureAwait(false))
         {
             // Newest trace date first (TraceDates), a slice of whole seconds at a time: the answer's order within a second needs every
             // trace of it, and once the page is full after a slice, every trace not yet assembled comes later in the order.
@@ -147,9 +148,9 @@ public sealed class XRayQueryApi
     }
 
     /// <summary>Builds the service graph of the traces with data in a time range.</summary>
-    public IReadOnlyList<ServiceGraphNode> BuildServiceGraph(Caller caller, double startTime, double endTime)
+    public async Task<IReadOnlyList<ServiceGraphNode>> BuildServiceGraphAsync(Caller caller, double startTime, double endTime, CancellationToken cancellationToken)
     {
-        var byTrace = Guard(() => _reader.ReadRange(caller.AccountId, (long)Math.Floor(startTime), (long)Math.Ceiling(endTime), caller));
+        var byTrace = await GuardAsync(() => _reader.ReadRangeAsync(caller.AccountId, (long)Math.Floor(startTime), (long)Math.Ceiling(endTime), caller, cancellationToken)).ConfigureAwait(false);
         var traces = byTrace
             .Where(t => t.Value.Any(s => s.EndTime >= startTime && s.StartTime < endTime))
             .Select(t => Assemble(t.Key, t.Value));
@@ -162,11 +163,12 @@ public sealed class XRayQueryApi
     /// reads (a read that completes few traces may be followed by many more such); answers the graph and how many traces it
     /// was built from.
     /// </summary>
-    public (IReadOnlyList<ServiceGraphNode> Services, int Traces) BuildRecentServiceGraph(Caller caller, double startTime, double endTime, int maxTraces, int maxBatches)
+    public async Task<(IReadOnlyList<ServiceGraphNode> Services, int Traces)> BuildRecentServiceGraphAsync(Caller caller, double startTime, double endTime, int maxTraces, int maxBatches, CancellationToken cancellationToken)
     {
         var traces = new List<AssembledTrace>();
         var reads = 0;
-        foreach (var batch in Guard(() => _reader.ReadNewestFirst(caller.AccountId, (long)Math.Floor(startTime), (long)Math.Ceiling(endTime), caller)))
+        var batches = await GuardAsync(() => _reader.ReadNewestFirstAsync(caller.AccountId, (long)Math.Floor(startTime), (long)Math.Ceiling(endTime), caller, cancellationToken)).ConfigureAwait(false);
+        await foreach (var batch in batches.ConfigureAwait(false))
         {
             if (traces.Count > 0 && ++reads > maxBatches)
             {
@@ -188,7 +190,7 @@ public sealed class XRayQueryApi
         return (ServiceGraph.Build(traces), traces.Count);
     }
 
-    private Task BatchGetTracesAsync(ApiRequest request)
+    private async Task BatchGetTracesAsync(ApiRequest request)
     {
         request.AuthorizeByIdentity();
         using var body = request.ReadJson();
@@ -205,9 +207,9 @@ public sealed class XRayQueryApi
         }
 
         // A trace a damaged chunk holds is not given in part: it is answered unprocessed, and the others come back.
-        var traces = ReadTraces(request.Caller, ids, new ReadDamage());
+        var traces = await ReadTracesAsync(request.Caller, ids, new ReadDamage(), request.Http.RequestAborted).ConfigureAwait(false);
         var found = traces.Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
-        return ApiResponses.WriteAsync(request, writer =>
+        await ApiResponses.WriteAsync(request, writer =>
         {
             writer.WriteStartObject();
             writer.WriteStartArray("Traces");
@@ -225,10 +227,10 @@ public sealed class XRayQueryApi
 
             writer.WriteEndArray();
             writer.WriteEndObject();
-        });
+        }).ConfigureAwait(false);
     }
 
-    private Task GetTraceSummariesAsync(ApiRequest request)
+    private async Task GetTraceSummariesAsync(ApiRequest request)
     {
         request.AuthorizeByIdentity();
         using var body = request.ReadJson();
@@ -266,7 +268,7 @@ public sealed class XRayQueryApi
         if (rangeType == "TraceId")
         {
             var cursor = token is null ? null : SummaryCursor.Parse(token) ?? throw InvalidToken();
-            var result = FindSummariesPage(request.Caller, start, end, filter, cursor, SummariesPageSize, SummariesScanLimit);
+            var result = await FindSummariesPageAsync(request.Caller, start, end, filter, cursor, SummariesPageSize, SummariesScanLimit, request.Http.RequestAborted).ConfigureAwait(false);
             (page, processed) = (result.Summaries, result.Processed);
             next = result.Next is null ? null : WritePageToken(result.Next.ToString(), queryKey);
             approximate = page.Count > 0 ? SummaryCursor.From(page[^1]).TraceTime : result.Next?.TraceTime ?? Math.Min(end, _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
@@ -274,14 +276,14 @@ public sealed class XRayQueryApi
         else
         {
             var offset = token is null ? 0 : int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : throw InvalidToken();
-            var (matches, all) = FindSummaries(request.Caller, start, end, rangeType, filter);
+            var (matches, all) = await FindSummariesAsync(request.Caller, start, end, rangeType, filter, request.Http.RequestAborted).ConfigureAwait(false);
             page = matches.Skip(offset).Take(SummariesPageSize).ToList();
             processed = all;
             next = offset + page.Count < matches.Count ? WritePageToken((offset + page.Count).ToString(CultureInfo.InvariantCulture), queryKey) : null;
             approximate = Math.Min(end, _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
         }
 
-        return ApiResponses.WriteAsync(request, writer =>
+        await ApiResponses.WriteAsync(request, writer =>
         {
             writer.WriteStartObject();
             writer.WriteStartArray("TraceSummaries");
@@ -299,16 +301,16 @@ public sealed class XRayQueryApi
             }
 
             writer.WriteEndObject();
-        });
+        }).ConfigureAwait(false);
     }
 
-    private Task GetServiceGraphAsync(ApiRequest request)
+    private async Task GetServiceGraphAsync(ApiRequest request)
     {
         request.AuthorizeByIdentity();
         using var body = request.ReadJson();
         var (start, end) = ReadTimeRange(body.RootElement);
-        var services = BuildServiceGraph(request.Caller, start, end);
-        return ApiResponses.WriteAsync(request, writer =>
+        var services = await BuildServiceGraphAsync(request.Caller, start, end, request.Http.RequestAborted).ConfigureAwait(false);
+        await ApiResponses.WriteAsync(request, writer =>
         {
             writer.WriteStartObject();
             writer.WriteNumber("StartTime", start);
@@ -317,22 +319,22 @@ public sealed class XRayQueryApi
             ServiceGraphJsonWriter.WriteServices(writer, services);
             writer.WriteBoolean("ContainsOldGroupVersions", false);
             writer.WriteEndObject();
-        });
+        }).ConfigureAwait(false);
     }
 
-    private Task GetTraceGraphAsync(ApiRequest request)
+    private async Task GetTraceGraphAsync(ApiRequest request)
     {
         request.AuthorizeByIdentity();
         using var body = request.ReadJson();
         var ids = ReadTraceIds(body.RootElement);
-        var services = ServiceGraph.Build(ReadTraces(request.Caller, ids));
-        return ApiResponses.WriteAsync(request, writer =>
+        var services = ServiceGraph.Build(await ReadTracesAsync(request.Caller, ids, request.Http.RequestAborted).ConfigureAwait(false));
+        await ApiResponses.WriteAsync(request, writer =>
         {
             writer.WriteStartObject();
             writer.WritePropertyName("Services");
             ServiceGraphJsonWriter.WriteServices(writer, services);
             writer.WriteEndObject();
-        });
+        }).ConfigureAwait(false);
     }
 
     private static AssembledTrace Assemble(string traceId, List<ChunkSegment> segments) =>
@@ -434,11 +436,11 @@ public sealed class XRayQueryApi
     private static ApiException InvalidToken() =>
         new("InvalidRequestException", "The NextToken is not valid for this request: send it with the same StartTime, TimeRangeType and FilterExpression as the first call.");
 
-    private static T Guard<T>(Func<T> read)
+    private static async Task<T> GuardAsync<T>(Func<Task<T>> read)
     {
         try
         {
-            return read();
+            return await read().ConfigureAwait(false);
         }
         catch (DataKeyAccessException exception)
         {

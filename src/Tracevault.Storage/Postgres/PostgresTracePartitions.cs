@@ -44,18 +44,26 @@ internal sealed class PostgresTracePartitions
     public static long DayOfKey(long traceKey) => (traceKey >> TraceIndexHasher.HashBits) / 24;
 
     /// <summary>Makes the partitions of <paramref name="days"/> that are missing, each day in its own short transaction.</summary>
-    public void Ensure(NpgsqlConnection connection, IEnumerable<long> days)
+    public async Task EnsureAsync(NpgsqlConnection connection, IEnumerable<long> days, CancellationToken cancellationToken)
     {
+        if (Volatile.Read(ref _known) is null)
+        {
+            var existing = await ExistingAsync(connection, cancellationToken).ConfigureAwait(false);
+            lock (_lock)
+            {
+                _known ??= existing;
+            }
+        }
+
         List<long> missing;
         lock (_lock)
         {
-            _known ??= Existing(connection);
-            missing = [.. days.Where(day => day is >= 0 and <= LastDay && !_known.Contains(day) && !_inDefault.Contains(day)).Distinct().Order()];
+            missing = [.. days.Where(day => day is >= 0 and <= LastDay && !_known!.Contains(day) && !_inDefault.Contains(day)).Distinct().Order()];
         }
 
         foreach (var day in missing)
         {
-            var made = Make(connection, day);
+            var made = await MakeAsync(connection, day, cancellationToken).ConfigureAwait(false);
             lock (_lock)
             {
                 if (made is { } inPartition)
@@ -70,10 +78,10 @@ internal sealed class PostgresTracePartitions
     /// Drops the partitions of the days wholly before the hour of <paramref name="beforeSecond"/> and returns how many chunks they
     /// held; 0 when another transaction held the tables past <see cref="LockTimeout"/> (the days are dropped in a later round).
     /// </summary>
-    public int DropBefore(NpgsqlConnection connection, long beforeSecond)
+    public async Task<int> DropBeforeAsync(NpgsqlConnection connection, long beforeSecond, CancellationToken cancellationToken)
     {
         var hourStart = beforeSecond - (((beforeSecond % 3600) + 3600) % 3600);
-        var days = Existing(connection).Where(day => (day + 1) * 86400 <= hourStart).Order().ToList();
+        var days = (await ExistingAsync(connection, cancellationToken).ConfigureAwait(false)).Where(day => (day + 1) * 86400 <= hourStart).Order().ToList();
         lock (_lock)
         {
             _inDefault.Clear();
@@ -85,27 +93,27 @@ internal sealed class PostgresTracePartitions
         }
 
         var dropped = 0;
-        using var transaction = connection.BeginTransaction();
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            Execute(connection, transaction, $"SET LOCAL lock_timeout = '{LockTimeout}'");
-            Execute(connection, transaction, $"SELECT pg_advisory_xact_lock({PartitionLock})");
-            Execute(connection, transaction, "LOCK TABLE chunks, blind_index, undated_index IN ACCESS EXCLUSIVE MODE");
+            await ExecuteAsync(connection, transaction, $"SET LOCAL lock_timeout = '{LockTimeout}'", cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({PartitionLock})", cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, transaction, "LOCK TABLE chunks, blind_index, undated_index IN ACCESS EXCLUSIVE MODE", cancellationToken).ConfigureAwait(false);
             foreach (var day in days)
             {
-                using (var count = new NpgsqlCommand($"SELECT count(*) FROM {Name("chunks", day)}", connection, transaction))
+                await using (var count = new NpgsqlCommand($"SELECT count(*) FROM {Name("chunks", day)}", connection, transaction))
                 {
-                    dropped += Convert.ToInt32(count.ExecuteScalar(), CultureInfo.InvariantCulture);
+                    dropped += Convert.ToInt32(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
                 }
 
-                Execute(connection, transaction, "DROP TABLE IF EXISTS " + string.Join(", ", Tables.Select(table => Name(table, day))));
+                await ExecuteAsync(connection, transaction, "DROP TABLE IF EXISTS " + string.Join(", ", Tables.Select(table => Name(table, day))), cancellationToken).ConfigureAwait(false);
             }
 
-            transaction.Commit();
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.LockNotAvailable)
         {
-            transaction.Rollback();
+            await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
             return 0;
         }
 
@@ -118,18 +126,18 @@ internal sealed class PostgresTracePartitions
     }
 
     /// <summary>The days whose three partitions all exist.</summary>
-    private static HashSet<long> Existing(NpgsqlConnection connection)
+    private static async Task<HashSet<long>> ExistingAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         var days = new Dictionary<long, int>();
-        using var command = new NpgsqlCommand(
+        await using var command = new NpgsqlCommand(
             """
             SELECT child.relname FROM pg_inherits
             JOIN pg_class child ON child.oid = pg_inherits.inhrelid
             WHERE pg_inherits.inhparent IN ('chunks'::regclass, 'blind_index'::regclass, 'undated_index'::regclass)
             """,
             connection);
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var name = reader.GetString(0);
             var at = name.LastIndexOf("_p", StringComparison.Ordinal);
@@ -147,28 +155,28 @@ internal sealed class PostgresTracePartitions
     /// Makes a day's partitions: true when they exist; false when the default partitions already hold rows of that day (they go
     /// on there); null when a read held the tables too long (its rows go to the default partitions until a later try).
     /// </summary>
-    private static bool? Make(NpgsqlConnection connection, long day)
+    private static async Task<bool?> MakeAsync(NpgsqlConnection connection, long day, CancellationToken cancellationToken)
     {
         var from = day * 86400;
         var to = from + 86400;
         var fromKey = TraceIndexHasher.FirstKeyOfHour(from);
         var toKey = day == LastDay ? long.MaxValue : TraceIndexHasher.FirstKeyOfHour(to);
-        using var transaction = connection.BeginTransaction();
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            Execute(connection, transaction, $"SET LOCAL lock_timeout = '{LockTimeout}'");
-            Execute(connection, transaction, $"SELECT pg_advisory_xact_lock({PartitionLock})");
-            Execute(connection, transaction, string.Create(CultureInfo.InvariantCulture, $"""
+            await ExecuteAsync(connection, transaction, $"SET LOCAL lock_timeout = '{LockTimeout}'", cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({PartitionLock})", cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, transaction, string.Create(CultureInfo.InvariantCulture, $"""
                 CREATE TABLE IF NOT EXISTS {Name("chunks", day)} PARTITION OF chunks FOR VALUES FROM ({from}) TO ({to});
                 CREATE TABLE IF NOT EXISTS {Name("blind_index", day)} PARTITION OF blind_index FOR VALUES FROM ({fromKey}) TO ({toKey});
                 CREATE TABLE IF NOT EXISTS {Name("undated_index", day)} PARTITION OF undated_index FOR VALUES FROM ({from}) TO ({to});
-                """));
-            transaction.Commit();
+                """), cancellationToken);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (PostgresException exception) when (exception.SqlState is PostgresErrorCodes.LockNotAvailable or PostgresErrorCodes.CheckViolation)
         {
-            transaction.Rollback();
+            await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
             return exception.SqlState == PostgresErrorCodes.CheckViolation ? false : null;
         }
     }
@@ -176,9 +184,9 @@ internal sealed class PostgresTracePartitions
     private static string Name(string table, long day) =>
         string.Create(CultureInfo.InvariantCulture, $"{table}_p{DateTime.UnixEpoch.AddDays(day):yyyyMMdd}");
 
-    private static void Execute(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql)
+    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)
     {
-        using var command = new NpgsqlCommand(sql, connection, transaction);
-        command.ExecuteNonQuery();
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -10,7 +10,7 @@ namespace Tracevault.Storage.Postgres;
 /// Thread-safe. Chunk ids come from a database sequence, so nodes appending at once never name two chunks alike; chunks and
 /// their indexes are partitioned by day (<see cref="PostgresTracePartitions"/>), so retention drops whole days.
 /// </remarks>
-public sealed class PostgresTraceStore : ITraceStore
+public sealed class PostgresTraceStore : ITraceStore, IDisposable
 {
     /// <summary>How many chunk ids one number of the <c>chunk_id_blocks</c> sequence stands for.</summary>
     internal const long IdBlock = 1024;
@@ -19,7 +19,7 @@ public sealed class PostgresTraceStore : ITraceStore
 
     private readonly PostgresDatabase _database;
     private readonly PostgresTracePartitions _partitions = new();
-    private readonly Lock _idLock = new();
+    private readonly SemaphoreSlim _idLock = new(1, 1);
     private long _nextId;
     private long _idsLeft;
 
@@ -31,19 +31,20 @@ public sealed class PostgresTraceStore : ITraceStore
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<long> NewChunkIds(int count)
+    public async Task<IReadOnlyList<long>> NewChunkIdsAsync(int count, CancellationToken cancellationToken)
     {
         var ids = new long[count];
-        lock (_idLock)
+        await _idLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
             for (var i = 0; i < count; i++)
             {
                 if (_idsLeft == 0)
                 {
                     // A block of ids per round trip; a block a node does not use up is skipped, never given to another.
-                    using var connection = _database.Open();
-                    using var next = new NpgsqlCommand("SELECT nextval('chunk_id_blocks')", connection);
-                    _nextId = (long)next.ExecuteScalar()! * IdBlock;
+                    await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+                    await using var next = new NpgsqlCommand("SELECT nextval('chunk_id_blocks')", connection);
+                    _nextId = (long)(await next.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! * IdBlock;
                     _idsLeft = IdBlock;
                 }
 
@@ -51,12 +52,16 @@ public sealed class PostgresTraceStore : ITraceStore
                 _idsLeft--;
             }
         }
+        finally
+        {
+            _idLock.Release();
+        }
 
         return ids;
     }
 
     /// <inheritdoc />
-    public void Append(IReadOnlyList<StoredChunk> chunks)
+    public async Task AppendAsync(IReadOnlyList<StoredChunk> chunks, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(chunks);
         if (chunks.Count == 0)
@@ -64,37 +69,37 @@ public sealed class PostgresTraceStore : ITraceStore
             return;
         }
 
-        using var connection = _database.Open();
-        _partitions.Ensure(connection, Days(chunks));
-        using var transaction = connection.BeginTransaction();
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await _partitions.EnsureAsync(connection, Days(chunks), cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         // Binary COPY, a table at a time: one round trip per table, whatever the batch holds.
-        using (var import = connection.BeginBinaryImport($"COPY chunks ({ChunkColumns}) FROM STDIN (FORMAT BINARY)"))
+        await using (var import = await connection.BeginBinaryImportAsync($"COPY chunks ({ChunkColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false))
         {
             foreach (var chunk in chunks)
             {
-                import.StartRow();
-                import.Write(chunk.Id, NpgsqlDbType.Bigint);
-                import.Write(chunk.AccountId, NpgsqlDbType.Text);
-                import.Write(chunk.Format, NpgsqlDbType.Integer);
-                import.Write(chunk.MinTime, NpgsqlDbType.Bigint);
-                import.Write(chunk.MaxTime, NpgsqlDbType.Bigint);
-                import.Write(chunk.DataKeyReference, NpgsqlDbType.Text);
-                import.Write(chunk.SealedBody, NpgsqlDbType.Bytea);
+                await import.StartRowAsync(cancellationToken).ConfigureAwait(false);
+                await import.WriteAsync(chunk.Id, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                await import.WriteAsync(chunk.AccountId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                await import.WriteAsync(chunk.Format, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+                await import.WriteAsync(chunk.MinTime, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                await import.WriteAsync(chunk.MaxTime, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                await import.WriteAsync(chunk.DataKeyReference, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                await import.WriteAsync(chunk.SealedBody, NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
                 if (chunk.DictionaryId == 0)
                 {
-                    import.WriteNull();
+                    await import.WriteNullAsync(cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
-                    import.Write(chunk.DictionaryId, NpgsqlDbType.Bigint);
+                    await import.WriteAsync(chunk.DictionaryId, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
                 }
             }
 
-            import.Complete();
+            await import.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
 
         var undated = new List<(long Key, StoredChunk Chunk)>();
-        using (var import = connection.BeginBinaryImport("COPY blind_index (trace_key, chunk_id) FROM STDIN (FORMAT BINARY)"))
+        await using (var import = await connection.BeginBinaryImportAsync("COPY blind_index (trace_key, chunk_id) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false))
         {
             var keys = new HashSet<long>();
             foreach (var chunk in chunks)
@@ -114,39 +119,39 @@ public sealed class PostgresTraceStore : ITraceStore
                         continue;
                     }
 
-                    import.StartRow();
-                    import.Write(key, NpgsqlDbType.Bigint);
-                    import.Write(chunk.Id, NpgsqlDbType.Bigint);
+                    await import.StartRowAsync(cancellationToken).ConfigureAwait(false);
+                    await import.WriteAsync(key, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                    await import.WriteAsync(chunk.Id, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
                 }
             }
 
-            import.Complete();
+            await import.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
 
         if (undated.Count > 0)
         {
-            using var import = connection.BeginBinaryImport("COPY undated_index (trace_key, chunk_id, max_time) FROM STDIN (FORMAT BINARY)");
+            await using var import = await connection.BeginBinaryImportAsync("COPY undated_index (trace_key, chunk_id, max_time) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
             foreach (var (key, chunk) in undated)
             {
-                import.StartRow();
-                import.Write(key, NpgsqlDbType.Bigint);
-                import.Write(chunk.Id, NpgsqlDbType.Bigint);
-                import.Write(chunk.MaxTime, NpgsqlDbType.Bigint);
+                await import.StartRowAsync(cancellationToken).ConfigureAwait(false);
+                await import.WriteAsync(key, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                await import.WriteAsync(chunk.Id, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                await import.WriteAsync(chunk.MaxTime, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
             }
 
-            import.Complete();
+            await import.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        transaction.Commit();
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<StoredChunk> FindByTraceHashes(string accountId, IReadOnlyCollection<long> traceHashes)
+    public async Task<IReadOnlyList<StoredChunk>> FindByTraceHashesAsync(string accountId, IReadOnlyCollection<long> traceHashes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(traceHashes);
-        using var connection = _database.Open();
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         // One statement: the lookups and the loads see one state, so a chunk retention deletes meanwhile is found and loaded, or neither.
-        using var select = new NpgsqlCommand(
+        await using var select = new NpgsqlCommand(
             $"""
             SELECT {ChunkColumns}, found.keys FROM (
                 SELECT chunk_id, array_agg(trace_key) AS keys FROM (
@@ -163,31 +168,32 @@ public sealed class PostgresTraceStore : ITraceStore
         select.Parameters.AddWithValue(NpgsqlDbType.Array | NpgsqlDbType.Bigint, distinct.Where(key => !TraceIndexHasher.IsUndated(key)).ToArray());
         select.Parameters.AddWithValue(NpgsqlDbType.Array | NpgsqlDbType.Bigint, distinct.Where(TraceIndexHasher.IsUndated).ToArray());
         select.Parameters.AddWithValue(NpgsqlDbType.Text, accountId);
-        return ReadChunks(select, withKeys: true);
+        return await ReadChunksAsync(select, withKeys: true, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<StoredChunk> FindInRange(string accountId, long fromSecond, long toSecond)
+    public async Task<IReadOnlyList<StoredChunk>> FindInRangeAsync(string accountId, long fromSecond, long toSecond, CancellationToken cancellationToken)
     {
-        using var connection = _database.Open();
-        using var select = new NpgsqlCommand(
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var select = new NpgsqlCommand(
             $"SELECT {ChunkColumns} FROM chunks WHERE account_id = $1 AND max_time >= $2 AND min_time < $3 ORDER BY max_time DESC, id",
             connection);
         select.Parameters.AddWithValue(NpgsqlDbType.Text, accountId);
         select.Parameters.AddWithValue(NpgsqlDbType.Bigint, fromSecond);
         select.Parameters.AddWithValue(NpgsqlDbType.Bigint, toSecond);
-        return ReadChunks(select, withKeys: false);
+        return await ReadChunksAsync(select, withKeys: false, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
-    public ITraceSnapshot OpenSnapshot() => new PostgresTraceSnapshot(_database.Open());
+    public async Task<ITraceSnapshot> OpenSnapshotAsync(CancellationToken cancellationToken) =>
+        await PostgresTraceSnapshot.OpenAsync(await _database.OpenAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />
-    public void AddDictionary(StoredDictionary dictionary)
+    public async Task AddDictionaryAsync(StoredDictionary dictionary, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(dictionary);
-        using var connection = _database.Open();
-        using var insert = new NpgsqlCommand(
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var insert = new NpgsqlCommand(
             "INSERT INTO chunk_dictionaries (id, account_id, data_key_ref, created_time, sealed_dictionary) VALUES ($1, $2, $3, $4, $5)",
             connection);
         insert.Parameters.AddWithValue(NpgsqlDbType.Bigint, dictionary.Id);
@@ -195,29 +201,29 @@ public sealed class PostgresTraceStore : ITraceStore
         insert.Parameters.AddWithValue(NpgsqlDbType.Text, dictionary.DataKeyReference);
         insert.Parameters.AddWithValue(NpgsqlDbType.Bigint, dictionary.CreatedTime);
         insert.Parameters.AddWithValue(NpgsqlDbType.Bytea, dictionary.SealedBytes);
-        insert.ExecuteNonQuery();
+        await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
-    public StoredDictionary? FindDictionary(string accountId, long id)
+    public async Task<StoredDictionary?> FindDictionaryAsync(string accountId, long id, CancellationToken cancellationToken)
     {
-        using var connection = _database.Open();
-        using var select = new NpgsqlCommand("SELECT data_key_ref, created_time, sealed_dictionary FROM chunk_dictionaries WHERE id = $1 AND account_id = $2", connection);
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var select = new NpgsqlCommand("SELECT data_key_ref, created_time, sealed_dictionary FROM chunk_dictionaries WHERE id = $1 AND account_id = $2", connection);
         select.Parameters.AddWithValue(NpgsqlDbType.Bigint, id);
         select.Parameters.AddWithValue(NpgsqlDbType.Text, accountId);
-        using var reader = select.ExecuteReader();
-        return reader.Read() ? new StoredDictionary(id, accountId, reader.GetString(0), reader.GetInt64(1), reader.GetFieldValue<byte[]>(2)) : null;
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? new StoredDictionary(id, accountId, reader.GetString(0), reader.GetInt64(1), reader.GetFieldValue<byte[]>(2)) : null;
     }
 
     /// <inheritdoc />
-    public int DeleteOlderThan(long beforeSecond)
+    public async Task<int> DeleteOlderThanAsync(long beforeSecond, CancellationToken cancellationToken)
     {
-        using var connection = _database.Open();
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         // Whole days first; then, in the cutoff's own day (and the default partitions, and any day a read kept from being
         // dropped), the rows. An index entry of a deleted chunk in the cutoff's hour finds nothing until a later round removes it.
-        var deleted = _partitions.DropBefore(connection, beforeSecond);
-        using var transaction = connection.BeginTransaction();
-        using var delete = new NpgsqlBatch(connection, transaction)
+        var deleted = await _partitions.DropBeforeAsync(connection, beforeSecond, cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var delete = new NpgsqlBatch(connection, transaction)
         {
             BatchCommands =
             {
@@ -226,12 +232,12 @@ public sealed class PostgresTraceStore : ITraceStore
                 new NpgsqlBatchCommand("DELETE FROM blind_index WHERE trace_key < $1") { Parameters = { new() { NpgsqlDbType = NpgsqlDbType.Bigint, Value = TraceIndexHasher.FirstKeyOfHour(beforeSecond) } } },
             },
         };
-        delete.ExecuteNonQuery();
+        await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         deleted += delete.BatchCommands[1].RecordsAffected;
 
         // As SqliteTraceStore: a dictionary created before the cutoff that no chunk names is deleted a round at least half an hour
         // after the one that found it so, since a read that found its last chunk just before may still be about to load it.
-        using var unused = new NpgsqlBatch(connection, transaction)
+        await using var unused = new NpgsqlBatch(connection, transaction)
         {
             BatchCommands =
             {
@@ -247,19 +253,19 @@ public sealed class PostgresTraceStore : ITraceStore
                     """) { Parameters = { new() { NpgsqlDbType = NpgsqlDbType.Bigint, Value = beforeSecond } } },
             },
         };
-        unused.ExecuteNonQuery();
-        transaction.Commit();
+        await unused.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return deleted;
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<(string AccountId, string DataKeyReference, int Chunks)> DataKeyUsage()
+    public async Task<IReadOnlyList<(string AccountId, string DataKeyReference, int Chunks)>> DataKeyUsageAsync(CancellationToken cancellationToken)
     {
-        using var connection = _database.Open();
-        using var select = new NpgsqlCommand("SELECT account_id, data_key_ref, count(*) FROM chunks GROUP BY account_id, data_key_ref ORDER BY account_id, min(id)", connection);
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var select = new NpgsqlCommand("SELECT account_id, data_key_ref, count(*) FROM chunks GROUP BY account_id, data_key_ref ORDER BY account_id, min(id)", connection);
         var usage = new List<(string, string, int)>();
-        using var reader = select.ExecuteReader();
-        while (reader.Read())
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             usage.Add((reader.GetString(0), reader.GetString(1), Convert.ToInt32(reader.GetInt64(2), CultureInfo.InvariantCulture)));
         }
@@ -268,11 +274,11 @@ public sealed class PostgresTraceStore : ITraceStore
     }
 
     /// <summary>Reads chunk rows (<c>ChunkColumns</c>, then the keys found when <paramref name="withKeys"/>).</summary>
-    internal static List<StoredChunk> ReadChunks(NpgsqlCommand command, bool withKeys)
+    internal static async Task<List<StoredChunk>> ReadChunksAsync(NpgsqlCommand command, bool withKeys, CancellationToken cancellationToken)
     {
         var chunks = new List<StoredChunk>();
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             chunks.Add(new StoredChunk(
                 reader.GetInt64(0),
@@ -290,6 +296,9 @@ public sealed class PostgresTraceStore : ITraceStore
 
         return chunks;
     }
+
+    /// <inheritdoc />
+    public void Dispose() => _idLock.Dispose();
 
     /// <summary>The days whose partitions an append needs: each chunk's, each dated key's, and the day after the newest.</summary>
     private static HashSet<long> Days(IReadOnlyList<StoredChunk> chunks)

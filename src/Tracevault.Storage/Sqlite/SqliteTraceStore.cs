@@ -4,6 +4,7 @@ using Tracevault.Storage.Traces;
 namespace Tracevault.Storage.Sqlite;
 
 /// <summary>Sealed chunks and their blind index in the SQLite database.</summary>
+/// <remarks>SQLite is in-process and its calls block: each asynchronous member does its work before it returns, after checking for cancellation.</remarks>
 public sealed class SqliteTraceStore : ITraceStore
 {
     private readonly SqliteDatabase _database;
@@ -17,7 +18,71 @@ public sealed class SqliteTraceStore : ITraceStore
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<long> NewChunkIds(int count)
+    public Task<IReadOnlyList<long>> NewChunkIdsAsync(int count, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult<IReadOnlyList<long>>(NewChunkIds(count));
+    }
+
+    /// <inheritdoc />
+    public Task AppendAsync(IReadOnlyList<StoredChunk> chunks, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Append(chunks);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<StoredChunk>> FindByTraceHashesAsync(string accountId, IReadOnlyCollection<long> traceHashes, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult<IReadOnlyList<StoredChunk>>(FindByTraceHashes(accountId, traceHashes));
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<StoredChunk>> FindInRangeAsync(string accountId, long fromSecond, long toSecond, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult<IReadOnlyList<StoredChunk>>(FindInRange(accountId, fromSecond, toSecond));
+    }
+
+    /// <inheritdoc />
+    public Task<ITraceSnapshot> OpenSnapshotAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult<ITraceSnapshot>(new Snapshot(_database.Open()));
+    }
+
+    /// <inheritdoc />
+    public Task AddDictionaryAsync(StoredDictionary dictionary, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        AddDictionary(dictionary);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<StoredDictionary?> FindDictionaryAsync(string accountId, long id, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(FindDictionary(accountId, id));
+    }
+
+    /// <inheritdoc />
+    public Task<int> DeleteOlderThanAsync(long beforeSecond, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(DeleteOlderThan(beforeSecond));
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<(string AccountId, string DataKeyReference, int Chunks)>> DataKeyUsageAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult<IReadOnlyList<(string AccountId, string DataKeyReference, int Chunks)>>(DataKeyUsage());
+    }
+
+    private long[] NewChunkIds(int count)
     {
         var ids = new long[count];
         for (var i = 0; i < count; i++)
@@ -28,8 +93,7 @@ public sealed class SqliteTraceStore : ITraceStore
         return ids;
     }
 
-    /// <inheritdoc />
-    public void Append(IReadOnlyList<StoredChunk> chunks)
+    private void Append(IReadOnlyList<StoredChunk> chunks)
     {
         using var connection = _database.Open();
         using var transaction = connection.BeginTransaction(deferred: false);
@@ -88,8 +152,7 @@ public sealed class SqliteTraceStore : ITraceStore
         transaction.Commit();
     }
 
-    /// <inheritdoc />
-    public IReadOnlyList<StoredChunk> FindByTraceHashes(string accountId, IReadOnlyCollection<long> traceHashes)
+    private List<StoredChunk> FindByTraceHashes(string accountId, IReadOnlyCollection<long> traceHashes)
     {
         // One snapshot for the lookups and the loads: a chunk retention deletes in between is either found and loaded, or neither.
         using var snapshot = new Snapshot(_database.Open());
@@ -97,8 +160,7 @@ public sealed class SqliteTraceStore : ITraceStore
         return snapshot.Load(accountId, found.Keys).Select(chunk => chunk with { TraceHashes = found[chunk.Id] }).ToList();
     }
 
-    /// <inheritdoc />
-    public IReadOnlyList<StoredChunk> FindInRange(string accountId, long fromSecond, long toSecond)
+    private List<StoredChunk> FindInRange(string accountId, long fromSecond, long toSecond)
     {
         using var connection = _database.Open();
         using var select = connection.CreateCommand();
@@ -113,11 +175,7 @@ public sealed class SqliteTraceStore : ITraceStore
         return ReadChunks(select);
     }
 
-    /// <inheritdoc />
-    public ITraceSnapshot OpenSnapshot() => new Snapshot(_database.Open());
-
-    /// <inheritdoc />
-    public void AddDictionary(StoredDictionary dictionary)
+    private void AddDictionary(StoredDictionary dictionary)
     {
         using var connection = _database.Open();
         using var insert = connection.CreateCommand();
@@ -130,8 +188,7 @@ public sealed class SqliteTraceStore : ITraceStore
         insert.ExecuteNonQuery();
     }
 
-    /// <inheritdoc />
-    public StoredDictionary? FindDictionary(string accountId, long id)
+    private StoredDictionary? FindDictionary(string accountId, long id)
     {
         using var connection = _database.Open();
         using var select = connection.CreateCommand();
@@ -142,8 +199,7 @@ public sealed class SqliteTraceStore : ITraceStore
         return reader.Read() ? new StoredDictionary(id, accountId, reader.GetString(0), reader.GetInt64(1), (byte[])reader[2]) : null;
     }
 
-    /// <inheritdoc />
-    public int DeleteOlderThan(long beforeSecond)
+    private int DeleteOlderThan(long beforeSecond)
     {
         using var connection = _database.Open();
         using var transaction = connection.BeginTransaction(deferred: false);
@@ -188,8 +244,7 @@ public sealed class SqliteTraceStore : ITraceStore
         return deleted;
     }
 
-    /// <inheritdoc />
-    public IReadOnlyList<(string AccountId, string DataKeyReference, int Chunks)> DataKeyUsage()
+    private List<(string AccountId, string DataKeyReference, int Chunks)> DataKeyUsage()
     {
         using var connection = _database.Open();
         using var select = connection.CreateCommand();
@@ -220,7 +275,7 @@ public sealed class SqliteTraceStore : ITraceStore
     }
 
     /// <summary>One connection in one read transaction: SQLite's WAL keeps its view fixed from its first read to its end.</summary>
-    private sealed class Snapshot : ITraceSnapshot
+    private sealed class Snapshot : ITraceSnapshot, IDisposable
     {
         private readonly SqliteConnection _connection;
         private readonly SqliteTransaction _transaction;
@@ -231,7 +286,25 @@ public sealed class SqliteTraceStore : ITraceStore
             _transaction = connection.BeginTransaction(deferred: true);
         }
 
-        public IReadOnlyList<ChunkHeader> FindHeadersInRange(string accountId, long fromSecond, long toSecond)
+        public Task<IReadOnlyList<ChunkHeader>> FindHeadersInRangeAsync(string accountId, long fromSecond, long toSecond, CancellationToken cancellationToken)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return Task.FromResult<IReadOnlyList<ChunkHeader>>(FindHeadersInRange(accountId, fromSecond, toSecond));
+        }
+
+        public Task<IReadOnlyList<StoredChunk>> LoadAsync(string accountId, IReadOnlyCollection<long> chunkIds, CancellationToken cancellationToken)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return Task.FromResult<IReadOnlyList<StoredChunk>>(Load(accountId, chunkIds));
+        }
+
+        public Task<int> CountIndexedTracesAsync(ChunkHeader chunk, CancellationToken cancellationToken)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return Task.FromResult(CountIndexedTraces(chunk));
+        }
+
+        private List<ChunkHeader> FindHeadersInRange(string accountId, long fromSecond, long toSecond)
         {
             using var select = _connection.CreateCommand();
             select.Transaction = _transaction;
@@ -295,7 +368,7 @@ public sealed class SqliteTraceStore : ITraceStore
             return ids;
         }
 
-        public IReadOnlyList<StoredChunk> Load(string accountId, IReadOnlyCollection<long> chunkIds)
+        public List<StoredChunk> Load(string accountId, IReadOnlyCollection<long> chunkIds)
         {
             using var select = _connection.CreateCommand();
             select.Transaction = _transaction;
@@ -312,7 +385,7 @@ public sealed class SqliteTraceStore : ITraceStore
             return chunks;
         }
 
-        public int CountIndexedTraces(ChunkHeader chunk)
+        private int CountIndexedTraces(ChunkHeader chunk)
         {
             // Keys begin with the trace's hour (TraceIndexHasher), and every trace of a chunk is dated in its time range: only
             // those hours are scanned, not the whole index.
@@ -332,6 +405,12 @@ public sealed class SqliteTraceStore : ITraceStore
         {
             _transaction.Dispose();
             _connection.Dispose();
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Dispose();
+            return ValueTask.CompletedTask;
         }
     }
 }

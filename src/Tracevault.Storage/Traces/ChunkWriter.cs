@@ -168,7 +168,7 @@ public sealed class ChunkWriter : IAsyncDisposable
         SealedBatch built;
         try
         {
-            built = Build(batch);
+            built = await BuildAsync(batch).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
@@ -195,7 +195,8 @@ public sealed class ChunkWriter : IAsyncDisposable
             var started = _time.GetTimestamp();
             try
             {
-                _store.Append(batch.Chunks);
+                // Not cancelled: once sealed, a batch is stored or failed, never left half-way by a caller going away.
+                await _store.AppendAsync(batch.Chunks, CancellationToken.None).ConfigureAwait(false);
                 ChunkMetrics.CommitDuration.Record(_time.GetElapsedTime(started).TotalSeconds);
                 ChunkMetrics.Commits.Add(1, new KeyValuePair<string, object?>("outcome", "committed"));
                 ChunkMetrics.Chunks.Add(batch.Chunks.Count);
@@ -218,7 +219,7 @@ public sealed class ChunkWriter : IAsyncDisposable
     }
 
     /// <summary>Seals a batch's chunks; writes that cannot be sealed are completed here, the rest wait for the commit.</summary>
-    private SealedBatch Build(List<PendingWrite> batch)
+    private async Task<SealedBatch> BuildAsync(List<PendingWrite> batch)
     {
         var chunks = new List<StoredChunk>();
         var sealedWrites = new List<PendingWrite>(batch.Count);
@@ -259,7 +260,7 @@ public sealed class ChunkWriter : IAsyncDisposable
                 }
 
                 var built = new StoredChunk[parts.Count];
-                var ids = _store.NewChunkIds(parts.Count);
+                var ids = await _store.NewChunkIdsAsync(parts.Count, CancellationToken.None).ConfigureAwait(false);
                 if (parts.Count == 1)
                 {
                     built[0] = BuildChunk(ids[0], account.Key, dataKey, dictionary, indexKey, parts[0], _cipher);

@@ -73,7 +73,7 @@ internal sealed partial class DictionaryTrainer
             && training.TakeSamples(segments, now, SampleBytes, MaxAttempts) is { } samples)
         {
             _running.RemoveAll(task => task.IsCompleted);
-            _running.Add(Task.Run(() => Train(accountId, dataKey, training, samples, now)));
+            _running.Add(Task.Run(() => TrainAsync(accountId, dataKey, training, samples, now)));
         }
 
         return dictionary;
@@ -85,12 +85,12 @@ internal sealed partial class DictionaryTrainer
     /// <summary>Waits for the trainings under way (when the writer stops).</summary>
     public Task WhenIdle() => Task.WhenAll(_running);
 
-    private void Train(string accountId, DataKey dataKey, KeyTraining training, List<byte[]> samples, DateTimeOffset startedAt)
+    private async Task TrainAsync(string accountId, DataKey dataKey, KeyTraining training, List<byte[]> samples, DateTimeOffset startedAt)
     {
         try
         {
             var dictionary = CompressionDictionary.Train(dataKey.Reference, samples, Capacity);
-            _store.AddDictionary(dictionary.Seal(accountId, dataKey, startedAt.ToUnixTimeSeconds()));
+            await _store.AddDictionaryAsync(dictionary.Seal(accountId, dataKey, startedAt.ToUnixTimeSeconds()), CancellationToken.None).ConfigureAwait(false);
             training.Publish(dictionary, startedAt);
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)

@@ -10,7 +10,7 @@ namespace Tracevault.Storage.Traces;
 /// <param name="SealedBody">The compressed, sealed segments.</param>
 /// <param name="TraceHashes">
 /// The blind-index keys of the trace ids it holds (<see cref="TraceIndexHasher"/>): all of them when it is written; when it is found by
-/// <see cref="ITraceStore.FindByTraceHashes"/>, those of the keys asked for that it holds; otherwise none.
+/// <see cref="ITraceStore.FindByTraceHashesAsync"/>, those of the keys asked for that it holds; otherwise none.
 /// </param>
 public sealed record StoredChunk(long Id, string AccountId, int Format, long MinTime, long MaxTime, string DataKeyReference, byte[] SealedBody, IReadOnlyList<long> TraceHashes)
 {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Tracevault.Core.Traces;
@@ -23,7 +24,7 @@ public sealed partial class TraceReader
     private readonly ILogger _logger;
 
     // Damage is found once per chunk and process: a chunk is assessed (every frame tried, its traces counted) and logged once.
-    private readonly ConcurrentDictionary<long, Lazy<ChunkDamage>> _damaged = new();
+    private readonly ConcurrentDictionary<long, Lazy<Task<ChunkDamage>>> _damaged = new();
 
     /// <summary>Creates the reader; <paramref name="logger"/> hears of damaged chunks.</summary>
     public TraceReader(ITraceStore store, IDataKeySource dataKeys, ITraceIndexKeys indexKeys, ILogger logger)
@@ -36,14 +37,14 @@ public sealed partial class TraceReader
     }
 
     /// <summary>The segments of the given traces, by trace id; traces with no segments, or lost to damage, are absent.</summary>
-    public Dictionary<string, List<ChunkSegment>> ReadTraces(string accountId, IReadOnlyCollection<string> traceIds, Caller reader) =>
-        ReadTraces(accountId, traceIds, reader, new ReadDamage());
+    public Task<Dictionary<string, List<ChunkSegment>>> ReadTracesAsync(string accountId, IReadOnlyCollection<string> traceIds, Caller reader, CancellationToken cancellationToken) =>
+        ReadTracesAsync(accountId, traceIds, reader, new ReadDamage(), cancellationToken);
 
     /// <summary>
     /// The segments of the given traces, by trace id; traces with no segments are absent, and so are those a damaged chunk holds
     /// (they are in <paramref name="damage"/>'s <see cref="ReadDamage.TraceIds"/>: a trace is given whole or not at all).
     /// </summary>
-    public Dictionary<string, List<ChunkSegment>> ReadTraces(string accountId, IReadOnlyCollection<string> traceIds, Caller reader, ReadDamage damage)
+    public async Task<Dictionary<string, List<ChunkSegment>>> ReadTracesAsync(string accountId, IReadOnlyCollection<string> traceIds, Caller reader, ReadDamage damage, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(damage);
         // An id may be stored under its dated key or, when it carries no time (a W3C id), under its undated one: both are asked for,
@@ -53,12 +54,12 @@ public sealed partial class TraceReader
         var idsByHash = traceIds.Distinct(StringComparer.Ordinal)
             .SelectMany(id => indexKeys.SelectMany(indexKey => TraceIndexHasher.Keys(indexKey, id) is var (dated, undated) ? new[] { (Key: dated, Id: id), (Key: undated, Id: id) } : []))
             .ToLookup(k => k.Key, k => k.Id);
-        var chunks = _store.FindByTraceHashes(accountId, idsByHash.Select(ids => ids.Key).ToList());
+        var chunks = await _store.FindByTraceHashesAsync(accountId, idsByHash.Select(ids => ids.Key).ToList(), cancellationToken).ConfigureAwait(false);
 
         // A chunk opens only the frames that may hold the traces the index found in it, not every trace asked for.
         IReadOnlySet<string> Found(StoredChunk chunk) => chunk.TraceHashes.SelectMany(hash => idsByHash[hash]).ToHashSet(StringComparer.Ordinal);
         var result = new Dictionary<string, List<ChunkSegment>>(StringComparer.Ordinal);
-        foreach (var segment in Open(chunks, accountId, reader, damage, Found))
+        foreach (var segment in await OpenAsync(chunks, accountId, reader, damage, Found, cancellationToken).ConfigureAwait(false))
         {
             Add(result, segment);
         }
@@ -68,19 +69,19 @@ public sealed partial class TraceReader
     }
 
     /// <summary>The segments of every trace with data in <c>[fromSecond, toSecond)</c>, by trace id; damaged chunks are skipped.</summary>
-    public Dictionary<string, List<ChunkSegment>> ReadRange(string accountId, long fromSecond, long toSecond, Caller reader) =>
-        ReadRange(accountId, fromSecond, toSecond, reader, new ReadDamage());
+    public Task<Dictionary<string, List<ChunkSegment>>> ReadRangeAsync(string accountId, long fromSecond, long toSecond, Caller reader, CancellationToken cancellationToken) =>
+        ReadRangeAsync(accountId, fromSecond, toSecond, reader, new ReadDamage(), cancellationToken);
 
     /// <summary>
     /// The segments of every trace with data in <c>[fromSecond, toSecond)</c>, by trace id. What damaged chunks lose is recorded in
     /// <paramref name="damage"/>; a trace known to be partly in a damaged frame is left out.
     /// </summary>
-    public Dictionary<string, List<ChunkSegment>> ReadRange(string accountId, long fromSecond, long toSecond, Caller reader, ReadDamage damage)
+    public async Task<Dictionary<string, List<ChunkSegment>>> ReadRangeAsync(string accountId, long fromSecond, long toSecond, Caller reader, ReadDamage damage, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(damage);
-        var chunks = _store.FindInRange(accountId, fromSecond, toSecond);
+        var chunks = await _store.FindInRangeAsync(accountId, fromSecond, toSecond, cancellationToken).ConfigureAwait(false);
         var result = new Dictionary<string, List<ChunkSegment>>(StringComparer.Ordinal);
-        foreach (var segment in Open(chunks, accountId, reader, damage))
+        foreach (var segment in await OpenAsync(chunks, accountId, reader, damage, null, cancellationToken).ConfigureAwait(false))
         {
             Add(result, segment);
         }
@@ -93,11 +94,11 @@ public sealed partial class TraceReader
     /// Opens every frame of a chunk, as <c>tracevault check</c> does: what is damaged, and the ids of the traces that still open.
     /// Throws <see cref="DataKeyAccessException"/> when the reader may not open its data key.
     /// </summary>
-    public ChunkCheck Check(StoredChunk chunk, Caller reader)
+    public async Task<ChunkCheck> CheckAsync(StoredChunk chunk, Caller reader, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(chunk);
         var dataKey = _dataKeys.ForOpening(chunk.AccountId, chunk.DataKeyReference, reader);
-        var (damage, readable) = Assess(chunk, dataKey, null);
+        var (damage, readable) = await AssessAsync(chunk, dataKey, null, cancellationToken).ConfigureAwait(false);
         return new ChunkCheck(damage?.Report, readable.Order(StringComparer.Ordinal).ToList());
     }
 
@@ -116,27 +117,28 @@ public sealed partial class TraceReader
     /// that started up to that much earlier are read with it. The reader's right to every data key in the range is checked
     /// before anything is read, so a denied key refuses the whole read. The whole read is made in one snapshot of the store
     /// (chunks deleted or written meanwhile neither vanish from it nor appear in it): enumerate to the end, or dispose the enumerator.
+    /// The task completes once the rights are checked (a denied key fails it); the batches are read as they are enumerated.
     /// </remarks>
-    public IEnumerable<List<DatedTrace>> ReadNewestFirst(string accountId, long fromSecond, long toSecond, Caller reader) =>
-        ReadNewestFirst(accountId, fromSecond, toSecond, reader, new ReadDamage());
+    public Task<IAsyncEnumerable<List<DatedTrace>>> ReadNewestFirstAsync(string accountId, long fromSecond, long toSecond, Caller reader, CancellationToken cancellationToken) =>
+        ReadNewestFirstAsync(accountId, fromSecond, toSecond, reader, new ReadDamage(), cancellationToken);
 
     /// <summary>How long a newest-first read waits, past a trace dated by its spans, for earlier spans of it: one minute, in seconds.</summary>
     public const long SpanDatedSlackSeconds = 60;
 
     /// <summary>
-    /// As <see cref="ReadNewestFirst(string, long, long, Caller)"/>; what damaged chunks lose is recorded in <paramref name="damage"/>
-    /// as it is met, and a trace known to be partly in a damaged frame is left out.
+    /// As <see cref="ReadNewestFirstAsync(string, long, long, Caller, CancellationToken)"/>; what damaged chunks lose is recorded in
+    /// <paramref name="damage"/> as it is met, and a trace known to be partly in a damaged frame is left out.
     /// </summary>
-    public IEnumerable<List<DatedTrace>> ReadNewestFirst(string accountId, long fromSecond, long toSecond, Caller reader, ReadDamage damage)
+    public async Task<IAsyncEnumerable<List<DatedTrace>>> ReadNewestFirstAsync(string accountId, long fromSecond, long toSecond, Caller reader, ReadDamage damage, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(damage);
-        var snapshot = _store.OpenSnapshot();
+        var snapshot = await _store.OpenSnapshotAsync(cancellationToken).ConfigureAwait(false);
         IReadOnlyList<ChunkHeader> headers;
         var keys = new Dictionary<string, DataKey>(StringComparer.Ordinal);
         try
         {
             // An earlier span of a trace dated by its spans lies in a chunk that ends no earlier than the spans it encloses: in range.
-            headers = snapshot.FindHeadersInRange(accountId, fromSecond, toSecond);
+            headers = await snapshot.FindHeadersInRangeAsync(accountId, fromSecond, toSecond, cancellationToken).ConfigureAwait(false);
             foreach (var reference in headers.Select(h => h.DataKeyReference).Distinct(StringComparer.Ordinal))
             {
                 keys[reference] = _dataKeys.ForOpening(accountId, reference, reader);
@@ -144,15 +146,16 @@ public sealed partial class TraceReader
         }
         catch
         {
-            snapshot.Dispose();
+            await snapshot.DisposeAsync().ConfigureAwait(false);
             throw;
         }
 
-        return Batches();
+        return Batches(cancellationToken);
 
-        IEnumerable<List<DatedTrace>> Batches()
+        async IAsyncEnumerable<List<DatedTrace>> Batches([EnumeratorCancellation] CancellationToken cancellation)
         {
-            using var store = snapshot;
+            await using var store = snapshot;
+            var dictionaries = new DictionaryCache.Loaded();
             var pending = new Dictionary<string, PendingTrace>(StringComparer.Ordinal);
             var given = new HashSet<string>(StringComparer.Ordinal);
             var reading = new List<ChunkInReading>();
@@ -203,7 +206,9 @@ public sealed partial class TraceReader
                     load.Add(headers[loaded++].Id);
                 }
 
-                foreach (var chunk in load.Count > 0 ? store.Load(accountId, load) : [])
+                var loadedChunks = load.Count > 0 ? await store.LoadAsync(accountId, load, cancellation).ConfigureAwait(false) : [];
+                await _dictionaries.LoadAsync(accountId, loadedChunks.Select(c => (c.DictionaryId, keys[c.DataKeyReference])), dictionaries, cancellation).ConfigureAwait(false);
+                foreach (var chunk in loadedChunks)
                 {
                     var dataKey = keys[chunk.DataKeyReference];
                     try
@@ -213,13 +218,24 @@ public sealed partial class TraceReader
                     catch (Exception exception) when (IsDamage(exception))
                     {
                         // Its directory is lost: nothing of it can be read, and which traces it held is unknown.
-                        damage.Add(Damage(chunk, dataKey, exception).Report);
+                        damage.Add((await DamageAsync(chunk, dataKey, exception, cancellation).ConfigureAwait(false)).Report);
                     }
                 }
 
                 var frames = reading.SelectMany(chunk => chunk.TakeFrames(newest).Select(frame => (Chunk: chunk, Frame: frame))).ToList();
                 var opened = new List<ChunkSegment>[frames.Count];
-                OnEveryCore.For(frames.Count, i => opened[i] = OpenFrameOrSkip(frames[i].Chunk, frames[i].Frame, accountId, damage, damaged));
+                var failed = new Exception?[frames.Count];
+                OnEveryCore.For(frames.Count, i => (opened[i], failed[i]) = TryOpenFrame(frames[i].Chunk, frames[i].Frame, dictionaries));
+                for (var i = 0; i < frames.Count; i++)
+                {
+                    if (failed[i] is { } exception)
+                    {
+                        var found = await DamageAsync(frames[i].Chunk.Chunk, frames[i].Chunk.DataKey, exception, cancellation).ConfigureAwait(false);
+                        damage.Add(found.Report);
+                        damaged.Add(found);
+                    }
+                }
+
                 for (var i = 0; i < frames.Count; i++)
                 {
                     var frame = frames[i].Chunk.Directory.Frames[frames[i].Frame];
@@ -261,7 +277,7 @@ public sealed partial class TraceReader
         }
     }
 
-    private List<ChunkSegment> Open(IReadOnlyList<StoredChunk> chunks, string accountId, Caller reader, ReadDamage damage, Func<StoredChunk, IReadOnlySet<string>>? traceIds = null)
+    private async Task<List<ChunkSegment>> OpenAsync(IReadOnlyList<StoredChunk> chunks, string accountId, Caller reader, ReadDamage damage, Func<StoredChunk, IReadOnlySet<string>>? traceIds, CancellationToken cancellationToken)
     {
         // Open every chunk before yielding anything, so a denied key refuses the whole read.
         var keys = new Dictionary<string, DataKey>(StringComparer.Ordinal);
@@ -270,60 +286,87 @@ public sealed partial class TraceReader
             keys[reference] = _dataKeys.ForOpening(accountId, reference, reader);
         }
 
+        var dictionaries = new DictionaryCache.Loaded();
+        await _dictionaries.LoadAsync(accountId, chunks.Select(c => (c.DictionaryId, keys[c.DataKeyReference])), dictionaries, cancellationToken).ConfigureAwait(false);
+
         // Opening is decryption and decompression, independent per chunk: a whole range's chunks are spread over the cores. A few
         // traces open one small frame per chunk, less work than spreading it (BatchGetTraces on 10 M segments, two servers on
         // the same store measured alternately: p50 2.1 ms one after another, 2.3 ms spread).
-        return chunks.Count <= 1 || traceIds is not null
-            ? chunks.SelectMany(chunk => OpenOrSalvage(chunk, accountId, keys[chunk.DataKeyReference], traceIds?.Invoke(chunk), damage)).ToList()
-            : OnEveryCore.Open(chunks, chunk => OpenOrSalvage(chunk, accountId, keys[chunk.DataKeyReference], null, damage));
+        var opened = new List<ChunkSegment>?[chunks.Count];
+        var failed = new Exception?[chunks.Count];
+        void OpenAt(int i)
+        {
+            var chunk = chunks[i];
+            try
+            {
+                opened[i] = OpenOne(chunk, keys[chunk.DataKeyReference], traceIds?.Invoke(chunk), dictionaries);
+            }
+            catch (Exception exception) when (IsDamage(exception))
+            {
+                failed[i] = exception;
+            }
+        }
+
+        if (chunks.Count <= 1 || traceIds is not null)
+        {
+            for (var i = 0; i < chunks.Count; i++)
+            {
+                OpenAt(i);
+            }
+        }
+        else
+        {
+            OnEveryCore.For(chunks.Count, OpenAt);
+        }
+
+        var segments = new List<ChunkSegment>();
+        for (var i = 0; i < chunks.Count; i++)
+        {
+            segments.AddRange(failed[i] is { } exception
+                ? await SalvageAsync(chunks[i], keys[chunks[i].DataKeyReference], traceIds?.Invoke(chunks[i]), damage, exception, dictionaries, cancellationToken).ConfigureAwait(false)
+                : opened[i]!);
+        }
+
+        return segments;
     }
 
-    /// <summary>Opens a chunk (or only the traces <paramref name="traceIds"/> of it); a damaged one gives what still opens, and its loss goes to <paramref name="damage"/>.</summary>
-    private List<ChunkSegment> OpenOrSalvage(StoredChunk chunk, string accountId, DataKey dataKey, IReadOnlySet<string>? traceIds, ReadDamage damage)
+    /// <summary>What of a damaged chunk (or of the traces <paramref name="traceIds"/> of it) still opens; its loss goes to <paramref name="damage"/>.</summary>
+    private async Task<List<ChunkSegment>> SalvageAsync(StoredChunk chunk, DataKey dataKey, IReadOnlySet<string>? traceIds, ReadDamage damage, Exception exception, DictionaryCache.Loaded dictionaries, CancellationToken cancellationToken)
     {
-        try
+        var found = await DamageAsync(chunk, dataKey, exception, cancellationToken).ConfigureAwait(false);
+        damage.Add(found.Report);
+        if (traceIds is not null)
         {
-            return OpenOne(chunk, accountId, dataKey, traceIds);
+            // The blind index places these traces in the chunk: those in a damaged frame (all, when its directory is lost) are lost.
+            foreach (var traceId in traceIds.Where(found.Loses))
+            {
+                damage.AddTrace(traceId);
+            }
         }
-        catch (Exception exception) when (IsDamage(exception))
+
+        if (found.Ranges is null || found.GoodFrames.Count == 0)
         {
-            var found = Damage(chunk, dataKey, exception);
-            damage.Add(found.Report);
-            if (traceIds is not null)
-            {
-                // The blind index places these traces in the chunk: those in a damaged frame (all, when its directory is lost) are lost.
-                foreach (var traceId in traceIds.Where(found.Loses))
-                {
-                    damage.AddTrace(traceId);
-                }
-            }
-
-            if (found.Ranges is null || found.GoodFrames.Count == 0)
-            {
-                return [];
-            }
-
-            CompressionDictionary Dictionary(long id) => _dictionaries.Get(accountId, id, dataKey);
-            var readable = traceIds?.Where(id => !found.Loses(id)).ToHashSet(StringComparer.Ordinal);
-            return readable is { Count: 0 } ? [] : OpenGoodFrames(chunk, dataKey, Dictionary, found.GoodFrames, readable);
+            return [];
         }
+
+        CompressionDictionary Dictionary(long id) => dictionaries.Get(id, dataKey);
+        var readable = traceIds?.Where(id => !found.Loses(id)).ToHashSet(StringComparer.Ordinal);
+        return readable is { Count: 0 } ? [] : OpenGoodFrames(chunk, dataKey, Dictionary, found.GoodFrames, readable);
     }
 
     private static List<ChunkSegment> OpenGoodFrames(StoredChunk chunk, DataKey dataKey, Func<long, CompressionDictionary> dictionaries, IReadOnlyList<int> frames, IReadOnlySet<string>? traceIds) =>
         ChunkCodec.OpenFrames(chunk, dataKey, dictionaries, ChunkCodec.OpenDirectory(chunk, dataKey), frames, traceIds);
 
-    private List<ChunkSegment> OpenFrameOrSkip(ChunkInReading chunk, int frame, string accountId, ReadDamage damage, ConcurrentBag<ChunkDamage> damaged)
+    /// <summary>Opens a frame of a chunk being read; a failure that means damage is given back, to be assessed once the frames in parallel are done.</summary>
+    private static (List<ChunkSegment> Segments, Exception? Damage) TryOpenFrame(ChunkInReading chunk, int frame, DictionaryCache.Loaded dictionaries)
     {
         try
         {
-            return OpenFrame(chunk, frame, accountId);
+            return (OpenFrame(chunk, frame, dictionaries), null);
         }
         catch (Exception exception) when (IsDamage(exception))
         {
-            var found = Damage(chunk.Chunk, chunk.DataKey, exception);
-            damage.Add(found.Report);
-            damaged.Add(found);
-            return [];
+            return ([], exception);
         }
     }
 
@@ -341,22 +384,22 @@ public sealed partial class TraceReader
     }
 
     /// <summary>The damage of a chunk that failed to open, assessed and logged the first time it is met in this process.</summary>
-    private ChunkDamage Damage(StoredChunk chunk, DataKey dataKey, Exception cause)
+    private async Task<ChunkDamage> DamageAsync(StoredChunk chunk, DataKey dataKey, Exception cause, CancellationToken cancellationToken)
     {
-        var lazy = _damaged.GetOrAdd(chunk.Id, _ => new Lazy<ChunkDamage>(() =>
+        var lazy = _damaged.GetOrAdd(chunk.Id, _ => new Lazy<Task<ChunkDamage>>(async () =>
         {
-            var damage = Assess(chunk, dataKey, cause).Damage!;
+            var damage = (await AssessAsync(chunk, dataKey, cause, cancellationToken).ConfigureAwait(false)).Damage!;
             var report = damage.Report;
             LogDamagedChunk(_logger, report.ChunkId, report.AccountId, Time(report.MinTime), Time(report.MaxTime), report.Frames == 0 ? "its directory" : $"{report.DamagedFrames.Count} of {report.Frames} frames", report.Traces, report.Reason);
             return damage;
         }));
         try
         {
-            return lazy.Value;
+            return await lazy.Value.ConfigureAwait(false);
         }
         catch
         {
-            // Assessing failed for another reason (the database): the next read tries again.
+            // Assessing failed for another reason (the database, a read cancelled): the next read tries again.
             _damaged.TryRemove(chunk.Id, out _);
             throw;
         }
@@ -369,14 +412,18 @@ public sealed partial class TraceReader
     /// are lost (the blind index's count of the chunk's traces, less those of the frames that open). <paramref name="cause"/>, when
     /// given, is how opening it failed before: if every part opens now (a dictionary it needs, not the chunk, failed), it still counts.
     /// </summary>
-    private (ChunkDamage? Damage, HashSet<string> Readable) Assess(StoredChunk chunk, DataKey dataKey, Exception? cause)
+    private async Task<(ChunkDamage? Damage, HashSet<string> Readable)> AssessAsync(StoredChunk chunk, DataKey dataKey, Exception? cause, CancellationToken cancellationToken)
     {
         var readable = new HashSet<string>(StringComparer.Ordinal);
         int indexed;
-        using (var snapshot = _store.OpenSnapshot())
+        var snapshot = await _store.OpenSnapshotAsync(cancellationToken).ConfigureAwait(false);
+        await using (snapshot.ConfigureAwait(false))
         {
-            indexed = snapshot.CountIndexedTraces(new ChunkHeader(chunk.Id, chunk.MinTime, chunk.MaxTime, chunk.DataKeyReference));
+            indexed = await snapshot.CountIndexedTracesAsync(new ChunkHeader(chunk.Id, chunk.MinTime, chunk.MaxTime, chunk.DataKeyReference), cancellationToken).ConfigureAwait(false);
         }
+
+        var dictionaries = new DictionaryCache.Loaded();
+        await _dictionaries.LoadAsync(chunk.AccountId, [(chunk.DictionaryId, dataKey)], dictionaries, cancellationToken).ConfigureAwait(false);
 
         DamagedChunk Report(int traces, Exception reason) =>
             new(chunk.Id, chunk.AccountId, chunk.MinTime, chunk.MaxTime, chunk.DataKeyReference, Math.Max(1, traces), $"{reason.GetType().Name}: {reason.Message}");
@@ -391,7 +438,7 @@ public sealed partial class TraceReader
             return (new ChunkDamage(Report(indexed, exception), null, []), readable);
         }
 
-        CompressionDictionary Dictionary(long id) => _dictionaries.Get(chunk.AccountId, id, dataKey);
+        CompressionDictionary Dictionary(long id) => dictionaries.Get(id, dataKey);
         var damagedFrames = new List<int>();
         var goodFrames = new List<int>();
         Exception? first = null;
@@ -434,15 +481,15 @@ public sealed partial class TraceReader
     [LoggerMessage(EventId = 50, Level = LogLevel.Error, Message = "Chunk {ChunkId} of account {AccountId} ({From} to {To}) is damaged: {Part} do not open as sealed ({Reason}); {Traces} trace(s) in it cannot be read, and reads skip them and count them. Run 'tracevault check' for the whole store.")]
     private static partial void LogDamagedChunk(ILogger logger, long chunkId, string accountId, string from, string to, string part, int traces, string reason);
 
-    private List<ChunkSegment> OpenOne(StoredChunk chunk, string accountId, DataKey dataKey, IReadOnlySet<string>? traceIds)
+    private static List<ChunkSegment> OpenOne(StoredChunk chunk, DataKey dataKey, IReadOnlySet<string>? traceIds, DictionaryCache.Loaded dictionaries)
     {
-        CompressionDictionary Dictionary(long id) => _dictionaries.Get(accountId, id, dataKey);
+        CompressionDictionary Dictionary(long id) => dictionaries.Get(id, dataKey);
         return traceIds is null ? ChunkCodec.Open(chunk, dataKey, Dictionary) : ChunkCodec.OpenTraces(chunk, dataKey, Dictionary, traceIds);
     }
 
-    private List<ChunkSegment> OpenFrame(ChunkInReading chunk, int frame, string accountId)
+    private static List<ChunkSegment> OpenFrame(ChunkInReading chunk, int frame, DictionaryCache.Loaded dictionaries)
     {
-        CompressionDictionary Dictionary(long id) => _dictionaries.Get(accountId, id, chunk.DataKey);
+        CompressionDictionary Dictionary(long id) => dictionaries.Get(id, chunk.DataKey);
         return ChunkCodec.OpenFrames(chunk.Chunk, chunk.DataKey, Dictionary, chunk.Directory, [frame], null);
     }
 

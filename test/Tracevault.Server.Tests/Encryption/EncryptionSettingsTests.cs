@@ -118,7 +118,7 @@ public sealed class EncryptionSettingsTests(ITestOutputHelper output)
             await xray.AssertStoredAsSentAsync(sent);
         }
 
-        var usage = server.Server.Services.GetRequiredService<ITraceStore>().DataKeyUsage();
+        var usage = await server.Server.Services.GetRequiredService<ITraceStore>().DataKeyUsageAsync(CancellationToken.None);
         Assert.Contains(usage, u => u.DataKeyReference.StartsWith("default/", StringComparison.Ordinal));
         Assert.Contains(usage, u => u.DataKeyReference.StartsWith("kms/", StringComparison.Ordinal));
         var settings = server.Server.Services.GetRequiredService<IEncryptionSettingRepository>();
@@ -221,7 +221,7 @@ public sealed class EncryptionSettingsTests(ITestOutputHelper output)
         }
 
         var store = server.Server.Services.GetRequiredService<ITraceStore>();
-        var chunksBefore = store.DataKeyUsage().Sum(u => u.Chunks);
+        var chunksBefore = (await store.DataKeyUsageAsync(CancellationToken.None)).Sum(u => u.Chunks);
         var canary = "canary-" + Guid.NewGuid().ToString("N");
         var now = DateTimeOffset.UtcNow;
         var documents = Enumerable.Range(0, 20).Select(_ => TraceDocuments.Segment(TraceDocuments.NewTraceId(now), now, canary: canary)).ToList();
@@ -247,7 +247,7 @@ public sealed class EncryptionSettingsTests(ITestOutputHelper output)
         await Eventually.WaitAsync("the UDP segment counted as dropped while storing is stopped", () => counters.DroppedStoringStopped >= 21);
 
         Assert.Equal(21, counters.DroppedStoringStopped);
-        Assert.Equal(chunksBefore, store.DataKeyUsage().Sum(u => u.Chunks));
+        Assert.Equal(chunksBefore, (await store.DataKeyUsageAsync(CancellationToken.None)).Sum(u => u.Chunks));
         foreach (var file in Directory.EnumerateFiles(server.DataDirectory, "*", SearchOption.AllDirectories))
         {
             var bytes = await ReadSharedAsync(file);
@@ -281,7 +281,7 @@ public sealed class EncryptionSettingsTests(ITestOutputHelper output)
         }
 
         var store = server.Server.Services.GetRequiredService<ITraceStore>();
-        var chunksBefore = store.DataKeyUsage().Sum(u => u.Chunks);
+        var chunksBefore = (await store.DataKeyUsageAsync(CancellationToken.None)).Sum(u => u.Chunks);
         var now = clock.GetUtcNow();
         var refused = Enumerable.Range(0, 3).Select(_ => TraceDocuments.Segment(TraceDocuments.NewTraceId(now), now)).ToList();
         using (var response = await client.XRayAsync("/TraceSegments", TraceDocuments.PutTraceSegmentsBody(refused), now))
@@ -296,7 +296,7 @@ public sealed class EncryptionSettingsTests(ITestOutputHelper output)
             });
         }
 
-        Assert.Equal(chunksBefore, store.DataKeyUsage().Sum(u => u.Chunks));
+        Assert.Equal(chunksBefore, (await store.DataKeyUsageAsync(CancellationToken.None)).Sum(u => u.Chunks));
         using (var console = new Console.ConsoleHttpClient(server.Endpoint))
         {
             using var signedIn = await console.SignInAsync(server.AdminAccessKeyId, server.AdminSecret);
@@ -319,7 +319,7 @@ public sealed class EncryptionSettingsTests(ITestOutputHelper output)
         }
 
         var repository = server.Server.Services.GetRequiredService<IEncryptionSettingRepository>();
-        var kmsChunks = store.DataKeyUsage().Where(u => u.DataKeyReference.StartsWith("kms/", StringComparison.Ordinal)).ToList();
+        var kmsChunks = (await store.DataKeyUsageAsync(CancellationToken.None)).Where(u => u.DataKeyReference.StartsWith("kms/", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(kmsChunks);
         Assert.All(kmsChunks, u => Assert.Equal(keyArn, repository.FindDataKey(long.Parse(u.DataKeyReference[4..]))!.KeyArn));
         Assert.Null(server.Server.Services.GetRequiredService<DataKeyPolicy>().FindStoringStatus(server.AccountId));

@@ -99,13 +99,13 @@ public sealed class NodeAgreementTests(ITestOutputHelper output)
         settingsA.PropagateOnce();
         Assert.Equal("ACTIVE", await StatusAsync(clientA, clock));
         var store = a.Server.Services.GetRequiredService<ITraceStore>();
-        var defaultChunks = DefaultChunks(store);
+        var defaultChunks = await DefaultChunksAsync(store);
         var c = await nodes.AddAsync(clock);
         using var clientC = new SignedHttpClient(c.Endpoint, a.AdminAccessKeyId, a.AdminSecret);
         Assert.Null(await PutOneAsync(clientC, clock.GetUtcNow()));
-        Assert.Equal(defaultChunks, DefaultChunks(store));
+        Assert.Equal(defaultChunks, await DefaultChunksAsync(store));
         var settingRepository = a.Server.Services.GetRequiredService<IEncryptionSettingRepository>();
-        var newest = store.DataKeyUsage().Where(u => u.DataKeyReference.StartsWith("kms/", StringComparison.Ordinal)).MaxBy(u => long.Parse(u.DataKeyReference[4..]));
+        var newest = (await store.DataKeyUsageAsync(CancellationToken.None)).Where(u => u.DataKeyReference.StartsWith("kms/", StringComparison.Ordinal)).MaxBy(u => long.Parse(u.DataKeyReference[4..]));
         Assert.Equal(keyArn, settingRepository.FindDataKey(long.Parse(newest.DataKeyReference[4..]))!.KeyArn);
         c.Server.Services.GetRequiredService<EncryptionSettingsService>().PropagateOnce();
         Assert.Equal("ACTIVE", await StatusAsync(clientC, clock));
@@ -130,7 +130,7 @@ public sealed class NodeAgreementTests(ITestOutputHelper output)
 
         var elapsed = DateTimeOffset.UtcNow - started;
         var store = a.Server.Services.GetRequiredService<ITraceStore>();
-        var kmsReferences = store.DataKeyUsage().Where(u => u.DataKeyReference.StartsWith("kms/", StringComparison.Ordinal)).Select(u => u.DataKeyReference).Distinct().ToList();
+        var kmsReferences = (await store.DataKeyUsageAsync(CancellationToken.None)).Where(u => u.DataKeyReference.StartsWith("kms/", StringComparison.Ordinal)).Select(u => u.DataKeyReference).Distinct().ToList();
         var generated = await CountEventsAsync(clientA, "GenerateDataKey");
         var window = a.Server.Services.GetRequiredService<EncryptionSettingsOptions>().DataKeyWindow;
         var allowed = 2 * (1 + (int)Math.Ceiling(elapsed / window));
@@ -176,8 +176,8 @@ public sealed class NodeAgreementTests(ITestOutputHelper output)
         return (await TraceDocuments.ReadJsonAsync(response)).GetProperty("EncryptionConfig").GetProperty("Status").GetString();
     }
 
-    private static int DefaultChunks(ITraceStore store) =>
-        store.DataKeyUsage().Where(u => u.DataKeyReference.StartsWith("default/", StringComparison.Ordinal)).Sum(u => u.Chunks);
+    private static async Task<int> DefaultChunksAsync(ITraceStore store) =>
+        (await store.DataKeyUsageAsync(CancellationToken.None)).Where(u => u.DataKeyReference.StartsWith("default/", StringComparison.Ordinal)).Sum(u => u.Chunks);
 
     private static async Task<int> CountEventsAsync(SignedHttpClient client, string eventName)
     {

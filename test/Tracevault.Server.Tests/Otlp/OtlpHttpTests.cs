@@ -288,7 +288,7 @@ public sealed class OtlpHttpTests : IAsyncLifetime
         }
 
         var store = _server.Server.Services.GetRequiredService<ITraceStore>();
-        var chunksBefore = store.DataKeyUsage().Sum(u => u.Chunks);
+        var chunksBefore = (await store.DataKeyUsageAsync(CancellationToken.None)).Sum(u => u.Chunks);
         var now = DateTimeOffset.UtcNow;
         var traceId = OtlpSpans.XRayStyleTraceId(now);
         using (var response = await _http.SendAsync(OtlpSpans.Post(TracesUrl, OtlpSpans.Request("svc", OtlpSpans.Span(traceId, now), OtlpSpans.Span(traceId, now)).ToByteArray())))
@@ -299,7 +299,7 @@ public sealed class OtlpHttpTests : IAsyncLifetime
             Assert.Contains("disabled", answer.PartialSuccess.ErrorMessage, StringComparison.Ordinal);
         }
 
-        Assert.Equal(chunksBefore, store.DataKeyUsage().Sum(u => u.Chunks));
+        Assert.Equal(chunksBefore, (await store.DataKeyUsageAsync(CancellationToken.None)).Sum(u => u.Chunks));
         Assert.Equal(2, _server.Server.Services.GetRequiredService<OtlpCounters>().RejectedStoringStopped);
 
         using (var enable = await client.KmsAsync("EnableKey", SignedHttpClient.Json($$"""{"KeyId":"{{keyArn}}"}""")))

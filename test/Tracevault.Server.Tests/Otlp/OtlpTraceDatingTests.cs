@@ -75,11 +75,11 @@ public sealed class OtlpTraceDatingTests : IAsyncLifetime
         Assert.True(Count("SELECT COUNT(*) FROM chunks WHERE max_time > $now + 3600") == 0, "a chunk's time range reaches the id's 2090");
         Assert.True(Count("SELECT COUNT(*) FROM chunks WHERE min_time < $now - 3600") == 0, "a chunk's time range reaches the id's 2001");
         _clock.Advance(TimeSpan.FromDays(20));
-        retention.RemoveExpired();
+        await retention.RemoveExpiredAsync(CancellationToken.None);
         Assert.Equal(2, (await xray.BatchGetTracesAsync([.. xrayIds]))["Traces"]!.AsArray().Count);
 
         _clock.Advance(TimeSpan.FromDays(11));
-        retention.RemoveExpired();
+        await retention.RemoveExpiredAsync(CancellationToken.None);
         Assert.Empty((await xray.BatchGetTracesAsync([.. xrayIds]))["Traces"]!.AsArray());
         Assert.Equal(0, Count("SELECT COUNT(*) FROM chunks"));
         Assert.Equal(0, Count("SELECT (SELECT COUNT(*) FROM blind_index) + (SELECT COUNT(*) FROM undated_index)"));

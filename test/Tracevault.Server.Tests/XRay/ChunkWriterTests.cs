@@ -101,9 +101,15 @@ public sealed class ChunkWriterTests
             }
         }
 
-        public IReadOnlyList<long> NewChunkIds(int count) => [.. Enumerable.Range(0, count).Select(_ => Interlocked.Increment(ref _lastId))];
+        public Task<IReadOnlyList<long>> NewChunkIdsAsync(int count, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<long>>([.. Enumerable.Range(0, count).Select(_ => Interlocked.Increment(ref _lastId))]);
 
-        public void Append(IReadOnlyList<StoredChunk> chunks)
+        public Task AppendAsync(IReadOnlyList<StoredChunk> chunks, CancellationToken cancellationToken)
+        {
+            Append(chunks);
+            return Task.CompletedTask;
+        }
+
+        private void Append(IReadOnlyList<StoredChunk> chunks)
         {
             Entered.Set();
             Gate.Wait();
@@ -122,21 +128,19 @@ public sealed class ChunkWriterTests
         public IEnumerable<string> DurableSegmentIds(DefaultDataKeys keys) =>
             Chunks.SelectMany(chunk => ChunkCodec.Open(chunk, keys.ForSealing(chunk.AccountId))).Select(segment => segment.Id);
 
-        public IReadOnlyList<StoredChunk> FindByTraceHashes(string accountId, IReadOnlyCollection<long> traceHashes) => [];
+        public Task<IReadOnlyList<StoredChunk>> FindByTraceHashesAsync(string accountId, IReadOnlyCollection<long> traceHashes, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<StoredChunk>>([]);
 
-        public IReadOnlyList<StoredChunk> FindInRange(string accountId, long fromSecond, long toSecond) => [];
+        public Task<IReadOnlyList<StoredChunk>> FindInRangeAsync(string accountId, long fromSecond, long toSecond, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<StoredChunk>>([]);
 
-        public ITraceSnapshot OpenSnapshot() => throw new NotSupportedException();
+        public Task<ITraceSnapshot> OpenSnapshotAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public void AddDictionary(StoredDictionary dictionary)
-        {
-        }
+        public Task AddDictionaryAsync(StoredDictionary dictionary, CancellationToken cancellationToken) => Task.CompletedTask;
 
-        public StoredDictionary? FindDictionary(string accountId, long id) => null;
+        public Task<StoredDictionary?> FindDictionaryAsync(string accountId, long id, CancellationToken cancellationToken) => Task.FromResult<StoredDictionary?>(null);
 
-        public int DeleteOlderThan(long beforeSecond) => 0;
+        public Task<int> DeleteOlderThanAsync(long beforeSecond, CancellationToken cancellationToken) => Task.FromResult(0);
 
-        public IReadOnlyList<(string AccountId, string DataKeyReference, int Chunks)> DataKeyUsage() => [];
+        public Task<IReadOnlyList<(string AccountId, string DataKeyReference, int Chunks)>> DataKeyUsageAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<(string AccountId, string DataKeyReference, int Chunks)>>([]);
     }
 
     /// <summary>Default keys, except that one account's KMS key is unusable.</summary>

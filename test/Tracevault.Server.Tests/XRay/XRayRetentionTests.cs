@@ -31,12 +31,12 @@ public sealed class XRayRetentionTests : IAsyncLifetime
         var later = _clock.GetUtcNow().ToUnixTimeSeconds();
         var recent = TraceId(later, "0e0000000000000000000002");
         Assert.Empty(await xray.PutTraceSegmentsAsync([Segment(recent, "0e00000000000002", "recent", later, later + 1).ToJsonString()]));
-        Assert.Equal(0, retention.RemoveExpired());
+        Assert.Equal(0, await retention.RemoveExpiredAsync(CancellationToken.None));
         Assert.NotEmpty(await xray.ReadTraceAsync(old));
         Assert.Equal(2, IndexEntries());
 
         _clock.Advance(TimeSpan.FromDays(11));
-        retention.RemoveExpired();
+        await retention.RemoveExpiredAsync(CancellationToken.None);
 
         // The hourly timer runs on the same clock and may have removed it first: either way it is gone.
         Assert.Empty(await xray.ReadTraceAsync(old));
@@ -69,7 +69,7 @@ public sealed class XRayRetentionTests : IAsyncLifetime
         Assert.Contains("more than 2 hours in the future", unprocessed[0]!["Message"]!.GetValue<string>(), StringComparison.Ordinal);
 
         _clock.Advance(TimeSpan.FromDays(31));
-        retention.RemoveExpired();
+        await retention.RemoveExpiredAsync(CancellationToken.None);
         Assert.Empty(await xray.ReadTraceAsync(trace));
     }
 

@@ -35,7 +35,7 @@ public sealed class XRaySummaryPagingTests
             }
         }
 
-        var chunks = server.Server.Services.GetRequiredService<ITraceStore>().DataKeyUsage().Sum(u => u.Chunks);
+        var chunks = (await server.Server.Services.GetRequiredService<ITraceStore>().DataKeyUsageAsync(CancellationToken.None)).Sum(u => u.Chunks);
         Assert.True(chunks > 20, $"the test needs the traces spread over many chunks, got {chunks}");
 
         var (seen, pages) = await ReadAllPagesAsync(xray, now);

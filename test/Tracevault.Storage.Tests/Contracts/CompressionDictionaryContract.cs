@@ -34,13 +34,13 @@ public abstract class CompressionDictionaryContract : StorageContract
 
         var written = await WriteUntilADictionaryIsUsedAsync(writer, 0);
 
-        var chunks = Store.FindInRange(Account, 0, long.MaxValue);
+        var chunks = await Store.FindInRangeAsync(Account, 0, long.MaxValue, CancellationToken.None);
         Assert.Contains(chunks, c => c.DictionaryId == 0);
-        var stored = Store.FindDictionary(Account, chunks.Max(c => c.DictionaryId));
+        var stored = await Store.FindDictionaryAsync(Account, chunks.Max(c => c.DictionaryId), CancellationToken.None);
         Assert.NotNull(stored);
         Assert.Equal(_keys.ForSealing(Account).Reference, stored.DataKeyReference);
         Assert.DoesNotContain("shop.example", Encoding.UTF8.GetString(stored.SealedBytes), StringComparison.Ordinal);
-        var read = new TraceReader(Store, _keys, _keys, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).ReadRange(Account, 0, long.MaxValue, Caller.ForService(Account, "xray.amazonaws.com"));
+        var read = await new TraceReader(Store, _keys, _keys, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).ReadRangeAsync(Account, 0, long.MaxValue, Caller.ForService(Account, "xray.amazonaws.com"), CancellationToken.None);
         Assert.Equal(Texts(written).Order(StringComparer.Ordinal), Texts(read.Values.SelectMany(s => s)).Order(StringComparer.Ordinal));
     }
 
@@ -65,7 +65,7 @@ public abstract class CompressionDictionaryContract : StorageContract
         Assert.All(failures, line => Assert.Contains(Account, line, StringComparison.Ordinal));
         Assert.Contains(failures, line => line.Contains("the store is full", StringComparison.Ordinal));
         Assert.DoesNotContain(logs.Lines, line => line.Contains("shop.example", StringComparison.Ordinal) || line.Contains("checkout", StringComparison.Ordinal));
-        var read = new TraceReader(Store, _keys, _keys, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).ReadRange(Account, 0, long.MaxValue, Caller.ForService(Account, "xray.amazonaws.com"));
+        var read = await new TraceReader(Store, _keys, _keys, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).ReadRangeAsync(Account, 0, long.MaxValue, Caller.ForService(Account, "xray.amazonaws.com"), CancellationToken.None);
         Assert.Equal(Texts(written).Order(StringComparer.Ordinal), Texts(read.Values.SelectMany(s => s)).Order(StringComparer.Ordinal));
     }
 
@@ -74,7 +74,7 @@ public abstract class CompressionDictionaryContract : StorageContract
     {
         await using var writer = new ChunkWriter(Store, _keys, _keys, new TraceStoreOptions(), _time);
         await WriteUntilADictionaryIsUsedAsync(writer, 0);
-        var first = Store.FindInRange(Account, 0, long.MaxValue).Max(c => c.DictionaryId);
+        var first = (await Store.FindInRangeAsync(Account, 0, long.MaxValue, CancellationToken.None)).Max(c => c.DictionaryId);
 
         // Past its lifetime, the same data key seals without it until a new one is trained on newer segments.
         _time.Advance(DictionaryLifetime + TimeSpan.FromMinutes(1));
@@ -84,10 +84,10 @@ public abstract class CompressionDictionaryContract : StorageContract
         _time.Advance(TimeSpan.FromDays(1));
         Assert.Equal(0, Assert.Single(await StoreAsync(writer, Documents(6000, 20))).DictionaryId);
         await WriteUntilADictionaryIsUsedAsync(writer, 7000);
-        var second = Store.FindDictionary(Account, Store.FindInRange(Account, 0, long.MaxValue).Where(c => c.DictionaryId != first).Max(c => c.DictionaryId))!;
+        var second = (await Store.FindDictionaryAsync(Account, (await Store.FindInRangeAsync(Account, 0, long.MaxValue, CancellationToken.None)).Where(c => c.DictionaryId != first).Max(c => c.DictionaryId), CancellationToken.None))!;
         Assert.NotEqual(first, second.Id);
         Assert.Equal(_keys.ForSealing(Account).Reference, second.DataKeyReference);
-        Assert.NotEqual(Store.FindDictionary(Account, first)!.DataKeyReference, second.DataKeyReference);
+        Assert.NotEqual((await Store.FindDictionaryAsync(Account, first, CancellationToken.None))!.DataKeyReference, second.DataKeyReference);
     }
 
     [Fact]
@@ -119,25 +119,25 @@ public abstract class CompressionDictionaryContract : StorageContract
     }
 
     [Fact]
-    public void DeleteOlderThan_OldDictionaryNoChunkUses_IsRemovedTheRoundAfter_UsedAndNewOnesKept()
+    public async Task DeleteOlderThan_OldDictionaryNoChunkUses_IsRemovedTheRoundAfter_UsedAndNewOnesKept()
     {
         var key = _keys.ForSealing(Account);
         var samples = Documents(0, 600).Select(s => s.Document.ToArray()).ToList();
         var (old, used, fresh) = (CompressionDictionary.Train(key.Reference, samples, 32 * 1024), CompressionDictionary.Train(key.Reference, samples, 32 * 1024), CompressionDictionary.Train(key.Reference, samples, 32 * 1024));
-        Store.AddDictionary(old.Seal(Account, key, Day - 7200));
-        Store.AddDictionary(used.Seal(Account, key, Day - 7200));
-        Store.AddDictionary(fresh.Seal(Account, key, Day));
-        Store.Append([Chunk(1, Day - 7200, key, old), Chunk(2, Day, key, used)]);
+        await Store.AddDictionaryAsync(old.Seal(Account, key, Day - 7200), CancellationToken.None);
+        await Store.AddDictionaryAsync(used.Seal(Account, key, Day - 7200), CancellationToken.None);
+        await Store.AddDictionaryAsync(fresh.Seal(Account, key, Day), CancellationToken.None);
+        await Store.AppendAsync([Chunk(1, Day - 7200, key, old), Chunk(2, Day, key, used)], CancellationToken.None);
 
         // The round that deletes the old dictionary's last chunk keeps the dictionary (a read may still be about to load it);
         // the next round, an hour later, deletes it.
-        Assert.Equal(1, Store.DeleteOlderThan(Day - 3600));
-        Assert.NotNull(Store.FindDictionary(Account, old.Id));
-        Assert.Equal(0, Store.DeleteOlderThan(Day - 1));
+        Assert.Equal(1, await Store.DeleteOlderThanAsync(Day - 3600, CancellationToken.None));
+        Assert.NotNull(await Store.FindDictionaryAsync(Account, old.Id, CancellationToken.None));
+        Assert.Equal(0, await Store.DeleteOlderThanAsync(Day - 1, CancellationToken.None));
 
-        Assert.Null(Store.FindDictionary(Account, old.Id));
-        Assert.NotNull(Store.FindDictionary(Account, used.Id));
-        Assert.NotNull(Store.FindDictionary(Account, fresh.Id));
+        Assert.Null(await Store.FindDictionaryAsync(Account, old.Id, CancellationToken.None));
+        Assert.NotNull(await Store.FindDictionaryAsync(Account, used.Id, CancellationToken.None));
+        Assert.NotNull(await Store.FindDictionaryAsync(Account, fresh.Id, CancellationToken.None));
     }
 
     /// <summary>The writer's dictionary lifetime, which the test outlives with a fake clock.</summary>
@@ -167,9 +167,9 @@ public abstract class CompressionDictionaryContract : StorageContract
     /// <summary>Stores segments and returns the chunks that write appended.</summary>
     private async Task<List<StoredChunk>> StoreAsync(ChunkWriter writer, List<ChunkSegment> segments)
     {
-        var before = Store.FindInRange(Account, 0, long.MaxValue).Select(c => c.Id).ToHashSet();
+        var before = (await Store.FindInRangeAsync(Account, 0, long.MaxValue, CancellationToken.None)).Select(c => c.Id).ToHashSet();
         Assert.True((await writer.StoreAsync(Account, segments, CancellationToken.None)).IsStored);
-        return [.. Store.FindInRange(Account, 0, long.MaxValue).Where(c => !before.Contains(c.Id))];
+        return [.. (await Store.FindInRangeAsync(Account, 0, long.MaxValue, CancellationToken.None)).Where(c => !before.Contains(c.Id))];
     }
 
     private static StoredChunk Chunk(long id, long minute, DataKey key, CompressionDictionary dictionary) =>
@@ -178,23 +178,23 @@ public abstract class CompressionDictionaryContract : StorageContract
     /// <summary>A store that keeps everything but dictionaries, as one whose disk filled up at the wrong moment.</summary>
     private sealed class DictionaryRefusingStore(ITraceStore store) : ITraceStore
     {
-        public IReadOnlyList<long> NewChunkIds(int count) => store.NewChunkIds(count);
+        public Task<IReadOnlyList<long>> NewChunkIdsAsync(int count, CancellationToken cancellationToken) => store.NewChunkIdsAsync(count, cancellationToken);
 
-        public void Append(IReadOnlyList<StoredChunk> chunks) => store.Append(chunks);
+        public Task AppendAsync(IReadOnlyList<StoredChunk> chunks, CancellationToken cancellationToken) => store.AppendAsync(chunks, cancellationToken);
 
-        public IReadOnlyList<StoredChunk> FindByTraceHashes(string accountId, IReadOnlyCollection<long> traceHashes) => store.FindByTraceHashes(accountId, traceHashes);
+        public Task<IReadOnlyList<StoredChunk>> FindByTraceHashesAsync(string accountId, IReadOnlyCollection<long> traceHashes, CancellationToken cancellationToken) => store.FindByTraceHashesAsync(accountId, traceHashes, cancellationToken);
 
-        public IReadOnlyList<StoredChunk> FindInRange(string accountId, long fromSecond, long toSecond) => store.FindInRange(accountId, fromSecond, toSecond);
+        public Task<IReadOnlyList<StoredChunk>> FindInRangeAsync(string accountId, long fromSecond, long toSecond, CancellationToken cancellationToken) => store.FindInRangeAsync(accountId, fromSecond, toSecond, cancellationToken);
 
-        public ITraceSnapshot OpenSnapshot() => store.OpenSnapshot();
+        public Task<ITraceSnapshot> OpenSnapshotAsync(CancellationToken cancellationToken) => store.OpenSnapshotAsync(cancellationToken);
 
-        public void AddDictionary(StoredDictionary dictionary) => throw new IOException("the store is full");
+        public Task AddDictionaryAsync(StoredDictionary dictionary, CancellationToken cancellationToken) => throw new IOException("the store is full");
 
-        public StoredDictionary? FindDictionary(string accountId, long id) => store.FindDictionary(accountId, id);
+        public Task<StoredDictionary?> FindDictionaryAsync(string accountId, long id, CancellationToken cancellationToken) => store.FindDictionaryAsync(accountId, id, cancellationToken);
 
-        public int DeleteOlderThan(long beforeSecond) => store.DeleteOlderThan(beforeSecond);
+        public Task<int> DeleteOlderThanAsync(long beforeSecond, CancellationToken cancellationToken) => store.DeleteOlderThanAsync(beforeSecond, cancellationToken);
 
-        public IReadOnlyList<(string AccountId, string DataKeyReference, int Chunks)> DataKeyUsage() => store.DataKeyUsage();
+        public Task<IReadOnlyList<(string AccountId, string DataKeyReference, int Chunks)>> DataKeyUsageAsync(CancellationToken cancellationToken) => store.DataKeyUsageAsync(cancellationToken);
     }
 
 }

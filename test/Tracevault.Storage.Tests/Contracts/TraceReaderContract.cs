@@ -24,7 +24,7 @@ public abstract class TraceReaderContract : StorageContract
     private ITraceStore Store => _store ??= Backend.OpenTraceStore();
 
     [Fact]
-    public void ReadNewestFirst_ChunksOfOneMinute_OpensOnlyTheFramesOfTheSecondsItHasReachedAndSkipsADamagedOne()
+    public async Task ReadNewestFirst_ChunksOfOneMinute_OpensOnlyTheFramesOfTheSecondsItHasReachedAndSkipsADamagedOne()
     {
         // Sixty traces a second apart, all in one minute, in three chunks of twenty traces of 15 KB each: every chunk ends in the
         // same minute and holds several frames. The frame of the oldest seconds is damaged: a read that opened every chunk of the
@@ -41,12 +41,12 @@ public abstract class TraceReaderContract : StorageContract
         Assert.True(directory.Frames.Count >= 3, $"the test needs several frames a chunk, got {directory.Frames.Count}");
         var damaged = directory.Frames[0];
         chunks[0].SealedBody[damaged.Offset + (damaged.Length / 2)] ^= 1;
-        Store.Append(chunks);
+        await Store.AppendAsync(chunks, CancellationToken.None);
 
         var read = new List<List<string>>();
         var damage = new ReadDamage();
         var reader = new TraceReader(Store, _keys, _keys, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-        foreach (var batch in reader.ReadNewestFirst(Account, Minute, Minute + 60, Caller.ForService(Account, "xray.amazonaws.com"), damage))
+        await foreach (var batch in await reader.ReadNewestFirstAsync(Account, Minute, Minute + 60, Caller.ForService(Account, "xray.amazonaws.com"), damage, CancellationToken.None))
         {
             Assert.All(batch, trace => Assert.Single(trace.Segments));
             if (batch.All(trace => trace.Date > damaged.LastSecond))
@@ -69,12 +69,12 @@ public abstract class TraceReaderContract : StorageContract
 
         // A range read and a read by id give the same: what opens, and the lost traces named, not a failure.
         var range = new ReadDamage();
-        Assert.Equal(60 - lost.Count, reader.ReadRange(Account, Minute, Minute + 60, Caller.ForService(Account, "xray.amazonaws.com"), range).Count);
+        Assert.Equal(60 - lost.Count, (await reader.ReadRangeAsync(Account, Minute, Minute + 60, Caller.ForService(Account, "xray.amazonaws.com"), range, CancellationToken.None)).Count);
         Assert.Equal(1, Assert.Single(range.Chunks).ChunkId);
     }
 
     [Fact]
-    public void ReadNewestFirst_ChunksOfEveryFormat_GivesEachTraceWholeAndOnceNewestFirst()
+    public async Task ReadNewestFirst_ChunksOfEveryFormat_GivesEachTraceWholeAndOnceNewestFirst()
     {
         // A store written by every version: format 1 and 2 chunks say nothing of their frames' seconds (each frame may hold any of
         // the chunk's), format 4 chunks do. Twenty traces a second apart, each in two of the three chunks but the newest five.
@@ -83,14 +83,14 @@ public abstract class TraceReaderContract : StorageContract
         var format1 = Part('a', 0, 10);
         var format2 = Part('b', 5, 10);
         var format4 = Part('c', 10, 10).Concat(Part('d', 0, 5)).ToList();
-        Store.Append(
+        await Store.AppendAsync(
         [
             new StoredChunk(1, Account, 1, Minute, Minute + 60, key.Reference, LegacyChunkBodies.Format1(Account, 1, key, format1), []),
             new StoredChunk(2, Account, 2, Minute, Minute + 60, key.Reference, LegacyChunkBodies.Format2(Account, 2, key, format2), []),
             new StoredChunk(3, Account, ChunkCodec.CurrentFormat, Minute, Minute + 60, key.Reference, ChunkCodec.Seal(Account, 3, key, format4), []),
-        ]);
+        ], CancellationToken.None);
 
-        var batches = new TraceReader(Store, _keys, _keys, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).ReadNewestFirst(Account, Minute, Minute + 60, Caller.ForService(Account, "xray.amazonaws.com")).ToList();
+        var batches = await BatchesAsync(new TraceReader(Store, _keys, _keys, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).ReadNewestFirstAsync(Account, Minute, Minute + 60, Caller.ForService(Account, "xray.amazonaws.com"), CancellationToken.None));
 
         var expected = format1.Concat(format2).Concat(format4).GroupBy(s => s.TraceId).ToDictionary(g => g.Key, g => g.Select(s => s.Id).Order(StringComparer.Ordinal).ToList());
         var read = batches.SelectMany(batch => batch).ToList();
@@ -118,17 +118,17 @@ public abstract class TraceReaderContract : StorageContract
 
         var caller = Caller.ForService(Account, "xray.amazonaws.com");
         var reader = new TraceReader(Store, _keys, _keys, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-        var read = reader.ReadNewestFirst(Account, Minute, Minute + 60, caller).SelectMany(batch => batch).ToList();
+        var read = (await BatchesAsync(reader.ReadNewestFirstAsync(Account, Minute, Minute + 60, caller, CancellationToken.None))).SelectMany(batch => batch).ToList();
         Assert.Equal(w3c.Append(xray).Order(StringComparer.Ordinal), read.Select(t => t.TraceId).Order(StringComparer.Ordinal));
         Assert.All(read, t => Assert.Equal(["a", "b"], t.Segments.Select(s => s.Id[..1]).Order(StringComparer.Ordinal)));
         Assert.All(read, t => Assert.Equal(Minute + 10, t.Date));
         Assert.Equal(TraceDates.Of(xray, Minute + 10), TraceIds.EpochSeconds(xray));
-        Assert.Equal(3, reader.ReadTraces(Account, [.. w3c, xray], caller).Count(t => t.Value.Count == 2));
-        Assert.Empty(reader.ReadNewestFirst(Account, 0, Minute - 3600, caller).SelectMany(batch => batch));
-        Assert.Empty(reader.ReadNewestFirst(Account, Minute + 3600, long.MaxValue, caller).SelectMany(batch => batch));
+        Assert.Equal(3, (await reader.ReadTracesAsync(Account, [.. w3c, xray], caller, CancellationToken.None)).Count(t => t.Value.Count == 2));
+        Assert.Empty((await BatchesAsync(reader.ReadNewestFirstAsync(Account, 0, Minute - 3600, caller, CancellationToken.None))).SelectMany(batch => batch));
+        Assert.Empty((await BatchesAsync(reader.ReadNewestFirstAsync(Account, Minute + 3600, long.MaxValue, caller, CancellationToken.None))).SelectMany(batch => batch));
 
-        Assert.Equal(2, Store.DeleteOlderThan(Minute + 3600));
-        Assert.Empty(reader.ReadTraces(Account, [.. w3c, xray], caller));
+        Assert.Equal(2, await Store.DeleteOlderThanAsync(Minute + 3600, CancellationToken.None));
+        Assert.Empty(await reader.ReadTracesAsync(Account, [.. w3c, xray], caller, CancellationToken.None));
     }
 
     /// <summary>A small complete segment of a trace, its id starting with <paramref name="part"/>, started in <paramref name="start"/>.</summary>

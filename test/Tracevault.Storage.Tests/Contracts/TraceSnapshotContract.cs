@@ -16,46 +16,46 @@ public abstract class TraceSnapshotContract : StorageContract
     private ITraceStore Store => _store ??= Backend.OpenTraceStore();
 
     [Fact]
-    public void OpenSnapshot_ChunksDeletedAfterItsFirstRead_StillFindsAndLoadsThem_ANewSnapshotDoesNot()
+    public async Task OpenSnapshot_ChunksDeletedAfterItsFirstRead_StillFindsAndLoadsThem_ANewSnapshotDoesNot()
     {
         var key = _keys.ForSealing(Account);
-        Store.Append([Chunk(1, Day - 7200, key), Chunk(2, Day, key)]);
+        await Store.AppendAsync([Chunk(1, Day - 7200, key), Chunk(2, Day, key)], CancellationToken.None);
 
-        using (var snapshot = Store.OpenSnapshot())
+        await using (var snapshot = await Store.OpenSnapshotAsync(CancellationToken.None))
         {
-            Assert.Equal([2L, 1L], snapshot.FindHeadersInRange(Account, 0, long.MaxValue).Select(h => h.Id));
-            Assert.Equal(1, Store.DeleteOlderThan(Day - 3600));
+            Assert.Equal([2L, 1L], (await snapshot.FindHeadersInRangeAsync(Account, 0, long.MaxValue, CancellationToken.None)).Select(h => h.Id));
+            Assert.Equal(1, await Store.DeleteOlderThanAsync(Day - 3600, CancellationToken.None));
 
-            Assert.Equal([2L, 1L], snapshot.FindHeadersInRange(Account, 0, long.MaxValue).Select(h => h.Id));
-            Assert.Equal([1L, 2L], snapshot.Load(Account, [1, 2]).Select(c => c.Id).Order());
+            Assert.Equal([2L, 1L], (await snapshot.FindHeadersInRangeAsync(Account, 0, long.MaxValue, CancellationToken.None)).Select(h => h.Id));
+            Assert.Equal([1L, 2L], (await snapshot.LoadAsync(Account, [1, 2], CancellationToken.None)).Select(c => c.Id).Order());
         }
 
-        using var after = Store.OpenSnapshot();
-        Assert.Equal([2L], after.FindHeadersInRange(Account, 0, long.MaxValue).Select(h => h.Id));
-        Assert.Equal([2L], after.Load(Account, [1, 2]).Select(c => c.Id));
+        await using var after = await Store.OpenSnapshotAsync(CancellationToken.None);
+        Assert.Equal([2L], (await after.FindHeadersInRangeAsync(Account, 0, long.MaxValue, CancellationToken.None)).Select(h => h.Id));
+        Assert.Equal([2L], (await after.LoadAsync(Account, [1, 2], CancellationToken.None)).Select(c => c.Id));
     }
 
     [Fact]
-    public void OpenSnapshot_RetentionRemovesWholeDaysItHasRead_StillLoadsAndCountsThem_ALaterRoundRemovesNoMore()
+    public async Task OpenSnapshot_RetentionRemovesWholeDaysItHasRead_StillLoadsAndCountsThem_ALaterRoundRemovesNoMore()
     {
         // A chunk three days old (a day retention removes whole) and one of today; the snapshot reads both before retention runs.
         var key = _keys.ForSealing(Account);
-        Store.Append([Chunk(1, Day - (3 * 86400), key), Chunk(2, Day, key)]);
+        await Store.AppendAsync([Chunk(1, Day - (3 * 86400), key), Chunk(2, Day, key)], CancellationToken.None);
 
-        using (var snapshot = Store.OpenSnapshot())
+        await using (var snapshot = await Store.OpenSnapshotAsync(CancellationToken.None))
         {
-            var headers = snapshot.FindHeadersInRange(Account, 0, long.MaxValue);
+            var headers = await snapshot.FindHeadersInRangeAsync(Account, 0, long.MaxValue, CancellationToken.None);
             Assert.Equal([2L, 1L], headers.Select(h => h.Id));
-            Assert.Equal(1, Store.DeleteOlderThan(Day - 86400));
+            Assert.Equal(1, await Store.DeleteOlderThanAsync(Day - 86400, CancellationToken.None));
 
-            Assert.Equal([1L, 2L], snapshot.Load(Account, [1, 2]).Select(c => c.Id).Order());
-            Assert.Equal(1, snapshot.CountIndexedTraces(headers[1]));
+            Assert.Equal([1L, 2L], (await snapshot.LoadAsync(Account, [1, 2], CancellationToken.None)).Select(c => c.Id).Order());
+            Assert.Equal(1, await snapshot.CountIndexedTracesAsync(headers[1], CancellationToken.None));
         }
 
-        Assert.Equal(0, Store.DeleteOlderThan(Day - 86400));
-        using var after = Store.OpenSnapshot();
-        Assert.Equal([2L], after.FindHeadersInRange(Account, 0, long.MaxValue).Select(h => h.Id));
-        Assert.Empty(after.Load(Account, [1]));
+        Assert.Equal(0, await Store.DeleteOlderThanAsync(Day - 86400, CancellationToken.None));
+        await using var after = await Store.OpenSnapshotAsync(CancellationToken.None);
+        Assert.Equal([2L], (await after.FindHeadersInRangeAsync(Account, 0, long.MaxValue, CancellationToken.None)).Select(h => h.Id));
+        Assert.Empty(await after.LoadAsync(Account, [1], CancellationToken.None));
     }
 
     private static StoredChunk Chunk(long id, long minute, DataKey key) =>

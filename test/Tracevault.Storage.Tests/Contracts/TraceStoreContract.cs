@@ -39,17 +39,17 @@ public abstract class TraceStoreContract : StorageContract
             Assert.All(outcomes, outcome => Assert.True(outcome.IsStored));
         }
 
-        var chunks = Store.FindInRange(Account, 0, long.MaxValue);
+        var chunks = await Store.FindInRangeAsync(Account, 0, long.MaxValue, CancellationToken.None);
         Assert.Equal(chunks.Count, chunks.Select(c => c.Id).Distinct().Count());
         Assert.All(chunks, c => Assert.True(c.Id > 0));
-        var read = new TraceReader(other, _keys, _keys, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).ReadRange(Account, 0, long.MaxValue, Caller.ForService(Account, "xray.amazonaws.com"));
+        var read = await new TraceReader(other, _keys, _keys, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).ReadRangeAsync(Account, 0, long.MaxValue, Caller.ForService(Account, "xray.amazonaws.com"), CancellationToken.None);
         Assert.Equal(Texts(written).Order(StringComparer.Ordinal), Texts(read.Values.SelectMany(s => s)).Order(StringComparer.Ordinal));
     }
 
     [Fact]
-    public void NewChunkIds_OneOpening_PositiveAndIncreasing()
+    public async Task NewChunkIds_OneOpening_PositiveAndIncreasing()
     {
-        var ids = Store.NewChunkIds(50).Concat(Store.NewChunkIds(3000)).Concat(Store.NewChunkIds(1)).ToList();
+        var ids = (await Store.NewChunkIdsAsync(50, CancellationToken.None)).Concat(await Store.NewChunkIdsAsync(3000, CancellationToken.None)).Concat(await Store.NewChunkIdsAsync(1, CancellationToken.None)).ToList();
 
         Assert.Equal(3051, ids.Count);
         Assert.All(ids, id => Assert.True(id > 0));
@@ -57,48 +57,50 @@ public abstract class TraceStoreContract : StorageContract
     }
 
     [Fact]
-    public void Append_ABatchThatFailsPartWay_StoresNoneOfIt()
+    public async Task Append_ABatchThatFailsPartWay_StoresNoneOfIt()
     {
         // The second chunk takes the first one's id (a day later, with the same trace key): the batch is refused whole.
         var key = _keys.ForSealing(Account);
-        var id = Store.NewChunkIds(1)[0];
+        var id = (await Store.NewChunkIdsAsync(1, CancellationToken.None))[0];
         var first = Chunk(id, Noon, key);
         var again = Chunk(id, Noon + 86400, key) with { TraceHashes = first.TraceHashes };
 
-        Assert.ThrowsAny<Exception>(() => Store.Append([Chunk(Store.NewChunkIds(1)[0], Noon - 60, key), first, again]));
+        var before = await Store.NewChunkIdsAsync(1, CancellationToken.None);
 
-        Assert.Empty(Store.FindInRange(Account, 0, long.MaxValue));
-        Assert.Empty(Store.FindByTraceHashes(Account, first.TraceHashes));
-        Assert.Empty(Store.DataKeyUsage());
+        await Assert.ThrowsAnyAsync<Exception>(() => Store.AppendAsync([Chunk(before[0], Noon - 60, key), first, again], CancellationToken.None));
+
+        Assert.Empty(await Store.FindInRangeAsync(Account, 0, long.MaxValue, CancellationToken.None));
+        Assert.Empty(await Store.FindByTraceHashesAsync(Account, first.TraceHashes, CancellationToken.None));
+        Assert.Empty(await Store.DataKeyUsageAsync(CancellationToken.None));
     }
 
     [Fact]
-    public void DeleteOlderThan_ChunksOfSeveralDays_DeletesThoseWhollyBeforeTheCutoff_WithTheirIndexEntries_AndKeepsTheRest()
+    public async Task DeleteOlderThan_ChunksOfSeveralDays_DeletesThoseWhollyBeforeTheCutoff_WithTheirIndexEntries_AndKeepsTheRest()
     {
         // Two days before, three hours before, one across the cutoff, one a day after: each with a dated and an undated trace.
         var key = _keys.ForSealing(Account);
         var minutes = new[] { Noon - (2 * 86400), Noon - (3 * 3600), Noon - 30, Noon + 86400 };
-        var ids = Store.NewChunkIds(minutes.Length);
+        var ids = await Store.NewChunkIdsAsync(minutes.Length, CancellationToken.None);
         var chunks = minutes.Select((minute, i) => Chunk(ids[i], minute, key)).ToList();
-        Store.Append(chunks);
+        await Store.AppendAsync(chunks, CancellationToken.None);
         var keys = chunks.ToDictionary(c => c.Id, c => c.TraceHashes);
 
-        Assert.Equal(2, Store.DeleteOlderThan(Noon));
+        Assert.Equal(2, await Store.DeleteOlderThanAsync(Noon, CancellationToken.None));
 
-        Assert.Equal([ids[3], ids[2]], Store.FindInRange(Account, 0, long.MaxValue).Select(c => c.Id));
-        Assert.Empty(Store.FindByTraceHashes(Account, [.. keys[ids[0]], .. keys[ids[1]]]));
-        var found = Store.FindByTraceHashes(Account, [.. keys.Values.SelectMany(k => k)]).OrderBy(c => c.Id).ToList();
+        Assert.Equal([ids[3], ids[2]], (await Store.FindInRangeAsync(Account, 0, long.MaxValue, CancellationToken.None)).Select(c => c.Id));
+        Assert.Empty(await Store.FindByTraceHashesAsync(Account, [.. keys[ids[0]], .. keys[ids[1]]], CancellationToken.None));
+        var found = (await Store.FindByTraceHashesAsync(Account, [.. keys.Values.SelectMany(k => k)], CancellationToken.None)).OrderBy(c => c.Id).ToList();
         Assert.Equal([ids[2], ids[3]], found.Select(c => c.Id));
         Assert.All(found, c => Assert.Equal(keys[c.Id].Order(), c.TraceHashes.Order()));
-        using (var snapshot = Store.OpenSnapshot())
+        await using (var snapshot = await Store.OpenSnapshotAsync(CancellationToken.None))
         {
-            Assert.Equal(2, snapshot.CountIndexedTraces(snapshot.FindHeadersInRange(Account, Noon, Noon + 1).Single()));
+            Assert.Equal(2, await snapshot.CountIndexedTracesAsync((await snapshot.FindHeadersInRangeAsync(Account, Noon, Noon + 1, CancellationToken.None)).Single(), CancellationToken.None));
         }
 
-        Assert.Equal((Account, key.Reference, 2), Assert.Single(Store.DataKeyUsage()));
-        Assert.Equal(0, Store.DeleteOlderThan(Noon));
-        Assert.Equal(2, Store.DeleteOlderThan(Noon + (2 * 86400)));
-        Assert.Empty(Store.FindByTraceHashes(Account, [.. keys.Values.SelectMany(k => k)]));
+        Assert.Equal((Account, key.Reference, 2), Assert.Single(await Store.DataKeyUsageAsync(CancellationToken.None)));
+        Assert.Equal(0, await Store.DeleteOlderThanAsync(Noon, CancellationToken.None));
+        Assert.Equal(2, await Store.DeleteOlderThanAsync(Noon + (2 * 86400), CancellationToken.None));
+        Assert.Empty(await Store.FindByTraceHashesAsync(Account, [.. keys.Values.SelectMany(k => k)], CancellationToken.None));
     }
 
     /// <summary>A chunk of one minute holding a trace dated in it (after its first half minute) and one with a W3C id.</summary>

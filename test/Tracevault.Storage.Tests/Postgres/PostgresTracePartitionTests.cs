@@ -20,42 +20,42 @@ public sealed class PostgresTracePartitionTests : IDisposable
     public void Dispose() => _backend.Dispose();
 
     [Fact]
-    public void DeleteOlderThan_DaysWhollyBeforeTheCutoff_DropsTheirPartitions_AndDeletesRowsOnlyInTheCutoffsDay()
+    public async Task DeleteOlderThan_DaysWhollyBeforeTheCutoff_DropsTheirPartitions_AndDeletesRowsOnlyInTheCutoffsDay()
     {
         var database = _backend.OpenDatabase();
         var store = new PostgresTraceStore(database);
         var key = _keys.ForSealing(Account);
-        store.Append([Chunk(store, Noon - (3 * 86400), key), Chunk(store, Noon - (2 * 3600), key), Chunk(store, Noon + 3600, key)]);
+        await store.AppendAsync([await ChunkAsync(store, Noon - (3 * 86400), key), await ChunkAsync(store, Noon - (2 * 3600), key), await ChunkAsync(store, Noon + 3600, key)], CancellationToken.None);
         Assert.Equal(["20251125", "20251126", "20251128", "20251129"], Days(database, "chunks"));
         Assert.Equal(Days(database, "chunks"), Days(database, "blind_index"));
         Assert.Equal(Days(database, "chunks"), Days(database, "undated_index"));
 
-        Assert.Equal(2, store.DeleteOlderThan(Noon));
+        Assert.Equal(2, await store.DeleteOlderThanAsync(Noon, CancellationToken.None));
 
         Assert.Equal(["20251128", "20251129"], Days(database, "chunks"));
         Assert.Equal(["20251128", "20251129"], Days(database, "blind_index"));
         Assert.Equal(["20251128", "20251129"], Days(database, "undated_index"));
-        Assert.Single(store.FindInRange(Account, 0, long.MaxValue));
+        Assert.Single(await store.FindInRangeAsync(Account, 0, long.MaxValue, CancellationToken.None));
     }
 
     [Fact]
-    public void DeleteOlderThan_WhileASnapshotHoldsADay_DeletesItsRows_AndDropsItInTheFirstRoundAfter()
+    public async Task DeleteOlderThan_WhileASnapshotHoldsADay_DeletesItsRows_AndDropsItInTheFirstRoundAfter()
     {
         var database = _backend.OpenDatabase();
         var store = new PostgresTraceStore(database);
         var key = _keys.ForSealing(Account);
-        var old = Chunk(store, Noon - (3 * 86400), key);
-        store.Append([old, Chunk(store, Noon, key)]);
+        var old = await ChunkAsync(store, Noon - (3 * 86400), key);
+        await store.AppendAsync([old, await ChunkAsync(store, Noon, key)], CancellationToken.None);
 
-        using (var snapshot = store.OpenSnapshot())
+        await using (var snapshot = await store.OpenSnapshotAsync(CancellationToken.None))
         {
-            Assert.Equal(2, snapshot.FindHeadersInRange(Account, 0, long.MaxValue).Count);
-            Assert.Equal(1, store.DeleteOlderThan(Noon - 86400));
+            Assert.Equal(2, (await snapshot.FindHeadersInRangeAsync(Account, 0, long.MaxValue, CancellationToken.None)).Count);
+            Assert.Equal(1, await store.DeleteOlderThanAsync(Noon - 86400, CancellationToken.None));
             Assert.Contains("20251125", Days(database, "chunks"));
-            Assert.Equal(old.SealedBody, Assert.Single(snapshot.Load(Account, [old.Id])).SealedBody);
+            Assert.Equal(old.SealedBody, Assert.Single(await snapshot.LoadAsync(Account, [old.Id], CancellationToken.None)).SealedBody);
         }
 
-        Assert.Equal(0, store.DeleteOlderThan(Noon - 86400));
+        Assert.Equal(0, await store.DeleteOlderThanAsync(Noon - 86400, CancellationToken.None));
         Assert.DoesNotContain("20251125", Days(database, "chunks"));
     }
 
@@ -64,8 +64,16 @@ public sealed class PostgresTracePartitionTests : IDisposable
     {
         var nodes = new[] { new PostgresTraceStore(_backend.OpenDatabase()), new PostgresTraceStore(_backend.OpenDatabase()) };
 
-        var taken = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() =>
-            Enumerable.Range(0, 50).SelectMany(_ => nodes[i % 2].NewChunkIds(97)).ToList())));
+        var taken = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
+        {
+            var ids = new List<long>();
+            for (var round = 0; round < 50; round++)
+            {
+                ids.AddRange(await nodes[i % 2].NewChunkIdsAsync(97, CancellationToken.None));
+            }
+
+            return ids;
+        })));
 
         var all = taken.SelectMany(ids => ids).ToList();
         Assert.Equal(8 * 50 * 97, all.Count);
@@ -73,14 +81,14 @@ public sealed class PostgresTracePartitionTests : IDisposable
     }
 
     [Fact]
-    public void Append_ADayTheDefaultPartitionAlreadyHolds_StaysThere_FoundAndRemovedAsAnyOther()
+    public async Task Append_ADayTheDefaultPartitionAlreadyHolds_StaysThere_FoundAndRemovedAsAnyOther()
     {
         // A node that could not make a day's partitions (a read held the tables too long) left that day's rows in the default
         // partitions; the day's partition cannot be made over them, so later chunks of that day go there too.
         var database = _backend.OpenDatabase();
         var store = new PostgresTraceStore(database);
         var key = _keys.ForSealing(Account);
-        var first = Chunk(store, Noon, key);
+        var first = await ChunkAsync(store, Noon, key);
         using (var connection = database.Open())
         using (var insert = new NpgsqlCommand("INSERT INTO chunks_default (id, account_id, format, min_time, max_time, data_key_ref, sealed_body) VALUES ($1, $2, $3, $4, $5, $6, $7)", connection))
         {
@@ -94,19 +102,19 @@ public sealed class PostgresTracePartitionTests : IDisposable
             insert.ExecuteNonQuery();
         }
 
-        var second = Chunk(store, Noon + 60, key);
-        store.Append([second]);
+        var second = await ChunkAsync(store, Noon + 60, key);
+        await store.AppendAsync([second], CancellationToken.None);
 
         Assert.DoesNotContain("20251128", Days(database, "chunks"));
-        Assert.Equal([second.Id, first.Id], store.FindInRange(Account, 0, long.MaxValue).Select(c => c.Id));
-        Assert.Equal([second.Id], store.FindByTraceHashes(Account, second.TraceHashes).Select(c => c.Id));
-        Assert.Equal(2, store.DeleteOlderThan(Noon + 86400));
-        Assert.Empty(store.FindInRange(Account, 0, long.MaxValue));
+        Assert.Equal([second.Id, first.Id], (await store.FindInRangeAsync(Account, 0, long.MaxValue, CancellationToken.None)).Select(c => c.Id));
+        Assert.Equal([second.Id], (await store.FindByTraceHashesAsync(Account, second.TraceHashes, CancellationToken.None)).Select(c => c.Id));
+        Assert.Equal(2, await store.DeleteOlderThanAsync(Noon + 86400, CancellationToken.None));
+        Assert.Empty(await store.FindInRangeAsync(Account, 0, long.MaxValue, CancellationToken.None));
     }
 
-    private static StoredChunk Chunk(PostgresTraceStore store, long minute, DataKey key)
+    private static async Task<StoredChunk> ChunkAsync(PostgresTraceStore store, long minute, DataKey key)
     {
-        var id = store.NewChunkIds(1)[0];
+        var id = (await store.NewChunkIdsAsync(1, CancellationToken.None))[0];
         return new StoredChunk(id, Account, ChunkCodec.CurrentFormat, minute, minute + 60, key.Reference, ChunkCodec.Seal(Account, id, key, []), [TraceIndexHasher.FirstKeyOfHour(minute) | 7, -7 - id]);
     }
 

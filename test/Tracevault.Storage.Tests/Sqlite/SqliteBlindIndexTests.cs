@@ -24,7 +24,7 @@ public sealed class SqliteBlindIndexTests : IDisposable
     private string DatabasePath => Path.Combine(_directory, SqliteDatabase.FileName);
 
     [Fact]
-    public void Migration_EntriesOfTheIndexBeforeHourKeys_AreFoundUnderTheHourOfTheirTrace()
+    public async Task Migration_EntriesOfTheIndexBeforeHourKeys_AreFoundUnderTheHourOfTheirTrace()
     {
         var indexKey = _keys.TraceIndexKey(Account);
         var inFirstHour = "1-69299cb2-aaaaaaaaaaaaaaaaaaaaaaaa";  // 12:59:30
@@ -32,7 +32,7 @@ public sealed class SqliteBlindIndexTests : IDisposable
         Assert.NotEqual(TraceIndexHasher.Hash(indexKey, inFirstHour) >> TraceIndexHasher.HashBits, TraceIndexHasher.Hash(indexKey, inSecondHour) >> TraceIndexHasher.HashBits);
         var store = new SqliteTraceStore(new SqliteDatabase(DatabasePath), _time);
         var key = _keys.ForSealing(Account);
-        store.Append([new StoredChunk(42, Account, ChunkCodec.CurrentFormat, Noon + 3540, Noon + 3660, key.Reference, ChunkCodec.Seal(Account, 42, key, []), [])]);
+        await store.AppendAsync([new StoredChunk(42, Account, ChunkCodec.CurrentFormat, Noon + 3540, Noon + 3660, key.Reference, ChunkCodec.Seal(Account, 42, key, []), [])], CancellationToken.None);
 
         // The store as it was at schema step 3: the index by account, the first 64 bits of the HMAC, chunk id.
         using (var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
@@ -66,10 +66,10 @@ public sealed class SqliteBlindIndexTests : IDisposable
         SqliteConnection.ClearAllPools();
         var migrated = new SqliteTraceStore(new SqliteDatabase(DatabasePath), _time);
 
-        Assert.Equal([42L], migrated.FindByTraceHashes(Account, [TraceIndexHasher.Hash(indexKey, inFirstHour)]).Select(c => c.Id));
-        Assert.Equal([42L], migrated.FindByTraceHashes(Account, [TraceIndexHasher.Hash(indexKey, inSecondHour)]).Select(c => c.Id));
-        Assert.Empty(migrated.FindByTraceHashes(Account, [TraceIndexHasher.Hash(indexKey, "1-69299cee-cccccccccccccccccccccccc")]));
-        Assert.Empty(migrated.FindByTraceHashes("444455556666", [TraceIndexHasher.Hash(indexKey, inFirstHour)]));
+        Assert.Equal([42L], (await migrated.FindByTraceHashesAsync(Account, [TraceIndexHasher.Hash(indexKey, inFirstHour)], CancellationToken.None)).Select(c => c.Id));
+        Assert.Equal([42L], (await migrated.FindByTraceHashesAsync(Account, [TraceIndexHasher.Hash(indexKey, inSecondHour)], CancellationToken.None)).Select(c => c.Id));
+        Assert.Empty(await migrated.FindByTraceHashesAsync(Account, [TraceIndexHasher.Hash(indexKey, "1-69299cee-cccccccccccccccccccccccc")], CancellationToken.None));
+        Assert.Empty(await migrated.FindByTraceHashesAsync("444455556666", [TraceIndexHasher.Hash(indexKey, inFirstHour)], CancellationToken.None));
     }
 
     [Fact]
@@ -104,7 +104,7 @@ public sealed class SqliteBlindIndexTests : IDisposable
         }
 
         // The cutoff falls inside the second hour: the first hour's entries go with its chunk, the rest stay.
-        Assert.Equal(1, store.DeleteOlderThan(Noon + 3600 + 30));
+        Assert.Equal(1, await store.DeleteOlderThanAsync(Noon + 3600 + 30, CancellationToken.None));
         Assert.Equal(2, IndexEntries());
     }
 
