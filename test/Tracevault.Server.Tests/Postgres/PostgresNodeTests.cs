@@ -13,6 +13,8 @@ namespace Tracevault.Server.Tests.Postgres;
 /// <summary><c>tracevault serve --postgres</c> as an operator runs it: the AWS CLI's round trip, a second node with a copy of the root key, and a node with another key.</summary>
 public sealed class PostgresNodeTests(ITestOutputHelper output) : IDisposable
 {
+    private const string Password = "pg-canary-password-51";
+
     private readonly string _root = Directory.CreateTempSubdirectory("tracevault-pgnode-").FullName;
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
@@ -20,7 +22,8 @@ public sealed class PostgresNodeTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task The_AWS_CLI_stores_and_reads_a_trace_through_a_node_on_PostgreSQL_and_a_second_node_with_a_copy_of_root_key_reads_it()
     {
-        var database = PostgresCluster.Shared.CreateDatabase().ConnectionString;
+        // The test cluster trusts loopback and never asks for this password; no line either node prints may show it.
+        var database = new NpgsqlConnectionStringBuilder(PostgresCluster.Shared.CreateDatabase().ConnectionString) { Password = Password }.ConnectionString;
         var first = Path.Combine(_root, "first");
         var traceId = TraceId(Now(), "0b5e55ed0000000000000001");
         var now = Now();
@@ -49,6 +52,7 @@ public sealed class PostgresNodeTests(ITestOutputHelper output) : IDisposable
                 Segment(later, "0b5e55ed00000002", "on-postgres", now - 1, now, s => s["annotations"] = new JsonObject { ["check"] = "round-trip" }).ToJsonString());
             Assert.True(put2.ExitCode == 0, put2.Output);
             AssertReadsBack(await AwsCli.RunAsync(node.Endpoint, Cli(first), "xray", "batch-get-traces", "--trace-ids", later), later);
+            Assert.DoesNotContain(Password, node.Output + other.Output, StringComparison.Ordinal);
         }
     }
 

@@ -41,6 +41,12 @@ public sealed class PostgresOutageTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(HttpStatusCode.ServiceUnavailable, kms.StatusCode);
         Assert.Contains("DependencyTimeoutException", await kms.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Contains(server.Logs.Lines, line => line.Contains("[330]", StringComparison.Ordinal));
+        using var probe = new HttpClient();
+        await Eventually.WaitAsync("/ready says the store is not ready", async () =>
+        {
+            using var ready = await probe.GetAsync(server.Endpoint + "/ready");
+            return ready.StatusCode == HttpStatusCode.ServiceUnavailable && (await ready.Content.ReadAsStringAsync()).Contains("\"store\":\"failing\"", StringComparison.Ordinal);
+        });
 
         // The AWS CLI, sent while the database is still away, retries the 503 until it is back, and gets its segment stored.
         var environment = new Dictionary<string, string>(server.ClientEnvironment()) { ["AWS_RETRY_MODE"] = "standard", ["AWS_MAX_ATTEMPTS"] = "20" };
@@ -53,6 +59,11 @@ public sealed class PostgresOutageTests(ITestOutputHelper output) : IDisposable
         Assert.True(sent.ExitCode == 0, sent.Output);
         Assert.Empty(JsonNode.Parse(sent.StandardOutput)!["UnprocessedTraceSegments"]!.AsArray());
 
+        await Eventually.WaitAsync("/ready is ready again", async () =>
+        {
+            using var ready = await probe.GetAsync(server.Endpoint + "/ready");
+            return ready.StatusCode == HttpStatusCode.OK;
+        });
         await xray.AssertStoredAsSentAsync(new Dictionary<string, List<string>>(StringComparer.Ordinal)
         {
             [before] = [beforeDocument],
