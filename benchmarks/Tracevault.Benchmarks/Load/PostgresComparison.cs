@@ -126,7 +126,7 @@ internal static class PostgresComparison
                 var (summaryLatencies, summaries, processed) = await probe.GetTraceSummariesAsync(DateTimeOffset.UtcNow, "gold", summaryRequests).ConfigureAwait(false);
                 var summary = Latencies.Of(summaryLatencies);
                 var stored = await probe.CountStoredAsync(shares.SelectMany(share => share.SentTraces())).ConfigureAwait(false);
-                Log(Invariant($"{name}: trace tables {traceBytes:N0} bytes = {(double)traceBytes / Math.Max(1, stored.SegmentsStored):F1} per segment; BatchGetTraces p50 {batchGet.P50Ms:F1} / p99 {batchGet.P99Ms:F1} ms; GetTraceSummaries p50 {summary.P50Ms:F0} / max {summary.MaxMs:F0} ms ({summaries} summaries, {processed:N0} processed); stored {stored.SegmentsStored:N0} of {stored.SegmentsSent:N0}"));
+                Log(Invariant($"{name}: {(store is null && perTable.Count == 0 ? "database file" : "trace tables")} {traceBytes:N0} bytes = {(double)traceBytes / Math.Max(1, stored.SegmentsStored):F1} per segment; BatchGetTraces p50 {batchGet.P50Ms:F1} / p99 {batchGet.P99Ms:F1} ms; GetTraceSummaries p50 {summary.P50Ms:F0} / max {summary.MaxMs:F0} ms ({summaries} summaries, {processed:N0} processed); stored {stored.SegmentsStored:N0} of {stored.SegmentsSent:N0}"));
                 if (stored.SegmentsStored < stored.SegmentsSent)
                 {
                     throw new InvalidDataException($"{name}: the store holds {stored.SegmentsStored} of the {stored.SegmentsSent} segments acknowledged.");
@@ -186,7 +186,7 @@ internal static class PostgresComparison
         text.AppendLine(Invariant($"Run of {machine.Date:yyyy-MM-dd HH:mm} UTC on {machine.CpuModel}, {machine.Cores} cores, {machine.MemoryBytes / (1L << 30)} GB RAM; commit `{machine.Commit[..Math.Min(12, machine.Commit.Length)]}`{(machine.Dirty ? " (with local changes)" : "")}."));
         text.AppendLine(Invariant($"Corpus: {segments:N0} segments in {traces:N0} traces (seed 42), {clients} client processes × {concurrency} requests in flight, batches of {batch}, SigV4-signed, default encryption, durable (a 200 only once committed). Load average (1/5/15 min) before: {loadBefore}; after: {loadAfter}."));
         text.AppendLine();
-        text.AppendLine("| configuration | ingest segments/s (once warm) | ratio to SQLite | trace tables, bytes per segment | ratio | BatchGetTraces p50 / p99 ms | ratio p50 / p99 | GetTraceSummaries p50 / max ms | ratio p50 | CPU µs per segment: nodes, PostgreSQL, clients | load average after ingest |");
+        text.AppendLine("| configuration | ingest segments/s (once warm) | ratio to SQLite | store bytes per segment (see below) | ratio | BatchGetTraces p50 / p99 ms | ratio p50 / p99 | GetTraceSummaries p50 / max ms | ratio p50 | CPU µs per segment: nodes, PostgreSQL, clients | load average after ingest |");
         text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var run in runs)
         {
@@ -196,6 +196,10 @@ internal static class PostgresComparison
                 $"| {run.Name} | {run.Ingest.SegmentsPerSecond:N0} ({run.Ingest.WarmSegmentsPerSecond:N0}) | {run.Ingest.SegmentsPerSecond / sqlite.Ingest.SegmentsPerSecond:F2} ({run.Ingest.WarmSegmentsPerSecond / sqlite.Ingest.WarmSegmentsPerSecond:F2}) | {bytes:F1} (whole database {(double)run.WholeBytes / Math.Max(1, run.SegmentsStored):F1}) | {bytes / sqliteBytes:F2} | {run.BatchGet.P50Ms:F1} / {run.BatchGet.P99Ms:F1} | {run.BatchGet.P50Ms / sqlite.BatchGet.P50Ms:F2} / {run.BatchGet.P99Ms / sqlite.BatchGet.P99Ms:F2} | {run.Summary.P50Ms:F0} / {run.Summary.MaxMs:F0} | {run.Summary.P50Ms / sqlite.Summary.P50Ms:F2} | {string.Join(" + ", run.NodeCpuMicrosecondsPerSegment.Select(c => c.ToString("F1", CultureInfo.InvariantCulture)))}, {run.PostgresCpuMicrosecondsPerSegment:F1}, {run.Ingest.ClientCpuMicrosecondsPerSegment:F1} | {run.LoadAfterIngest} |"));
         }
 
+        text.AppendLine();
+        text.AppendLine(sqlite.BytesPerTable.Count == 0
+            ? "Store bytes: on PostgreSQL, `pg_total_relation_size` (table + indexes + TOAST) over every partition of the trace tables after a `CHECKPOINT` (the whole database, system catalogs included, beside it); on SQLite, the whole database file after a WAL checkpoint (this SQLite has no `dbstat` to split it by table; the tables other than the trace tables take a few pages)."
+            : "Store bytes: on PostgreSQL, `pg_total_relation_size` (table + indexes + TOAST) over every partition of the trace tables after a `CHECKPOINT` (the whole database, system catalogs included, beside it); on SQLite, the same tables and their indexes from `dbstat` after a WAL checkpoint (the whole file beside it).");
         text.AppendLine();
         text.AppendLine("Each process on a 2-core machine of its own (an estimate: ingest bound by the process that needs the most CPU per segment, every process using both its cores, no network or disk wait counted):");
         text.AppendLine();
