@@ -16,7 +16,7 @@ internal static class Program
     {
         if (args.Length == 0)
         {
-            await Console.Error.WriteLineAsync("usage: micro [--filter '*'] | corpus [--segments N] [--seed S] | cost [--segments N] [--producers P] | load [--segments N] [--spread-minutes M] [--clients C] [--concurrency K] [--udp-segments N] [--udp-rate R] [--otlp-segments N] [--profile-otlp] [--out DIR] [--readme] [--keep] | queries --data DIR [--compare SERVER_DLL] [--rounds R] [--requests N] | ingest-compare --compare SERVER_DLL [--segments N] [--rounds R]").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync("usage: micro [--filter '*'] | corpus [--segments N] [--seed S] | cost [--segments N] [--producers P] | load --postgres CONNECTION [--segments N] [--clients C] [--out DIR] | load [--segments N] [--spread-minutes M] [--clients C] [--concurrency K] [--udp-segments N] [--udp-rate R] [--otlp-segments N] [--profile-otlp] [--out DIR] [--readme] [--keep] | queries --data DIR [--compare SERVER_DLL] [--rounds R] [--requests N] | ingest-compare --compare SERVER_DLL [--segments N] [--rounds R]").ConfigureAwait(false);
             return 2;
         }
 
@@ -26,6 +26,7 @@ internal static class Program
             "micro" => MicroBenchmarks.Run(rest),
             "corpus" => CorpusStatistics.Run(HarnessArguments.Parse(rest)),
             "cost" => EncryptionCostProbe.Run(HarnessArguments.Parse(rest)),
+            "load" when rest.Contains("--postgres") => await PostgresComparison.RunAsync(HarnessArguments.Parse(rest)).ConfigureAwait(false),
             "load" => await LoadHarness.RunAsync(HarnessArguments.Parse(rest)).ConfigureAwait(false),
             "queries" => await QueryComparison.RunAsync(HarnessArguments.Parse(rest)).ConfigureAwait(false),
             "client" => await HttpIngestClient.RunAsync(HarnessArguments.Parse(rest)).ConfigureAwait(false),

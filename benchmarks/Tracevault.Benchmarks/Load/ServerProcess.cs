@@ -36,8 +36,8 @@ internal sealed partial class ServerProcess : IDisposable
     /// <summary>The OTLP/HTTP endpoint, when the server was started with one.</summary>
     public Uri? OtlpEndpoint { get; private init; }
 
-    /// <summary>Starts the server; <paramref name="otlp"/> null leaves its OTLP listeners at their defaults, true puts OTLP/HTTP on a free loopback port (gRPC off), false turns both off.</summary>
-    public static ServerProcess Start(string serverDll, string dataDirectory, bool? otlp = null)
+    /// <summary>Starts the server; <paramref name="otlp"/> null leaves its OTLP listeners at their defaults, true puts OTLP/HTTP on a free loopback port (gRPC off), false turns both off; <paramref name="extra"/> are more <c>serve</c> options (e.g. <c>--postgres</c>).</summary>
+    public static ServerProcess Start(string serverDll, string dataDirectory, bool? otlp = null, IEnumerable<string>? extra = null)
     {
         var port = FreePort();
         var otlpPort = otlp == true ? FreePort() : 0;
@@ -47,7 +47,7 @@ internal sealed partial class ServerProcess : IDisposable
             false => ["--otlp-http", "off", "--otlp-grpc", "off"],
             null => [],
         };
-        var process = ChildProcess.Start("dotnet", [serverDll, "serve", "--data", dataDirectory, "--listen", $"127.0.0.1:{port}", .. otlpArguments], redirectInput: false);
+        var process = ChildProcess.Start("dotnet", [serverDll, "serve", "--data", dataDirectory, "--listen", $"127.0.0.1:{port}", .. otlpArguments, .. extra ?? []], redirectInput: false);
         var server = new ServerProcess(process, dataDirectory, port) { OtlpEndpoint = otlp == true ? new Uri($"http://127.0.0.1:{otlpPort}/") : null };
         process.WaitForLine("To use it", TimeSpan.FromSeconds(60));
         return server;
