@@ -64,9 +64,14 @@ public sealed class ChunkCodecTests
     {
         var body = ChunkCodec.Seal(Account, 9, _key, [Segment(TraceA, "a1")]);
 
-        // The format is bound as associated data: a body cannot be read as another format.
-        Assert.ThrowsAny<CryptographicException>(() => ChunkCodec.Open(new StoredChunk(9, Account, 1, 0, 60, _key.Reference, body, []), _key));
-        Assert.ThrowsAny<CryptographicException>(() => ChunkCodec.Open(new StoredChunk(9, Account, 4, 0, 60, _key.Reference, body, []), _key));
+        // The format is bound as associated data: a body cannot be read as another format. Read as an older format, the body's
+        // random salt may already fail that format's parsing (InvalidDataException) before authentication fails; both refuse it.
+        foreach (var format in (int[])[1, 4])
+        {
+            var refused = Record.Exception(() => ChunkCodec.Open(new StoredChunk(9, Account, format, 0, 60, _key.Reference, body, []), _key));
+            Assert.True(refused is CryptographicException or InvalidDataException, $"format {format}: {refused?.GetType().Name ?? "opened"}");
+        }
+
         Assert.Throws<InvalidDataException>(() => ChunkCodec.Open(new StoredChunk(9, Account, 6, 0, 60, _key.Reference, body, []), _key));
     }
 
