@@ -11,8 +11,8 @@ using Xunit.Abstractions;
 namespace Tracevault.Server.Tests.Postgres;
 
 /// <summary>
-/// The real PostgreSQL going away under ingest, on a cluster of the test's own: stopped for 10 s and started again.
-/// Never 200 for what was not stored, refusals the SDKs retry, back without a restart.
+/// The real PostgreSQL going away under ingest, on a cluster of the test's own: stopped for 10 s and started again, and a primary
+/// killed with its synchronous standby promoted. Never 200 for what was not stored, refusals the SDKs retry, back without a restart.
 /// </summary>
 public sealed class PostgresFaultTests(ITestOutputHelper output) : IDisposable
 {
@@ -60,6 +60,65 @@ public sealed class PostgresFaultTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(0, acknowledgedWhileStopped);
         await xray.AssertStoredAsSentAsync(ingest.AcknowledgedByTrace());
         Assert.Single(await xray.WaitForTraceAsync(exported.TraceId, 1));
+    }
+
+    [Fact]
+    public async Task Primary_killed_and_synchronous_standby_promoted_during_ingest_the_node_fails_over_by_itself_and_loses_nothing_acknowledged()
+    {
+        using var primary = PostgresCluster.StartPrivate();
+        var database = primary.CreateDatabase();
+        using var standby = primary.StartStandby();
+        // Synchronous replication: a commit, so an acknowledgement, waits until the standby has the WAL on disk.
+        await using (var admin = new NpgsqlConnection(primary.ConnectionString("postgres").ConnectionString))
+        {
+            await admin.OpenAsync();
+            await using (var set = new NpgsqlCommand("ALTER SYSTEM SET synchronous_standby_names = '*'", admin))
+            {
+                await set.ExecuteNonQueryAsync();
+            }
+
+            await using (var reload = new NpgsqlCommand("SELECT pg_reload_conf()", admin))
+            {
+                await reload.ExecuteNonQueryAsync();
+            }
+
+            await Eventually.WaitAsync("the standby streams synchronously", async () =>
+            {
+                await using var state = new NpgsqlCommand("SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming' AND sync_state = 'sync'", admin);
+                return (long)(await state.ExecuteScalarAsync())! == 1;
+            }, Recovery);
+        }
+
+        var both = new NpgsqlConnectionStringBuilder(database.ConnectionString)
+        {
+            Host = string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{primary.Port},127.0.0.1:{standby.Port}"),
+            TargetSessionAttributes = "read-write",
+            Pooling = true,
+            Timeout = 5,
+        };
+        await using var server = await TestServer.StartAsync(dataDirectory: Path.Combine(_root, "node"), configure: options => options.Postgres = both);
+        using var xray = XRayApiClient.For(server);
+        await using var ingest = AcknowledgedIngest.Start(server, clients: 3);
+        await Eventually.WaitAsync("ingest under way", () => ingest.AcknowledgedSegments >= 40, Recovery);
+
+        // The primary dies; promotion comes once the node has had to answer without one, as a failover takes its seconds.
+        var answeredBefore = ingest.Refusals + ingest.Wrong.Count;
+        primary.Stop(immediate: true);
+        await Eventually.WaitAsync("puts answered while there is no primary", () => ingest.Refusals + ingest.Wrong.Count >= answeredBefore + 6, Recovery);
+        standby.Promote();
+        var acknowledgedAtPromotion = ingest.AcknowledgedSegments;
+        await Eventually.WaitAsync("ingest resumed on the promoted standby", () => ingest.AcknowledgedSegments >= acknowledgedAtPromotion + 40, Recovery);
+        await ingest.StopAsync();
+
+        output.WriteLine($"acknowledged {ingest.AcknowledgedSegments} segments, refused {ingest.Refusals} requests");
+        // What the node answered other than 200 or 503, with the database's words, when the next assertion fails.
+        foreach (var line in server.Logs.Lines.Where(line => line.Contains("ApiDispatcher[2]", StringComparison.Ordinal) || line.Contains("ApiDispatcher[51]", StringComparison.Ordinal)).Distinct().Take(5))
+        {
+            output.WriteLine(line);
+        }
+
+        Assert.Empty(ingest.Wrong);
+        await xray.AssertStoredAsSentAsync(ingest.AcknowledgedByTrace());
     }
 
     private static async Task<(int Status, string TraceId)> ExportAsync(HttpClient http, TestServer server)
