@@ -41,8 +41,13 @@ public sealed record StorageFailure(StorageFailureKind Kind, string Code, string
             if (current is NpgsqlException npgsql)
             {
                 // No answer from the server at all: refused, cut or timed out. The message names the host and port, never the password.
-                var unreachable = npgsql.IsTransient || npgsql.InnerException is SocketException or IOException or TimeoutException;
-                var cause = npgsql.InnerException is SocketException or IOException or TimeoutException ? npgsql.InnerException.Message : null;
+                var unreachable = npgsql.IsTransient || npgsql.InnerException is SocketException or IOException or TimeoutException || NoHostTakesWrites(npgsql);
+                var cause = npgsql.InnerException switch
+                {
+                    SocketException or IOException or TimeoutException => npgsql.InnerException.Message,
+                    AggregateException { InnerExceptions.Count: > 0 } hosts => hosts.InnerExceptions[0].Message,
+                    _ => null,
+                };
                 return new StorageFailure(
                     unreachable ? StorageFailureKind.Unavailable : StorageFailureKind.Other,
                     "PostgreSQL connection",
@@ -57,6 +62,20 @@ public sealed record StorageFailure(StorageFailureKind Kind, string Code, string
 
         return null;
     }
+
+    /// <summary>
+    /// Whether a multi-host connection string (<c>Host=a,b;Target Session Attributes=read-write</c>) found no host taking writes:
+    /// the primary down and the standby not promoted yet, or promoted but still remembered as a standby for Npgsql's
+    /// <c>Host Recheck Seconds</c>. A failover under way, so unavailable, not a fault.
+    /// </summary>
+    /// <remarks>Npgsql says so with no inner exception ("No suitable host was found.") or with each host's failure in an
+    /// <see cref="AggregateException"/> ("Unable to connect to a suitable host").</remarks>
+    private static bool NoHostTakesWrites(NpgsqlException exception) => exception.InnerException switch
+    {
+        AggregateException hosts => hosts.InnerExceptions.Count > 0 && hosts.InnerExceptions.All(host => Of(host) is { Kind: StorageFailureKind.Unavailable }),
+        null => exception.Message.StartsWith("No suitable host", StringComparison.Ordinal),
+        _ => false,
+    };
 
     /// <summary>The kind of a PostgreSQL error by its SQLSTATE (https://www.postgresql.org/docs/current/errcodes-appendix.html).</summary>
     private static StorageFailureKind Classify(string sqlState) => sqlState switch

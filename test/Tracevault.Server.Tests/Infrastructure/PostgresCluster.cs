@@ -11,19 +11,26 @@ namespace Tracevault.Server.Tests.Infrastructure;
 /// free loopback port, started once per test process and stopped when it exits. Each test takes a database of its own.
 /// </summary>
 /// <remarks>
+/// <see cref="Shared"/> serves every test of the process at once, so no test may stop it: a test that stops, kills or fails over
+/// its database takes a cluster of its own with <see cref="StartPrivate"/> (and a streaming standby of it with
+/// <see cref="StartStandby"/>), and disposes it at the end.
+/// </remarks>
+/// <remarks>
 /// Run as root, the cluster belongs to the <c>postgres</c> user (PostgreSQL refuses to run as root). PostgreSQL is required,
 /// not optional: <c>test.sh</c> installs it from apt, and its absence fails the test with what to install.
 /// </remarks>
-public sealed class PostgresCluster
+public sealed class PostgresCluster : IDisposable
 {
-    private static readonly Lazy<PostgresCluster> SharedCluster = new(() => new PostgresCluster(), LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<PostgresCluster> SharedCluster = new(StartShared, LazyThreadSafetyMode.ExecutionAndPublication);
     private static int _databases;
 
     private readonly string _binaries;
     private readonly bool _asPostgresUser;
     private readonly Lock _gate = new();
+    private int _disposed;
 
-    private PostgresCluster()
+    /// <summary>Makes a cluster with <c>initdb</c>, or as a streaming standby of <paramref name="primary"/> with <c>pg_basebackup -R</c>, and starts it.</summary>
+    private PostgresCluster(PostgresCluster? primary)
     {
         _binaries = FindBinaries();
         _asPostgresUser = Environment.UserName == "root";
@@ -36,10 +43,21 @@ public sealed class PostgresCluster
             Run("chown", ["-R", "postgres:postgres", Root], asPostgres: false);
         }
 
-        Run(Path.Combine(_binaries, "initdb"), ["-D", DataPath, "-A", "trust", "-U", SuperUser, "-E", "UTF8", "--no-sync", "--no-instructions"]);
+        if (primary is null)
+        {
+            Run(Path.Combine(_binaries, "initdb"), ["-D", DataPath, "-A", "trust", "-U", SuperUser, "-E", "UTF8", "--no-sync", "--no-instructions"]);
+        }
+        else
+        {
+            // -R writes standby.signal and primary_conninfo: the copy starts as a hot standby streaming from the primary.
+            Run(Path.Combine(_binaries, "pg_basebackup"), [
+                "-h", "127.0.0.1", "-p", primary.Port.ToString(CultureInfo.InvariantCulture), "-U", SuperUser,
+                "-D", DataPath, "-R", "-X", "stream", "-c", "fast", "--no-sync"]);
+        }
+
         Port = FreePort();
         Start();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Shutdown();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Dispose();
     }
 
     /// <summary>The superuser every test connects as (trust authentication on loopback only).</summary>
@@ -83,14 +101,41 @@ public sealed class PostgresCluster
         Pooling = false,
     };
 
-    /// <summary>Stops the cluster (fast shutdown: connections are cut), for the tests of a database that goes away.</summary>
-    public void Stop()
+    /// <summary>Starts a cluster of the caller's own (its own directory and port), for a test that stops or fails it over; dispose it to remove it.</summary>
+    public static PostgresCluster StartPrivate() => new(primary: null);
+
+    /// <summary>Starts a hot standby of this cluster (<c>pg_basebackup -R</c>) in a directory and on a port of its own, streaming from it.</summary>
+    /// <remarks>Make the databases first: the copy holds what the primary held when it was taken, and streams the rest.</remarks>
+    public PostgresCluster StartStandby() => new(primary: this);
+
+    /// <summary>Stops the cluster: fast shutdown (connections are cut, a checkpoint is written), or immediate (as if the machine died).</summary>
+    public void Stop(bool immediate = false)
     {
         lock (_gate)
         {
-            Run(Path.Combine(_binaries, "pg_ctl"), ["-D", DataPath, "-m", "fast", "-w", "stop"]);
+            Run(Path.Combine(_binaries, "pg_ctl"), ["-D", DataPath, "-m", immediate ? "immediate" : "fast", "-w", "stop"]);
         }
     }
+
+    /// <summary>Promotes this standby to a primary that takes writes (<c>pg_ctl promote</c>), waiting until it does.</summary>
+    public void Promote()
+    {
+        lock (_gate)
+        {
+            Run(Path.Combine(_binaries, "pg_ctl"), ["-D", DataPath, "-w", "-t", "120", "promote"]);
+        }
+    }
+
+    /// <summary>Stops the cluster and removes its files.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            Shutdown();
+        }
+    }
+
+    private static PostgresCluster StartShared() => new(primary: null);
 
     /// <summary>Starts the cluster again after <see cref="Stop"/>, waiting until it accepts connections.</summary>
     public void Start()

@@ -44,6 +44,27 @@ public sealed class PostgresStorageFailureTests
     }
 
     [Fact]
+    public async Task Several_hosts_none_of_the_kind_asked_for_is_unavailable_as_in_a_failover()
+    {
+        // A primary down (refused) and the other host not what is asked for: as a failover before (or just after) the standby's promotion.
+        var builder = new NpgsqlConnectionStringBuilder(PostgresCluster.Shared.ConnectionString("postgres").ConnectionString)
+        {
+            Host = $"127.0.0.1:{FreePort()},127.0.0.1:{PostgresCluster.Shared.Port}",
+            TargetSessionAttributes = "standby",
+            Pooling = true,
+            Timeout = 5,
+        };
+        await using var dataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
+
+        // First with each host's failure inside ("Unable to connect to a suitable host"), then, the hosts' states remembered, without ("No suitable host was found.").
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            var exception = await Assert.ThrowsAnyAsync<NpgsqlException>(() => dataSource.OpenConnectionAsync().AsTask());
+            Assert.Equal(StorageFailureKind.Unavailable, StorageFailure.Of(exception)?.Kind);
+        }
+    }
+
+    [Fact]
     public async Task A_refused_connection_is_unavailable_and_its_description_holds_no_password()
     {
         int port;
@@ -62,5 +83,12 @@ public sealed class PostgresStorageFailureTests
         Assert.NotNull(failure);
         Assert.Equal(StorageFailureKind.Unavailable, failure.Kind);
         Assert.DoesNotContain("canary-password-7f3", failure.Code + failure.Reason, StringComparison.Ordinal);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
