@@ -132,7 +132,17 @@ internal static class MigrateCommand
         }
 
         // As 'tracevault audit verify --postgres': the chain's keyed links and sealed head, under the same root key, read back from PostgreSQL.
-        var migrated = DataDirectory.Open(path, rootKey, target, TimeProvider.System);
+        DataDirectory migrated;
+        try
+        {
+            migrated = DataDirectory.Open(path, rootKey, target, TimeProvider.System);
+        }
+        catch (Exception exception) when (exception is System.Data.Common.DbException or TimeoutException)
+        {
+            var reason = StorageFailure.Of(exception) is { } failure ? $"{failure.Code}: {failure.Reason}" : exception.Message;
+            throw new DataDirectoryException($"The store was copied into the PostgreSQL database {where}, but it could not be opened there to verify the audit trail ({reason.TrimEnd('.')}).", exception);
+        }
+
         try
         {
             var result = migrated.Storage.Audit.Verify();

@@ -64,26 +64,6 @@ public sealed partial class PostgresMigrateTests(ITestOutputHelper output) : IDi
 
         Assert.Equal(9, documents.Values.Sum(d => d.Count));
 
-        // A failure part-way (the last table refuses its rows) leaves the target without a row of the store.
-        var broken = PostgresCluster.Shared.CreateDatabase();
-        using (new PostgresDatabase(broken))
-        {
-            // Applies the schema, so that a table can be made to refuse.
-        }
-
-        await ExecuteAsync(broken, """
-            CREATE FUNCTION refuse_copy() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused for the test'; END $$;
-            CREATE TRIGGER refuse_copy BEFORE INSERT ON audit_head FOR EACH ROW EXECUTE FUNCTION refuse_copy();
-            """);
-        var failed = await ServerProcess.RunCommandAsync("migrate", "--data", source, "--to-postgres", broken.ConnectionString);
-        output.WriteLine(failed.Output);
-        Assert.Equal(1, failed.ExitCode);
-        Assert.Contains("failed and was rolled back", failed.StandardError, StringComparison.Ordinal);
-        foreach (var table in SqliteToPostgresCopy.Tables)
-        {
-            Assert.True(await CountAsync(broken, table) == 0, $"{table} holds rows after a failed copy");
-        }
-
         // The real move, into an empty database; the password in the connection never shows.
         var database = PostgresCluster.Shared.CreateDatabase();
         var connection = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Password = "never-shown-7c1e" }.ConnectionString;
@@ -95,6 +75,11 @@ public sealed partial class PostgresMigrateTests(ITestOutputHelper output) : IDi
         Assert.DoesNotContain("DIFFERENT", migrated.StandardOutput, StringComparison.Ordinal);
         Assert.Matches("audit trail verified in PostgreSQL: [1-9][0-9]* records", migrated.StandardOutput);
         Assert.Contains("Every node needs a copy of the root key file " + Path.Combine(source, "root.key"), migrated.StandardOutput, StringComparison.Ordinal);
+
+        // Ids the database makes from now on come after the copied ones: chunks name their data key as kms/ID, and a node that
+        // retries a failed insert would only hide a clash.
+        Assert.True(await ScalarAsync<bool>(database, "SELECT nextval(pg_get_serial_sequence('kms_data_keys', 'id')) > (SELECT max(id) FROM kms_data_keys)"), "the data key ids' sequence is not past the copied ids");
+        Assert.True(await ScalarAsync<bool>(database, "SELECT nextval('chunk_id_blocks') * 1024 > (SELECT max(id) FROM chunks)"), "the chunk ids' sequence is not past the copied ids");
 
         // Into a database that now holds data: refused, and nothing changes there.
         var auditRows = await CountAsync(database, "audit_events");
@@ -143,6 +128,26 @@ public sealed partial class PostgresMigrateTests(ITestOutputHelper output) : IDi
         output.WriteLine(verify.Output);
         Assert.True(verify.ExitCode == 0, verify.Output);
         Assert.StartsWith("verified ", verify.StandardOutput, StringComparison.Ordinal);
+
+        // A failure part-way (the last table refuses its rows) leaves the target without a row of the store.
+        var broken = PostgresCluster.Shared.CreateDatabase();
+        using (new PostgresDatabase(broken))
+        {
+            // Applies the schema, so that a table can be made to refuse.
+        }
+
+        await ExecuteAsync(broken, """
+            CREATE FUNCTION refuse_copy() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused for the test'; END $$;
+            CREATE TRIGGER refuse_copy BEFORE INSERT ON audit_head FOR EACH ROW EXECUTE FUNCTION refuse_copy();
+            """);
+        var failed = await ServerProcess.RunCommandAsync("migrate", "--data", source, "--to-postgres", broken.ConnectionString);
+        output.WriteLine(failed.Output);
+        Assert.Equal(1, failed.ExitCode);
+        Assert.Contains("failed and was rolled back", failed.StandardError, StringComparison.Ordinal);
+        foreach (var table in SqliteToPostgresCopy.Tables)
+        {
+            Assert.True(await CountAsync(broken, table) == 0, $"{table} holds rows after a failed copy");
+        }
     }
 
     private static async Task PutTracesAsync(SignedHttpClient client, List<string> traceIds, string name)
@@ -183,6 +188,14 @@ public sealed partial class PostgresMigrateTests(ITestOutputHelper output) : IDi
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<T> ScalarAsync<T>(NpgsqlConnectionStringBuilder database, string sql)
+    {
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync())!;
     }
 
     private static async Task<long> CountAsync(NpgsqlConnectionStringBuilder database, string table)
