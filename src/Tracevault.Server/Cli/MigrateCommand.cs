@@ -128,7 +128,7 @@ internal static class MigrateCommand
         catch (Exception exception) when (exception is System.Data.Common.DbException or TimeoutException)
         {
             var reason = StorageFailure.Of(exception) is { } failure ? $"{failure.Code}: {failure.Reason}" : exception.Message;
-            throw new DataDirectoryException($"The copy into the PostgreSQL database {where} failed and was rolled back, so it holds nothing of the store ({reason.TrimEnd('.')}).", exception);
+            throw new DataDirectoryException($"The copy into the PostgreSQL database {where} failed; nothing of the store was committed there ({reason.TrimEnd('.')}).", exception);
         }
 
         // As 'tracevault audit verify --postgres': the chain's keyed links and sealed head, under the same root key, read back from PostgreSQL.

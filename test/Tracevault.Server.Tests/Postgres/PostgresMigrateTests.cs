@@ -64,6 +64,11 @@ public sealed partial class PostgresMigrateTests(ITestOutputHelper output) : IDi
 
         Assert.Equal(9, documents.Values.Sum(d => d.Count));
 
+        // A value that names no database: one line, exit 2.
+        var nowhere = await ServerProcess.RunCommandAsync("migrate", "--data", source, "--to-postgres", "postgresql://");
+        Assert.Equal(2, nowhere.ExitCode);
+        Assert.StartsWith("--to-postgres: ", Assert.Single(nowhere.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+
         // The real move, into an empty database; the password in the connection never shows.
         var database = PostgresCluster.Shared.CreateDatabase();
         var connection = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Password = "never-shown-7c1e" }.ConnectionString;
@@ -143,7 +148,7 @@ public sealed partial class PostgresMigrateTests(ITestOutputHelper output) : IDi
         var failed = await ServerProcess.RunCommandAsync("migrate", "--data", source, "--to-postgres", broken.ConnectionString);
         output.WriteLine(failed.Output);
         Assert.Equal(1, failed.ExitCode);
-        Assert.Contains("failed and was rolled back", failed.StandardError, StringComparison.Ordinal);
+        Assert.Contains("failed; nothing of the store was committed there", failed.StandardError, StringComparison.Ordinal);
         foreach (var table in SqliteToPostgresCopy.Tables)
         {
             Assert.True(await CountAsync(broken, table) == 0, $"{table} holds rows after a failed copy");
