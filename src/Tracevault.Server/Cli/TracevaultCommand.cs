@@ -44,6 +44,7 @@ public static class TracevaultCommand
         root.Subcommands.Add(ServiceKey());
         root.Subcommands.Add(Audit());
         root.Subcommands.Add(Check());
+        root.Subcommands.Add(MigrateCommand.Create());
         root.Subcommands.Add(Demo.DemoCommand.Create());
         return root;
     }
