@@ -22,6 +22,9 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>The port HTTP and UDP listen on.</summary>
     public int Port { get; }
 
+    /// <summary>The process id, for signals the tests send (SIGSTOP, SIGCONT).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>The endpoint URL.</summary>
     public string Endpoint => $"http://127.0.0.1:{Port}";
 

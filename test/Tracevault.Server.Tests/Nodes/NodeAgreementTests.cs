@@ -157,7 +157,7 @@ public sealed class NodeAgreementTests(ITestOutputHelper output)
     }
 
     /// <summary>The key-unusable notice on a node's console traces page, or an empty string when there is none.</summary>
-    private static async Task<string> ConsoleNoticeAsync(string endpoint, string accessKeyId, string secret)
+    internal static async Task<string> ConsoleNoticeAsync(string endpoint, string accessKeyId, string secret)
     {
         using var console = new ConsoleHttpClient(endpoint);
         using (await console.SignInAsync(accessKeyId, secret))
