@@ -47,6 +47,9 @@ public interface IStorageBackend
     /// <summary>The console's sessions, shared by every node.</summary>
     IConsoleSessionStore ConsoleSessions { get; }
 
+    /// <summary>The console's failed sign-ins, counted for every node at once.</summary>
+    ISignInAttemptStore SignInAttempts { get; }
+
     /// <summary>Asks the store one cheap question: whether it answers and holds Tracevault's schema (its exception when it cannot answer).</summary>
     bool Answers();
 

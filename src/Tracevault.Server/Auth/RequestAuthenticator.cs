@@ -46,7 +46,7 @@ public sealed class RequestAuthenticator
             && XRayOperations.UnsignedFromLoopback.Contains(route.Operation)
             && !request.Headers.ContainsKey("Authorization")
             && !request.Query.ContainsKey("X-Amz-Signature")
-            && remote is not null && UdpSourcePolicy.Allows(remote, _options.UdpAllow))
+            && ClientAddress.MayCallUnsigned(context, _options.UdpAllow))
         {
             var account = _data.DefaultAccount.Id;
             return new Caller(account, Caller.AccountRootArn(account), "local-sdk", null, [LocalSamplingPolicy]) { SourceIp = sourceIp, UserAgent = userAgent };

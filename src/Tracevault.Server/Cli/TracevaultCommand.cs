@@ -96,6 +96,11 @@ public static class TracevaultCommand
             Description = "A network (CIDR, e.g. 10.0.0.0/8) whose senders may send unsigned UDP segments when --listen is not loopback; repeatable (comma-separated in the environment). Loopback is always allowed; others are refused, counted and logged.",
             Arity = ArgumentArity.ZeroOrMore,
         };
+        var trustedProxies = new Option<string[]>("--trusted-proxies", "--trusted-proxy")
+        {
+            Description = "A network (CIDR) of load balancers or proxies whose X-Forwarded-For names the client's address (for the sign-in throttle, audit records and --udp-allow); repeatable (comma-separated in the environment). Default none: no header is read.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
         var logFormat = new Option<string>("--log-format")
         {
             Description = "How the log is written: text (one line per entry) or json (one JSON object per line, each with its EventId).",
@@ -106,7 +111,7 @@ public static class TracevaultCommand
         var command = new Command("serve", "Run the server: X-Ray (HTTP and UDP), KMS, CloudTrail and the console on one port; OpenTelemetry (OTLP) on its own ports too. "
             + "Each option may also come from its environment variable or from the --config file; the command line wins over the environment, the environment over the file.")
         {
-            data.Data, data.RootKeyFile, data.PassphraseFile, data.Postgres, listen, region, udpBuffer, otlpHttp, otlpGrpc, otlpAnnotations, retentionDays, tlsCert, tlsKey, insecureHttp, metrics, udpAllow, logFormat, config,
+            data.Data, data.RootKeyFile, data.PassphraseFile, data.Postgres, listen, region, udpBuffer, otlpHttp, otlpGrpc, otlpAnnotations, retentionDays, tlsCert, tlsKey, insecureHttp, metrics, udpAllow, trustedProxies, logFormat, config,
         };
         ServeSettings.DescribeVariables(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -146,6 +151,7 @@ public static class TracevaultCommand
                 options.Metrics.Listen = settings.Get(metrics) is { } metricsListen ? Metrics.MetricsOptions.ParseListen(metricsListen) : Metrics.MetricsOptions.DefaultListen;
                 options.Metrics.ListenIsDefault = settings.Get(metrics) is null;
                 options.UdpAllow = [.. settings.GetList(udpAllow).Select(ServerOptions.ParseNetwork)];
+                options.TrustedProxies = [.. settings.GetList(trustedProxies).Select(ServerOptions.ParseNetwork)];
                 options.LogFormat = settings.Get(logFormat) switch
                 {
                     "text" => LogFormat.Text,

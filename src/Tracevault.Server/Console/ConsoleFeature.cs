@@ -16,6 +16,7 @@ public static class ConsoleFeature
         services.AddSingleton(options);
         services.AddSingleton(sp => sp.GetRequiredService<Hosting.DataDirectory>().Storage.ConsoleSessions);
         services.AddSingleton<ConsoleSessions>();
+        services.AddSingleton(sp => sp.GetRequiredService<Hosting.DataDirectory>().Storage.SignInAttempts);
         services.AddSingleton<SignInThrottle>();
         services.AddSingleton<ConsoleSignInAudit>();
         services.AddSingleton<ConsoleNotifications>();

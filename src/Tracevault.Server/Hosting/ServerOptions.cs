@@ -40,6 +40,9 @@ public sealed class ServerOptions
     /// beyond loopback; anything else is refused, counted and logged. Default none: loopback only, as the X-Ray daemon's local SDKs.</summary>
     public IReadOnlyList<IPNetwork> UdpAllow { get; set; } = [];
 
+    /// <summary>The networks of the proxies (load balancers) whose <c>X-Forwarded-For</c> names the client's address. Default none: no header is read, the client is the connection's peer.</summary>
+    public IReadOnlyList<IPNetwork> TrustedProxies { get; set; } = [];
+
     /// <summary>How the log is written to the console when the host does not configure logging itself. Default <see cref="LogFormat.Text"/>.</summary>
     public LogFormat LogFormat { get; set; } = LogFormat.Text;
 

@@ -127,6 +127,7 @@ public sealed class TracevaultServer : IAsyncDisposable
 
         var app = builder.Build();
         router.MapXRay(app.Services);
+        app.UseTrustedProxies(options.TrustedProxies);
         app.UseTracevaultMetrics(options.Metrics);
 
         // Routing after the metrics port's branch, so that port never reaches the API's or the console's endpoints.

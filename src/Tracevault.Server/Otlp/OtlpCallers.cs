@@ -40,7 +40,7 @@ public sealed class OtlpCallers
         var remote = context.Connection.RemoteIpAddress;
         if (!IsSigned(context.Request))
         {
-            if (remote is null || !IPAddress.IsLoopback(remote))
+            if (remote is null || !ClientAddress.IsLocal(context))
             {
                 throw new OtlpRequestException(401, OtlpRequestException.Unauthenticated,
                     "MissingAuthenticationTokenException: unsigned OTLP exports are accepted from this machine only; sign the request with SigV4 (service xray).");

@@ -27,6 +27,7 @@ public sealed class PostgresBackend : IStorageBackend, IDisposable
     private readonly Lazy<PostgresRootKeyStore> _rootKeySealed;
     private readonly Lazy<PostgresTraceStore> _traces;
     private readonly Lazy<PostgresConsoleSessionStore> _consoleSessions;
+    private readonly Lazy<PostgresSignInAttemptStore> _signInAttempts;
     private readonly Lazy<PostgresSamplingRuleRepository> _samplingRules;
     private readonly Lazy<PostgresGroupRepository> _groups;
 
@@ -45,6 +46,7 @@ public sealed class PostgresBackend : IStorageBackend, IDisposable
         _rootKeySealed = new Lazy<PostgresRootKeyStore>(() => new PostgresRootKeyStore(database), once);
         _traces = new Lazy<PostgresTraceStore>(() => new PostgresTraceStore(database), once);
         _consoleSessions = new Lazy<PostgresConsoleSessionStore>(() => new PostgresConsoleSessionStore(database), once);
+        _signInAttempts = new Lazy<PostgresSignInAttemptStore>(() => new PostgresSignInAttemptStore(database), once);
         _samplingRules = new Lazy<PostgresSamplingRuleRepository>(() => new PostgresSamplingRuleRepository(database), once);
         _groups = new Lazy<PostgresGroupRepository>(() => new PostgresGroupRepository(database), once);
     }
@@ -78,6 +80,9 @@ public sealed class PostgresBackend : IStorageBackend, IDisposable
 
     /// <inheritdoc />
     public IConsoleSessionStore ConsoleSessions => _consoleSessions.Value;
+
+    /// <inheritdoc />
+    public ISignInAttemptStore SignInAttempts => _signInAttempts.Value;
 
     /// <inheritdoc />
     public ISamplingRuleRepository SamplingRules => _samplingRules.Value;

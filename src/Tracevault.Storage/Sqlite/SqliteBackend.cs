@@ -29,6 +29,7 @@ public sealed class SqliteBackend : IStorageBackend
     private readonly Lazy<SqliteSamplingRuleRepository> _samplingRules;
     private readonly Lazy<SqliteGroupRepository> _groups;
     private readonly Lazy<SqliteConsoleSessionStore> _consoleSessions;
+    private readonly Lazy<SqliteSignInAttemptStore> _signInAttempts;
 
     private SqliteBackend(SqliteDatabase database, RootKeyRing rootKeys)
     {
@@ -47,6 +48,7 @@ public sealed class SqliteBackend : IStorageBackend
         _groups = new Lazy<SqliteGroupRepository>(() => new SqliteGroupRepository(database), once);
         _traces = new Lazy<SqliteTraceStore>(() => new SqliteTraceStore(database, TimeProvider.System), once);
         _consoleSessions = new Lazy<SqliteConsoleSessionStore>(() => new SqliteConsoleSessionStore(database), once);
+        _signInAttempts = new Lazy<SqliteSignInAttemptStore>(() => new SqliteSignInAttemptStore(database), once);
     }
 
     /// <summary>The database, for what only SQLite has (its tests, its file checks); the server reaches it through the repositories only.</summary>
@@ -81,6 +83,9 @@ public sealed class SqliteBackend : IStorageBackend
 
     /// <inheritdoc />
     public IConsoleSessionStore ConsoleSessions => _consoleSessions.Value;
+
+    /// <inheritdoc />
+    public ISignInAttemptStore SignInAttempts => _signInAttempts.Value;
 
     /// <summary>Opens (creating if needed) the database at <paramref name="path"/>, applies the schema, and serves its repositories, sealing under <paramref name="rootKeys"/>.</summary>
     /// <exception cref="InvalidDataException">The file is not a Tracevault database.</exception>

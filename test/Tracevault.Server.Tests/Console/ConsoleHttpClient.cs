@@ -16,6 +16,9 @@ public sealed partial class ConsoleHttpClient : IDisposable
 
     public CookieContainer Cookies { get; }
 
+    /// <summary>Headers sent with every request (e.g. <c>X-Forwarded-For</c>, as a proxy would add).</summary>
+    public System.Net.Http.Headers.HttpRequestHeaders DefaultRequestHeaders => _http.DefaultRequestHeaders;
+
     public Task<HttpResponseMessage> GetAsync(string path) => _http.GetAsync(path);
 
     public Task<HttpResponseMessage> PostFormAsync(string path, Dictionary<string, string> fields) =>

@@ -54,4 +54,7 @@ public interface IBackendUnderTest : IDisposable
 
     /// <summary>Opens the console's session store; each call is another opening of the same store.</summary>
     IConsoleSessionStore OpenConsoleSessionStore();
+
+    /// <summary>Opens the console's failed sign-in store; each call is another opening of the same store, as by another node.</summary>
+    ISignInAttemptStore OpenSignInAttemptStore();
 }

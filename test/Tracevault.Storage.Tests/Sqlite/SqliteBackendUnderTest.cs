@@ -57,6 +57,8 @@ public sealed class SqliteBackendUnderTest : IBackendUnderTest
 
     public IConsoleSessionStore OpenConsoleSessionStore() => new SqliteConsoleSessionStore(new SqliteDatabase(DatabasePath));
 
+    public ISignInAttemptStore OpenSignInAttemptStore() => new SqliteSignInAttemptStore(new SqliteDatabase(DatabasePath));
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
