@@ -126,29 +126,7 @@ public sealed class DataDirectory
                 $"The root key file {rootKeyPath} is missing, but the database {databasePath} was sealed under it: restore it from your backup (Tracevault never replaces the root key of an existing database).");
         }
 
-        var keyDirectory = System.IO.Path.GetDirectoryName(rootKeyPath)!;
-        if (rootKeys is null && !IsInside(rootKeyPath, full) && !Directory.Exists(keyDirectory))
-        {
-            throw new DataDirectoryException($"The directory {keyDirectory} of the root key file {rootKeyPath} does not exist; Tracevault makes the file, not the directory where you keep it.");
-        }
-
-        if (!directoryExists)
-        {
-            if (OperatingSystem.IsWindows())
-            {
-                Directory.CreateDirectory(full);
-            }
-            else
-            {
-                Directory.CreateDirectory(full, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            }
-        }
-
-        if (rootKeys is null)
-        {
-            rootKeys = RootKeyRing.CreateNew();
-            keyFile.Save(rootKeys);
-        }
+        rootKeys = CreateMissing(full, directoryExists, keyFile, rootKeys);
 
         var recorded = databaseExists ? VerifyRootKeys(rootKeys, rootKeyPath, databasePath).Recorded : [];
 
@@ -222,29 +200,7 @@ public sealed class DataDirectory
                 }
             }
 
-            var keyDirectory = System.IO.Path.GetDirectoryName(keyFile.Path)!;
-            if (rootKeys is null && !IsInside(keyFile.Path, full) && !Directory.Exists(keyDirectory))
-            {
-                throw new DataDirectoryException($"The directory {keyDirectory} of the root key file {keyFile.Path} does not exist; Tracevault makes the file, not the directory where you keep it.");
-            }
-
-            if (!directoryExists)
-            {
-                if (OperatingSystem.IsWindows())
-                {
-                    Directory.CreateDirectory(full);
-                }
-                else
-                {
-                    Directory.CreateDirectory(full, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-                }
-            }
-
-            if (rootKeys is null)
-            {
-                rootKeys = RootKeyRing.CreateNew();
-                keyFile.Save(rootKeys);
-            }
+            rootKeys = CreateMissing(full, directoryExists, keyFile, rootKeys);
 
             var ownerOnly = new List<string> { System.IO.Path.Combine(full, CredentialsFileName) };
             if (IsInside(keyFile.Path, full))
@@ -314,6 +270,40 @@ public sealed class DataDirectory
         {
             throw new DataDirectoryException($"The database {databasePath} cannot be read ({exception.Message.TrimEnd('.')}).", exception);
         }
+    }
+
+    /// <summary>
+    /// What a first start makes before the store is written: the data directory (owner-only) when it is missing, and a new root key
+    /// saved to <paramref name="keyFile"/> when none is held; returns the root keys to open the store with.
+    /// </summary>
+    private static RootKeyRing CreateMissing(string full, bool directoryExists, RootKeyFile keyFile, RootKeyRing? rootKeys)
+    {
+        var keyDirectory = System.IO.Path.GetDirectoryName(keyFile.Path)!;
+        if (rootKeys is null && !IsInside(keyFile.Path, full) && !Directory.Exists(keyDirectory))
+        {
+            throw new DataDirectoryException($"The directory {keyDirectory} of the root key file {keyFile.Path} does not exist; Tracevault makes the file, not the directory where you keep it.");
+        }
+
+        if (!directoryExists)
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(full);
+            }
+            else
+            {
+                Directory.CreateDirectory(full, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+        }
+
+        if (rootKeys is not null)
+        {
+            return rootKeys;
+        }
+
+        var created = RootKeyRing.CreateNew();
+        keyFile.Save(created);
+        return created;
     }
 
     private static bool IsInside(string path, string directory)
