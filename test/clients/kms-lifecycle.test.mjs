@@ -204,6 +204,10 @@ if (phase === 'live') {
       const refused = await rejection(() => kms.send(new EncryptCommand({ KeyId: created.KeyMetadata.KeyId, Plaintext: text('x') })));
       assert.ok(['UnsupportedOperationException', 'InvalidKeyUsageException'].includes(refused.name), refused.name);
     }
+    // A symmetric key has no public key, also when read back from the store (its metadata is kept as JSON there).
+    const symmetric = await kms.send(new CreateKeyCommand({}));
+    const noPublicKey = await rejection(() => kms.send(new GetPublicKeyCommand({ KeyId: symmetric.KeyMetadata.KeyId })));
+    assert.equal(noPublicKey.name, 'UnsupportedOperationException', noPublicKey.message);
     assertError(await rejection(() => kms.send(new CreateKeyCommand({ KeySpec: 'RSA_2048' }))), 'ValidationException',
       'You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.');
   });
