@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Tracevault.Keys.RootKeys;
@@ -114,4 +115,46 @@ public sealed class AuditChain
         BinaryPrimitives.WriteInt64BigEndian(bytes, number);
         hash.AppendData(bytes);
     }
+
+    /// <summary>
+    /// Verifies a whole trail as <c>audit verify</c> reports it: <paramref name="records"/> in sequence order, each linked to the one
+    /// before under the root key it names, ending where its sealed <paramref name="head"/> (null when missing) says.
+    /// </summary>
+    public AuditVerification Verify(IEnumerable<(long Sequence, AuditEvent Event, byte[] Hash, int? KeyId)> records, (AuditHead Head, byte[] Seal)? head)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var previous = AuditChain.Genesis;
+        long count = 0;
+        DateTimeOffset? lastTime = null;
+        foreach (var row in records)
+        {
+            var problem = row.Sequence != count + 1 ? $"broken at event {row.Event.EventId}: record {count + 1} before it is missing (sequence {row.Sequence} follows {count})"
+                : row.KeyId is not { } keyId ? $"broken at event {row.Event.EventId}: it was never chained under the key"
+                : !Holds(keyId) ? $"broken at event {row.Event.EventId}: it was chained under root key {keyId}, which the root key file does not hold"
+                : !Link(keyId, previous, row.Sequence, row.Event).AsSpan().SequenceEqual(row.Hash)
+                    ? $"broken at event {row.Event.EventId}: its link does not match, so it or a record before it was changed, removed or inserted"
+                : null;
+            if (problem is not null)
+            {
+                return new AuditVerification(false, count, lastTime, row.Event.EventId, problem);
+            }
+
+            previous = row.Hash;
+            lastTime = row.Event.EventTime;
+            count++;
+        }
+
+        var failure = head is not { } sealedHead ? "altered: its sealed head is missing"
+            : !IsSealOf(sealedHead.Head, sealedHead.Seal) ? "altered: its sealed head does not match its seal"
+            : sealedHead.Head.Damage is { } damage ? damage
+            : count < sealedHead.Head.Records ? string.Create(CultureInfo.InvariantCulture,
+                $"truncated: its sealed head counts {sealedHead.Head.Records} records up to {Format(sealedHead.Head.LastEventTime)}, but the chain ends after {count} (up to {Format(lastTime)})")
+            : count > sealedHead.Head.Records || !sealedHead.Head.LastLink.AsSpan().SequenceEqual(previous)
+                ? string.Create(CultureInfo.InvariantCulture, $"altered: the chain does not end where its sealed head says ({sealedHead.Head.Records} records)")
+            : null;
+        return new AuditVerification(failure is null, count, lastTime, null, failure);
+    }
+
+    private static string Format(DateTimeOffset? time) =>
+        time is { } value ? value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) : "the beginning";
 }

@@ -189,37 +189,15 @@ public sealed class SqliteAuditLog : IAuditLog
         var head = ReadHead(connection, transaction);
         using var command = SqliteKeyRepository.Command(connection, transaction, $"SELECT {Columns} FROM audit_events ORDER BY seq");
         using var reader = command.ExecuteReader();
-        var previous = AuditChain.Genesis;
-        long count = 0;
-        DateTimeOffset? lastTime = null;
-        while (reader.Read())
+        return _chain.Verify(Rows(reader), head);
+
+        static IEnumerable<(long Sequence, AuditEvent Event, byte[] Hash, int? KeyId)> Rows(SqliteDataReader reader)
         {
-            var row = ReadRow(reader);
-            var problem = row.Sequence != count + 1 ? $"broken at event {row.Event.EventId}: record {count + 1} before it is missing (sequence {row.Sequence} follows {count})"
-                : row.KeyId is not { } keyId ? $"broken at event {row.Event.EventId}: it was never chained under the key"
-                : !_chain.Holds(keyId) ? $"broken at event {row.Event.EventId}: it was chained under root key {keyId}, which the root key file does not hold"
-                : !_chain.Link(keyId, previous, row.Sequence, row.Event).AsSpan().SequenceEqual(row.Hash)
-                    ? $"broken at event {row.Event.EventId}: its link does not match, so it or a record before it was changed, removed or inserted"
-                : null;
-            if (problem is not null)
+            while (reader.Read())
             {
-                return new AuditVerification(false, count, lastTime, row.Event.EventId, problem);
+                yield return ReadRow(reader);
             }
-
-            previous = row.Hash;
-            lastTime = row.Event.EventTime;
-            count++;
         }
-
-        var failure = head is not { } sealedHead ? "altered: its sealed head is missing"
-            : !_chain.IsSealOf(sealedHead.Head, sealedHead.Seal) ? "altered: its sealed head does not match its seal"
-            : sealedHead.Head.Damage is { } damage ? damage
-            : count < sealedHead.Head.Records ? string.Create(CultureInfo.InvariantCulture,
-                $"truncated: its sealed head counts {sealedHead.Head.Records} records up to {Format(sealedHead.Head.LastEventTime)}, but the chain ends after {count} (up to {Format(lastTime)})")
-            : count > sealedHead.Head.Records || !sealedHead.Head.LastLink.AsSpan().SequenceEqual(previous)
-                ? string.Create(CultureInfo.InvariantCulture, $"altered: the chain does not end where its sealed head says ({sealedHead.Head.Records} records)")
-            : null;
-        return new AuditVerification(failure is null, count, lastTime, null, failure);
     }
 
     /// <inheritdoc />
@@ -327,9 +305,6 @@ public sealed class SqliteAuditLog : IAuditLog
         using var reader = command.ExecuteReader();
         return reader.Read() ? (reader.GetInt64(0), (byte[])reader[1], DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2))) : (0, AuditChain.Genesis, null);
     }
-
-    private static string Format(DateTimeOffset? time) =>
-        time is { } value ? value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) : "the beginning";
 
     private static List<(long Sequence, AuditEvent Event, byte[] Hash, int? KeyId)> ReadRows(SqliteCommand command)
     {
