@@ -33,8 +33,11 @@ internal static partial class LogMessages
     [LoggerMessage(EventId = 251, Level = LogLevel.Warning, Message = "Destroyed key material may still be in the database's write-ahead log: readers kept its checkpoint from finishing; the deletion sweep tries again in {Interval}")]
     public static partial void KeyMaterialEraseDeferred(ILogger logger, TimeSpan interval);
 
-    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Encryption-setting propagation failed this round: {ExceptionType}: {Reason}")]
-    public static partial void PropagationFailed(ILogger logger, string exceptionType, string reason);
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Encryption-setting propagation failed, {FailedRounds} round(s) in a row so far: {ExceptionType}: {Reason}")]
+    public static partial void PropagationFailed(ILogger logger, long failedRounds, string exceptionType, string reason);
+
+    [LoggerMessage(EventId = 480, Level = LogLevel.Information, Message = "Encryption-setting propagation works again after {FailedRounds} failed rounds")]
+    public static partial void PropagationRecovered(ILogger logger, long failedRounds);
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Console sign-in: user {UserName} of account {AccountId} with access key {AccessKeyId}")]
     public static partial void ConsoleSignedIn(ILogger logger, string accountId, string userName, string accessKeyId);

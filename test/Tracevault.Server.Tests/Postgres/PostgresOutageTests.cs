@@ -29,6 +29,7 @@ public sealed class PostgresOutageTests(ITestOutputHelper output) : IDisposable
         Assert.Empty(await xray.PutTraceSegmentsAsync([beforeDocument]));
 
         await relay.CutAsync();
+        var outage = System.Diagnostics.Stopwatch.StartNew();
         using var http = new SignedHttpClient(server.Endpoint, server.AdminAccessKeyId, server.AdminSecret);
         var during = TraceId(now, "0a7a6e000000000000000002");
         var duringDocument = Segment(during, "0a7a6e0000000002", "during", now - 1, now).ToJsonString();
@@ -64,6 +65,15 @@ public sealed class PostgresOutageTests(ITestOutputHelper output) : IDisposable
             using var ready = await probe.GetAsync(server.Endpoint + "/ready");
             return ready.StatusCode == HttpStatusCode.OK;
         });
+
+        // Propagation failed every round (four a second) while the database was away: one line at the first failure, the
+        // next only after 30 s, and one when it works again.
+        await Eventually.WaitAsync("propagation says it works again", () => server.Logs.Lines.Any(line => line.Contains("[480]", StringComparison.Ordinal)));
+        var failureLines = server.Logs.Lines.Where(line => line.Contains("EncryptionPropagationService[6]", StringComparison.Ordinal) || line.Contains("[480]", StringComparison.Ordinal)).ToList();
+        Assert.True(
+            failureLines.Count(line => line.Contains("EncryptionPropagationService[6]", StringComparison.Ordinal)) <= 1 + (int)(outage.Elapsed / TimeSpan.FromSeconds(30)),
+            "propagation logged its failures more often than every 30 s:\n" + string.Join("\n", failureLines));
+
         await xray.AssertStoredAsSentAsync(new Dictionary<string, List<string>>(StringComparer.Ordinal)
         {
             [before] = [beforeDocument],
