@@ -333,12 +333,31 @@ public static class TracevaultCommand
         }
     }
 
-    private static string UsageLines(DataDirectory directory, string region, Uri url) =>
-        $"""
-        To use it from the AWS CLI and SDKs:
-        {directory.ClientSettings(region, url.ToString().TrimEnd('/'))}
-        e.g. aws --endpoint-url {url.ToString().TrimEnd('/')} xray get-encryption-config
-        Console: {url}console
-        Sign in with the admin's access key id and secret access key from {directory.CredentialsPath}; make more users with 'tracevault users create NAME --data {directory.Path}{(directory.HoldsDatabase ? "" : " --postgres …")}'.
-        """;
+    private static string UsageLines(DataDirectory directory, string region, Uri url)
+    {
+        var endpoint = url.ToString().TrimEnd('/');
+        var makeUsers = $"make more users with 'tracevault users create NAME --data {directory.Path}{(directory.HoldsDatabase ? "" : " --postgres …")}'";
+        if (!File.Exists(directory.CredentialsPath))
+        {
+            // A node that joined a PostgreSQL database another node initialized: the admin's credentials were written there.
+            return $"""
+                This node's data directory holds no credentials file: use the credentials file of the node that initialized the
+                database, or an access key of your own, with:
+                export AWS_REGION={region}
+                export AWS_DEFAULT_REGION={region}
+                export AWS_ENDPOINT_URL={endpoint}
+                e.g. aws --endpoint-url {endpoint} xray get-encryption-config
+                Console: {url}console
+                Sign in with such an access key; {makeUsers}.
+                """;
+        }
+
+        return $"""
+            To use it from the AWS CLI and SDKs:
+            {directory.ClientSettings(region, endpoint)}
+            e.g. aws --endpoint-url {endpoint} xray get-encryption-config
+            Console: {url}console
+            Sign in with the admin's access key id and secret access key from {directory.CredentialsPath}; {makeUsers}.
+            """;
+    }
 }

@@ -44,6 +44,8 @@ public sealed class PostgresNodeTests(ITestOutputHelper output) : IDisposable
             output.WriteLine(other.Output);
             Assert.DoesNotContain("Initialized", other.Output, StringComparison.Ordinal);
             Assert.False(File.Exists(Path.Combine(second, "credentials")), "a node joining an initialized database makes no admin");
+            Assert.DoesNotContain(Path.Combine(second, "credentials"), other.Output, StringComparison.Ordinal);
+            Assert.Contains("holds no credentials file", other.Output, StringComparison.Ordinal);
             AssertReadsBack(await AwsCli.RunAsync(other.Endpoint, Cli(first), "xray", "batch-get-traces", "--trace-ids", traceId), traceId);
 
             // And what the second stores, the first reads.
