@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.HttpOverrides;
 
 namespace Tracevault.Server.Http;
 
-/// <summary>Who sent a request: the client address trusted proxies forwarded (<c>--trusted-proxy</c>), else the connection's peer; and whether it may call unsigned.</summary>
+/// <summary>Who sent a request: the client address (and scheme) trusted proxies forwarded (<c>--trusted-proxy</c>), else the connection's; and whether it may call unsigned.</summary>
 /// <remarks>
 /// Without trusted proxies no header is read: the address is the connection's peer, as always. With them, ASP.NET Core's
 /// forwarded-headers middleware takes <c>X-Forwarded-For</c> only from a peer in a trusted network, walking back through
@@ -36,7 +36,8 @@ public static class ClientAddress
 
             return next(context);
         });
-        var options = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor, ForwardLimit = null };
+        // X-Forwarded-Proto too: behind a proxy that ends TLS the request counts as HTTPS, so console cookies are Secure __Host- ones.
+        var options = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto, ForwardLimit = null };
 
         // The defaults trust loopback: only the networks given are trusted.
         options.KnownProxies.Clear();

@@ -98,6 +98,48 @@ public sealed class TrustedProxyTests
         }
     }
 
+    [Fact]
+    public async Task BehindATlsTerminatingTrustedProxy_XForwardedProtoHttps_GivesSecureHostCookies_AndFromOthersIsIgnored()
+    {
+        var data = Directory.CreateTempSubdirectory("tracevault-proxy-").FullName;
+        try
+        {
+            await using (var behindProxy = await StartAsync(data, "--trusted-proxy", "127.0.0.1/32"))
+            {
+                var cookie = await SignInCookieAsync(behindProxy.Endpoint, "https");
+                Assert.StartsWith("__Host-", cookie, StringComparison.Ordinal);
+                Assert.Contains("secure", cookie, StringComparison.OrdinalIgnoreCase);
+                Assert.Contains("path=/;", cookie + ";", StringComparison.OrdinalIgnoreCase);
+                Assert.DoesNotContain("__Host-", await SignInCookieAsync(behindProxy.Endpoint, null), StringComparison.Ordinal);
+            }
+
+            // Without trusted proxies the header is anyone's claim: plain HTTP stays plain.
+            await using var direct = await StartAsync(data);
+            var plain = await SignInCookieAsync(direct.Endpoint, "https");
+            Assert.DoesNotContain("__Host-", plain, StringComparison.Ordinal);
+            Assert.DoesNotContain("secure", plain, StringComparison.OrdinalIgnoreCase);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    /// <summary>The cookie the sign-in form sets, asked for through a proxy that forwards <paramref name="forwardedProto"/> when given.</summary>
+    private static async Task<string> SignInCookieAsync(string endpoint, string? forwardedProto)
+    {
+        using var client = new ConsoleHttpClient(endpoint);
+        client.DefaultRequestHeaders.Add("X-Forwarded-For", "203.0.113.7");
+        if (forwardedProto is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Forwarded-Proto", forwardedProto);
+        }
+
+        using var form = await client.GetAsync("/console/signin");
+        Assert.Equal(HttpStatusCode.OK, form.StatusCode);
+        return Assert.Single(form.Headers.GetValues("Set-Cookie"));
+    }
+
     private static async Task<ServerProcess> StartAsync(string data, params string[] arguments)
     {
         var port = ServerProcess.FreePort();
