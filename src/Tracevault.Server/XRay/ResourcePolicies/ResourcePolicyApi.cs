@@ -75,7 +75,7 @@ public sealed class ResourcePolicyApi
         var name = OptionalString(root, "PolicyName") ?? throw Invalid("PolicyName is required.");
         var revision = OptionalString(root, "PolicyRevisionId");
         _policies.Authorize(request.Caller, request.Caller.AccountId, request.Action);
-        _policies.Delete(request.Caller.AccountId, name, revision);
+        _policies.Delete(request.Caller, name, revision);
         return ApiResponses.WriteEmptyAsync(request);
     }
 

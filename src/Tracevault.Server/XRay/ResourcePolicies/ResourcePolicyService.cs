@@ -26,12 +26,14 @@ public sealed class ResourcePolicyService
 
     private readonly IResourcePolicyRepository _policies;
     private readonly TimeProvider _time;
+    private readonly ILogger<ResourcePolicyService> _logger;
 
     /// <summary>Creates the service.</summary>
-    public ResourcePolicyService(IResourcePolicyRepository policies, TimeProvider time)
+    public ResourcePolicyService(IResourcePolicyRepository policies, TimeProvider time, ILogger<ResourcePolicyService> logger)
     {
         _policies = policies;
         _time = time;
+        _logger = logger;
     }
 
     /// <summary>An account's policies, by name.</summary>
@@ -57,24 +59,31 @@ public sealed class ResourcePolicyService
         }
 
         var (outcome, policy) = _policies.Put(account, name, document, expected, _time.GetUtcNow(), MaxPolicies);
-        return outcome switch
+        switch (outcome)
         {
-            ResourcePolicyWriteOutcome.RevisionMismatch => throw RevisionMismatch(name, revisionId!),
-            ResourcePolicyWriteOutcome.LimitReached => throw new ApiException("PolicyCountLimitExceededException",
-                string.Create(CultureInfo.InvariantCulture, $"The account has {MaxPolicies} resource policies, the most it may have: delete one, or put a new version of one of them.")),
-            _ => policy!,
-        };
+            case ResourcePolicyWriteOutcome.RevisionMismatch:
+                throw RevisionMismatch(name, revisionId!);
+            case ResourcePolicyWriteOutcome.LimitReached:
+                throw new ApiException("PolicyCountLimitExceededException",
+                    string.Create(CultureInfo.InvariantCulture, $"The account has {MaxPolicies} resource policies, the most it may have: delete one, or put a new version of one of them."));
+        }
+
+        LogMessages.ResourcePolicyChanged(_logger, name, account, string.Create(CultureInfo.InvariantCulture, $"put at revision {policy!.Revision}"), caller.Arn);
+        return policy;
     }
 
-    /// <summary>Deletes the account's policy <paramref name="name"/>; a policy that does not exist is already deleted.</summary>
+    /// <summary>Deletes the caller's account's policy <paramref name="name"/>; a policy that does not exist is already deleted.</summary>
     /// <exception cref="ApiException">The name is not valid, or the revision is not the policy's.</exception>
-    public void Delete(string accountId, string name, string? revisionId)
+    public void Delete(Caller caller, string name, string? revisionId)
     {
+        ArgumentNullException.ThrowIfNull(caller);
         CheckName(name);
-        if (_policies.Delete(accountId, name, ParseRevision(revisionId)) == ResourcePolicyWriteOutcome.RevisionMismatch)
+        if (_policies.Delete(caller.AccountId, name, ParseRevision(revisionId)) == ResourcePolicyWriteOutcome.RevisionMismatch)
         {
             throw RevisionMismatch(name, revisionId!);
         }
+
+        LogMessages.ResourcePolicyChanged(_logger, name, caller.AccountId, "deleted", caller.Arn);
     }
 
     /// <summary>
@@ -112,11 +121,13 @@ public sealed class ResourcePolicyService
 
         if (resource == ResourcePolicyDecision.NotApplicable)
         {
+            LogMessages.CrossAccountRefused(_logger, action, caller.Arn, targetAccount, "no resource policy of the account allows it");
             throw Denied(caller, action, $"because no resource-based policy of account {targetAccount} allows the {action} action");
         }
 
         if (identity != PolicyDecision.Allow)
         {
+            LogMessages.CrossAccountRefused(_logger, action, caller.Arn, targetAccount, "no identity policy of the caller allows it");
             throw Denied(caller, action, $"because no identity-based policy allows the {action} action");
         }
     }
