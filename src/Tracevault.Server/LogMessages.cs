@@ -124,4 +124,10 @@ internal static partial class LogMessages
     public static partial void SamplingBoostStarted(ILogger logger, string ruleName, string accountId, double rate, DateTimeOffset until, long anomalies, long total);
     [LoggerMessage(EventId = 330, Level = LogLevel.Error, Message = "Database unavailable: operation {Operation} (request {RequestId}) could not reach it ({Code}: {Reason}); answered with a retryable error (503), nothing acknowledged. It resumes by itself when the database is back.")]
     public static partial void OperationStoreUnavailable(ILogger logger, string operation, string requestId, string code, string reason);
+
+    [LoggerMessage(EventId = 410, Level = LogLevel.Information, Message = "X-Ray resource policy {PolicyName} of account {AccountId} {Change} by {CallerArn}")]
+    public static partial void ResourcePolicyChanged(ILogger logger, string policyName, string accountId, string change, string callerArn);
+
+    [LoggerMessage(EventId = 411, Level = LogLevel.Debug, Message = "{Action} by {CallerArn} into account {AccountId} refused: {Reason}")]
+    public static partial void CrossAccountRefused(ILogger logger, string action, string callerArn, string accountId, string reason);
 }

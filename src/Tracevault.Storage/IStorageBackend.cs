@@ -6,6 +6,7 @@ using Tracevault.Keys.RootKeys;
 using Tracevault.Keys.Settings;
 using Tracevault.Storage.Sampling;
 using Tracevault.Storage.Groups;
+using Tracevault.Storage.ResourcePolicies;
 using Tracevault.Storage.Traces;
 
 namespace Tracevault.Storage;
@@ -43,6 +44,9 @@ public interface IStorageBackend
 
     /// <summary>X-Ray groups.</summary>
     IGroupRepository Groups { get; }
+
+    /// <summary>X-Ray resource policies.</summary>
+    IResourcePolicyRepository ResourcePolicies { get; }
 
     /// <summary>The console's sessions, shared by every node.</summary>
     IConsoleSessionStore ConsoleSessions { get; }

@@ -172,7 +172,13 @@ public sealed class ApiDispatcher
             throw new ApiException(ErrorResponses.SerializationCode(route.Protocol), $"The request body is not valid JSON: {problem}.");
         }
 
-        await handler(new ApiRequest(context, route.Protocol, route.Operation, caller, body)).ConfigureAwait(false);
+        if (route.TargetAccount is not null && !_router.AcceptsTargetAccount(route.Protocol, route.Operation))
+        {
+            throw new ApiException(ErrorResponses.ValidationCode(route.Protocol),
+                $"{route.Operation} acts on the caller's own account: only PutTraceSegments may be sent into another account's path ({AccountPath.Prefix}ACCOUNT/...).");
+        }
+
+        await handler(new ApiRequest(context, route.Protocol, route.Operation, caller, body) { TargetAccount = route.TargetAccount }).ConfigureAwait(false);
     }
 
     private async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpContext context, ApiRoute route)

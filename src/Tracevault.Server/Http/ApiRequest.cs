@@ -13,6 +13,9 @@ namespace Tracevault.Server.Http;
 /// <param name="Body">The request body as received.</param>
 public sealed record ApiRequest(HttpContext Http, ApiProtocol Protocol, string Operation, Caller Caller, ReadOnlyMemory<byte> Body)
 {
+    /// <summary>The account the request was sent into by an <see cref="AccountPath"/> prefix, or null when it acts on the caller's own.</summary>
+    public string? TargetAccount { get; init; }
+
     /// <summary>The IAM action name of the operation, e.g. <c>kms:Encrypt</c>.</summary>
     public string Action => ActionPrefix(Protocol) + Operation;
 

@@ -17,6 +17,9 @@ public sealed record ApiRoute(ApiProtocol Protocol, string Operation, bool Known
     /// <summary>The CloudTrail target prefix the Smithy-built AWS SDK for JavaScript v3 sends: the service shape's name alone.</summary>
     public const string CloudTrailShortTargetPrefix = "CloudTrail_20131101.";
 
+    /// <summary>The account the request names with an <see cref="AccountPath"/> prefix, or null when it acts on the caller's own.</summary>
+    public string? TargetAccount { get; init; }
+
     /// <summary>The SigV4 signing name of the route's service.</summary>
     public string SigningService => Protocol switch
     {
@@ -50,6 +53,11 @@ public sealed record ApiRoute(ApiProtocol Protocol, string Operation, bool Known
         }
 
         var path = request.Path.Value ?? "/";
+        if (AccountPath.TrySplit(path, out var account, out var rest) && XRayOperations.TryFind(rest, out var intoAccount))
+        {
+            return new ApiRoute(ApiProtocol.XRay, intoAccount, true) { TargetAccount = account };
+        }
+
         if (XRayOperations.TryFind(path, out var operation))
         {
             return new ApiRoute(ApiProtocol.XRay, operation, true);

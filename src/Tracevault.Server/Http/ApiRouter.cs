@@ -4,6 +4,7 @@ namespace Tracevault.Server.Http;
 public sealed class ApiRouter
 {
     private readonly Dictionary<(ApiProtocol, string), ApiHandler> _handlers = [];
+    private readonly HashSet<(ApiProtocol, string)> _intoOtherAccounts = [];
 
     /// <summary>Registers the handler of an operation.</summary>
     public ApiRouter Map(ApiProtocol protocol, string operation, ApiHandler handler)
@@ -11,6 +12,17 @@ public sealed class ApiRouter
         _handlers.Add((protocol, operation), handler);
         return this;
     }
+
+    /// <summary>Registers the handler of an operation that may be sent into another account (<see cref="ApiRequest.TargetAccount"/>), which it authorizes itself.</summary>
+    public ApiRouter MapIntoAnyAccount(ApiProtocol protocol, string operation, ApiHandler handler)
+    {
+        Map(protocol, operation, handler);
+        _intoOtherAccounts.Add((protocol, operation));
+        return this;
+    }
+
+    /// <summary>Whether an operation may be sent into another account.</summary>
+    public bool AcceptsTargetAccount(ApiProtocol protocol, string operation) => _intoOtherAccounts.Contains((protocol, operation));
 
     /// <summary>The operations registered for a protocol, by model name.</summary>
     public IReadOnlyList<string> Operations(ApiProtocol protocol) =>

@@ -4,6 +4,7 @@ using Tracevault.Core.Policies;
 using Tracevault.Server.Auth;
 using Tracevault.Server.Hosting;
 using Tracevault.Server.Http;
+using Tracevault.Server.XRay.ResourcePolicies;
 
 namespace Tracevault.Server.Otlp;
 
@@ -21,21 +22,27 @@ public sealed class OtlpCallers
 
     private readonly RequestAuthenticator _authenticator;
     private readonly DataDirectory _data;
+    private readonly ResourcePolicyService _policies;
 
     /// <summary>Creates the authenticator.</summary>
-    public OtlpCallers(RequestAuthenticator authenticator, DataDirectory data)
+    public OtlpCallers(RequestAuthenticator authenticator, DataDirectory data, ResourcePolicyService policies)
     {
         _authenticator = authenticator;
         _data = data;
+        _policies = policies;
     }
 
     /// <summary>Whether the request carries a SigV4 signature (header or query).</summary>
     public static bool IsSigned(HttpRequest request) =>
         request.Headers.ContainsKey("Authorization") || request.Query.ContainsKey("X-Amz-Signature");
 
-    /// <summary>The caller of an OTLP export, allowed to store spans.</summary>
+    /// <summary>The caller of an OTLP export, allowed to store spans in its own account.</summary>
     /// <exception cref="OtlpRequestException">401 when unsigned from another machine or badly signed; 403 when the user may not put trace segments.</exception>
-    public Caller Authenticate(HttpContext context, ReadOnlySpan<byte> rawBody)
+    public Caller Authenticate(HttpContext context, ReadOnlySpan<byte> rawBody) => Authenticate(context, rawBody, null);
+
+    /// <summary>The caller of an OTLP export, allowed to store spans in <paramref name="targetAccount"/> (null: its own account) by the policies of both.</summary>
+    /// <exception cref="OtlpRequestException">401 when unsigned from another machine or badly signed; 403 when the user may not put trace segments there.</exception>
+    public Caller Authenticate(HttpContext context, ReadOnlySpan<byte> rawBody, string? targetAccount)
     {
         var remote = context.Connection.RemoteIpAddress;
         if (!IsSigned(context.Request))
@@ -44,6 +51,12 @@ public sealed class OtlpCallers
             {
                 throw new OtlpRequestException(401, OtlpRequestException.Unauthenticated,
                     "MissingAuthenticationTokenException: unsigned OTLP exports are accepted from this machine only; sign the request with SigV4 (service xray).");
+            }
+
+            if (targetAccount is not null)
+            {
+                throw new OtlpRequestException(401, OtlpRequestException.Unauthenticated,
+                    "MissingAuthenticationTokenException: an export into another account's path must be signed with SigV4 (service xray), so its resource policies can name the sender.");
             }
 
             return Local(remote, context.Request.Headers.UserAgent.ToString());
@@ -61,7 +74,7 @@ public sealed class OtlpCallers
 
         try
         {
-            ApiRequest.AuthorizeByIdentity(caller, ApiProtocol.XRay, Action, "*");
+            _policies.Authorize(caller, targetAccount ?? caller.AccountId, Action);
         }
         catch (ApiException exception)
         {

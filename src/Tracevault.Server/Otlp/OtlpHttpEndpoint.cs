@@ -54,7 +54,15 @@ public sealed class OtlpHttpEndpoint
             return;
         }
 
-        if (!string.Equals(context.Request.Path.Value, TracesPath, StringComparison.Ordinal))
+        var path = context.Request.Path.Value ?? "/";
+        string? targetAccount = null;
+        if (Http.AccountPath.TrySplit(path, out var account, out var rest) && string.Equals(rest, TracesPath, StringComparison.Ordinal))
+        {
+            targetAccount = account;
+            path = rest;
+        }
+
+        if (!string.Equals(path, TracesPath, StringComparison.Ordinal))
         {
             if (_listeners.IsHttpPort(port))
             {
@@ -66,10 +74,10 @@ public sealed class OtlpHttpEndpoint
             return;
         }
 
-        await ExportAsync(context).ConfigureAwait(false);
+        await ExportAsync(context, targetAccount).ConfigureAwait(false);
     }
 
-    private async Task ExportAsync(HttpContext context)
+    private async Task ExportAsync(HttpContext context, string? targetAccount)
     {
         var request = context.Request;
         var json = IsJson(request.ContentType);
@@ -88,10 +96,10 @@ public sealed class OtlpHttpEndpoint
             }
 
             var raw = await OtlpPayload.ReadRawAsync(request, context.RequestAborted).ConfigureAwait(false);
-            var caller = _callers.Authenticate(context, raw);
+            var caller = _callers.Authenticate(context, raw, targetAccount);
             var body = OtlpPayload.IsGzip(request) ? OtlpPayload.Inflate(raw) : raw;
             var export = json ? OtlpPayload.ParseJson(body) : OtlpPayload.ParseProtobuf(body);
-            var response = await _ingest.ExportAsync(caller.AccountId, export, context.RequestAborted).ConfigureAwait(false);
+            var response = await _ingest.ExportAsync(targetAccount ?? caller.AccountId, export, context.RequestAborted).ConfigureAwait(false);
             await WriteAsync(context, StatusCodes.Status200OK, response, json).ConfigureAwait(false);
         }
         catch (OtlpRequestException error)

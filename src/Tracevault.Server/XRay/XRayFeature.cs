@@ -5,6 +5,7 @@ using Tracevault.Keys.Settings;
 using Tracevault.Server.Hosting;
 using Tracevault.Server.Http;
 using Tracevault.Server.XRay.Groups;
+using Tracevault.Server.XRay.ResourcePolicies;
 using Tracevault.Storage.Traces;
 
 namespace Tracevault.Server.XRay;
@@ -50,6 +51,9 @@ public static class XRayFeature
         services.AddSingleton(_ => data.Storage.Groups);
         services.AddSingleton<GroupService>();
         services.AddSingleton<GroupApi>();
+        services.AddSingleton(_ => data.Storage.ResourcePolicies);
+        services.AddSingleton<ResourcePolicyService>();
+        services.AddSingleton<ResourcePolicyApi>();
         services.AddSingleton<XRayQueryApi>();
         services.AddSingleton(_ => data.Storage.SamplingRules);
         services.AddSingleton<SamplingApi>();
@@ -65,5 +69,6 @@ public static class XRayFeature
         services.GetRequiredService<SamplingApi>().Map(router);
         services.GetRequiredService<EncryptionConfigApi>().Map(router);
         services.GetRequiredService<GroupApi>().Map(router);
+        services.GetRequiredService<ResourcePolicyApi>().Map(router);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Tracevault.Server.Http;
+using Tracevault.Server.XRay.ResourcePolicies;
 using Tracevault.Storage;
 using Tracevault.Storage.Traces;
 
@@ -17,11 +18,13 @@ public sealed class XRayIngestApi
     private readonly SegmentIntake _intake;
     private readonly ChunkWriter _writer;
     private readonly IngestCounters _counters;
+    private readonly ResourcePolicyService _policies;
     private readonly ILogger<XRayIngestApi> _logger;
 
     /// <summary>Creates the API.</summary>
-    public XRayIngestApi(SegmentIntake intake, ChunkWriter writer, IngestCounters counters, ILogger<XRayIngestApi> logger)
+    public XRayIngestApi(SegmentIntake intake, ChunkWriter writer, IngestCounters counters, ResourcePolicyService policies, ILogger<XRayIngestApi> logger)
     {
+        _policies = policies;
         _intake = intake;
         _writer = writer;
         _counters = counters;
@@ -30,12 +33,14 @@ public sealed class XRayIngestApi
 
     /// <summary>Registers the operations.</summary>
     public void Map(ApiRouter router) => router
-        .Map(ApiProtocol.XRay, "PutTraceSegments", PutTraceSegmentsAsync)
+        .MapIntoAnyAccount(ApiProtocol.XRay, "PutTraceSegments", PutTraceSegmentsAsync)
         .Map(ApiProtocol.XRay, "PutTelemetryRecords", PutTelemetryRecordsAsync);
 
     private async Task PutTraceSegmentsAsync(ApiRequest request)
     {
-        request.AuthorizeByIdentity();
+        // Segments land in the account the request was sent into, under that account's encryption setting, when its resource policies let the caller.
+        var account = request.TargetAccount ?? request.Caller.AccountId;
+        _policies.Authorize(request.Caller, account, request.Action);
         var documents = ReadDocuments(request.Body);
         _counters.AddHttpReceived(documents.Count);
 
@@ -58,7 +63,7 @@ public sealed class XRayIngestApi
         StoreOutcome outcome;
         try
         {
-            outcome = await _writer.StoreAsync(request.Caller.AccountId, accepted, request.Http.RequestAborted).ConfigureAwait(false);
+            outcome = await _writer.StoreAsync(account, accepted, request.Http.RequestAborted).ConfigureAwait(false);
         }
         catch (Exception exception) when (StorageFailure.Of(exception) is { Kind: StorageFailureKind.Full } full)
         {

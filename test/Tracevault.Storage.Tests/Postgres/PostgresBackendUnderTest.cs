@@ -7,6 +7,7 @@ using Tracevault.Keys.RootKeys;
 using Tracevault.Keys.Settings;
 using Tracevault.Server.Tests.Infrastructure;
 using Tracevault.Storage.Groups;
+using Tracevault.Storage.ResourcePolicies;
 using Tracevault.Storage.Postgres;
 using Tracevault.Storage.Sampling;
 using Tracevault.Storage.Tests.Contracts;
@@ -120,4 +121,6 @@ public sealed class PostgresBackendUnderTest : IBackendUnderTest
 
         transaction.Commit();
     }
+
+    public IResourcePolicyRepository OpenResourcePolicyRepository() => new PostgresResourcePolicyRepository(OpenDatabase());
 }

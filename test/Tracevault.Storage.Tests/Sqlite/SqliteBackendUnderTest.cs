@@ -5,6 +5,7 @@ using Tracevault.Keys.Identity;
 using Tracevault.Keys.Kms;
 using Tracevault.Keys.RootKeys;
 using Tracevault.Storage.Groups;
+using Tracevault.Storage.ResourcePolicies;
 using Tracevault.Keys.Settings;
 using Tracevault.Storage.Sqlite;
 using Tracevault.Storage.Tests.Contracts;
@@ -85,4 +86,6 @@ public sealed class SqliteBackendUnderTest : IBackendUnderTest
         command.ExecuteNonQuery();
         transaction.Commit();
     }
+
+    public IResourcePolicyRepository OpenResourcePolicyRepository() => new SqliteResourcePolicyRepository(new SqliteDatabase(DatabasePath));
 }
