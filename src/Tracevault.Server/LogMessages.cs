@@ -121,4 +121,7 @@ internal static partial class LogMessages
     public static partial void SamplingBoostStarted(ILogger logger, string ruleName, string accountId, double rate, DateTimeOffset until, long anomalies, long total);
     [LoggerMessage(EventId = 330, Level = LogLevel.Error, Message = "Database unavailable: operation {Operation} (request {RequestId}) could not reach it ({Code}: {Reason}); answered with a retryable error (503), nothing acknowledged. It resumes by itself when the database is back.")]
     public static partial void OperationStoreUnavailable(ILogger logger, string operation, string requestId, string code, string reason);
+
+    [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "Tags of {ResourceArn} changed by {CallerArn}: {Set} set, {Removed} removed")]
+    public static partial void ResourceTagsChanged(ILogger logger, string resourceArn, string callerArn, int set, int removed);
 }

@@ -53,6 +53,7 @@ public static class XRayFeature
         services.AddSingleton<XRayQueryApi>();
         services.AddSingleton(_ => data.Storage.SamplingRules);
         services.AddSingleton<SamplingApi>();
+        services.AddSingleton<Tags.TagApi>();
         services.AddHostedService<RetentionService>();
         return services;
     }
@@ -65,5 +66,6 @@ public static class XRayFeature
         services.GetRequiredService<SamplingApi>().Map(router);
         services.GetRequiredService<EncryptionConfigApi>().Map(router);
         services.GetRequiredService<GroupApi>().Map(router);
+        services.GetRequiredService<Tags.TagApi>().Map(router);
     }
 }
