@@ -51,11 +51,11 @@ public sealed record ApiRequest(HttpContext Http, ApiProtocol Protocol, string O
     /// <exception cref="ApiException"><c>AccessDeniedException</c>, worded as AWS words it.</exception>
     public void AuthorizeByIdentity(string resource = "*") => AuthorizeByIdentity(Caller, Protocol, Action, resource);
 
-    /// <summary>Requires <paramref name="caller"/>'s identity policies to allow <paramref name="action"/> on <paramref name="resource"/>.</summary>
+    /// <summary>Requires <paramref name="caller"/>'s identity policies to allow <paramref name="action"/> on <paramref name="resource"/>, its conditions given <paramref name="context"/>.</summary>
     /// <exception cref="ApiException"><c>AccessDeniedException</c>, worded as AWS words it.</exception>
-    public static void AuthorizeByIdentity(Caller caller, ApiProtocol protocol, string action, string resource)
+    public static void AuthorizeByIdentity(Caller caller, ApiProtocol protocol, string action, string resource, IReadOnlyDictionary<string, IReadOnlyList<string>>? context = null)
     {
-        var decision = caller.EvaluateIdentityPolicies(action, resource);
+        var decision = caller.EvaluateIdentityPolicies(action, resource, context);
         if (decision == PolicyDecision.Allow)
         {
             return;

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Tracevault.Core.Sampling;
 using Tracevault.Server.Hosting;
 using Tracevault.Server.Http;
+using Tracevault.Server.XRay.Tags;
 using Tracevault.Storage.Sampling;
 
 namespace Tracevault.Server.XRay;
@@ -74,6 +75,19 @@ public sealed class SamplingApi
         return rules;
     }
 
+    /// <summary>
+    /// Requires the caller may act on the rule: one it creates with <paramref name="creating"/> as its tags (<c>aws:RequestTag/KEY</c>,
+    /// <c>aws:TagKeys</c>), or, when <paramref name="creating"/> is null, the stored one, whose tags are <c>aws:ResourceTag/KEY</c>.
+    /// </summary>
+    /// <returns>The stored rule, or null when creating or when the account has none of that name.</returns>
+    private async Task<StoredSamplingRule?> AuthorizeRuleAsync(ApiRequest request, string name, IReadOnlyList<KeyValuePair<string, string>>? creating)
+    {
+        var account = request.Caller.AccountId;
+        var stored = creating is null ? await _rules.FindAsync(account, name, request.Http.RequestAborted).ConfigureAwait(false) : null;
+        request.AuthorizeTagged(RuleArn(account, name), stored?.Tags ?? [], creating, creating?.Select(t => t.Key));
+        return stored;
+    }
+
     private static StoredSamplingRule DefaultRule(string accountId) =>
         new(accountId, SamplingRule.Default, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, []);
 
@@ -88,9 +102,9 @@ public sealed class SamplingApi
 
         var account = request.Caller.AccountId;
         var name = RuleName(definition, account) ?? throw SamplingRuleJson.Invalid("SamplingRule.RuleName (or RuleARN) is required.");
-        request.AuthorizeByIdentity(RuleArn(account, name));
-        var rule = SamplingRuleJson.ReadRule(definition, name);
         var tags = SamplingRuleJson.ReadTags(root);
+        await AuthorizeRuleAsync(request, name, tags).ConfigureAwait(false);
+        var rule = SamplingRuleJson.ReadRule(definition, name);
         var now = Now();
         var stored = new StoredSamplingRule(account, rule, now, now, tags);
         var outcome = name == SamplingRule.DefaultName
@@ -118,9 +132,8 @@ public sealed class SamplingApi
 
         var account = request.Caller.AccountId;
         var name = RuleName(update, account) ?? throw SamplingRuleJson.Invalid("SamplingRuleUpdate.RuleName (or RuleARN) is required.");
-        request.AuthorizeByIdentity(RuleArn(account, name));
         var cancellation = request.Http.RequestAborted;
-        var current = await _rules.FindAsync(account, name, cancellation).ConfigureAwait(false)
+        var current = await AuthorizeRuleAsync(request, name, creating: null).ConfigureAwait(false)
             ?? (name == SamplingRule.DefaultName ? DefaultRule(account) : throw NoSuchRule(name));
         var stored = current with { Rule = SamplingRuleJson.ApplyUpdate(update, current.Rule), ModifiedAt = Now() };
         if (!await _rules.UpdateAsync(stored, cancellation).ConfigureAwait(false))
@@ -147,7 +160,7 @@ public sealed class SamplingApi
         using var body = request.ReadJson();
         var account = request.Caller.AccountId;
         var name = RuleName(body.RootElement, account) ?? throw SamplingRuleJson.Invalid("RuleName (or RuleARN) is required.");
-        request.AuthorizeByIdentity(RuleArn(account, name));
+        await AuthorizeRuleAsync(request, name, creating: null).ConfigureAwait(false);
         if (name == SamplingRule.DefaultName)
         {
             throw SamplingRuleJson.Invalid("The Default sampling rule can't be deleted; update its FixedRate and ReservoirSize instead.");

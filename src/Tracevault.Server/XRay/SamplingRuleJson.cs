@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Tracevault.Server.XRay.Tags;
 using Tracevault.Core.Sampling;
 using Tracevault.Server.Http;
 using Tracevault.Storage.Sampling;
@@ -9,7 +10,7 @@ namespace Tracevault.Server.XRay;
 internal static class SamplingRuleJson
 {
     /// <summary>The most user tags a rule may have.</summary>
-    public const int MaxTags = 50;
+    public const int MaxTags = XRayTags.MaxTags;
 
     private const int MaxAttributes = 5;
 
@@ -74,48 +75,7 @@ internal static class SamplingRuleJson
 
     /// <summary>Reads the <c>Tags</c> of a create request: at most 50, keys 1 to 128 characters and unique, values up to 256, no <c>aws:</c> prefix.</summary>
     /// <exception cref="ApiException"><c>InvalidRequestException</c> for the first tag out of bounds.</exception>
-    public static List<KeyValuePair<string, string>> ReadTags(JsonElement root)
-    {
-        var tags = new List<KeyValuePair<string, string>>();
-        if (!root.TryGetProperty("Tags", out var list) || list.ValueKind == JsonValueKind.Null)
-        {
-            return tags;
-        }
-
-        if (list.ValueKind != JsonValueKind.Array)
-        {
-            throw Invalid("Tags must be a list of {Key, Value}.");
-        }
-
-        if (list.GetArrayLength() > MaxTags)
-        {
-            throw Invalid($"Tags holds {list.GetArrayLength()} tags; a sampling rule may have at most {MaxTags}.");
-        }
-
-        foreach (var tag in list.EnumerateArray())
-        {
-            if (tag.ValueKind != JsonValueKind.Object || !Has(tag, "Key") || !Has(tag, "Value"))
-            {
-                throw Invalid("Each tag must have a Key and a Value.");
-            }
-
-            var key = Text(tag, "Key", 1, 128)!;
-            var value = Text(tag, "Value", 0, 256)!;
-            if (key.StartsWith("aws:", StringComparison.OrdinalIgnoreCase))
-            {
-                throw Invalid($"Tag key '{key}' starts with 'aws:', which is reserved for AWS use.");
-            }
-
-            if (tags.Any(t => t.Key == key))
-            {
-                throw Invalid($"Tag key '{key}' is given more than once.");
-            }
-
-            tags.Add(new(key, value));
-        }
-
-        return tags;
-    }
+    public static List<KeyValuePair<string, string>> ReadTags(JsonElement root) => XRayTags.ReadTags(root, "Tags", XRayTags.MaxTags);
 
     /// <summary>Writes a <c>SamplingRuleRecord</c>.</summary>
     public static void WriteRecord(Utf8JsonWriter writer, StoredSamplingRule stored, string arn)

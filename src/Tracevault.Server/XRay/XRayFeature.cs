@@ -57,6 +57,7 @@ public static class XRayFeature
         services.AddSingleton<XRayQueryApi>();
         services.AddSingleton(_ => data.Storage.SamplingRules);
         services.AddSingleton<SamplingApi>();
+        services.AddSingleton<Tags.TagApi>();
         services.AddHostedService<RetentionService>();
         return services;
     }
@@ -70,5 +71,6 @@ public static class XRayFeature
         services.GetRequiredService<EncryptionConfigApi>().Map(router);
         services.GetRequiredService<GroupApi>().Map(router);
         services.GetRequiredService<ResourcePolicyApi>().Map(router);
+        services.GetRequiredService<Tags.TagApi>().Map(router);
     }
 }

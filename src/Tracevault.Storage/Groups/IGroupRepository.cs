@@ -1,3 +1,5 @@
+using Tracevault.Storage.Tagging;
+
 namespace Tracevault.Storage.Groups;
 
 /// <summary>Where X-Ray groups are kept, shared by every node: a change made through one opening is seen by every other at once.</summary>
@@ -13,8 +15,11 @@ public interface IGroupRepository
     /// <summary>Lists an account's groups, oldest first.</summary>
     IReadOnlyList<TraceGroup> List(string accountId);
 
-    /// <summary>Replaces the filter expression, insights settings and tags of the group with <paramref name="group"/>'s account, name and id; false when there is none (deleted, or deleted and created again).</summary>
+    /// <summary>Replaces the filter expression and insights settings of the group with <paramref name="group"/>'s account, name and id (its tags stay as stored); false when there is none (deleted, or deleted and created again).</summary>
     bool TryReplace(TraceGroup group);
+
+    /// <summary>Changes the tags of the group with that account, name and id, decided against its tags as stored at that moment, so changes made at once through several nodes all apply and never exceed the limit.</summary>
+    TagChangeOutcome ChangeTags(string accountId, string name, string id, TagChange change);
 
     /// <summary>Deletes the group with that account, name and id; false when there is none.</summary>
     bool TryDelete(string accountId, string name, string id);

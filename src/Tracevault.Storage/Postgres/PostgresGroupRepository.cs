@@ -1,5 +1,6 @@
 using Npgsql;
 using Tracevault.Storage.Groups;
+using Tracevault.Storage.Tagging;
 
 namespace Tracevault.Storage.Postgres;
 
@@ -85,10 +86,47 @@ internal sealed class PostgresGroupRepository : IGroupRepository
         ArgumentNullException.ThrowIfNull(group);
         using var connection = _database.Open();
         using var command = new NpgsqlCommand(
-            "UPDATE xray_groups SET filter_expression = $4, insights_enabled = $5, notifications_enabled = $6, tags = $7 WHERE account_id = $1 AND name = $2 AND id = $3",
+            "UPDATE xray_groups SET filter_expression = $4, insights_enabled = $5, notifications_enabled = $6 WHERE account_id = $1 AND name = $2 AND id = $3",
             connection);
-        Bind(command, group);
+        command.Parameters.AddWithValue(group.AccountId);
+        command.Parameters.AddWithValue(group.Name);
+        command.Parameters.AddWithValue(group.Id);
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)group.FilterExpression ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.AddWithValue(group.InsightsEnabled);
+        command.Parameters.AddWithValue(group.NotificationsEnabled);
         return command.ExecuteNonQuery() == 1;
+    }
+
+    /// <inheritdoc />
+    public TagChangeOutcome ChangeTags(string accountId, string name, string id, TagChange change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        using var connection = _database.Open();
+        using var transaction = connection.BeginTransaction();
+
+        // FOR UPDATE: a node changing the same group's tags at once waits, then reads the tags this change wrote.
+        using var read = new NpgsqlCommand("SELECT tags FROM xray_groups WHERE account_id = $1 AND name = $2 AND id = $3 FOR UPDATE", connection, transaction);
+        read.Parameters.AddWithValue(accountId);
+        read.Parameters.AddWithValue(name);
+        read.Parameters.AddWithValue(id);
+        if (read.ExecuteScalar() is not string stored)
+        {
+            return TagChangeOutcome.NotFound;
+        }
+
+        if (change.ApplyTo(GroupTags.Read(stored)) is not { } tags)
+        {
+            return TagChangeOutcome.TooManyTags;
+        }
+
+        using var write = new NpgsqlCommand("UPDATE xray_groups SET tags = $4 WHERE account_id = $1 AND name = $2 AND id = $3", connection, transaction);
+        write.Parameters.AddWithValue(accountId);
+        write.Parameters.AddWithValue(name);
+        write.Parameters.AddWithValue(id);
+        write.Parameters.AddWithValue(GroupTags.Write(tags));
+        write.ExecuteNonQuery();
+        transaction.Commit();
+        return TagChangeOutcome.Changed;
     }
 
     /// <inheritdoc />

@@ -2,6 +2,7 @@ using Npgsql;
 using NpgsqlTypes;
 using Tracevault.Core.Sampling;
 using Tracevault.Storage.Sampling;
+using Tracevault.Storage.Tagging;
 
 namespace Tracevault.Storage.Postgres;
 
@@ -105,6 +106,36 @@ internal sealed class PostgresSamplingRuleRepository : ISamplingRuleRepository
         await ChangedAsync(connection, transaction, rule.AccountId, rule.ModifiedAt, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return true;
+    }
+
+    /// <inheritdoc />
+    public async Task<TagChangeOutcome> ChangeTagsAsync(string accountId, string ruleName, TagChange change, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+        // FOR UPDATE: a node changing the same rule's tags at once waits, then reads the tags this change wrote.
+        await using var read = new NpgsqlCommand("SELECT tags FROM sampling_rules WHERE account_id = $1 AND name = $2 FOR UPDATE", connection, transaction);
+        read.Parameters.AddWithValue(accountId);
+        read.Parameters.AddWithValue(ruleName);
+        if (await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not string stored)
+        {
+            return TagChangeOutcome.NotFound;
+        }
+
+        if (change.ApplyTo(SamplingPairsJson.Read(stored)) is not { } tags)
+        {
+            return TagChangeOutcome.TooManyTags;
+        }
+
+        await using var write = new NpgsqlCommand("UPDATE sampling_rules SET tags = $3 WHERE account_id = $1 AND name = $2", connection, transaction);
+        write.Parameters.AddWithValue(accountId);
+        write.Parameters.AddWithValue(ruleName);
+        write.Parameters.AddWithValue(SamplingPairsJson.Write(tags));
+        await write.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return TagChangeOutcome.Changed;
     }
 
     /// <inheritdoc />

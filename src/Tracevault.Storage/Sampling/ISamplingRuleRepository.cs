@@ -1,4 +1,5 @@
 using Tracevault.Core.Sampling;
+using Tracevault.Storage.Tagging;
 
 namespace Tracevault.Storage.Sampling;
 
@@ -27,6 +28,9 @@ public interface ISamplingRuleRepository
 
     /// <summary>Replaces a stored rule's definition and modification time (its creation time and tags stay); false when the account has no rule of that name.</summary>
     Task<bool> UpdateAsync(StoredSamplingRule rule, CancellationToken cancellationToken);
+
+    /// <summary>Changes a stored rule's tags (nothing else), decided against its tags as stored at that moment, so changes made at once through several nodes all apply and never exceed the limit.</summary>
+    Task<TagChangeOutcome> ChangeTagsAsync(string accountId, string ruleName, TagChange change, CancellationToken cancellationToken);
 
     /// <summary>Deletes a rule with its statistics and boost and returns it, or null when there was none.</summary>
     Task<StoredSamplingRule?> DeleteAsync(string accountId, string ruleName, DateTimeOffset at, CancellationToken cancellationToken);

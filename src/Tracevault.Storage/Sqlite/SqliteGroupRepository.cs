@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Tracevault.Storage.Groups;
+using Tracevault.Storage.Tagging;
 
 namespace Tracevault.Storage.Sqlite;
 
@@ -76,11 +77,43 @@ internal sealed class SqliteGroupRepository : IGroupRepository
         ArgumentNullException.ThrowIfNull(group);
         using var connection = _database.Open();
         using var command = Command(connection, null, """
-            UPDATE xray_groups SET filter_expression = $filter, insights_enabled = $insights, notifications_enabled = $notifications, tags = $tags
+            UPDATE xray_groups SET filter_expression = $filter, insights_enabled = $insights, notifications_enabled = $notifications
             WHERE account_id = $account AND name = $name AND id = $id
             """);
         Bind(command, group);
         return command.ExecuteNonQuery() == 1;
+    }
+
+    /// <inheritdoc />
+    public TagChangeOutcome ChangeTags(string accountId, string name, string id, TagChange change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        using var connection = _database.Open();
+
+        // BEGIN IMMEDIATE: the tags read are the tags changed, whichever process changes them at once.
+        using var transaction = connection.BeginTransaction(deferred: false);
+        using var read = Command(connection, transaction, "SELECT tags FROM xray_groups WHERE account_id = $account AND name = $name AND id = $id");
+        read.Parameters.AddWithValue("$account", accountId);
+        read.Parameters.AddWithValue("$name", name);
+        read.Parameters.AddWithValue("$id", id);
+        if (read.ExecuteScalar() is not string stored)
+        {
+            return TagChangeOutcome.NotFound;
+        }
+
+        if (change.ApplyTo(GroupTags.Read(stored)) is not { } tags)
+        {
+            return TagChangeOutcome.TooManyTags;
+        }
+
+        using var write = Command(connection, transaction, "UPDATE xray_groups SET tags = $tags WHERE account_id = $account AND name = $name AND id = $id");
+        write.Parameters.AddWithValue("$account", accountId);
+        write.Parameters.AddWithValue("$name", name);
+        write.Parameters.AddWithValue("$id", id);
+        write.Parameters.AddWithValue("$tags", GroupTags.Write(tags));
+        write.ExecuteNonQuery();
+        transaction.Commit();
+        return TagChangeOutcome.Changed;
     }
 
     /// <inheritdoc />

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Tracevault.Core.Sampling;
 using Tracevault.Storage.Sampling;
+using Tracevault.Storage.Tagging;
 
 namespace Tracevault.Storage.Sqlite;
 
@@ -101,6 +102,41 @@ internal sealed class SqliteSamplingRuleRepository : ISamplingRuleRepository
         Changed(connection, transaction, rule.AccountId, rule.ModifiedAt);
         transaction.Commit();
         return Task.FromResult(true);
+    }
+
+    /// <inheritdoc />
+    public Task<TagChangeOutcome> ChangeTagsAsync(string accountId, string ruleName, TagChange change, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        cancellationToken.ThrowIfCancellationRequested();
+        using var connection = _database.Open();
+
+        // BEGIN IMMEDIATE: the tags read are the tags changed, whichever process changes them at once.
+        using var transaction = connection.BeginTransaction(deferred: false);
+        using var read = connection.CreateCommand();
+        read.Transaction = transaction;
+        read.CommandText = "SELECT tags FROM sampling_rules WHERE account_id = $account AND name = $name";
+        read.Parameters.AddWithValue("$account", accountId);
+        read.Parameters.AddWithValue("$name", ruleName);
+        if (read.ExecuteScalar() is not string stored)
+        {
+            return Task.FromResult(TagChangeOutcome.NotFound);
+        }
+
+        if (change.ApplyTo(SamplingPairsJson.Read(stored)) is not { } tags)
+        {
+            return Task.FromResult(TagChangeOutcome.TooManyTags);
+        }
+
+        using var write = connection.CreateCommand();
+        write.Transaction = transaction;
+        write.CommandText = "UPDATE sampling_rules SET tags = $tags WHERE account_id = $account AND name = $name";
+        write.Parameters.AddWithValue("$account", accountId);
+        write.Parameters.AddWithValue("$name", ruleName);
+        write.Parameters.AddWithValue("$tags", SamplingPairsJson.Write(tags));
+        write.ExecuteNonQuery();
+        transaction.Commit();
+        return Task.FromResult(TagChangeOutcome.Changed);
     }
 
     /// <inheritdoc />

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Tracevault.Server.Http;
+using Tracevault.Server.XRay.Tags;
 using Tracevault.Storage.Groups;
 
 namespace Tracevault.Server.XRay.Groups;
@@ -33,7 +34,7 @@ public sealed class GroupApi
         var filter = OptionalString(root, "FilterExpression", 0, int.MaxValue);
         var (insights, notifications) = ReadInsights(root);
         var group = _groups.Prepare(request.Caller.AccountId, name, filter, insights ?? false, notifications ?? false, ReadTags(root));
-        request.AuthorizeByIdentity(_groups.Arn(group));
+        request.AuthorizeTagged(_groups.Arn(group), [], group.Tags, group.Tags.Select(t => t.Key));
         _groups.Create(group);
         return WriteGroupAsync(request, group);
     }
@@ -93,13 +94,13 @@ public sealed class GroupApi
         return FindAuthorized(request, body.RootElement);
     }
 
-    /// <summary>The group a request names, once the caller may act on it; a caller who may not is refused before learning whether it exists.</summary>
+    /// <summary>The group a request names, once the caller may act on it (its tags as <c>aws:ResourceTag/KEY</c>); a caller who may not is refused before learning whether it exists.</summary>
     private TraceGroup FindAuthorized(ApiRequest request, JsonElement root)
     {
         var (name, arn) = ReadGroupReference(root);
         var account = request.Caller.AccountId;
         var group = _groups.Find(account, name, arn);
-        request.AuthorizeByIdentity(_groups.ResourceFor(account, name, arn, group));
+        request.AuthorizeTagged(_groups.ResourceFor(account, name, arn, group), group?.Tags ?? []);
         return group ?? throw GroupService.NotFound();
     }
 
@@ -143,33 +144,7 @@ public sealed class GroupApi
         return (OptionalBoolean(element, "InsightsEnabled"), OptionalBoolean(element, "NotificationsEnabled"));
     }
 
-    private static List<KeyValuePair<string, string>> ReadTags(JsonElement root)
-    {
-        if (!root.TryGetProperty("Tags", out var element) || element.ValueKind == JsonValueKind.Null)
-        {
-            return [];
-        }
-
-        if (element.ValueKind != JsonValueKind.Array || element.GetArrayLength() > 200)
-        {
-            throw Invalid("Tags must be a list of at most 200 tags.");
-        }
-
-        var tags = new List<KeyValuePair<string, string>>();
-        foreach (var tag in element.EnumerateArray())
-        {
-            if (tag.ValueKind != JsonValueKind.Object)
-            {
-                throw Invalid("Each tag must be an object with Key and Value.");
-            }
-
-            var key = OptionalString(tag, "Key", 1, 128) ?? throw Invalid("Each tag needs a Key.");
-            var value = OptionalString(tag, "Value", 0, 256) ?? throw Invalid($"The tag '{key}' needs a Value.");
-            tags.Add(KeyValuePair.Create(key, value));
-        }
-
-        return tags;
-    }
+    private static List<KeyValuePair<string, string>> ReadTags(JsonElement root) => XRayTags.ReadTags(root, "Tags", XRayTags.MaxTags);
 
     private static string? OptionalString(JsonElement root, string member, int min, int max)
     {

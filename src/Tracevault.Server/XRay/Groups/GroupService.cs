@@ -1,16 +1,16 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text.RegularExpressions;
 using Tracevault.Core.Traces.Filters;
 using Tracevault.Server.Hosting;
 using Tracevault.Server.Http;
+using Tracevault.Server.XRay.Tags;
 using Tracevault.Storage.Groups;
 
 namespace Tracevault.Server.XRay.Groups;
 
 /// <summary>X-Ray groups as the API, the queries and the console see them: the <c>Default</c> group, ARNs, validation and limits.</summary>
 /// <remarks>Thread-safe; every answer is read from the shared store, so every node sees a change at once.</remarks>
-public sealed partial class GroupService
+public sealed class GroupService
 {
     /// <summary>The built-in group every account has: no filter expression, never created nor deleted.</summary>
     public const string DefaultGroupName = "Default";
@@ -19,7 +19,7 @@ public sealed partial class GroupService
     public const int MaxGroups = 25;
 
     /// <summary>How many tags a group may carry: 50, AWS's limit of user tags per resource.</summary>
-    public const int MaxTags = 50;
+    public const int MaxTags = XRayTags.MaxTags;
 
     /// <summary>How long the unique id in a group's ARN is, in characters (base32 capitals and digits).</summary>
     public const int IdLength = 32;
@@ -210,40 +210,7 @@ public sealed partial class GroupService
         }
     }
 
-    private static void CheckTags(IReadOnlyList<KeyValuePair<string, string>> tags)
-    {
-        if (tags.Count > MaxTags)
-        {
-            throw Invalid(string.Create(CultureInfo.InvariantCulture, $"A group can have at most {MaxTags} tags; {tags.Count} were given."));
-        }
-
-        var keys = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (key, value) in tags)
-        {
-            if (key is not { Length: >= 1 and <= 128 } || !TagText().IsMatch(key))
-            {
-                throw Invalid($"Tag key '{key}' is not valid: 1 to 128 Unicode letters, digits, spaces or + - = . _ : / @.");
-            }
-
-            if (value is not { Length: <= 256 } || !TagText().IsMatch(value))
-            {
-                throw Invalid($"The value of tag '{key}' is not valid: up to 256 Unicode letters, digits, spaces or + - = . _ : / @.");
-            }
-
-            if (key.StartsWith("aws:", StringComparison.OrdinalIgnoreCase))
-            {
-                throw Invalid($"Tag key '{key}' is not valid: the prefix 'aws:' is reserved for AWS use.");
-            }
-
-            if (!keys.Add(key))
-            {
-                throw Invalid($"Tag key '{key}' is given twice.");
-            }
-        }
-    }
-
-    [GeneratedRegex(@"^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$")]
-    private static partial Regex TagText();
+    private static void CheckTags(IReadOnlyList<KeyValuePair<string, string>> tags) => XRayTags.Check(tags);
 
     private (string Name, string? Id) Reference(string accountId, string? name, string? arn)
     {
