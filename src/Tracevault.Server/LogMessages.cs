@@ -130,6 +130,7 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 411, Level = LogLevel.Debug, Message = "{Action} by {CallerArn} into account {AccountId} refused: {Reason}")]
     public static partial void CrossAccountRefused(ILogger logger, string action, string callerArn, string accountId, string reason);
+
     [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "Tags of {ResourceArn} changed by {CallerArn}: {Set} set, {Removed} removed")]
     public static partial void ResourceTagsChanged(ILogger logger, string resourceArn, string callerArn, int set, int removed);
 }
