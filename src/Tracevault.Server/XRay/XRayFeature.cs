@@ -52,6 +52,7 @@ public static class XRayFeature
         services.AddSingleton<GroupApi>();
         services.AddSingleton<XRayQueryApi>();
         services.AddSingleton(_ => data.Storage.SamplingRules);
+        services.AddSingleton<SamplingRuleService>();
         services.AddSingleton<SamplingApi>();
         services.AddHostedService<RetentionService>();
         return services;
