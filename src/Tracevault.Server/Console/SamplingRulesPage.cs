@@ -299,7 +299,7 @@ public sealed class SamplingRulesPage
             <p class="hint">In the order clients evaluate them: lowest priority first, then by name; the first rule that matches a request decides.</p>
             <div class="table-wrap">
             <table class="sampling-rules" id="rule-table">
-            <thead><tr><th class="num">Priority</th><th>Name</th><th class="num">Fixed rate</th><th class="num">Reservoir</th><th>Service name</th><th>Service type</th><th>Host</th><th>Method</th><th>URL path</th><th>Resource ARN</th><th>Attributes</th><th>Boost</th><th>Actions</th></tr></thead>
+            <thead><tr><th class="num">Priority</th><th>Name</th><th>Actions</th><th class="num">Fixed rate</th><th class="num">Reservoir</th><th>Service name</th><th>Service type</th><th>Host</th><th>Method</th><th>URL path</th><th>Resource ARN</th><th>Attributes</th><th>Boost</th></tr></thead>
             <tbody>
             """);
         foreach (var stored in rules)
@@ -309,6 +309,17 @@ public sealed class SamplingRulesPage
                 <tr data-rule="{rule.Name}">
                 <td class="num priority">{rule.Priority.ToString(CultureInfo.InvariantCulture)}</td>
                 <td class="name"><strong>{rule.Name}</strong></td>
+                <td class="actions"><a href="{ConsoleResponses.Link("/console/sampling", ("edit", rule.Name))}" class="edit">Edit</a>
+                """);
+            if (!rule.IsDefault)
+            {
+                html.Append($"""
+                    <form method="post" action="/console/sampling/delete" class="inline">{CsrfProtection.Field(session)}<input type="hidden" name="RuleName" value="{rule.Name}"><button type="submit" class="danger" data-action="delete">Delete</button></form>
+                    """);
+            }
+
+            html.Append($"""
+                </td>
                 <td class="num fixed-rate">{rule.FixedRate.ToString(CultureInfo.InvariantCulture)}</td>
                 <td class="num reservoir">{rule.ReservoirSize.ToString(CultureInfo.InvariantCulture)}/s</td>
                 <td class="service-name">{rule.ServiceName}</td>
@@ -319,16 +330,8 @@ public sealed class SamplingRulesPage
                 <td class="resource-arn">{rule.ResourceArn}</td>
                 <td class="attributes">{string.Join(", ", rule.Attributes.Select(a => a.Key + "=" + a.Value))}</td>
                 <td class="boost">{(rule.RateBoost is { } boost ? string.Create(CultureInfo.InvariantCulture, $"up to {boost.MaxRate}, once per {boost.CooldownWindowMinutes} min") : "none")}</td>
-                <td class="actions"><a href="{ConsoleResponses.Link("/console/sampling", ("edit", rule.Name))}" class="edit">Edit</a>
+                </tr>
                 """);
-            if (!rule.IsDefault)
-            {
-                html.Append($"""
-                    <form method="post" action="/console/sampling/delete" class="inline">{CsrfProtection.Field(session)}<input type="hidden" name="RuleName" value="{rule.Name}"><button type="submit" class="danger" data-action="delete">Delete</button></form>
-                    """);
-            }
-
-            html.Append($"</td></tr>\n");
         }
 
         html.Append($"</tbody></table></div>");

@@ -83,7 +83,7 @@ public sealed class ServiceMapPage
         var account = caller.AccountId;
         var found = _groups.Find(account, group, null);
         ApiRequest.AuthorizeByIdentity(caller, ApiProtocol.XRay, Action, _groups.ResourceFor(account, group, null, found));
-        var text = (found ?? throw new ApiException("InvalidRequestException", $"There is no group named '{group}'.")).FilterExpression;
+        var text = (found ?? throw GroupService.NotFound()).FilterExpression;
         return text is null ? null : _groups.ParseFilter(account, text);
     }
 
