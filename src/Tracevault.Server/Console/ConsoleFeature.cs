@@ -25,6 +25,8 @@ public static class ConsoleFeature
         services.AddSingleton<TracesPage>();
         services.AddSingleton<TracePage>();
         services.AddSingleton<ServiceMapPage>();
+        services.AddSingleton<SamplingRulesPage>();
+        services.AddSingleton<GroupsPage>();
         services.AddSingleton<EncryptionPage>();
         services.AddSingleton<KeysPage>();
         services.AddSingleton<AuditPage>();
@@ -40,6 +42,8 @@ public static class ConsoleFeature
         var traces = services.GetRequiredService<TracesPage>();
         var trace = services.GetRequiredService<TracePage>();
         var map = services.GetRequiredService<ServiceMapPage>();
+        var sampling = services.GetRequiredService<SamplingRulesPage>();
+        var groups = services.GetRequiredService<GroupsPage>();
         var encryption = services.GetRequiredService<EncryptionPage>();
         var keys = services.GetRequiredService<KeysPage>();
         var audit = services.GetRequiredService<AuditPage>();
@@ -62,6 +66,10 @@ public static class ConsoleFeature
         MapPage(endpoints, "/console/traces", traces.ShowAsync);
         MapPage(endpoints, "/console/traces/{id}", trace.ShowAsync);
         MapPage(endpoints, "/console/map", map.ShowAsync);
+        MapPage(endpoints, "/console/sampling", sampling.ShowAsync);
+        MapAction(endpoints, "/console/sampling/{action}", sampling.ActAsync);
+        MapPage(endpoints, "/console/groups", groups.ShowAsync);
+        MapAction(endpoints, "/console/groups/{action}", groups.ActAsync);
         MapPage(endpoints, "/console/encryption", encryption.ShowAsync);
         MapAction(endpoints, "/console/encryption", encryption.ApplyAsync);
         MapPage(endpoints, "/console/keys", keys.ShowAsync);

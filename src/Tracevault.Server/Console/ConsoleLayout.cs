@@ -48,6 +48,8 @@ public sealed class ConsoleLayout
                 <ul class="nav-links">
                 {NavLink("/console/traces", "Traces", section == ConsoleSection.Traces)}
                 {NavLink("/console/map", "Service map", section == ConsoleSection.ServiceMap)}
+                {NavLink("/console/sampling", "Sampling rules", section == ConsoleSection.SamplingRules)}
+                {NavLink("/console/groups", "Groups", section == ConsoleSection.Groups)}
                 {NavLink("/console/encryption", "Encryption", section == ConsoleSection.Encryption)}
                 {NavLink("/console/keys", "Keys", section == ConsoleSection.Keys)}
                 {NavLink("/console/audit", "Audit", section == ConsoleSection.Audit)}

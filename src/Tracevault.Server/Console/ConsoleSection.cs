@@ -12,6 +12,12 @@ public enum ConsoleSection
     /// <summary>The service map.</summary>
     ServiceMap,
 
+    /// <summary>The account's sampling rules.</summary>
+    SamplingRules,
+
+    /// <summary>The account's X-Ray groups.</summary>
+    Groups,
+
     /// <summary>The account's encryption setting.</summary>
     Encryption,
 

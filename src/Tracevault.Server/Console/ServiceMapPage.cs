@@ -1,6 +1,8 @@
+using Tracevault.Core.Traces.Filters;
 using Tracevault.Core.Traces.Graphs;
 using Tracevault.Server.Http;
 using Tracevault.Server.XRay;
+using Tracevault.Server.XRay.Groups;
 
 namespace Tracevault.Server.Console;
 
@@ -19,13 +21,15 @@ public sealed class ServiceMapPage
     private const int MaxNameLength = 28;
 
     private readonly XRayQueryApi _queries;
+    private readonly GroupService _groups;
     private readonly ConsoleLayout _layout;
     private readonly TimeProvider _time;
 
     /// <summary>Creates the page.</summary>
-    public ServiceMapPage(XRayQueryApi queries, ConsoleLayout layout, TimeProvider time)
+    public ServiceMapPage(XRayQueryApi queries, GroupService groups, ConsoleLayout layout, TimeProvider time)
     {
         _queries = queries;
+        _groups = groups;
         _layout = layout;
         _time = time;
     }
@@ -36,11 +40,13 @@ public sealed class ServiceMapPage
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(session);
         var range = ConsoleTimeRange.FromQuery(context.Request.Query, _time.GetUtcNow());
+        var group = GroupPicker.Selected(context.Request.Query);
         var html = new HtmlWriter();
         html.Append($"""
             <h1>Service map</h1>
             <form method="get" action="/console/map" class="query" id="map-query">
             {TimeRangePicker.Render(range)}
+            {GroupPicker.Render(_groups, session.CallerFor(context), group)}
             <button type="submit" class="primary">Show</button>
             </form>
             """);
@@ -48,10 +54,10 @@ public sealed class ServiceMapPage
         try
         {
             var caller = session.CallerFor(context);
-            ApiRequest.AuthorizeByIdentity(caller, ApiProtocol.XRay, Action, "*");
+            var groupFilter = AuthorizeGroup(caller, group);
             // The newest traces of the range, not all of them: the page stays quick however much the range holds.
-            var (nodes, traces) = await _queries.BuildRecentServiceGraphAsync(caller, range.StartSeconds, range.EndSeconds, MaxTraces, MaxExtraReads, context.RequestAborted).ConfigureAwait(false);
-            html.Append($"<p class=\"counts\" id=\"map-counts\"><strong>{ConsoleFormat.Count(nodes.Count(n => !n.Client))}</strong> services, <strong>{ConsoleFormat.Count(nodes.Sum(n => n.Edges.Count))}</strong> connections, from the newest <strong id=\"map-traces\">{ConsoleFormat.Count(traces)}</strong> traces of {ConsoleFormat.Time(range.Start)} to {ConsoleFormat.Time(range.End)}.</p>");
+            var (nodes, traces) = await _queries.BuildRecentServiceGraphAsync(caller, range.StartSeconds, range.EndSeconds, MaxTraces, MaxExtraReads, groupFilter, context.RequestAborted).ConfigureAwait(false);
+            html.Append($"<p class=\"counts\" id=\"map-counts\"><strong>{ConsoleFormat.Count(nodes.Count(n => !n.Client))}</strong> services, <strong>{ConsoleFormat.Count(nodes.Sum(n => n.Edges.Count))}</strong> connections, from the newest <strong id=\"map-traces\">{ConsoleFormat.Count(traces)}</strong> traces{(group.Length > 0 ? " of group " + group : "")} of {ConsoleFormat.Time(range.Start)} to {ConsoleFormat.Time(range.End)}.</p>");
             html.Raw(nodes.Count == 0
                 ? new HtmlWriter().Append($"<p class=\"empty\" id=\"no-services\">No traces in this range.</p>").ToHtml()
                 : RenderMap(nodes));
@@ -63,6 +69,22 @@ public sealed class ServiceMapPage
         }
 
         await ConsoleResponses.WriteHtmlAsync(context, _layout.Render(session, "Service map", ConsoleSection.ServiceMap, html.ToHtml()), status).ConfigureAwait(false);
+    }
+
+    /// <summary>Authorizes the map as <c>GetServiceGraph</c> does (on the group when scoped to one) and answers the group's filter, if any.</summary>
+    private FilterExpression? AuthorizeGroup(Core.Identity.Caller caller, string group)
+    {
+        if (group.Length == 0)
+        {
+            ApiRequest.AuthorizeByIdentity(caller, ApiProtocol.XRay, Action, "*");
+            return null;
+        }
+
+        var account = caller.AccountId;
+        var found = _groups.Find(account, group, null);
+        ApiRequest.AuthorizeByIdentity(caller, ApiProtocol.XRay, Action, _groups.ResourceFor(account, group, null, found));
+        var text = (found ?? throw GroupService.NotFound()).FilterExpression;
+        return text is null ? null : _groups.ParseFilter(account, text);
     }
 
     /// <summary>The map as an SVG picture: edges under nodes, each labelled with its statistics.</summary>

@@ -3,6 +3,7 @@ using Tracevault.Core.Traces;
 using Tracevault.Core.Traces.Filters;
 using Tracevault.Server.Http;
 using Tracevault.Server.XRay;
+using Tracevault.Server.XRay.Groups;
 
 namespace Tracevault.Server.Console;
 
@@ -21,13 +22,15 @@ public sealed class TracesPage
     private const string FilterExample = "e.g. service(\"api\") { fault } AND annotation.customer = \"c7\"";
 
     private readonly XRayQueryApi _queries;
+    private readonly GroupService _groups;
     private readonly ConsoleLayout _layout;
     private readonly TimeProvider _time;
 
     /// <summary>Creates the page.</summary>
-    public TracesPage(XRayQueryApi queries, ConsoleLayout layout, TimeProvider time)
+    public TracesPage(XRayQueryApi queries, GroupService groups, ConsoleLayout layout, TimeProvider time)
     {
         _queries = queries;
+        _groups = groups;
         _layout = layout;
         _time = time;
     }
@@ -40,6 +43,7 @@ public sealed class TracesPage
         var query = context.Request.Query;
         var range = ConsoleTimeRange.FromQuery(query, _time.GetUtcNow());
         var filterText = query["filter"].ToString();
+        var group = GroupPicker.Selected(query);
         var pageNumber = int.TryParse(query["page"], NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0 ? number : 1;
         var after = SummaryCursor.Parse(query["after"].ToString());
         if (after is null)
@@ -52,6 +56,7 @@ public sealed class TracesPage
             <h1>Traces</h1>
             <form method="get" action="/console/traces" class="query" id="trace-query">
             {TimeRangePicker.Render(range)}
+            {GroupPicker.Render(_groups, session.CallerFor(context), group)}
             <label class="filter">Filter expression <input name="filter" id="filter" value="{filterText}" placeholder="{FilterExample}" spellcheck="false" autocapitalize="off"></label>
             <button type="submit" class="primary">Search</button>
             </form>
@@ -72,6 +77,21 @@ public sealed class TracesPage
             }
         }
 
+        string? groupError = null;
+        if (group.Length > 0 && filterError is null)
+        {
+            // Scoped to a group as a GetTraceSummaries caller scopes it: group.name = "…", AND the user's own filter.
+            var scoped = GroupPicker.FilterFor(group) + (filter is null ? "" : " AND (" + filter.Text + ")");
+            try
+            {
+                filter = FilterExpression.Parse(scoped, _queries.GroupsOf(session.Caller.AccountId));
+            }
+            catch (FilterExpressionException exception)
+            {
+                groupError = exception.Reason;
+            }
+        }
+
         try
         {
             var caller = session.CallerFor(context);
@@ -81,11 +101,16 @@ public sealed class TracesPage
                 html.Raw(RenderFilterError(filterText, filterError));
                 status = StatusCodes.Status400BadRequest;
             }
+            else if (groupError is not null)
+            {
+                html.Append($"<section class=\"panel refused\" id=\"group-error\" role=\"alert\"><h2>The group cannot be used</h2><p>{groupError}.</p></section>");
+                status = StatusCodes.Status400BadRequest;
+            }
             else
             {
                 // One page at a time, newest first: a page reads only the chunks it shows, however large the store.
                 var page = await _queries.FindSummariesPageAsync(caller, range.StartSeconds, range.EndSeconds, filter, after, PageSize, ScanLimit, context.RequestAborted).ConfigureAwait(false);
-                html.Raw(RenderResults(range, filterText, pageNumber, page));
+                html.Raw(RenderResults(range, filterText, group, pageNumber, page));
             }
         }
         catch (ApiException exception)
@@ -116,7 +141,7 @@ public sealed class TracesPage
             """).ToHtml();
     }
 
-    private static TrustedHtml RenderResults(ConsoleTimeRange range, string filterText, int pageNumber, SummaryPage result)
+    private static TrustedHtml RenderResults(ConsoleTimeRange range, string filterText, string group, int pageNumber, SummaryPage result)
     {
         var page = result.Summaries;
         var first = (pageNumber - 1) * PageSize;
@@ -138,7 +163,7 @@ public sealed class TracesPage
         if (page.Count == 0)
         {
             html.Append($"<p class=\"empty\" id=\"no-matches-yet\">None of the newest traces processed for this page match; older traces in the range are not processed yet.</p>");
-            html.Append($"<nav class=\"pager\" aria-label=\"Pages\"><a href=\"{PageLink(range, filterText, result.Next, pageNumber + 1)}\" rel=\"next\" id=\"next-page\">Go on with older traces</a></nav>");
+            html.Append($"<nav class=\"pager\" aria-label=\"Pages\"><a href=\"{PageLink(range, filterText, group, result.Next, pageNumber + 1)}\" rel=\"next\" id=\"next-page\">Go on with older traces</a></nav>");
             return html.ToHtml();
         }
 
@@ -170,13 +195,13 @@ public sealed class TracesPage
             html.Append($"<nav class=\"pager\" aria-label=\"Pages\">");
             if (pageNumber > 1)
             {
-                html.Append($"<a href=\"{PageLink(range, filterText, null, 1)}\" rel=\"first\">Newest</a>");
+                html.Append($"<a href=\"{PageLink(range, filterText, group, null, 1)}\" rel=\"first\">Newest</a>");
             }
 
             html.Append($"<span>Page {pageNumber}, traces {first + 1}–{first + page.Count}</span>");
             if (result.Next is not null)
             {
-                html.Append($"<a href=\"{PageLink(range, filterText, result.Next, pageNumber + 1)}\" rel=\"next\" id=\"next-page\">Older</a>");
+                html.Append($"<a href=\"{PageLink(range, filterText, group, result.Next, pageNumber + 1)}\" rel=\"next\" id=\"next-page\">Older</a>");
             }
 
             html.Append($"</nav>");
@@ -185,10 +210,15 @@ public sealed class TracesPage
         return html.ToHtml();
     }
 
-    private static string PageLink(ConsoleTimeRange range, string filterText, SummaryCursor? after, int page)
+    private static string PageLink(ConsoleTimeRange range, string filterText, string group, SummaryCursor? after, int page)
     {
         var parameters = range.QueryParameters().Select(p => new KeyValuePair<string, string?>(p.Key, p.Value)).ToList();
         parameters.Add(new("filter", filterText));
+        if (group.Length > 0)
+        {
+            parameters.Add(new(GroupPicker.Parameter, group));
+        }
+
         if (after is not null)
         {
             parameters.Add(new("after", after.ToString()));

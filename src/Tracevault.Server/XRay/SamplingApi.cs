@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Tracevault.Core.Sampling;
-using Tracevault.Server.Hosting;
 using Tracevault.Server.Http;
 using Tracevault.Server.XRay.Tags;
 using Tracevault.Storage.Sampling;
@@ -22,7 +21,7 @@ namespace Tracevault.Server.XRay;
 public sealed class SamplingApi
 {
     /// <summary>The most rules an account may create besides <c>Default</c>, as X-Ray's quota.</summary>
-    public const int MaxRules = 25;
+    public const int MaxRules = SamplingRuleService.MaxRules;
 
     /// <summary>How often clients are told to report, in seconds, as X-Ray tells them.</summary>
     public const int TargetIntervalSeconds = 10;
@@ -36,15 +35,15 @@ public sealed class SamplingApi
     private const int PageSize = 100;
     private const int MaxStatisticsDocuments = 25;
 
-    private readonly ServerOptions _options;
+    private readonly SamplingRuleService _service;
     private readonly ISamplingRuleRepository _rules;
     private readonly TimeProvider _time;
     private readonly ILogger<SamplingApi> _logger;
 
     /// <summary>Creates the API.</summary>
-    public SamplingApi(ServerOptions options, ISamplingRuleRepository rules, TimeProvider time, ILogger<SamplingApi> logger)
+    public SamplingApi(SamplingRuleService service, ISamplingRuleRepository rules, TimeProvider time, ILogger<SamplingApi> logger)
     {
-        _options = options;
+        _service = service;
         _rules = rules;
         _time = time;
         _logger = logger;
@@ -60,36 +59,21 @@ public sealed class SamplingApi
         .Map(ApiProtocol.XRay, "GetSamplingStatisticSummaries", GetSamplingStatisticSummariesAsync);
 
     /// <summary>The ARN of an account's rule.</summary>
-    public string RuleArn(string accountId, string ruleName) => $"arn:aws:xray:{_options.Region}:{accountId}:sampling-rule/{ruleName}";
+    public string RuleArn(string accountId, string ruleName) => _service.RuleArn(accountId, ruleName);
 
     /// <summary>The account's rules with <c>Default</c> (as X-Ray gives it until it is edited), in the order clients evaluate them: priority, then name.</summary>
-    public async Task<List<StoredSamplingRule>> ListRulesAsync(string accountId, CancellationToken cancellationToken)
-    {
-        var rules = (await _rules.ListAsync(accountId, cancellationToken).ConfigureAwait(false)).ToList();
-        if (!rules.Any(r => r.Rule.IsDefault))
-        {
-            rules.Add(DefaultRule(accountId));
-        }
-
-        rules.Sort((a, b) => a.Rule.Priority != b.Rule.Priority ? a.Rule.Priority.CompareTo(b.Rule.Priority) : string.CompareOrdinal(a.Rule.Name, b.Rule.Name));
-        return rules;
-    }
+    public Task<List<StoredSamplingRule>> ListRulesAsync(string accountId, CancellationToken cancellationToken) => _service.ListAsync(accountId, cancellationToken);
 
     /// <summary>
     /// Requires the caller may act on the rule: one it creates with <paramref name="creating"/> as its tags (<c>aws:RequestTag/KEY</c>,
     /// <c>aws:TagKeys</c>), or, when <paramref name="creating"/> is null, the stored one, whose tags are <c>aws:ResourceTag/KEY</c>.
     /// </summary>
-    /// <returns>The stored rule, or null when creating or when the account has none of that name.</returns>
-    private async Task<StoredSamplingRule?> AuthorizeRuleAsync(ApiRequest request, string name, IReadOnlyList<KeyValuePair<string, string>>? creating)
+    private async Task AuthorizeRuleAsync(ApiRequest request, string name, IReadOnlyList<KeyValuePair<string, string>>? creating)
     {
         var account = request.Caller.AccountId;
         var stored = creating is null ? await _rules.FindAsync(account, name, request.Http.RequestAborted).ConfigureAwait(false) : null;
         request.AuthorizeTagged(RuleArn(account, name), stored?.Tags ?? [], creating, creating?.Select(t => t.Key));
-        return stored;
     }
-
-    private static StoredSamplingRule DefaultRule(string accountId) =>
-        new(accountId, SamplingRule.Default, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, []);
 
     private async Task CreateSamplingRuleAsync(ApiRequest request)
     {
@@ -105,20 +89,7 @@ public sealed class SamplingApi
         var tags = SamplingRuleJson.ReadTags(root);
         await AuthorizeRuleAsync(request, name, tags).ConfigureAwait(false);
         var rule = SamplingRuleJson.ReadRule(definition, name);
-        var now = Now();
-        var stored = new StoredSamplingRule(account, rule, now, now, tags);
-        var outcome = name == SamplingRule.DefaultName
-            ? SamplingRuleCreation.NameTaken
-            : await _rules.CreateAsync(stored, MaxRules, request.Http.RequestAborted).ConfigureAwait(false);
-        switch (outcome)
-        {
-            case SamplingRuleCreation.NameTaken:
-                throw SamplingRuleJson.Invalid($"A sampling rule named '{name}' already exists.");
-            case SamplingRuleCreation.LimitReached:
-                throw new ApiException("RuleLimitExceededException", $"The account has {MaxRules} sampling rules besides Default, the most it may have: delete one first.");
-        }
-
-        LogMessages.SamplingRuleChanged(_logger, name, account, "created", request.Caller.Arn);
+        var stored = await _service.CreateAsync(request.Caller, rule, tags, request.Http.RequestAborted).ConfigureAwait(false);
         await WriteRecordAsync(request, stored).ConfigureAwait(false);
     }
 
@@ -132,26 +103,8 @@ public sealed class SamplingApi
 
         var account = request.Caller.AccountId;
         var name = RuleName(update, account) ?? throw SamplingRuleJson.Invalid("SamplingRuleUpdate.RuleName (or RuleARN) is required.");
-        var cancellation = request.Http.RequestAborted;
-        var current = await AuthorizeRuleAsync(request, name, creating: null).ConfigureAwait(false)
-            ?? (name == SamplingRule.DefaultName ? DefaultRule(account) : throw NoSuchRule(name));
-        var stored = current with { Rule = SamplingRuleJson.ApplyUpdate(update, current.Rule), ModifiedAt = Now() };
-        if (!await _rules.UpdateAsync(stored, cancellation).ConfigureAwait(false))
-        {
-            // The Default rule is stored the first time it is edited; a rule deleted meanwhile is gone.
-            if (!current.Rule.IsDefault)
-            {
-                throw NoSuchRule(name);
-            }
-
-            stored = stored with { CreatedAt = stored.ModifiedAt };
-            if (await _rules.CreateAsync(stored, MaxRules, cancellation).ConfigureAwait(false) != SamplingRuleCreation.Created)
-            {
-                await _rules.UpdateAsync(stored, cancellation).ConfigureAwait(false);
-            }
-        }
-
-        LogMessages.SamplingRuleChanged(_logger, name, account, "updated", request.Caller.Arn);
+        await AuthorizeRuleAsync(request, name, creating: null).ConfigureAwait(false);
+        var stored = await _service.UpdateAsync(request.Caller, name, rule => SamplingRuleJson.ApplyUpdate(update, rule), request.Http.RequestAborted).ConfigureAwait(false);
         await WriteRecordAsync(request, stored).ConfigureAwait(false);
     }
 
@@ -161,13 +114,7 @@ public sealed class SamplingApi
         var account = request.Caller.AccountId;
         var name = RuleName(body.RootElement, account) ?? throw SamplingRuleJson.Invalid("RuleName (or RuleARN) is required.");
         await AuthorizeRuleAsync(request, name, creating: null).ConfigureAwait(false);
-        if (name == SamplingRule.DefaultName)
-        {
-            throw SamplingRuleJson.Invalid("The Default sampling rule can't be deleted; update its FixedRate and ReservoirSize instead.");
-        }
-
-        var deleted = await _rules.DeleteAsync(account, name, Now(), request.Http.RequestAborted).ConfigureAwait(false) ?? throw NoSuchRule(name);
-        LogMessages.SamplingRuleChanged(_logger, name, account, "deleted", request.Caller.Arn);
+        var deleted = await _service.DeleteAsync(request.Caller, name, request.Http.RequestAborted).ConfigureAwait(false);
         await WriteRecordAsync(request, deleted).ConfigureAwait(false);
     }
 
@@ -447,12 +394,12 @@ public sealed class SamplingApi
             name = fromArn;
         }
 
-        if (name is not null && !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        if (name is not null)
         {
-            throw SamplingRuleJson.Invalid($"RuleName '{name}' may hold only letters, digits, hyphens and underscores.");
+            SamplingRuleService.CheckName(name);
         }
 
-        return name is { Length: > 32 } ? throw SamplingRuleJson.Invalid("RuleName must be 1 to 32 characters long.") : name;
+        return name;
     }
 
     private static string RulesCursor(StoredSamplingRule rule) => rule.Rule.Priority.ToString("D5", CultureInfo.InvariantCulture) + "/" + rule.Rule.Name;
@@ -481,8 +428,6 @@ public sealed class SamplingApi
 
         throw SamplingRuleJson.Invalid("The NextToken is not valid: give the NextToken of the previous page of this operation.");
     }
-
-    private static ApiException NoSuchRule(string name) => SamplingRuleJson.Invalid($"The account has no sampling rule named '{name}'.");
 
     private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
 

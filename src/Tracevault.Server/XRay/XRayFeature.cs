@@ -56,6 +56,7 @@ public static class XRayFeature
         services.AddSingleton<ResourcePolicyApi>();
         services.AddSingleton<XRayQueryApi>();
         services.AddSingleton(_ => data.Storage.SamplingRules);
+        services.AddSingleton<SamplingRuleService>();
         services.AddSingleton<SamplingApi>();
         services.AddSingleton<Tags.TagApi>();
         services.AddHostedService<RetentionService>();

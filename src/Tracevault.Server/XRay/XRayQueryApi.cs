@@ -172,9 +172,9 @@ public sealed class XRayQueryApi
     /// Builds the service graph of at most <paramref name="maxTraces"/> of the newest traces dated in a time range, reading
     /// chunks newest first and stopping there — or, once it has some traces, after at most <paramref name="maxBatches"/> more
     /// reads (a read that completes few traces may be followed by many more such); answers the graph and how many traces it
-    /// was built from.
+    /// was built from. With <paramref name="group"/>, only the traces its filter expression picks count.
     /// </summary>
-    public async Task<(IReadOnlyList<ServiceGraphNode> Services, int Traces)> BuildRecentServiceGraphAsync(Caller caller, double startTime, double endTime, int maxTraces, int maxBatches, CancellationToken cancellationToken)
+    public async Task<(IReadOnlyList<ServiceGraphNode> Services, int Traces)> BuildRecentServiceGraphAsync(Caller caller, double startTime, double endTime, int maxTraces, int maxBatches, FilterExpression? group, CancellationToken cancellationToken)
     {
         var traces = new List<AssembledTrace>();
         var reads = 0;
@@ -186,12 +186,10 @@ public sealed class XRayQueryApi
                 break;
             }
 
-            traces.AddRange(batch
-                .Where(t => t.Date >= startTime && t.Date < endTime)
-                .OrderByDescending(t => t.Date)
-                .Take(maxTraces - traces.Count)
-                .AsParallel()
-                .Select(t => Assemble(t.TraceId, t.Segments)));
+            var newest = batch.Where(t => t.Date >= startTime && t.Date < endTime).OrderByDescending(t => t.Date);
+            traces.AddRange(group is null
+                ? newest.Take(maxTraces - traces.Count).AsParallel().Select(t => Assemble(t.TraceId, t.Segments))
+                : newest.AsParallel().AsOrdered().Select(t => Assemble(t.TraceId, t.Segments)).Where(group.Matches).Take(maxTraces - traces.Count));
             if (traces.Count >= maxTraces)
             {
                 break;
