@@ -5,6 +5,7 @@ using Tracevault.Keys.Identity;
 using Tracevault.Keys.Kms;
 using Tracevault.Keys.RootKeys;
 using Tracevault.Storage.Groups;
+using Tracevault.Storage.Indexing;
 using Tracevault.Keys.Settings;
 using Tracevault.Storage.Sqlite;
 using Tracevault.Storage.Tests.Contracts;
@@ -28,6 +29,8 @@ public sealed class SqliteBackendUnderTest : IBackendUnderTest
     public ISamplingRuleRepository OpenSamplingRules() => new SqliteSamplingRuleRepository(new SqliteDatabase(DatabasePath));
 
     public IGroupRepository OpenGroupRepository() => new SqliteGroupRepository(new SqliteDatabase(DatabasePath));
+
+    public IIndexingRuleRepository OpenIndexingRules() => new SqliteIndexingRuleRepository(new SqliteDatabase(DatabasePath));
 
     public IEncryptionSettingRepository OpenEncryptionSettingRepository() => new SqliteEncryptionSettingRepository(new SqliteDatabase(DatabasePath));
 
