@@ -40,8 +40,32 @@ public static class TraceIndexing
             return false;
         }
 
-        return random < (ulong)(percentage / 100 * RandomRange);
+        return random < Threshold(percentage);
     }
+
+    /// <summary>Whether the trace of the 16 bytes <paramref name="traceId"/> (an OpenTelemetry trace id) is indexed at <paramref name="percentage"/>; as the X-Ray form of the same id is.</summary>
+    public static bool IsIndexed(ReadOnlySpan<byte> traceId, double percentage)
+    {
+        if (percentage >= 100)
+        {
+            return true;
+        }
+
+        if (!(percentage > 0) || traceId.Length < RandomHexDigits / 2)
+        {
+            return false;
+        }
+
+        ulong random = 0;
+        foreach (var b in traceId[^(RandomHexDigits / 2)..])
+        {
+            random = (random << 8) | b;
+        }
+
+        return random < Threshold(percentage);
+    }
+
+    private static ulong Threshold(double percentage) => (ulong)(percentage / 100 * RandomRange);
 
     /// <summary>Whether a stored segment document carries the mark of a span whose trace was not indexed.</summary>
     public static bool IsMarkedUnindexed(ReadOnlySpan<byte> document)

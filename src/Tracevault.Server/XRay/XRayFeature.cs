@@ -5,6 +5,7 @@ using Tracevault.Keys.Settings;
 using Tracevault.Server.Hosting;
 using Tracevault.Server.Http;
 using Tracevault.Server.XRay.Groups;
+using Tracevault.Server.XRay.Indexing;
 using Tracevault.Storage.Traces;
 
 namespace Tracevault.Server.XRay;
@@ -53,6 +54,8 @@ public static class XRayFeature
         services.AddSingleton<XRayQueryApi>();
         services.AddSingleton(_ => data.Storage.SamplingRules);
         services.AddSingleton<SamplingApi>();
+        services.AddSingleton(sp => new IndexingRuleService(data.Storage.IndexingRules, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IndexingApi>();
         services.AddHostedService<RetentionService>();
         return services;
     }
@@ -65,5 +68,6 @@ public static class XRayFeature
         services.GetRequiredService<SamplingApi>().Map(router);
         services.GetRequiredService<EncryptionConfigApi>().Map(router);
         services.GetRequiredService<GroupApi>().Map(router);
+        services.GetRequiredService<IndexingApi>().Map(router);
     }
 }
