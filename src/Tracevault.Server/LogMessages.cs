@@ -122,6 +122,10 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 351, Level = LogLevel.Information, Message = "Sampling rule {RuleName} of account {AccountId} boosted to rate {Rate} until {Until:O}: its clients reported {Anomalies} anomalous of {Total} requests")]
     public static partial void SamplingBoostStarted(ILogger logger, string ruleName, string accountId, double rate, DateTimeOffset until, long anomalies, long total);
+
+    [LoggerMessage(EventId = 440, Level = LogLevel.Information, Message = "Indexing rule {RuleName} of account {AccountId} set to index {Percentage}% of OpenTelemetry traces by {CallerArn}")]
+    public static partial void IndexingRuleUpdated(ILogger logger, string ruleName, string accountId, double percentage, string callerArn);
+
     [LoggerMessage(EventId = 330, Level = LogLevel.Error, Message = "Database unavailable: operation {Operation} (request {RequestId}) could not reach it ({Code}: {Reason}); answered with a retryable error (503), nothing acknowledged. It resumes by itself when the database is back.")]
     public static partial void OperationStoreUnavailable(ILogger logger, string operation, string requestId, string code, string reason);
 

@@ -4,9 +4,10 @@ using Tracevault.Keys.Identity;
 using Tracevault.Keys.Kms;
 using Tracevault.Keys.RootKeys;
 using Tracevault.Keys.Settings;
-using Tracevault.Storage.Sampling;
 using Tracevault.Storage.Groups;
+using Tracevault.Storage.Indexing;
 using Tracevault.Storage.ResourcePolicies;
+using Tracevault.Storage.Sampling;
 using Tracevault.Storage.Traces;
 
 namespace Tracevault.Storage;
@@ -53,6 +54,9 @@ public interface IStorageBackend
 
     /// <summary>The console's failed sign-ins, counted for every node at once.</summary>
     ISignInAttemptStore SignInAttempts { get; }
+
+    /// <summary>Each account's indexing rules, shared by every node.</summary>
+    IIndexingRuleRepository IndexingRules { get; }
 
     /// <summary>Asks the store one cheap question: whether it answers and holds Tracevault's schema (its exception when it cannot answer).</summary>
     bool Answers();

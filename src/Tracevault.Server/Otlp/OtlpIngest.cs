@@ -1,9 +1,11 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
-using System.Buffers;
+using Tracevault.Core.Indexing;
 using Tracevault.Core.Traces;
 using Tracevault.Server.Otlp.Proto;
 using Tracevault.Server.XRay;
+using Tracevault.Server.XRay.Indexing;
 using Tracevault.Storage;
 using Tracevault.Storage.Traces;
 
@@ -35,11 +37,13 @@ public sealed class OtlpIngest
     private readonly OtlpCounters _counters;
     private readonly TimeProvider _time;
     private readonly OtlpOptions _options;
+    private readonly IndexingRuleService _indexing;
     private readonly ILogger<OtlpIngest> _logger;
 
     /// <summary>Creates the ingest.</summary>
-    public OtlpIngest(ChunkWriter writer, OtlpCounters counters, TimeProvider time, OtlpOptions options, ILogger<OtlpIngest> logger)
+    public OtlpIngest(ChunkWriter writer, OtlpCounters counters, TimeProvider time, OtlpOptions options, IndexingRuleService indexing, ILogger<OtlpIngest> logger)
     {
+        _indexing = indexing;
         _logger = logger;
         _writer = writer;
         _counters = counters;
@@ -66,6 +70,17 @@ public sealed class OtlpIngest
         }
 
         _counters.AddReceived(count);
+        double indexingPercentage;
+        try
+        {
+            // The percentage in force as the spans arrive decides, for good, which of their traces get summaries.
+            indexingPercentage = await _indexing.PercentageInForceAsync(accountId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            throw StoreFailed(exception, count);
+        }
+
         var now = _time.GetUtcNow();
         var rejections = new Rejections();
         var accepted = new List<ChunkSegment>(count);
@@ -84,7 +99,8 @@ public sealed class OtlpIngest
                     }
 
                     buffer.ResetWrittenCount();
-                    SpanSegmentWriter.Write(span, resourceSpans.Resource, scopeSpans.Scope, serviceName, _options.AnnotateAllAttributes, buffer);
+                    var indexed = TraceIndexing.IsIndexed(span.TraceId.Span, indexingPercentage);
+                    SpanSegmentWriter.Write(span, resourceSpans.Resource, scopeSpans.Scope, serviceName, _options.AnnotateAllAttributes, indexed, buffer);
                     var document = buffer.WrittenSpan.ToArray();
                     var result = SegmentDocument.Parse(document, now, Validation);
                     if (!result.IsValid)
@@ -108,18 +124,7 @@ public sealed class OtlpIngest
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            // Nothing was acknowledged: the exporter keeps the spans and sends them again.
-            if (StorageFailure.Of(exception) is { Kind: StorageFailureKind.Full } full)
-            {
-                _counters.AddRejectedStorageFull(accepted.Count);
-                LogMessages.OtlpDiskFull(_logger, accepted.Count, full.Code, full.Reason);
-                throw new OtlpRequestException(503, OtlpRequestException.Unavailable,
-                    "Tracevault could not store the spans: the disk holding its data is full; send them again once space is freed.") { RetryAfterSeconds = 5 };
-            }
-
-            _counters.AddRejectedUnavailable(accepted.Count);
-            LogMessages.OtlpStoreFailed(_logger, accepted.Count, StorageFailure.Of(exception)?.Code ?? exception.GetType().Name);
-            throw new OtlpRequestException(503, OtlpRequestException.Unavailable, $"The trace store could not write ({exception.GetType().Name}); retry later.") { RetryAfterSeconds = 5 };
+            throw StoreFailed(exception, accepted.Count);
         }
 
         if (outcome.IsStored)
@@ -142,6 +147,22 @@ public sealed class OtlpIngest
         }
 
         return response;
+    }
+
+    /// <summary>Counts and logs <paramref name="spans"/> not stored because the store failed, and the answer that says so (503): nothing was acknowledged, so the exporter keeps the spans and sends them again.</summary>
+    private OtlpRequestException StoreFailed(Exception exception, int spans)
+    {
+        if (StorageFailure.Of(exception) is { Kind: StorageFailureKind.Full } full)
+        {
+            _counters.AddRejectedStorageFull(spans);
+            LogMessages.OtlpDiskFull(_logger, spans, full.Code, full.Reason);
+            return new OtlpRequestException(503, OtlpRequestException.Unavailable,
+                "Tracevault could not store the spans: the disk holding its data is full; send them again once space is freed.") { RetryAfterSeconds = 5 };
+        }
+
+        _counters.AddRejectedUnavailable(spans);
+        LogMessages.OtlpStoreFailed(_logger, spans, StorageFailure.Of(exception)?.Code ?? exception.GetType().Name);
+        return new OtlpRequestException(503, OtlpRequestException.Unavailable, $"The trace store could not write ({exception.GetType().Name}); retry later.") { RetryAfterSeconds = 5 };
     }
 
     private static string? ServiceName(Proto.Resource? resource)

@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using Google.Protobuf;
 using Google.Protobuf.Collections;
+using Tracevault.Core.Indexing;
 using Tracevault.Server.Otlp.Proto;
 
 namespace Tracevault.Server.Otlp;
@@ -19,7 +20,7 @@ namespace Tracevault.Server.Otlp;
 internal static class SpanSegmentWriter
 {
     /// <summary>The metadata namespace that holds what the mapping has no other place for.</summary>
-    public const string ReservedNamespace = "otel";
+    public const string ReservedNamespace = TraceIndexing.MetadataNamespace;
 
     // Span flags (opentelemetry-proto trace.proto SpanFlags): whether the parent's remoteness is known, and whether it is remote.
     private const uint ContextHasIsRemote = 0x100;
@@ -48,8 +49,9 @@ internal static class SpanSegmentWriter
     /// <param name="scope">Its instrumentation scope, or null.</param>
     /// <param name="serviceName">The resource's <c>service.name</c>, or null.</param>
     /// <param name="allAnnotations">Whether every scalar attribute becomes an annotation, or only those the span lists in <c>aws.xray.annotations</c>.</param>
+    /// <param name="indexed">Whether the span's trace gets a trace summary (<see cref="TraceIndexing"/>); when not, <c>metadata.otel</c> says so.</param>
     /// <param name="output">Where the UTF-8 JSON goes.</param>
-    public static void Write(Span span, Proto.Resource? resource, InstrumentationScope? scope, string? serviceName, bool allAnnotations, IBufferWriter<byte> output)
+    public static void Write(Span span, Proto.Resource? resource, InstrumentationScope? scope, string? serviceName, bool allAnnotations, bool indexed, IBufferWriter<byte> output)
     {
         var attributes = new Attributes(span.Attributes);
         var isSegment = IsSegment(span);
@@ -110,7 +112,7 @@ internal static class SpanSegmentWriter
 
         WriteAnnotations(json, attributes, allAnnotations);
         WriteLinks(json, span);
-        WriteMetadata(json, span, resource, scope, serviceName, isSegment);
+        WriteMetadata(json, span, resource, scope, serviceName, isSegment, indexed);
         json.WriteEndObject();
     }
 
@@ -410,7 +412,7 @@ internal static class SpanSegmentWriter
         json.WriteEndArray();
     }
 
-    private static void WriteMetadata(Utf8JsonWriter json, Span span, Proto.Resource? resource, InstrumentationScope? scope, string? serviceName, bool isSegment)
+    private static void WriteMetadata(Utf8JsonWriter json, Span span, Proto.Resource? resource, InstrumentationScope? scope, string? serviceName, bool isSegment, bool indexed)
     {
         json.WriteStartObject("metadata"u8);
         json.WriteStartObject("default"u8);
@@ -448,6 +450,11 @@ internal static class SpanSegmentWriter
         if (!isSegment && serviceName is not null)
         {
             json.WriteString("service_name"u8, serviceName);
+        }
+
+        if (!indexed)
+        {
+            json.WriteBoolean(TraceIndexing.IndexedMember, false);
         }
 
         if (scope is not null && (scope.Name.Length > 0 || scope.Version.Length > 0 || scope.Attributes.Count > 0))

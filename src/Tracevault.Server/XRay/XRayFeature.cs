@@ -5,6 +5,7 @@ using Tracevault.Keys.Settings;
 using Tracevault.Server.Hosting;
 using Tracevault.Server.Http;
 using Tracevault.Server.XRay.Groups;
+using Tracevault.Server.XRay.Indexing;
 using Tracevault.Server.XRay.ResourcePolicies;
 using Tracevault.Storage.Traces;
 
@@ -59,6 +60,8 @@ public static class XRayFeature
         services.AddSingleton<SamplingRuleService>();
         services.AddSingleton<SamplingApi>();
         services.AddSingleton<Tags.TagApi>();
+        services.AddSingleton(sp => new IndexingRuleService(data.Storage.IndexingRules, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IndexingApi>();
         services.AddHostedService<RetentionService>();
         return services;
     }
@@ -73,5 +76,6 @@ public static class XRayFeature
         services.GetRequiredService<GroupApi>().Map(router);
         services.GetRequiredService<ResourcePolicyApi>().Map(router);
         services.GetRequiredService<Tags.TagApi>().Map(router);
+        services.GetRequiredService<IndexingApi>().Map(router);
     }
 }

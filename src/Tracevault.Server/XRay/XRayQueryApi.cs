@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Tracevault.Core.Identity;
+using Tracevault.Core.Indexing;
 using Tracevault.Core.Traces;
 using Tracevault.Core.Traces.Filters;
 using Tracevault.Core.Traces.Graphs;
@@ -74,7 +75,7 @@ public sealed class XRayQueryApi
         var to = (long)Math.Ceiling(endTime);
         var byTrace = await GuardAsync(() => _reader.ReadRangeAsync(caller.AccountId, from, to, caller, cancellationToken)).ConfigureAwait(false);
         // Assembling a trace parses every document of it: spread the traces over the cores.
-        var inRange = byTrace.Where(t => InRange(t.Key, t.Value, startTime, endTime, timeRangeType)).ToList();
+        var inRange = byTrace.Where(t => InRange(t.Key, t.Value, startTime, endTime, timeRangeType) && HasSummary(t.Value)).ToList();
         var matches = inRange
             .AsParallel()
             .Select(t => Assemble(t.Key, t.Value))
@@ -107,7 +108,7 @@ public sealed class XRayQueryApi
             // trace of it, and once the page is full after a slice, every trace not yet assembled comes later in the order.
             var candidates = batch
                 .Select(t => (Trace: t, Time: t.Date))
-                .Where(t => t.Time >= startTime && t.Time < endTime && (after is null || after.Admits(t.Time)))
+                .Where(t => t.Time >= startTime && t.Time < endTime && (after is null || after.Admits(t.Time)) && HasSummary(t.Trace.Segments))
                 .OrderByDescending(t => t.Time)
                 .ToList();
             for (var at = 0; at < candidates.Count && matches.Count <= pageSize;)
@@ -152,6 +153,9 @@ public sealed class XRayQueryApi
             return summaries;
         }
     }
+
+    /// <summary>Whether a trace gets a trace summary: unless every one of its segments is an OpenTelemetry span of a trace the account's indexing rule left out (<see cref="TraceIndexing"/>).</summary>
+    public static bool HasSummary(IEnumerable<ChunkSegment> segments) => segments.Any(s => !TraceIndexing.IsMarkedUnindexed(s.Document.Span));
 
     /// <summary>Builds the service graph of the traces with data in a time range.</summary>
     public Task<IReadOnlyList<ServiceGraphNode>> BuildServiceGraphAsync(Caller caller, double startTime, double endTime, CancellationToken cancellationToken) =>

@@ -6,6 +6,7 @@ using Tracevault.Keys.Kms;
 using Tracevault.Keys.RootKeys;
 using Tracevault.Keys.Settings;
 using Tracevault.Storage.Groups;
+using Tracevault.Storage.Indexing;
 using Tracevault.Storage.ResourcePolicies;
 using Tracevault.Storage.Sampling;
 using Tracevault.Storage.Traces;
@@ -29,6 +30,7 @@ public sealed class PostgresBackend : IStorageBackend, IDisposable
     private readonly Lazy<PostgresTraceStore> _traces;
     private readonly Lazy<PostgresConsoleSessionStore> _consoleSessions;
     private readonly Lazy<PostgresSignInAttemptStore> _signInAttempts;
+    private readonly Lazy<PostgresIndexingRuleRepository> _indexingRules;
     private readonly Lazy<PostgresSamplingRuleRepository> _samplingRules;
     private readonly Lazy<PostgresGroupRepository> _groups;
     private readonly Lazy<PostgresResourcePolicyRepository> _resourcePolicies;
@@ -49,6 +51,7 @@ public sealed class PostgresBackend : IStorageBackend, IDisposable
         _traces = new Lazy<PostgresTraceStore>(() => new PostgresTraceStore(database), once);
         _consoleSessions = new Lazy<PostgresConsoleSessionStore>(() => new PostgresConsoleSessionStore(database), once);
         _signInAttempts = new Lazy<PostgresSignInAttemptStore>(() => new PostgresSignInAttemptStore(database), once);
+        _indexingRules = new Lazy<PostgresIndexingRuleRepository>(() => new PostgresIndexingRuleRepository(database), once);
         _samplingRules = new Lazy<PostgresSamplingRuleRepository>(() => new PostgresSamplingRuleRepository(database), once);
         _groups = new Lazy<PostgresGroupRepository>(() => new PostgresGroupRepository(database), once);
         _resourcePolicies = new Lazy<PostgresResourcePolicyRepository>(() => new PostgresResourcePolicyRepository(database), once);
@@ -86,6 +89,9 @@ public sealed class PostgresBackend : IStorageBackend, IDisposable
 
     /// <inheritdoc />
     public ISignInAttemptStore SignInAttempts => _signInAttempts.Value;
+
+    /// <inheritdoc />
+    public IIndexingRuleRepository IndexingRules => _indexingRules.Value;
 
     /// <inheritdoc />
     public ISamplingRuleRepository SamplingRules => _samplingRules.Value;

@@ -22,7 +22,7 @@ public static class SqliteToPostgresCopy
         "root_keys", "service_keys",
         "encryption_settings", "encryption_acks", "kms_data_keys", "storing_status", "trace_index_keys",
         "chunk_dictionaries", "chunks", "blind_index", "undated_index",
-        "sampling_rules", "sampling_rule_changes", "sampling_statistics", "sampling_boosts", "xray_groups", "xray_resource_policies",
+        "sampling_rules", "sampling_rule_changes", "sampling_statistics", "sampling_boosts", "xray_groups", "xray_resource_policies", "indexing_rules",
         "kms_usage", "audit_events", "audit_head",
     ];
 

@@ -5,9 +5,10 @@ using Tracevault.Keys.Identity;
 using Tracevault.Keys.Kms;
 using Tracevault.Keys.RootKeys;
 using Tracevault.Keys.Settings;
-using Tracevault.Storage.Sampling;
 using Tracevault.Storage.Groups;
+using Tracevault.Storage.Indexing;
 using Tracevault.Storage.ResourcePolicies;
+using Tracevault.Storage.Sampling;
 using Tracevault.Storage.Traces;
 
 namespace Tracevault.Storage.Sqlite;
@@ -32,6 +33,7 @@ public sealed class SqliteBackend : IStorageBackend
     private readonly Lazy<SqliteResourcePolicyRepository> _resourcePolicies;
     private readonly Lazy<SqliteConsoleSessionStore> _consoleSessions;
     private readonly Lazy<SqliteSignInAttemptStore> _signInAttempts;
+    private readonly Lazy<SqliteIndexingRuleRepository> _indexingRules;
 
     private SqliteBackend(SqliteDatabase database, RootKeyRing rootKeys)
     {
@@ -52,6 +54,7 @@ public sealed class SqliteBackend : IStorageBackend
         _traces = new Lazy<SqliteTraceStore>(() => new SqliteTraceStore(database, TimeProvider.System), once);
         _consoleSessions = new Lazy<SqliteConsoleSessionStore>(() => new SqliteConsoleSessionStore(database), once);
         _signInAttempts = new Lazy<SqliteSignInAttemptStore>(() => new SqliteSignInAttemptStore(database), once);
+        _indexingRules = new Lazy<SqliteIndexingRuleRepository>(() => new SqliteIndexingRuleRepository(database), once);
     }
 
     /// <summary>The database, for what only SQLite has (its tests, its file checks); the server reaches it through the repositories only.</summary>
@@ -92,6 +95,9 @@ public sealed class SqliteBackend : IStorageBackend
 
     /// <inheritdoc />
     public ISignInAttemptStore SignInAttempts => _signInAttempts.Value;
+
+    /// <inheritdoc />
+    public IIndexingRuleRepository IndexingRules => _indexingRules.Value;
 
     /// <summary>Opens (creating if needed) the database at <paramref name="path"/>, applies the schema, and serves its repositories, sealing under <paramref name="rootKeys"/>.</summary>
     /// <exception cref="InvalidDataException">The file is not a Tracevault database.</exception>

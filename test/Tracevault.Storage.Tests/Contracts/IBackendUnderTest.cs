@@ -3,10 +3,11 @@ using Tracevault.Keys.Envelope;
 using Tracevault.Keys.Identity;
 using Tracevault.Keys.Kms;
 using Tracevault.Keys.RootKeys;
-using Tracevault.Storage.Sampling;
-using Tracevault.Storage.Groups;
-using Tracevault.Storage.ResourcePolicies;
 using Tracevault.Keys.Settings;
+using Tracevault.Storage.Groups;
+using Tracevault.Storage.Indexing;
+using Tracevault.Storage.ResourcePolicies;
+using Tracevault.Storage.Sampling;
 using Tracevault.Storage.Traces;
 
 namespace Tracevault.Storage.Tests.Contracts;
@@ -61,4 +62,6 @@ public interface IBackendUnderTest : IDisposable
 
     /// <summary>Opens the X-Ray resource policy repository; each call is another opening of the same store, as by another node.</summary>
     IResourcePolicyRepository OpenResourcePolicyRepository();
+    /// <summary>Opens the indexing rule repository; each call is another opening of the same store, as by another node.</summary>
+    IIndexingRuleRepository OpenIndexingRules();
 }

@@ -7,8 +7,9 @@ using Tracevault.Keys.RootKeys;
 using Tracevault.Keys.Settings;
 using Tracevault.Server.Tests.Infrastructure;
 using Tracevault.Storage.Groups;
-using Tracevault.Storage.ResourcePolicies;
+using Tracevault.Storage.Indexing;
 using Tracevault.Storage.Postgres;
+using Tracevault.Storage.ResourcePolicies;
 using Tracevault.Storage.Sampling;
 using Tracevault.Storage.Tests.Contracts;
 using Tracevault.Storage.Traces;
@@ -42,6 +43,8 @@ public sealed class PostgresBackendUnderTest : IBackendUnderTest
     public ISamplingRuleRepository OpenSamplingRules() => new PostgresSamplingRuleRepository(OpenDatabase());
 
     public IGroupRepository OpenGroupRepository() => new PostgresGroupRepository(OpenDatabase());
+
+    public IIndexingRuleRepository OpenIndexingRules() => new PostgresIndexingRuleRepository(OpenDatabase());
 
     public IEncryptionSettingRepository OpenEncryptionSettingRepository() => new PostgresEncryptionSettingRepository(OpenDatabase());
 

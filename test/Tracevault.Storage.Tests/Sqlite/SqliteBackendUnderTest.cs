@@ -4,12 +4,13 @@ using Tracevault.Keys.Envelope;
 using Tracevault.Keys.Identity;
 using Tracevault.Keys.Kms;
 using Tracevault.Keys.RootKeys;
-using Tracevault.Storage.Groups;
-using Tracevault.Storage.ResourcePolicies;
 using Tracevault.Keys.Settings;
+using Tracevault.Storage.Groups;
+using Tracevault.Storage.Indexing;
+using Tracevault.Storage.ResourcePolicies;
+using Tracevault.Storage.Sampling;
 using Tracevault.Storage.Sqlite;
 using Tracevault.Storage.Tests.Contracts;
-using Tracevault.Storage.Sampling;
 using Tracevault.Storage.Traces;
 
 namespace Tracevault.Storage.Tests.Sqlite;
@@ -29,6 +30,8 @@ public sealed class SqliteBackendUnderTest : IBackendUnderTest
     public ISamplingRuleRepository OpenSamplingRules() => new SqliteSamplingRuleRepository(new SqliteDatabase(DatabasePath));
 
     public IGroupRepository OpenGroupRepository() => new SqliteGroupRepository(new SqliteDatabase(DatabasePath));
+
+    public IIndexingRuleRepository OpenIndexingRules() => new SqliteIndexingRuleRepository(new SqliteDatabase(DatabasePath));
 
     public IEncryptionSettingRepository OpenEncryptionSettingRepository() => new SqliteEncryptionSettingRepository(new SqliteDatabase(DatabasePath));
 
