@@ -61,6 +61,7 @@ public static class ConsoleFeature
         MapAction(endpoints, "/console/signout", signIn.SignOutAsync);
         MapPage(endpoints, "/console/traces", traces.ShowAsync);
         MapPage(endpoints, "/console/traces/{id}", trace.ShowAsync);
+        MapPage(endpoints, TracePage.LookupPath, trace.LookupAsync);
         MapPage(endpoints, "/console/map", map.ShowAsync);
         MapPage(endpoints, "/console/encryption", encryption.ShowAsync);
         MapAction(endpoints, "/console/encryption", encryption.ApplyAsync);
