@@ -79,12 +79,13 @@ test('sign in, find a trace with a filter expression, open its timeline and the 
   assert.equal(new URL(page.url()).pathname, `/console/traces/${checkoutTraceId}`);
   const spans = await page.locator('#timeline details.span').evaluateAll((elements) =>
     elements.map((e) => ({ name: e.dataset.name, kind: e.classList.contains('segment') ? 'segment' : 'subsegment', depth: [...e.classList].find((c) => c.startsWith('depth-')) })));
+  // The backend's segment is drawn under the frontend's call to it (its parent_id), before render-page (by start time).
   assert.deepEqual(spans, [
     { name: 'frontend', kind: 'segment', depth: 'depth-0' },
     { name: 'backend', kind: 'subsegment', depth: 'depth-1' },
+    { name: 'backend', kind: 'segment', depth: 'depth-2' },
+    { name: 'query-stock', kind: 'subsegment', depth: 'depth-3' },
     { name: 'render-page', kind: 'subsegment', depth: 'depth-1' },
-    { name: 'backend', kind: 'segment', depth: 'depth-0' },
-    { name: 'query-stock', kind: 'subsegment', depth: 'depth-1' },
   ]);
 
   // Drawn to scale: the trace lasts 0.9 s; render-page starts at 0.65 s and lasts 0.2 s.

@@ -65,6 +65,7 @@ public static class ConsoleFeature
         MapAction(endpoints, "/console/signout", signIn.SignOutAsync);
         MapPage(endpoints, "/console/traces", traces.ShowAsync);
         MapPage(endpoints, "/console/traces/{id}", trace.ShowAsync);
+        MapPage(endpoints, TracePage.LookupPath, trace.LookupAsync);
         MapPage(endpoints, "/console/map", map.ShowAsync);
         MapPage(endpoints, "/console/sampling", sampling.ShowAsync);
         MapAction(endpoints, "/console/sampling/{action}", sampling.ActAsync);

@@ -54,6 +54,10 @@ public sealed class ConsoleLayout
                 {NavLink("/console/keys", "Keys", section == ConsoleSection.Keys)}
                 {NavLink("/console/audit", "Audit", section == ConsoleSection.Audit)}
                 </ul>
+                <form method="get" action="{TracePage.LookupPath}" class="trace-lookup" id="trace-lookup" role="search">
+                <input name="{TracePage.LookupParameter}" id="trace-lookup-id" aria-label="Go to a trace by id (X-Ray or W3C)" placeholder="Trace id (X-Ray or W3C)" spellcheck="false" autocapitalize="off" autocomplete="off" maxlength="200">
+                <button type="submit">Go</button>
+                </form>
                 <div class="nav-user">
                 <span class="user" title="{session.Caller.Arn}">{session.Caller.UserName} <span class="account">{session.Caller.AccountId}</span></span>
                 <form method="post" action="/console/signout" class="signout">{CsrfProtection.Field(session)}<button type="submit">Sign out</button></form>

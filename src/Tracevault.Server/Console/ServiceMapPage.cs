@@ -47,9 +47,12 @@ public sealed class ServiceMapPage
             <form method="get" action="/console/map" class="query" id="map-query">
             {TimeRangePicker.Render(range)}
             {GroupPicker.Render(_groups, session.CallerFor(context), group)}
+            <input type="hidden" name="filter" value="{context.Request.Query["filter"].ToString()}">
             <button type="submit" class="primary">Show</button>
             </form>
             """);
+        // The range and the Traces page's filter go back with the user (the filter rides along, unused here).
+        html.Append($"<p class=\"crumb-aside\"><a href=\"{ConsoleNavigation.Link("/console/traces", context.Request.Query)}\" id=\"to-traces\">Traces of this time range</a></p>");
         var status = StatusCodes.Status200OK;
         try
         {

@@ -30,19 +30,47 @@ public sealed class TracePage
         _layout = layout;
     }
 
+    /// <summary>Where the navigation bar's trace-id box sends its id.</summary>
+    public const string LookupPath = "/console/lookup";
+
+    /// <summary>The trace-id box's query parameter.</summary>
+    public const string LookupParameter = "trace";
+
+    /// <summary>GET <c>/console/lookup?trace=…</c>: the trace-id box. An X-Ray or W3C id goes to the trace's timeline; anything else is explained.</summary>
+    public async Task LookupAsync(HttpContext context, ConsoleSession session)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(session);
+        var text = context.Request.Query[LookupParameter].ToString();
+        if (TraceIdLookup.TryRead(text) is { } id)
+        {
+            ConsoleResponses.Redirect(context, ConsoleNavigation.Link("/console/traces/" + id, context.Request.Query));
+            return;
+        }
+
+        var html = new HtmlWriter();
+        html.Raw(NotATraceId(text));
+        await ConsoleResponses.WriteHtmlAsync(context, _layout.Render(session, "Not a trace id", ConsoleSection.Traces, html.ToHtml()), StatusCodes.Status400BadRequest).ConfigureAwait(false);
+    }
+
     /// <summary>GET <c>/console/traces/{id}</c>; <c>?raw=1</c> opens the raw documents.</summary>
     public async Task ShowAsync(HttpContext context, ConsoleSession session)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(session);
-        var id = TraceIds.Normalize(context.Request.RouteValues["id"] as string ?? "");
-        var showRaw = context.Request.Query["raw"] == "1";
+        var given = context.Request.RouteValues["id"] as string ?? "";
+        var id = TraceIdLookup.TryRead(given) ?? TraceIds.Normalize(given);
+        var query = context.Request.Query;
+        var showRaw = query["raw"] == "1";
         var html = new HtmlWriter();
-        html.Append($"<p class=\"crumbs\"><a href=\"/console/traces\">Traces</a> / <span>{id}</span></p>");
+        html.Append($"""
+            <p class="crumbs"><a href="{ConsoleNavigation.Link("/console/traces", query)}" id="back-to-traces">Traces</a> / <span>{id}</span>
+            <a class="crumb-aside" href="{ConsoleNavigation.Link("/console/map", query)}" id="to-service-map">Service map of this time range</a></p>
+            """);
         var status = StatusCodes.Status200OK;
         if (!TraceIds.IsTraceId(id))
         {
-            html.Append($"<section class=\"panel refused\" id=\"not-found\"><h1>Not a trace id</h1><p>A trace id looks like 1-5759e988-bd862e3fe1be46a994272793.</p></section>");
+            html.Raw(NotATraceId(given));
             status = StatusCodes.Status404NotFound;
         }
         else
@@ -54,7 +82,7 @@ public sealed class TracePage
                 var trace = (await _queries.ReadTracesAsync(caller, [id], context.RequestAborted).ConfigureAwait(false)).FirstOrDefault();
                 if (trace is null)
                 {
-                    html.Append($"<section class=\"panel refused\" id=\"not-found\"><h1>Trace not found</h1><p>No data is stored for trace {id}; it may be older than the retention period.</p></section>");
+                    html.Append($"<section class=\"panel refused\" id=\"not-found\" role=\"alert\"><h1>No such trace in your account</h1><p>Account {session.Caller.AccountId} holds no data for trace <span class=\"id\">{id}</span>: it may be another account's, older than the retention period, or not sent yet.</p></section>");
                     status = StatusCodes.Status404NotFound;
                 }
                 else
@@ -73,10 +101,15 @@ public sealed class TracePage
         await ConsoleResponses.WriteHtmlAsync(context, _layout.Render(session, "Trace " + id, ConsoleSection.Traces, html.ToHtml()), status).ConfigureAwait(false);
     }
 
+    private static TrustedHtml NotATraceId(string text) => new HtmlWriter().Append($"""
+        <section class="panel refused" id="not-a-trace-id" role="alert"><h1>Not a trace id</h1>
+        <p><q class="id">{(text.Length > 80 ? text[..80] + "…" : text)}</q> is neither an X-Ray trace id (like <span class="id">1-5759e988-bd862e3fe1be46a994272793</span>)
+        nor a W3C trace id (32 hex digits, like <span class="id">5759e988bd862e3fe1be46a994272793</span>).</p></section>
+        """).ToHtml();
+
     private static TrustedHtml RenderTrace(AssembledTrace trace, bool showRaw)
     {
-        var spans = new Dictionary<string, TrustedHtml>(StringComparer.Ordinal);
-        var metadata = ReadMetadata(trace, spans);
+        var documents = ReadDocuments(trace);
         var html = new HtmlWriter();
         html.Append($"""
             <h1 class="trace-title">Trace <span class="id">{trace.Id}</span></h1>
@@ -107,9 +140,20 @@ public sealed class TracePage
             <div class="row axis" aria-hidden="true"><span class="name">Name</span><span class="dur">Duration</span>
             <span class="ticks"><span>0</span><span>{ConsoleFormat.Duration(scale / 4)}</span><span>{ConsoleFormat.Duration(scale / 2)}</span><span>{ConsoleFormat.Duration(scale * 3 / 4)}</span><span>{ConsoleFormat.Duration(scale)}</span></span></div>
             """);
+        // A tree, as the calls were made: each subsegment under its parent, each downstream segment under the subsegment that
+        // called it (its parent_id). An entity is drawn once; what a loop of parent ids would hide is drawn at the top.
+        var drawn = new HashSet<TraceEntity>(ReferenceEqualityComparer.Instance);
+        foreach (var entity in trace.Entities.Where(e => e.Parent is null && e.Caller is null))
+        {
+            html.Raw(RenderTree(trace, entity, scale, documents, drawn));
+        }
+
         foreach (var entity in trace.Entities)
         {
-            html.Raw(RenderEntity(trace, entity, scale, metadata, spans));
+            if (!drawn.Contains(entity))
+            {
+                html.Raw(RenderTree(trace, entity, scale, documents, drawn));
+            }
         }
 
         html.Append($"</section>");
@@ -125,26 +169,83 @@ public sealed class TracePage
         return html.ToHtml();
     }
 
-    private static TrustedHtml RenderEntity(AssembledTrace trace, TraceEntity entity, double scale, Dictionary<string, string> metadata, Dictionary<string, TrustedHtml> spans)
+    /// <summary>
+    /// An entity and everything under it: each a row (a <c>details</c> that opens the entity's details) followed, when it has
+    /// children, by a <c>details</c> holding them, open, whose marker beside the row collapses them. Drawn with a stack, not
+    /// recursion: a chain of calls may be as deep as the trace is long.
+    /// </summary>
+    private static TrustedHtml RenderTree(AssembledTrace trace, TraceEntity root, double scale, Dictionary<string, JsonElement> documents, HashSet<TraceEntity> drawn)
     {
-        var depth = 0;
-        for (var parent = entity.Parent; parent is not null; parent = parent.Parent)
+        var html = new HtmlWriter();
+        var pending = new Stack<(TraceEntity? Entity, int Depth)>();
+        pending.Push((root, 0));
+        while (pending.TryPop(out var next))
         {
-            depth++;
+            if (next.Entity is not { } entity)
+            {
+                html.Append($"</div></details></div>");
+                continue;
+            }
+
+            if (!drawn.Add(entity))
+            {
+                continue;
+            }
+
+            var children = entity.Subsegments.Concat(entity.DownstreamSegments)
+                .Where(c => !drawn.Contains(c))
+                .OrderBy(c => c.StartTime)
+                .ToList();
+            html.Append($"<div class=\"node depth-{Math.Min(next.Depth, MaxDepthClass)}\" data-entity-id=\"{entity.Id}\">");
+            html.Raw(RenderEntity(trace, entity, next.Depth, scale, documents));
+            if (children.Count == 0)
+            {
+                html.Append($"</div>");
+                continue;
+            }
+
+            var calls = children.Count == 1 ? "1 entry" : children.Count.ToString(CultureInfo.InvariantCulture) + " entries";
+            html.Append($"<details class=\"calls\" open><summary class=\"twisty\" title=\"Collapse or expand the {calls} under {entity.Name}\"><span class=\"visually-hidden\">{calls} under {entity.Name}</span></summary><div class=\"children\">");
+            pending.Push((null, next.Depth));
+            for (var i = children.Count - 1; i >= 0; i--)
+            {
+                pending.Push((children[i], next.Depth + 1));
+            }
         }
 
+        return html.ToHtml();
+    }
+
+    private static TrustedHtml RenderEntity(AssembledTrace trace, TraceEntity entity, int depth, double scale, Dictionary<string, JsonElement> documents)
+    {
+        var document = documents.TryGetValue(entity.Id, out var found) ? found : default;
         var offset = Math.Max(0, entity.StartTime - trace.StartTime);
         var end = entity.EndTime ?? (trace.StartTime + scale);
         var x = Math.Clamp(offset / scale * BarUnits, 0, BarUnits);
         var width = Math.Clamp((end - entity.StartTime) / scale * BarUnits, 2, BarUnits - Math.Min(x, BarUnits - 2));
         var outcome = entity.Fault ? "fault" : entity.Throttle ? "throttle" : entity.Error ? "error" : entity.InProgress ? "progress" : "ok";
         var kind = entity.Kind == TraceEntityKind.Segment ? "segment" : "subsegment";
+        var sql = Member(document, "sql");
+        var aws = Member(document, "aws");
+        var metadata = Member(document, "metadata");
+        var span = metadata is { } m ? RenderSpan(m) : null;
+        var cause = Member(document, "cause");
+
+        // What the row opens, named on the row itself: the cue that there is more to see.
+        var contents = new List<string>();
+        if (entity.Http is not null) { contents.Add("HTTP"); }
+        if (sql is not null) { contents.Add("SQL"); }
+        if (aws is not null) { contents.Add("AWS"); }
+        if (entity.Annotations.Count > 0) { contents.Add("annotations"); }
+        if (span is not null) { contents.Add("span attributes"); }
+        else if (metadata is not null) { contents.Add("metadata"); }
+        if (entity.Exceptions.Count > 0) { contents.Add("exceptions"); }
 
         var html = new HtmlWriter();
         html.Append($"""
             <details class="span {kind} depth-{Math.Min(depth, MaxDepthClass)}" data-entity-id="{entity.Id}" data-name="{entity.Name}">
-            <summary class="row">
-            <span class="name"><span class="kind-mark" title="{kind}"></span>{entity.Name}{Outcome(entity.Fault, entity.Error && !entity.Throttle, entity.Throttle, entity.InProgress)}{HttpStatus(entity)}</span>
+            <summary class="row" title="Show the details of {entity.Name}">
+            <span class="name"><span class="opens" aria-hidden="true"></span><span class="kind-mark" title="{kind}"></span>{entity.Name}{Outcome(entity.Fault, entity.Error && !entity.Throttle, entity.Throttle, entity.InProgress)}{HttpStatus(entity)}<span class="cue">{(contents.Count == 0 ? "details" : string.Join(" · ", contents))}</span></span>
             <span class="dur">{ConsoleFormat.Duration(entity.ResponseTime)}</span>
             <svg class="bar" viewBox="0 0 {BarUnits} 10" preserveAspectRatio="none" role="img" aria-label="{ConsoleFormat.Duration(offset)} after the start, lasting {ConsoleFormat.Duration(entity.ResponseTime)}"><rect class="{outcome}" x="{x:0.##}" y="1" width="{width:0.##}" height="8" rx="1"></rect></svg>
             </summary>
@@ -156,6 +257,11 @@ public sealed class TracePage
             <div><dt>Starts at</dt><dd>+{ConsoleFormat.Duration(offset)}</dd></div>
             <div><dt>Duration</dt><dd>{ConsoleFormat.Duration(entity.ResponseTime)}</dd></div>
             """);
+        if (entity.ParentId is not null)
+        {
+            html.Append($"<div><dt>{(entity.Kind == TraceEntityKind.Segment ? "Called by" : "Parent")}</dt><dd class=\"id\">{entity.ParentId}</dd></div>");
+        }
+
         if (entity.Origin is not null)
         {
             html.Append($"<div><dt>Origin</dt><dd>{entity.Origin}</dd></div>");
@@ -178,6 +284,18 @@ public sealed class TracePage
         }
 
         html.Append($"</dl>");
+        if (sql is { } sqlMembers)
+        {
+            html.Append($"<h4>SQL</h4>");
+            html.Raw(KeyValues("sql", sqlMembers));
+        }
+
+        if (aws is { } awsMembers)
+        {
+            html.Append($"<h4>AWS</h4>");
+            html.Raw(KeyValues("aws", awsMembers));
+        }
+
         if (entity.Annotations.Count > 0)
         {
             html.Append($"<h4>Annotations</h4><table class=\"kv annotations\"><tbody>");
@@ -189,30 +307,62 @@ public sealed class TracePage
             html.Append($"</tbody></table>");
         }
 
-        if (spans.TryGetValue(entity.Id, out var span))
+        if (span is { } spanHtml)
         {
-            html.Raw(span);
+            html.Raw(spanHtml);
         }
 
-        if (metadata.TryGetValue(entity.Id, out var metadataJson))
+        if (metadata is { } metadataJson)
         {
-            html.Append($"<h4>Metadata</h4><pre class=\"json metadata\"><code>{metadataJson}</code></pre>");
+            html.Append($"<h4>Metadata</h4><pre class=\"json metadata\"><code>{Indent(metadataJson)}</code></pre>");
         }
 
         if (entity.Exceptions.Count > 0)
         {
-            html.Append($"<h4>Exceptions</h4><ul class=\"exceptions\">");
-            foreach (var exception in entity.Exceptions)
-            {
-                html.Append($"<li><strong>{exception.Name}</strong> {exception.Message}</li>");
-            }
-
-            html.Append($"</ul>");
+            html.Raw(RenderExceptions(entity, cause));
         }
 
         html.Append($"</div></details>");
         return html.ToHtml();
     }
+
+    /// <summary>The exceptions of an entity, each with its stack as the document gives it (<c>cause.exceptions[].stack</c>).</summary>
+    private static TrustedHtml RenderExceptions(TraceEntity entity, JsonElement? cause)
+    {
+        var html = new HtmlWriter();
+        html.Append($"<h4>Exceptions</h4><ul class=\"exceptions\">");
+        var documented = cause is { } c && c.TryGetProperty("exceptions", out var list) && list.ValueKind == JsonValueKind.Array
+            ? list.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.Object).ToList()
+            : [];
+        for (var i = 0; i < entity.Exceptions.Count; i++)
+        {
+            var exception = entity.Exceptions[i];
+            html.Append($"<li><strong>{exception.Name}</strong> {exception.Message}");
+            if (i < documented.Count && documented[i].TryGetProperty("stack", out var stack) && stack.ValueKind == JsonValueKind.Array && stack.GetArrayLength() > 0)
+            {
+                html.Append($"<ol class=\"stack-frames\">");
+                foreach (var frame in stack.EnumerateArray().Where(f => f.ValueKind == JsonValueKind.Object))
+                {
+                    html.Append($"<li><code>{Text(frame, "label")} {Text(frame, "path")}{(frame.TryGetProperty("line", out var line) && line.ValueKind == JsonValueKind.Number ? ":" + line.GetRawText() : "")}</code></li>");
+                }
+
+                html.Append($"</ol>");
+            }
+
+            html.Append($"</li>");
+        }
+
+        html.Append($"</ul>");
+        return html.ToHtml();
+
+        static string? Text(JsonElement owner, string name) =>
+            owner.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    }
+
+    private static JsonElement? Member(JsonElement document, string name) =>
+        document.ValueKind == JsonValueKind.Object && document.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Object
+            ? value
+            : null;
 
     private static TrustedHtml Outcome(bool fault, bool error, bool throttle, bool inProgress)
     {
@@ -249,17 +399,16 @@ public sealed class TracePage
         ? new HtmlWriter().Append($" <span class=\"badge http\">{status}</span>").ToHtml()
         : TrustedHtml.Empty;
 
-    /// <summary>The <c>metadata</c> object of every segment and subsegment, by id, as indented JSON; the assembled entities do not keep it.
-    /// For those that came from OpenTelemetry spans, <paramref name="spans"/> gets their attributes and events as HTML.</summary>
-    private static Dictionary<string, string> ReadMetadata(AssembledTrace trace, Dictionary<string, TrustedHtml> spans)
+    /// <summary>The stored document of every segment and subsegment, by id: what the assembled entities do not keep (metadata, SQL, AWS, stacks).</summary>
+    private static Dictionary<string, JsonElement> ReadDocuments(AssembledTrace trace)
     {
-        var byId = new Dictionary<string, string>(StringComparer.Ordinal);
+        var byId = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         foreach (var segment in trace.StoredDocuments)
         {
             try
             {
                 using var document = JsonDocument.Parse(segment.Document);
-                Collect(document.RootElement, byId, spans);
+                Collect(document.RootElement.Clone(), byId);
             }
             catch (JsonException)
             {
@@ -269,28 +418,29 @@ public sealed class TracePage
 
         return byId;
 
-        static void Collect(JsonElement entity, Dictionary<string, string> byId, Dictionary<string, TrustedHtml> spans)
+        static void Collect(JsonElement root, Dictionary<string, JsonElement> byId)
         {
-            if (entity.ValueKind != JsonValueKind.Object)
+            // A loop over a work list, not recursion: subsegments nest as deep as the assembler allows.
+            var pending = new Stack<JsonElement>();
+            pending.Push(root);
+            while (pending.TryPop(out var entity))
             {
-                return;
-            }
-
-            if (entity.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String
-                && entity.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object)
-            {
-                byId[TraceIds.Normalize(id.GetString()!)] = Indent(metadata);
-                if (RenderSpan(metadata) is { } span)
+                if (entity.ValueKind != JsonValueKind.Object)
                 {
-                    spans[TraceIds.Normalize(id.GetString()!)] = span;
+                    continue;
                 }
-            }
 
-            if (entity.TryGetProperty("subsegments", out var children) && children.ValueKind == JsonValueKind.Array)
-            {
-                foreach (var child in children.EnumerateArray())
+                if (entity.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String)
                 {
-                    Collect(child, byId, spans);
+                    byId.TryAdd(TraceIds.Normalize(id.GetString()!), entity);
+                }
+
+                if (entity.TryGetProperty("subsegments", out var children) && children.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (var child in children.EnumerateArray())
+                    {
+                        pending.Push(child);
+                    }
                 }
             }
         }
@@ -354,20 +504,20 @@ public sealed class TracePage
         static ulong? Nanos(JsonElement owner, string property) =>
             owner.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String
             && ulong.TryParse(value.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out var nanos) ? nanos : null;
+    }
 
-        static TrustedHtml KeyValues(string kind, JsonElement values)
+    private static TrustedHtml KeyValues(string kind, JsonElement values)
+    {
+        var table = new HtmlWriter();
+        table.Append($"<table class=\"kv {kind}\"><tbody>");
+        foreach (var property in values.EnumerateObject())
         {
-            var table = new HtmlWriter();
-            table.Append($"<table class=\"kv {kind}\"><tbody>");
-            foreach (var property in values.EnumerateObject())
-            {
-                var text = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : property.Value.GetRawText();
-                table.Append($"<tr><th>{property.Name}</th><td>{text}</td></tr>");
-            }
-
-            table.Append($"</tbody></table>");
-            return table.ToHtml();
+            var text = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : property.Value.GetRawText();
+            table.Append($"<tr><th>{property.Name}</th><td>{text}</td></tr>");
         }
+
+        table.Append($"</tbody></table>");
+        return table.ToHtml();
     }
 
     private static string Indent(string json)

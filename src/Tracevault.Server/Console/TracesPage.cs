@@ -4,6 +4,7 @@ using Tracevault.Core.Traces.Filters;
 using Tracevault.Server.Http;
 using Tracevault.Server.XRay;
 using Tracevault.Server.XRay.Groups;
+using Tracevault.Storage.Traces;
 
 namespace Tracevault.Server.Console;
 
@@ -147,11 +148,25 @@ public sealed class TracesPage
         var first = (pageNumber - 1) * PageSize;
         var html = new HtmlWriter();
         html.Append($"""
+            <p class="crumb-aside"><a href="{Carrying("/console/map", range, filterText, group)}" id="to-service-map">Service map of this time range</a></p>
             <p class="counts" id="counts"><strong id="matched-count">{ConsoleFormat.Count(page.Count)}</strong> traces matched of <strong id="processed-count">{ConsoleFormat.Count(result.Processed)}</strong> processed for this page, {ConsoleFormat.Time(range.Start)} to {ConsoleFormat.Time(range.End)}, newest first.</p>
             """);
         if (result.Damaged > 0)
         {
             html.Append($"<p class=\"panel refused\" id=\"damaged\" role=\"alert\"><strong id=\"damaged-count\">{ConsoleFormat.Count(result.Damaged)}</strong> traces could not be read: damaged. The server log names the chunks; <code>tracevault check</code> reports the whole store.</p>");
+        }
+
+        if (result.Unreadable.Count > 0)
+        {
+            // What could not be read is named, not hidden, and does not hide what could.
+            var count = result.Unreadable.Sum(k => k.Traces);
+            html.Append($"<section class=\"panel refused\" id=\"unreadable\" role=\"alert\"><p><strong id=\"unreadable-count\">{ConsoleFormat.Count(count)}</strong> {(count == 1 ? "trace in this range could not be read and is" : "traces in this range could not be read and are")} not listed:</p><ul class=\"unreadable-keys\">");
+            foreach (var key in result.Unreadable)
+            {
+                html.Append($"<li class=\"unreadable-key\" data-key-arn=\"{key.KeyArn}\"><strong>{ConsoleFormat.Count(key.Traces)}</strong> under <span class=\"id key-arn\">{key.KeyArn}</span>: <span class=\"reason\">{UnreadableReason(key)}</span></li>");
+            }
+
+            html.Append($"</ul></section>");
         }
 
         if (page.Count == 0 && result.Next is null)
@@ -177,7 +192,7 @@ public sealed class TracesPage
         {
             html.Append($"""
                 <tr data-trace-id="{summary.Id}">
-                <td class="id"><a href="/console/traces/{summary.Id}">{summary.Id}</a>{Badges(summary)}</td>
+                <td class="id"><a href="{Carrying("/console/traces/" + summary.Id, range, filterText, group)}">{summary.Id}</a>{Badges(summary)}</td>
                 <td class="time">{ConsoleFormat.Time(summary.StartTime)}</td>
                 <td>{summary.Http?.HttpMethod}</td>
                 <td class="url">{summary.Http?.HttpUrl}</td>
@@ -208,6 +223,43 @@ public sealed class TracesPage
         }
 
         return html.ToHtml();
+    }
+
+    /// <summary>Why a key's traces could not be read, in short: the reader's missing right, or what the key service said about the key.</summary>
+    private static string UnreadableReason(UnreadableKey key)
+    {
+        if (key.AccessDenied)
+        {
+            return "you have no kms:Decrypt on this key (ask for a grant or a key policy statement).";
+        }
+
+        // "… which cannot decrypt (DisabledException: <arn> is disabled.)." → "DisabledException: the key is disabled."
+        const string Marker = "cannot decrypt (";
+        var reason = key.Reason;
+        var at = reason.IndexOf(Marker, StringComparison.Ordinal);
+        if (at >= 0 && reason.EndsWith(").", StringComparison.Ordinal))
+        {
+            reason = reason[(at + Marker.Length)..^2];
+        }
+
+        return "the key cannot decrypt: " + reason.Replace(key.KeyArn, "the key", StringComparison.Ordinal);
+    }
+
+    /// <summary>A link to another page that carries the range, the filter and the group, so they follow the user there and back.</summary>
+    private static string Carrying(string path, ConsoleTimeRange range, string filterText, string group)
+    {
+        var parameters = range.QueryParameters().Select(p => new KeyValuePair<string, string?>(p.Key, p.Value)).ToList();
+        if (!string.IsNullOrEmpty(filterText))
+        {
+            parameters.Add(new("filter", filterText));
+        }
+
+        if (group.Length > 0)
+        {
+            parameters.Add(new(GroupPicker.Parameter, group));
+        }
+
+        return path + QueryString.Create(parameters).Value;
     }
 
     private static string PageLink(ConsoleTimeRange range, string filterText, string group, SummaryCursor? after, int page)

@@ -1,4 +1,5 @@
 using Tracevault.Core.Traces;
+using Tracevault.Storage.Traces;
 
 namespace Tracevault.Server.XRay;
 
@@ -10,4 +11,7 @@ public sealed record SummaryPage(List<TraceSummary> Summaries, int Processed, Su
 {
     /// <summary>How many traces the damaged chunks met while making it hold that could not be read (skipped, not processed).</summary>
     public int Damaged { get; init; }
+
+    /// <summary>The keys whose traces could not be read (disabled, deleted, or no <c>kms:Decrypt</c> for the caller), each with how many it left out.</summary>
+    public IReadOnlyList<UnreadableKey> Unreadable { get; init; } = [];
 }

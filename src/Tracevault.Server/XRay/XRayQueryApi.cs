@@ -25,6 +25,12 @@ public sealed class XRayQueryApi
     /// <summary>The most traces one <c>GetTraceSummaries</c> call processes before it answers what it has and a <c>NextToken</c>.</summary>
     public const int SummariesScanLimit = 5_000;
 
+    /// <summary>The <c>GetTraceSummaries</c> response header that counts the traces left out because their key could not be used.</summary>
+    public const string UnreadableTracesHeader = "X-Tracevault-Unreadable-Traces";
+
+    /// <summary>The <c>GetTraceSummaries</c> response header that names those keys, each with <c>(AccessDenied)</c> or <c>(KeyUnusable)</c>.</summary>
+    public const string UnreadableKeysHeader = "X-Tracevault-Unreadable-Keys";
+
     private const int MaxBatchTraceIds = 5;
 
     /// <summary>The last second a <see cref="DateTimeOffset"/> holds, 9999-12-31T23:59:59Z, as epoch seconds.</summary>
@@ -68,12 +74,12 @@ public sealed class XRayQueryApi
             .ToList();
     }
 
-    /// <summary>Finds the summaries of the traces in a time range that match a filter, newest first.</summary>
-    public async Task<(List<TraceSummary> Matches, int Processed)> FindSummariesAsync(Caller caller, double startTime, double endTime, string timeRangeType, FilterExpression? filter, CancellationToken cancellationToken)
+    /// <summary>Finds the summaries of the traces in a time range that match a filter, newest first; what cannot be read goes to <paramref name="damage"/>.</summary>
+    public async Task<(List<TraceSummary> Matches, int Processed)> FindSummariesAsync(Caller caller, double startTime, double endTime, string timeRangeType, FilterExpression? filter, ReadDamage damage, CancellationToken cancellationToken)
     {
         var from = (long)Math.Floor(startTime);
         var to = (long)Math.Ceiling(endTime);
-        var byTrace = await GuardAsync(() => _reader.ReadRangeAsync(caller.AccountId, from, to, caller, cancellationToken)).ConfigureAwait(false);
+        var byTrace = await GuardAsync(() => _reader.ReadRangeAsync(caller.AccountId, from, to, caller, damage, cancellationToken)).ConfigureAwait(false);
         // Assembling a trace parses every document of it: spread the traces over the cores.
         var inRange = byTrace.Where(t => InRange(t.Key, t.Value, startTime, endTime, timeRangeType) && HasSummary(t.Value)).ToList();
         var matches = inRange
@@ -116,7 +122,7 @@ public sealed class XRayQueryApi
                 if (processed >= maxProcessed)
                 {
                     // Every trace dated in or after the last second processed is done (whole seconds at a time): go on from there.
-                    return new SummaryPage(Sorted(matches), processed, SummaryCursor.Before(processedThrough)) { Damaged = damage.Traces };
+                    return new SummaryPage(Sorted(matches), processed, SummaryCursor.Before(processedThrough)) { Damaged = damage.Traces, Unreadable = damage.UnreadableKeys };
                 }
 
                 var end = Math.Min(candidates.Count, at + Math.Min(AssemblySlice, maxProcessed - processed));
@@ -145,7 +151,7 @@ public sealed class XRayQueryApi
 
         var page = Sorted(matches).Take(pageSize).ToList();
         var next = matches.Count > pageSize ? SummaryCursor.From(page[^1]) : null;
-        return new SummaryPage(page, processed, next) { Damaged = damage.Traces };
+        return new SummaryPage(page, processed, next) { Damaged = damage.Traces, Unreadable = damage.UnreadableKeys };
 
         static List<TraceSummary> Sorted(List<TraceSummary> summaries)
         {
@@ -219,7 +225,8 @@ public sealed class XRayQueryApi
             throw new ApiException("InvalidRequestException", $"Exceeding maximum query size: {MaxBatchTraceIds}");
         }
 
-        // A trace a damaged chunk holds is not given in part: it is answered unprocessed, and the others come back.
+        // A trace a damaged chunk holds, or one under a key the caller cannot use, is not given: it is answered unprocessed, and
+        // the others come back (when none of them can be read for its key, the call is refused naming the key).
         var traces = await ReadTracesAsync(request.Caller, ids, new ReadDamage(), request.Http.RequestAborted).ConfigureAwait(false);
         var found = traces.Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
         await ApiResponses.WriteAsync(request, writer =>
@@ -272,22 +279,34 @@ public sealed class XRayQueryApi
         int processed;
         string? next;
         double approximate;
+        IReadOnlyList<UnreadableKey> unreadable;
         if (rangeType == "TraceId")
         {
             var cursor = token is null ? null : SummaryCursor.Parse(token) ?? throw InvalidToken();
             var result = await FindSummariesPageAsync(request.Caller, start, end, filter, cursor, SummariesPageSize, SummariesScanLimit, request.Http.RequestAborted).ConfigureAwait(false);
-            (page, processed) = (result.Summaries, result.Processed);
+            (page, processed, unreadable) = (result.Summaries, result.Processed, result.Unreadable);
             next = result.Next is null ? null : WritePageToken(result.Next.ToString(), queryKey);
             approximate = page.Count > 0 ? SummaryCursor.From(page[^1]).TraceTime : result.Next?.TraceTime ?? Math.Min(end, _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
         }
         else
         {
             var offset = token is null ? 0 : int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : throw InvalidToken();
-            var (matches, all) = await FindSummariesAsync(request.Caller, start, end, rangeType, filter, request.Http.RequestAborted).ConfigureAwait(false);
+            var damage = new ReadDamage();
+            var (matches, all) = await FindSummariesAsync(request.Caller, start, end, rangeType, filter, damage, request.Http.RequestAborted).ConfigureAwait(false);
+            unreadable = damage.UnreadableKeys;
             page = matches.Skip(offset).Take(SummariesPageSize).ToList();
             processed = all;
             next = offset + page.Count < matches.Count ? WritePageToken((offset + page.Count).ToString(CultureInfo.InvariantCulture), queryKey) : null;
             approximate = Math.Min(end, _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
+        }
+
+        // X-Ray's answer has no member for traces left out because their key could not be used (and clients drop members they do
+        // not know): they are not in TracesProcessedCount, and two response headers count them and name their keys.
+        if (unreadable.Count > 0)
+        {
+            var headers = request.Http.Response.Headers;
+            headers[UnreadableTracesHeader] = unreadable.Sum(k => k.Traces).ToString(CultureInfo.InvariantCulture);
+            headers[UnreadableKeysHeader] = string.Join(", ", unreadable.Select(k => $"{k.KeyArn} ({(k.AccessDenied ? "AccessDenied" : "KeyUnusable")})"));
         }
 
         await ApiResponses.WriteAsync(request, writer =>

@@ -11,7 +11,10 @@ namespace Tracevault.Storage.Traces;
 
 /// <summary>Reads trace data back: finds chunks by blind index or time range, opens them with the reader's right to their data keys.</summary>
 /// <remarks>
-/// A chunk the reader may not open fails the whole read with <see cref="DataKeyAccessException"/>: never partial plaintext. A
+/// A chunk whose key the reader cannot use (no <c>kms:Decrypt</c>, or a key disabled, pending deletion or deleted) is left out of
+/// the read, and its traces counted under the key in the read's <see cref="ReadDamage"/>: what can be read is not hidden by what
+/// cannot. Only when nothing the read found can be opened does it fail, with <see cref="DataKeyAccessException"/> naming the key
+/// (a refusal for lack of <c>kms:Decrypt</c> first). Never partial plaintext of a chunk. A
 /// damaged or moved chunk (one that does not open as it was sealed) does not fail the read: what of it still opens is read, the
 /// traces it loses are left out and named in the read's <see cref="ReadDamage"/>, and the damage is logged once per chunk.
 /// </remarks>
@@ -139,9 +142,22 @@ public sealed partial class TraceReader
         {
             // An earlier span of a trace dated by its spans lies in a chunk that ends no earlier than the spans it encloses: in range.
             headers = await snapshot.FindHeadersInRangeAsync(accountId, fromSecond, toSecond, cancellationToken).ConfigureAwait(false);
-            foreach (var reference in headers.Select(h => h.DataKeyReference).Distinct(StringComparer.Ordinal))
+            var refused = OpenKeys(headers.Select(h => h.DataKeyReference), accountId, reader, keys);
+            if (refused.Count > 0)
             {
-                keys[reference] = _dataKeys.ForOpening(accountId, reference, reader);
+                var unopened = headers.Where(h => refused.ContainsKey(h.DataKeyReference)).ToList();
+                if (unopened.Count == headers.Count)
+                {
+                    throw Refusal(refused.Values);
+                }
+
+                foreach (var header in unopened)
+                {
+                    var traces = await snapshot.CountIndexedTracesAsync(header, cancellationToken).ConfigureAwait(false);
+                    damage.AddUnreadable(Unreadable(refused[header.DataKeyReference], traces));
+                }
+
+                headers = headers.Where(h => keys.ContainsKey(h.DataKeyReference)).ToList();
             }
         }
         catch
@@ -279,11 +295,20 @@ public sealed partial class TraceReader
 
     private async Task<List<ChunkSegment>> OpenAsync(IReadOnlyList<StoredChunk> chunks, string accountId, Caller reader, ReadDamage damage, Func<StoredChunk, IReadOnlySet<string>>? traceIds, CancellationToken cancellationToken)
     {
-        // Open every chunk before yielding anything, so a denied key refuses the whole read.
+        // Every key is tried before anything is opened: a chunk under a key the reader cannot use is left out and counted, and
+        // when that is every chunk the read found, the read is refused naming the key.
         var keys = new Dictionary<string, DataKey>(StringComparer.Ordinal);
-        foreach (var reference in chunks.Select(c => c.DataKeyReference).Distinct(StringComparer.Ordinal))
+        var refused = OpenKeys(chunks.Select(c => c.DataKeyReference), accountId, reader, keys);
+        if (refused.Count > 0)
         {
-            keys[reference] = _dataKeys.ForOpening(accountId, reference, reader);
+            var unopened = chunks.Where(c => refused.ContainsKey(c.DataKeyReference)).ToList();
+            if (unopened.Count == chunks.Count)
+            {
+                throw Refusal(refused.Values);
+            }
+
+            await LeaveOutAsync(unopened, refused, damage, traceIds, cancellationToken).ConfigureAwait(false);
+            chunks = chunks.Where(c => keys.ContainsKey(c.DataKeyReference)).ToList();
         }
 
         var dictionaries = new DictionaryCache.Loaded();
@@ -374,14 +399,73 @@ public sealed partial class TraceReader
     private static bool IsDamage(Exception exception) =>
         exception is CryptographicException or InvalidDataException or EndOfStreamException or ArgumentException or IndexOutOfRangeException or OverflowException or FormatException;
 
-    /// <summary>Leaves out the traces a damaged frame is known to hold part of (their other parts came from chunks that opened).</summary>
+    /// <summary>
+    /// Leaves out the traces a damaged frame, or a chunk under a key that could not be used, is known to hold part of (their other
+    /// parts came from chunks that opened): a trace is given whole or not at all.
+    /// </summary>
     private static void RemoveDamaged(Dictionary<string, List<ChunkSegment>> result, ReadDamage damage)
     {
-        foreach (var traceId in damage.TraceIds)
+        foreach (var traceId in damage.TraceIds.Concat(damage.UnreadableTraceIds))
         {
             result.Remove(traceId);
         }
     }
+
+    /// <summary>Opens the data key of each reference into <paramref name="keys"/>; answers those the reader cannot use, and why.</summary>
+    private Dictionary<string, DataKeyAccessException> OpenKeys(IEnumerable<string> references, string accountId, Caller reader, Dictionary<string, DataKey> keys)
+    {
+        var refused = new Dictionary<string, DataKeyAccessException>(StringComparer.Ordinal);
+        foreach (var reference in references.Distinct(StringComparer.Ordinal))
+        {
+            try
+            {
+                keys[reference] = _dataKeys.ForOpening(accountId, reference, reader);
+            }
+            catch (DataKeyAccessException exception)
+            {
+                refused[reference] = exception;
+            }
+        }
+
+        return refused;
+    }
+
+    /// <summary>Counts the traces of chunks left out for their keys: by id when the read asked for ids, else as the blind index counts them.</summary>
+    private async Task LeaveOutAsync(List<StoredChunk> unopened, Dictionary<string, DataKeyAccessException> refused, ReadDamage damage, Func<StoredChunk, IReadOnlySet<string>>? traceIds, CancellationToken cancellationToken)
+    {
+        if (traceIds is not null)
+        {
+            foreach (var group in unopened.GroupBy(c => refused[c.DataKeyReference].KeyArn, StringComparer.Ordinal))
+            {
+                var ids = group.SelectMany(traceIds).ToHashSet(StringComparer.Ordinal);
+                foreach (var id in ids)
+                {
+                    damage.AddUnreadableTrace(id);
+                }
+
+                damage.AddUnreadable(Unreadable(refused[group.First().DataKeyReference], ids.Count));
+            }
+
+            return;
+        }
+
+        var snapshot = await _store.OpenSnapshotAsync(cancellationToken).ConfigureAwait(false);
+        await using (snapshot.ConfigureAwait(false))
+        {
+            foreach (var chunk in unopened)
+            {
+                var traces = await snapshot.CountIndexedTracesAsync(new ChunkHeader(chunk.Id, chunk.MinTime, chunk.MaxTime, chunk.DataKeyReference), cancellationToken).ConfigureAwait(false);
+                damage.AddUnreadable(Unreadable(refused[chunk.DataKeyReference], traces));
+            }
+        }
+    }
+
+    private static UnreadableKey Unreadable(DataKeyAccessException refusal, int traces) =>
+        new(refusal.KeyArn, refusal.Message, refusal.AccessDenied, traces);
+
+    /// <summary>The refusal a read that could open nothing fails with: lacking <c>kms:Decrypt</c> first, as the seed's rule reads.</summary>
+    private static DataKeyAccessException Refusal(IEnumerable<DataKeyAccessException> refusals) =>
+        refusals.FirstOrDefault(r => r.AccessDenied) ?? refusals.First();
 
     /// <summary>The damage of a chunk that failed to open, assessed and logged the first time it is met in this process.</summary>
     private async Task<ChunkDamage> DamageAsync(StoredChunk chunk, DataKey dataKey, Exception cause, CancellationToken cancellationToken)

@@ -74,6 +74,53 @@ public abstract class TraceReaderContract : StorageContract
     }
 
     [Fact]
+    public async Task Reads_AChunkUnderAKeyThatCannotBeUsed_LeaveItsTracesOutCountedByKey_AndGiveTheOthers()
+    {
+        // Traces 0-4 in a chunk whose key opens; traces 5-7 and a second part of trace 2 in one sealed under a service-key version
+        // this store does not hold (as a disabled KMS key, it decrypts for no one). What opens comes back; what does not is
+        // counted under its key, and trace 2 is not given in part. Only a read that finds nothing it can open is refused.
+        var key = _keys.ForSealing(Account);
+        var indexKey = _keys.ForSearching(Account)[0];
+        const string Unusable = "default/9/20251128";
+        var caller = Caller.ForService(Account, "xray.amazonaws.com");
+        List<long> Hashes(IEnumerable<int> traces) => [.. traces.Select(i => TraceIndexHasher.Keys(indexKey, TraceId(i)).Dated)];
+        List<ChunkSegment> unopenable = [.. Enumerable.Range(5, 3).Select(i => Segment(i, padding: 10)), Segment(2, '1', 10)];
+        await Store.AppendAsync(
+        [
+            new StoredChunk(1, Account, ChunkCodec.CurrentFormat, Minute, Minute + 60, key.Reference, ChunkCodec.Seal(Account, 1, key, [.. Enumerable.Range(0, 5).Select(i => Segment(i, padding: 10))]), Hashes(Enumerable.Range(0, 5))),
+            new StoredChunk(2, Account, ChunkCodec.CurrentFormat, Minute, Minute + 60, Unusable, ChunkCodec.Seal(Account, 2, key, unopenable), Hashes([5, 6, 7, 2])),
+        ], CancellationToken.None);
+        var reader = new TraceReader(Store, _keys, _keys, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var newest = new ReadDamage();
+        var read = new List<string>();
+        await foreach (var batch in await reader.ReadNewestFirstAsync(Account, Minute, Minute + 60, caller, newest, CancellationToken.None))
+        {
+            read.AddRange(batch.Select(t => t.TraceId));
+        }
+
+        // A range read cannot know which traces the unopened chunk shares with an opened one: trace 2's readable part comes back.
+        Assert.Equal(Enumerable.Range(0, 5).Select(TraceId), read.Order(StringComparer.Ordinal));
+        var unreadable = Assert.Single(newest.UnreadableKeys);
+        Assert.Equal(("(default encryption)", false, 4), (unreadable.KeyArn, unreadable.AccessDenied, unreadable.Traces));
+        Assert.Contains("version 9", unreadable.Reason, StringComparison.Ordinal);
+
+        var range = new ReadDamage();
+        Assert.Equal(Enumerable.Range(0, 5).Select(TraceId), (await reader.ReadRangeAsync(Account, Minute, Minute + 60, caller, range, CancellationToken.None)).Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(4, range.UnreadableTraces);
+
+        // By id, the read knows which traces the unopened chunk holds: trace 2 is left out whole, and named.
+        var byId = new ReadDamage();
+        var found = await reader.ReadTracesAsync(Account, [TraceId(1), TraceId(2), TraceId(6)], caller, byId, CancellationToken.None);
+        Assert.Equal([TraceId(1)], found.Keys);
+        Assert.Equal([TraceId(2), TraceId(6)], byId.UnreadableTraceIds);
+        Assert.Equal(2, byId.UnreadableTraces);
+
+        // Nothing found can be opened: refused, naming the key.
+        var refused = await Assert.ThrowsAsync<DataKeyAccessException>(() => reader.ReadTracesAsync(Account, [TraceId(6)], caller, new ReadDamage(), CancellationToken.None));
+        Assert.Equal("(default encryption)", refused.KeyArn);
+    }
+
+    [Fact]
     public async Task ReadNewestFirst_ChunksOfEveryFormat_GivesEachTraceWholeAndOnceNewestFirst()
     {
         // A store written by every version: format 1 and 2 chunks say nothing of their frames' seconds (each frame may hold any of
