@@ -6,6 +6,7 @@ using Tracevault.Keys.Kms;
 using Tracevault.Keys.RootKeys;
 using Tracevault.Keys.Settings;
 using Tracevault.Storage.Groups;
+using Tracevault.Storage.Retrievals;
 using Tracevault.Storage.Sampling;
 using Tracevault.Storage.Traces;
 
@@ -28,6 +29,7 @@ public sealed class PostgresBackend : IStorageBackend, IDisposable
     private readonly Lazy<PostgresTraceStore> _traces;
     private readonly Lazy<PostgresConsoleSessionStore> _consoleSessions;
     private readonly Lazy<PostgresSignInAttemptStore> _signInAttempts;
+    private readonly Lazy<PostgresTraceRetrievalRepository> _retrievals;
     private readonly Lazy<PostgresSamplingRuleRepository> _samplingRules;
     private readonly Lazy<PostgresGroupRepository> _groups;
 
@@ -47,6 +49,7 @@ public sealed class PostgresBackend : IStorageBackend, IDisposable
         _traces = new Lazy<PostgresTraceStore>(() => new PostgresTraceStore(database), once);
         _consoleSessions = new Lazy<PostgresConsoleSessionStore>(() => new PostgresConsoleSessionStore(database), once);
         _signInAttempts = new Lazy<PostgresSignInAttemptStore>(() => new PostgresSignInAttemptStore(database), once);
+        _retrievals = new Lazy<PostgresTraceRetrievalRepository>(() => new PostgresTraceRetrievalRepository(database), once);
         _samplingRules = new Lazy<PostgresSamplingRuleRepository>(() => new PostgresSamplingRuleRepository(database), once);
         _groups = new Lazy<PostgresGroupRepository>(() => new PostgresGroupRepository(database), once);
     }
@@ -83,6 +86,9 @@ public sealed class PostgresBackend : IStorageBackend, IDisposable
 
     /// <inheritdoc />
     public ISignInAttemptStore SignInAttempts => _signInAttempts.Value;
+
+    /// <inheritdoc />
+    public ITraceRetrievalRepository TraceRetrievals => _retrievals.Value;
 
     /// <inheritdoc />
     public ISamplingRuleRepository SamplingRules => _samplingRules.Value;

@@ -7,6 +7,7 @@ using Tracevault.Keys.RootKeys;
 using Tracevault.Keys.Settings;
 using Tracevault.Storage.Sampling;
 using Tracevault.Storage.Groups;
+using Tracevault.Storage.Retrievals;
 using Tracevault.Storage.Traces;
 
 namespace Tracevault.Storage.Sqlite;
@@ -30,6 +31,7 @@ public sealed class SqliteBackend : IStorageBackend
     private readonly Lazy<SqliteGroupRepository> _groups;
     private readonly Lazy<SqliteConsoleSessionStore> _consoleSessions;
     private readonly Lazy<SqliteSignInAttemptStore> _signInAttempts;
+    private readonly Lazy<SqliteTraceRetrievalRepository> _retrievals;
 
     private SqliteBackend(SqliteDatabase database, RootKeyRing rootKeys)
     {
@@ -49,6 +51,7 @@ public sealed class SqliteBackend : IStorageBackend
         _traces = new Lazy<SqliteTraceStore>(() => new SqliteTraceStore(database, TimeProvider.System), once);
         _consoleSessions = new Lazy<SqliteConsoleSessionStore>(() => new SqliteConsoleSessionStore(database), once);
         _signInAttempts = new Lazy<SqliteSignInAttemptStore>(() => new SqliteSignInAttemptStore(database), once);
+        _retrievals = new Lazy<SqliteTraceRetrievalRepository>(() => new SqliteTraceRetrievalRepository(database), once);
     }
 
     /// <summary>The database, for what only SQLite has (its tests, its file checks); the server reaches it through the repositories only.</summary>
@@ -86,6 +89,9 @@ public sealed class SqliteBackend : IStorageBackend
 
     /// <inheritdoc />
     public ISignInAttemptStore SignInAttempts => _signInAttempts.Value;
+
+    /// <inheritdoc />
+    public ITraceRetrievalRepository TraceRetrievals => _retrievals.Value;
 
     /// <summary>Opens (creating if needed) the database at <paramref name="path"/>, applies the schema, and serves its repositories, sealing under <paramref name="rootKeys"/>.</summary>
     /// <exception cref="InvalidDataException">The file is not a Tracevault database.</exception>

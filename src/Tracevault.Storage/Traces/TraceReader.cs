@@ -68,6 +68,40 @@ public sealed partial class TraceReader
         return result;
     }
 
+    /// <summary>
+    /// The segments of the given traces that given chunks of an account hold (those a trace retrieval found), by trace id: a chunk
+    /// deleted since is skipped; as <see cref="ReadTracesAsync(string, IReadOnlyCollection{string}, Caller, ReadDamage, CancellationToken)"/> otherwise.
+    /// </summary>
+    public async Task<Dictionary<string, List<ChunkSegment>>> ReadTracesInChunksAsync(string accountId, IReadOnlyCollection<long> chunkIds, IReadOnlyCollection<string> traceIds, Caller reader, ReadDamage damage, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(chunkIds);
+        ArgumentNullException.ThrowIfNull(damage);
+        var wanted = traceIds.ToHashSet(StringComparer.Ordinal);
+        var result = new Dictionary<string, List<ChunkSegment>>(StringComparer.Ordinal);
+        if (chunkIds.Count == 0 || wanted.Count == 0)
+        {
+            return result;
+        }
+
+        IReadOnlyList<StoredChunk> chunks;
+        var snapshot = await _store.OpenSnapshotAsync(cancellationToken).ConfigureAwait(false);
+        await using (snapshot.ConfigureAwait(false))
+        {
+            chunks = await snapshot.LoadAsync(accountId, chunkIds, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var segment in await OpenAsync(chunks, accountId, reader, damage, _ => wanted, cancellationToken).ConfigureAwait(false))
+        {
+            if (wanted.Contains(segment.TraceId))
+            {
+                Add(result, segment);
+            }
+        }
+
+        RemoveDamaged(result, damage);
+        return result;
+    }
+
     /// <summary>The segments of every trace with data in <c>[fromSecond, toSecond)</c>, by trace id; damaged chunks are skipped.</summary>
     public Task<Dictionary<string, List<ChunkSegment>>> ReadRangeAsync(string accountId, long fromSecond, long toSecond, Caller reader, CancellationToken cancellationToken) =>
         ReadRangeAsync(accountId, fromSecond, toSecond, reader, new ReadDamage(), cancellationToken);
