@@ -5,6 +5,7 @@ using Tracevault.Keys.Kms;
 using Tracevault.Keys.RootKeys;
 using Tracevault.Storage.Sampling;
 using Tracevault.Storage.Groups;
+using Tracevault.Storage.Retrievals;
 using Tracevault.Keys.Settings;
 using Tracevault.Storage.Traces;
 
@@ -57,4 +58,7 @@ public interface IBackendUnderTest : IDisposable
 
     /// <summary>Opens the console's failed sign-in store; each call is another opening of the same store, as by another node.</summary>
     ISignInAttemptStore OpenSignInAttemptStore();
+
+    /// <summary>Opens the trace retrieval repository; each call is another opening of the same store, as by another node.</summary>
+    ITraceRetrievalRepository OpenTraceRetrievals();
 }

@@ -1,3 +1,4 @@
+using Tracevault.Storage.Retrievals;
 using Npgsql;
 using Tracevault.Keys.Audit;
 using Tracevault.Keys.Envelope;
@@ -85,6 +86,8 @@ public sealed class PostgresBackendUnderTest : IBackendUnderTest
     public IConsoleSessionStore OpenConsoleSessionStore() => new PostgresConsoleSessionStore(OpenDatabase());
 
     public ISignInAttemptStore OpenSignInAttemptStore() => new PostgresSignInAttemptStore(OpenDatabase());
+
+    public ITraceRetrievalRepository OpenTraceRetrievals() => new PostgresTraceRetrievalRepository(OpenDatabase());
 
     public void RewriteAuditUsername(long sequence, string username) =>
         Execute("ALTER TABLE audit_events DISABLE TRIGGER USER; UPDATE audit_events SET username = $1 WHERE seq = $2; ALTER TABLE audit_events ENABLE TRIGGER USER", username, sequence);

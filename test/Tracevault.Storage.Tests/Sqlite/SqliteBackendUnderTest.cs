@@ -1,3 +1,4 @@
+using Tracevault.Storage.Retrievals;
 using Microsoft.Data.Sqlite;
 using Tracevault.Keys.Audit;
 using Tracevault.Keys.Envelope;
@@ -58,6 +59,8 @@ public sealed class SqliteBackendUnderTest : IBackendUnderTest
     public IConsoleSessionStore OpenConsoleSessionStore() => new SqliteConsoleSessionStore(new SqliteDatabase(DatabasePath));
 
     public ISignInAttemptStore OpenSignInAttemptStore() => new SqliteSignInAttemptStore(new SqliteDatabase(DatabasePath));
+
+    public ITraceRetrievalRepository OpenTraceRetrievals() => new SqliteTraceRetrievalRepository(new SqliteDatabase(DatabasePath));
 
     public void Dispose()
     {
