@@ -247,8 +247,9 @@ public static class OtelSpanDocuments
             writer.WriteString("kind", isSegment ? "SERVER" : ns is "remote" or "aws" ? "CLIENT" : "INTERNAL");
             var start = Seconds(entity, "start_time");
             var end = OptionalSeconds(entity, "end_time");
-            var startNanos = (long)Math.Round(start * 1e9);
-            var endNanos = end is { } e ? (long)Math.Round(e * 1e9) : 0;
+            // A double of epoch seconds holds microseconds, not nanoseconds: times are given to the microsecond.
+            var startNanos = (long)Math.Round(start * 1e6) * 1000;
+            var endNanos = end is { } e ? (long)Math.Round(e * 1e6) * 1000 : 0;
             writer.WriteNumber("startTimeUnixNano", startNanos);
             writer.WriteNumber("endTimeUnixNano", endNanos);
             writer.WriteNumber("durationNano", endNanos >= startNanos ? endNanos - startNanos : 0);
