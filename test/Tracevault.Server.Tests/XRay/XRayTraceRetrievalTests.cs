@@ -36,6 +36,19 @@ public sealed class XRayTraceRetrievalTests(ITestOutputHelper output)
         await NodeClients.RunTestScriptAsync("xray-retrieval-cancel.test.mjs", server.ClientEnvironment(), output);
     }
 
+    [Fact]
+    public async Task JavaScriptSdk_KmsScript_ReaderWithoutDecryptIsRefusedUntilGranted()
+    {
+        await using var server = await TestServer.StartAsync();
+        var reader = server.CreateUser("reader", """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"xray:*","Resource":"*"}]}""");
+        var environment = server.ClientEnvironment();
+        environment["READER_ACCESS_KEY_ID"] = reader.AccessKeyId;
+        environment["READER_SECRET_ACCESS_KEY"] = reader.SecretAccessKey;
+        environment["READER_ARN"] = reader.User.Arn;
+
+        await NodeClients.RunTestScriptAsync("xray-retrieval-kms.test.mjs", environment, output);
+    }
+
     private static List<string> FilesHolding(string directory, string text)
     {
         var needle = Encoding.UTF8.GetBytes(text);
