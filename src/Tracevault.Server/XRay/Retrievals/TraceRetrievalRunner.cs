@@ -1,3 +1,4 @@
+using Tracevault.Storage;
 using Tracevault.Storage.Retrievals;
 using Tracevault.Storage.Traces;
 
@@ -77,10 +78,12 @@ public sealed class TraceRetrievalRunner : BackgroundService
             {
                 return;
             }
-            catch (Exception exception) when (exception is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
+            catch (Exception exception) when (exception is not OperationCanceledException)
             {
-                // The store did not answer: the next look tries again; a retrieval it had claimed times out if none finishes it.
-                LogMessages.RetrievalStoreUnavailable(_logger, exception.GetType().Name, exception.Message);
+                // The store did not answer (or failed): the next look tries again, and a retrieval claimed meanwhile times out if
+                // no node finishes it. Left to escape, it would stop the whole server.
+                var failure = StorageFailure.Of(exception);
+                LogMessages.RetrievalStoreUnavailable(_logger, failure?.Code ?? exception.GetType().Name, failure?.Reason ?? "no database failure");
             }
 
             using var delay = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
@@ -120,7 +123,8 @@ public sealed class TraceRetrievalRunner : BackgroundService
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            LogMessages.RetrievalFailed(_logger, retrieval.AccountId, exception.GetType().Name, exception.Message);
+            var failure = StorageFailure.Of(exception);
+            LogMessages.RetrievalFailed(_logger, retrieval.AccountId, failure?.Code ?? exception.GetType().Name, failure?.Reason ?? "no database failure");
             chunkIds = [];
             outcome = RetrievalStatus.Failed;
         }
