@@ -137,4 +137,19 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "Tags of {ResourceArn} changed by {CallerArn}: {Set} set, {Removed} removed")]
     public static partial void ResourceTagsChanged(ILogger logger, string resourceArn, string callerArn, int set, int removed);
+
+    [LoggerMessage(EventId = 450, Level = LogLevel.Information, Message = "Trace retrieval of account {AccountId} ended {Status}: {Chunks} chunk(s) hold its traces in its time range")]
+    public static partial void RetrievalFinished(ILogger logger, string accountId, string status, int chunks);
+
+    [LoggerMessage(EventId = 451, Level = LogLevel.Warning, Message = "Trace retrieval of account {AccountId} failed ({Error}: {Reason}); it answers FAILED")]
+    public static partial void RetrievalFailed(ILogger logger, string accountId, string error, string reason);
+
+    [LoggerMessage(EventId = 452, Level = LogLevel.Warning, Message = "{Count} trace retrieval(s) did not complete within their time and answer TIMEOUT")]
+    public static partial void RetrievalsTimedOut(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 453, Level = LogLevel.Warning, Message = "Trace retrievals could not be run now: the store did not answer ({Error}: {Reason}); trying again shortly")]
+    public static partial void RetrievalStoreUnavailable(ILogger logger, string error, string reason);
+
+    [LoggerMessage(EventId = 454, Level = LogLevel.Information, Message = "Trace retrieval started in account {AccountId} by {CallerArn} for {Count} trace id(s)")]
+    public static partial void RetrievalStarted(ILogger logger, string accountId, string callerArn, int count);
 }

@@ -7,6 +7,7 @@ using Tracevault.Keys.Settings;
 using Tracevault.Storage.Groups;
 using Tracevault.Storage.Indexing;
 using Tracevault.Storage.ResourcePolicies;
+using Tracevault.Storage.Retrievals;
 using Tracevault.Storage.Sampling;
 using Tracevault.Storage.Traces;
 
@@ -57,6 +58,8 @@ public interface IStorageBackend
 
     /// <summary>Each account's indexing rules, shared by every node.</summary>
     IIndexingRuleRepository IndexingRules { get; }
+    /// <summary>Trace retrievals (<c>StartTraceRetrieval</c>), shared by every node.</summary>
+    ITraceRetrievalRepository TraceRetrievals { get; }
 
     /// <summary>Asks the store one cheap question: whether it answers and holds Tracevault's schema (its exception when it cannot answer).</summary>
     bool Answers();

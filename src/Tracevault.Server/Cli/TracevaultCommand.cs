@@ -79,6 +79,12 @@ public static class TracevaultCommand
             DefaultValueFactory = _ => "all",
         };
         otlpAnnotations.AcceptOnlyFromAmong("all", "listed");
+        var runRetrievals = new Option<string>("--run-retrievals")
+        {
+            Description = "Whether this node runs trace retrievals (StartTraceRetrieval) that any node started: on, or off for a node that only starts, lists and cancels them.",
+            DefaultValueFactory = _ => "on",
+        };
+        runRetrievals.AcceptOnlyFromAmong("on", "off");
         var tlsCert = new Option<string?>("--tls-cert") { Description = "PEM certificate (chain) file: serve HTTPS on --listen (with --tls-key)." };
         var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key file of --tls-cert." };
         var insecureHttp = new Option<bool>("--insecure-http") { Description = "Allow plain HTTP on an address other than loopback (warned at every start)." };
@@ -111,7 +117,7 @@ public static class TracevaultCommand
         var command = new Command("serve", "Run the server: X-Ray (HTTP and UDP), KMS, CloudTrail and the console on one port; OpenTelemetry (OTLP) on its own ports too. "
             + "Each option may also come from its environment variable or from the --config file; the command line wins over the environment, the environment over the file.")
         {
-            data.Data, data.RootKeyFile, data.PassphraseFile, data.Postgres, listen, region, udpBuffer, otlpHttp, otlpGrpc, otlpAnnotations, retentionDays, tlsCert, tlsKey, insecureHttp, metrics, udpAllow, trustedProxies, logFormat, config,
+            data.Data, data.RootKeyFile, data.PassphraseFile, data.Postgres, listen, region, udpBuffer, otlpHttp, otlpGrpc, otlpAnnotations, runRetrievals, retentionDays, tlsCert, tlsKey, insecureHttp, metrics, udpAllow, trustedProxies, logFormat, config,
         };
         ServeSettings.DescribeVariables(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -142,6 +148,7 @@ public static class TracevaultCommand
                     "listed" => false,
                     var other => throw new ArgumentException($"'{other}' is not a value --otlp-annotations takes: all or listed."),
                 };
+                options.Retrievals.Run = settings.Get(runRetrievals) != "off";
                 options.Traces.Retention = settings.Get(retentionDays) is >= 1 and <= 36500 and var days
                     ? TimeSpan.FromDays(days)
                     : throw new ArgumentException("--retention-days must be between 1 and 36500.");

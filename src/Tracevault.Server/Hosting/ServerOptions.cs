@@ -57,6 +57,9 @@ public sealed class ServerOptions
     /// <summary>OpenTelemetry's own ports and span mapping.</summary>
     public Otlp.OtlpOptions Otlp { get; set; } = new();
 
+    /// <summary>How trace retrievals run on this node and how long they are kept.</summary>
+    public XRay.Retrievals.TraceRetrievalOptions Retrievals { get; set; } = new();
+
     /// <summary>The PEM certificate (chain) file HTTPS serves on <see cref="Listen"/>; null (the default) serves plain HTTP.</summary>
     public string? TlsCertificatePath { get; set; }
 

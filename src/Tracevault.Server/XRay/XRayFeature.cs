@@ -7,6 +7,7 @@ using Tracevault.Server.Http;
 using Tracevault.Server.XRay.Groups;
 using Tracevault.Server.XRay.Indexing;
 using Tracevault.Server.XRay.ResourcePolicies;
+using Tracevault.Server.XRay.Retrievals;
 using Tracevault.Storage.Traces;
 
 namespace Tracevault.Server.XRay;
@@ -63,6 +64,7 @@ public static class XRayFeature
         services.AddSingleton(sp => new IndexingRuleService(data.Storage.IndexingRules, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IndexingApi>();
         services.AddHostedService<RetentionService>();
+        services.AddTraceRetrievals(data);
         return services;
     }
 
@@ -77,5 +79,6 @@ public static class XRayFeature
         services.GetRequiredService<ResourcePolicyApi>().Map(router);
         services.GetRequiredService<Tags.TagApi>().Map(router);
         services.GetRequiredService<IndexingApi>().Map(router);
+        services.GetRequiredService<TraceRetrievalApi>().Map(router);
     }
 }

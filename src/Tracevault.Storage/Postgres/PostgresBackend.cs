@@ -8,6 +8,7 @@ using Tracevault.Keys.Settings;
 using Tracevault.Storage.Groups;
 using Tracevault.Storage.Indexing;
 using Tracevault.Storage.ResourcePolicies;
+using Tracevault.Storage.Retrievals;
 using Tracevault.Storage.Sampling;
 using Tracevault.Storage.Traces;
 
@@ -31,6 +32,7 @@ public sealed class PostgresBackend : IStorageBackend, IDisposable
     private readonly Lazy<PostgresConsoleSessionStore> _consoleSessions;
     private readonly Lazy<PostgresSignInAttemptStore> _signInAttempts;
     private readonly Lazy<PostgresIndexingRuleRepository> _indexingRules;
+    private readonly Lazy<PostgresTraceRetrievalRepository> _retrievals;
     private readonly Lazy<PostgresSamplingRuleRepository> _samplingRules;
     private readonly Lazy<PostgresGroupRepository> _groups;
     private readonly Lazy<PostgresResourcePolicyRepository> _resourcePolicies;
@@ -52,6 +54,7 @@ public sealed class PostgresBackend : IStorageBackend, IDisposable
         _consoleSessions = new Lazy<PostgresConsoleSessionStore>(() => new PostgresConsoleSessionStore(database), once);
         _signInAttempts = new Lazy<PostgresSignInAttemptStore>(() => new PostgresSignInAttemptStore(database), once);
         _indexingRules = new Lazy<PostgresIndexingRuleRepository>(() => new PostgresIndexingRuleRepository(database), once);
+        _retrievals = new Lazy<PostgresTraceRetrievalRepository>(() => new PostgresTraceRetrievalRepository(database), once);
         _samplingRules = new Lazy<PostgresSamplingRuleRepository>(() => new PostgresSamplingRuleRepository(database), once);
         _groups = new Lazy<PostgresGroupRepository>(() => new PostgresGroupRepository(database), once);
         _resourcePolicies = new Lazy<PostgresResourcePolicyRepository>(() => new PostgresResourcePolicyRepository(database), once);
@@ -92,6 +95,7 @@ public sealed class PostgresBackend : IStorageBackend, IDisposable
 
     /// <inheritdoc />
     public IIndexingRuleRepository IndexingRules => _indexingRules.Value;
+    public ITraceRetrievalRepository TraceRetrievals => _retrievals.Value;
 
     /// <inheritdoc />
     public ISamplingRuleRepository SamplingRules => _samplingRules.Value;

@@ -27,8 +27,9 @@ public static class SqliteToPostgresCopy
     ];
 
     // Left behind: the schema's bookkeeping (PostgreSQL keeps its own), sessions (users sign in again), this machine's heartbeats,
-    // the change number (a PostgreSQL database starts its own) and sign-in failures (forgotten within 15 minutes anyway).
-    private static readonly string[] LeftBehind = ["schema_versions", "console_sessions", "nodes", "kms_change_number", "sign_in_failures"];
+    // the change number (a PostgreSQL database starts its own), sign-in failures (forgotten within 15 minutes anyway) and trace
+    // retrievals (kept a day; their tokens are started again against the new store).
+    private static readonly string[] LeftBehind = ["schema_versions", "console_sessions", "nodes", "kms_change_number", "sign_in_failures", "trace_retrievals"];
 
     // What a table's rows are read as, where SQLite's columns are not PostgreSQL's: an undated key carries its chunk's max_time there.
     private static readonly Dictionary<string, string> Sources = new(StringComparer.Ordinal)

@@ -8,6 +8,7 @@ using Tracevault.Keys.Settings;
 using Tracevault.Storage.Groups;
 using Tracevault.Storage.Indexing;
 using Tracevault.Storage.ResourcePolicies;
+using Tracevault.Storage.Retrievals;
 using Tracevault.Storage.Sampling;
 using Tracevault.Storage.Traces;
 
@@ -34,6 +35,7 @@ public sealed class SqliteBackend : IStorageBackend
     private readonly Lazy<SqliteConsoleSessionStore> _consoleSessions;
     private readonly Lazy<SqliteSignInAttemptStore> _signInAttempts;
     private readonly Lazy<SqliteIndexingRuleRepository> _indexingRules;
+    private readonly Lazy<SqliteTraceRetrievalRepository> _retrievals;
 
     private SqliteBackend(SqliteDatabase database, RootKeyRing rootKeys)
     {
@@ -55,6 +57,7 @@ public sealed class SqliteBackend : IStorageBackend
         _consoleSessions = new Lazy<SqliteConsoleSessionStore>(() => new SqliteConsoleSessionStore(database), once);
         _signInAttempts = new Lazy<SqliteSignInAttemptStore>(() => new SqliteSignInAttemptStore(database), once);
         _indexingRules = new Lazy<SqliteIndexingRuleRepository>(() => new SqliteIndexingRuleRepository(database), once);
+        _retrievals = new Lazy<SqliteTraceRetrievalRepository>(() => new SqliteTraceRetrievalRepository(database), once);
     }
 
     /// <summary>The database, for what only SQLite has (its tests, its file checks); the server reaches it through the repositories only.</summary>
@@ -98,6 +101,7 @@ public sealed class SqliteBackend : IStorageBackend
 
     /// <inheritdoc />
     public IIndexingRuleRepository IndexingRules => _indexingRules.Value;
+    public ITraceRetrievalRepository TraceRetrievals => _retrievals.Value;
 
     /// <summary>Opens (creating if needed) the database at <paramref name="path"/>, applies the schema, and serves its repositories, sealing under <paramref name="rootKeys"/>.</summary>
     /// <exception cref="InvalidDataException">The file is not a Tracevault database.</exception>

@@ -3,8 +3,8 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
-using Tracevault.Core.Traces;
 using Tracevault.Core.Identity;
+using Tracevault.Core.Traces;
 using Tracevault.Keys.Envelope;
 
 namespace Tracevault.Storage.Traces;
@@ -65,6 +65,40 @@ public sealed partial class TraceReader
         foreach (var segment in await OpenAsync(chunks, accountId, reader, damage, Found, cancellationToken).ConfigureAwait(false))
         {
             Add(result, segment);
+        }
+
+        RemoveDamaged(result, damage);
+        return result;
+    }
+
+    /// <summary>
+    /// The segments of the given traces that given chunks of an account hold (those a trace retrieval found), by trace id: a chunk
+    /// deleted since is skipped; as <see cref="ReadTracesAsync(string, IReadOnlyCollection{string}, Caller, ReadDamage, CancellationToken)"/> otherwise.
+    /// </summary>
+    public async Task<Dictionary<string, List<ChunkSegment>>> ReadTracesInChunksAsync(string accountId, IReadOnlyCollection<long> chunkIds, IReadOnlyCollection<string> traceIds, Caller reader, ReadDamage damage, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(chunkIds);
+        ArgumentNullException.ThrowIfNull(damage);
+        var wanted = traceIds.ToHashSet(StringComparer.Ordinal);
+        var result = new Dictionary<string, List<ChunkSegment>>(StringComparer.Ordinal);
+        if (chunkIds.Count == 0 || wanted.Count == 0)
+        {
+            return result;
+        }
+
+        IReadOnlyList<StoredChunk> chunks;
+        var snapshot = await _store.OpenSnapshotAsync(cancellationToken).ConfigureAwait(false);
+        await using (snapshot.ConfigureAwait(false))
+        {
+            chunks = await snapshot.LoadAsync(accountId, chunkIds, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var segment in await OpenAsync(chunks, accountId, reader, damage, _ => wanted, cancellationToken).ConfigureAwait(false))
+        {
+            if (wanted.Contains(segment.TraceId))
+            {
+                Add(result, segment);
+            }
         }
 
         RemoveDamaged(result, damage);

@@ -7,6 +7,7 @@ using Tracevault.Keys.Settings;
 using Tracevault.Storage.Groups;
 using Tracevault.Storage.Indexing;
 using Tracevault.Storage.ResourcePolicies;
+using Tracevault.Storage.Retrievals;
 using Tracevault.Storage.Sampling;
 using Tracevault.Storage.Traces;
 
@@ -64,4 +65,6 @@ public interface IBackendUnderTest : IDisposable
     IResourcePolicyRepository OpenResourcePolicyRepository();
     /// <summary>Opens the indexing rule repository; each call is another opening of the same store, as by another node.</summary>
     IIndexingRuleRepository OpenIndexingRules();
+    /// <summary>Opens the trace retrieval repository; each call is another opening of the same store, as by another node.</summary>
+    ITraceRetrievalRepository OpenTraceRetrievals();
 }

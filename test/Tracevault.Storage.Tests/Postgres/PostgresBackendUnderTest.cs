@@ -10,6 +10,7 @@ using Tracevault.Storage.Groups;
 using Tracevault.Storage.Indexing;
 using Tracevault.Storage.Postgres;
 using Tracevault.Storage.ResourcePolicies;
+using Tracevault.Storage.Retrievals;
 using Tracevault.Storage.Sampling;
 using Tracevault.Storage.Tests.Contracts;
 using Tracevault.Storage.Traces;
@@ -89,6 +90,8 @@ public sealed class PostgresBackendUnderTest : IBackendUnderTest
     public IConsoleSessionStore OpenConsoleSessionStore() => new PostgresConsoleSessionStore(OpenDatabase());
 
     public ISignInAttemptStore OpenSignInAttemptStore() => new PostgresSignInAttemptStore(OpenDatabase());
+
+    public ITraceRetrievalRepository OpenTraceRetrievals() => new PostgresTraceRetrievalRepository(OpenDatabase());
 
     public void RewriteAuditUsername(long sequence, string username) =>
         Execute("ALTER TABLE audit_events DISABLE TRIGGER USER; UPDATE audit_events SET username = $1 WHERE seq = $2; ALTER TABLE audit_events ENABLE TRIGGER USER", username, sequence);

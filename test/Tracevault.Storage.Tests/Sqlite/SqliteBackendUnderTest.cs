@@ -8,6 +8,7 @@ using Tracevault.Keys.Settings;
 using Tracevault.Storage.Groups;
 using Tracevault.Storage.Indexing;
 using Tracevault.Storage.ResourcePolicies;
+using Tracevault.Storage.Retrievals;
 using Tracevault.Storage.Sampling;
 using Tracevault.Storage.Sqlite;
 using Tracevault.Storage.Tests.Contracts;
@@ -62,6 +63,8 @@ public sealed class SqliteBackendUnderTest : IBackendUnderTest
     public IConsoleSessionStore OpenConsoleSessionStore() => new SqliteConsoleSessionStore(new SqliteDatabase(DatabasePath));
 
     public ISignInAttemptStore OpenSignInAttemptStore() => new SqliteSignInAttemptStore(new SqliteDatabase(DatabasePath));
+
+    public ITraceRetrievalRepository OpenTraceRetrievals() => new SqliteTraceRetrievalRepository(new SqliteDatabase(DatabasePath));
 
     public void Dispose()
     {
