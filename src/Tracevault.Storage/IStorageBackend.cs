@@ -6,6 +6,7 @@ using Tracevault.Keys.RootKeys;
 using Tracevault.Keys.Settings;
 using Tracevault.Storage.Sampling;
 using Tracevault.Storage.Groups;
+using Tracevault.Storage.Insights;
 using Tracevault.Storage.Traces;
 
 namespace Tracevault.Storage;
@@ -49,6 +50,9 @@ public interface IStorageBackend
 
     /// <summary>The console's failed sign-ins, counted for every node at once.</summary>
     ISignInAttemptStore SignInAttempts { get; }
+
+    /// <summary>Insights, their events and the sealed per-minute statistics they are decided from, shared by every node.</summary>
+    IInsightRepository Insights { get; }
 
     /// <summary>Asks the store one cheap question: whether it answers and holds Tracevault's schema (its exception when it cannot answer).</summary>
     bool Answers();

@@ -6,6 +6,7 @@ using Tracevault.Keys.Kms;
 using Tracevault.Keys.RootKeys;
 using Tracevault.Keys.Settings;
 using Tracevault.Storage.Groups;
+using Tracevault.Storage.Insights;
 using Tracevault.Storage.Sampling;
 using Tracevault.Storage.Traces;
 
@@ -30,6 +31,7 @@ public sealed class PostgresBackend : IStorageBackend, IDisposable
     private readonly Lazy<PostgresSignInAttemptStore> _signInAttempts;
     private readonly Lazy<PostgresSamplingRuleRepository> _samplingRules;
     private readonly Lazy<PostgresGroupRepository> _groups;
+    private readonly Lazy<PostgresInsightRepository> _insights;
 
     private PostgresBackend(PostgresDatabase database, RootKeyRing rootKeys)
     {
@@ -49,6 +51,7 @@ public sealed class PostgresBackend : IStorageBackend, IDisposable
         _signInAttempts = new Lazy<PostgresSignInAttemptStore>(() => new PostgresSignInAttemptStore(database), once);
         _samplingRules = new Lazy<PostgresSamplingRuleRepository>(() => new PostgresSamplingRuleRepository(database), once);
         _groups = new Lazy<PostgresGroupRepository>(() => new PostgresGroupRepository(database), once);
+        _insights = new Lazy<PostgresInsightRepository>(() => new PostgresInsightRepository(database), once);
     }
 
     /// <summary>The database, for what only PostgreSQL has (its tests); the server reaches it through the repositories only.</summary>
@@ -89,6 +92,9 @@ public sealed class PostgresBackend : IStorageBackend, IDisposable
 
     /// <inheritdoc />
     public IGroupRepository Groups => _groups.Value;
+
+    /// <inheritdoc />
+    public IInsightRepository Insights => _insights.Value;
 
     /// <summary>Connects to the database <paramref name="connection"/> names, applies the schema (safe while other nodes do too), and serves its repositories, sealing under <paramref name="rootKeys"/>.</summary>
     /// <exception cref="NpgsqlException">The database cannot be reached.</exception>

@@ -7,6 +7,7 @@ using Tracevault.Keys.RootKeys;
 using Tracevault.Keys.Settings;
 using Tracevault.Storage.Sampling;
 using Tracevault.Storage.Groups;
+using Tracevault.Storage.Insights;
 using Tracevault.Storage.Traces;
 
 namespace Tracevault.Storage.Sqlite;
@@ -28,6 +29,7 @@ public sealed class SqliteBackend : IStorageBackend
     private readonly Lazy<SqliteTraceStore> _traces;
     private readonly Lazy<SqliteSamplingRuleRepository> _samplingRules;
     private readonly Lazy<SqliteGroupRepository> _groups;
+    private readonly Lazy<SqliteInsightRepository> _insights;
     private readonly Lazy<SqliteConsoleSessionStore> _consoleSessions;
     private readonly Lazy<SqliteSignInAttemptStore> _signInAttempts;
 
@@ -46,6 +48,7 @@ public sealed class SqliteBackend : IStorageBackend
         _rootKeySealed = new Lazy<SqliteRootKeyStore>(() => new SqliteRootKeyStore(database), once);
         _samplingRules = new Lazy<SqliteSamplingRuleRepository>(() => new SqliteSamplingRuleRepository(database), once);
         _groups = new Lazy<SqliteGroupRepository>(() => new SqliteGroupRepository(database), once);
+        _insights = new Lazy<SqliteInsightRepository>(() => new SqliteInsightRepository(database), once);
         _traces = new Lazy<SqliteTraceStore>(() => new SqliteTraceStore(database, TimeProvider.System), once);
         _consoleSessions = new Lazy<SqliteConsoleSessionStore>(() => new SqliteConsoleSessionStore(database), once);
         _signInAttempts = new Lazy<SqliteSignInAttemptStore>(() => new SqliteSignInAttemptStore(database), once);
@@ -80,6 +83,9 @@ public sealed class SqliteBackend : IStorageBackend
 
     /// <inheritdoc />
     public IGroupRepository Groups => _groups.Value;
+
+    /// <inheritdoc />
+    public IInsightRepository Insights => _insights.Value;
 
     /// <inheritdoc />
     public IConsoleSessionStore ConsoleSessions => _consoleSessions.Value;

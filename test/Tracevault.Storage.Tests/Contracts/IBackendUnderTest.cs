@@ -3,9 +3,10 @@ using Tracevault.Keys.Envelope;
 using Tracevault.Keys.Identity;
 using Tracevault.Keys.Kms;
 using Tracevault.Keys.RootKeys;
-using Tracevault.Storage.Sampling;
-using Tracevault.Storage.Groups;
 using Tracevault.Keys.Settings;
+using Tracevault.Storage.Groups;
+using Tracevault.Storage.Insights;
+using Tracevault.Storage.Sampling;
 using Tracevault.Storage.Traces;
 
 namespace Tracevault.Storage.Tests.Contracts;
@@ -57,4 +58,7 @@ public interface IBackendUnderTest : IDisposable
 
     /// <summary>Opens the console's failed sign-in store; each call is another opening of the same store, as by another node.</summary>
     ISignInAttemptStore OpenSignInAttemptStore();
+
+    /// <summary>Opens the insight repository; each call is another opening of the same store, as by another node.</summary>
+    IInsightRepository OpenInsightRepository();
 }

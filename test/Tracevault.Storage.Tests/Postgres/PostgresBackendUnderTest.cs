@@ -7,6 +7,7 @@ using Tracevault.Keys.RootKeys;
 using Tracevault.Keys.Settings;
 using Tracevault.Server.Tests.Infrastructure;
 using Tracevault.Storage.Groups;
+using Tracevault.Storage.Insights;
 using Tracevault.Storage.Postgres;
 using Tracevault.Storage.Sampling;
 using Tracevault.Storage.Tests.Contracts;
@@ -85,6 +86,8 @@ public sealed class PostgresBackendUnderTest : IBackendUnderTest
     public IConsoleSessionStore OpenConsoleSessionStore() => new PostgresConsoleSessionStore(OpenDatabase());
 
     public ISignInAttemptStore OpenSignInAttemptStore() => new PostgresSignInAttemptStore(OpenDatabase());
+
+    public IInsightRepository OpenInsightRepository() => new PostgresInsightRepository(OpenDatabase());
 
     public void RewriteAuditUsername(long sequence, string username) =>
         Execute("ALTER TABLE audit_events DISABLE TRIGGER USER; UPDATE audit_events SET username = $1 WHERE seq = $2; ALTER TABLE audit_events ENABLE TRIGGER USER", username, sequence);

@@ -4,11 +4,12 @@ using Tracevault.Keys.Envelope;
 using Tracevault.Keys.Identity;
 using Tracevault.Keys.Kms;
 using Tracevault.Keys.RootKeys;
-using Tracevault.Storage.Groups;
 using Tracevault.Keys.Settings;
+using Tracevault.Storage.Groups;
+using Tracevault.Storage.Insights;
+using Tracevault.Storage.Sampling;
 using Tracevault.Storage.Sqlite;
 using Tracevault.Storage.Tests.Contracts;
-using Tracevault.Storage.Sampling;
 using Tracevault.Storage.Traces;
 
 namespace Tracevault.Storage.Tests.Sqlite;
@@ -58,6 +59,8 @@ public sealed class SqliteBackendUnderTest : IBackendUnderTest
     public IConsoleSessionStore OpenConsoleSessionStore() => new SqliteConsoleSessionStore(new SqliteDatabase(DatabasePath));
 
     public ISignInAttemptStore OpenSignInAttemptStore() => new SqliteSignInAttemptStore(new SqliteDatabase(DatabasePath));
+
+    public IInsightRepository OpenInsightRepository() => new SqliteInsightRepository(new SqliteDatabase(DatabasePath));
 
     public void Dispose()
     {
