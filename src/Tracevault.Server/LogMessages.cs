@@ -121,4 +121,16 @@ internal static partial class LogMessages
     public static partial void SamplingBoostStarted(ILogger logger, string ruleName, string accountId, double rate, DateTimeOffset until, long anomalies, long total);
     [LoggerMessage(EventId = 330, Level = LogLevel.Error, Message = "Database unavailable: operation {Operation} (request {RequestId}) could not reach it ({Code}: {Reason}); answered with a retryable error (503), nothing acknowledged. It resumes by itself when the database is back.")]
     public static partial void OperationStoreUnavailable(ILogger logger, string operation, string requestId, string code, string reason);
+
+    [LoggerMessage(EventId = 430, Level = LogLevel.Information, Message = "Insight {InsightId} of group {GroupArn} opened: the fault rate rose beyond its baseline at {StartTime:O}")]
+    public static partial void InsightOpened(ILogger logger, string groupArn, string insightId, DateTimeOffset startTime);
+
+    [LoggerMessage(EventId = 431, Level = LogLevel.Information, Message = "Insight {InsightId} of group {GroupArn} closed: the fault rate returned to its baseline at {EndTime:O}")]
+    public static partial void InsightClosed(ILogger logger, string groupArn, string insightId, DateTimeOffset endTime);
+
+    [LoggerMessage(EventId = 432, Level = LogLevel.Warning, Message = "Insights of group {GroupArn} skipped the minute {Minute:O}: {Reason} (nothing was stored for it)")]
+    public static partial void InsightMinuteSkipped(ILogger logger, string groupArn, DateTimeOffset minute, string reason);
+
+    [LoggerMessage(EventId = 433, Level = LogLevel.Error, Message = "An insights round failed ({Reason}); it is tried again next round")]
+    public static partial void InsightRoundFailed(ILogger logger, string reason);
 }

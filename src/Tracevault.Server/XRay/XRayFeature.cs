@@ -5,6 +5,7 @@ using Tracevault.Keys.Settings;
 using Tracevault.Server.Hosting;
 using Tracevault.Server.Http;
 using Tracevault.Server.XRay.Groups;
+using Tracevault.Server.XRay.Insights;
 using Tracevault.Storage.Traces;
 
 namespace Tracevault.Server.XRay;
@@ -54,6 +55,7 @@ public static class XRayFeature
         services.AddSingleton(_ => data.Storage.SamplingRules);
         services.AddSingleton<SamplingApi>();
         services.AddHostedService<RetentionService>();
+        services.AddInsights(data);
         return services;
     }
 
@@ -65,5 +67,6 @@ public static class XRayFeature
         services.GetRequiredService<SamplingApi>().Map(router);
         services.GetRequiredService<EncryptionConfigApi>().Map(router);
         services.GetRequiredService<GroupApi>().Map(router);
+        services.GetRequiredService<InsightApi>().Map(router);
     }
 }
