@@ -152,4 +152,16 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 454, Level = LogLevel.Information, Message = "Trace retrieval started in account {AccountId} by {CallerArn} for {Count} trace id(s)")]
     public static partial void RetrievalStarted(ILogger logger, string accountId, string callerArn, int count);
+
+    [LoggerMessage(EventId = 430, Level = LogLevel.Information, Message = "Insight {InsightId} of group {GroupArn} opened: the fault rate rose beyond its baseline at {StartTime:O}")]
+    public static partial void InsightOpened(ILogger logger, string groupArn, string insightId, DateTimeOffset startTime);
+
+    [LoggerMessage(EventId = 431, Level = LogLevel.Information, Message = "Insight {InsightId} of group {GroupArn} closed: the fault rate returned to its baseline at {EndTime:O}")]
+    public static partial void InsightClosed(ILogger logger, string groupArn, string insightId, DateTimeOffset endTime);
+
+    [LoggerMessage(EventId = 432, Level = LogLevel.Warning, Message = "Insights of group {GroupArn} skipped the minute {Minute:O}: {Reason} (nothing was stored for it)")]
+    public static partial void InsightMinuteSkipped(ILogger logger, string groupArn, DateTimeOffset minute, string reason);
+
+    [LoggerMessage(EventId = 433, Level = LogLevel.Error, Message = "An insights round failed ({Reason}); it is tried again next round")]
+    public static partial void InsightRoundFailed(ILogger logger, string reason);
 }

@@ -6,6 +6,7 @@ using Tracevault.Keys.RootKeys;
 using Tracevault.Keys.Settings;
 using Tracevault.Storage.Groups;
 using Tracevault.Storage.Indexing;
+using Tracevault.Storage.Insights;
 using Tracevault.Storage.ResourcePolicies;
 using Tracevault.Storage.Retrievals;
 using Tracevault.Storage.Sampling;
@@ -60,6 +61,8 @@ public interface IStorageBackend
     IIndexingRuleRepository IndexingRules { get; }
     /// <summary>Trace retrievals (<c>StartTraceRetrieval</c>), shared by every node.</summary>
     ITraceRetrievalRepository TraceRetrievals { get; }
+    /// <summary>Insights, their events and the sealed per-minute statistics they are decided from, shared by every node.</summary>
+    IInsightRepository Insights { get; }
 
     /// <summary>Asks the store one cheap question: whether it answers and holds Tracevault's schema (its exception when it cannot answer).</summary>
     bool Answers();

@@ -16,7 +16,7 @@ test('an X-Ray path and a KMS target answer in their own JSON envelopes', async 
   const xray = new XRayClient(clientConfig());
   const kms = new KMSClient(clientConfig());
   const notBuilt = await rejection(() => xray.send(new GetInsightSummariesCommand({ StartTime: new Date(Date.now() - 3600e3), EndTime: new Date() })));
-  assertEnvelope(notBuilt, process.env.EXPECT_INSIGHTS_ERROR ?? 'UnknownOperationException');
+  assertEnvelope(notBuilt, process.env.EXPECT_INSIGHTS_ERROR ?? 'InvalidRequestException'); // no GroupName or GroupARN
   const kmsNotBuilt = await rejection(() => kms.send(new GetKeyLastUsageCommand({ KeyId: 'alias/nothing' })));
   assertEnvelope(kmsNotBuilt, 'UnknownOperationException');
 });

@@ -72,6 +72,9 @@ public sealed class ServerOptions
     /// <summary>Whether <see cref="Listen"/> serves HTTPS.</summary>
     public bool UsesTls => TlsCertificatePath is not null;
 
+    /// <summary>How X-Ray insights are evaluated.</summary>
+    public XRay.Insights.InsightsOptions Insights { get; set; } = new();
+
     /// <summary>How the web console keeps its sessions.</summary>
     public ConsoleOptions Console { get; set; } = new();
 
@@ -119,6 +122,7 @@ public sealed class ServerOptions
         Traces.Validate();
         Encryption.Validate();
         Console.Validate();
+        Insights.Validate();
     }
 
     /// <summary>Parses a network in CIDR notation, e.g. <c>10.0.0.0/8</c> or <c>fd00::/8</c>; a bare address is that one host.</summary>

@@ -6,6 +6,7 @@ using Tracevault.Server.Hosting;
 using Tracevault.Server.Http;
 using Tracevault.Server.XRay.Groups;
 using Tracevault.Server.XRay.Indexing;
+using Tracevault.Server.XRay.Insights;
 using Tracevault.Server.XRay.ResourcePolicies;
 using Tracevault.Server.XRay.Retrievals;
 using Tracevault.Storage.Traces;
@@ -65,6 +66,7 @@ public static class XRayFeature
         services.AddSingleton<IndexingApi>();
         services.AddHostedService<RetentionService>();
         services.AddTraceRetrievals(data);
+        services.AddInsights(data);
         return services;
     }
 
@@ -80,5 +82,6 @@ public static class XRayFeature
         services.GetRequiredService<Tags.TagApi>().Map(router);
         services.GetRequiredService<IndexingApi>().Map(router);
         services.GetRequiredService<TraceRetrievalApi>().Map(router);
+        services.GetRequiredService<InsightApi>().Map(router);
     }
 }

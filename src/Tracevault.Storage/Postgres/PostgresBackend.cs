@@ -7,6 +7,7 @@ using Tracevault.Keys.RootKeys;
 using Tracevault.Keys.Settings;
 using Tracevault.Storage.Groups;
 using Tracevault.Storage.Indexing;
+using Tracevault.Storage.Insights;
 using Tracevault.Storage.ResourcePolicies;
 using Tracevault.Storage.Retrievals;
 using Tracevault.Storage.Sampling;
@@ -36,6 +37,7 @@ public sealed class PostgresBackend : IStorageBackend, IDisposable
     private readonly Lazy<PostgresSamplingRuleRepository> _samplingRules;
     private readonly Lazy<PostgresGroupRepository> _groups;
     private readonly Lazy<PostgresResourcePolicyRepository> _resourcePolicies;
+    private readonly Lazy<PostgresInsightRepository> _insights;
 
     private PostgresBackend(PostgresDatabase database, RootKeyRing rootKeys)
     {
@@ -58,6 +60,7 @@ public sealed class PostgresBackend : IStorageBackend, IDisposable
         _samplingRules = new Lazy<PostgresSamplingRuleRepository>(() => new PostgresSamplingRuleRepository(database), once);
         _groups = new Lazy<PostgresGroupRepository>(() => new PostgresGroupRepository(database), once);
         _resourcePolicies = new Lazy<PostgresResourcePolicyRepository>(() => new PostgresResourcePolicyRepository(database), once);
+        _insights = new Lazy<PostgresInsightRepository>(() => new PostgresInsightRepository(database), once);
     }
 
     /// <summary>The database, for what only PostgreSQL has (its tests); the server reaches it through the repositories only.</summary>
@@ -105,6 +108,7 @@ public sealed class PostgresBackend : IStorageBackend, IDisposable
 
     /// <inheritdoc />
     public IResourcePolicyRepository ResourcePolicies => _resourcePolicies.Value;
+    public IInsightRepository Insights => _insights.Value;
 
     /// <summary>Connects to the database <paramref name="connection"/> names, applies the schema (safe while other nodes do too), and serves its repositories, sealing under <paramref name="rootKeys"/>.</summary>
     /// <exception cref="NpgsqlException">The database cannot be reached.</exception>

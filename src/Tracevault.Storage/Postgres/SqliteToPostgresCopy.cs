@@ -23,6 +23,7 @@ public static class SqliteToPostgresCopy
         "encryption_settings", "encryption_acks", "kms_data_keys", "storing_status", "trace_index_keys",
         "chunk_dictionaries", "chunks", "blind_index", "undated_index",
         "sampling_rules", "sampling_rule_changes", "sampling_statistics", "sampling_boosts", "xray_groups", "xray_resource_policies", "indexing_rules",
+        "insight_claims", "insight_minutes", "insights", "insight_events",
         "kms_usage", "audit_events", "audit_head",
     ];
 

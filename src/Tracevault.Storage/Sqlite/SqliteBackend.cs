@@ -7,6 +7,7 @@ using Tracevault.Keys.RootKeys;
 using Tracevault.Keys.Settings;
 using Tracevault.Storage.Groups;
 using Tracevault.Storage.Indexing;
+using Tracevault.Storage.Insights;
 using Tracevault.Storage.ResourcePolicies;
 using Tracevault.Storage.Retrievals;
 using Tracevault.Storage.Sampling;
@@ -32,6 +33,7 @@ public sealed class SqliteBackend : IStorageBackend
     private readonly Lazy<SqliteSamplingRuleRepository> _samplingRules;
     private readonly Lazy<SqliteGroupRepository> _groups;
     private readonly Lazy<SqliteResourcePolicyRepository> _resourcePolicies;
+    private readonly Lazy<SqliteInsightRepository> _insights;
     private readonly Lazy<SqliteConsoleSessionStore> _consoleSessions;
     private readonly Lazy<SqliteSignInAttemptStore> _signInAttempts;
     private readonly Lazy<SqliteIndexingRuleRepository> _indexingRules;
@@ -53,6 +55,7 @@ public sealed class SqliteBackend : IStorageBackend
         _samplingRules = new Lazy<SqliteSamplingRuleRepository>(() => new SqliteSamplingRuleRepository(database), once);
         _groups = new Lazy<SqliteGroupRepository>(() => new SqliteGroupRepository(database), once);
         _resourcePolicies = new Lazy<SqliteResourcePolicyRepository>(() => new SqliteResourcePolicyRepository(database), once);
+        _insights = new Lazy<SqliteInsightRepository>(() => new SqliteInsightRepository(database), once);
         _traces = new Lazy<SqliteTraceStore>(() => new SqliteTraceStore(database, TimeProvider.System), once);
         _consoleSessions = new Lazy<SqliteConsoleSessionStore>(() => new SqliteConsoleSessionStore(database), once);
         _signInAttempts = new Lazy<SqliteSignInAttemptStore>(() => new SqliteSignInAttemptStore(database), once);
@@ -92,6 +95,7 @@ public sealed class SqliteBackend : IStorageBackend
 
     /// <inheritdoc />
     public IResourcePolicyRepository ResourcePolicies => _resourcePolicies.Value;
+    public IInsightRepository Insights => _insights.Value;
 
     /// <inheritdoc />
     public IConsoleSessionStore ConsoleSessions => _consoleSessions.Value;

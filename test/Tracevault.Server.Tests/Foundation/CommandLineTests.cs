@@ -35,7 +35,9 @@ public sealed partial class CommandLineTests(ITestOutputHelper output) : IDispos
         var cli = await AwsCli.RunAsync(server.Endpoint, settings, "xray", "get-insight-summaries", "--start-time", "2026-01-01T00:00:00Z", "--end-time", "2026-01-01T01:00:00Z");
         output.WriteLine(cli.Output);
         Assert.NotEqual(0, cli.ExitCode);
-        Assert.Contains("UnknownOperationException", cli.StandardError);
+        // Answered by the server in X-Ray's envelope: insights need a group.
+        Assert.Contains("InvalidRequestException", cli.StandardError);
+        Assert.Contains("GroupName or GroupARN is required", cli.StandardError);
         Assert.DoesNotContain("<html", cli.Output, StringComparison.OrdinalIgnoreCase);
 
         var kms = await AwsCli.RunAsync(server.Endpoint, settings, "kms", "describe-custom-key-stores");

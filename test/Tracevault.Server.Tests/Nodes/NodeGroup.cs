@@ -39,10 +39,10 @@ public sealed class NodeGroup : IAsyncDisposable
         return group;
     }
 
-    /// <summary>Starts one more node on the group's store and returns it.</summary>
-    public async Task<TestServer> AddAsync(TimeProvider? time = null)
+    /// <summary>Starts one more node on the group's store (its options changed by <paramref name="configure"/>) and returns it.</summary>
+    public async Task<TestServer> AddAsync(TimeProvider? time = null, Action<Hosting.ServerOptions>? configure = null)
     {
-        var node = await TestServer.StartAsync(time, dataDirectory: _nodes.Count == 0 ? null : _nodes[0].DataDirectory);
+        var node = await TestServer.StartAsync(time, dataDirectory: _nodes.Count == 0 ? null : _nodes[0].DataDirectory, configure: configure);
         _nodes.Add(node);
         return node;
     }

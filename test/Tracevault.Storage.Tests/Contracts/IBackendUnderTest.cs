@@ -6,6 +6,7 @@ using Tracevault.Keys.RootKeys;
 using Tracevault.Keys.Settings;
 using Tracevault.Storage.Groups;
 using Tracevault.Storage.Indexing;
+using Tracevault.Storage.Insights;
 using Tracevault.Storage.ResourcePolicies;
 using Tracevault.Storage.Retrievals;
 using Tracevault.Storage.Sampling;
@@ -67,4 +68,6 @@ public interface IBackendUnderTest : IDisposable
     IIndexingRuleRepository OpenIndexingRules();
     /// <summary>Opens the trace retrieval repository; each call is another opening of the same store, as by another node.</summary>
     ITraceRetrievalRepository OpenTraceRetrievals();
+    /// <summary>Opens the insight repository; each call is another opening of the same store, as by another node.</summary>
+    IInsightRepository OpenInsightRepository();
 }

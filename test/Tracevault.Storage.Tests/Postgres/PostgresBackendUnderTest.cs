@@ -8,6 +8,7 @@ using Tracevault.Keys.Settings;
 using Tracevault.Server.Tests.Infrastructure;
 using Tracevault.Storage.Groups;
 using Tracevault.Storage.Indexing;
+using Tracevault.Storage.Insights;
 using Tracevault.Storage.Postgres;
 using Tracevault.Storage.ResourcePolicies;
 using Tracevault.Storage.Retrievals;
@@ -92,6 +93,7 @@ public sealed class PostgresBackendUnderTest : IBackendUnderTest
     public ISignInAttemptStore OpenSignInAttemptStore() => new PostgresSignInAttemptStore(OpenDatabase());
 
     public ITraceRetrievalRepository OpenTraceRetrievals() => new PostgresTraceRetrievalRepository(OpenDatabase());
+    public IInsightRepository OpenInsightRepository() => new PostgresInsightRepository(OpenDatabase());
 
     public void RewriteAuditUsername(long sequence, string username) =>
         Execute("ALTER TABLE audit_events DISABLE TRIGGER USER; UPDATE audit_events SET username = $1 WHERE seq = $2; ALTER TABLE audit_events ENABLE TRIGGER USER", username, sequence);

@@ -7,6 +7,7 @@ using Tracevault.Keys.RootKeys;
 using Tracevault.Keys.Settings;
 using Tracevault.Storage.Groups;
 using Tracevault.Storage.Indexing;
+using Tracevault.Storage.Insights;
 using Tracevault.Storage.ResourcePolicies;
 using Tracevault.Storage.Retrievals;
 using Tracevault.Storage.Sampling;
@@ -65,6 +66,7 @@ public sealed class SqliteBackendUnderTest : IBackendUnderTest
     public ISignInAttemptStore OpenSignInAttemptStore() => new SqliteSignInAttemptStore(new SqliteDatabase(DatabasePath));
 
     public ITraceRetrievalRepository OpenTraceRetrievals() => new SqliteTraceRetrievalRepository(new SqliteDatabase(DatabasePath));
+    public IInsightRepository OpenInsightRepository() => new SqliteInsightRepository(new SqliteDatabase(DatabasePath));
 
     public void Dispose()
     {
