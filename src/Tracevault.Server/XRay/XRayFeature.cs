@@ -5,6 +5,7 @@ using Tracevault.Keys.Settings;
 using Tracevault.Server.Hosting;
 using Tracevault.Server.Http;
 using Tracevault.Server.XRay.Groups;
+using Tracevault.Server.XRay.Statistics;
 using Tracevault.Storage.Traces;
 
 namespace Tracevault.Server.XRay;
@@ -51,6 +52,7 @@ public static class XRayFeature
         services.AddSingleton<GroupService>();
         services.AddSingleton<GroupApi>();
         services.AddSingleton<XRayQueryApi>();
+        services.AddStatistics(data);
         services.AddSingleton(_ => data.Storage.SamplingRules);
         services.AddSingleton<SamplingApi>();
         services.AddHostedService<RetentionService>();
@@ -65,5 +67,6 @@ public static class XRayFeature
         services.GetRequiredService<SamplingApi>().Map(router);
         services.GetRequiredService<EncryptionConfigApi>().Map(router);
         services.GetRequiredService<GroupApi>().Map(router);
+        services.GetRequiredService<TimeSeriesStatisticsApi>().Map(router);
     }
 }
