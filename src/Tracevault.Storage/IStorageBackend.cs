@@ -24,6 +24,9 @@ public interface IStorageBackend
     /// <summary>Sealed trace chunks and their blind index.</summary>
     ITraceStore Traces { get; }
 
+    /// <summary>The sealed per-minute statistics written with the chunks (the same store as <see cref="Traces"/>).</summary>
+    IStatisticsStore Statistics { get; }
+
     /// <summary>KMS keys, aliases, grants and policies, appended with their audit records.</summary>
     IKeyRepository Keys { get; }
 

@@ -9,6 +9,7 @@ using Tracevault.Server.XRay.Indexing;
 using Tracevault.Server.XRay.Insights;
 using Tracevault.Server.XRay.ResourcePolicies;
 using Tracevault.Server.XRay.Retrievals;
+using Tracevault.Server.XRay.Statistics;
 using Tracevault.Storage.Traces;
 
 namespace Tracevault.Server.XRay;
@@ -58,6 +59,7 @@ public static class XRayFeature
         services.AddSingleton<ResourcePolicyService>();
         services.AddSingleton<ResourcePolicyApi>();
         services.AddSingleton<XRayQueryApi>();
+        services.AddStatistics(data);
         services.AddSingleton(_ => data.Storage.SamplingRules);
         services.AddSingleton<SamplingRuleService>();
         services.AddSingleton<SamplingApi>();
@@ -83,5 +85,6 @@ public static class XRayFeature
         services.GetRequiredService<IndexingApi>().Map(router);
         services.GetRequiredService<TraceRetrievalApi>().Map(router);
         services.GetRequiredService<InsightApi>().Map(router);
+        services.GetRequiredService<TimeSeriesStatisticsApi>().Map(router);
     }
 }

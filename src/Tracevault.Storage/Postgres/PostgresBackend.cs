@@ -73,6 +73,9 @@ public sealed class PostgresBackend : IStorageBackend, IDisposable
     public ITraceStore Traces => _traces.Value;
 
     /// <inheritdoc />
+    public IStatisticsStore Statistics => _traces.Value;
+
+    /// <inheritdoc />
     public IKeyRepository Keys => _keys.Value;
 
     /// <inheritdoc />

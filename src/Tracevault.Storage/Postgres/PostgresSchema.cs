@@ -12,7 +12,7 @@ internal static class PostgresSchema
     public const long MigrationLock = 0x5456534348454D41;
 
     /// <summary>Every feature's part, in the order they are applied.</summary>
-    public static readonly PostgresSchemaPart[] Parts = [PostgresIdentitySchema.Part, PostgresKmsSchema.Part, PostgresAuditSchema.Part, PostgresTraceSchema.Part, PostgresSettingsSchema.Part, PostgresRootKeySchema.Part, PostgresConsoleSessionSchema.Part, PostgresSamplingSchema.Part, PostgresGroupSchema.Part, PostgresSignInSchema.Part, PostgresResourcePolicySchema.Part, PostgresIndexingSchema.Part, PostgresTraceRetrievalSchema.Part, PostgresInsightSchema.Part];
+    public static readonly PostgresSchemaPart[] Parts = [PostgresIdentitySchema.Part, PostgresKmsSchema.Part, PostgresAuditSchema.Part, PostgresTraceSchema.Part, PostgresSettingsSchema.Part, PostgresRootKeySchema.Part, PostgresConsoleSessionSchema.Part, PostgresSamplingSchema.Part, PostgresGroupSchema.Part, PostgresSignInSchema.Part, PostgresResourcePolicySchema.Part, PostgresIndexingSchema.Part, PostgresTraceRetrievalSchema.Part, PostgresInsightSchema.Part, PostgresStatisticsSchema.Part];
 
     /// <summary>Applies every step the database has not seen yet, each in its own transaction.</summary>
     public static void Apply(NpgsqlConnection connection)

@@ -10,7 +10,7 @@ namespace Tracevault.Storage.Postgres;
 /// Thread-safe. Chunk ids come from a database sequence, so nodes appending at once never name two chunks alike; chunks and
 /// their indexes are partitioned by day (<see cref="PostgresTracePartitions"/>), so retention drops whole days.
 /// </remarks>
-public sealed class PostgresTraceStore : ITraceStore, IDisposable
+public sealed class PostgresTraceStore : ITraceStore, IStatisticsStore, IDisposable
 {
     /// <summary>How many chunk ids one number of the <c>chunk_id_blocks</c> sequence stands for.</summary>
     internal const long IdBlock = 1024;
@@ -142,7 +142,47 @@ public sealed class PostgresTraceStore : ITraceStore, IDisposable
             await import.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        if (chunks.Any(c => c.Statistics.Count > 0))
+        {
+            await using var import = await connection.BeginBinaryImportAsync("COPY chunk_statistics (account_id, minute, chunk_id, max_time, data_key_ref, sealed_body) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+            foreach (var chunk in chunks)
+            {
+                foreach (var minute in chunk.Statistics)
+                {
+                    await import.StartRowAsync(cancellationToken).ConfigureAwait(false);
+                    await import.WriteAsync(chunk.AccountId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                    await import.WriteAsync(minute.Minute, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                    await import.WriteAsync(chunk.Id, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                    await import.WriteAsync(chunk.MaxTime, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                    await import.WriteAsync(chunk.DataKeyReference, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                    await import.WriteAsync(minute.SealedBody, NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            await import.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<StoredStatistics>> FindStatisticsAsync(string accountId, long fromMinute, long toMinute, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var select = new NpgsqlCommand(
+            "SELECT chunk_id, minute, data_key_ref, sealed_body FROM chunk_statistics WHERE account_id = $1 AND minute >= $2 AND minute < $3 ORDER BY minute, chunk_id",
+            connection);
+        select.Parameters.AddWithValue(NpgsqlDbType.Text, accountId);
+        select.Parameters.AddWithValue(NpgsqlDbType.Bigint, fromMinute);
+        select.Parameters.AddWithValue(NpgsqlDbType.Bigint, toMinute);
+        var found = new List<StoredStatistics>();
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            found.Add(new StoredStatistics(reader.GetInt64(0), accountId, reader.GetInt64(1), reader.GetString(2), reader.GetFieldValue<byte[]>(3)));
+        }
+
+        return found;
     }
 
     /// <inheritdoc />
@@ -228,12 +268,13 @@ public sealed class PostgresTraceStore : ITraceStore, IDisposable
             BatchCommands =
             {
                 new NpgsqlBatchCommand("DELETE FROM undated_index WHERE max_time < $1") { Parameters = { new() { NpgsqlDbType = NpgsqlDbType.Bigint, Value = beforeSecond } } },
+                new NpgsqlBatchCommand("DELETE FROM chunk_statistics WHERE max_time < $1") { Parameters = { new() { NpgsqlDbType = NpgsqlDbType.Bigint, Value = beforeSecond } } },
                 new NpgsqlBatchCommand("DELETE FROM chunks WHERE max_time < $1") { Parameters = { new() { NpgsqlDbType = NpgsqlDbType.Bigint, Value = beforeSecond } } },
                 new NpgsqlBatchCommand("DELETE FROM blind_index WHERE trace_key < $1") { Parameters = { new() { NpgsqlDbType = NpgsqlDbType.Bigint, Value = TraceIndexHasher.FirstKeyOfHour(beforeSecond) } } },
             },
         };
         await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        deleted += delete.BatchCommands[1].RecordsAffected;
+        deleted += delete.BatchCommands[2].RecordsAffected;
 
         // As SqliteTraceStore: a dictionary created before the cutoff that no chunk names is deleted a round at least half an hour
         // after the one that found it so, since a read that found its last chunk just before may still be about to load it.

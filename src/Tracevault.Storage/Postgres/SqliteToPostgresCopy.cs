@@ -21,7 +21,7 @@ public static class SqliteToPostgresCopy
         "kms_keys", "kms_key_revisions", "kms_key_versions", "kms_aliases", "kms_grants",
         "root_keys", "service_keys",
         "encryption_settings", "encryption_acks", "kms_data_keys", "storing_status", "trace_index_keys",
-        "chunk_dictionaries", "chunks", "blind_index", "undated_index",
+        "chunk_dictionaries", "chunks", "blind_index", "undated_index", "chunk_statistics",
         "sampling_rules", "sampling_rule_changes", "sampling_statistics", "sampling_boosts", "xray_groups", "xray_resource_policies", "indexing_rules",
         "insight_claims", "insight_minutes", "insights", "insight_events",
         "kms_usage", "audit_events", "audit_head",

@@ -70,6 +70,9 @@ public sealed class SqliteBackend : IStorageBackend
     public ITraceStore Traces => _traces.Value;
 
     /// <inheritdoc />
+    public IStatisticsStore Statistics => _traces.Value;
+
+    /// <inheritdoc />
     public IKeyRepository Keys => _keys.Value;
 
     /// <inheritdoc />

@@ -7,7 +7,7 @@ namespace Tracevault.Storage.Sqlite;
 internal static class SqliteSchema
 {
     /// <summary>Every feature's part, in the order they are applied.</summary>
-    public static readonly SqliteSchemaPart[] Parts = [IdentitySchema.Part, KmsSchema.Part, AuditSchema.Part, TraceSchema.Part, SettingsSchema.Part, RootKeySchema.Part, ConsoleSessionSchema.Part, SamplingSchema.Part, GroupSchema.Part, SignInAttemptSchema.Part, ResourcePolicySchema.Part, IndexingSchema.Part, TraceRetrievalSchema.Part, InsightSchema.Part];
+    public static readonly SqliteSchemaPart[] Parts = [IdentitySchema.Part, KmsSchema.Part, AuditSchema.Part, TraceSchema.Part, SettingsSchema.Part, RootKeySchema.Part, ConsoleSessionSchema.Part, SamplingSchema.Part, GroupSchema.Part, SignInAttemptSchema.Part, ResourcePolicySchema.Part, IndexingSchema.Part, TraceRetrievalSchema.Part, InsightSchema.Part, StatisticsSchema.Part];
 
     /// <summary>Applies every step the database has not seen yet, each in its own transaction.</summary>
     public static void Apply(SqliteConnection connection)

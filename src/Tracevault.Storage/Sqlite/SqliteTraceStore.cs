@@ -5,7 +5,7 @@ namespace Tracevault.Storage.Sqlite;
 
 /// <summary>Sealed chunks and their blind index in the SQLite database.</summary>
 /// <remarks>SQLite is in-process and its calls block: each asynchronous member does its work before it returns, after checking for cancellation.</remarks>
-public sealed class SqliteTraceStore : ITraceStore
+public sealed class SqliteTraceStore : ITraceStore, IStatisticsStore
 {
     private readonly SqliteDatabase _database;
     private readonly ChunkIds _chunkIds;
@@ -82,6 +82,30 @@ public sealed class SqliteTraceStore : ITraceStore
         return Task.FromResult<IReadOnlyList<(string AccountId, string DataKeyReference, int Chunks)>>(DataKeyUsage());
     }
 
+    /// <inheritdoc />
+    public Task<IReadOnlyList<StoredStatistics>> FindStatisticsAsync(string accountId, long fromMinute, long toMinute, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var connection = _database.Open();
+        using var select = connection.CreateCommand();
+        select.CommandText = """
+            SELECT chunk_id, minute, data_key_ref, sealed_body FROM chunk_statistics
+            WHERE account_id = $account AND minute >= $from AND minute < $to
+            ORDER BY minute, chunk_id
+            """;
+        select.Parameters.AddWithValue("$account", accountId);
+        select.Parameters.AddWithValue("$from", fromMinute);
+        select.Parameters.AddWithValue("$to", toMinute);
+        var found = new List<StoredStatistics>();
+        using var reader = select.ExecuteReader();
+        while (reader.Read())
+        {
+            found.Add(new StoredStatistics(reader.GetInt64(0), accountId, reader.GetInt64(1), reader.GetString(2), (byte[])reader[3]));
+        }
+
+        return Task.FromResult<IReadOnlyList<StoredStatistics>>(found);
+    }
+
     private long[] NewChunkIds(int count)
     {
         var ids = new long[count];
@@ -122,8 +146,29 @@ public sealed class SqliteTraceStore : ITraceStore
         var undatedHash = undated.Parameters.Add("$key", SqliteType.Integer);
         var undatedChunk = undated.Parameters.Add("$chunk", SqliteType.Integer);
 
+        using var statistics = connection.CreateCommand();
+        statistics.Transaction = transaction;
+        statistics.CommandText = "INSERT INTO chunk_statistics (account_id, minute, chunk_id, max_time, data_key_ref, sealed_body) VALUES ($account, $minute, $chunk, $max, $ref, $body)";
+        var statisticsAccount = statistics.Parameters.Add("$account", SqliteType.Text);
+        var statisticsMinute = statistics.Parameters.Add("$minute", SqliteType.Integer);
+        var statisticsChunk = statistics.Parameters.Add("$chunk", SqliteType.Integer);
+        var statisticsMax = statistics.Parameters.Add("$max", SqliteType.Integer);
+        var statisticsReference = statistics.Parameters.Add("$ref", SqliteType.Text);
+        var statisticsBody = statistics.Parameters.Add("$body", SqliteType.Blob);
+
         foreach (var stored in chunks)
         {
+            foreach (var minute in stored.Statistics)
+            {
+                statisticsAccount.Value = stored.AccountId;
+                statisticsMinute.Value = minute.Minute;
+                statisticsChunk.Value = stored.Id;
+                statisticsMax.Value = stored.MaxTime;
+                statisticsReference.Value = stored.DataKeyReference;
+                statisticsBody.Value = minute.SealedBody;
+                statistics.ExecuteNonQuery();
+            }
+
             id.Value = stored.Id;
             account.Value = stored.AccountId;
             format.Value = stored.Format;
@@ -210,6 +255,12 @@ public sealed class SqliteTraceStore : ITraceStore
         undated.CommandText = "DELETE FROM undated_index WHERE chunk_id IN (SELECT id FROM chunks NOT INDEXED WHERE max_time < $before)";
         undated.Parameters.AddWithValue("$before", beforeSecond);
         undated.ExecuteNonQuery();
+
+        using var statistics = connection.CreateCommand();
+        statistics.Transaction = transaction;
+        statistics.CommandText = "DELETE FROM chunk_statistics WHERE max_time < $before";
+        statistics.Parameters.AddWithValue("$before", beforeSecond);
+        statistics.ExecuteNonQuery();
 
         using var delete = connection.CreateCommand();
         delete.Transaction = transaction;

@@ -1,7 +1,8 @@
-using Tracevault.Core.Traces;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Tracevault.Core.Traces;
+using Tracevault.Core.Traces.Statistics;
 using Tracevault.Keys.Envelope;
 
 namespace Tracevault.Storage.Traces;
@@ -271,6 +272,9 @@ public sealed class ChunkWriter : IAsyncDisposable
                     Parallel.For(0, parts.Count, i => built[i] = BuildChunk(ids[i], account.Key, dataKey, dictionary, indexKey, parts[i], _cipher));
                 }
 
+                // The requests' statistics ride on the batch's chunk that is kept longest, sealed under the same data key.
+                var keeper = Array.IndexOf(built, built.MaxBy(c => c.MaxTime));
+                built[keeper] = built[keeper] with { Statistics = SealStatistics(account.Key, built[keeper].Id, dataKey, segments, _cipher) };
                 chunks.AddRange(built);
             }
             catch (Exception exception)
@@ -291,6 +295,14 @@ public sealed class ChunkWriter : IAsyncDisposable
         {
             write.Completion.TrySetException(exception);
         }
+    }
+
+    /// <summary>Tallies a batch's requests per minute, per service and per edge (whole traces of the batch assembled together), and seals each minute.</summary>
+    private static List<SealedMinuteStatistics> SealStatistics(string accountId, long chunkId, DataKey dataKey, List<ChunkSegment> segments, ChunkCipher cipher)
+    {
+        var collector = new StatisticsCollector();
+        collector.AddDocuments(segments.Select(s => (s.TraceId, s.Document)));
+        return [.. collector.Minutes.Select(minute => StatisticsCodec.Seal(accountId, chunkId, dataKey, minute, cipher))];
     }
 
     private static StoredChunk BuildChunk(long id, string accountId, DataKey dataKey, CompressionDictionary dictionary, byte[] indexKey, List<ChunkSegment> segments, ChunkCipher cipher)

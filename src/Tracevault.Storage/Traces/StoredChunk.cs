@@ -16,4 +16,10 @@ public sealed record StoredChunk(long Id, string AccountId, int Format, long Min
 {
     /// <summary>The compression dictionary its body names, or 0; stored beside it so retention knows which dictionaries are still used.</summary>
     public long DictionaryId { get; init; }
+
+    /// <summary>
+    /// The sealed per-minute statistics of the requests written with it (<see cref="StatisticsCodec"/>), stored in the same
+    /// transaction and kept as long as it is; set when it is written, empty when it is read.
+    /// </summary>
+    public IReadOnlyList<SealedMinuteStatistics> Statistics { get; init; } = [];
 }

@@ -45,6 +45,48 @@ internal sealed class FilterParser
         return root;
     }
 
+    /// <summary>
+    /// Parses an entity selector of <c>GetTimeSeriesServiceStatistics</c>: exactly one <c>service(...)</c>, <c>edge(..., ...)</c> or
+    /// <c>id(...)</c>, without a sub-filter; <paramref name="destination"/> is set for an edge only.
+    /// </summary>
+    public static ServiceSelector? ParseEntitySelector(string text, out ServiceSelector? destination)
+    {
+        var parser = new FilterParser(FilterTokenizer.Tokenize(text), groups: null);
+        destination = null;
+        ServiceSelector? source;
+        if (parser.Current.IsWord("service"))
+        {
+            parser.Advance();
+            parser.Expect(FilterTokenKind.OpenParen, "'(' after 'service'");
+            source = parser.Current.Kind == FilterTokenKind.CloseParen ? null : parser.ParseSelector();
+            parser.Expect(FilterTokenKind.CloseParen, "')' after the service");
+        }
+        else if (parser.Current.IsWord("edge"))
+        {
+            parser.Advance();
+            parser.Expect(FilterTokenKind.OpenParen, "'(' after 'edge'");
+            source = parser.ParseSelector();
+            parser.Expect(FilterTokenKind.Comma, "',' between the edge's source and destination");
+            destination = parser.ParseSelector();
+            parser.Expect(FilterTokenKind.CloseParen, "')' after the edge's destination");
+        }
+        else if (parser.Current.IsWord("id"))
+        {
+            source = parser.ParseSelector();
+        }
+        else
+        {
+            throw parser.Unexpected("service(...), edge(..., ...) or id(...)");
+        }
+
+        if (parser.Current.Kind != FilterTokenKind.End)
+        {
+            throw new FilterExpressionException(parser.Current.Position, $"unexpected {parser.Current.Describe()} after the entity selector");
+        }
+
+        return source;
+    }
+
     private FilterNode ParseOr()
     {
         var first = ParseAnd();

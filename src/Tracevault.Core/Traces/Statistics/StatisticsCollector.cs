@@ -1,0 +1,81 @@
+namespace Tracevault.Core.Traces.Statistics;
+
+/// <summary>Tallies the requests of assembled traces per minute, per service and per edge, naming them as the service graph does.</summary>
+/// <remarks>
+/// A request counts in the minute its entity started in. Each service's entities are its requests (an inferred service's are the
+/// subsegments that called it); each call between services is a request on their edge, described by the callee's segment, or by
+/// the caller's subsegment when the callee is inferred. The client node's edges are not kept. Not thread-safe.
+/// </remarks>
+public sealed class StatisticsCollector
+{
+    private readonly SortedDictionary<long, MinuteStatistics> _minutes = [];
+    private readonly long _fromMinute;
+    private readonly long _toMinute;
+
+    /// <summary>A collector of every minute.</summary>
+    public StatisticsCollector()
+        : this(long.MinValue, long.MaxValue)
+    {
+    }
+
+    /// <summary>A collector of the minutes in <c>[fromMinute, toMinute)</c> only.</summary>
+    public StatisticsCollector(long fromMinute, long toMinute)
+    {
+        _fromMinute = fromMinute;
+        _toMinute = toMinute;
+    }
+
+    /// <summary>The minutes with requests, oldest first.</summary>
+    public IReadOnlyCollection<MinuteStatistics> Minutes => _minutes.Values;
+
+    /// <summary>Tallies the segment documents of traces, assembling the documents of each trace together.</summary>
+    public void AddDocuments(IEnumerable<(string TraceId, ReadOnlyMemory<byte> Document)> documents)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
+        foreach (var trace in documents.GroupBy(d => d.TraceId, StringComparer.Ordinal))
+        {
+            Add(TraceAssembler.Assemble(trace.Key, trace.Select(d => d.Document)));
+        }
+    }
+
+    /// <summary>Tallies the requests of one trace.</summary>
+    public void Add(AssembledTrace trace)
+    {
+        ArgumentNullException.ThrowIfNull(trace);
+        foreach (var service in trace.Services)
+        {
+            var entity = new StatisticsEntity(service.Id, null);
+            foreach (var request in service.Entities)
+            {
+                Tally(entity, request);
+            }
+        }
+
+        foreach (var call in trace.Calls)
+        {
+            Tally(new StatisticsEntity(call.Caller.Id, call.Callee.Id), call.Entity);
+        }
+    }
+
+    private void Tally(StatisticsEntity entity, TraceEntity request)
+    {
+        if (request.ResponseTime is null)
+        {
+            return;
+        }
+
+        var minute = (long)Math.Floor(request.StartTime / 60) * 60;
+        if (minute < _fromMinute || minute >= _toMinute)
+        {
+            return;
+        }
+
+        if (!_minutes.TryGetValue(minute, out var statistics))
+        {
+            statistics = new MinuteStatistics(minute);
+            _minutes.Add(minute, statistics);
+        }
+
+        statistics.For(entity).Add(request);
+    }
+}
