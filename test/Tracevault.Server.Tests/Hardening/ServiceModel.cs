@@ -47,4 +47,59 @@ public sealed class ServiceModel
             return (member.Key, type, element);
         })];
     }
+
+    /// <summary>The error shapes the model lists for an operation.</summary>
+    public IReadOnlyList<string> Errors(string operation) =>
+        [.. _model["operations"]![operation]!["errors"]?.AsArray().Select(e => e!["shape"]!.GetValue<string>()) ?? []];
+
+    /// <summary>
+    /// The smallest input the model accepts for an operation: every required member, recursively, at its shape's minimum
+    /// (strings of the minimum length or an enum's first value, numbers at their minimum, timestamps written by <paramref name="timestamp"/>).
+    /// </summary>
+    public JsonObject MinimalInput(string operation, Func<JsonNode> timestamp) =>
+        _model["operations"]![operation]!["input"]?["shape"]?.GetValue<string>() is { } input
+            ? (JsonObject)MinimalValue(input, timestamp)
+            : [];
+
+    private JsonNode MinimalValue(string shapeName, Func<JsonNode> timestamp)
+    {
+        var shape = _model["shapes"]![shapeName]!;
+        var min = shape["min"] is { } m ? (long)m.GetValue<double>() : 0;
+        switch (shape["type"]!.GetValue<string>())
+        {
+            case "structure":
+                var structure = new JsonObject();
+                foreach (var required in shape["required"]?.AsArray() ?? [])
+                {
+                    var member = required!.GetValue<string>();
+                    structure[member] = MinimalValue(shape["members"]![member]!["shape"]!.GetValue<string>(), timestamp);
+                }
+
+                return structure;
+            case "list":
+                var list = new JsonArray();
+                for (var i = 0; i < Math.Max(min, 1); i++)
+                {
+                    list.Add(MinimalValue(shape["member"]!["shape"]!.GetValue<string>(), timestamp));
+                }
+
+                return list;
+            case "map":
+                return new JsonObject();
+            case "string":
+                return shape["enum"] is JsonArray values ? JsonValue.Create(values[0]!.GetValue<string>())! : JsonValue.Create(new string('x', (int)Math.Max(min, 1)))!;
+            case "integer" or "long":
+                return JsonValue.Create(Math.Max(min, 1))!;
+            case "double" or "float":
+                return JsonValue.Create(Math.Max(min, 0))!;
+            case "boolean":
+                return JsonValue.Create(false)!;
+            case "timestamp":
+                return timestamp();
+            case "blob":
+                return JsonValue.Create("eA==")!;
+            default:
+                throw new NotSupportedException($"Shape {shapeName} has a type the walk does not know.");
+        }
+    }
 }
