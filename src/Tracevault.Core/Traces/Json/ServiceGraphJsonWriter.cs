@@ -60,7 +60,7 @@ public static class ServiceGraphJsonWriter
         writer.WriteNumber("StartTime", service.StartTime);
         writer.WriteNumber("EndTime", service.EndTime);
         WriteEdges(writer, service.Edges);
-        WriteStatistics(writer, service.SummaryStatistics);
+        WriteStatistics(writer, "SummaryStatistics", service.SummaryStatistics);
         WriteHistogram(writer, "DurationHistogram", service.DurationHistogram);
         WriteHistogram(writer, "ResponseTimeHistogram", service.ResponseTimeHistogram);
         writer.WriteEndObject();
@@ -76,7 +76,7 @@ public static class ServiceGraphJsonWriter
         writer.WriteNumber("ReferenceId", edge.ReferenceId);
         writer.WriteNumber("StartTime", edge.StartTime);
         writer.WriteNumber("EndTime", edge.EndTime);
-        WriteStatistics(writer, edge.SummaryStatistics);
+        WriteStatistics(writer, "SummaryStatistics", edge.SummaryStatistics);
         WriteHistogram(writer, "ResponseTimeHistogram", edge.ResponseTimeHistogram);
         writer.WriteStartArray("Aliases");
         writer.WriteEndArray();
@@ -94,9 +94,12 @@ public static class ServiceGraphJsonWriter
         writer.WriteEndArray();
     }
 
-    private static void WriteStatistics(Utf8JsonWriter writer, RequestStatistics statistics)
+    /// <summary>Writes X-Ray's summary statistics (ok, error, fault counts and total response time) as the member <paramref name="name"/>.</summary>
+    public static void WriteStatistics(Utf8JsonWriter writer, string name, RequestStatistics statistics)
     {
-        writer.WriteStartObject("SummaryStatistics");
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(statistics);
+        writer.WriteStartObject(name);
         writer.WriteNumber("OkCount", statistics.OkCount);
         writer.WriteStartObject("ErrorStatistics");
         writer.WriteNumber("ThrottleCount", statistics.ErrorStatistics.ThrottleCount);
@@ -112,8 +115,11 @@ public static class ServiceGraphJsonWriter
         writer.WriteEndObject();
     }
 
-    private static void WriteHistogram(Utf8JsonWriter writer, string name, IReadOnlyList<HistogramEntry> histogram)
+    /// <summary>Writes a response-time histogram (<c>Value</c>, <c>Count</c> entries) as the member <paramref name="name"/>.</summary>
+    public static void WriteHistogram(Utf8JsonWriter writer, string name, IEnumerable<HistogramEntry> histogram)
     {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(histogram);
         writer.WriteStartArray(name);
         foreach (var entry in histogram)
         {

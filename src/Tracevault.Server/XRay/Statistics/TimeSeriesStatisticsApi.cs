@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Tracevault.Core.Traces.Filters;
-using Tracevault.Core.Traces.Graphs;
+using Tracevault.Core.Traces.Json;
 using Tracevault.Core.Traces.Statistics;
 using Tracevault.Keys.Envelope;
 using Tracevault.Server.Http;
@@ -97,7 +97,7 @@ public sealed class TimeSeriesStatisticsApi
 
                 writer.WriteStartObject();
                 writer.WriteNumber("Timestamp", entry.Start);
-                WriteStatistics(writer, selector.PicksEdges ? "EdgeSummaryStatistics" : "ServiceSummaryStatistics", merged.ToStatistics());
+                ServiceGraphJsonWriter.WriteStatistics(writer, selector.PicksEdges ? "EdgeSummaryStatistics" : "ServiceSummaryStatistics", merged.ToStatistics());
                 if (forecast)
                 {
                     var history = Enumerable.Range(1, FaultForecast.HistoryPeriods)
@@ -112,16 +112,7 @@ public sealed class TimeSeriesStatisticsApi
                     writer.WriteEndObject();
                 }
 
-                writer.WriteStartArray("ResponseTimeHistogram");
-                foreach (var bucket in merged.ToHistogram())
-                {
-                    writer.WriteStartObject();
-                    writer.WriteNumber("Value", bucket.Value);
-                    writer.WriteNumber("Count", bucket.Count);
-                    writer.WriteEndObject();
-                }
-
-                writer.WriteEndArray();
+                ServiceGraphJsonWriter.WriteHistogram(writer, "ResponseTimeHistogram", merged.ToHistogram());
                 writer.WriteEndObject();
             }
 
@@ -134,24 +125,6 @@ public sealed class TimeSeriesStatisticsApi
 
             writer.WriteEndObject();
         }).ConfigureAwait(false);
-    }
-
-    private static void WriteStatistics(Utf8JsonWriter writer, string name, RequestStatistics statistics)
-    {
-        writer.WriteStartObject(name);
-        writer.WriteNumber("OkCount", statistics.OkCount);
-        writer.WriteStartObject("ErrorStatistics");
-        writer.WriteNumber("ThrottleCount", statistics.ErrorStatistics.ThrottleCount);
-        writer.WriteNumber("OtherCount", statistics.ErrorStatistics.OtherCount);
-        writer.WriteNumber("TotalCount", statistics.ErrorStatistics.TotalCount);
-        writer.WriteEndObject();
-        writer.WriteStartObject("FaultStatistics");
-        writer.WriteNumber("OtherCount", statistics.FaultStatistics.OtherCount);
-        writer.WriteNumber("TotalCount", statistics.FaultStatistics.TotalCount);
-        writer.WriteEndObject();
-        writer.WriteNumber("TotalCount", statistics.TotalCount);
-        writer.WriteNumber("TotalResponseTime", statistics.TotalResponseTime);
-        writer.WriteEndObject();
     }
 
     private static (double Start, double End) ReadTimeRange(JsonElement root)
