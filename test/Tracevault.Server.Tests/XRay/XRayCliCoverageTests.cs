@@ -130,7 +130,9 @@ public sealed class XRayCliCoverageTests : IAsyncLifetime
 
         var summaries = await CliAsync("get-insight-summaries", "--group-name", GroupName, "--start-time", Text(rise - 3600), "--end-time", Text(rise + 3600));
         var summary = Assert.Single(summaries["InsightSummaries"]!.AsArray())!;
-        Assert.Equal(("payments", "ACTIVE", arn), ((string)summary["RootCauseServiceId"]!["Name"]!, (string)summary["State"]!, (string)summary["GroupARN"]!));
+        Assert.Equal(("payments", arn), ((string)summary["RootCauseServiceId"]!["Name"]!, (string)summary["GroupARN"]!));
+        // The server's own evaluator goes on each minute: on a slow machine two quiet minutes may have closed it by now.
+        Assert.Contains((string)summary["State"]!, new[] { "ACTIVE", "CLOSED" });
         await CliErrorAsync("InvalidRequestException", "Group not found", "get-insight-summaries", "--group-name", "nothing-here",
             "--start-time", Text(rise - 3600), "--end-time", Text(rise + 3600));
 
@@ -142,9 +144,8 @@ public sealed class XRayCliCoverageTests : IAsyncLifetime
         await CliErrorAsync("InvalidRequestException", $"Insight {unknown} not found", "get-insight", "--insight-id", unknown);
 
         var events = await CliAsync("get-insight-events", "--insight-id", id);
-        var opened = Assert.Single(events["InsightEvents"]!.AsArray())!;
-        // Recorded when the minute that opened it ended.
-        Assert.Equal(rise + 60, Seconds(opened["EventTime"]!));
+        // The event that opened it, recorded when the minute of the rise ended (one may follow if it closed meanwhile).
+        var opened = Assert.Single(events["InsightEvents"]!.AsArray(), e => Seconds(e!["EventTime"]!) == rise + 60)!;
         Assert.Equal(15, (int)opened["RootCauseServiceRequestImpactStatistics"]!["FaultCount"]!);
         await CliErrorAsync("InvalidRequestException", "MaxResults must be a whole number from 1 to 50", "get-insight-events", "--insight-id", id, "--max-results", "51");
 
