@@ -122,12 +122,71 @@ public sealed class XRayIngestApi
     {
         request.AuthorizeByIdentity();
         using var body = request.ReadJson();
-        if (!body.RootElement.TryGetProperty("TelemetryRecords", out var records) || records.ValueKind != JsonValueKind.Array)
+        var root = body.RootElement;
+        if (!root.TryGetProperty("TelemetryRecords", out var records) || records.ValueKind != JsonValueKind.Array)
         {
             throw new ApiException("InvalidRequestException", "TelemetryRecords is required and must be a list.");
         }
 
+        // Nothing of the records is kept, but they are refused as X-Ray refuses them: the model's shapes and lengths.
+        foreach (var record in records.EnumerateArray())
+        {
+            CheckTelemetryRecord(record);
+        }
+
+        CheckOptionalString(root, "EC2InstanceId", 20);
+        CheckOptionalString(root, "Hostname", 255);
+        CheckOptionalString(root, "ResourceARN", 500);
         await ApiResponses.WriteEmptyAsync(request).ConfigureAwait(false);
+    }
+
+    private static void CheckTelemetryRecord(JsonElement record)
+    {
+        if (record.ValueKind != JsonValueKind.Object)
+        {
+            throw new ApiException("InvalidRequestException", "Each entry of TelemetryRecords must be an object.");
+        }
+
+        if (!record.TryGetProperty("Timestamp", out var timestamp) || timestamp.ValueKind != JsonValueKind.Number)
+        {
+            throw new ApiException("InvalidRequestException", "Each telemetry record needs a Timestamp, as epoch seconds.");
+        }
+
+        foreach (var count in new[] { "SegmentsReceivedCount", "SegmentsSentCount", "SegmentsSpilloverCount", "SegmentsRejectedCount" })
+        {
+            CheckOptionalInteger(record, count);
+        }
+
+        if (record.TryGetProperty("BackendConnectionErrors", out var errors) && errors.ValueKind != JsonValueKind.Null)
+        {
+            if (errors.ValueKind != JsonValueKind.Object)
+            {
+                throw new ApiException("InvalidRequestException", "BackendConnectionErrors must be an object.");
+            }
+
+            foreach (var count in new[] { "TimeoutCount", "ConnectionRefusedCount", "HTTPCode4XXCount", "HTTPCode5XXCount", "UnknownHostCount", "OtherCount" })
+            {
+                CheckOptionalInteger(errors, count);
+            }
+        }
+    }
+
+    private static void CheckOptionalInteger(JsonElement parent, string member)
+    {
+        if (parent.TryGetProperty(member, out var element) && element.ValueKind != JsonValueKind.Null
+            && (element.ValueKind != JsonValueKind.Number || !element.TryGetInt32(out _)))
+        {
+            throw new ApiException("InvalidRequestException", $"{member} must be a whole number.");
+        }
+    }
+
+    private static void CheckOptionalString(JsonElement parent, string member, int maxLength)
+    {
+        if (parent.TryGetProperty(member, out var element) && element.ValueKind != JsonValueKind.Null
+            && (element.ValueKind != JsonValueKind.String || element.GetString()!.Length > maxLength))
+        {
+            throw new ApiException("InvalidRequestException", $"{member} must be a string of at most {maxLength} characters.");
+        }
     }
 
     /// <summary>Reads <c>TraceSegmentDocuments</c> as the UTF-8 bytes of each document, unescaped, without building a DOM.</summary>
