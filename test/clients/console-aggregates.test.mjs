@@ -113,3 +113,47 @@ test('the service map counts every one of 2,000 traces of the range and its node
   assert.ok(await page.locator('#trace-table tr[data-trace-id]').count() > 0, 'the service\'s traces are listed');
   await shot('map-to-traces');
 });
+
+test('the Traces page draws every trace of the range by response time; the slowest bar lists exactly its traces', async () => {
+  // A range of ten whole minutes three hours ago, holding only these 60 traces of a known latency mix.
+  const from = (Math.floor(Date.now() / 60_000) - 180) * 60;
+  const mix = [[30, 0.003], [20, 0.3], [7, 1.5], [3, 7]];
+  const documents = [];
+  const slowest = [];
+  let n = 0;
+  for (const [count, seconds] of mix) {
+    for (let i = 0; i < count; i++, n++) {
+      const docs = trace(from + 30 + (n * 4), seconds, { service: 'checkout', callee: 'stock', fault: seconds === 7 && i === 0 });
+      documents.push(...docs);
+      if (seconds === 7) {
+        slowest.push(docs[0].trace_id);
+      }
+    }
+  }
+  await send(documents);
+
+  const minute = (seconds) => new Date(seconds * 1000).toISOString().slice(0, 16);
+  const range = `range=custom&start=${minute(from)}&end=${minute(from + 600)}`;
+  await until(`${endpoint}/console/traces?${range}`, '#histogram-total', (t) => t === '60', 'the histogram counting 60 traces');
+  const bars = page.locator('svg#response-times g.bar');
+  const counts = await bars.evaluateAll((gs) => gs.map((g) => [Number(g.dataset.bucket), Number(g.dataset.count)]).filter(([, c]) => c > 0));
+  // Buckets of the kept statistics: 0.003 s in (2 ms, 5 ms], 0.3 s in (200 ms, 500 ms], 1.5 s in (1 s, 2 s], 7 s in (5 s, 10 s].
+  assert.deepEqual(counts, [[2, 30], [8, 20], [10, 7], [12, 3]]);
+  assert.equal(counts.reduce((sum, [, c]) => sum + c, 0), 60, 'the bars add up to the traces of the range');
+  assert.equal(await page.locator('#histogram-fault').innerText(), '1');
+  await shot('histogram');
+
+  await Promise.all([page.waitForNavigation(), bars.last().locator('rect.bar-fill').click()]);
+  const url = new URL(page.url());
+  assert.equal(url.searchParams.get('filter'), 'responsetime > 5 AND responsetime <= 10');
+  assert.equal(url.searchParams.get('range'), 'custom');
+  assert.equal(url.searchParams.get('start'), minute(from));
+  const listed = await page.locator('#trace-table tr[data-trace-id]').evaluateAll((rows) => rows.map((r) => r.dataset.traceId));
+  assert.deepEqual(listed.sort(), [...slowest].sort(), 'exactly the slowest bar\'s traces are listed');
+  // Read from the matching traces now, the bar splits by outcome.
+  assert.equal(await page.locator('#histogram-total').innerText(), '3');
+  const bar = page.locator('svg#response-times g.bar[data-bucket="12"]');
+  assert.equal(await bar.getAttribute('data-ok'), '2');
+  assert.equal(await bar.getAttribute('data-fault'), '1');
+  await shot('histogram-slowest');
+});
