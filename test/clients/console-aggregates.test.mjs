@@ -112,6 +112,19 @@ test('the service map counts every one of 2,000 traces of the range and its node
   assert.equal(await page.locator('#filter').inputValue(), 'service("gateway")');
   assert.ok(await page.locator('#trace-table tr[data-trace-id]').count() > 0, 'the service\'s traces are listed');
   await shot('map-to-traces');
+
+  // A node's panel: its own response-time histogram, each bar a link to the traces in which it answered in that time.
+  await page.goto(map);
+  await Promise.all([page.waitForNavigation(), page.locator('svg#service-map a.node-details[data-service="gateway"] text').click()]);
+  assert.equal(new URL(page.url()).searchParams.get('service'), 'gateway');
+  assert.equal(await page.locator('#node-histogram-total').innerText(), '2,000');
+  const bars = await page.locator('#node-panel g.bar').evaluateAll((gs) => gs.map((g) => Number(g.dataset.count)));
+  assert.deepEqual(bars, [2000], 'every gateway request took 50 ms: one bar');
+  await shot('map-node-panel');
+  await Promise.all([page.waitForNavigation(), page.locator('#node-panel g.bar rect.bar-fill').click()]);
+  const filter = new URL(page.url()).searchParams.get('filter');
+  assert.match(filter, /^service\("gateway"\) \{ responsetime > [0-9.]+ AND responsetime <= [0-9.]+ \}$/);
+  assert.ok(await page.locator('#trace-table tr[data-trace-id]').count() > 0, 'the bar\'s traces are listed');
 });
 
 test('the Traces page draws every trace of the range by response time; the slowest bar lists exactly its traces', async () => {

@@ -38,6 +38,19 @@ public sealed class ResponseTimeHistogram
         return histogram;
     }
 
+    /// <summary>A histogram of a service graph's response-time entries, each counted in the bucket of its value (exact for the kept statistics' own buckets).</summary>
+    public static ResponseTimeHistogram FromEntries(IEnumerable<Core.Traces.Graphs.HistogramEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var histogram = new ResponseTimeHistogram();
+        foreach (var entry in entries)
+        {
+            histogram._counts[ResponseTimeBuckets.IndexOf(entry.Value)] += entry.Count;
+        }
+
+        return histogram;
+    }
+
     /// <summary>A histogram of trace summaries, each counted by its response time and outcome (fault, else throttle, else error, else ok); one without a response time is left out.</summary>
     public static ResponseTimeHistogram FromSummaries(IEnumerable<TraceSummary> summaries)
     {
@@ -62,6 +75,13 @@ public sealed class ResponseTimeHistogram
     public static string FilterFor(int bucket, string filter)
     {
         ArgumentNullException.ThrowIfNull(filter);
+        var own = Bounds(bucket);
+        return string.IsNullOrWhiteSpace(filter) ? own : "(" + filter + ") AND " + own;
+    }
+
+    /// <summary>The test of bucket <paramref name="bucket"/>'s response times, e.g. <c>responsetime &gt; 0.02 AND responsetime &lt;= 0.05</c>.</summary>
+    public static string Bounds(int bucket)
+    {
         var bounds = ResponseTimeBuckets.UpperBounds;
         var parts = new List<string>();
         if (bucket > 0)
@@ -74,27 +94,26 @@ public sealed class ResponseTimeHistogram
             parts.Add("responsetime <= " + bounds[bucket].ToString(CultureInfo.InvariantCulture));
         }
 
-        var own = string.Join(" AND ", parts);
-        return string.IsNullOrWhiteSpace(filter) ? own : "(" + filter + ") AND " + own;
+        return string.Join(" AND ", parts);
     }
 
-    /// <summary>The bars from the fastest to the slowest bucket with traces (the empty ones between drawn empty), each a link to the Traces page narrowed to it.</summary>
-    public TrustedHtml Render(IQueryCollection query, string filter, TrustedHtml caption)
+    /// <summary>The bars from the fastest to the slowest bucket with traces (the empty ones between drawn empty), each a link to the Traces page with <paramref name="filterFor"/>'s filter of its bucket.</summary>
+    public TrustedHtml Render(IQueryCollection query, Func<int, string> filterFor, TrustedHtml caption, string id = "histogram")
     {
         ArgumentNullException.ThrowIfNull(query);
-        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentNullException.ThrowIfNull(filterFor);
         var html = new HtmlWriter();
         var used = Enumerable.Range(0, _counts.Length).Where(i => _counts[i] > 0).ToList();
         if (used.Count == 0)
         {
-            return html.Append($"<section class=\"panel histogram\" id=\"histogram\"><h2>Response time</h2>{caption}<p class=\"empty\">No completed traces.</p></section>").ToHtml();
+            return html.Append($"<section class=\"panel histogram\" id=\"{id}\"><h2>Response time</h2>{caption}<p class=\"empty\">No completed traces.</p></section>").ToHtml();
         }
 
         var (first, last) = (used[0], used[^1]);
         var most = used.Max(i => _counts[i]);
         var height = ((last - first + 1) * RowHeight) + 8;
         html.Append($"""
-            <section class="panel histogram" id="histogram">
+            <section class="panel histogram" id="{id}">
             <h2>Response time</h2>
             {caption}
             <svg class="response-times" id="response-times" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {Width:0} {height:0}" width="{Width:0}" height="{height:0}" role="img" aria-label="Response-time histogram">
@@ -106,7 +125,7 @@ public sealed class ResponseTimeHistogram
             var outcomes = HasOutcomes
                 ? $"ok {Count(_outcomes[i, 0])} · error {Count(_outcomes[i, 1])} · fault {Count(_outcomes[i, 2])} · throttle {Count(_outcomes[i, 3])}"
                 : "";
-            var href = ConsoleNavigation.Link("/console/traces", query, new KeyValuePair<string, string?>("filter", FilterFor(i, filter)));
+            var href = ConsoleNavigation.Link("/console/traces", query, new KeyValuePair<string, string?>("filter", filterFor(i)));
             html.Append($"""
                 <a class="bar-link" href="{href}">
                 <g class="bar" data-bucket="{i}" data-count="{_counts[i]}" data-ok="{_outcomes[i, 0]}" data-error="{_outcomes[i, 1]}" data-fault="{_outcomes[i, 2]}" data-throttle="{_outcomes[i, 3]}">

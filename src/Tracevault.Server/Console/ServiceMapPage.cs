@@ -86,6 +86,7 @@ public sealed class ServiceMapPage
             html.Raw(nodes.Count == 0
                 ? new HtmlWriter().Append($"<p class=\"empty\" id=\"no-services\">No traces in this range.</p>").ToHtml()
                 : RenderMap(nodes, context.Request.Query));
+            html.Raw(RenderPanel(nodes, context.Request.Query));
         }
         catch (ApiException exception)
         {
@@ -110,6 +111,26 @@ public sealed class ServiceMapPage
         ApiRequest.AuthorizeByIdentity(caller, ApiProtocol.XRay, Action, _groups.ResourceFor(account, group, null, found));
         var text = (found ?? throw GroupService.NotFound()).FilterExpression;
         return text is null ? null : _groups.ParseFilter(account, text);
+    }
+
+    /// <summary>The panel of the node named by <c>?service=</c>: its statistics and its response-time histogram, each bar a link to its traces in that bucket.</summary>
+    public static TrustedHtml RenderPanel(IReadOnlyList<ServiceGraphNode> nodes, IQueryCollection query)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        ArgumentNullException.ThrowIfNull(query);
+        var name = query["service"].ToString();
+        var node = name.Length == 0 ? null : nodes.FirstOrDefault(n => !n.Client && n.Service.Name == name);
+        if (node is null)
+        {
+            return new TrustedHtml(string.Empty);
+        }
+
+        var service = "service(" + Quoted(node.Service.Name) + ")";
+        var histogram = ResponseTimeHistogram.FromEntries(node.ResponseTimeHistogram);
+        var caption = new HtmlWriter().Append($"""
+            <p class="histogram-caption"><strong>{node.Service.ToString()}</strong>: {Statistics(node.SummaryStatistics)}. Its <strong id="node-histogram-total">{ConsoleFormat.Count(histogram.Total)}</strong> requests by response time (its own segments'); each bar lists the traces in which it answered in that time. <a href="{TracesLink(query, service)}" id="node-traces">All its traces</a> · <a href="{ConsoleNavigation.Link("/console/map", query)}" id="node-close">Close</a></p>
+            """).ToHtml();
+        return histogram.Render(query, i => service + " { " + ResponseTimeHistogram.Bounds(i) + " }", caption, "node-panel");
     }
 
     /// <summary>The whole minutes of kept statistics a range touches: <c>[from, to)</c> in epoch seconds.</summary>
@@ -220,6 +241,7 @@ public sealed class ServiceMapPage
                 <text class="node-stats minor" x="12" y="70">{Shares(stats)}</text>
                 </g>
                 </a>
+                <a class="node-details" href="{ConsoleNavigation.Link("/console/map", query ?? QueryCollection.Empty, new KeyValuePair<string, string?>("service", node.Service.Name))}#node-panel" data-service="{node.Service.Name}"><text x="{x + w - 10:0.#}" y="{y + 38:0.#}" text-anchor="end">histogram ›</text></a>
                 """);
         }
 

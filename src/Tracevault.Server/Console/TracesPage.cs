@@ -144,7 +144,7 @@ public sealed class TracesPage
             var caption = new HtmlWriter().Append($"""
                 <p class="histogram-caption" id="histogram-caption"><strong id="histogram-total">{ConsoleFormat.Count(histogram.Total)}</strong> traces of {ConsoleFormat.Time(DateTimeOffset.FromUnixTimeSeconds(from))} to {ConsoleFormat.Time(DateTimeOffset.FromUnixTimeSeconds(to))} (whole minutes), each by the response time of its entry segment (the first service it reached), from the statistics kept at ingest: ok <span id="histogram-ok">{ConsoleFormat.Count(entries.Ok)}</span> · error {ConsoleFormat.Count(entries.OtherErrors)} · fault <span id="histogram-fault">{ConsoleFormat.Count(entries.Faults)}</span> · throttle {ConsoleFormat.Count(entries.Throttles)}. A filter splits each bar by outcome.{(read.Unreadable > 0 ? $" {read.Unreadable} minutes could not be read (their key cannot be used by you) and are left out." : "")}</p>
                 """).ToHtml();
-            return histogram.Render(context.Request.Query, filterText, caption);
+            return histogram.Render(context.Request.Query, i => ResponseTimeHistogram.FilterFor(i, filterText), caption);
         }
 
         var page = await _queries.FindSummariesPageAsync(caller, range.StartSeconds, range.EndSeconds, filter, null, HistogramTraceLimit, HistogramTraceLimit, context.RequestAborted).ConfigureAwait(false);
@@ -153,7 +153,7 @@ public sealed class TracesPage
         var matchedCaption = new HtmlWriter().Append($"""
             <p class="histogram-caption" id="histogram-caption"><strong id="histogram-total">{ConsoleFormat.Count(matched.Total)}</strong> matching traces of {ConsoleFormat.Count(page.Processed)} read, {ConsoleFormat.Time(range.Start)} to {ConsoleFormat.Time(range.End)}, by the response time of the trace's root segment.{bounded}</p>
             """).ToHtml();
-        return matched.Render(context.Request.Query, filterText, matchedCaption);
+        return matched.Render(context.Request.Query, i => ResponseTimeHistogram.FilterFor(i, filterText), matchedCaption);
     }
 
     /// <summary>The filter's error, with a caret under the character where the problem was found.</summary>
