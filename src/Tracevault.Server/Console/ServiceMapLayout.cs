@@ -39,7 +39,8 @@ public sealed class ServiceMapLayout
     public (double X, double Y) Position(int referenceId) => _positions[referenceId];
 
     /// <summary>
-    /// Lays out the nodes: each node's column is the longest call path to it from a root; rows are ordered by name. The client
+    /// Lays out the nodes: each node's column is the longest call path to it from a root (its call depth); in a column, rows follow
+    /// the mean row of the node's callers to the left, then the name, so calls seldom cross. The client
     /// node, when there is one, has the first column to itself, the root services it calls the next.
     /// </summary>
     public static ServiceMapLayout Arrange(IReadOnlyList<ServiceGraphNode> all)
@@ -88,13 +89,26 @@ public sealed class ServiceMapLayout
             (first, rows) = (1, 1);
         }
 
+        // Column by column from the left, each node's row follows the mean row of its callers in the columns before (the first
+        // column, and nodes without such callers, by name): a callee sits beside its callers, so calls seldom cross.
+        var callers = nodes.SelectMany(n => n.Edges.Where(e => e.ReferenceId != n.ReferenceId).Select(e => (Caller: n.ReferenceId, Callee: e.ReferenceId)))
+            .ToLookup(c => c.Callee, c => c.Caller);
+        var rowOf = new Dictionary<int, int>();
         var columns = first;
         foreach (var column in nodes.GroupBy(n => layer[n.ReferenceId] + first).OrderBy(g => g.Key))
         {
             var row = 0;
-            foreach (var node in column.OrderBy(n => n.Service.Name, StringComparer.Ordinal).ThenBy(n => n.ReferenceId))
+            var ordered = column
+                .Select(n => (Node: n, Rows: callers[n.ReferenceId].Where(rowOf.ContainsKey).Select(c => rowOf[c]).ToList()))
+                .OrderBy(n => n.Rows.Count == 0 ? double.MaxValue : n.Rows.Average())
+                .ThenBy(n => n.Node.Service.Name, StringComparer.Ordinal)
+                .ThenBy(n => n.Node.ReferenceId)
+                .Select(n => n.Node)
+                .ToList();
+            foreach (var node in ordered)
             {
                 positions[node.ReferenceId] = (Margin + column.Key * ColumnPitch, Margin + row * RowPitch);
+                rowOf[node.ReferenceId] = row;
                 row++;
             }
 

@@ -3,10 +3,12 @@ using Tracevault.Core.Traces.Graphs;
 using Tracevault.Server.Http;
 using Tracevault.Server.XRay;
 using Tracevault.Server.XRay.Groups;
+using Tracevault.Storage.Traces;
 
 namespace Tracevault.Server.Console;
 
-/// <summary>The service map: the services of a time range as nodes and their calls as edges, each with requests, average latency and error and fault shares, drawn as SVG.</summary>
+/// <summary>The service map: the services of a time range as nodes and their calls as edges, each with requests, average latency and error, fault and throttle shares, drawn as SVG.</summary>
+/// <remarks>Without a group it is built from the kept per-minute statistics (every trace of the range); scoped to a group, whose filter is a test on whole traces, from the newest traces of the range.</remarks>
 public sealed class ServiceMapPage
 {
     /// <summary>The most traces one map is drawn from: the newest of the range.</summary>
@@ -24,11 +26,13 @@ public sealed class ServiceMapPage
     private readonly GroupService _groups;
     private readonly ConsoleLayout _layout;
     private readonly TimeProvider _time;
+    private readonly StatisticsReader _statistics;
 
     /// <summary>Creates the page.</summary>
-    public ServiceMapPage(XRayQueryApi queries, GroupService groups, ConsoleLayout layout, TimeProvider time)
+    public ServiceMapPage(XRayQueryApi queries, GroupService groups, ConsoleLayout layout, TimeProvider time, StatisticsReader statistics)
     {
         _queries = queries;
+        _statistics = statistics;
         _groups = groups;
         _layout = layout;
         _time = time;
@@ -58,12 +62,31 @@ public sealed class ServiceMapPage
         {
             var caller = session.CallerFor(context);
             var groupFilter = AuthorizeGroup(caller, group);
-            // The newest traces of the range, not all of them: the page stays quick however much the range holds.
-            var (nodes, traces) = await _queries.BuildRecentServiceGraphAsync(caller, range.StartSeconds, range.EndSeconds, MaxTraces, MaxExtraReads, groupFilter, context.RequestAborted).ConfigureAwait(false);
-            html.Append($"<p class=\"counts\" id=\"map-counts\"><strong>{ConsoleFormat.Count(nodes.Count(n => !n.Client))}</strong> services, <strong>{ConsoleFormat.Count(nodes.Sum(n => n.Edges.Count))}</strong> connections, from the newest <strong id=\"map-traces\">{ConsoleFormat.Count(traces)}</strong> traces{(group.Length > 0 ? " of group " + group : "")} of {ConsoleFormat.Time(range.Start)} to {ConsoleFormat.Time(range.End)}.</p>");
+            IReadOnlyList<ServiceGraphNode> nodes;
+            if (group.Length == 0)
+            {
+                // Every trace of the range, from the statistics kept at ingest: no segment is read.
+                var (from, to) = StatisticsMinutes(range);
+                var read = await _statistics.ReadAsync(caller.AccountId, from, to, caller, context.RequestAborted).ConfigureAwait(false);
+                var map = AggregateServiceMap.Build(read.Minutes);
+                nodes = map.Nodes;
+                html.Append($"<p class=\"counts\" id=\"map-counts\"><strong>{ConsoleFormat.Count(nodes.Count(n => !n.Client))}</strong> services, <strong>{ConsoleFormat.Count(nodes.Where(n => !n.Client).Sum(n => n.Edges.Count))}</strong> connections, from every trace of {ConsoleFormat.Time(DateTimeOffset.FromUnixTimeSeconds(from))} to {ConsoleFormat.Time(DateTimeOffset.FromUnixTimeSeconds(to))} (whole minutes): <strong id=\"map-requests\">{ConsoleFormat.Count(map.Entries.Total)}</strong> entry requests.</p>");
+                if (read.Unreadable > 0)
+                {
+                    html.Append($"<p class=\"partial\" id=\"map-unreadable\" role=\"status\">{ConsoleFormat.Count(read.Unreadable)} minutes of statistics could not be read (their key cannot be used by you) and are left out.</p>");
+                }
+            }
+            else
+            {
+                // The newest traces of the range, not all of them: the page stays quick however much the range holds.
+                (nodes, var traces) = await _queries.BuildRecentServiceGraphAsync(caller, range.StartSeconds, range.EndSeconds, MaxTraces, MaxExtraReads, groupFilter, context.RequestAborted).ConfigureAwait(false);
+                html.Append($"<p class=\"counts\" id=\"map-counts\"><strong>{ConsoleFormat.Count(nodes.Count(n => !n.Client))}</strong> services, <strong>{ConsoleFormat.Count(nodes.Sum(n => n.Edges.Count))}</strong> connections, from the newest <strong id=\"map-traces\">{ConsoleFormat.Count(traces)}</strong> traces of group {group} of {ConsoleFormat.Time(range.Start)} to {ConsoleFormat.Time(range.End)}.</p>");
+            }
+
             html.Raw(nodes.Count == 0
                 ? new HtmlWriter().Append($"<p class=\"empty\" id=\"no-services\">No traces in this range.</p>").ToHtml()
-                : RenderMap(nodes));
+                : RenderMap(nodes, context.Request.Query));
+            html.Raw(RenderPanel(nodes, context.Request.Query));
         }
         catch (ApiException exception)
         {
@@ -90,8 +113,42 @@ public sealed class ServiceMapPage
         return text is null ? null : _groups.ParseFilter(account, text);
     }
 
-    /// <summary>The map as an SVG picture: edges under nodes, each labelled with its statistics.</summary>
-    public static TrustedHtml RenderMap(IReadOnlyList<ServiceGraphNode> nodes)
+    /// <summary>The panel of the node named by <c>?service=</c>: its statistics and its response-time histogram, each bar a link to its traces in that bucket.</summary>
+    public static TrustedHtml RenderPanel(IReadOnlyList<ServiceGraphNode> nodes, IQueryCollection query)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        ArgumentNullException.ThrowIfNull(query);
+        var name = query["service"].ToString();
+        var node = name.Length == 0 ? null : nodes.FirstOrDefault(n => !n.Client && n.Service.Name == name);
+        if (node is null)
+        {
+            return new TrustedHtml(string.Empty);
+        }
+
+        var service = "service(" + Quoted(node.Service.Name) + ")";
+        var histogram = ResponseTimeHistogram.FromEntries(node.ResponseTimeHistogram);
+        var caption = new HtmlWriter().Append($"""
+            <p class="histogram-caption"><strong>{node.Service.ToString()}</strong>: {Statistics(node.SummaryStatistics)}. Its <strong id="node-histogram-total">{ConsoleFormat.Count(histogram.Total)}</strong> requests by response time (its own segments'); each bar lists the traces in which it answered in that time. <a href="{TracesLink(query, service)}" id="node-traces">All its traces</a> · <a href="{ConsoleNavigation.Link("/console/map", query)}" id="node-close">Close</a></p>
+            """).ToHtml();
+        return histogram.Render(query, i => service + " { " + ResponseTimeHistogram.Bounds(i) + " }", caption, "node-panel");
+    }
+
+    /// <summary>The whole minutes of kept statistics a range touches: <c>[from, to)</c> in epoch seconds.</summary>
+    public static (long From, long To) StatisticsMinutes(ConsoleTimeRange range)
+    {
+        ArgumentNullException.ThrowIfNull(range);
+        return ((long)Math.Floor(range.StartSeconds / 60) * 60, (long)Math.Ceiling(range.EndSeconds / 60) * 60);
+    }
+
+    /// <summary>A filter expression's quoted string: the text with quotes and backslashes escaped.</summary>
+    public static string Quoted(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+    }
+
+    /// <summary>The map as an SVG picture: edges under nodes, each labelled with its statistics and, given the page's query, a link to the Traces page filtered to it.</summary>
+    public static TrustedHtml RenderMap(IReadOnlyList<ServiceGraphNode> nodes, IQueryCollection? query = null)
     {
         ArgumentNullException.ThrowIfNull(nodes);
         var layout = ServiceMapLayout.Arrange(nodes);
@@ -136,13 +193,16 @@ public sealed class ServiceMapPage
                     (labelX, labelY) = ((x1 + (3 * c1x) + (3 * c2x) + x2) / 8, ((y1 * 4) + (y2 * 4)) / 8);
                 }
 
+                var edgeFilter = node.Client ? "service(" + Quoted(target.Service.Name) + ")" : "edge(" + Quoted(node.Service.Name) + ", " + Quoted(target.Service.Name) + ")";
                 html.Append($"""
+                    <a class="edge-link" href="{TracesLink(query, edgeFilter)}">
                     <g class="edge {Outcome(stats)}" data-from="{node.Service.Name}" data-to="{target.Service.Name}">
                     <title>{node.Service.Name} → {target.Service.Name}: {Statistics(stats)}</title>
                     <path d="{path}" marker-end="url(#arrow)"></path>
                     <text class="edge-label" x="{labelX:0.#}" y="{labelY - 22:0.#}" text-anchor="middle">{RequestsAndLatency(stats)}</text>
                     <text class="edge-label minor" x="{labelX:0.#}" y="{labelY - 8:0.#}" text-anchor="middle">{Shares(stats)}</text>
                     </g>
+                    </a>
                     """);
             }
         }
@@ -171,6 +231,7 @@ public sealed class ServiceMapPage
             var name = node.Service.Name.Length > MaxNameLength ? node.Service.Name[..(MaxNameLength - 1)] + "…" : node.Service.Name;
             var kind = node.Inferred ? "inferred" : node.Root ? "root" : "instrumented";
             html.Append($"""
+                <a class="node-link" href="{TracesLink(query, "service(" + Quoted(node.Service.Name) + ")")}">
                 <g class="node {Outcome(stats)} {kind}" data-service="{node.Service.Name}" transform="translate({x:0.#},{y:0.#})">
                 <title>{node.Service.ToString()}: {Statistics(stats)}</title>
                 <rect width="{w}" height="{h}" rx="10"></rect>
@@ -179,6 +240,8 @@ public sealed class ServiceMapPage
                 <text class="node-stats" x="12" y="55">{RequestsAndLatency(stats)}</text>
                 <text class="node-stats minor" x="12" y="70">{Shares(stats)}</text>
                 </g>
+                </a>
+                <a class="node-details" href="{ConsoleNavigation.Link("/console/map", query ?? QueryCollection.Empty, new KeyValuePair<string, string?>("service", node.Service.Name))}#node-panel" data-service="{node.Service.Name}"><text x="{x + w - 10:0.#}" y="{y + 38:0.#}" text-anchor="end">histogram ›</text></a>
                 """);
         }
 
@@ -186,10 +249,13 @@ public sealed class ServiceMapPage
             </g>
             </svg>
             </div>
-            <p class="legend"><span class="swatch ok"></span> all OK <span class="swatch error"></span> errors (4xx) <span class="swatch fault"></span> faults (5xx). Each box is a service, each arrow the calls from one service to another.</p>
+            <p class="legend"><span class="swatch ok"></span> all OK <span class="swatch error"></span> errors (4xx, throttles (429) among them) <span class="swatch fault"></span> faults (5xx). Each box is a service, each arrow the calls from one service to another.</p>
             """);
         return html.ToHtml();
     }
+
+    private static string TracesLink(IQueryCollection? query, string filter) =>
+        ConsoleNavigation.Link("/console/traces", query ?? QueryCollection.Empty, new KeyValuePair<string, string?>("filter", filter));
 
     private static string Svg(FormattableString path) => FormattableString.Invariant(path);
 
@@ -200,7 +266,7 @@ public sealed class ServiceMapPage
         $"{ConsoleFormat.Count(stats.TotalCount)} req · avg {ConsoleFormat.Duration(stats.TotalCount == 0 ? null : stats.TotalResponseTime / stats.TotalCount)}";
 
     private static string Shares(RequestStatistics stats) =>
-        $"errors {ConsoleFormat.Percent(stats.ErrorStatistics.TotalCount, stats.TotalCount)} · faults {ConsoleFormat.Percent(stats.FaultStatistics.TotalCount, stats.TotalCount)}";
+        $"errors {ConsoleFormat.Percent(stats.ErrorStatistics.TotalCount, stats.TotalCount)} · faults {ConsoleFormat.Percent(stats.FaultStatistics.TotalCount, stats.TotalCount)} · throttles {ConsoleFormat.Percent(stats.ErrorStatistics.ThrottleCount, stats.TotalCount)}";
 
     private static string Statistics(RequestStatistics stats) => RequestsAndLatency(stats) + ", " + Shares(stats);
 }

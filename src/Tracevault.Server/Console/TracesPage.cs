@@ -20,17 +20,22 @@ public sealed class TracesPage
     /// <summary>The IAM action the page needs, as <c>GetTraceSummaries</c> does.</summary>
     public const string Action = "xray:GetTraceSummaries";
 
+    /// <summary>The most traces the response-time histogram reads when a filter or group is given (the newest of the range).</summary>
+    public const int HistogramTraceLimit = 5_000;
+
     private const string FilterExample = "e.g. service(\"api\") { fault } AND annotation.customer = \"c7\"";
 
     private readonly XRayQueryApi _queries;
     private readonly GroupService _groups;
     private readonly ConsoleLayout _layout;
     private readonly TimeProvider _time;
+    private readonly StatisticsReader _statistics;
 
     /// <summary>Creates the page.</summary>
-    public TracesPage(XRayQueryApi queries, GroupService groups, ConsoleLayout layout, TimeProvider time)
+    public TracesPage(XRayQueryApi queries, GroupService groups, ConsoleLayout layout, TimeProvider time, StatisticsReader statistics)
     {
         _queries = queries;
+        _statistics = statistics;
         _groups = groups;
         _layout = layout;
         _time = time;
@@ -111,6 +116,7 @@ public sealed class TracesPage
             {
                 // One page at a time, newest first: a page reads only the chunks it shows, however large the store.
                 var page = await _queries.FindSummariesPageAsync(caller, range.StartSeconds, range.EndSeconds, filter, after, PageSize, ScanLimit, context.RequestAborted).ConfigureAwait(false);
+                html.Raw(await RenderHistogramAsync(context, caller, range, filter, filterText).ConfigureAwait(false));
                 html.Raw(RenderResults(range, filterText, group, pageNumber, page));
             }
         }
@@ -121,6 +127,33 @@ public sealed class TracesPage
         }
 
         await ConsoleResponses.WriteHtmlAsync(context, _layout.Render(session, "Traces", ConsoleSection.Traces, html.ToHtml()), status).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The response-time histogram of every trace the range selects: without a filter or group from the kept statistics' entry
+    /// requests (no segment read), otherwise from the newest <see cref="HistogramTraceLimit"/> traces of the range read and matched.
+    /// </summary>
+    private async Task<TrustedHtml> RenderHistogramAsync(HttpContext context, Core.Identity.Caller caller, ConsoleTimeRange range, FilterExpression? filter, string filterText)
+    {
+        if (filter is null)
+        {
+            var (from, to) = ServiceMapPage.StatisticsMinutes(range);
+            var read = await _statistics.ReadAsync(caller.AccountId, from, to, caller, context.RequestAborted).ConfigureAwait(false);
+            var entries = AggregateServiceMap.Build(read.Minutes).Entries;
+            var histogram = ResponseTimeHistogram.FromStatistics(entries);
+            var caption = new HtmlWriter().Append($"""
+                <p class="histogram-caption" id="histogram-caption"><strong id="histogram-total">{ConsoleFormat.Count(histogram.Total)}</strong> traces of {ConsoleFormat.Time(DateTimeOffset.FromUnixTimeSeconds(from))} to {ConsoleFormat.Time(DateTimeOffset.FromUnixTimeSeconds(to))} (whole minutes), each by the response time of its entry segment (the first service it reached), from the statistics kept at ingest: ok <span id="histogram-ok">{ConsoleFormat.Count(entries.Ok)}</span> · error {ConsoleFormat.Count(entries.OtherErrors)} · fault <span id="histogram-fault">{ConsoleFormat.Count(entries.Faults)}</span> · throttle {ConsoleFormat.Count(entries.Throttles)}. A filter splits each bar by outcome.{(read.Unreadable > 0 ? $" {read.Unreadable} minutes could not be read (their key cannot be used by you) and are left out." : "")}</p>
+                """).ToHtml();
+            return histogram.Render(context.Request.Query, i => ResponseTimeHistogram.FilterFor(i, filterText), caption);
+        }
+
+        var page = await _queries.FindSummariesPageAsync(caller, range.StartSeconds, range.EndSeconds, filter, null, HistogramTraceLimit, HistogramTraceLimit, context.RequestAborted).ConfigureAwait(false);
+        var matched = ResponseTimeHistogram.FromSummaries(page.Summaries);
+        var bounded = page.Next is null ? "" : $" Only the newest {ConsoleFormat.Count(HistogramTraceLimit)} traces of the range are read for it: older ones are not counted.";
+        var matchedCaption = new HtmlWriter().Append($"""
+            <p class="histogram-caption" id="histogram-caption"><strong id="histogram-total">{ConsoleFormat.Count(matched.Total)}</strong> matching traces of {ConsoleFormat.Count(page.Processed)} read, {ConsoleFormat.Time(range.Start)} to {ConsoleFormat.Time(range.End)}, by the response time of the trace's root segment.{bounded}</p>
+            """).ToHtml();
+        return matched.Render(context.Request.Query, i => ResponseTimeHistogram.FilterFor(i, filterText), matchedCaption);
     }
 
     /// <summary>The filter's error, with a caret under the character where the problem was found.</summary>

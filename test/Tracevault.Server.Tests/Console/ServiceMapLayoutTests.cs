@@ -45,6 +45,35 @@ public sealed class ServiceMapLayoutTests
     }
 
     [Fact]
+    public void Arrange_FiftyServices_LayersByCallDepthWithoutCrossingCalls()
+    {
+        // gateway calls 7 services, each of which calls 6 of its own; the leaves' names interleave their callers (leaf-0-a, leaf-0-b, …),
+        // so ordering a column by name alone would cross the calls.
+        var nodes = new List<ServiceGraphNode> { Node(0, "gateway", root: true, [.. Enumerable.Range(1, 7)]) };
+        for (var m = 0; m < 7; m++)
+        {
+            nodes.Add(Node(1 + m, "mid-" + (char)('g' - m), root: false, [.. Enumerable.Range(0, 6).Select(l => 8 + (m * 6) + l)]));
+        }
+
+        for (var m = 0; m < 7; m++)
+        {
+            for (var l = 0; l < 6; l++)
+            {
+                nodes.Add(Node(8 + (m * 6) + l, $"leaf-{l}-{(char)('a' + m)}", root: false));
+            }
+        }
+
+        var layout = ServiceMapLayout.Arrange(nodes);
+
+        Assert.Equal(50, nodes.Count);
+        Assert.Equal(50, nodes.Select(n => layout.Position(n.ReferenceId)).Distinct().Count());
+        var calls = nodes.SelectMany(n => n.Edges.Select(e => (From: layout.Position(n.ReferenceId), To: layout.Position(e.ReferenceId)))).ToList();
+        Assert.All(calls, c => Assert.Equal(ServiceMapLayout.ColumnPitch, c.To.X - c.From.X));
+        var crossings = calls.SelectMany(a => calls.Where(b => a.From.X == b.From.X && (a.From.Y - b.From.Y) * (a.To.Y - b.To.Y) < 0)).Count() / 2;
+        Assert.Equal(0, crossings);
+    }
+
+    [Fact]
     public void RenderMap_EncodesServiceNames()
     {
         var html = ServiceMapPage.RenderMap([Node(0, "api\"><script>x</script>", root: true, 1), Node(1, "db", root: false)]).Markup;

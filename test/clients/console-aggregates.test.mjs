@@ -1,0 +1,172 @@
+// The console's aggregates (issue 20) in headless Chromium: the service map of every trace of the range, built from the
+// statistics kept at ingest (not the newest 200 traces), each node and edge a link to the Traces page filtered to it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { XRayClient, PutTraceSegmentsCommand } from '@aws-sdk/client-xray';
+import { launchChromium } from './browser.mjs';
+import { endpoint, adminCredentials, clientConfig } from './support.mjs';
+
+const screenshots = process.env.SCREENSHOTS;
+const xray = new XRayClient(clientConfig());
+
+let browser;
+let page;
+
+const hex = (bytes) => randomBytes(bytes).toString('hex');
+const traceIdAt = (seconds) => `1-${Math.floor(seconds).toString(16).padStart(8, '0')}-${hex(12)}`;
+
+before(async () => {
+  browser = await launchChromium();
+  page = browser.context.pages()[0] ?? await browser.context.newPage();
+  await page.goto(`${endpoint}/console/signin`);
+  await page.fill('input[name=accessKeyId]', adminCredentials.accessKeyId);
+  await page.fill('input[name=secretAccessKey]', adminCredentials.secretAccessKey);
+  await Promise.all([page.waitForNavigation(), page.click('button:has-text("Sign in")')]);
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+async function shot(name) {
+  await page.screenshot({ path: path.join(screenshots, `console-aggregates-${name}.png`), fullPage: true });
+}
+
+/** A trace of `gateway` calling `orders` (both instrumented, sent together), started at `start`, lasting `seconds`. */
+function trace(start, seconds, { fault = false, service = 'gateway', callee = 'orders' } = {}) {
+  const id = traceIdAt(start);
+  const root = hex(8);
+  const call = hex(8);
+  const end = start + seconds;
+  return [
+    {
+      trace_id: id, id: root, name: service, start_time: start, end_time: end, fault,
+      http: { response: { status: fault ? 502 : 200 } },
+      subsegments: [{ id: call, name: callee, namespace: 'remote', start_time: start + 0.001, end_time: end - 0.001, fault }],
+    },
+    {
+      trace_id: id, id: hex(8), parent_id: call, name: callee, start_time: start + 0.001, end_time: end - 0.001, fault,
+      http: { response: { status: fault ? 500 : 200 } },
+    },
+  ];
+}
+
+/** Sends documents in batches of 500 with PutTraceSegments, each accepted whole. */
+async function send(documents) {
+  for (let i = 0; i < documents.length; i += 500) {
+    const batch = documents.slice(i, i + 500).map((d) => JSON.stringify(d));
+    const { UnprocessedTraceSegments } = await xray.send(new PutTraceSegmentsCommand({ TraceSegmentDocuments: batch }));
+    assert.deepEqual(UnprocessedTraceSegments, []);
+  }
+}
+
+/** Loads `url` until `locator`'s text satisfies `ok`, failing after a generous ceiling. */
+async function until(url, selector, ok, what) {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    await page.goto(url);
+    const element = page.locator(selector);
+    const text = (await element.count()) > 0 ? await element.textContent() : '';
+    if (ok(text)) {
+      return text;
+    }
+    assert.ok(Date.now() < deadline, `${what} never held; last: ${text}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+test('the service map counts every one of 2,000 traces of the range and its nodes and edges list their traces', async () => {
+  const now = Date.now() / 1000;
+  const documents = [];
+  for (let i = 0; i < 2000; i++) {
+    // Spread over the ten minutes before the last one; every tenth faults.
+    documents.push(...trace(now - 660 + (i * 0.3), 0.05, { fault: i % 10 === 0 }));
+  }
+  await send(documents);
+
+  const map = `${endpoint}/console/map?range=1h`;
+  await until(map, 'svg#service-map g.node[data-service="gateway"] title', (t) => t.startsWith('gateway: 2,000 req'), 'the map counting 2,000 gateway requests');
+  assert.equal(await page.locator('#map-requests').innerText(), '2,000');
+  const gateway = page.locator('svg#service-map g.node[data-service="gateway"]');
+  assert.match(await gateway.locator('title').textContent(), /^gateway: 2,000 req · avg 50 ms, errors 0% · faults 10% · throttles 0%$/);
+  assert.match(await page.locator('svg#service-map g.node[data-service="orders"] title').textContent(), /2,000 req/);
+  const edge = page.locator('svg#service-map g.edge[data-from="gateway"][data-to="orders"]');
+  assert.match(await edge.locator('title').textContent(), /^gateway → orders: 2,000 req · avg 48 ms, errors 0% · faults 10%/);
+  assert.match(await page.locator('#client-node title').textContent(), /^Clients: 2,000 req/);
+  await shot('map');
+
+  // The edge is a link to the Traces page filtered to it, carrying the range.
+  const edgeHref = new URL(await page.locator('svg#service-map a.edge-link:has(g.edge[data-from="gateway"][data-to="orders"])').getAttribute('href'), endpoint);
+  assert.equal(edgeHref.pathname, '/console/traces');
+  assert.equal(edgeHref.searchParams.get('filter'), 'edge("gateway", "orders")');
+  assert.equal(edgeHref.searchParams.get('range'), '1h');
+
+  // Clicking a service lists its traces, the range carried.
+  await Promise.all([page.waitForNavigation(), gateway.locator('rect').click()]);
+  const url = new URL(page.url());
+  assert.equal(url.pathname, '/console/traces');
+  assert.equal(url.searchParams.get('filter'), 'service("gateway")');
+  assert.equal(url.searchParams.get('range'), '1h');
+  assert.equal(await page.locator('#filter').inputValue(), 'service("gateway")');
+  assert.ok(await page.locator('#trace-table tr[data-trace-id]').count() > 0, 'the service\'s traces are listed');
+  await shot('map-to-traces');
+
+  // A node's panel: its own response-time histogram, each bar a link to the traces in which it answered in that time.
+  await page.goto(map);
+  await Promise.all([page.waitForNavigation(), page.locator('svg#service-map a.node-details[data-service="gateway"] text').click()]);
+  assert.equal(new URL(page.url()).searchParams.get('service'), 'gateway');
+  assert.equal(await page.locator('#node-histogram-total').innerText(), '2,000');
+  const bars = await page.locator('#node-panel g.bar').evaluateAll((gs) => gs.map((g) => Number(g.dataset.count)));
+  assert.deepEqual(bars, [2000], 'every gateway request took 50 ms: one bar');
+  await shot('map-node-panel');
+  await Promise.all([page.waitForNavigation(), page.locator('#node-panel g.bar rect.bar-fill').click()]);
+  const filter = new URL(page.url()).searchParams.get('filter');
+  assert.match(filter, /^service\("gateway"\) \{ responsetime > [0-9.]+ AND responsetime <= [0-9.]+ \}$/);
+  assert.ok(await page.locator('#trace-table tr[data-trace-id]').count() > 0, 'the bar\'s traces are listed');
+});
+
+test('the Traces page draws every trace of the range by response time; the slowest bar lists exactly its traces', async () => {
+  // A range of ten whole minutes three hours ago, holding only these 60 traces of a known latency mix.
+  const from = (Math.floor(Date.now() / 60_000) - 180) * 60;
+  const mix = [[30, 0.003], [20, 0.3], [7, 1.5], [3, 7]];
+  const documents = [];
+  const slowest = [];
+  let n = 0;
+  for (const [count, seconds] of mix) {
+    for (let i = 0; i < count; i++, n++) {
+      const docs = trace(from + 30 + (n * 4), seconds, { service: 'checkout', callee: 'stock', fault: seconds === 7 && i === 0 });
+      documents.push(...docs);
+      if (seconds === 7) {
+        slowest.push(docs[0].trace_id);
+      }
+    }
+  }
+  await send(documents);
+
+  const minute = (seconds) => new Date(seconds * 1000).toISOString().slice(0, 16);
+  const range = `range=custom&start=${minute(from)}&end=${minute(from + 600)}`;
+  await until(`${endpoint}/console/traces?${range}`, '#histogram-total', (t) => t === '60', 'the histogram counting 60 traces');
+  const bars = page.locator('svg#response-times g.bar');
+  const counts = await bars.evaluateAll((gs) => gs.map((g) => [Number(g.dataset.bucket), Number(g.dataset.count)]).filter(([, c]) => c > 0));
+  // Buckets of the kept statistics: 0.003 s in (2 ms, 5 ms], 0.3 s in (200 ms, 500 ms], 1.5 s in (1 s, 2 s], 7 s in (5 s, 10 s].
+  assert.deepEqual(counts, [[2, 30], [8, 20], [10, 7], [12, 3]]);
+  assert.equal(counts.reduce((sum, [, c]) => sum + c, 0), 60, 'the bars add up to the traces of the range');
+  assert.equal(await page.locator('#histogram-fault').innerText(), '1');
+  await shot('histogram');
+
+  await Promise.all([page.waitForNavigation(), bars.last().locator('rect.bar-fill').click()]);
+  const url = new URL(page.url());
+  assert.equal(url.searchParams.get('filter'), 'responsetime > 5 AND responsetime <= 10');
+  assert.equal(url.searchParams.get('range'), 'custom');
+  assert.equal(url.searchParams.get('start'), minute(from));
+  const listed = await page.locator('#trace-table tr[data-trace-id]').evaluateAll((rows) => rows.map((r) => r.dataset.traceId));
+  assert.deepEqual(listed.sort(), [...slowest].sort(), 'exactly the slowest bar\'s traces are listed');
+  // Read from the matching traces now, the bar splits by outcome.
+  assert.equal(await page.locator('#histogram-total').innerText(), '3');
+  const bar = page.locator('svg#response-times g.bar[data-bucket="12"]');
+  assert.equal(await bar.getAttribute('data-ok'), '2');
+  assert.equal(await bar.getAttribute('data-fault'), '1');
+  await shot('histogram-slowest');
+});
