@@ -14,14 +14,14 @@ namespace Tracevault.Server.Console;
 /// <param name="Nodes">The services, the client node first when there are entry requests; reference ids 0 (client), 1, 2, ….</param>
 /// <param name="Entries">The entry requests of every service together.</param>
 /// <param name="EntriesByService">The entry requests of each service that has some.</param>
-public sealed record AggregateServiceMap(IReadOnlyList<ServiceGraphNode> Nodes, AggregateTally Entries, IReadOnlyDictionary<ServiceId, AggregateTally> EntriesByService)
+public sealed record AggregateServiceMap(IReadOnlyList<ServiceGraphNode> Nodes, StatisticsTally Entries, IReadOnlyDictionary<ServiceId, StatisticsTally> EntriesByService)
 {
     /// <summary>Builds the map from the minutes read.</summary>
     public static AggregateServiceMap Build(IReadOnlyList<MinuteStatistics> minutes)
     {
         ArgumentNullException.ThrowIfNull(minutes);
-        var services = new Dictionary<ServiceId, (AggregateTally Tally, double Start, double End)>();
-        var edges = new Dictionary<(ServiceId From, ServiceId To), (AggregateTally Tally, double Start, double End)>();
+        var services = new Dictionary<ServiceId, (StatisticsTally Tally, double Start, double End)>();
+        var edges = new Dictionary<(ServiceId From, ServiceId To), (StatisticsTally Tally, double Start, double End)>();
         foreach (var minute in minutes)
         {
             foreach (var (entity, tally) in minute.Entities)
@@ -29,8 +29,8 @@ public sealed record AggregateServiceMap(IReadOnlyList<ServiceGraphNode> Nodes, 
                 if (entity.Callee is { } callee)
                 {
                     edges[(entity.Service, callee)] = Merge(edges.GetValueOrDefault((entity.Service, callee)), tally, minute.Minute);
-                    services.TryAdd(entity.Service, (new AggregateTally(), minute.Minute, minute.Minute + 60));
-                    services.TryAdd(callee, (new AggregateTally(), minute.Minute, minute.Minute + 60));
+                    services.TryAdd(entity.Service, (new StatisticsTally(), minute.Minute, minute.Minute + 60));
+                    services.TryAdd(callee, (new StatisticsTally(), minute.Minute, minute.Minute + 60));
                 }
                 else
                 {
@@ -41,7 +41,7 @@ public sealed record AggregateServiceMap(IReadOnlyList<ServiceGraphNode> Nodes, 
 
         var ordered = services.Keys.OrderBy(s => s.Name, StringComparer.Ordinal).ThenBy(s => s.Type, StringComparer.Ordinal).ToList();
         var ids = ordered.Select((s, i) => (s, i + 1)).ToDictionary(p => p.s, p => p.Item2);
-        var entries = new Dictionary<ServiceId, AggregateTally>();
+        var entries = new Dictionary<ServiceId, StatisticsTally>();
         foreach (var service in ordered)
         {
             var entry = services[service].Tally.Without(edges.Where(e => e.Key.To.Equals(service) && !e.Key.From.Equals(service)).Select(e => e.Value.Tally));
@@ -52,10 +52,10 @@ public sealed record AggregateServiceMap(IReadOnlyList<ServiceGraphNode> Nodes, 
         }
 
         var nodes = new List<ServiceGraphNode>();
-        var all = new AggregateTally();
+        var all = new StatisticsTally();
         foreach (var entry in entries.Values)
         {
-            all.Add(entry);
+            all.Merge(entry);
         }
 
         if (entries.Count > 0)
@@ -98,10 +98,10 @@ public sealed record AggregateServiceMap(IReadOnlyList<ServiceGraphNode> Nodes, 
         return new AggregateServiceMap(nodes, all, entries);
     }
 
-    private static (AggregateTally Tally, double Start, double End) Merge((AggregateTally Tally, double Start, double End) current, StatisticsTally tally, long minute)
+    private static (StatisticsTally Tally, double Start, double End) Merge((StatisticsTally Tally, double Start, double End) current, StatisticsTally tally, long minute)
     {
-        var sum = current.Tally ?? new AggregateTally();
-        sum.Add(tally);
+        var sum = current.Tally ?? new StatisticsTally();
+        sum.Merge(tally);
         return current.Tally is null ? (sum, minute, minute + 60) : (sum, Math.Min(current.Start, minute), Math.Max(current.End, minute + 60));
     }
 }

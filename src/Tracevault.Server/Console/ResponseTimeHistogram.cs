@@ -26,7 +26,7 @@ public sealed class ResponseTimeHistogram
     public long Total => _counts.Sum();
 
     /// <summary>A histogram of the entry requests of the kept statistics (their counts per bar, without outcomes).</summary>
-    public static ResponseTimeHistogram FromStatistics(AggregateTally entries)
+    public static ResponseTimeHistogram FromStatistics(StatisticsTally entries)
     {
         ArgumentNullException.ThrowIfNull(entries);
         var histogram = new ResponseTimeHistogram();

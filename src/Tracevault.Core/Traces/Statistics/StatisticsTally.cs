@@ -74,6 +74,28 @@ public sealed class StatisticsTally
         }
     }
 
+    /// <summary>A copy with the counts of <paramref name="others"/> taken away, none below zero.</summary>
+    public StatisticsTally Without(IEnumerable<StatisticsTally> others)
+    {
+        ArgumentNullException.ThrowIfNull(others);
+        var rest = new StatisticsTally();
+        rest.Merge(this);
+        foreach (var other in others)
+        {
+            rest.Ok = Math.Max(0, rest.Ok - other.Ok);
+            rest.OtherErrors = Math.Max(0, rest.OtherErrors - other.OtherErrors);
+            rest.Throttles = Math.Max(0, rest.Throttles - other.Throttles);
+            rest.Faults = Math.Max(0, rest.Faults - other.Faults);
+            rest.TotalResponseTime = Math.Max(0, rest.TotalResponseTime - other.TotalResponseTime);
+            for (var i = 0; i < rest._histogram.Length; i++)
+            {
+                rest._histogram[i] = Math.Max(0, rest._histogram[i] - other._histogram[i]);
+            }
+        }
+
+        return rest;
+    }
+
     /// <summary>Sets the counts read back from storage.</summary>
     internal void Restore(long ok, long otherErrors, long throttles, long faults, double totalResponseTime, ReadOnlySpan<long> histogram)
     {
