@@ -155,8 +155,11 @@ public sealed partial class KeyService
             case KeySpecs.SymmetricDefault:
                 material = RandomNumberGenerator.GetBytes(32);
                 break;
-            case "ECC_NIST_P256":
-                using (var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+            case var hmac when hmac.StartsWith("HMAC_", StringComparison.Ordinal):
+                material = NewHmacMaterial(hmac);
+                break;
+            case var ecc when ecc.StartsWith("ECC_", StringComparison.Ordinal):
+                using (var ecdsa = ECDsa.Create(SigningCurve(ecc)))
                 {
                     material = ecdsa.ExportPkcs8PrivateKey();
                     publicKey = ecdsa.ExportSubjectPublicKeyInfo();

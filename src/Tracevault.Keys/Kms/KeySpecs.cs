@@ -7,7 +7,11 @@ public static class KeySpecs
     public const string SymmetricDefault = "SYMMETRIC_DEFAULT";
 
     /// <summary>Every supported spec.</summary>
-    public static readonly IReadOnlySet<string> Supported = new HashSet<string>(StringComparer.Ordinal) { SymmetricDefault, "RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256" };
+    public static readonly IReadOnlySet<string> Supported = new HashSet<string>(StringComparer.Ordinal) 
+    {
+        SymmetricDefault, "RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256",
+        "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1", "HMAC_224", "HMAC_256", "HMAC_384", "HMAC_512",
+    };
 
     /// <summary>Every spec the model defines; the ones Tracevault lacks are refused with UnsupportedOperationException.</summary>
     public static readonly IReadOnlySet<string> Modelled = new HashSet<string>(StringComparer.Ordinal)
@@ -21,6 +25,8 @@ public static class KeySpecs
     {
         SymmetricDefault => ["ENCRYPT_DECRYPT"],
         "ECC_NIST_P256" => ["SIGN_VERIFY"],
+        "ECC_NIST_P384" or "ECC_NIST_P521" or "ECC_SECG_P256K1" => ["SIGN_VERIFY"],
+        "HMAC_224" or "HMAC_256" or "HMAC_384" or "HMAC_512" => ["GENERATE_VERIFY_MAC"],
         _ => ["ENCRYPT_DECRYPT", "SIGN_VERIFY"],
     };
 
@@ -32,5 +38,16 @@ public static class KeySpecs
     /// <summary>The signing algorithms a key offers, or an empty list.</summary>
     public static IReadOnlyList<string> SigningAlgorithms(KmsKey key) => key.KeyUsage != "SIGN_VERIFY"
         ? []
-        : key.KeySpec == "ECC_NIST_P256" ? ["ECDSA_SHA_256"] : ["RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512", "RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PKCS1_V1_5_SHA_384", "RSASSA_PKCS1_V1_5_SHA_512"];
+        : key.KeySpec switch
+        {
+            "ECC_NIST_P256" or "ECC_SECG_P256K1" => ["ECDSA_SHA_256"],
+            "ECC_NIST_P384" => ["ECDSA_SHA_384"],
+            "ECC_NIST_P521" => ["ECDSA_SHA_512"],
+            _ => ["RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512", "RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PKCS1_V1_5_SHA_384", "RSASSA_PKCS1_V1_5_SHA_512"],
+        };
+
+    /// <summary>The MAC algorithms a key offers (an HMAC key: the one of its size), or an empty list.</summary>
+    public static IReadOnlyList<string> MacAlgorithms(KmsKey key) => key.KeyUsage != "GENERATE_VERIFY_MAC" || !key.KeySpec.StartsWith("HMAC_", StringComparison.Ordinal)
+        ? []
+        : ["HMAC_SHA_" + key.KeySpec["HMAC_".Length..]];
 }

@@ -94,4 +94,16 @@ public static class KmsErrors
 
     /// <summary>DryRunOperationException: the call would have succeeded.</summary>
     public static KmsException DryRun() => new("DryRunOperationException", "The request would have succeeded, but the DryRun option is set.");
+
+    /// <summary>KMSInvalidSignatureException, with the empty message real KMS gives.</summary>
+    public static KmsException InvalidSignature() => new("KMSInvalidSignatureException", "");
+
+    /// <summary>KMSInvalidMacException, with the empty message real KMS gives.</summary>
+    public static KmsException InvalidMac() => new("KMSInvalidMacException", "");
+
+    /// <summary>InvalidKeyUsageException for a signing or MAC algorithm the key does not offer.</summary>
+    public static KmsException AlgorithmIncompatible(string algorithm, string keySpec) => new("InvalidKeyUsageException", $"Algorithm {algorithm} is incompatible with key spec {keySpec}.");
+
+    /// <summary>ValidationException for a DIGEST message whose length is not the algorithm's digest length.</summary>
+    public static KmsException DigestLength(string algorithm) => new("ValidationException", $"Digest is invalid length for algorithm {algorithm}.");
 }

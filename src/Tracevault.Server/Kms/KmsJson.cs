@@ -188,6 +188,12 @@ internal static class KmsJson
             StringArray(writer, "SigningAlgorithms", signing);
         }
 
+        var mac = KeySpecs.MacAlgorithms(key);
+        if (mac.Count > 0)
+        {
+            StringArray(writer, "MacAlgorithms", mac);
+        }
+
         writer.WriteBoolean("MultiRegion", false);
         if (key.IsSymmetric)
         {
