@@ -190,6 +190,37 @@ public sealed class SignTests
         Assert.DoesNotContain(Convert.ToBase64String(Message), everything, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Grant_WithAnEncryptionContextConstraint_StillAllowsSignAndMacs_WhichHaveNoContext()
+    {
+        var key = SigningKey("ECC_NIST_P256");
+        var mac = MacKey("HMAC_224");
+        var user = User("constrained");
+        var constraints = new GrantConstraints(new Dictionary<string, string> { ["purpose"] = "release" }, null);
+        _keys.CreateGrant(Admin, new CreateGrantRequest(key.KeyId, user.Arn, ["Sign", "Verify"]) { Constraints = constraints });
+        _keys.CreateGrant(Admin, new CreateGrantRequest(mac.KeyId, user.Arn, ["GenerateMac", "VerifyMac"]) { Constraints = constraints });
+
+        var signature = _keys.Sign(user, new SignRequest(key.Arn, Message, "ECDSA_SHA_256")).Signature;
+        Assert.True(_keys.Verify(user, new VerifyRequest(key.Arn, Message, signature, "ECDSA_SHA_256")).SignatureValid);
+        var tag = _keys.GenerateMac(user, new MacRequest(mac.Arn, Message, "HMAC_SHA_224")).Mac;
+        Assert.True(_keys.VerifyMac(user, new MacRequest(mac.Arn, Message, "HMAC_SHA_224"), tag).MacValid);
+    }
+
+    [Fact]
+    public void DryRun_SignVerifyAndMacs_CheckEverythingAndAnswerDryRunOperation()
+    {
+        var key = SigningKey("RSA_2048");
+        var mac = MacKey("HMAC_256");
+        var signature = _keys.Sign(Admin, new SignRequest(key.KeyId, Message, "RSASSA_PKCS1_V1_5_SHA_256")).Signature;
+        var tag = _keys.GenerateMac(Admin, new MacRequest(mac.KeyId, Message, "HMAC_SHA_256")).Mac;
+        Assert.Equal("DryRunOperationException", Assert.Throws<KmsException>(() => _keys.Sign(Admin, new SignRequest(key.KeyId, Message, "RSASSA_PKCS1_V1_5_SHA_256") { DryRun = true })).Code);
+        Assert.Equal("DryRunOperationException", Assert.Throws<KmsException>(() => _keys.Verify(Admin, new VerifyRequest(key.KeyId, Message, signature, "RSASSA_PKCS1_V1_5_SHA_256") { DryRun = true })).Code);
+        Assert.Equal("DryRunOperationException", Assert.Throws<KmsException>(() => _keys.GenerateMac(Admin, new MacRequest(mac.KeyId, Message, "HMAC_SHA_256") { DryRun = true })).Code);
+        Assert.Equal("DryRunOperationException", Assert.Throws<KmsException>(() => _keys.VerifyMac(Admin, new MacRequest(mac.KeyId, Message, "HMAC_SHA_256") { DryRun = true }, tag)).Code);
+        Assert.Equal("InvalidKeyUsageException",
+            Assert.Throws<KmsException>(() => _keys.Sign(Admin, new SignRequest(key.KeyId, Message, "ECDSA_SHA_256") { DryRun = true })).Code);
+    }
+
     [Theory]
     [InlineData("HMAC_224", "HMAC_SHA_224")]
     [InlineData("HMAC_256", "HMAC_SHA_256")]
