@@ -155,8 +155,8 @@ public sealed partial class KeyService
             case KeySpecs.SymmetricDefault:
                 material = RandomNumberGenerator.GetBytes(32);
                 break;
-            case "ECC_NIST_P256":
-                using (var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+            case "ECC_NIST_P256" or "ECC_NIST_P384" or "ECC_NIST_P521":
+                using (var ecdsa = ECDsa.Create(EllipticCurveOf(spec)))
                 {
                     material = ecdsa.ExportPkcs8PrivateKey();
                     publicKey = ecdsa.ExportSubjectPublicKeyInfo();

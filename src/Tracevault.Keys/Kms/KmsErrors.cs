@@ -94,4 +94,7 @@ public static class KmsErrors
 
     /// <summary>DryRunOperationException: the call would have succeeded.</summary>
     public static KmsException DryRun() => new("DryRunOperationException", "The request would have succeeded, but the DryRun option is set.");
+
+    /// <summary>InvalidKeyUsageException for a key whose spec the operation cannot use (an asymmetric key where a symmetric one is needed).</summary>
+    public static KmsException InvalidKeySpecFor(string keyArn, string spec, string operation) => new("InvalidKeyUsageException", $"{keyArn} key spec is {spec} which is not valid for {operation}.");
 }
