@@ -188,6 +188,12 @@ internal static class KmsJson
             StringArray(writer, "SigningAlgorithms", signing);
         }
 
+        var agreement = KeySpecs.KeyAgreementAlgorithms(key);
+        if (agreement.Count > 0)
+        {
+            StringArray(writer, "KeyAgreementAlgorithms", agreement);
+        }
+
         writer.WriteBoolean("MultiRegion", false);
         if (key.IsSymmetric)
         {
