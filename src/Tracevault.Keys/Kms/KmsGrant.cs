@@ -23,6 +23,8 @@ public sealed record KmsGrant(
     IReadOnlyList<string> Operations,
     GrantConstraints? Constraints)
 {
+    private static readonly string[] WithoutContext = ["DeriveSharedSecret"];
+
     /// <summary>Whether the grantee is a service principal such as <c>xray.amazonaws.com</c>.</summary>
     public bool GranteeIsService => !GranteePrincipal.StartsWith("arn:", StringComparison.Ordinal);
 
@@ -34,7 +36,8 @@ public sealed record KmsGrant(
             return false;
         }
 
-        // Constraints do not apply to operations without an encryption context.
-        return operation is "DescribeKey" or "RetireGrant" or "CreateGrant" or "GetPublicKey" || Constraints is null || Constraints.AllowContext(context);
+        // Constraints do not apply to operations without an encryption context (asymmetric and HMAC keys' ones among them).
+        return operation is "DescribeKey" or "RetireGrant" or "CreateGrant" or "GetPublicKey" || WithoutContext.Contains(operation)
+            || Constraints is null || Constraints.AllowContext(context);
     }
 }

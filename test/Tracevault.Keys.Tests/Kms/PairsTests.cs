@@ -146,6 +146,25 @@ public sealed class PairsTests
         Assert.NotEmpty(_keys.DeriveSharedSecret(grantee, derive).SharedSecret);
     }
 
+    [Fact]
+    public void GrantConstraints_BindGenerateDataKeyPairToItsContext_AndDoNotApplyToDeriveSharedSecret()
+    {
+        var grantee = User("constrained");
+        var constraints = new GrantConstraints(null, new Dictionary<string, string> { ["purpose"] = "pairs" });
+        var symmetric = _keys.CreateKey(Admin, new CreateKeyRequest());
+        var agreement = _keys.CreateKey(Admin, new CreateKeyRequest { KeySpec = "ECC_NIST_P256", KeyUsage = "KEY_AGREEMENT" });
+        _keys.CreateGrant(Admin, new CreateGrantRequest(symmetric.Arn, grantee.Arn, ["GenerateDataKeyPair"]) { Constraints = constraints });
+        _keys.CreateGrant(Admin, new CreateGrantRequest(agreement.Arn, grantee.Arn, ["DeriveSharedSecret"]) { Constraints = constraints });
+        using var peer = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+
+        Assert.NotNull(_keys.GenerateDataKeyPair(grantee, new GenerateDataKeyPairRequest(symmetric.Arn, "ECC_NIST_P256", Context)).PrivateKeyPlaintext);
+        Assert.Equal("AccessDeniedException",
+            Assert.Throws<KmsException>(() => _keys.GenerateDataKeyPair(grantee, new GenerateDataKeyPairRequest(symmetric.Arn, "ECC_NIST_P256", EncryptionContext.Empty))).Code);
+
+        // As AWS KMS documents: grant constraints are not applied to operations without an encryption context, such as those of asymmetric keys.
+        Assert.NotEmpty(_keys.DeriveSharedSecret(grantee, new DeriveSharedSecretRequest(agreement.Arn, "ECDH", peer.ExportSubjectPublicKeyInfo())).SharedSecret);
+    }
+
     [Theory]
     [InlineData("ECC_NIST_P256")]
     [InlineData("ECC_NIST_P384")]
