@@ -159,7 +159,7 @@ public sealed partial class KeyService
                 material = NewHmacMaterial(hmac);
                 break;
             case var ecc when ecc.StartsWith("ECC_", StringComparison.Ordinal):
-                using (var ecdsa = ECDsa.Create(SigningCurve(ecc)))
+                using (var ecdsa = ECDsa.Create(KeySpecs.CurveOf(ecc)))
                 {
                     material = ecdsa.ExportPkcs8PrivateKey();
                     publicKey = ecdsa.ExportSubjectPublicKeyInfo();

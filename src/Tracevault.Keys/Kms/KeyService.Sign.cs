@@ -134,16 +134,6 @@ public sealed partial class KeyService
         }
     });
 
-    /// <summary>The curve of an ECC signing key spec.</summary>
-    private static ECCurve SigningCurve(string spec) => spec switch
-    {
-        "ECC_NIST_P256" => ECCurve.NamedCurves.nistP256,
-        "ECC_NIST_P384" => ECCurve.NamedCurves.nistP384,
-        "ECC_NIST_P521" => ECCurve.NamedCurves.nistP521,
-        "ECC_SECG_P256K1" => ECCurve.CreateFromFriendlyName("secP256k1"),
-        _ => throw new ArgumentOutOfRangeException(nameof(spec), spec, "Not an ECC key spec."),
-    };
-
     /// <summary>Fresh material of an HMAC key: random bytes as many as the spec's bits (HMAC_224: 28 bytes).</summary>
     private static byte[] NewHmacMaterial(string spec) => RandomNumberGenerator.GetBytes(int.Parse(spec["HMAC_".Length..], System.Globalization.CultureInfo.InvariantCulture) / 8);
 

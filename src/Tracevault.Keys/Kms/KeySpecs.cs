@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+
 namespace Tracevault.Keys.Kms;
 
 /// <summary>The key specs Tracevault can create, and what each can do.</summary>
@@ -7,7 +9,7 @@ public static class KeySpecs
     public const string SymmetricDefault = "SYMMETRIC_DEFAULT";
 
     /// <summary>Every supported spec.</summary>
-    public static readonly IReadOnlySet<string> Supported = new HashSet<string>(StringComparer.Ordinal) 
+    public static readonly IReadOnlySet<string> Supported = new HashSet<string>(StringComparer.Ordinal)
     {
         SymmetricDefault, "RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256",
         "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1", "HMAC_224", "HMAC_256", "HMAC_384", "HMAC_512",
@@ -24,8 +26,8 @@ public static class KeySpecs
     public static IReadOnlyList<string> UsagesOf(string spec) => spec switch
     {
         SymmetricDefault => ["ENCRYPT_DECRYPT"],
-        "ECC_NIST_P256" => ["SIGN_VERIFY"],
-        "ECC_NIST_P384" or "ECC_NIST_P521" or "ECC_SECG_P256K1" => ["SIGN_VERIFY"],
+        "ECC_NIST_P256" or "ECC_NIST_P384" or "ECC_NIST_P521" => ["SIGN_VERIFY", "KEY_AGREEMENT"],
+        "ECC_SECG_P256K1" => ["SIGN_VERIFY"],
         "HMAC_224" or "HMAC_256" or "HMAC_384" or "HMAC_512" => ["GENERATE_VERIFY_MAC"],
         _ => ["ENCRYPT_DECRYPT", "SIGN_VERIFY"],
     };
@@ -50,4 +52,17 @@ public static class KeySpecs
     public static IReadOnlyList<string> MacAlgorithms(KmsKey key) => key.KeyUsage != "GENERATE_VERIFY_MAC" || !key.KeySpec.StartsWith("HMAC_", StringComparison.Ordinal)
         ? []
         : ["HMAC_SHA_" + key.KeySpec["HMAC_".Length..]];
+
+    /// <summary>The key agreement algorithms a key offers, or an empty list.</summary>
+    public static IReadOnlyList<string> KeyAgreementAlgorithms(KmsKey key) => key.KeyUsage == "KEY_AGREEMENT" ? ["ECDH"] : [];
+
+    /// <summary>The elliptic curve of an ECC key spec.</summary>
+    public static ECCurve CurveOf(string spec) => spec switch
+    {
+        "ECC_NIST_P256" => ECCurve.NamedCurves.nistP256,
+        "ECC_NIST_P384" => ECCurve.NamedCurves.nistP384,
+        "ECC_NIST_P521" => ECCurve.NamedCurves.nistP521,
+        "ECC_SECG_P256K1" => ECCurve.CreateFromFriendlyName("secP256k1"),
+        _ => throw new ArgumentOutOfRangeException(nameof(spec), spec, "Not an elliptic curve key spec."),
+    };
 }

@@ -106,4 +106,7 @@ public static class KmsErrors
 
     /// <summary>ValidationException for a DIGEST message whose length is not the algorithm's digest length.</summary>
     public static KmsException DigestLength(string algorithm) => new("ValidationException", $"Digest is invalid length for algorithm {algorithm}.");
+
+    /// <summary>InvalidKeyUsageException for a key whose spec the operation cannot use (an asymmetric key where a symmetric one is needed).</summary>
+    public static KmsException InvalidKeySpecFor(string keyArn, string spec, string operation) => new("InvalidKeyUsageException", $"{keyArn} key spec is {spec} which is not valid for {operation}.");
 }

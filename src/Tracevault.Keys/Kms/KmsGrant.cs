@@ -23,7 +23,7 @@ public sealed record KmsGrant(
     IReadOnlyList<string> Operations,
     GrantConstraints? Constraints)
 {
-    private static readonly string[] WithoutContext = ["Sign", "Verify", "GenerateMac", "VerifyMac"];
+    private static readonly string[] WithoutContext = ["Sign", "Verify", "GenerateMac", "VerifyMac", "DeriveSharedSecret"];
 
     /// <summary>Whether the grantee is a service principal such as <c>xray.amazonaws.com</c>.</summary>
     public bool GranteeIsService => !GranteePrincipal.StartsWith("arn:", StringComparison.Ordinal);

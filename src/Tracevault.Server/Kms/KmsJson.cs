@@ -194,6 +194,12 @@ internal static class KmsJson
             StringArray(writer, "MacAlgorithms", mac);
         }
 
+        var agreement = KeySpecs.KeyAgreementAlgorithms(key);
+        if (agreement.Count > 0)
+        {
+            StringArray(writer, "KeyAgreementAlgorithms", agreement);
+        }
+
         writer.WriteBoolean("MultiRegion", false);
         if (key.IsSymmetric)
         {

@@ -260,8 +260,15 @@ internal static partial class KmsOperations
             {
                 KmsJson.StringArray(w, "SigningAlgorithms", signing);
             }
+
+            var agreement = KeySpecs.KeyAgreementAlgorithms(result.Key);
+            if (agreement.Count > 0)
+            {
+                KmsJson.StringArray(w, "KeyAgreementAlgorithms", agreement);
+            }
         });
         MapSign(router, keys);
+        MapPairs(router, keys);
     }
 
     private static void Add(ApiRouter router, KeyService keys, string name, Operation operation) =>
