@@ -1,6 +1,6 @@
 // The console's aggregates (issue 20) in headless Chromium: the service map of every trace of the range, built from the
 // statistics kept at ingest (not the newest 200 traces), each node a link to the Traces page filtered to it, each edge a link
-// to its panel (its calls by response time, each bar a link to its traces in that time).
+// to its panel (its calls by response time, each bar a link to its traces in that time); a wide fan-out wrapped to fit.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -277,4 +277,26 @@ test('clicking an edge of the map opens its panel, counting its calls as kept; i
   await Promise.all([page.waitForNavigation(), entries.last().locator('rect.bar-fill').click()]);
   assert.equal(new URL(page.url()).searchParams.get('filter'), 'service("cart") { root AND responsetime > 2 AND responsetime <= 5 }');
   assert.deepEqual(await listed(), [...slowTraces].sort(), 'exactly the traces cart took over 2 s are listed');
+});
+
+test('a map of 50 services, one calling the other 49, wraps their column and fits a reasonable height', async () => {
+  // Ten whole minutes seven hours ago: hub calls each of 49 services once.
+  const from = (Math.floor(Date.now() / 60_000) - 420) * 60;
+  const documents = [];
+  for (let i = 0; i < 49; i++) {
+    documents.push(...call(from + 30 + (i * 4), 0.05, 0.02 + (i * 0.001), { caller: 'hub', callee: `service-${String(i).padStart(2, '0')}`, fault: i % 7 === 0 }));
+  }
+  await send(documents);
+
+  const minute = (seconds) => new Date(seconds * 1000).toISOString().slice(0, 16);
+  const map = `${endpoint}/console/map?range=custom&start=${minute(from)}&end=${minute(from + 600)}`;
+  await until(map, '#map-counts', (t) => t.startsWith('50 services, 49 connections'), 'the map of 50 services');
+  const svg = page.locator('svg#service-map');
+  assert.ok(Number(await svg.getAttribute('height')) <= 2700, `the map is ${await svg.getAttribute('height')} units tall`);
+  // No two boxes (and so no two services' names) overlap as Chromium draws them.
+  const boxes = await page.locator('svg#service-map g.node rect').evaluateAll((rects) => rects.map((r) => r.getBoundingClientRect().toJSON()));
+  assert.equal(boxes.length, 51);
+  const overlaps = boxes.flatMap((a, i) => boxes.slice(i + 1).filter((b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom));
+  assert.deepEqual(overlaps, []);
+  await shot('map-fan-out');
 });

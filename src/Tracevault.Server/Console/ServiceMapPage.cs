@@ -223,6 +223,7 @@ public sealed class ServiceMapPage
             <defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"></path></marker></defs>
             <g class="edges">
             """);
+        var labelled = new HashSet<int>();
         foreach (var node in nodes)
         {
             var (fromX, fromY) = layout.Position(node.ReferenceId);
@@ -247,12 +248,19 @@ public sealed class ServiceMapPage
                 }
                 else
                 {
-                    var (x1, y1) = (fromX + w, fromY + (h / 2));
-                    var (x2, y2) = (toX, toY + (h / 2));
+                    // From the caller's column to the callee's; in a wrapped column the call runs straight between the other
+                    // sub-column's boxes, and into one it is labelled on its straight run, where the labels of a fan-out stay apart.
+                    var (exit, entry) = (layout.Column(node.ReferenceId).Exit, layout.Column(target.ReferenceId).Entry);
+                    var (x1, y1) = (exit, fromY + (h / 2));
+                    var (x2, y2) = (entry, toY + (h / 2));
                     var bend = Math.Max(60, Math.Abs(x2 - x1) / 2);
                     var (c1x, c2x) = (x1 + bend, x2 - bend);
-                    path = Svg($"M{x1:0.#},{y1:0.#} C{c1x:0.#},{y1:0.#} {c2x:0.#},{y2:0.#} {x2:0.#},{y2:0.#}");
-                    (labelX, labelY) = ((x1 + (3 * c1x) + (3 * c2x) + x2) / 8, ((y1 * 4) + (y2 * 4)) / 8);
+                    var start = fromX + w < x1 ? Svg($"M{fromX + w:0.#},{y1:0.#} L{x1:0.#},{y1:0.#}") : Svg($"M{x1:0.#},{y1:0.#}");
+                    var end = toX > x2 ? Svg($" L{toX:0.#},{y2:0.#}") : "";
+                    path = start + Svg($" C{c1x:0.#},{y1:0.#} {c2x:0.#},{y2:0.#} {x2:0.#},{y2:0.#}") + end;
+                    (labelX, labelY) = layout.Wrapped(target.ReferenceId) && labelled.Add(target.ReferenceId)
+                        ? (x2 + (ServiceMapLayout.LabelRoom / 2), y2 + 4)
+                        : ((x1 + (3 * c1x) + (3 * c2x) + x2) / 8, ((y1 * 4) + (y2 * 4)) / 8);
                 }
 
                 // The edge opens its panel; the wide transparent stroke under it makes the curve easy to hit.
