@@ -1,5 +1,6 @@
 // The console's aggregates (issue 20) in headless Chromium: the service map of every trace of the range, built from the
-// statistics kept at ingest (not the newest 200 traces), each node and edge a link to the Traces page filtered to it.
+// statistics kept at ingest (not the newest 200 traces), each node a link to the Traces page filtered to it, each edge a link
+// to its panel (its calls by response time, each bar a link to its traces in that time); a wide fan-out wrapped to fit.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -97,11 +98,18 @@ test('the service map counts every one of 2,000 traces of the range and its node
   assert.match(await page.locator('#client-node title').textContent(), /^Clients: 2,000 req/);
   await shot('map');
 
-  // The edge is a link to the Traces page filtered to it, carrying the range.
+  // The edge is a link to its panel, carrying the range; the panel links to the Traces page filtered to it.
   const edgeHref = new URL(await page.locator('svg#service-map a.edge-link:has(g.edge[data-from="gateway"][data-to="orders"])').getAttribute('href'), endpoint);
-  assert.equal(edgeHref.pathname, '/console/traces');
-  assert.equal(edgeHref.searchParams.get('filter'), 'edge("gateway", "orders")');
+  assert.equal(edgeHref.pathname, '/console/map');
+  assert.equal(edgeHref.searchParams.get('caller'), 'gateway');
+  assert.equal(edgeHref.searchParams.get('callee'), 'orders');
   assert.equal(edgeHref.searchParams.get('range'), '1h');
+  await page.goto(edgeHref.href);
+  const allHref = new URL(await page.locator('#edge-traces').getAttribute('href'), endpoint);
+  assert.equal(allHref.pathname, '/console/traces');
+  assert.equal(allHref.searchParams.get('filter'), 'edge("gateway", "orders")');
+  assert.equal(allHref.searchParams.get('range'), '1h');
+  await page.goto(map);
 
   // Clicking a service lists its traces, the range carried.
   await Promise.all([page.waitForNavigation(), gateway.locator('rect').click()]);
@@ -169,4 +177,126 @@ test('the Traces page draws every trace of the range by response time; the slowe
   assert.equal(await bar.getAttribute('data-ok'), '2');
   assert.equal(await bar.getAttribute('data-fault'), '1');
   await shot('histogram-slowest');
+});
+
+/** A trace of `caller` (lasting `seconds`) calling `callee` once (lasting `callSeconds`), started at `start`. */
+function call(start, seconds, callSeconds, { caller, callee, fault = false }) {
+  const id = traceIdAt(start);
+  const subsegment = hex(8);
+  return [
+    {
+      trace_id: id, id: hex(8), name: caller, start_time: start, end_time: start + seconds, fault,
+      http: { response: { status: fault ? 502 : 200 } },
+      subsegments: [{ id: subsegment, name: callee, namespace: 'remote', start_time: start + 0.001, end_time: start + 0.001 + callSeconds, fault }],
+    },
+    {
+      trace_id: id, id: hex(8), parent_id: subsegment, name: callee, start_time: start + 0.001, end_time: start + 0.001 + callSeconds, fault,
+      http: { response: { status: fault ? 500 : 200 } },
+    },
+  ];
+}
+
+/** Clicks the map's edge from `from` to `to` 6 px beside its line (inside its wide hit area, outside the 2 px line), following the link. */
+async function clickEdge(from, to) {
+  const box = await page.locator(`svg#service-map g.edge[data-from="${from}"][data-to="${to}"] path.edge-line`).boundingBox();
+  assert.ok(box, `the edge ${from} → ${to} is drawn`);
+  await Promise.all([page.waitForNavigation(), page.mouse.click(box.x + (box.width / 2), box.y + (box.height / 2) + 6)]);
+}
+
+/** The trace ids the Traces page lists. */
+async function listed() {
+  return (await page.locator('#trace-table tr[data-trace-id]').evaluateAll((rows) => rows.map((r) => r.dataset.traceId))).sort();
+}
+
+test('clicking an edge of the map opens its panel, counting its calls as kept; its slowest bar lists exactly the traces with such a call', async () => {
+  // Ten whole minutes five hours ago holding only these 45 traces of cart calling pricing once each.
+  const from = (Math.floor(Date.now() / 60_000) - 300) * 60;
+  const mix = [
+    // [traces, cart's response time, the call's response time, fault]
+    [30, 0.035, 0.03, false], // 5 of these are slow in cart itself, below: the call is fast all the same
+    [6, 0.305, 0.3, false],
+    [4, 0.305, 0.3, true],
+    [5, 3.005, 3, false],
+  ];
+  const documents = [];
+  const slowCalls = [];
+  const slowTraces = [];
+  let n = 0;
+  for (const [count, seconds, callSeconds, fault] of mix) {
+    for (let i = 0; i < count; i++, n++) {
+      const slowCart = callSeconds === 0.03 && i < 5;
+      const docs = call(from + 30 + (n * 4), slowCart ? 3.5 : seconds, callSeconds, { caller: 'cart', callee: 'pricing', fault });
+      documents.push(...docs);
+      if (callSeconds === 3) {
+        slowCalls.push(docs[0].trace_id);
+      }
+      if (callSeconds === 3 || slowCart) {
+        slowTraces.push(docs[0].trace_id);
+      }
+    }
+  }
+  await send(documents);
+
+  const minute = (seconds) => new Date(seconds * 1000).toISOString().slice(0, 16);
+  const range = `range=custom&start=${minute(from)}&end=${minute(from + 600)}`;
+  const map = `${endpoint}/console/map?${range}`;
+  await until(map, 'svg#service-map g.edge[data-from="cart"][data-to="pricing"] title', (t) => t.startsWith('cart → pricing: 45 req'), 'the map counting 45 calls');
+
+  // The edge's panel: its calls as the statistics keep them (45, avg (30 × 30 ms + 10 × 300 ms + 5 × 3 s) / 45 = 420 ms, 4 faults).
+  await clickEdge('cart', 'pricing');
+  const url = new URL(page.url());
+  assert.equal(url.pathname, '/console/map');
+  assert.equal(url.searchParams.get('caller'), 'cart');
+  assert.equal(url.searchParams.get('callee'), 'pricing');
+  assert.equal(url.searchParams.get('range'), 'custom');
+  assert.equal(url.searchParams.get('start'), minute(from));
+  assert.equal(await page.locator('#edge-histogram-total').innerText(), '45');
+  assert.match(await page.locator('#edge-panel .histogram-caption').innerText(), /^cart → pricing: 45 req · avg 420 ms, errors 0% · faults 8\.9% · throttles 0%\./);
+  const bars = page.locator('#edge-panel g.bar');
+  const counts = await bars.evaluateAll((gs) => gs.map((g) => [Number(g.dataset.bucket), Number(g.dataset.count)]).filter(([, c]) => c > 0));
+  // 30 ms in (20 ms, 50 ms], 300 ms in (200 ms, 500 ms], 3 s in (2 s, 5 s]: the calls' own times, not cart's.
+  assert.deepEqual(counts, [[5, 30], [8, 10], [11, 5]]);
+  assert.equal(new URL(await page.locator('#edge-traces').getAttribute('href'), endpoint).searchParams.get('filter'), 'edge("cart", "pricing")');
+  await shot('map-edge-panel');
+
+  // Its slowest bar lists exactly the 5 traces whose call took 3 s, not the 5 more in which cart alone was slow.
+  await Promise.all([page.waitForNavigation(), bars.last().locator('rect.bar-fill').click()]);
+  const slowest = new URL(page.url());
+  assert.equal(slowest.searchParams.get('filter'), 'edge("cart", "pricing") { responsetime > 2 AND responsetime <= 5 }');
+  assert.equal(slowest.searchParams.get('start'), minute(from));
+  assert.deepEqual(await listed(), [...slowCalls].sort(), 'exactly the slowest bar\'s traces are listed');
+
+  // The client node's edge into cart: its 45 entry requests by cart's own time; its slowest bar, the 10 traces cart took over 2 s.
+  await page.goto(map);
+  await clickEdge('client', 'cart');
+  assert.equal(new URL(page.url()).searchParams.get('callee'), 'cart');
+  assert.equal(new URL(page.url()).searchParams.get('caller'), null);
+  assert.equal(await page.locator('#edge-histogram-total').innerText(), '45');
+  const entries = page.locator('#edge-panel g.bar');
+  assert.equal(await entries.last().getAttribute('data-count'), '10');
+  await Promise.all([page.waitForNavigation(), entries.last().locator('rect.bar-fill').click()]);
+  assert.equal(new URL(page.url()).searchParams.get('filter'), 'service("cart") { root AND responsetime > 2 AND responsetime <= 5 }');
+  assert.deepEqual(await listed(), [...slowTraces].sort(), 'exactly the traces cart took over 2 s are listed');
+});
+
+test('a map of 50 services, one calling the other 49, wraps their column and fits a reasonable height', async () => {
+  // Ten whole minutes seven hours ago: hub calls each of 49 services once.
+  const from = (Math.floor(Date.now() / 60_000) - 420) * 60;
+  const documents = [];
+  for (let i = 0; i < 49; i++) {
+    documents.push(...call(from + 30 + (i * 4), 0.05, 0.02 + (i * 0.001), { caller: 'hub', callee: `service-${String(i).padStart(2, '0')}`, fault: i % 7 === 0 }));
+  }
+  await send(documents);
+
+  const minute = (seconds) => new Date(seconds * 1000).toISOString().slice(0, 16);
+  const map = `${endpoint}/console/map?range=custom&start=${minute(from)}&end=${minute(from + 600)}`;
+  await until(map, '#map-counts', (t) => t.startsWith('50 services, 49 connections'), 'the map of 50 services');
+  const svg = page.locator('svg#service-map');
+  assert.ok(Number(await svg.getAttribute('height')) <= 2700, `the map is ${await svg.getAttribute('height')} units tall`);
+  // No two boxes (and so no two services' names) overlap as Chromium draws them.
+  const boxes = await page.locator('svg#service-map g.node rect').evaluateAll((rects) => rects.map((r) => r.getBoundingClientRect().toJSON()));
+  assert.equal(boxes.length, 51);
+  const overlaps = boxes.flatMap((a, i) => boxes.slice(i + 1).filter((b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom));
+  assert.deepEqual(overlaps, []);
+  await shot('map-fan-out');
 });

@@ -20,11 +20,26 @@ public sealed class ServiceMapLayout
     /// <summary>The space around the drawing.</summary>
     public const double Margin = 70;
 
-    private readonly Dictionary<int, (double X, double Y)> _positions;
+    /// <summary>The most services a column holds one under another; a column of more wraps into two staggered sub-columns.</summary>
+    public const int MaxColumnRows = 12;
 
-    private ServiceMapLayout(Dictionary<int, (double X, double Y)> positions, double width, double height)
+    /// <summary>The distance between the top edges of two services following each other in a wrapped column (alternately in its two sub-columns).</summary>
+    /// <remarks>Half of it plus half a node's height leaves a call into (or out of) a service of one sub-column a gap of 11 units either side as it passes between the boxes of the other.</remarks>
+    public const double WrappedRowPitch = 50;
+
+    /// <summary>The distance between the left edges of a wrapped column's two sub-columns.</summary>
+    public const double SubColumnPitch = NodeWidth + 40;
+
+    /// <summary>The room left of a wrapped column where the calls into it run straight, labelled, before they pass between its boxes.</summary>
+    public const double LabelRoom = 230;
+
+    private readonly Dictionary<int, (double X, double Y)> _positions;
+    private readonly Dictionary<int, (double Entry, double Exit, bool Wrapped)> _columns;
+
+    private ServiceMapLayout(Dictionary<int, (double X, double Y)> positions, Dictionary<int, (double Entry, double Exit, bool Wrapped)> columns, double width, double height)
     {
         _positions = positions;
+        _columns = columns;
         Width = width;
         Height = height;
     }
@@ -38,10 +53,18 @@ public sealed class ServiceMapLayout
     /// <summary>The top-left corner of a node's box.</summary>
     public (double X, double Y) Position(int referenceId) => _positions[referenceId];
 
+    /// <summary>Where the calls into a node's column end their curve (and, in a wrapped column, run straight on to the node), and where the calls out of it start theirs; a node's own left and right edges when its column is not wrapped.</summary>
+    public (double Entry, double Exit) Column(int referenceId) => (_columns[referenceId].Entry, _columns[referenceId].Exit);
+
+    /// <summary>Whether a node's column holds more than <see cref="MaxColumnRows"/> services and is wrapped into two sub-columns.</summary>
+    public bool Wrapped(int referenceId) => _columns[referenceId].Wrapped;
+
     /// <summary>
-    /// Lays out the nodes: each node's column is the longest call path to it from a root (its call depth); in a column, rows follow
-    /// the mean row of the node's callers to the left, then the name, so calls seldom cross. The client
-    /// node, when there is one, has the first column to itself, the root services it calls the next.
+    /// Lays out the nodes: each node's column is the longest call path to it from a root (its call depth); in a column, services
+    /// follow the mean height of their callers to the left, then the name, so calls seldom cross. A column of more than
+    /// <see cref="MaxColumnRows"/> services is wrapped: its services alternate between two sub-columns,
+    /// <see cref="WrappedRowPitch"/> apart, so the calls into each pass between the boxes of the other and still arrive in order.
+    /// The client node, when there is one, has the first column to itself, the root services it calls the next.
     /// </summary>
     public static ServiceMapLayout Arrange(IReadOnlyList<ServiceGraphNode> all)
     {
@@ -81,43 +104,50 @@ public sealed class ServiceMapLayout
         }
 
         var positions = new Dictionary<int, (double X, double Y)>();
-        var first = 0;
-        var rows = 0;
+        var columns = new Dictionary<int, (double Entry, double Exit, bool Wrapped)>();
+        var left = Margin;
+        var bottom = Margin + NodeHeight;
         if (client is not null)
         {
             positions[client.ReferenceId] = (Margin, Margin);
-            (first, rows) = (1, 1);
+            columns[client.ReferenceId] = (Margin, Margin + NodeWidth, false);
+            left += ColumnPitch;
         }
 
-        // Column by column from the left, each node's row follows the mean row of its callers in the columns before (the first
+        // Column by column from the left, each node follows the mean height of its callers in the columns before (the first
         // column, and nodes without such callers, by name): a callee sits beside its callers, so calls seldom cross.
         var callers = nodes.SelectMany(n => n.Edges.Where(e => e.ReferenceId != n.ReferenceId).Select(e => (Caller: n.ReferenceId, Callee: e.ReferenceId)))
             .ToLookup(c => c.Callee, c => c.Caller);
-        var rowOf = new Dictionary<int, int>();
-        var columns = first;
-        foreach (var column in nodes.GroupBy(n => layer[n.ReferenceId] + first).OrderBy(g => g.Key))
+        var heightOf = new Dictionary<int, double>();
+        foreach (var column in nodes.GroupBy(n => layer[n.ReferenceId]).OrderBy(g => g.Key))
         {
-            var row = 0;
             var ordered = column
-                .Select(n => (Node: n, Rows: callers[n.ReferenceId].Where(rowOf.ContainsKey).Select(c => rowOf[c]).ToList()))
-                .OrderBy(n => n.Rows.Count == 0 ? double.MaxValue : n.Rows.Average())
+                .Select(n => (Node: n, Heights: callers[n.ReferenceId].Where(heightOf.ContainsKey).Select(c => heightOf[c]).ToList()))
+                .OrderBy(n => n.Heights.Count == 0 ? double.MaxValue : n.Heights.Average())
                 .ThenBy(n => n.Node.Service.Name, StringComparer.Ordinal)
                 .ThenBy(n => n.Node.ReferenceId)
                 .Select(n => n.Node)
                 .ToList();
-            foreach (var node in ordered)
+            var wrapped = ordered.Count > MaxColumnRows;
+            var entry = left;
+            var boxes = wrapped ? left + LabelRoom : left;
+            var exit = boxes + (wrapped ? SubColumnPitch : 0) + NodeWidth;
+            for (var i = 0; i < ordered.Count; i++)
             {
-                positions[node.ReferenceId] = (Margin + column.Key * ColumnPitch, Margin + row * RowPitch);
-                rowOf[node.ReferenceId] = row;
-                row++;
+                var position = wrapped
+                    ? (boxes + ((i % 2) * SubColumnPitch), Margin + (i * WrappedRowPitch))
+                    : (boxes, Margin + (i * RowPitch));
+                positions[ordered[i].ReferenceId] = position;
+                columns[ordered[i].ReferenceId] = (entry, exit, wrapped);
+                heightOf[ordered[i].ReferenceId] = position.Item2;
+                bottom = Math.Max(bottom, position.Item2 + NodeHeight);
             }
 
-            rows = Math.Max(rows, row);
-            columns = Math.Max(columns, column.Key + 1);
+            left = exit + (ColumnPitch - NodeWidth);
         }
 
-        var width = (2 * Margin) + (Math.Max(columns, 1) * ColumnPitch) - (ColumnPitch - NodeWidth);
-        var height = (2 * Margin) + (Math.Max(rows, 1) * RowPitch) - (RowPitch - NodeHeight);
-        return new ServiceMapLayout(positions, width, height);
+        var width = left - (ColumnPitch - NodeWidth) + Margin;
+        var height = bottom + Margin;
+        return new ServiceMapLayout(positions, columns, Math.Max(width, (2 * Margin) + NodeWidth), height);
     }
 }

@@ -113,11 +113,17 @@ public sealed class ServiceMapPage
         return text is null ? null : _groups.ParseFilter(account, text);
     }
 
-    /// <summary>The panel of the node named by <c>?service=</c>: its statistics and its response-time histogram, each bar a link to its traces in that bucket.</summary>
+    /// <summary>The panel of the node named by <c>?service=</c>, or of the edge named by <c>?caller=</c> and <c>?callee=</c> (a client edge: <c>?callee=</c> alone): its statistics and its response-time histogram, each bar a link to its traces in that bucket.</summary>
     public static TrustedHtml RenderPanel(IReadOnlyList<ServiceGraphNode> nodes, IQueryCollection query)
     {
         ArgumentNullException.ThrowIfNull(nodes);
         ArgumentNullException.ThrowIfNull(query);
+        var callee = query["callee"].ToString();
+        if (callee.Length > 0)
+        {
+            return RenderEdgePanel(nodes, query, query["caller"].ToString(), callee);
+        }
+
         var name = query["service"].ToString();
         var node = name.Length == 0 ? null : nodes.FirstOrDefault(n => !n.Client && n.Service.Name == name);
         if (node is null)
@@ -131,6 +137,62 @@ public sealed class ServiceMapPage
             <p class="histogram-caption"><strong>{node.Service.ToString()}</strong>: {Statistics(node.SummaryStatistics)}. Its <strong id="node-histogram-total">{ConsoleFormat.Count(histogram.Total)}</strong> requests by response time (its own segments'); each bar lists the traces in which it answered in that time. <a href="{TracesLink(query, service)}" id="node-traces">All its traces</a> · <a href="{ConsoleNavigation.Link("/console/map", query)}" id="node-close">Close</a></p>
             """).ToHtml();
         return histogram.Render(query, i => service + " { " + ResponseTimeHistogram.Bounds(i) + " }", caption, "node-panel");
+    }
+
+    /// <summary>
+    /// The panel of the edge from <paramref name="callerName"/> (the client node when empty) to <paramref name="calleeName"/>: the
+    /// statistics and histogram of its calls, each bar a link to the traces with such a call in that bucket.
+    /// </summary>
+    private static TrustedHtml RenderEdgePanel(IReadOnlyList<ServiceGraphNode> nodes, IQueryCollection query, string callerName, string calleeName)
+    {
+        var target = nodes.FirstOrDefault(n => !n.Client && n.Service.Name == calleeName);
+        var source = callerName.Length == 0 ? nodes.FirstOrDefault(n => n.Client) : nodes.FirstOrDefault(n => !n.Client && n.Service.Name == callerName);
+        var edge = target is null ? null : source?.Edges.FirstOrDefault(e => e.ReferenceId == target.ReferenceId);
+        if (source is null || target is null || edge is null)
+        {
+            var from = callerName.Length == 0 ? "clients" : callerName;
+            return new HtmlWriter().Append($"""
+                <section class="panel histogram" id="edge-panel"><p class="empty">No calls from {from} to {calleeName} in this range.</p></section>
+                """).ToHtml();
+        }
+
+        var histogram = ResponseTimeHistogram.FromEntries(edge.ResponseTimeHistogram);
+        var close = ConsoleNavigation.Link("/console/map", query);
+        TrustedHtml caption;
+        Func<int, string> filterFor;
+        string all;
+        if (source.Client)
+        {
+            // The entry requests of a service: its requests without a caller, found in a trace as its root-less segment.
+            all = "service(" + Quoted(target.Service.Name) + ") { root }";
+            filterFor = i => "service(" + Quoted(target.Service.Name) + ") { root AND " + ResponseTimeHistogram.Bounds(i) + " }";
+            caption = new HtmlWriter().Append($"""
+                <p class="histogram-caption"><strong>Clients → {target.Service.ToString()}</strong>: {Statistics(edge.SummaryStatistics)}. Its <strong id="edge-histogram-total">{ConsoleFormat.Count(histogram.Total)}</strong> entry requests by response time (the service's segments without a caller); each bar lists the traces that {target.Service.Name} began and in which it answered in that time. <a href="{TracesLink(query, all)}" id="edge-traces">All its traces</a> · <a href="{close}" id="edge-close">Close</a></p>
+                """).ToHtml();
+        }
+        else
+        {
+            var call = "edge(" + Quoted(source.Service.Name) + ", " + Quoted(target.Service.Name) + ")";
+            all = call;
+            filterFor = i => call + " { " + ResponseTimeHistogram.Bounds(i) + " }";
+            caption = new HtmlWriter().Append($"""
+                <p class="histogram-caption"><strong>{source.Service.ToString()} → {target.Service.ToString()}</strong>: {Statistics(edge.SummaryStatistics)}. Its <strong id="edge-histogram-total">{ConsoleFormat.Count(histogram.Total)}</strong> calls by response time (each timed by the callee's segment, or the calling subsegment when the callee is not instrumented); each bar lists the traces with a call that took that time — one trace per call when each trace makes one such call. <a href="{TracesLink(query, all)}" id="edge-traces">All its traces</a> · <a href="{close}" id="edge-close">Close</a></p>
+                """).ToHtml();
+        }
+
+        return histogram.Render(query, filterFor, caption, "edge-panel");
+    }
+
+    /// <summary>The link opening the panel of the edge from <paramref name="caller"/> to <paramref name="callee"/> (its client edge when <paramref name="caller"/> is the client node).</summary>
+    public static string EdgePanelLink(IQueryCollection? query, ServiceGraphNode caller, ServiceGraphNode callee)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(callee);
+        return ConsoleNavigation.Link(
+            "/console/map",
+            query ?? QueryCollection.Empty,
+            new KeyValuePair<string, string?>("caller", caller.Client ? null : caller.Service.Name),
+            new KeyValuePair<string, string?>("callee", callee.Service.Name)) + "#edge-panel";
     }
 
     /// <summary>The whole minutes of kept statistics a range touches: <c>[from, to)</c> in epoch seconds.</summary>
@@ -147,7 +209,7 @@ public sealed class ServiceMapPage
         return "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
     }
 
-    /// <summary>The map as an SVG picture: edges under nodes, each labelled with its statistics and, given the page's query, a link to the Traces page filtered to it.</summary>
+    /// <summary>The map as an SVG picture: edges under nodes, each labelled with its statistics; a node is a link to the Traces page filtered to it, an edge a link to its panel, both carrying the page's query.</summary>
     public static TrustedHtml RenderMap(IReadOnlyList<ServiceGraphNode> nodes, IQueryCollection? query = null)
     {
         ArgumentNullException.ThrowIfNull(nodes);
@@ -161,6 +223,7 @@ public sealed class ServiceMapPage
             <defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"></path></marker></defs>
             <g class="edges">
             """);
+        var labelled = new HashSet<int>();
         foreach (var node in nodes)
         {
             var (fromX, fromY) = layout.Position(node.ReferenceId);
@@ -185,20 +248,28 @@ public sealed class ServiceMapPage
                 }
                 else
                 {
-                    var (x1, y1) = (fromX + w, fromY + (h / 2));
-                    var (x2, y2) = (toX, toY + (h / 2));
+                    // From the caller's column to the callee's; in a wrapped column the call runs straight between the other
+                    // sub-column's boxes, and into one it is labelled on its straight run, where the labels of a fan-out stay apart.
+                    var (exit, entry) = (layout.Column(node.ReferenceId).Exit, layout.Column(target.ReferenceId).Entry);
+                    var (x1, y1) = (exit, fromY + (h / 2));
+                    var (x2, y2) = (entry, toY + (h / 2));
                     var bend = Math.Max(60, Math.Abs(x2 - x1) / 2);
                     var (c1x, c2x) = (x1 + bend, x2 - bend);
-                    path = Svg($"M{x1:0.#},{y1:0.#} C{c1x:0.#},{y1:0.#} {c2x:0.#},{y2:0.#} {x2:0.#},{y2:0.#}");
-                    (labelX, labelY) = ((x1 + (3 * c1x) + (3 * c2x) + x2) / 8, ((y1 * 4) + (y2 * 4)) / 8);
+                    var start = fromX + w < x1 ? Svg($"M{fromX + w:0.#},{y1:0.#} L{x1:0.#},{y1:0.#}") : Svg($"M{x1:0.#},{y1:0.#}");
+                    var end = toX > x2 ? Svg($" L{toX:0.#},{y2:0.#}") : "";
+                    path = start + Svg($" C{c1x:0.#},{y1:0.#} {c2x:0.#},{y2:0.#} {x2:0.#},{y2:0.#}") + end;
+                    (labelX, labelY) = layout.Wrapped(target.ReferenceId) && labelled.Add(target.ReferenceId)
+                        ? (x2 + (ServiceMapLayout.LabelRoom / 2), y2 + 4)
+                        : ((x1 + (3 * c1x) + (3 * c2x) + x2) / 8, ((y1 * 4) + (y2 * 4)) / 8);
                 }
 
-                var edgeFilter = node.Client ? "service(" + Quoted(target.Service.Name) + ")" : "edge(" + Quoted(node.Service.Name) + ", " + Quoted(target.Service.Name) + ")";
+                // The edge opens its panel; the wide transparent stroke under it makes the curve easy to hit.
                 html.Append($"""
-                    <a class="edge-link" href="{TracesLink(query, edgeFilter)}">
-                    <g class="edge {Outcome(stats)}" data-from="{node.Service.Name}" data-to="{target.Service.Name}">
+                    <a class="edge-link" href="{EdgePanelLink(query, node, target)}">
+                    <g class="edge {Outcome(stats)}{(Selected(query, node, target) ? " selected" : "")}" data-from="{node.Service.Name}" data-to="{target.Service.Name}">
                     <title>{node.Service.Name} → {target.Service.Name}: {Statistics(stats)}</title>
-                    <path d="{path}" marker-end="url(#arrow)"></path>
+                    <path class="edge-hit" d="{path}"></path>
+                    <path class="edge-line" d="{path}" marker-end="url(#arrow)"></path>
                     <text class="edge-label" x="{labelX:0.#}" y="{labelY - 22:0.#}" text-anchor="middle">{RequestsAndLatency(stats)}</text>
                     <text class="edge-label minor" x="{labelX:0.#}" y="{labelY - 8:0.#}" text-anchor="middle">{Shares(stats)}</text>
                     </g>
@@ -253,6 +324,10 @@ public sealed class ServiceMapPage
             """);
         return html.ToHtml();
     }
+
+    /// <summary>Whether the page's query opens the panel of the edge from <paramref name="caller"/> to <paramref name="callee"/>.</summary>
+    private static bool Selected(IQueryCollection? query, ServiceGraphNode caller, ServiceGraphNode callee) =>
+        query is not null && query["callee"].ToString() == callee.Service.Name && query["caller"].ToString() == (caller.Client ? "" : caller.Service.Name);
 
     private static string TracesLink(IQueryCollection? query, string filter) =>
         ConsoleNavigation.Link("/console/traces", query ?? QueryCollection.Empty, new KeyValuePair<string, string?>("filter", filter));
