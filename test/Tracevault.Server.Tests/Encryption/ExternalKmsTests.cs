@@ -61,7 +61,9 @@ public sealed class ExternalKmsTests(ITestOutputHelper output)
             var canary = "canary-" + Guid.NewGuid().ToString("N");
             var now = DateTimeOffset.UtcNow;
             var traceIds = Enumerable.Range(0, 5).Select(_ => TraceDocuments.NewTraceId(now)).ToList();
-            await PutAsync(client, traceIds, now, canary);
+            var cliPut = await AwsCli.RunAsync(server.Endpoint, server.ClientEnvironment(), ["xray", "put-trace-segments", "--trace-segment-documents", .. traceIds.Select(id => TraceDocuments.Segment(id, now, canary: canary))]);
+            Assert.True(cliPut.ExitCode == 0, cliPut.Output);
+            Assert.Empty(JsonDocument.Parse(cliPut.StandardOutput).RootElement.GetProperty("UnprocessedTraceSegments").EnumerateArray());
             var spanTraceId = OtlpSpans.XRayStyleTraceId(now);
             using (var spans = await client.SendAsync(OtlpHttpEndpoint.TracesPath, "xray", OtlpSpans.Request("external-svc", OtlpSpans.Span(spanTraceId, now)).ToByteArray(), "application/x-protobuf", [], null, null))
             {
@@ -191,6 +193,79 @@ public sealed class ExternalKmsTests(ITestOutputHelper output)
             Assert.Contains(keyArn, deniedText);
             Assert.Contains("kms:Decrypt", deniedText);
             Assert.DoesNotContain("\"Segments\"", deniedText);
+        }
+        finally
+        {
+            File.Delete(credentials);
+        }
+    }
+
+    [Fact]
+    public async Task Console_ManualArnOfAnExternalKey_AppliesShowsItsState_AndThePeriodicCheckStopsStoringWithNoDataArriving()
+    {
+        await using var keyService = await TestServer.StartAsync();
+        using var keyServiceAdmin = new SignedHttpClient(keyService.Endpoint, keyService.AdminAccessKeyId, keyService.AdminSecret);
+        var keyArn = await EncryptionSettingsTests.CreateKeyAsync(keyServiceAdmin);
+        var tracevaultThere = keyService.CreateUser("tracevault-a", TracevaultInKeyService);
+        var credentials = Path.Combine(Path.GetTempPath(), "tracevault-credentials-" + Path.GetRandomFileName());
+        await File.WriteAllTextAsync(credentials, $"[external]\naws_access_key_id = {tracevaultThere.AccessKeyId}\naws_secret_access_key = {tracevaultThere.SecretAccessKey}\n");
+        try
+        {
+            // A cache time far beyond the test: only the periodic DescribeKey can notice the key disabled.
+            await using var server = await TestServer.StartAsync(configure: o =>
+            {
+                o.ExternalKms.Endpoint = new Uri(keyService.Endpoint);
+                o.ExternalKms.Profile = "external";
+                o.ExternalKms.ProfilesLocation = credentials;
+                o.ExternalKms.Grantee = tracevaultThere.User.Arn;
+                o.ExternalKms.Keys.CacheTime = TimeSpan.FromHours(1);
+                o.ExternalKms.Keys.CheckInterval = TimeSpan.FromSeconds(1);
+            });
+            using var console = new Console.ConsoleHttpClient(server.Endpoint);
+            using var signedIn = await console.SignInAsync(server.AdminAccessKeyId, server.AdminSecret);
+            using (var page = await console.GetAsync("/console/encryption"))
+            {
+                var html = await page.Content.ReadAsStringAsync();
+                Assert.Contains("Manually enter a key ARN", html, StringComparison.Ordinal);
+                Assert.Contains("id=\"external-kms-hint\"", html, StringComparison.Ordinal);
+                using var applied = await console.PostFormAsync("/console/encryption", new() { ["csrf"] = Console.ConsoleHttpClient.CsrfToken(html), ["type"] = "KMS", ["key"] = EncryptionPage.ManualChoice, ["keyArn"] = keyArn });
+                Assert.Equal(HttpStatusCode.SeeOther, applied.StatusCode);
+            }
+
+            using var client = new SignedHttpClient(server.Endpoint, server.AdminAccessKeyId, server.AdminSecret);
+            await EncryptionSettingsTests.WaitForActiveAsync(client);
+            await Eventually.WaitAsync("the Encryption page shows the external key Enabled", async () =>
+            {
+                using var page = await console.GetAsync("/console/encryption");
+                var html = await page.Content.ReadAsStringAsync();
+                return html.Contains(keyArn, StringComparison.Ordinal) && html.Contains("id=\"current-key-service\"", StringComparison.Ordinal)
+                    && html.Contains(">Enabled</span>", StringComparison.Ordinal);
+            });
+            using (var keys = await console.GetAsync("/console/keys"))
+            {
+                var html = await keys.Content.ReadAsStringAsync();
+                var row = html[html.IndexOf("id=\"external-key\"", StringComparison.Ordinal)..];
+                row = row[..row.IndexOf("</tr>", StringComparison.Ordinal)];
+                Assert.Contains("External", row, StringComparison.Ordinal);
+                Assert.Contains(keyArn, row, StringComparison.Ordinal);
+                Assert.DoesNotContain("<form", row, StringComparison.Ordinal);
+            }
+
+            using (var disable = await keyServiceAdmin.KmsAsync("DisableKey", SignedHttpClient.Json($$"""{"KeyId":"{{keyArn}}"}""")))
+            {
+                await TraceDocuments.ReadJsonAsync(disable);
+            }
+
+            // No segment is sent: the check alone stops the account, and the console says so.
+            await Eventually.WaitAsync("the console notice names the disabled external key", async () =>
+            {
+                using var page = await console.GetAsync("/console/encryption");
+                var html = await page.Content.ReadAsStringAsync();
+                return html.Contains("id=\"key-unusable\"", StringComparison.Ordinal) && html.Contains("DisabledException", StringComparison.Ordinal)
+                    && html.Contains(">Disabled</span>", StringComparison.Ordinal);
+            });
+            var refusal = await WaitUntilRefusedAsync(client);
+            Assert.Contains("DisabledException", refusal);
         }
         finally
         {
