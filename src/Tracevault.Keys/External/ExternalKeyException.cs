@@ -14,7 +14,4 @@ public sealed class ExternalKeyException(string code, string message, bool unrea
 
     /// <summary>True when the service did not answer.</summary>
     public bool Unreachable { get; } = unreachable;
-
-    /// <summary>Whether the error says the key cannot be used (disabled, pending deletion, grant or access gone, no such key): storing stops.</summary>
-    public bool KeyUnusable => Code is "DisabledException" or "KMSInvalidStateException" or "AccessDeniedException" or "NotFoundException" or "InvalidGrantTokenException" or "KeyUnavailableException";
 }
