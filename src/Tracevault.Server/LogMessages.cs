@@ -164,4 +164,13 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 433, Level = LogLevel.Error, Message = "An insights round failed ({Reason}); it is tried again next round")]
     public static partial void InsightRoundFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 481, Level = LogLevel.Warning, Message = "The external key service {Endpoint} refused or did not answer {Operation} on {KeyId}: {ErrorCode}: {Reason}")]
+    public static partial void ExternalKmsCallFailed(ILogger logger, string operation, string keyId, string endpoint, string errorCode, string reason);
+
+    [LoggerMessage(EventId = 482, Level = LogLevel.Error, Message = "A check of the external keys failed ({Error}: {Reason}); it is tried again in a second")]
+    public static partial void ExternalKeyCheckFailed(ILogger logger, string error, string reason);
+
+    [LoggerMessage(EventId = 483, Level = LogLevel.Information, Message = "External key service {Endpoint} configured: keys it holds may be named by ARN in encryption settings; Tracevault's grants name {Grantee}")]
+    public static partial void ExternalKmsConfigured(ILogger logger, string endpoint, string grantee);
 }

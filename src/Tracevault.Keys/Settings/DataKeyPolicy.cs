@@ -2,7 +2,9 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Tracevault.Core.Identity;
+using Tracevault.Core.Policies;
 using Tracevault.Keys.Envelope;
+using Tracevault.Keys.External;
 using Tracevault.Keys.Kms;
 
 namespace Tracevault.Keys.Settings;
@@ -19,7 +21,10 @@ namespace Tracevault.Keys.Settings;
 /// <see cref="EncryptionSettingsOptions.DataKeyCacheMaxAge"/>) and zeroed when evicted; those a KMS key protected are evicted
 /// the moment its material is destroyed (<see cref="KeyService.KeyDestroyed"/>). The blind index of chunks sealed under a KMS key
 /// is keyed by a key derived from that key's material (<see cref="KeyService.DeriveTraceIndexKey"/>), so its destruction takes
-/// the ability to find them with it. Thread-safe.
+/// the ability to find them with it. A key in the external key service (<see cref="IExternalKeyService"/>) gets its data keys
+/// there, is checked there every <see cref="ExternalKeyOptions.CheckInterval"/> (<see cref="CheckExternalKeys"/>), stops the account
+/// when refused or unreachable, and is retried with backoff until it works again; its data keys are used and kept opened at most
+/// <see cref="ExternalKeyOptions.CacheTime"/>. Thread-safe.
 /// </remarks>
 public sealed class DataKeyPolicy : IDataKeySource, ITraceIndexKeys
 {
@@ -41,11 +46,21 @@ public sealed class DataKeyPolicy : IDataKeySource, ITraceIndexKeys
     private readonly Lock _generating = new();
     private readonly Lock _stopping = new();
     private readonly ILogger<DataKeyPolicy> _logger;
+    private readonly IExternalKeyService _external;
+    private readonly ExternalKeyOptions _externalOptions;
+    private readonly DataKeyCache<(string AccountId, int SettingVersion, string KeyArn)> _externalSealing;
+    private readonly DataKeyCache<string> _externalOpened;
+    private readonly ConcurrentDictionary<string, ExternalKeyStatus> _externalKeys = new(StringComparer.Ordinal);
     private bool _restoredStopped;
 
     /// <summary>Creates the policy.</summary>
-    public DataKeyPolicy(KeyService kms, DefaultDataKeys defaults, IEncryptionSettingRepository settings, TimeProvider time, EncryptionSettingsOptions options, ILogger<DataKeyPolicy> logger)
+    public DataKeyPolicy(KeyService kms, DefaultDataKeys defaults, IEncryptionSettingRepository settings, TimeProvider time, EncryptionSettingsOptions options, IExternalKeyService external, ExternalKeyOptions externalOptions, ILogger<DataKeyPolicy> logger)
     {
+        ArgumentNullException.ThrowIfNull(externalOptions);
+        _external = external;
+        _externalOptions = externalOptions;
+        _externalSealing = new DataKeyCache<(string, int, string)>(options.DataKeyCacheCapacity, Min(options.DataKeyWindow, externalOptions.CacheTime), time);
+        _externalOpened = new DataKeyCache<string>(options.DataKeyCacheCapacity, externalOptions.CacheTime, time);
         _logger = logger;
         _kms = kms;
         _defaults = defaults;
@@ -59,7 +74,10 @@ public sealed class DataKeyPolicy : IDataKeySource, ITraceIndexKeys
     }
 
     /// <summary>How many plaintext data keys this node holds in memory now, for sealing and for opening.</summary>
-    public int CachedDataKeys => _sealing.Count + _opened.Count + _indexKeys.Count;
+    public int CachedDataKeys => _sealing.Count + _opened.Count + _indexKeys.Count + _externalSealing.Count + _externalOpened.Count;
+
+    /// <summary>What this node last learned about a key of the external key service, or null when it never asked.</summary>
+    public ExternalKeyStatus? FindExternalKeyStatus(string keyArn) => _externalKeys.TryGetValue(keyArn, out var status) ? status : null;
 
     /// <summary>The encryption context every KMS data key of an account is bound to: it names the account and the service.</summary>
     public IReadOnlyDictionary<string, string> EncryptionContext(string accountId) =>
@@ -121,6 +139,17 @@ public sealed class DataKeyPolicy : IDataKeySource, ITraceIndexKeys
         foreach (var accountId in _stopped.Keys)
         {
             var setting = Applied(accountId);
+            if (setting.IsExternal)
+            {
+                // The external key is asked by CheckExternalKeys, with backoff, never from this round.
+                if (FindExternalKeyStatus(setting.KeyArn!) is { Usable: true })
+                {
+                    Resume(accountId);
+                }
+
+                continue;
+            }
+
             if (setting.Type == EncryptionType.None
                 || _kms.CheckUsable(Caller.ForService(accountId, ServicePrincipal), setting.KeyArn!, EncryptionContext(accountId)).Usable)
             {
@@ -132,7 +161,14 @@ public sealed class DataKeyPolicy : IDataKeySource, ITraceIndexKeys
         // arrives still stops the account at once, so the status (and the console's notice) says so within a round.
         foreach (var (accountId, setting) in _applied)
         {
-            if (setting.Type == EncryptionType.Kms && !_stopped.ContainsKey(accountId))
+            if (setting.IsExternal)
+            {
+                if (!_stopped.ContainsKey(accountId) && FindExternalKeyStatus(setting.KeyArn!) is { Usable: false, Reason: { } reason })
+                {
+                    _ = Stop(accountId, setting.KeyArn!, reason);
+                }
+            }
+            else if (setting.Type == EncryptionType.Kms && !_stopped.ContainsKey(accountId))
             {
                 var usability = _kms.CheckUsable(Caller.ForService(accountId, ServicePrincipal), setting.KeyArn!, EncryptionContext(accountId));
                 if (!usability.Usable)
@@ -179,6 +215,11 @@ public sealed class DataKeyPolicy : IDataKeySource, ITraceIndexKeys
         }
 
         Remember(wrapped);
+        if (wrapped.External)
+        {
+            return OpenExternal(wrapped, reader);
+        }
+
         var cacheKey = (reference, reader.Arn, _kms.Generation);
         if (_opened.Find(cacheKey) is { } opened)
         {
@@ -203,8 +244,9 @@ public sealed class DataKeyPolicy : IDataKeySource, ITraceIndexKeys
     public byte[] ForIndexing(string accountId, DataKey sealingKey)
     {
         ArgumentNullException.ThrowIfNull(sealingKey);
-        if (sealingKey.KeyArn is not { } keyArn)
+        if (sealingKey.KeyArn is not { } keyArn || sealingKey.External)
         {
+            // An external key's material never reaches Tracevault: its chunks are indexed with the account's default index key.
             return _defaults.TraceIndexKey(accountId);
         }
 
@@ -266,6 +308,11 @@ public sealed class DataKeyPolicy : IDataKeySource, ITraceIndexKeys
 
     private DataKey ObtainDataKey(EncryptionSetting setting)
     {
+        if (setting.IsExternal)
+        {
+            return ObtainExternalDataKey(setting, retrying: false);
+        }
+
         var accountId = setting.AccountId;
         var keyArn = setting.KeyArn!;
         var caller = Caller.ForService(accountId, ServicePrincipal);
@@ -306,7 +353,7 @@ public sealed class DataKeyPolicy : IDataKeySource, ITraceIndexKeys
                 throw Stop(accountId, keyArn, $"{error.Code}: {error.Message}");
             }
 
-            var wrapped = _settings.AddDataKey(accountId, generated.KeyArn, generated.CiphertextBlob, _time.GetUtcNow());
+            var wrapped = _settings.AddDataKey(accountId, generated.KeyArn, generated.CiphertextBlob, _time.GetUtcNow(), external: false);
             Remember(wrapped);
             return _sealing.Add(cacheKey, new DataKey(wrapped.Reference, generated.Plaintext!, generated.KeyArn));
         }
@@ -315,6 +362,7 @@ public sealed class DataKeyPolicy : IDataKeySource, ITraceIndexKeys
     private StoringStoppedException Stop(string accountId, string keyArn, string reason)
     {
         _sealing.Evict((cached, _) => cached.AccountId == accountId);
+        _externalSealing.Evict((cached, _) => cached.AccountId == accountId);
         lock (_stopping)
         {
             if (!_stopped.TryGetValue(accountId, out var status) || status.KeyArn != keyArn || status.Reason != reason)
@@ -377,4 +425,160 @@ public sealed class DataKeyPolicy : IDataKeySource, ITraceIndexKeys
 
         LogMessages.DataKeysEvicted(_logger, keyArn, evicted);
     }
+
+    /// <summary>Asks the external key service about every external key an account applies whose check is due: a usable key with
+    /// DescribeKey (every <see cref="ExternalKeyOptions.CheckInterval"/>), an unusable one by trying again to get its data key (with
+    /// backoff); stops or resumes the accounts that use it. Called by one background loop, never per write.</summary>
+    public void CheckExternalKeys()
+    {
+        var now = _time.GetUtcNow();
+        foreach (var group in _applied.Values.Where(s => s.IsExternal).GroupBy(s => s.KeyArn!, StringComparer.Ordinal))
+        {
+            var keyArn = group.Key;
+            var status = FindExternalKeyStatus(keyArn);
+            if (status is not null && now < status.NextCheckAt)
+            {
+                continue;
+            }
+
+            if (status is null or { Usable: true })
+            {
+                var first = group.First();
+                try
+                {
+                    var described = _external.DescribeKey(keyArn, Caller.ForService(first.AccountId, ServicePrincipal));
+                    if (described.KeyState == "Enabled")
+                    {
+                        MarkUsable(keyArn);
+                        continue;
+                    }
+
+                    MarkUnusable(keyArn, described.KeyState, described.KeyState == "Disabled"
+                        ? $"DisabledException: {keyArn} is disabled."
+                        : $"KMSInvalidStateException: {keyArn} is {described.KeyState}.");
+                }
+                catch (ExternalKeyException error)
+                {
+                    MarkUnusable(keyArn, error.Unreachable ? "Unknown" : status?.State ?? "Unknown", ExternalReason(error));
+                }
+
+                foreach (var setting in group)
+                {
+                    _ = Stop(setting.AccountId, keyArn, _externalKeys[keyArn].Reason!);
+                }
+
+                continue;
+            }
+
+            // Unusable: the real use tells whether it works again (state, grant and access at once); the first account that gets
+            // a data key resumes every account of the key through RecheckStopped.
+            foreach (var setting in group)
+            {
+                try
+                {
+                    _ = ObtainExternalDataKey(setting, retrying: true);
+                    Resume(setting.AccountId);
+                }
+                catch (StoringStoppedException)
+                {
+                    // Recorded by MarkUnusable with its backoff; the next due check tries again.
+                }
+            }
+        }
+    }
+
+    private DataKey ObtainExternalDataKey(EncryptionSetting setting, bool retrying)
+    {
+        var accountId = setting.AccountId;
+        var keyArn = setting.KeyArn!;
+        if (!retrying && FindExternalKeyStatus(keyArn) is { Usable: false, Reason: { } reason })
+        {
+            throw Stop(accountId, keyArn, reason);
+        }
+
+        // At most one cache time per data key: a key disabled there stops storing here within it, even with no check due.
+        var cacheKey = (accountId, setting.Version, keyArn);
+        if (_externalSealing.Find(cacheKey) is { } current)
+        {
+            KeyMetrics.DataKeyLookup("seal", hit: true);
+            return current;
+        }
+
+        lock (_generating)
+        {
+            if (_externalSealing.Find(cacheKey) is { } generatedMeanwhile)
+            {
+                KeyMetrics.DataKeyLookup("seal", hit: true);
+                return generatedMeanwhile;
+            }
+
+            KeyMetrics.DataKeyLookup("seal", hit: false);
+            byte[] plaintext;
+            byte[] blob;
+            try
+            {
+                (plaintext, blob) = _external.GenerateDataKey(keyArn, EncryptionContext(accountId), setting.ExternalGrant!.GrantToken, Caller.ForService(accountId, ServicePrincipal));
+            }
+            catch (ExternalKeyException error)
+            {
+                MarkUnusable(keyArn, error.Unreachable ? "Unknown" : FindExternalKeyStatus(keyArn)?.State ?? "Unknown", ExternalReason(error));
+                throw Stop(accountId, keyArn, ExternalReason(error));
+            }
+
+            MarkUsable(keyArn);
+            var wrapped = _settings.AddDataKey(accountId, keyArn, blob, _time.GetUtcNow(), external: true);
+            Remember(wrapped);
+            return _externalSealing.Add(cacheKey, new DataKey(wrapped.Reference, plaintext, keyArn) { External = true });
+        }
+    }
+
+    /// <summary>Opens a data key an external key wrapped: the reader needs kms:Decrypt on that key in Tracevault's own policies (the reader has no identity there).</summary>
+    private DataKey OpenExternal(WrappedDataKey wrapped, Caller reader)
+    {
+        if (!reader.IsService && reader.EvaluateIdentityPolicies("kms:Decrypt", wrapped.KeyArn) != PolicyDecision.Allow)
+        {
+            throw new DataKeyAccessException(wrapped.KeyArn, $"{reader.Arn} may not read this trace data: it is encrypted under the external KMS key {wrapped.KeyArn}, and reading it needs kms:Decrypt on that key.", accessDenied: true);
+        }
+
+        if (_externalOpened.Find(wrapped.Reference) is { } opened)
+        {
+            KeyMetrics.DataKeyLookup("open", hit: true);
+            return opened;
+        }
+
+        KeyMetrics.DataKeyLookup("open", hit: false);
+        var setting = Applied(wrapped.AccountId);
+        var grantToken = setting.KeyArn == wrapped.KeyArn ? setting.ExternalGrant?.GrantToken : null;
+        try
+        {
+            var plaintext = _external.Decrypt(wrapped.KeyArn, wrapped.CiphertextBlob, EncryptionContext(wrapped.AccountId), grantToken, Caller.ForService(wrapped.AccountId, ServicePrincipal));
+            return _externalOpened.Add(wrapped.Reference, new DataKey(wrapped.Reference, plaintext, wrapped.KeyArn) { External = true });
+        }
+        catch (ExternalKeyException error)
+        {
+            throw new DataKeyAccessException(wrapped.KeyArn, $"This trace data is unreadable now: it is encrypted under the external KMS key {wrapped.KeyArn}, which cannot decrypt ({ExternalReason(error)}).", accessDenied: false);
+        }
+    }
+
+    private void MarkUsable(string keyArn)
+    {
+        var now = _time.GetUtcNow();
+        _externalKeys[keyArn] = new ExternalKeyStatus(keyArn, true, "Enabled", null, now, now + _externalOptions.CheckInterval, 0);
+    }
+
+    private void MarkUnusable(string keyArn, string state, string reason)
+    {
+        var now = _time.GetUtcNow();
+        var failures = (FindExternalKeyStatus(keyArn) is { Usable: false } previous ? previous.Failures : 0) + 1;
+
+        // Backoff: 1, 2, 4, … seconds, at most the check interval.
+        var backoff = TimeSpan.FromSeconds(Math.Pow(2, Math.Min(failures - 1, 16)));
+        _externalKeys[keyArn] = new ExternalKeyStatus(keyArn, false, state, reason, now, now + Min(backoff, _externalOptions.CheckInterval), failures);
+    }
+
+    private string ExternalReason(ExternalKeyException error) => error.Unreachable
+        ? $"{ExternalKeyStatus.UnreachableReason}: {_external.Endpoint} did not answer ({error.Message})"
+        : $"{error.Code}: {error.Message}";
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 }

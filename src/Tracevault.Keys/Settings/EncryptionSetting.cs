@@ -9,6 +9,12 @@ namespace Tracevault.Keys.Settings;
 /// <param name="ChangedBy">The principal that made it.</param>
 public sealed record EncryptionSetting(string AccountId, int Version, EncryptionType Type, string? KeyArn, DateTimeOffset ChangedAt, string ChangedBy)
 {
+    /// <summary>The grant Tracevault made when the key is in the external key service; null for a built-in key.</summary>
+    public External.ExternalGrant? ExternalGrant { get; init; }
+
+    /// <summary>Whether the key is in the external key service rather than the built-in KMS.</summary>
+    public bool IsExternal => ExternalGrant is not null;
+
     /// <summary>The setting of an account that never chose: default encryption, version 0.</summary>
     public static EncryptionSetting Default(string accountId) => new(accountId, 0, EncryptionType.None, null, DateTimeOffset.UnixEpoch, "");
 }

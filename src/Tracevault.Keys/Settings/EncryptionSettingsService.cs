@@ -1,4 +1,6 @@
 using Tracevault.Core.Identity;
+using Tracevault.Core.Policies;
+using Tracevault.Keys.External;
 using Tracevault.Keys.Kms;
 
 namespace Tracevault.Keys.Settings;
@@ -27,10 +29,12 @@ public sealed class EncryptionSettingsService
     private readonly DataKeyPolicy _policy;
     private readonly TimeProvider _time;
     private readonly EncryptionSettingsOptions _options;
+    private readonly IExternalKeyService _external;
 
     /// <summary>Creates the service for the node <paramref name="nodeId"/>.</summary>
-    public EncryptionSettingsService(KeyService kms, IEncryptionSettingRepository settings, DataKeyPolicy policy, TimeProvider time, EncryptionSettingsOptions options, string nodeId)
+    public EncryptionSettingsService(KeyService kms, IEncryptionSettingRepository settings, DataKeyPolicy policy, TimeProvider time, EncryptionSettingsOptions options, IExternalKeyService external, string nodeId)
     {
+        _external = external;
         _kms = kms;
         _settings = settings;
         _policy = policy;
@@ -54,6 +58,7 @@ public sealed class EncryptionSettingsService
     public (EncryptionSetting Setting, string Status) Put(Caller caller, EncryptionType type, string? keyId)
     {
         string? keyArn = null;
+        ExternalGrant? grant = null;
         if (type == EncryptionType.None)
         {
             if (keyId is not null)
@@ -63,13 +68,13 @@ public sealed class EncryptionSettingsService
         }
         else
         {
-            keyArn = ResolveKmsKey(caller, keyId);
+            (keyArn, grant) = ResolveKmsKey(caller, keyId);
         }
 
         while (true)
         {
             var current = _settings.FindCurrent(caller.AccountId) ?? EncryptionSetting.Default(caller.AccountId);
-            var next = new EncryptionSetting(caller.AccountId, current.Version + 1, type, keyArn, _time.GetUtcNow(), caller.Arn);
+            var next = new EncryptionSetting(caller.AccountId, current.Version + 1, type, keyArn, _time.GetUtcNow(), caller.Arn) { ExternalGrant = grant };
             if (_settings.TryAppend(next))
             {
                 return (next, Updating);
@@ -111,7 +116,7 @@ public sealed class EncryptionSettingsService
         return acknowledged.Count > 0 && live.All(acknowledged.Contains) ? Active : Updating;
     }
 
-    private string ResolveKmsKey(Caller caller, string? keyId)
+    private (string KeyArn, ExternalGrant? Grant) ResolveKmsKey(Caller caller, string? keyId)
     {
         if (string.IsNullOrEmpty(keyId))
         {
@@ -125,7 +130,7 @@ public sealed class EncryptionSettingsService
 
         if (keyId == ManagedAlias || keyId == _kms.AliasArn(caller.AccountId, ManagedAlias))
         {
-            return _kms.GetOrCreateAwsManagedKey(caller.AccountId, "xray").Arn;
+            return (_kms.GetOrCreateAwsManagedKey(caller.AccountId, "xray").Arn, null);
         }
 
         KmsKey key;
@@ -136,6 +141,11 @@ public sealed class EncryptionSettingsService
         catch (KmsException error) when (error.Code == "AccessDeniedException")
         {
             throw new EncryptionSettingException("AccessDeniedException", $"You need kms:DescribeKey and kms:CreateGrant on the KMS key '{keyId}' to choose it for X-Ray encryption. {error.Message}");
+        }
+        catch (KmsException error) when (error.Code == "NotFoundException" && _external.Configured && keyId.StartsWith("arn:", StringComparison.Ordinal))
+        {
+            // A key ARN the built-in KMS does not hold: the external key service's, when one is configured.
+            return ResolveExternalKey(caller, keyId);
         }
         catch (KmsException error)
         {
@@ -178,7 +188,71 @@ public sealed class EncryptionSettingsService
             }
         }
 
-        return key.Arn;
+        return (key.Arn, null);
+    }
+
+    /// <summary>Checks a key of the external key service and makes Tracevault's grant there; the caller's Tracevault policies must allow kms:DescribeKey and kms:CreateGrant on it.</summary>
+    private (string KeyArn, ExternalGrant Grant) ResolveExternalKey(Caller caller, string keyId)
+    {
+        RequireExternalRights(caller, keyId);
+        ExternalKeyDescription key;
+        try
+        {
+            key = _external.DescribeKey(keyId, caller);
+        }
+        catch (ExternalKeyException error) when (error.Unreachable)
+        {
+            throw Invalid($"The KMS key '{keyId}' cannot be checked: the external key service {_external.Endpoint} is unreachable ({error.Message}).");
+        }
+        catch (ExternalKeyException error)
+        {
+            throw Invalid($"The KMS key '{keyId}' cannot be used: {error.Code}: {error.Message}");
+        }
+
+        if (key.KeyArn != keyId)
+        {
+            RequireExternalRights(caller, key.KeyArn);
+        }
+
+        if (key.KeySpec != "SYMMETRIC_DEFAULT" || key.KeyUsage != "ENCRYPT_DECRYPT")
+        {
+            throw Invalid($"X-Ray does not support asymmetric KMS keys: {key.KeyArn} is {key.KeySpec} for {key.KeyUsage}. Choose a symmetric encryption key.");
+        }
+
+        if (key.KeyState != "Enabled")
+        {
+            throw Invalid(key.KeyState switch
+            {
+                "Disabled" => $"The KMS key {key.KeyArn} is disabled. Enable it or choose another key.",
+                "PendingDeletion" => $"The KMS key {key.KeyArn} is pending deletion. Cancel its deletion or choose another key.",
+                _ => $"The KMS key {key.KeyArn} is {key.KeyState} and cannot be used.",
+            });
+        }
+
+        try
+        {
+            return (key.KeyArn, _external.CreateGrant(key.KeyArn, _policy.EncryptionContext(caller.AccountId), caller));
+        }
+        catch (ExternalKeyException error) when (error.Code == "AccessDeniedException")
+        {
+            throw new EncryptionSettingException("AccessDeniedException", $"Tracevault could not create its grant on the external KMS key {key.KeyArn}: the key service refused it ({error.Message}).");
+        }
+        catch (ExternalKeyException error)
+        {
+            throw Invalid($"Tracevault could not create its grant on the external KMS key {key.KeyArn}: {error.Code}: {error.Message}");
+        }
+    }
+
+    /// <summary>The seal's rule for a key the caller has no identity for: its Tracevault policies must allow kms:DescribeKey and kms:CreateGrant on it.</summary>
+    private static void RequireExternalRights(Caller caller, string keyArn)
+    {
+        foreach (var action in (string[])["kms:DescribeKey", "kms:CreateGrant"])
+        {
+            if (caller.EvaluateIdentityPolicies(action, keyArn) != PolicyDecision.Allow)
+            {
+                throw new EncryptionSettingException("AccessDeniedException", $"You need kms:DescribeKey and kms:CreateGrant on the KMS key {keyArn} to choose it for X-Ray encryption: {caller.Arn} is not authorized to perform {action} on it.");
+            }
+        }
     }
 
     private static EncryptionSettingException Invalid(string message) => new("InvalidRequestException", message);

@@ -3,7 +3,7 @@ namespace Tracevault.Keys.Settings;
 /// <summary>Where encryption settings, their acknowledgements by nodes, wrapped data keys and storing status are kept, shared by every node.</summary>
 public interface IEncryptionSettingRepository
 {
-    /// <summary>Appends a new version of an account's setting; false when that version exists already (a concurrent change won).</summary>
+    /// <summary>Appends a new version of an account's setting (with its external grant, if any); false when that version exists already (a concurrent change won).</summary>
     bool TryAppend(EncryptionSetting setting);
 
     /// <summary>The newest setting of an account, or null when it never chose.</summary>
@@ -24,8 +24,8 @@ public interface IEncryptionSettingRepository
     /// <summary>The nodes seen alive since <paramref name="since"/>.</summary>
     IReadOnlySet<string> LiveNodes(DateTimeOffset since);
 
-    /// <summary>Stores a wrapped data key and returns it with its id.</summary>
-    WrappedDataKey AddDataKey(string accountId, string keyArn, byte[] ciphertextBlob, DateTimeOffset createdAt);
+    /// <summary>Stores a wrapped data key (<paramref name="external"/>: wrapped by a key of the external key service) and returns it with its id.</summary>
+    WrappedDataKey AddDataKey(string accountId, string keyArn, byte[] ciphertextBlob, DateTimeOffset createdAt, bool external);
 
     /// <summary>Finds a wrapped data key by id.</summary>
     WrappedDataKey? FindDataKey(long id);

@@ -6,7 +6,8 @@ namespace Tracevault.Keys.Settings;
 /// <param name="KeyArn">The KMS key that wraps it.</param>
 /// <param name="CiphertextBlob">The KMS ciphertext of the data key.</param>
 /// <param name="CreatedAt">When it was generated.</param>
-public sealed record WrappedDataKey(long Id, string AccountId, string KeyArn, byte[] CiphertextBlob, DateTimeOffset CreatedAt)
+/// <param name="External">True when the key is in the external key service, which alone can unwrap it.</param>
+public sealed record WrappedDataKey(long Id, string AccountId, string KeyArn, byte[] CiphertextBlob, DateTimeOffset CreatedAt, bool External = false)
 {
     /// <summary>The prefix of references to KMS data keys.</summary>
     public const string ReferencePrefix = "kms/";

@@ -126,7 +126,7 @@ public static class StoreCheck
         var kmsOptions = new KmsOptions { Region = region };
         var (keys, _) = Kms.KmsRegistration.CreateKeyService(data, kmsOptions, time);
         var defaults = new DefaultDataKeys(data.Storage.ServiceKeys, time, NullLogger<DefaultDataKeys>.Instance);
-        var policy = new DataKeyPolicy(keys, defaults, data.Storage.EncryptionSettings, time, new EncryptionSettingsOptions(), NullLogger<DataKeyPolicy>.Instance);
+        var policy = new DataKeyPolicy(keys, defaults, data.Storage.EncryptionSettings, time, new EncryptionSettingsOptions(), new Keys.External.NoExternalKeyService(), new Keys.External.ExternalKeyOptions(), NullLogger<DataKeyPolicy>.Instance);
         var store = data.Storage.Traces;
         var reader = new TraceReader(store, policy, policy, NullLogger.Instance);
 

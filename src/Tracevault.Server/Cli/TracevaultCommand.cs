@@ -114,11 +114,17 @@ public static class TracevaultCommand
         };
         logFormat.AcceptOnlyFromAmong("text", "json");
         var config = ServeSettings.ConfigOption();
+        var externalKms = new ExternalKmsCliOptions();
         var command = new Command("serve", "Run the server: X-Ray (HTTP and UDP), KMS, CloudTrail and the console on one port; OpenTelemetry (OTLP) on its own ports too. "
             + "Each option may also come from its environment variable or from the --config file; the command line wins over the environment, the environment over the file.")
         {
             data.Data, data.RootKeyFile, data.PassphraseFile, data.Postgres, listen, region, udpBuffer, otlpHttp, otlpGrpc, otlpAnnotations, runRetrievals, retentionDays, tlsCert, tlsKey, insecureHttp, metrics, udpAllow, trustedProxies, logFormat, config,
         };
+        foreach (var option in externalKms.All)
+        {
+            command.Options.Add(option);
+        }
+
         ServeSettings.DescribeVariables(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -165,6 +171,7 @@ public static class TracevaultCommand
                     "json" => LogFormat.Json,
                     var other => throw new ArgumentException($"'{other}' is not a value --log-format takes: text or json."),
                 };
+                externalKms.Read(settings, options.ExternalKms);
                 options.Validate();
             }
             catch (ArgumentException exception)

@@ -21,10 +21,14 @@ public sealed class EncryptionPage
     private readonly EncryptionSettingsService _settings;
     private readonly KeyService _kms;
     private readonly ConsoleLayout _layout;
+    private readonly DataKeyPolicy _dataKeys;
+    private readonly Keys.External.IExternalKeyService _external;
 
     /// <summary>Creates the page.</summary>
-    public EncryptionPage(EncryptionSettingsService settings, KeyService kms, ConsoleLayout layout)
+    public EncryptionPage(EncryptionSettingsService settings, KeyService kms, ConsoleLayout layout, DataKeyPolicy dataKeys, Keys.External.IExternalKeyService external)
     {
+        _dataKeys = dataKeys;
+        _external = external;
         _settings = settings;
         _kms = kms;
         _layout = layout;
@@ -167,6 +171,20 @@ public sealed class EncryptionPage
             }
 
             html.Append($"<div><dt>Key</dt><dd><code id=\"current-key\">{setting.KeyArn}</code>{(names.Count > 0 ? " (" + string.Join(", ", names) + ")" : "")}</dd></div>");
+            if (setting.IsExternal)
+            {
+                // An external key's state is what the key service last said (checked periodically), never assumed.
+                var known = _dataKeys.FindExternalKeyStatus(setting.KeyArn!);
+                var state = known?.State ?? "Not checked yet";
+                html.Append($"<div><dt>Key service</dt><dd id=\"current-key-service\">External: {_external.Endpoint}</dd></div>");
+                html.Append($"<div><dt>Key state</dt><dd><span class=\"badge {(known is { Usable: true } ? "ok" : "partial")}\" id=\"external-key-state\">{state}</span>");
+                if (known is not null)
+                {
+                    html.Append($" <span class=\"hint\" id=\"external-key-checked\">as the key service said at {ConsoleFormat.Time(known.CheckedAt)}{(known.Reason is { } reason ? ": " + reason : "")}</span>");
+                }
+
+                html.Append($"</dd></div>");
+            }
         }
 
         html.Append($"""
@@ -243,6 +261,10 @@ public sealed class EncryptionPage
             </label>
             </div>
             """);
+        if (_external.Configured)
+        {
+            html.Append($"<p class=\"hint\" id=\"external-kms-hint\">A key of the external key service {_external.Endpoint} is entered here by its key or alias ARN: Tracevault checks it there and makes its grant there.</p>");
+        }
         if (aliasError is not null)
         {
             html.Append($"<p class=\"hint\" id=\"alias-error\">{aliasError}</p>");

@@ -15,10 +15,16 @@ public sealed class KeysPage
     private readonly IAuditLog _audit;
     private readonly ConsoleLayout _layout;
     private readonly TimeProvider _time;
+    private readonly Keys.Settings.EncryptionSettingsService _settings;
+    private readonly Keys.Settings.DataKeyPolicy _dataKeys;
+    private readonly Keys.External.IExternalKeyService _external;
 
     /// <summary>Creates the page.</summary>
-    public KeysPage(KeyService kms, IAuditLog audit, ConsoleLayout layout, TimeProvider time)
+    public KeysPage(KeyService kms, IAuditLog audit, ConsoleLayout layout, TimeProvider time, Keys.Settings.EncryptionSettingsService settings, Keys.Settings.DataKeyPolicy dataKeys, Keys.External.IExternalKeyService external)
     {
+        _settings = settings;
+        _dataKeys = dataKeys;
+        _external = external;
         _kms = kms;
         _audit = audit;
         _layout = layout;
@@ -220,6 +226,25 @@ public sealed class KeysPage
                 <td class="num requests" title="{breakdown}">{ConsoleFormat.Count(requests)}</td>
                 <td class="num cost">{Dollars(cost)}</td>
                 <td class="actions">{Actions(session, key)}{(message?.KeyId is { } id && (id == key.KeyId || id == key.Arn) ? RenderMessage(message) : TrustedHtml.Empty)}</td>
+                </tr>
+                """);
+        }
+
+        if (_settings.Get(caller.AccountId).Setting is { IsExternal: true, KeyArn: { } externalArn })
+        {
+            // The account's key in the external key service: shown for what it is, managed there, not here.
+            var known = _dataKeys.FindExternalKeyStatus(externalArn);
+            html.Append($"""
+                <tr data-key-id="{externalArn}" class="external-key" id="external-key">
+                <td class="key"><span class="id" title="{externalArn}">{externalArn[(externalArn.LastIndexOf('/') + 1)..]}</span> <span class="badge http">External</span><div class="hint">{externalArn}</div></td>
+                <td class="aliases"></td>
+                <td>SYMMETRIC_DEFAULT<div class="hint">ENCRYPT_DECRYPT</div></td>
+                <td class="state"><span class="badge {(known is { Usable: true } ? "ok" : "partial")}">{known?.State ?? "Not checked yet"}</span></td>
+                <td class="rotation">—</td>
+                <td class="time">—</td>
+                <td class="num requests">—</td>
+                <td class="num cost">—</td>
+                <td class="actions"><span class="hint">Managed in the external key service {_external.Endpoint}; Tracevault only uses it, through its grant.</span></td>
                 </tr>
                 """);
         }

@@ -54,6 +54,9 @@ public sealed class ServerOptions
 
     /// <summary>How encryption settings propagate and how long KMS data keys are used.</summary>
     public EncryptionSettingsOptions Encryption { get; set; } = new();
+
+    /// <summary>The external key service that may hold accounts' customer keys (<c>--external-kms</c>); none by default.</summary>
+    public ExternalKms.ExternalKmsOptions ExternalKms { get; set; } = new();
     /// <summary>OpenTelemetry's own ports and span mapping.</summary>
     public Otlp.OtlpOptions Otlp { get; set; } = new();
 
@@ -121,6 +124,7 @@ public sealed class ServerOptions
 
         Traces.Validate();
         Encryption.Validate();
+        ExternalKms.Validate();
         Console.Validate();
         Insights.Validate();
     }

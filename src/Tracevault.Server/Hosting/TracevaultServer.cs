@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Tracevault.Keys.Identity;
 using Tracevault.Server.Auth;
 using Tracevault.Server.Console;
+using Tracevault.Server.ExternalKms;
 using Tracevault.Server.Http;
 using Tracevault.Server.Otlp;
 using Tracevault.Server.XRay;
@@ -120,6 +121,7 @@ public sealed class TracevaultServer : IAsyncDisposable
         var router = new ApiRouter();
         builder.Services.AddSingleton(router);
         builder.Services.AddKeyService(data, options, time, router);
+        builder.Services.AddExternalKms(options.ExternalKms);
         builder.Services.AddXRay(data, options.Traces, options.Encryption);
         builder.Services.AddConsole(options.Console);
         builder.Services.AddOtlp(options.Otlp, otlpListeners);

@@ -41,6 +41,7 @@ public static class XRayFeature
             sp.GetRequiredService<DataKeyPolicy>(),
             sp.GetRequiredService<TimeProvider>(),
             encryptionOptions,
+            sp.GetRequiredService<Keys.External.IExternalKeyService>(),
             "node-" + Core.Ids.NewHex(8)));
         services.AddSingleton<EncryptionConfigApi>();
         services.AddHostedService<EncryptionPropagationService>();

@@ -6,7 +6,7 @@ namespace Tracevault.Storage.Postgres;
 /// <remarks>Thread-safe: each call is one statement on its own pooled connection, so nodes need no lock of their own to stay correct.</remarks>
 public sealed class PostgresEncryptionSettingRepository : IEncryptionSettingRepository
 {
-    private const string SettingColumns = "account_id, version, type, key_arn, changed_at, changed_by";
+    private const string SettingColumns = "account_id, version, type, key_arn, changed_at, changed_by, grant_id, grant_token";
 
     private readonly PostgresDatabase _database;
 
@@ -23,9 +23,9 @@ public sealed class PostgresEncryptionSettingRepository : IEncryptionSettingRepo
         ArgumentNullException.ThrowIfNull(setting);
 
         // The primary key decides between nodes appending the same version at once: the second waits for the first to commit, then inserts nothing.
-        return Execute($"INSERT INTO encryption_settings ({SettingColumns}) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+        return Execute($"INSERT INTO encryption_settings ({SettingColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
             setting.AccountId, setting.Version, setting.Type == EncryptionType.Kms ? "KMS" : "NONE", setting.KeyArn,
-            setting.ChangedAt.ToUnixTimeMilliseconds(), setting.ChangedBy) == 1;
+            setting.ChangedAt.ToUnixTimeMilliseconds(), setting.ChangedBy, setting.ExternalGrant?.GrantId, setting.ExternalGrant?.GrantToken) == 1;
     }
 
     /// <inheritdoc />
@@ -55,24 +55,24 @@ public sealed class PostgresEncryptionSettingRepository : IEncryptionSettingRepo
         ReadStrings("SELECT node_id FROM nodes WHERE last_seen >= $1", since.ToUnixTimeMilliseconds());
 
     /// <inheritdoc />
-    public WrappedDataKey AddDataKey(string accountId, string keyArn, byte[] ciphertextBlob, DateTimeOffset createdAt)
+    public WrappedDataKey AddDataKey(string accountId, string keyArn, byte[] ciphertextBlob, DateTimeOffset createdAt, bool external)
     {
         ArgumentNullException.ThrowIfNull(ciphertextBlob);
         using var connection = _database.Open();
-        using var command = PostgresSql.Command(connection, null, "INSERT INTO kms_data_keys (account_id, key_arn, ciphertext_blob, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
-            accountId, keyArn, ciphertextBlob, createdAt.ToUnixTimeMilliseconds());
+        using var command = PostgresSql.Command(connection, null, "INSERT INTO kms_data_keys (account_id, key_arn, ciphertext_blob, created_at, external) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            accountId, keyArn, ciphertextBlob, createdAt.ToUnixTimeMilliseconds(), external ? 1 : 0);
         var id = (long)command.ExecuteScalar()!;
-        return new WrappedDataKey(id, accountId, keyArn, ciphertextBlob, createdAt);
+        return new WrappedDataKey(id, accountId, keyArn, ciphertextBlob, createdAt, external);
     }
 
     /// <inheritdoc />
     public WrappedDataKey? FindDataKey(long id)
     {
         using var connection = _database.Open();
-        using var command = PostgresSql.Command(connection, null, "SELECT id, account_id, key_arn, ciphertext_blob, created_at FROM kms_data_keys WHERE id = $1", id);
+        using var command = PostgresSql.Command(connection, null, "SELECT id, account_id, key_arn, ciphertext_blob, created_at, external FROM kms_data_keys WHERE id = $1", id);
         using var reader = command.ExecuteReader();
         return reader.Read()
-            ? new WrappedDataKey(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<byte[]>(3), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)))
+            ? new WrappedDataKey(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<byte[]>(3), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)), reader.GetInt32(5) != 0)
             : null;
     }
 
@@ -142,7 +142,10 @@ public sealed class PostgresEncryptionSettingRepository : IEncryptionSettingRepo
                 reader.GetString(2) == "KMS" ? EncryptionType.Kms : EncryptionType.None,
                 reader.IsDBNull(3) ? null : reader.GetString(3),
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
-                reader.GetString(5)));
+                reader.GetString(5))
+            {
+                ExternalGrant = reader.IsDBNull(6) ? null : new Keys.External.ExternalGrant(reader.GetString(6), reader.IsDBNull(7) ? "" : reader.GetString(7)),
+            });
         }
 
         return settings;

@@ -41,5 +41,12 @@ internal static class PostgresSettingsSchema
             created_at bigint NOT NULL,
             PRIMARY KEY (account_id, key_arn));
         """,
+        """
+        -- A setting whose key is in the external key service keeps the grant Tracevault made there; data keys it wrapped
+        -- are marked, so reads unwrap them there (issue 21).
+        ALTER TABLE encryption_settings ADD COLUMN grant_id text;
+        ALTER TABLE encryption_settings ADD COLUMN grant_token text;
+        ALTER TABLE kms_data_keys ADD COLUMN external integer NOT NULL DEFAULT 0;
+        """,
     ]);
 }

@@ -43,5 +43,12 @@ internal static class SettingsSchema
             created_at INTEGER NOT NULL,
             PRIMARY KEY (account_id, key_arn));
         """,
+        """
+        -- A setting whose key is in the external key service keeps the grant Tracevault made there; data keys it wrapped
+        -- are marked, so reads unwrap them there (issue 21).
+        ALTER TABLE encryption_settings ADD COLUMN grant_id TEXT;
+        ALTER TABLE encryption_settings ADD COLUMN grant_token TEXT;
+        ALTER TABLE kms_data_keys ADD COLUMN external INTEGER NOT NULL DEFAULT 0;
+        """,
     ]);
 }

@@ -6,7 +6,7 @@ namespace Tracevault.Storage.Sqlite;
 /// <summary>Encryption settings, acknowledgements, live nodes, wrapped data keys and storing status in the SQLite database.</summary>
 public sealed class SqliteEncryptionSettingRepository : IEncryptionSettingRepository
 {
-    private const string SettingColumns = "account_id, version, type, key_arn, changed_at, changed_by";
+    private const string SettingColumns = "account_id, version, type, key_arn, changed_at, changed_by, grant_id, grant_token";
 
     private readonly SqliteDatabase _database;
 
@@ -18,13 +18,15 @@ public sealed class SqliteEncryptionSettingRepository : IEncryptionSettingReposi
     {
         using var connection = _database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = $"INSERT OR IGNORE INTO encryption_settings ({SettingColumns}) VALUES ($account, $version, $type, $key, $at, $by)";
+        command.CommandText = $"INSERT OR IGNORE INTO encryption_settings ({SettingColumns}) VALUES ($account, $version, $type, $key, $at, $by, $grant, $token)";
         command.Parameters.AddWithValue("$account", setting.AccountId);
         command.Parameters.AddWithValue("$version", setting.Version);
         command.Parameters.AddWithValue("$type", setting.Type == EncryptionType.Kms ? "KMS" : "NONE");
         command.Parameters.AddWithValue("$key", (object?)setting.KeyArn ?? DBNull.Value);
         command.Parameters.AddWithValue("$at", setting.ChangedAt.ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$by", setting.ChangedBy);
+        command.Parameters.AddWithValue("$grant", (object?)setting.ExternalGrant?.GrantId ?? DBNull.Value);
+        command.Parameters.AddWithValue("$token", (object?)setting.ExternalGrant?.GrantToken ?? DBNull.Value);
         return command.ExecuteNonQuery() == 1;
     }
 
@@ -96,17 +98,18 @@ public sealed class SqliteEncryptionSettingRepository : IEncryptionSettingReposi
     }
 
     /// <inheritdoc />
-    public WrappedDataKey AddDataKey(string accountId, string keyArn, byte[] ciphertextBlob, DateTimeOffset createdAt)
+    public WrappedDataKey AddDataKey(string accountId, string keyArn, byte[] ciphertextBlob, DateTimeOffset createdAt, bool external)
     {
         using var connection = _database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "INSERT INTO kms_data_keys (account_id, key_arn, ciphertext_blob, created_at) VALUES ($account, $key, $blob, $at) RETURNING id";
+        command.CommandText = "INSERT INTO kms_data_keys (account_id, key_arn, ciphertext_blob, created_at, external) VALUES ($account, $key, $blob, $at, $external) RETURNING id";
+        command.Parameters.AddWithValue("$external", external ? 1 : 0);
         command.Parameters.AddWithValue("$account", accountId);
         command.Parameters.AddWithValue("$key", keyArn);
         command.Parameters.AddWithValue("$blob", ciphertextBlob);
         command.Parameters.AddWithValue("$at", createdAt.ToUnixTimeMilliseconds());
         var id = (long)command.ExecuteScalar()!;
-        return new WrappedDataKey(id, accountId, keyArn, ciphertextBlob, createdAt);
+        return new WrappedDataKey(id, accountId, keyArn, ciphertextBlob, createdAt, external);
     }
 
     /// <inheritdoc />
@@ -114,11 +117,11 @@ public sealed class SqliteEncryptionSettingRepository : IEncryptionSettingReposi
     {
         using var connection = _database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, account_id, key_arn, ciphertext_blob, created_at FROM kms_data_keys WHERE id = $id";
+        command.CommandText = "SELECT id, account_id, key_arn, ciphertext_blob, created_at, external FROM kms_data_keys WHERE id = $id";
         command.Parameters.AddWithValue("$id", id);
         using var reader = command.ExecuteReader();
         return reader.Read()
-            ? new WrappedDataKey(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), (byte[])reader[3], DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)))
+            ? new WrappedDataKey(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), (byte[])reader[3], DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)), reader.GetInt64(5) != 0)
             : null;
     }
 
@@ -200,7 +203,10 @@ public sealed class SqliteEncryptionSettingRepository : IEncryptionSettingReposi
                 reader.GetString(2) == "KMS" ? EncryptionType.Kms : EncryptionType.None,
                 reader.IsDBNull(3) ? null : reader.GetString(3),
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
-                reader.GetString(5)));
+                reader.GetString(5))
+            {
+                ExternalGrant = reader.IsDBNull(6) ? null : new Keys.External.ExternalGrant(reader.GetString(6), reader.IsDBNull(7) ? "" : reader.GetString(7)),
+            });
         }
 
         return settings;

@@ -27,7 +27,7 @@ public sealed class DataKeyPolicyTests
     {
         _kms = new KeyService(new EphemeralKeyRepository(_audit), _audit, RootKeyRing.CreateNew(), _clock, new KmsOptions { Region = "us-east-1" });
         _defaults = new DefaultDataKeys(new ServiceKey(1, ServiceKey.Generate()), _clock);
-        _policy = new DataKeyPolicy(_kms, _defaults, _settings, _clock, new EncryptionSettingsOptions { DataKeyWindow = TimeSpan.FromMinutes(5) }, Microsoft.Extensions.Logging.Abstractions.NullLogger<DataKeyPolicy>.Instance);
+        _policy = new DataKeyPolicy(_kms, _defaults, _settings, _clock, new EncryptionSettingsOptions { DataKeyWindow = TimeSpan.FromMinutes(5) }, new Keys.External.NoExternalKeyService(), new Keys.External.ExternalKeyOptions(), Microsoft.Extensions.Logging.Abstractions.NullLogger<DataKeyPolicy>.Instance);
     }
 
     private static readonly Caller Admin = new(Account, Caller.UserArn(Account, "admin"), "admin", "AKIAADMINXXXXXXXXXXX",
@@ -82,7 +82,7 @@ public sealed class DataKeyPolicyTests
     public void ForOpening_ManyReaders_TheCacheStaysWithinItsCapacity_AndKeysOlderThanItsMaximumAgeAreOpenedAgain()
     {
         var policy = new DataKeyPolicy(_kms, _defaults, _settings, _clock, new EncryptionSettingsOptions { DataKeyCacheCapacity = 3, DataKeyCacheMaxAge = TimeSpan.FromMinutes(1) },
-            Microsoft.Extensions.Logging.Abstractions.NullLogger<DataKeyPolicy>.Instance);
+            new Keys.External.NoExternalKeyService(), new Keys.External.ExternalKeyOptions(), Microsoft.Extensions.Logging.Abstractions.NullLogger<DataKeyPolicy>.Instance);
         UseKmsKey();
         var references = new List<string>();
         for (var i = 0; i < 5; i++)

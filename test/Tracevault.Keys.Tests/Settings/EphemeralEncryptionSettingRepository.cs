@@ -106,11 +106,11 @@ public sealed class EphemeralEncryptionSettingRepository : IEncryptionSettingRep
         }
     }
 
-    public WrappedDataKey AddDataKey(string accountId, string keyArn, byte[] ciphertextBlob, DateTimeOffset createdAt)
+    public WrappedDataKey AddDataKey(string accountId, string keyArn, byte[] ciphertextBlob, DateTimeOffset createdAt, bool external)
     {
         lock (_lock)
         {
-            var key = new WrappedDataKey(_dataKeys.Count + 1, accountId, keyArn, ciphertextBlob, createdAt);
+            var key = new WrappedDataKey(_dataKeys.Count + 1, accountId, keyArn, ciphertextBlob, createdAt, external);
             _dataKeys.Add(key);
             return key;
         }

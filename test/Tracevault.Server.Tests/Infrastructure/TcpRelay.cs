@@ -12,22 +12,24 @@ public sealed class TcpRelay : IAsyncDisposable
     private readonly IPEndPoint _target;
     private readonly Lock _gate = new();
     private readonly List<TcpClient> _open = [];
+    private readonly MemoryStream? _captured;
     private TcpListener? _listener;
     private Task _accepting = Task.CompletedTask;
 
-    private TcpRelay(IPEndPoint target, int port)
+    private TcpRelay(IPEndPoint target, int port, bool capture)
     {
         _target = target;
         Port = port;
+        _captured = capture ? new MemoryStream() : null;
     }
 
     /// <summary>The loopback port the relay listens on.</summary>
     public int Port { get; }
 
-    /// <summary>Starts relaying a free loopback port to <paramref name="target"/>.</summary>
-    public static TcpRelay Start(IPEndPoint target)
+    /// <summary>Starts relaying a free loopback port to <paramref name="target"/>; with <paramref name="capture"/>, keeps every byte sent to it.</summary>
+    public static TcpRelay Start(IPEndPoint target, bool capture = false)
     {
-        var relay = new TcpRelay(target, ServerProcess.FreePort());
+        var relay = new TcpRelay(target, ServerProcess.FreePort(), capture);
         relay.Restore();
         return relay;
     }
@@ -77,6 +79,15 @@ public sealed class TcpRelay : IAsyncDisposable
         _accepting = AcceptAsync(listener);
     }
 
+    /// <summary>Every byte clients sent through the relay so far (empty unless started with capture).</summary>
+    public byte[] CapturedRequests()
+    {
+        lock (_gate)
+        {
+            return _captured?.ToArray() ?? [];
+        }
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync() => await CutAsync().ConfigureAwait(false);
 
@@ -119,16 +130,37 @@ public sealed class TcpRelay : IAsyncDisposable
                 _open.Add(outbound);
             }
 
-            _ = PipeAsync(inbound, outbound);
-            _ = PipeAsync(outbound, inbound);
+            _ = PipeAsync(inbound, outbound, _captured is null ? null : Capture);
+            _ = PipeAsync(outbound, inbound, null);
         }
     }
 
-    private static async Task PipeAsync(TcpClient from, TcpClient to)
+    private void Capture(ReadOnlySpan<byte> bytes)
+    {
+        lock (_gate)
+        {
+            _captured!.Write(bytes);
+        }
+    }
+
+    private static async Task PipeAsync(TcpClient from, TcpClient to, SpanAction? capture)
     {
         try
         {
-            await from.GetStream().CopyToAsync(to.GetStream()).ConfigureAwait(false);
+            if (capture is null)
+            {
+                await from.GetStream().CopyToAsync(to.GetStream()).ConfigureAwait(false);
+            }
+            else
+            {
+                var buffer = new byte[16 * 1024];
+                int read;
+                while ((read = await from.GetStream().ReadAsync(buffer).ConfigureAwait(false)) > 0)
+                {
+                    capture(buffer.AsSpan(0, read));
+                    await to.GetStream().WriteAsync(buffer.AsMemory(0, read)).ConfigureAwait(false);
+                }
+            }
         }
         catch (Exception exception) when (exception is IOException or ObjectDisposedException or SocketException or InvalidOperationException)
         {
@@ -137,4 +169,6 @@ public sealed class TcpRelay : IAsyncDisposable
         from.Dispose();
         to.Dispose();
     }
+
+    private delegate void SpanAction(ReadOnlySpan<byte> bytes);
 }

@@ -110,7 +110,7 @@ public abstract class EncryptionSettingRepositoryContract : StorageContract
         var adding = nodes.Select((node, index) => Task.Run(() =>
         {
             start.SignalAndWait(TimeSpan.FromSeconds(30));
-            return Enumerable.Range(0, 25).Select(n => node.AddDataKey(Account, KeyArn, [(byte)index, (byte)n, 0xFF], At.AddSeconds(n))).ToList();
+            return Enumerable.Range(0, 25).Select(n => node.AddDataKey(Account, KeyArn, [(byte)index, (byte)n, 0xFF], At.AddSeconds(n), external: false)).ToList();
         })).ToArray();
         var keys = (await Task.WhenAll(adding)).SelectMany(added => added).ToList();
 
@@ -124,6 +124,29 @@ public abstract class EncryptionSettingRepositoryContract : StorageContract
         }
 
         Assert.Null(nodes[0].FindDataKey(keys.Max(key => key.Id) + 1));
+    }
+
+    [Fact]
+    public void TryAppend_WithExternalGrant_KeepsGrantIdAndToken_AndDataKeysKeepTheirExternalMark()
+    {
+        var repository = Backend.OpenEncryptionSettingRepository();
+        const string externalArn = "arn:aws:kms:eu-west-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        var external = new EncryptionSetting(Account, 1, EncryptionType.Kms, externalArn, At, "admin") { ExternalGrant = new Keys.External.ExternalGrant("0c237476b39f8bc44e45212e08498fbe3151305030726c0590dd8d3e9f3d6a60", "AQpAM2RhZTk1MGMyNTk2ZmZmMzEyYWVhOWViN2I1MWM4Mzc0MWFiYjc0ZDE1ODkyNGFlNTIzODZhMzgyZjBlNGY3NiKIAgEBAgB4") };
+        Assert.True(repository.TryAppend(external));
+        var builtIn = new EncryptionSetting(OtherAccount, 1, EncryptionType.Kms, KeyArn, At, "admin");
+        Assert.True(repository.TryAppend(builtIn));
+
+        var found = Backend.OpenEncryptionSettingRepository().FindCurrent(Account);
+        Assert.NotNull(found);
+        Assert.True(found.IsExternal);
+        Assert.Equal(external.ExternalGrant, found.ExternalGrant);
+        Assert.Equal(external.ExternalGrant, Backend.OpenEncryptionSettingRepository().ListCurrent().Single(s => s.AccountId == Account).ExternalGrant);
+        Assert.Null(Backend.OpenEncryptionSettingRepository().FindCurrent(OtherAccount)!.ExternalGrant);
+
+        var wrappedExternal = repository.AddDataKey(Account, externalArn, [1, 2, 3], At, external: true);
+        var wrappedBuiltIn = repository.AddDataKey(OtherAccount, KeyArn, [4, 5, 6], At, external: false);
+        Assert.True(Backend.OpenEncryptionSettingRepository().FindDataKey(wrappedExternal.Id)!.External);
+        Assert.False(Backend.OpenEncryptionSettingRepository().FindDataKey(wrappedBuiltIn.Id)!.External);
     }
 
     [Fact]
