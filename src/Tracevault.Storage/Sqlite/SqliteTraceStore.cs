@@ -83,8 +83,13 @@ public sealed class SqliteTraceStore : ITraceStore, IStatisticsStore
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<StoredStatistics>> FindStatisticsAsync(string accountId, long fromMinute, long toMinute, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<StoredStatistics>> FindStatisticsAsync(string accountId, long fromMinute, long toMinute, CancellationToken cancellationToken) =>
+        FindStatisticsAsync(accountId, fromMinute, toMinute, static (_, _) => true, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<StoredStatistics>> FindStatisticsAsync(string accountId, long fromMinute, long toMinute, Func<long, long, bool> withBody, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(withBody);
         cancellationToken.ThrowIfCancellationRequested();
         using var connection = _database.Open();
         using var select = connection.CreateCommand();
@@ -100,7 +105,9 @@ public sealed class SqliteTraceStore : ITraceStore, IStatisticsStore
         using var reader = select.ExecuteReader();
         while (reader.Read())
         {
-            found.Add(new StoredStatistics(reader.GetInt64(0), accountId, reader.GetInt64(1), reader.GetString(2), (byte[])reader[3]));
+            // A body not asked for is never read: SQLite loads a column's overflow pages only when the column is.
+            var (chunkId, minute) = (reader.GetInt64(0), reader.GetInt64(1));
+            found.Add(new StoredStatistics(chunkId, accountId, minute, reader.GetString(2), withBody(chunkId, minute) ? (byte[])reader[3] : []));
         }
 
         return Task.FromResult<IReadOnlyList<StoredStatistics>>(found);
