@@ -92,6 +92,9 @@ internal static class ConsoleComparison
                 Latencies = measured.Count == 0
                     ? page.Latencies
                     : new Latencies(measured.Sum(l => l.Count), Percentiles.Of([.. measured.Select(l => l.P50Ms)], 50), Percentiles.Of([.. measured.Select(l => l.P99Ms)], 50), measured.Max(l => l.MaxMs)),
+
+                // The first round's first load is the server's first view of the range (later rounds find it opened already).
+                FirstMs = rounds[0][p].FirstMs,
             };
         })];
 
