@@ -51,7 +51,19 @@ internal static class ConsoleComparison
             {
                 foreach (var i in round % 2 == 0 ? Enumerable.Range(0, builds.Count) : Enumerable.Range(0, builds.Count).Reverse())
                 {
-                    var pages = await ConsoleProbe.MeasureAsync(servers[i].Endpoint, servers[i].Credentials, requests, range).ConfigureAwait(false);
+                    // With --profile, this checkout's server is sampled during its first round (EventPipe, as for ingest).
+                    var profilePath = Path.Combine(Path.GetTempPath(), "tracevault-console.nettrace");
+                    var profiler = args.Flag("profile") && i == 0 && round == 0 ? IngestProfiler.Start(servers[i].Pid, profilePath) : null;
+                    var pages = await ConsoleProbe.MeasureAsync(servers[i].Endpoint, servers[i].Credentials, requests, range, servers[i].Pid).ConfigureAwait(false);
+                    if (profiler is not null)
+                    {
+                        await profiler.StopAsync().ConfigureAwait(false);
+                        var report = Path.Combine(output ?? Path.GetTempPath(), "console-profile.md");
+                        Directory.CreateDirectory(Path.GetDirectoryName(report)!);
+                        await File.WriteAllTextAsync(report, "# Server CPU profile during the console probe\n\n" + IngestProfiler.Report(profilePath)).ConfigureAwait(false);
+                        Log($"wrote {report}");
+                    }
+
                     measured[i].Add(pages);
                     Log(Invariant($"round {round + 1}, {builds[i].Name}: ") + string.Join("; ", pages.Where(p => p.Latencies.Count > 0).Select(p => Invariant($"{p.Name} p50 {p.Latencies.P50Ms:N0} max {p.Latencies.MaxMs:N0}"))));
                 }
@@ -95,6 +107,7 @@ internal static class ConsoleComparison
 
                 // The first round's first load is the server's first view of the range (later rounds find it opened already).
                 FirstMs = rounds[0][p].FirstMs,
+                ServerCpuMs = Percentiles.Of([.. rounds.Select(r => r[p].ServerCpuMs)], 50),
             };
         })];
 
@@ -115,7 +128,7 @@ internal static class ConsoleComparison
         b.Append(ConsoleReport.Table(ours, run.SegmentsInRange > 0 ? run.SegmentsInRange : 1_000_000, yardstick, "Traces p50"));
         if (run.Builds.Count == 2)
         {
-            b.Append(Invariant($"\n{run.Builds[0].Name} / {run.Builds[1].Name} ({run.Builds[1].Dll}), median of the rounds' paired p50 ratios:\n\n| page | this checkout p50 ms | other build p50 ms | ratio |\n|---|---|---|---|\n"));
+            b.Append(Invariant($"\n{run.Builds[0].Name} / {run.Builds[1].Name} ({run.Builds[1].Dll}), median of the rounds' paired p50 ratios:\n\n| page | this checkout p50 ms | other build p50 ms | ratio | this checkout server CPU ms | other build server CPU ms | CPU ratio |\n|---|---|---|---|---|---|---|\n"));
             for (var p = 0; p < ours.Count; p++)
             {
                 var theirs = run.Builds[1].Pages[p];
@@ -125,7 +138,8 @@ internal static class ConsoleComparison
                 }
 
                 var ratios = measured[0].Zip(measured[1], (a, c) => a[p].Latencies.P50Ms / c[p].Latencies.P50Ms).ToList();
-                b.Append(Invariant($"| {ours[p].Name} | {ours[p].Latencies.P50Ms:N0} | {theirs.Latencies.P50Ms:N0} | {Percentiles.Of(ratios, 50):F2} |\n"));
+                var cpuRatios = measured[0].Zip(measured[1], (a, c) => a[p].ServerCpuMs / Math.Max(0.001, c[p].ServerCpuMs)).ToList();
+                b.Append(Invariant($"| {ours[p].Name} | {ours[p].Latencies.P50Ms:N0} | {theirs.Latencies.P50Ms:N0} | {Percentiles.Of(ratios, 50):F2} | {ours[p].ServerCpuMs:N0} | {theirs.ServerCpuMs:N0} | {Percentiles.Of(cpuRatios, 50):F2} |\n"));
             }
         }
 

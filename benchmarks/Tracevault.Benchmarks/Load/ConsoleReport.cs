@@ -35,17 +35,17 @@ internal static class ConsoleReport
     {
         var target = TargetMs(segmentsInRange);
         var b = new StringBuilder();
-        b.Append(Invariant($"| page | p50 ms | max ms | ≤ {target:N0} ms | first load ms | p50 / {yardstickName} | counted | path |\n|---|---|---|---|---|---|---|---|\n"));
+        b.Append(Invariant($"| page | p50 ms | max ms | ≤ {target:N0} ms | first load ms | server CPU ms per load | p50 / {yardstickName} | counted | path |\n|---|---|---|---|---|---|---|---|---|\n"));
         foreach (var page in pages)
         {
             var l = page.Latencies;
             if (l.Count == 0)
             {
-                b.Append(Invariant($"| {page.Name} | — | — | — | — | — | {page.Counted} | |\n"));
+                b.Append(Invariant($"| {page.Name} | — | — | — | — | — | — | {page.Counted} | |\n"));
                 continue;
             }
 
-            b.Append(Invariant($"| {page.Name} | {l.P50Ms:N0} | {l.MaxMs:N0} | {(l.MaxMs <= target ? "yes" : "**no**")} | {page.FirstMs:N0} | {l.P50Ms / yardstickMs:F2} | {page.Counted} | `{page.Path?.Replace("|", "\\|", StringComparison.Ordinal)}` |\n"));
+            b.Append(Invariant($"| {page.Name} | {l.P50Ms:N0} | {l.MaxMs:N0} | {(l.MaxMs <= target ? "yes" : "**no**")} | {page.FirstMs:N0} | {(page.ServerCpuMs > 0 ? page.ServerCpuMs.ToString("N0", CultureInfo.InvariantCulture) : "—")} | {l.P50Ms / yardstickMs:F2} | {page.Counted} | `{page.Path?.Replace("|", "\\|", StringComparison.Ordinal)}` |\n"));
         }
 
         return b.ToString();

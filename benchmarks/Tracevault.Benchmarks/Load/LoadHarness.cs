@@ -108,7 +108,7 @@ internal static class LoadHarness
             var summary = Latencies.Of(summaryLatencies);
             Log(Invariant($"GetTraceSummaries: p50 {summary.P50Ms:N0} ms, max {summary.MaxMs:N0} ms, {summaries} summaries, {processed:N0} processed"));
             var consoleLoad = new List<LoadAverage> { LoadAverage.Read() };
-            var consolePages = await ConsoleProbe.MeasureAsync(server.Endpoint, server.Credentials, parameters.SummaryRequests).ConfigureAwait(false);
+            var consolePages = await ConsoleProbe.MeasureAsync(server.Endpoint, server.Credentials, parameters.SummaryRequests, serverPid: server.Pid).ConfigureAwait(false);
             consoleLoad.Add(LoadAverage.Read());
             Log($"load average as the console probe started and ended: {consoleLoad[0]}; {consoleLoad[1]}");
             foreach (var page in consolePages)
