@@ -60,7 +60,7 @@ internal static class ConsoleComparison
                         await profiler.StopAsync().ConfigureAwait(false);
                         var report = Path.Combine(output ?? Path.GetTempPath(), "console-profile.md");
                         Directory.CreateDirectory(Path.GetDirectoryName(report)!);
-                        await File.WriteAllTextAsync(report, "# Server CPU profile during the console probe\n\n" + IngestProfiler.Report(profilePath)).ConfigureAwait(false);
+                        await File.WriteAllTextAsync(report, "# Server CPU profile during the console probe\n\n" + IngestProfiler.Report(profilePath, top: 150)).ConfigureAwait(false);
                         Log($"wrote {report}");
                     }
 
