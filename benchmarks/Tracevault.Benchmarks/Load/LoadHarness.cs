@@ -107,7 +107,10 @@ internal static class LoadHarness
             var (summaryLatencies, summaries, processed) = await probe.GetTraceSummariesAsync(summaryEnd, "gold", parameters.SummaryRequests).ConfigureAwait(false);
             var summary = Latencies.Of(summaryLatencies);
             Log(Invariant($"GetTraceSummaries: p50 {summary.P50Ms:N0} ms, max {summary.MaxMs:N0} ms, {summaries} summaries, {processed:N0} processed"));
-            var consolePages = await ConsoleProbe.MeasureAsync(server.Endpoint, server.Credentials, parameters.SummaryRequests).ConfigureAwait(false);
+            var consoleLoad = new List<LoadAverage> { LoadAverage.Read() };
+            var consolePages = await ConsoleProbe.MeasureAsync(server.Endpoint, server.Credentials, parameters.SummaryRequests, serverPid: server.Pid).ConfigureAwait(false);
+            consoleLoad.Add(LoadAverage.Read());
+            Log($"load average as the console probe started and ended: {consoleLoad[0]}; {consoleLoad[1]}");
             foreach (var page in consolePages)
             {
                 Log(Invariant($"console {page.Name}: p50 {page.Latencies.P50Ms:N0} ms, max {page.Latencies.MaxMs:N0} ms"));
@@ -251,6 +254,7 @@ internal static class LoadHarness
                 SummariesReturned = summaries,
                 TracesProcessed = processed,
                 ConsolePages = consolePages,
+                ConsoleLoadAverage = consoleLoad,
                 Udp = udp,
                 PeakMemoryAfterIngestBytes = peakAfterIngest,
                 PeakMemoryBytes = peak,

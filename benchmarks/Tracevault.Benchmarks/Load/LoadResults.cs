@@ -56,6 +56,9 @@ internal sealed record LoadResults
     /// <summary>The console's pages, each loaded as often as GetTraceSummaries was called, on the same store.</summary>
     public required IReadOnlyList<ConsolePage> ConsolePages { get; init; }
 
+    /// <summary>The machine's load average as the console probe started and as it ended (the machine may be shared).</summary>
+    public IReadOnlyList<LoadAverage>? ConsoleLoadAverage { get; init; }
+
     public required UdpIngest Udp { get; init; }
 
     public required long PeakMemoryAfterIngestBytes { get; init; }

@@ -166,8 +166,13 @@ public sealed class PostgresTraceStore : ITraceStore, IStatisticsStore, IDisposa
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<StoredStatistics>> FindStatisticsAsync(string accountId, long fromMinute, long toMinute, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<StoredStatistics>> FindStatisticsAsync(string accountId, long fromMinute, long toMinute, CancellationToken cancellationToken) =>
+        FindStatisticsAsync(accountId, fromMinute, toMinute, static (_, _) => true, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<StoredStatistics>> FindStatisticsAsync(string accountId, long fromMinute, long toMinute, Func<long, long, bool> withBody, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(withBody);
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var select = new NpgsqlCommand(
             "SELECT chunk_id, minute, data_key_ref, sealed_body FROM chunk_statistics WHERE account_id = $1 AND minute >= $2 AND minute < $3 ORDER BY minute, chunk_id",
@@ -179,7 +184,8 @@ public sealed class PostgresTraceStore : ITraceStore, IStatisticsStore, IDisposa
         await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            found.Add(new StoredStatistics(reader.GetInt64(0), accountId, reader.GetInt64(1), reader.GetString(2), reader.GetFieldValue<byte[]>(3)));
+            var (chunkId, minute) = (reader.GetInt64(0), reader.GetInt64(1));
+            found.Add(new StoredStatistics(chunkId, accountId, minute, reader.GetString(2), withBody(chunkId, minute) ? reader.GetFieldValue<byte[]>(3) : []));
         }
 
         return found;

@@ -83,24 +83,56 @@ public sealed class SqliteTraceStore : ITraceStore, IStatisticsStore
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<StoredStatistics>> FindStatisticsAsync(string accountId, long fromMinute, long toMinute, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<StoredStatistics>> FindStatisticsAsync(string accountId, long fromMinute, long toMinute, CancellationToken cancellationToken) =>
+        FindStatisticsAsync(accountId, fromMinute, toMinute, static (_, _) => true, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<StoredStatistics>> FindStatisticsAsync(string accountId, long fromMinute, long toMinute, Func<long, long, bool> withBody, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(withBody);
         cancellationToken.ThrowIfCancellationRequested();
         using var connection = _database.Open();
+
+        // One snapshot for both statements: a row retention deletes in between is found with its body, or not at all.
+        using var transaction = connection.BeginTransaction(deferred: true);
         using var select = connection.CreateCommand();
+        select.Transaction = transaction;
         select.CommandText = """
-            SELECT chunk_id, minute, data_key_ref, sealed_body FROM chunk_statistics
+            SELECT chunk_id, minute, data_key_ref FROM chunk_statistics
             WHERE account_id = $account AND minute >= $from AND minute < $to
             ORDER BY minute, chunk_id
             """;
         select.Parameters.AddWithValue("$account", accountId);
         select.Parameters.AddWithValue("$from", fromMinute);
         select.Parameters.AddWithValue("$to", toMinute);
-        var found = new List<StoredStatistics>();
-        using var reader = select.ExecuteReader();
-        while (reader.Read())
+        var rows = new List<(long ChunkId, long Minute, string Reference)>();
+        using (var reader = select.ExecuteReader())
         {
-            found.Add(new StoredStatistics(reader.GetInt64(0), accountId, reader.GetInt64(1), reader.GetString(2), (byte[])reader[3]));
+            while (reader.Read())
+            {
+                rows.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2)));
+            }
+        }
+
+        // The bodies (most of a row's bytes, in overflow pages) are loaded one by one, and only those asked for.
+        using var body = connection.CreateCommand();
+        body.Transaction = transaction;
+        body.CommandText = "SELECT sealed_body FROM chunk_statistics WHERE account_id = $account AND minute = $minute AND chunk_id = $chunk";
+        body.Parameters.AddWithValue("$account", accountId);
+        var minuteParameter = body.Parameters.Add("$minute", SqliteType.Integer);
+        var chunkParameter = body.Parameters.Add("$chunk", SqliteType.Integer);
+        var found = new List<StoredStatistics>(rows.Count);
+        foreach (var (chunkId, minute, reference) in rows)
+        {
+            byte[] sealedBody = [];
+            if (withBody(chunkId, minute))
+            {
+                minuteParameter.Value = minute;
+                chunkParameter.Value = chunkId;
+                sealedBody = (byte[])body.ExecuteScalar()!;
+            }
+
+            found.Add(new StoredStatistics(chunkId, accountId, minute, reference, sealedBody));
         }
 
         return Task.FromResult<IReadOnlyList<StoredStatistics>>(found);

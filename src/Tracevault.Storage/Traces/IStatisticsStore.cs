@@ -6,4 +6,11 @@ public interface IStatisticsStore
 {
     /// <summary>The statistics of an account whose minute lies in <c>[fromMinute, toMinute)</c>, oldest minute first.</summary>
     Task<IReadOnlyList<StoredStatistics>> FindStatisticsAsync(string accountId, long fromMinute, long toMinute, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// As <see cref="FindStatisticsAsync(string, long, long, CancellationToken)"/>, with the sealed body only of the rows
+    /// <paramref name="withBody"/> picks (by chunk id and minute); the others come with an empty body, so a reader that has
+    /// opened them already does not load them again.
+    /// </summary>
+    Task<IReadOnlyList<StoredStatistics>> FindStatisticsAsync(string accountId, long fromMinute, long toMinute, Func<long, long, bool> withBody, CancellationToken cancellationToken);
 }

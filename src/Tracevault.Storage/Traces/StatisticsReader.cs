@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Tracevault.Core.Identity;
@@ -9,13 +10,21 @@ namespace Tracevault.Storage.Traces;
 /// <summary>Reads the sealed per-minute statistics of a time range for a caller, opening them with the chunks' data keys.</summary>
 /// <remarks>
 /// A minute whose key the caller may not use, whose key can no longer be opened, or that does not open as sealed is counted in
-/// <see cref="StatisticsRead.Unreadable"/> and left out; it never fails the read. Thread-safe.
+/// <see cref="StatisticsRead.Unreadable"/> and left out; it never fails the read. Each chunk's row is opened once: the reader keeps,
+/// in memory only, every minute's rows summed per data key, and a later read loads and opens only the rows written since (a row
+/// of a chunk retention deleted makes it open that minute again). Every read still asks the key source for each data key, so a
+/// caller without <c>kms:Decrypt</c> on a key, or a key disabled or deleted meanwhile, gets nothing of what it sealed. Thread-safe;
+/// the minutes a read answers are shared with other reads and never changed.
 /// </remarks>
 public sealed partial class StatisticsReader
 {
+    /// <summary>The most minutes (of all accounts) the reader keeps opened; when full, it starts again empty.</summary>
+    public const int OpenedMinutesLimit = 100_000;
+
     private readonly IStatisticsStore _store;
     private readonly IDataKeySource _dataKeys;
     private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<(string AccountId, long Minute), OpenedMinute> _opened = new();
 
     /// <summary>Creates the reader; <paramref name="logger"/> hears of damaged statistics.</summary>
     public StatisticsReader(IStatisticsStore store, IDataKeySource dataKeys, ILogger logger)
@@ -25,46 +34,102 @@ public sealed partial class StatisticsReader
         _logger = logger;
     }
 
-    /// <summary>The statistics of the minutes in <c>[fromMinute, toMinute)</c> the caller can open.</summary>
+    /// <summary>The statistics of the minutes in <c>[fromMinute, toMinute)</c> the caller can open, one per minute and data key.</summary>
     public async Task<StatisticsRead> ReadAsync(string accountId, long fromMinute, long toMinute, Caller reader, CancellationToken cancellationToken)
     {
-        var stored = await _store.FindStatisticsAsync(accountId, fromMinute, toMinute, cancellationToken).ConfigureAwait(false);
+        var stored = await _store.FindStatisticsAsync(accountId, fromMinute, toMinute, (chunkId, minute) => !IsOpened(accountId, chunkId, minute), cancellationToken).ConfigureAwait(false);
         var keys = new Dictionary<string, DataKey?>(StringComparer.Ordinal);
+        var unusable = new HashSet<string>(StringComparer.Ordinal);
         foreach (var reference in stored.Select(s => s.DataKeyReference).Distinct(StringComparer.Ordinal))
         {
             try
             {
                 keys[reference] = _dataKeys.ForOpening(accountId, reference, reader);
             }
-            catch (DataKeyAccessException)
+            catch (DataKeyAccessException exception)
             {
                 // Disabled, pending deletion, or no kms:Decrypt for this caller: these minutes are unreadable, the rest are answered.
                 keys[reference] = null;
+                if (!exception.AccessDenied)
+                {
+                    unusable.Add(reference);
+                }
             }
         }
 
-        var minutes = new List<MinuteStatistics>(stored.Count);
+        var minutes = new List<MinuteStatistics>();
         var unreadable = 0;
-        foreach (var row in stored)
+        foreach (var group in stored.GroupBy(s => s.Minute))
         {
-            if (keys[row.DataKeyReference] is not { } key)
+            var rows = group.ToList();
+            var opened = _opened.GetValueOrDefault((accountId, group.Key)) ?? OpenedMinute.Empty;
+            if ((opened.Chunks.Count > 0 && !opened.Chunks.Keys.ToHashSet().IsSubsetOf(rows.Select(r => r.ChunkId)))
+                || rows.Any(r => r.SealedBody.Length == 0 && !opened.Chunks.ContainsKey(r.ChunkId)))
             {
-                unreadable++;
-                continue;
+                // A chunk whose row was summed is gone (retention), or a row loaded without its body is no longer summed (the
+                // reader started again empty meanwhile): sum this minute again from what is stored now.
+                rows = [.. await _store.FindStatisticsAsync(accountId, group.Key, group.Key + 60, static (_, _) => true, cancellationToken).ConfigureAwait(false)];
+                opened = OpenedMinute.Empty;
             }
 
-            try
+            var fresh = new List<(long ChunkId, string Reference, MinuteStatistics Statistics)>();
+            foreach (var row in rows)
             {
-                minutes.Add(StatisticsCodec.Open(row, key));
+                if (opened.Chunks.ContainsKey(row.ChunkId) || keys.GetValueOrDefault(row.DataKeyReference) is not { } key)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    fresh.Add((row.ChunkId, row.DataKeyReference, StatisticsCodec.Open(row, key)));
+                }
+                catch (Exception exception) when (exception is CryptographicException or InvalidDataException)
+                {
+                    unreadable++;
+                    LogDamaged(_logger, row.ChunkId, accountId, row.Minute, exception.GetType().Name);
+                }
             }
-            catch (Exception exception) when (exception is CryptographicException or InvalidDataException)
+
+            var next = fresh.Count == 0 ? opened : opened.With(group.Key, fresh);
+            foreach (var reference in unusable.Where(next.ByKey.ContainsKey))
             {
-                unreadable++;
-                LogDamaged(_logger, row.ChunkId, accountId, row.Minute, exception.GetType().Name);
+                // The key can no longer open what it sealed: what was opened under it is not kept either.
+                next = next.Without(reference);
+            }
+
+            if (!ReferenceEquals(next, opened))
+            {
+                Keep(accountId, group.Key, next);
+            }
+
+            foreach (var reference in rows.Select(r => r.DataKeyReference).Distinct(StringComparer.Ordinal))
+            {
+                if (keys.GetValueOrDefault(reference) is null)
+                {
+                    unreadable += rows.Count(r => r.DataKeyReference == reference);
+                }
+                else if (next.ByKey.TryGetValue(reference, out var sum))
+                {
+                    minutes.Add(sum);
+                }
             }
         }
 
         return new StatisticsRead(minutes, unreadable);
+    }
+
+    private bool IsOpened(string accountId, long chunkId, long minute) =>
+        _opened.TryGetValue((accountId, minute), out var opened) && opened.Chunks.ContainsKey(chunkId);
+
+    private void Keep(string accountId, long minute, OpenedMinute opened)
+    {
+        if (_opened.Count >= OpenedMinutesLimit)
+        {
+            _opened.Clear();
+        }
+
+        _opened[(accountId, minute)] = opened;
     }
 
     [LoggerMessage(EventId = 420, Level = LogLevel.Error, Message = "The statistics of chunk {ChunkId} of account {AccountId} for minute {Minute} do not open as sealed ({Reason}); statistics reads skip them and count them as unreadable")]

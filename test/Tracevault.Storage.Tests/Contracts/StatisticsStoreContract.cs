@@ -142,6 +142,63 @@ public abstract class StatisticsStoreContract : StorageContract
         Assert.Equal(chunk.Id, left.ChunkId);
     }
 
+    [Fact]
+    public async Task Read_Again_LoadsOnlyTheRowsWrittenSince_AndCountsEveryRow()
+    {
+        await WriteAsync(minutes: 3, perMinute: 8);
+        var counting = new BodyCountingStatistics(Statistics);
+        var reader = new StatisticsReader(counting, _keys, NullLogger.Instance);
+        var front = new StatisticsEntity(new ServiceId(Front, "AWS::EC2::Instance", null), null);
+
+        var first = await reader.ReadAsync(Account, Noon, Noon + 180, Reader, CancellationToken.None);
+        var rows = counting.Bodies;
+        var again = await reader.ReadAsync(Account, Noon, Noon + 180, Reader, CancellationToken.None);
+        var loadedAgain = counting.Bodies - rows;
+        await WriteAsync(minutes: 1, perMinute: 4, salt: 9);
+        var after = await reader.ReadAsync(Account, Noon, Noon + 180, Reader, CancellationToken.None);
+
+        Assert.True(rows >= 3);
+        Assert.Equal(0, loadedAgain);
+        Assert.Equal(1, counting.Bodies - rows);
+        Assert.Equal(24, Merge(first.Minutes, front).Total);
+        Assert.Equal(24, Merge(again.Minutes, front).Total);
+        Assert.Equal(28, Merge(after.Minutes, front).Total);
+        Assert.Equal(12, Merge(after.Minutes.Where(m => m.Minute == Noon), front).Total);
+        Assert.Equal(0, after.Unreadable);
+    }
+
+    [Fact]
+    public async Task Read_AfterRetentionDeletedAChunkOfAnOpenedMinute_LeavesItOut()
+    {
+        await WriteAsync(minutes: 1, perMinute: 4);
+        await WriteAsync(minutes: 1, perMinute: 4, from: Noon + 7_200);
+        var reader = new StatisticsReader(Statistics, _keys, NullLogger.Instance);
+        Assert.Equal([Noon, Noon + 7_200], (await reader.ReadAsync(Account, 0, long.MaxValue, Reader, CancellationToken.None)).Minutes.Select(m => m.Minute));
+
+        await Store.DeleteOlderThanAsync(Noon + 3_600, CancellationToken.None);
+
+        Assert.Equal([Noon + 7_200], (await reader.ReadAsync(Account, 0, long.MaxValue, Reader, CancellationToken.None)).Minutes.Select(m => m.Minute));
+    }
+
+    [Fact]
+    public async Task Read_KeyRefusedAfterAnEarlierRead_AnswersNothingItSealed()
+    {
+        await WriteAsync(minutes: 2, perMinute: 4);
+        var keys = new SwitchableKeys(_keys);
+        var reader = new StatisticsReader(Statistics, keys, NullLogger.Instance);
+        Assert.Equal(2, (await reader.ReadAsync(Account, Noon, Noon + 120, Reader, CancellationToken.None)).Minutes.Count);
+
+        keys.Refuse = true;
+        var refused = await reader.ReadAsync(Account, Noon, Noon + 120, Reader, CancellationToken.None);
+        keys.Refuse = false;
+        var allowed = await reader.ReadAsync(Account, Noon, Noon + 120, Reader, CancellationToken.None);
+
+        Assert.Empty(refused.Minutes);
+        Assert.Equal(2, refused.Unreadable);
+        Assert.Equal(2, allowed.Minutes.Count);
+        Assert.Equal(0, allowed.Unreadable);
+    }
+
     private static StatisticsTally Merge(IEnumerable<MinuteStatistics> minutes, StatisticsEntity entity)
     {
         var merged = new StatisticsTally();
@@ -156,12 +213,12 @@ public abstract class StatisticsStoreContract : StorageContract
         return merged;
     }
 
-    private async Task WriteAsync(int minutes, int perMinute, long from = Noon)
+    private async Task WriteAsync(int minutes, int perMinute, long from = Noon, int salt = 0)
     {
         await using var writer = new ChunkWriter(Store, _keys, _keys, new TraceStoreOptions(), _time);
         for (var m = 0; m < minutes; m++)
         {
-            var outcome = await writer.StoreAsync(Account, Segments(from + (m * 60), m, perMinute), CancellationToken.None);
+            var outcome = await writer.StoreAsync(Account, Segments(from + (m * 60), salt + m, perMinute), CancellationToken.None);
             Assert.True(outcome.IsStored);
         }
     }
@@ -204,6 +261,34 @@ public abstract class StatisticsStoreContract : StorageContract
         }
 
         return segments;
+    }
+
+    /// <summary>The store, counting the sealed bodies it hands out.</summary>
+    private sealed class BodyCountingStatistics(IStatisticsStore inner) : IStatisticsStore
+    {
+        public int Bodies { get; private set; }
+
+        public Task<IReadOnlyList<StoredStatistics>> FindStatisticsAsync(string accountId, long fromMinute, long toMinute, CancellationToken cancellationToken) =>
+            FindStatisticsAsync(accountId, fromMinute, toMinute, (_, _) => true, cancellationToken);
+
+        public async Task<IReadOnlyList<StoredStatistics>> FindStatisticsAsync(string accountId, long fromMinute, long toMinute, Func<long, long, bool> withBody, CancellationToken cancellationToken)
+        {
+            var found = await inner.FindStatisticsAsync(accountId, fromMinute, toMinute, withBody, cancellationToken);
+            Bodies += found.Count(s => s.SealedBody.Length > 0);
+            return found;
+        }
+    }
+
+    /// <summary>The real keys, or a refusal as for a disabled key, as the test says.</summary>
+    private sealed class SwitchableKeys(IDataKeySource inner) : IDataKeySource
+    {
+        public bool Refuse { get; set; }
+
+        public DataKey ForSealing(string accountId) => inner.ForSealing(accountId);
+
+        public DataKey ForOpening(string accountId, string reference, Caller reader) => Refuse
+            ? throw new DataKeyAccessException("arn:aws:kms:us-east-1:111122223333:key/disabled", "The key is disabled.", accessDenied: false)
+            : inner.ForOpening(accountId, reference, reader);
     }
 
     private sealed class DenyingKeys(IDataKeySource inner) : IDataKeySource
