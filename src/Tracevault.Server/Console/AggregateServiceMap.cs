@@ -8,8 +8,9 @@ namespace Tracevault.Server.Console;
 /// <remarks>
 /// The statistics keep each service's requests and each edge's calls, where a call to an instrumented service is described by the
 /// callee's own segment. So a service's requests less the calls it received are its entry requests (those at the root of a trace,
-/// or whose caller's segment arrived in another batch): they make X-Ray's client node and its edges, and their histogram is the
-/// response time of the traces.
+/// never segments whose caller's segment arrived in another batch: those are kept as calls from
+/// <see cref="StatisticsEntity.UnlinkedCaller"/>, taken away here and not drawn): they make X-Ray's client node and its edges,
+/// and their histogram is the response time of the traces.
 /// </remarks>
 /// <param name="Nodes">The services, the client node first when there are entry requests; reference ids 0 (client), 1, 2, ….</param>
 /// <param name="Entries">The entry requests of every service together.</param>
@@ -22,11 +23,17 @@ public sealed record AggregateServiceMap(IReadOnlyList<ServiceGraphNode> Nodes, 
         ArgumentNullException.ThrowIfNull(minutes);
         var services = new Dictionary<ServiceId, (StatisticsTally Tally, double Start, double End)>();
         var edges = new Dictionary<(ServiceId From, ServiceId To), (StatisticsTally Tally, double Start, double End)>();
+        var unlinked = new Dictionary<ServiceId, StatisticsTally>();
         foreach (var minute in minutes)
         {
             foreach (var (entity, tally) in minute.Entities)
             {
-                if (entity.Callee is { } callee)
+                if (entity.IsUnlinked)
+                {
+                    unlinked.TryAdd(entity.Callee!, new StatisticsTally());
+                    unlinked[entity.Callee!].Merge(tally);
+                }
+                else if (entity.Callee is { } callee)
                 {
                     edges[(entity.Service, callee)] = Merge(edges.GetValueOrDefault((entity.Service, callee)), tally, minute.Minute);
                     services.TryAdd(entity.Service, (new StatisticsTally(), minute.Minute, minute.Minute + 60));
@@ -44,7 +51,8 @@ public sealed record AggregateServiceMap(IReadOnlyList<ServiceGraphNode> Nodes, 
         var entries = new Dictionary<ServiceId, StatisticsTally>();
         foreach (var service in ordered)
         {
-            var entry = services[service].Tally.Without(edges.Where(e => e.Key.To.Equals(service) && !e.Key.From.Equals(service)).Select(e => e.Value.Tally));
+            var received = edges.Where(e => e.Key.To.Equals(service) && !e.Key.From.Equals(service)).Select(e => e.Value.Tally);
+            var entry = services[service].Tally.Without(unlinked.TryGetValue(service, out var orphans) ? received.Append(orphans) : received);
             if (entry.Total > 0)
             {
                 entries.Add(service, entry);

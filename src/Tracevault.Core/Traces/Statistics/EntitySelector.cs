@@ -41,7 +41,7 @@ public sealed class EntitySelector
     public bool Matches(StatisticsEntity entity)
     {
         ArgumentNullException.ThrowIfNull(entity);
-        if (entity.IsEdge != _edges)
+        if (entity.IsEdge != _edges || entity.IsUnlinked)
         {
             return false;
         }

@@ -4,7 +4,9 @@ namespace Tracevault.Core.Traces.Statistics;
 /// <remarks>
 /// A request counts in the minute its entity started in. Each service's entities are its requests (an inferred service's are the
 /// subsegments that called it); each call between services is a request on their edge, described by the callee's segment, or by
-/// the caller's subsegment when the callee is inferred. The client node's edges are not kept. Not thread-safe.
+/// the caller's subsegment when the callee is inferred. The client node's edges are not kept: a service's entry requests are its
+/// requests less the calls it received, and a segment whose caller's segment is not among the traces tallied (it names a
+/// <c>parent_id</c> found in none of them) counts as a call from <see cref="StatisticsEntity.UnlinkedCaller"/>. Not thread-safe.
 /// </remarks>
 public sealed class StatisticsCollector
 {
@@ -45,9 +47,14 @@ public sealed class StatisticsCollector
         foreach (var service in trace.Services)
         {
             var entity = new StatisticsEntity(service.Id, null);
+            var unlinked = new StatisticsEntity(StatisticsEntity.UnlinkedCaller, service.Id);
             foreach (var request in service.Entities)
             {
                 Tally(entity, request);
+                if (request.Kind == TraceEntityKind.Segment && request.Caller is null && request.ParentId is not null)
+                {
+                    Tally(unlinked, request);
+                }
             }
         }
 
