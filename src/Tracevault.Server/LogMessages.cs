@@ -164,4 +164,7 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 433, Level = LogLevel.Error, Message = "An insights round failed ({Reason}); it is tried again next round")]
     public static partial void InsightRoundFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 475, Level = LogLevel.Information, Message = "Deleted the imported key material of {Count} key(s) whose material expired (ValidTo passed); they are PendingImport until the same material is imported again")]
+    public static partial void ImportedMaterialExpired(ILogger logger, int count);
 }
