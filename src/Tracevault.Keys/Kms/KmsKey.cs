@@ -58,7 +58,8 @@ public sealed record KmsKey(
     public DateTimeOffset? ValidTo { get; init; }
 
     /// <summary>A non-secret check of the material first imported into an EXTERNAL key (HMAC-SHA256 keyed by the material), so only the same material is taken again.</summary>
-    public byte[]? ImportedMaterialCheck { get; init; }
+    /// <remarks>Stores may give back an absent check as an empty array: both mean none.</remarks>
+    public byte[]? ImportedMaterialCheck { get; init => field = value is { Length: 0 } ? null : value; }
 
     /// <summary>When this revision was made.</summary>
     public DateTimeOffset RevisedAt { get; init; }
