@@ -1,6 +1,9 @@
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
+using Tracevault.Keys.Kms;
 using Tracevault.Server.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -9,12 +12,14 @@ namespace Tracevault.Server.Tests.Kms;
 /// <summary>Imported key material brought by the AWS CLI and OpenSSL (the flow AWS documents) and by the JavaScript SDK, taken away again, and never found at rest.</summary>
 public sealed class KmsImportTests(ITestOutputHelper output) : IAsyncLifetime
 {
+    // Stands still unless a test moves it (past a ValidTo, as its last step: SigV4 allows the clients 15 minutes of skew).
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
     private TestServer _server = null!;
     private string _work = null!;
 
     public async Task InitializeAsync()
     {
-        _server = await TestServer.StartAsync();
+        _server = await TestServer.StartAsync(time: _clock);
 
         // The client's own files (the material, wrapped or not) live outside the server's data directory, which is scanned for it.
         _work = Directory.CreateTempSubdirectory("tracevault-import-").FullName;
@@ -82,6 +87,29 @@ public sealed class KmsImportTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(validTo.ToUnixTimeSeconds(), Date(described.GetProperty("ValidTo")).ToUnixTimeSeconds());
 
         await AssertNeverAtRestAsync(material);
+    }
+
+    [Fact]
+    public async Task ExpiringMaterial_WhenValidToPasses_TheSweepDeletesIt_WithoutAnyoneTouchingTheKey()
+    {
+        var keyId = (await RunJsonAsync("kms", "create-key", "--origin", "EXTERNAL")).GetProperty("KeyMetadata").GetProperty("KeyId").GetString()!;
+        var (tokenFile, publicKeyFile) = await GetParametersForImportAsync(keyId);
+        var materialFile = Path.Combine(_work, "ExpiringKeyMaterial.bin");
+        await File.WriteAllBytesAsync(materialFile, RandomNumberGenerator.GetBytes(32));
+        var validTo = _clock.GetUtcNow().AddHours(1);
+        await RunAsync("kms", "import-key-material", "--key-id", keyId, "--encrypted-key-material", "fileb://" + await WrapAsync(materialFile, publicKeyFile), "--import-token", "fileb://" + tokenFile,
+            "--expiration-model", "KEY_MATERIAL_EXPIRES", "--valid-to", validTo.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture));
+        var repository = _server.Server.Data.Storage.Keys;
+        Assert.Equal(KeyState.Enabled, repository.FindKey(keyId)?.State);
+        Assert.Single(repository.ListVersions(keyId));
+
+        _clock.Advance(TimeSpan.FromHours(1) + TimeSpan.FromMinutes(2));
+
+        // Read from the store, not through the key service (which would delete it on touch): the sweep did it.
+        Assert.Contains(_server.Logs.Lines, line => line.Contains("Deleted the imported key material of 1 key(s)", StringComparison.Ordinal));
+        var stored = repository.FindKey(keyId)!;
+        Assert.Equal((KeyState.PendingImport, null, null), (stored.State, stored.ExpirationModel, stored.ValidTo));
+        Assert.Empty(repository.ListVersions(keyId));
     }
 
     [Fact]
