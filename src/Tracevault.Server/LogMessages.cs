@@ -173,4 +173,7 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 483, Level = LogLevel.Information, Message = "External key service {Endpoint} configured: keys it holds may be named by ARN in encryption settings; Tracevault's grants name {Grantee}")]
     public static partial void ExternalKmsConfigured(ILogger logger, string endpoint, string grantee);
+
+    [LoggerMessage(EventId = 475, Level = LogLevel.Information, Message = "Deleted the imported key material of {Count} key(s) whose material expired (ValidTo passed); they are PendingImport until the same material is imported again")]
+    public static partial void ImportedMaterialExpired(ILogger logger, int count);
 }

@@ -10,14 +10,18 @@ namespace Tracevault.Keys.Kms;
 /// </remarks>
 public interface IKeyChanges : IDisposable
 {
-    /// <summary>Adds a new key (revision 1) with its first sealed version.</summary>
-    void AddKey(KmsKey key, KeyVersion firstVersion);
+    /// <summary>Adds a new key (revision 1) with its first sealed version, or with none for a key of origin EXTERNAL awaiting its material.</summary>
+    void AddKey(KmsKey key, KeyVersion? firstVersion);
 
     /// <summary>Appends a revision of a key's metadata, with a new sealed version when the change is a rotation.</summary>
     void AppendRevision(KmsKey key, KeyVersion? newVersion);
 
     /// <summary>Appends the Deleted revision of a key and destroys all its sealed versions, grants and aliases.</summary>
     void DestroyKey(KmsKey deleted);
+
+    /// <summary>Appends a revision of a key whose imported material is deleted (or expired) and deletes all its sealed versions; its grants and aliases stay.</summary>
+    /// <remarks>What storage may still hold of the deleted rows is erased by <see cref="IKeyRepository.EraseDestroyedMaterial"/>, as for a destroyed key.</remarks>
+    void DeleteMaterial(KmsKey withoutMaterial);
 
     /// <summary>Adds an alias; returns false when the account already has one of that name.</summary>
     bool TryAddAlias(KmsAlias alias);

@@ -24,8 +24,11 @@ public interface IKeyRepository
     /// <summary>Lists the newest revision of every key pending deletion, in every account.</summary>
     IReadOnlyList<KmsKey> ListKeysPendingDeletion();
 
+    /// <summary>Lists the newest revision of every key whose imported material has an expiry (<see cref="KmsKey.ValidTo"/>), in every account.</summary>
+    IReadOnlyList<KmsKey> ListKeysWithExpiringMaterial();
+
     /// <summary>
-    /// Erases what storage may still hold of destroyed key material beyond the rows <see cref="IKeyChanges.DestroyKey"/> deleted
+    /// Erases what storage may still hold of destroyed key material beyond the rows <see cref="IKeyChanges.DestroyKey"/> or <see cref="IKeyChanges.DeleteMaterial"/> deleted
     /// (for SQLite, the write-ahead log's copies of the pages that held it); false when it could not finish now (readers were
     /// busy) and should be tried again.
     /// </summary>

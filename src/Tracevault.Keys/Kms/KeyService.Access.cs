@@ -244,6 +244,8 @@ public sealed partial class KeyService
                 throw KmsErrors.Disabled(key.Arn);
             case KeyState.PendingDeletion:
                 throw KmsErrors.PendingDeletion(key.Arn);
+            case KeyState.PendingImport:
+                throw KmsErrors.PendingImport(key.Arn);
         }
     }
 

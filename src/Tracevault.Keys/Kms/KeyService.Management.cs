@@ -52,9 +52,20 @@ public sealed partial class KeyService
             throw KmsErrors.Validation($"KeyUsage {usage} is not compatible with KeySpec {spec}.");
         }
 
-        if (request.Origin is not null and not "AWS_KMS")
+        var origin = request.Origin ?? KeyOrigins.AwsKms;
+        if (!KeyOrigins.Modelled.Contains(origin))
         {
-            throw KmsErrors.Unsupported($"Tracevault creates key material itself: Origin {request.Origin} is not supported.");
+            throw KmsErrors.Validation("origin", $"'{origin}'", "Member must satisfy enum value set: [" + string.Join(", ", KeyOrigins.Modelled) + "]");
+        }
+
+        if (origin is not KeyOrigins.AwsKms and not KeyOrigins.External)
+        {
+            throw KmsErrors.Unsupported($"Tracevault makes key material itself or imports it (Origin EXTERNAL): Origin {origin} is not supported.");
+        }
+
+        if (origin == KeyOrigins.External && spec != KeySpecs.SymmetricDefault)
+        {
+            throw KmsErrors.Unsupported($"Tracevault imports key material only into SYMMETRIC_DEFAULT keys: Origin EXTERNAL with KeySpec {spec} is not supported.");
         }
 
         if (request.MultiRegion)
@@ -81,7 +92,7 @@ public sealed partial class KeyService
             RequireNoLockout(caller, new KmsKey(keyId, caller.AccountId, KeyArn(caller.AccountId, keyId), 0, now, "", usage, spec, "CUSTOMER", KeyState.Enabled, policy, []));
         }
 
-        var key = NewKey(call, caller.AccountId, keyId, spec, usage, "CUSTOMER", request.Description ?? "", policy, request.Tags, rotationPeriodInDays: null);
+        var key = NewKey(call, caller.AccountId, keyId, spec, usage, "CUSTOMER", request.Description ?? "", policy, request.Tags, rotationPeriodInDays: null, origin);
         call.Touch(key);
         call.ResponseElements = new JsonObject { ["keyMetadata"] = MetadataElements(key) };
         return key;
@@ -142,12 +153,20 @@ public sealed partial class KeyService
         + "    \"Sid\" : \"Allow direct access to key metadata to the account\",\n    \"Effect\" : \"Allow\",\n    \"Principal\" : {\n      \"AWS\" : \"arn:aws:iam::" + accountId + ":root\"\n    },\n"
         + "    \"Action\" : [ \"kms:Describe*\", \"kms:Get*\", \"kms:List*\", \"kms:RevokeGrant\" ],\n    \"Resource\" : \"*\"\n  } ]\n}";
 
-    /// <summary>Adds a new key with fresh material to the call's changes.</summary>
+    /// <summary>Adds a new key with fresh material to the call's changes; a key of origin EXTERNAL gets none (it is PendingImport).</summary>
     private KmsKey NewKey(KmsCall call, string accountId, string keyId, string spec, string usage, string manager, string description, string policy, IReadOnlyList<KmsTag> tags,
-        int? rotationPeriodInDays)
+        int? rotationPeriodInDays, string origin = KeyOrigins.AwsKms)
     {
         var arn = KeyArn(accountId, keyId);
         var now = _time.GetUtcNow();
+        if (origin == KeyOrigins.External)
+        {
+            var pending = new KmsKey(keyId, accountId, arn, 1, now, description, usage, spec, manager, KeyState.PendingImport, policy, tags) { Origin = origin, RevisedAt = now };
+            Changes(call).AddKey(pending, null);
+            Cache(call, pending);
+            return pending;
+        }
+
         byte[] material;
         byte[]? publicKey = null;
         switch (spec)
@@ -235,6 +254,7 @@ public sealed partial class KeyService
         Change(call, key, current =>
         {
             RequireNotPendingDeletion(current);
+            RequireNotPendingImport(current);
             return current with { State = enabled ? KeyState.Enabled : KeyState.Disabled };
         });
     });
@@ -269,7 +289,7 @@ public sealed partial class KeyService
     public KmsKey CancelKeyDeletion(Caller caller, string keyId) => OnKey(caller, "CancelKeyDeletion", false, keyId, [], (call, key) =>
         Change(call, key, current => current.State != KeyState.PendingDeletion
             ? throw KmsErrors.NotPendingDeletion(current.Arn)
-            : current with { State = KeyState.Disabled, DeletionDate = null, PendingWindowInDays = null }));
+            : current with { State = current.HasMaterial ? KeyState.Disabled : KeyState.PendingImport, DeletionDate = null, PendingWindowInDays = null }));
 
     /// <summary>EnableKeyRotation: automatic rotation every <paramref name="rotationPeriodInDays"/> days (90–2560, default 365).</summary>
     public void EnableKeyRotation(Caller caller, string keyId, int? rotationPeriodInDays) =>
@@ -283,6 +303,7 @@ public sealed partial class KeyService
             }
 
             RequireRotatable(key);
+            RefuseImportedRotation(key);
             Change(call, key, current =>
             {
                 RequireUsable(current);
@@ -314,6 +335,7 @@ public sealed partial class KeyService
     {
         RefuseAwsManaged(caller, key, "RotateKeyOnDemand");
         RequireRotatable(key);
+        RefuseImportedRotation(key);
         lock (_gate)
         {
             var current = CurrentForChange(call, key.KeyId);
@@ -527,7 +549,7 @@ public sealed partial class KeyService
         ["enabled"] = key.State == KeyState.Enabled,
         ["keyUsage"] = key.KeyUsage,
         ["keyState"] = key.State.ToString(),
-        ["origin"] = "AWS_KMS",
+        ["origin"] = key.Origin,
         ["keyManager"] = key.KeyManager,
         ["keySpec"] = key.KeySpec,
     };

@@ -145,8 +145,9 @@ public sealed partial class KeyService
         Interlocked.Increment(ref _generation);
         foreach (var key in changed)
         {
-            if (key.State == KeyState.Deleted)
+            if (key.State == KeyState.Deleted || !key.HasMaterial)
             {
+                // Destroyed, or its imported material deleted or expired on another node: what it protected is gone here too.
                 ForgetMaterial(key.KeyId);
                 KeyDestroyed?.Invoke(this, new KeyChangedEventArgs(key.Arn, Generation));
             }
@@ -338,7 +339,7 @@ public sealed partial class KeyService
         var now = _time.GetUtcNow();
         var deletionDue = key.State == KeyState.PendingDeletion && key.DeletionDate <= now;
         var rotationDue = key.State is KeyState.Enabled or KeyState.Disabled && key.RotationPeriodInDays is not null && key.NextRotationDate <= now;
-        if (!deletionDue && !rotationDue)
+        if (!deletionDue && !rotationDue && !MaterialExpired(key, now))
         {
             return key;
         }
@@ -371,6 +372,21 @@ public sealed partial class KeyService
                 }
 
                 return deleted;
+            }
+
+            if (MaterialExpired(current, now))
+            {
+                var expired = ServiceEvent(current, "DeleteExpiredKeyMaterial", call =>
+                {
+                    var fresh = CurrentForChange(call, current.KeyId);
+                    return MaterialExpired(fresh, now) ? RemoveMaterial(call, fresh) : null;
+                });
+                if (!expired.HasMaterial)
+                {
+                    MaterialRemoved(expired);
+                }
+
+                return expired;
             }
 
             if (current.State is KeyState.Enabled or KeyState.Disabled && current.RotationPeriodInDays is not null && current.NextRotationDate <= now)
@@ -499,9 +515,9 @@ public sealed partial class KeyService
 
         material = _rootKeys.Open(stored.SealedMaterial, KeyMaterialAssociatedData(key.Arn, version));
         _material[(key.KeyId, version)] = material;
-        if (Current(key.KeyId).State == KeyState.Deleted)
+        if (Current(key.KeyId) is { State: KeyState.Deleted } or { HasMaterial: false })
         {
-            // The key was destroyed while its material was being read.
+            // The key was destroyed (or its imported material deleted) while its material was being read.
             _material.TryRemove((key.KeyId, version), out _);
             return null;
         }

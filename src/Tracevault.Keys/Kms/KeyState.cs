@@ -14,4 +14,7 @@ public enum KeyState
 
     /// <summary>Deleted: its key material is destroyed and it no longer exists for any caller.</summary>
     Deleted,
+
+    /// <summary>A key of origin EXTERNAL without key material (never imported, deleted or expired); refused for cryptographic operations.</summary>
+    PendingImport,
 }

@@ -24,6 +24,18 @@ public static class KmsErrors
     /// <summary>KMSInvalidStateException for a key pending deletion.</summary>
     public static KmsException PendingDeletion(string keyArn) => new("KMSInvalidStateException", $"{keyArn} is pending deletion.");
 
+    /// <summary>KMSInvalidStateException for a key of origin EXTERNAL whose material is not imported.</summary>
+    public static KmsException PendingImport(string keyArn) => new("KMSInvalidStateException", $"{keyArn} is pending import.");
+
+    /// <summary>ExpiredImportTokenException: the import token's 24 hours have passed.</summary>
+    public static KmsException ExpiredImportToken() => new("ExpiredImportTokenException", "The import token is expired. Call GetParametersForImport for a new public key and import token.");
+
+    /// <summary>InvalidImportTokenException: the token is not one GetParametersForImport gave for this key.</summary>
+    public static KmsException InvalidImportToken() => new("InvalidImportTokenException", "The import token is invalid or is not associated with the specified KMS key.");
+
+    /// <summary>IncorrectKeyMaterialException: the material is not valid for the key, or not the material imported before.</summary>
+    public static KmsException IncorrectKeyMaterial(string message) => new("IncorrectKeyMaterialException", message);
+
     /// <summary>KMSInvalidStateException for CancelKeyDeletion of a key not pending deletion.</summary>
     public static KmsException NotPendingDeletion(string keyArn) => new("KMSInvalidStateException", $"{keyArn} is not pending deletion.");
 

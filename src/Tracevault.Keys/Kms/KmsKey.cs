@@ -48,11 +48,30 @@ public sealed record KmsKey(
     /// <summary>The DER SubjectPublicKeyInfo of an asymmetric key; null for symmetric keys.</summary>
     public byte[]? PublicKey { get; init; }
 
+    /// <summary>AWS_KMS when Tracevault made the key material, EXTERNAL when its owner imports it.</summary>
+    public string Origin { get; init; } = KeyOrigins.AwsKms;
+
+    /// <summary>KEY_MATERIAL_EXPIRES or KEY_MATERIAL_DOES_NOT_EXPIRE while an EXTERNAL key holds imported material; null otherwise.</summary>
+    public string? ExpirationModel { get; init; }
+
+    /// <summary>When the imported material expires (and is deleted), for KEY_MATERIAL_EXPIRES.</summary>
+    public DateTimeOffset? ValidTo { get; init; }
+
+    /// <summary>A non-secret check of the material first imported into an EXTERNAL key (HMAC-SHA256 keyed by the material), so only the same material is taken again.</summary>
+    /// <remarks>Stores may give back an absent check as an empty array: both mean none.</remarks>
+    public byte[]? ImportedMaterialCheck { get; init => field = value is { Length: 0 } ? null : value; }
+
     /// <summary>When this revision was made.</summary>
     public DateTimeOffset RevisedAt { get; init; }
 
     /// <summary>Whether the key is symmetric (SYMMETRIC_DEFAULT).</summary>
     public bool IsSymmetric => KeySpec == KeySpecs.SymmetricDefault;
+
+    /// <summary>Whether the key's material is imported by its owner (Origin EXTERNAL).</summary>
+    public bool IsExternal => Origin == KeyOrigins.External;
+
+    /// <summary>Whether the key holds key material now: always, unless it is EXTERNAL and its material is not imported.</summary>
+    public bool HasMaterial => !IsExternal || ExpirationModel is not null;
 
     /// <summary>Whether AWS (here: Tracevault on a service's behalf) manages the key.</summary>
     public bool IsAwsManaged => KeyManager == "AWS";

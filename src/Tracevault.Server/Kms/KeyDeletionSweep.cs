@@ -2,7 +2,7 @@ using Tracevault.Keys.Kms;
 
 namespace Tracevault.Server.Kms;
 
-/// <summary>Destroys keys whose deletion window has ended, on a timer from the injected clock, so that it happens even when nobody touches them.</summary>
+/// <summary>Destroys keys whose deletion window has ended, and deletes imported key material that expired, on a timer from the injected clock, so that it happens even when nobody touches them.</summary>
 internal sealed class KeyDeletionSweep(KeyService keys, TimeProvider time, KmsOptions options, ILogger<KeyDeletionSweep> logger) : IHostedService, IDisposable
 {
     private ITimer? _timer;
@@ -25,6 +25,13 @@ internal sealed class KeyDeletionSweep(KeyService keys, TimeProvider time, KmsOp
     {
         try
         {
+            // Expired material first: the erasing DestroyDueKeys does then covers its sealed versions too.
+            var expired = keys.ExpireDueMaterial();
+            if (expired > 0)
+            {
+                LogMessages.ImportedMaterialExpired(logger, expired);
+            }
+
             var destroyed = keys.DestroyDueKeys();
             if (destroyed > 0)
             {

@@ -66,6 +66,22 @@ internal static class KmsJson
         }
     }
 
+    /// <summary>A timestamp member: epoch seconds (what the AWS SDKs send in JSON 1.1), fractions allowed.</summary>
+    public static DateTimeOffset? Date(JsonElement root, string name)
+    {
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out var seconds) || !double.IsFinite(seconds) || Math.Abs(seconds) > 253_402_300_799)
+        {
+            throw Serialization(name, "a timestamp (epoch seconds)");
+        }
+
+        return DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(seconds * 1000));
+    }
+
     public static IReadOnlyDictionary<string, string> Context(JsonElement root, string name)
     {
         if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
@@ -172,7 +188,17 @@ internal static class KmsJson
             writer.WriteNumber("PendingDeletionWindowInDays", key.PendingWindowInDays ?? 30);
         }
 
-        writer.WriteString("Origin", "AWS_KMS");
+        writer.WriteString("Origin", key.Origin);
+        if (key.ExpirationModel is not null)
+        {
+            writer.WriteString("ExpirationModel", key.ExpirationModel);
+        }
+
+        if (key.ValidTo is { } validTo)
+        {
+            Epoch(writer, "ValidTo", validTo);
+        }
+
         writer.WriteString("KeyManager", key.KeyManager);
         writer.WriteString("CustomerMasterKeySpec", key.KeySpec);
         writer.WriteString("KeySpec", key.KeySpec);

@@ -39,14 +39,16 @@ internal sealed class PostgresKeyChanges : IKeyChanges
     }
 
     /// <inheritdoc />
-    public void AddKey(KmsKey key, KeyVersion firstVersion)
+    public void AddKey(KmsKey key, KeyVersion? firstVersion)
     {
         ArgumentNullException.ThrowIfNull(key);
-        ArgumentNullException.ThrowIfNull(firstVersion);
         PostgresSql.Execute(_connection, _transaction, "INSERT INTO kms_keys (key_id, account_id, arn, created_at) VALUES ($1, $2, $3, $4)",
             key.KeyId, key.AccountId, key.Arn, key.CreationDate.ToUnixTimeMilliseconds());
         PostgresKeyRepository.InsertRevision(_connection, _transaction, key);
-        PostgresKeyRepository.InsertVersion(_connection, _transaction, firstVersion);
+        if (firstVersion is not null)
+        {
+            PostgresKeyRepository.InsertVersion(_connection, _transaction, firstVersion);
+        }
     }
 
     /// <inheritdoc />
@@ -69,6 +71,15 @@ internal sealed class PostgresKeyChanges : IKeyChanges
         PostgresSql.Execute(_connection, _transaction, "DELETE FROM kms_key_versions WHERE key_id = $1", deleted.KeyId);
         PostgresSql.Execute(_connection, _transaction, "DELETE FROM kms_grants WHERE key_id = $1", deleted.KeyId);
         PostgresSql.Execute(_connection, _transaction, "DELETE FROM kms_aliases WHERE target_key_id = $1", deleted.KeyId);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The deleted rows stay in the table's pages until <see cref="PostgresKeyRepository.EraseDestroyedMaterial"/> rewrites it.</remarks>
+    public void DeleteMaterial(KmsKey withoutMaterial)
+    {
+        ArgumentNullException.ThrowIfNull(withoutMaterial);
+        PostgresKeyRepository.InsertRevision(_connection, _transaction, withoutMaterial);
+        PostgresSql.Execute(_connection, _transaction, "DELETE FROM kms_key_versions WHERE key_id = $1", withoutMaterial.KeyId);
     }
 
     /// <inheritdoc />

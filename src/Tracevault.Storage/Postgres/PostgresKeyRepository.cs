@@ -58,6 +58,18 @@ public sealed class PostgresKeyRepository : IKeyRepository
     }
 
     /// <inheritdoc />
+    public IReadOnlyList<KmsKey> ListKeysWithExpiringMaterial()
+    {
+        using var connection = _database.Open();
+        using var command = PostgresSql.Command(connection, null, """
+            SELECT r.metadata FROM kms_key_revisions r
+            WHERE (r.metadata::jsonb ->> 'ValidTo') IS NOT NULL AND r.revision = (SELECT MAX(revision) FROM kms_key_revisions x WHERE x.key_id = r.key_id)
+            ORDER BY r.key_id
+            """);
+        return ReadKeys(command);
+    }
+
+    /// <inheritdoc />
     public IReadOnlyList<KmsKey> ListKeysPendingDeletion()
     {
         using var connection = _database.Open();

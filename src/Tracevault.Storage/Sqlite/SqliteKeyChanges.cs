@@ -30,13 +30,16 @@ internal sealed class SqliteKeyChanges : IKeyChanges
     }
 
     /// <inheritdoc />
-    public void AddKey(KmsKey key, KeyVersion firstVersion)
+    public void AddKey(KmsKey key, KeyVersion? firstVersion)
     {
         ArgumentNullException.ThrowIfNull(key);
         SqliteKeyRepository.Execute(_connection, _transaction, "INSERT INTO kms_keys (key_id, account_id, arn, created_at) VALUES ($id, $account, $arn, $at)",
             ("$id", key.KeyId), ("$account", key.AccountId), ("$arn", key.Arn), ("$at", key.CreationDate.ToUnixTimeMilliseconds()));
         SqliteKeyRepository.InsertRevision(_connection, _transaction, key);
-        SqliteKeyRepository.InsertVersion(_connection, _transaction, firstVersion);
+        if (firstVersion is not null)
+        {
+            SqliteKeyRepository.InsertVersion(_connection, _transaction, firstVersion);
+        }
     }
 
     /// <inheritdoc />
@@ -59,6 +62,15 @@ internal sealed class SqliteKeyChanges : IKeyChanges
         SqliteKeyRepository.Execute(_connection, _transaction, "DELETE FROM kms_key_versions WHERE key_id = $id", ("$id", deleted.KeyId));
         SqliteKeyRepository.Execute(_connection, _transaction, "DELETE FROM kms_grants WHERE key_id = $id", ("$id", deleted.KeyId));
         SqliteKeyRepository.Execute(_connection, _transaction, "DELETE FROM kms_aliases WHERE target_key_id = $id", ("$id", deleted.KeyId));
+    }
+
+    /// <inheritdoc />
+    public void DeleteMaterial(KmsKey withoutMaterial)
+    {
+        ArgumentNullException.ThrowIfNull(withoutMaterial);
+        SqliteKeyRepository.InsertRevision(_connection, _transaction, withoutMaterial);
+        // secure_delete is on, so the pages that held the sealed material are overwritten with zeros.
+        SqliteKeyRepository.Execute(_connection, _transaction, "DELETE FROM kms_key_versions WHERE key_id = $id", ("$id", withoutMaterial.KeyId));
     }
 
     /// <inheritdoc />

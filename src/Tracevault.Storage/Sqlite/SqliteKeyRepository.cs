@@ -59,6 +59,17 @@ public sealed class SqliteKeyRepository : IKeyRepository
     }
 
     /// <inheritdoc />
+    public IReadOnlyList<KmsKey> ListKeysWithExpiringMaterial()
+    {
+        using var connection = _database.Open();
+        using var command = Command(connection, null, """
+            SELECT r.metadata FROM kms_key_revisions r
+            WHERE json_extract(r.metadata, '$.ValidTo') IS NOT NULL AND r.revision = (SELECT MAX(revision) FROM kms_key_revisions x WHERE x.key_id = r.key_id)
+            """);
+        return ReadKeys(command);
+    }
+
+    /// <inheritdoc />
     /// <remarks>
     /// With <c>secure_delete</c> on, deleting the sealed versions zeroes them in the pages that held them; but in WAL mode the
     /// earlier images of those pages stay in the <c>-wal</c> file until a checkpoint overwrites or truncates it. A checkpoint

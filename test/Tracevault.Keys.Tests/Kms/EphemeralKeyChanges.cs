@@ -8,11 +8,14 @@ internal sealed class EphemeralKeyChanges(EphemeralKeyRepository repository, Eph
 {
     private bool _ended;
 
-    public void AddKey(KmsKey key, KeyVersion firstVersion)
+    public void AddKey(KmsKey key, KeyVersion? firstVersion)
     {
         Assert.DoesNotContain(state.Revisions, r => r.KeyId == key.KeyId);
         state.Revisions.Add(key);
-        state.Versions.Add(firstVersion);
+        if (firstVersion is not null)
+        {
+            state.Versions.Add(firstVersion);
+        }
     }
 
     public void AppendRevision(KmsKey key, KeyVersion? newVersion)
@@ -31,6 +34,12 @@ internal sealed class EphemeralKeyChanges(EphemeralKeyRepository repository, Eph
         state.Versions.RemoveAll(v => v.KeyId == deleted.KeyId);
         state.Grants.RemoveAll(g => g.KeyId == deleted.KeyId);
         state.Aliases.RemoveAll(a => a.TargetKeyId == deleted.KeyId);
+    }
+
+    public void DeleteMaterial(KmsKey withoutMaterial)
+    {
+        state.Revisions.Add(withoutMaterial);
+        state.Versions.RemoveAll(v => v.KeyId == withoutMaterial.KeyId);
     }
 
     public bool TryAddAlias(KmsAlias alias)

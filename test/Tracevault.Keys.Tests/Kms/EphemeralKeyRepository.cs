@@ -80,6 +80,14 @@ public sealed class EphemeralKeyRepository(EphemeralAuditLog audit) : IKeyReposi
         }
     }
 
+    public IReadOnlyList<KmsKey> ListKeysWithExpiringMaterial()
+    {
+        lock (_lock)
+        {
+            return _state.Revisions.GroupBy(r => r.KeyId).Select(g => g.MaxBy(r => r.Revision)!).Where(k => k.ValidTo is not null).ToList();
+        }
+    }
+
     public bool EraseDestroyedMaterial()
     {
         // Nothing outlives a deletion in memory; a busy store (as SQLite with readers in the way) is played by EraseBusy.

@@ -294,13 +294,103 @@ public abstract class KeyRepositoryContract : StorageContract
         new(new string(name[0], 64), key.KeyId, key.Arn, name, at, "xray.amazonaws.com", "xray.amazonaws.com", $"arn:aws:iam::{Account}:root",
             ["GenerateDataKey", "Decrypt"], constraints);
 
+    [Fact]
+    public void ExternalKey_AddedWithoutMaterial_ImportedThenDeleted_KeepsGrantsAndAliases_AndErasingLeavesNoCopy()
+    {
+        var node = Backend.OpenKeyRepository(_rootKeys);
+        var (generated, _) = NewKey("0a000000-0000-4000-8000-00000000000d");
+        var pending = generated with { State = KeyState.PendingImport, Origin = KeyOrigins.External };
+        using (var changes = node.BeginChanges())
+        {
+            changes.AddKey(pending, null);
+            changes.Commit([Event("CreateKey")], null);
+        }
+
+        var other = Backend.OpenKeyRepository(_rootKeys);
+        AssertSameKey(pending, other.FindKey(pending.KeyId));
+        Assert.Equal(KeyOrigins.External, other.FindKey(pending.KeyId)!.Origin);
+        Assert.Empty(other.ListVersions(pending.KeyId));
+
+        var check = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        var imported = pending with { Revision = 2, State = KeyState.Enabled, ExpirationModel = "KEY_MATERIAL_EXPIRES", ValidTo = Start.AddDays(30), ImportedMaterialCheck = check };
+        var version = new KeyVersion(pending.KeyId, 1, Sealed(pending, 1), Start, null);
+        using (var changes = node.BeginChanges())
+        {
+            changes.AppendRevision(imported, version);
+            changes.TryAddAlias(new KmsAlias(Account, "alias/imported", pending.KeyId, Start, Start));
+            changes.AddGrant(Grant(pending, "g", Start, null));
+            changes.Commit([Event("ImportKeyMaterial")], null);
+        }
+
+        var stored = other.FindKey(pending.KeyId)!;
+        Assert.Equal((KeyState.Enabled, "KEY_MATERIAL_EXPIRES", Start.AddDays(30)), (stored.State, stored.ExpirationModel, stored.ValidTo));
+        Assert.Equal(check, stored.ImportedMaterialCheck);
+        Assert.True(Backend.TablesHold(version.SealedMaterial));
+
+        var withoutMaterial = imported with { Revision = 3, State = KeyState.PendingImport, ExpirationModel = null, ValidTo = null };
+        using (var changes = node.BeginChanges())
+        {
+            changes.DeleteMaterial(withoutMaterial);
+            changes.Commit([Event("DeleteImportedKeyMaterial")], null);
+        }
+
+        stored = other.FindKey(pending.KeyId)!;
+        Assert.Equal((KeyState.PendingImport, null, null, 3L), (stored.State, stored.ExpirationModel, stored.ValidTo, stored.Revision));
+        Assert.Equal(check, stored.ImportedMaterialCheck);
+        Assert.Empty(other.ListVersions(pending.KeyId));
+        Assert.Null(other.FindVersion(pending.KeyId, 1));
+        Assert.Single(other.ListGrants(pending.KeyId));
+        Assert.Equal(pending.KeyId, other.FindAlias(Account, "alias/imported")?.TargetKeyId);
+
+        Assert.True(other.EraseDestroyedMaterial());
+        Assert.False(Backend.TablesHold(version.SealedMaterial));
+
+        // The same material imported again takes its version back.
+        var again = new KeyVersion(pending.KeyId, 1, Sealed(pending, 1), Start.AddDays(1), null);
+        using (var changes = node.BeginChanges())
+        {
+            changes.AppendRevision(withoutMaterial with { Revision = 4, State = KeyState.Enabled, ExpirationModel = "KEY_MATERIAL_DOES_NOT_EXPIRE" }, again);
+            changes.Commit([Event("ImportKeyMaterial")], null);
+        }
+
+        Assert.Equal(again.SealedMaterial, other.FindVersion(pending.KeyId, 1)?.SealedMaterial);
+    }
+
+    [Fact]
+    public void ListKeysWithExpiringMaterial_NamesKeysWhoseNewestRevisionHasAValidTo_InEveryAccount()
+    {
+        var node = Backend.OpenKeyRepository(_rootKeys);
+        var (expiring, v1) = NewKey("0a000000-0000-4000-8000-00000000000e");
+        var (deleted, v2) = NewKey("0a000000-0000-4000-8000-00000000000f");
+        var (elsewhere, v3) = NewKey("0a000000-0000-4000-8000-000000000010", "444455556666");
+        var (generated, v4) = NewKey("0a000000-0000-4000-8000-000000000011");
+        Add(node, expiring, v1);
+        Add(node, deleted, v2);
+        Add(node, elsewhere, v3);
+        Add(node, generated, v4);
+        using (var changes = node.BeginChanges())
+        {
+            changes.AppendRevision(expiring with { Revision = 2, Origin = KeyOrigins.External, ExpirationModel = "KEY_MATERIAL_EXPIRES", ValidTo = Start.AddHours(1) }, null);
+            changes.AppendRevision(deleted with { Revision = 2, Origin = KeyOrigins.External, ExpirationModel = "KEY_MATERIAL_EXPIRES", ValidTo = Start.AddHours(1) }, null);
+            changes.DeleteMaterial(deleted with { Revision = 3, Origin = KeyOrigins.External, State = KeyState.PendingImport });
+            changes.AppendRevision(elsewhere with { Revision = 2, Origin = KeyOrigins.External, ExpirationModel = "KEY_MATERIAL_EXPIRES", ValidTo = Start.AddDays(2) }, null);
+            changes.Commit([Event("ImportKeyMaterial")], null);
+        }
+
+        var listed = Backend.OpenKeyRepository(_rootKeys).ListKeysWithExpiringMaterial();
+
+        Assert.Equal([expiring.KeyId, elsewhere.KeyId], listed.Select(k => k.KeyId).Order(StringComparer.Ordinal));
+        Assert.Equal(Start.AddHours(1), listed.Single(k => k.KeyId == expiring.KeyId).ValidTo);
+    }
+
     /// <summary>Compares two revisions field by field, the tags and public key (which a record compares by reference) by value; a symmetric key's null public key is stored as an empty one.</summary>
     private static void AssertSameKey(KmsKey expected, KmsKey? actual)
     {
         Assert.NotNull(actual);
         Assert.Equal(expected.Tags, actual.Tags);
         Assert.Equal(expected.PublicKey ?? [], actual.PublicKey ?? []);
-        Assert.Equal(expected with { Tags = NoTags, PublicKey = null }, actual with { Tags = NoTags, PublicKey = null });
+        Assert.Equal(expected.ImportedMaterialCheck, actual.ImportedMaterialCheck);
+        Assert.Equal(expected with { Tags = NoTags, PublicKey = null, ImportedMaterialCheck = null }, actual with { Tags = NoTags, PublicKey = null, ImportedMaterialCheck = null });
     }
 
     private static readonly IReadOnlyList<KmsTag> NoTags = [];
