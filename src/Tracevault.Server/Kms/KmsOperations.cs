@@ -6,7 +6,7 @@ using Tracevault.Server.Http;
 namespace Tracevault.Server.Kms;
 
 /// <summary>The KMS JSON 1.1 operations (<c>X-Amz-Target: TrentService.*</c>): each reads its request, calls the <see cref="KeyService"/> and writes the model's response shape.</summary>
-internal static class KmsOperations
+internal static partial class KmsOperations
 {
     private delegate void Operation(KeyService keys, Caller caller, JsonElement request, Utf8JsonWriter response);
 
@@ -261,6 +261,7 @@ internal static class KmsOperations
                 KmsJson.StringArray(w, "SigningAlgorithms", signing);
             }
         });
+        MapGrants(router, keys);
     }
 
     private static void Add(ApiRouter router, KeyService keys, string name, Operation operation) =>

@@ -136,4 +136,127 @@ public sealed class GrantsTests
         Assert.Equal("DryRunOperationException", Code(() => _keys.RetireGrant(Admin, grant.GrantToken, null, null, dryRun: true)));
         Assert.Single(_repository.ListGrants(key.KeyId));
     }
+
+    [Fact]
+    public void ListRetirableGrants_ThePrincipalsGrantsOnKeysOfAnyAccount_PagedOldestFirst_AuthorizedByIamOnly()
+    {
+        var mine = _keys.CreateKey(Admin, new CreateKeyRequest());
+        var partner = User("partner", OtherAccount, AllowAll);
+        var theirs = _keys.CreateKey(partner, new CreateKeyRequest());
+        var retirer = User("retirer");
+        var grants = new List<string>();
+        foreach (var (key, creator) in new[] { (mine, Admin), (theirs, partner), (mine, Admin) })
+        {
+            _clock.Advance(TimeSpan.FromMinutes(1));
+            grants.Add(_keys.CreateGrant(creator, new CreateGrantRequest(key.Arn, User("grantee").Arn, ["Encrypt"]) { RetiringPrincipal = retirer.Arn }).GrantId);
+        }
+
+        _keys.CreateGrant(Admin, new CreateGrantRequest(mine.Arn, retirer.Arn, ["Encrypt"]));
+
+        var lister = User("lister", Account, """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:ListRetirableGrants","Resource":"*"}]}""");
+        var first = _keys.ListRetirableGrants(lister, retirer.Arn, null, 2, null);
+        Assert.True(first.Truncated);
+        var second = _keys.ListRetirableGrants(lister, retirer.Arn, null, 2, first.NextMarker);
+        Assert.False(second.Truncated);
+        Assert.Equal(grants, first.Items.Concat(second.Items).Select(g => g.GrantId));
+        Assert.Equal(theirs.Arn, first.Items[1].KeyArn);
+
+        // The key policy of neither key names the lister: IAM alone decides, and only for principals of the caller's account.
+        Assert.Equal("AccessDeniedException", Code(() => _keys.ListRetirableGrants(retirer, retirer.Arn, null, null, null)));
+        Assert.Equal("AccessDeniedException", Code(() => _keys.ListRetirableGrants(partner, retirer.Arn, null, null, null)));
+        Assert.Equal("AccessDeniedException", Code(() => _keys.ListRetirableGrants(User("denied", Account, AllowAll,
+            """{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"kms:ListRetirableGrants","Resource":"*"}]}"""), retirer.Arn, null, null, null)));
+        Assert.Equal("AccessDeniedException", Code(() => _keys.ListRetirableGrants(lister, null, "xray.amazonaws.com", null, null)));
+        Assert.Equal("ValidationException", Code(() => _keys.ListRetirableGrants(lister, null, null, null, null)));
+        Assert.Equal("ValidationException", Code(() => _keys.ListRetirableGrants(lister, retirer.Arn, "xray.amazonaws.com", null, null)));
+        Assert.Equal("InvalidArnException", Code(() => _keys.ListRetirableGrants(lister, "retirer", null, null, null)));
+        Assert.Equal("InvalidMarkerException", Code(() => _keys.ListRetirableGrants(lister, retirer.Arn, null, null, "zz")));
+
+        var record = JsonDocument.Parse(_audit.Events.Last(e => e.EventName == "ListRetirableGrants" && e.Username == "lister").RecordJson).RootElement;
+        Assert.Equal(retirer.Arn, record.GetProperty("requestParameters").GetProperty("retiringPrincipal").GetString());
+        Assert.True(record.GetProperty("readOnly").GetBoolean());
+    }
+
+    [Fact]
+    public void ListRetirableGrants_ServiceCaller_ListsItsOwnServiceGrants()
+    {
+        var key = _keys.CreateKey(Admin, new CreateKeyRequest());
+        var grant = _keys.CreateGrant(Admin, new CreateGrantRequest(key.Arn, "xray.amazonaws.com", ["Decrypt"]) { RetiringPrincipal = "xray.amazonaws.com" });
+
+        var page = _keys.ListRetirableGrants(Caller.ForService(Account, "xray.amazonaws.com"), null, "xray.amazonaws.com", null, null);
+        Assert.Equal([grant.GrantId], page.Items.Select(g => g.GrantId));
+    }
+
+    [Theory]
+    [InlineData("CreateCustomKeyStore")]
+    [InlineData("ConnectCustomKeyStore")]
+    [InlineData("DeleteCustomKeyStore")]
+    [InlineData("DescribeCustomKeyStores")]
+    [InlineData("DisconnectCustomKeyStore")]
+    [InlineData("UpdateCustomKeyStore")]
+    public void CustomKeyStoreOperations_UnsupportedAfterValidationAndIam_AndAudited(string operation)
+    {
+        var error = Assert.Throws<KmsException>(() => _keys.RefuseCustomKeyStore(Admin, operation, "cks-1234567890abcdef0", null));
+        Assert.Equal("UnsupportedOperationException", error.Code);
+        Assert.Contains("does not offer custom key stores", error.Message, StringComparison.Ordinal);
+        Assert.Equal("ValidationException", Code(() => _keys.RefuseCustomKeyStore(Admin, operation, new string('c', 65), null)));
+        Assert.Equal("AccessDeniedException", Code(() => _keys.RefuseCustomKeyStore(User("bare"), operation, "cks-1234567890abcdef0", null)));
+
+        var record = JsonDocument.Parse(_audit.Events.First(e => e.EventName == operation).RecordJson).RootElement;
+        Assert.Equal("UnsupportedOperationException", record.GetProperty("errorCode").GetString());
+        Assert.Equal("cks-1234567890abcdef0", record.GetProperty("requestParameters").GetProperty("customKeyStoreId").GetString());
+    }
+
+    [Theory]
+    [InlineData("ReplicateKey")]
+    [InlineData("UpdatePrimaryRegion")]
+    public void MultiRegionOperations_UnsupportedForAKeyTheCallerMayUse_NotFoundOrDeniedOtherwise(string operation)
+    {
+        var key = _keys.CreateKey(Admin, new CreateKeyRequest());
+
+        var error = Assert.Throws<KmsException>(() => _keys.RefuseMultiRegion(Admin, operation, key.KeyId, "us-west-2"));
+        Assert.Equal("UnsupportedOperationException", error.Code);
+        Assert.Contains("is not a multi-Region key", error.Message, StringComparison.Ordinal);
+        Assert.Equal("ValidationException", Code(() => _keys.RefuseMultiRegion(Admin, operation, key.KeyId, "west")));
+        Assert.Equal("NotFoundException", Code(() => _keys.RefuseMultiRegion(Admin, operation, "0a000000-0000-4000-8000-000000000000", "us-west-2")));
+        Assert.Equal("AccessDeniedException", Code(() => _keys.RefuseMultiRegion(User("bare"), operation, key.Arn, "us-west-2")));
+        var record = JsonDocument.Parse(_audit.Events.First(e => e.EventName == operation).RecordJson).RootElement;
+        Assert.Equal(key.Arn, record.GetProperty("resources")[0].GetProperty("ARN").GetString());
+    }
+
+    [Fact]
+    public void GetKeyLastUsage_TheMostRecentSuccessfulCryptographicUse_NotRefusalsOrManagement()
+    {
+        var key = _keys.CreateKey(Admin, new CreateKeyRequest());
+        var other = _keys.CreateKey(Admin, new CreateKeyRequest());
+        var unused = _keys.GetKeyLastUsage(Admin, key.KeyId);
+        Assert.Null(unused.LastUse);
+        Assert.Equal(key.CreationDate, unused.TrackingStartDate);
+
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        var blob = _keys.Encrypt(Admin, new EncryptRequest(key.Arn, [1, 2, 3], EncryptionContext.Empty)).CiphertextBlob;
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        var reEncrypted = _keys.ReEncrypt(Admin, new ReEncryptRequest(blob, EncryptionContext.Empty, other.Arn, EncryptionContext.Empty));
+        var reEncryptRecord = _audit.Events.Last(e => e.EventName == "ReEncrypt");
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        _keys.DescribeKey(Admin, key.KeyId);
+        Assert.Equal("DryRunOperationException", Code(() => _keys.Encrypt(Admin, new EncryptRequest(key.Arn, [1], EncryptionContext.Empty) { DryRun = true })));
+        _keys.DisableKey(Admin, key.KeyId);
+        Assert.Equal("DisabledException", Code(() => _keys.Encrypt(Admin, new EncryptRequest(key.Arn, [1], EncryptionContext.Empty))));
+
+        // Answered for a disabled key too: that is when one asks whether anything still uses it.
+        var used = _keys.GetKeyLastUsage(Admin, key.Arn);
+        Assert.Equal(new Tracevault.Keys.Audit.KeyLastUse(key.Arn, "ReEncrypt", Start.AddMinutes(2), reEncryptRecord.EventId, ""), used.LastUse! with { RequestId = "" });
+        Assert.Equal("ReEncrypt", _keys.GetKeyLastUsage(Admin, other.KeyId).LastUse!.Operation);
+        Assert.Equal(other.Arn, reEncrypted.KeyArn);
+
+        // Authorized as DescribeKey is: by kms:GetKeyLastUsage in the key policy, IAM or a grant; audited, read-only.
+        Assert.Equal("AccessDeniedException", Code(() => _keys.GetKeyLastUsage(User("bare"), key.Arn)));
+        Assert.Equal("NotFoundException", Code(() => _keys.GetKeyLastUsage(Admin, "alias/x")));
+        var reader = User("reader", Account, """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:GetKeyLastUsage","Resource":"*"}]}""");
+        Assert.Equal("ReEncrypt", _keys.GetKeyLastUsage(reader, key.Arn).LastUse!.Operation);
+        var record = JsonDocument.Parse(_audit.Events.Last(e => e.EventName == "GetKeyLastUsage").RecordJson).RootElement;
+        Assert.Equal(key.Arn, record.GetProperty("requestParameters").GetProperty("keyId").GetString());
+        Assert.True(record.GetProperty("readOnly").GetBoolean());
+    }
 }
