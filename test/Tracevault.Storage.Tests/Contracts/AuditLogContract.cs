@@ -178,7 +178,8 @@ public abstract class AuditLogContract : StorageContract
         {
             LastUses = [new KeyLastUse(KeyArn, "ReEncrypt", mine.EventTime, mine.EventId, "req-2"), new KeyLastUse(OtherKey, "ReEncrypt", theirs.EventTime, theirs.EventId, "req-2")],
         });
-        var refused = Used(Event(Account, "Encrypt", "alice"), "req-3", (Account, KeyArn)) is var e ? e with { RecordJson = e.RecordJson.Replace("{", "{\"errorCode\":\"DisabledException\",", StringComparison.Ordinal) } : null!;
+        var encrypt = Used(Event(Account, "Encrypt", "alice"), "req-3", (Account, KeyArn));
+        var refused = encrypt with { RecordJson = "{\"errorCode\":\"DisabledException\"," + encrypt.RecordJson[1..] };
         log.Append([refused], new KeyUsageIncrement(Account, KeyArn, "2026-12", "Encrypt"));
         log.Append([Used(Event(Account, "DescribeKey", "alice"), "req-4", (Account, KeyArn))], new KeyUsageIncrement(Account, KeyArn, "2026-12", "DescribeKey"));
 
