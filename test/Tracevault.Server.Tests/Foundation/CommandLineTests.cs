@@ -42,7 +42,7 @@ public sealed partial class CommandLineTests(ITestOutputHelper output) : IDispos
 
         var kms = await AwsCli.RunAsync(server.Endpoint, settings, "kms", "describe-custom-key-stores");
         output.WriteLine(kms.Output);
-        Assert.Contains("UnknownOperationException", kms.StandardError);
+        Assert.Contains("(UnsupportedOperationException)", kms.StandardError);
 
         var credentials = File.ReadAllText(settings["AWS_SHARED_CREDENTIALS_FILE"]);
         var environment = new Dictionary<string, string>(settings)
