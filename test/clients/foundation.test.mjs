@@ -17,8 +17,8 @@ test('an X-Ray path and a KMS target answer in their own JSON envelopes', async 
   const kms = new KMSClient(clientConfig());
   const notBuilt = await rejection(() => xray.send(new GetInsightSummariesCommand({ StartTime: new Date(Date.now() - 3600e3), EndTime: new Date() })));
   assertEnvelope(notBuilt, process.env.EXPECT_INSIGHTS_ERROR ?? 'InvalidRequestException'); // no GroupName or GroupARN
-  const kmsNotBuilt = await rejection(() => kms.send(new GetKeyLastUsageCommand({ KeyId: 'alias/nothing' })));
-  assertEnvelope(kmsNotBuilt, 'UnknownOperationException');
+  const kmsRefused = await rejection(() => kms.send(new GetKeyLastUsageCommand({ KeyId: 'alias/nothing' })));
+  assertEnvelope(kmsRefused, 'NotFoundException'); // GetKeyLastUsage takes no alias
 });
 
 test('a wrong secret is refused with InvalidSignatureException', async () => {

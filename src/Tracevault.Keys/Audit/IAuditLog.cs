@@ -13,6 +13,10 @@ public interface IAuditLog
     /// <summary>Walks the whole chain, checks it against the sealed head, and reports the first record that does not match or a chain shorter than its head.</summary>
     AuditVerification Verify();
 
+    /// <summary>Finds a key's most recent successful cryptographic operation, as its trail records it; null when it has none.</summary>
+    /// <remarks>One indexed read: the last use of each key is kept as its records are appended (<see cref="KeyUsageIncrement.LastUses"/>), and was gathered from the trail once when the store was upgraded.</remarks>
+    KeyLastUse? FindKeyLastUse(string keyArn);
+
     /// <summary>Reads an account's key usage, of one month (<c>yyyy-MM</c>) or of all when null.</summary>
     IReadOnlyList<KeyUsage> ReadUsage(string accountId, string? month);
 }

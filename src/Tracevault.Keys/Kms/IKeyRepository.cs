@@ -48,4 +48,7 @@ public interface IKeyRepository
 
     /// <summary>Lists the grants of a key, oldest first.</summary>
     IReadOnlyList<KmsGrant> ListGrants(string keyId);
+
+    /// <summary>Lists the grants, on any key of any account, whose retiring principal is <paramref name="retiringPrincipal"/>, oldest first.</summary>
+    IReadOnlyList<KmsGrant> ListGrantsByRetiringPrincipal(string retiringPrincipal);
 }

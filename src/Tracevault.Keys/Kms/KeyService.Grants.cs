@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Tracevault.Core;
 using Tracevault.Core.Identity;
+using Tracevault.Core.Policies;
 
 namespace Tracevault.Keys.Kms;
 
@@ -103,20 +104,25 @@ public sealed partial class KeyService
         return Page(grants, limit, marker, 50, 100);
     });
 
-    /// <summary>RetireGrant: by grant token, or by key and grant id; by the retiring principal, a grantee allowed RetireGrant, or a principal the key policy allows.</summary>
+    /// <summary>RetireGrant: by grant token, or by key and grant id; the grant decides who may retire it (<see cref="AuthorizeRetire"/>).</summary>
     public void RetireGrant(Caller caller, string? grantToken, string? keyId, string? grantId, bool dryRun = false) => Run(caller, "RetireGrant", false, call =>
     {
         string resolvedKeyId;
         string resolvedGrantId;
         if (!string.IsNullOrEmpty(grantToken))
         {
-            if (!KmsGrantToken.TryRead(grantToken, out resolvedKeyId, out resolvedGrantId))
+            if (grantToken.Length > 8192 || !KmsGrantToken.TryRead(grantToken, out resolvedKeyId, out resolvedGrantId))
             {
                 throw KmsErrors.InvalidGrantToken();
             }
         }
         else if (keyId is not null && grantId is not null)
         {
+            if (grantId.Length is 0 or > 128)
+            {
+                throw KmsErrors.Validation("grantId", $"'{grantId[..Math.Min(grantId.Length, 32)]}'", "Member must have length between 1 and 128");
+            }
+
             resolvedKeyId = ResolveKey(caller, keyId, aliases: false).KeyId;
             resolvedGrantId = grantId;
         }
@@ -129,22 +135,55 @@ public sealed partial class KeyService
         var key = LoadKey(resolvedKeyId);
         if (key is null || key.State == KeyState.Deleted)
         {
-            throw KmsErrors.InvalidGrantToken();
+            throw grantToken is null ? KmsErrors.KeyDoesNotExist(KeyArn(caller.AccountId, resolvedKeyId)) : KmsErrors.InvalidGrantToken();
         }
 
         call.Touch(key);
         call.RequestParameters["keyId"] = key.Arn;
-        var grant = _keys.ListGrants(key.KeyId).FirstOrDefault(g => g.GrantId == resolvedGrantId) ?? throw KmsErrors.GrantNotFound(resolvedGrantId);
-        var mayRetire = grant.RetiringPrincipal == caller.Arn || (grant.GranteePrincipal == caller.Arn && grant.Operations.Contains("RetireGrant"));
-        if (!mayRetire)
+        if (!IsGrantId(resolvedGrantId))
         {
-            Authorize(caller, key, "RetireGrant", EncryptionContext.Empty);
+            throw KmsErrors.InvalidGrantId(resolvedGrantId);
         }
 
+        var grant = _keys.ListGrants(key.KeyId).FirstOrDefault(g => g.GrantId == resolvedGrantId) ?? throw KmsErrors.GrantNotFound(resolvedGrantId);
+        AuthorizeRetire(caller, key, grant);
         StopIfDryRun(dryRun);
         Changes(call).DeleteGrant(key.KeyId, grant.GrantId);
         call.ChangedKeyArns.Add(key.Arn);
     });
+
+    /// <summary>
+    /// Requires that <paramref name="caller"/> may retire <paramref name="grant"/>, as AWS KMS decides it ("Retiring and revoking grants"):
+    /// the grant's retiring principal; its grantee when the grant allows RetireGrant; the account that owns the key or issued the grant
+    /// (its root, or a principal of it whose IAM policy allows <c>kms:RetireGrant</c>); a principal whose IAM policy allows it in the account
+    /// named as retiring principal. <c>kms:RetireGrant</c> in a key policy, or in another grant, counts for nothing; an IAM Deny refuses.
+    /// </summary>
+    private void AuthorizeRetire(Caller caller, KmsKey key, KmsGrant grant)
+    {
+        const string action = "kms:RetireGrant";
+        var identity = caller.EvaluateIdentityPolicies(action, key.Arn, ConditionContext(caller, EncryptionContext.Empty, null, null));
+        if (identity == PolicyDecision.Deny)
+        {
+            throw KmsErrors.ExplicitDeny(caller.Arn, action, key.Arn, "identity-based");
+        }
+
+        if (caller.Arn == grant.RetiringPrincipal || (caller.Arn == grant.GranteePrincipal && grant.Operations.Contains("RetireGrant", StringComparer.Ordinal)))
+        {
+            return;
+        }
+
+        // The accounts that may retire it: the key's owner, the grant's issuer, and an account named as its retiring principal.
+        var root = Caller.AccountRootArn(caller.AccountId);
+        var accountMay = !caller.IsService && (caller.AccountId == key.AccountId || root == grant.IssuingAccount || root == grant.RetiringPrincipal);
+        if (accountMay && (caller.Arn == root || identity == PolicyDecision.Allow))
+        {
+            return;
+        }
+
+        throw KmsErrors.NotAuthorizedByIdentity(caller.Arn, action, key.Arn);
+    }
+
+    private static bool IsGrantId(string value) => value.Length == 64 && value.All(char.IsAsciiHexDigitLower);
 
     /// <summary>RevokeGrant: deletes a grant at once.</summary>
     public void RevokeGrant(Caller caller, string keyId, string grantId, bool dryRun = false) => Run(caller, "RevokeGrant", false, call =>

@@ -273,7 +273,10 @@ public sealed partial class KeyService
 
         var usage = call.Keys.Count == 0
             ? null
-            : new KeyUsageIncrement(call.Keys[0].AccountId, call.Keys[0].Arn, call.Time.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture), call.EventName);
+            : new KeyUsageIncrement(call.Keys[0].AccountId, call.Keys[0].Arn, call.Time.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture), call.EventName)
+            {
+                LastUses = LastUses(call, error, events, requestId),
+            };
         if (call.Changes is { } changes)
         {
             changes.Commit(events, usage);

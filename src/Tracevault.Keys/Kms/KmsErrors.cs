@@ -76,6 +76,12 @@ public static class KmsErrors
     /// <summary>NotFoundException for a grant.</summary>
     public static KmsException GrantNotFound(string grantId) => new("NotFoundException", $"Grant ID {grantId} not found");
 
+    /// <summary>InvalidArnException for a principal ARN that is not one.</summary>
+    public static KmsException InvalidArn(string arn) => new("InvalidArnException", $"Invalid arn {arn}");
+
+    /// <summary>InvalidGrantIdException for a grant id that no grant could have.</summary>
+    public static KmsException InvalidGrantId(string grantId) => new("InvalidGrantIdException", $"Invalid grant ID {grantId}");
+
     /// <summary>InvalidGrantTokenException.</summary>
     public static KmsException InvalidGrantToken() => new("InvalidGrantTokenException", "Grant token provided is invalid");
 

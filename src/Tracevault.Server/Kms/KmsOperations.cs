@@ -270,6 +270,7 @@ internal static partial class KmsOperations
         MapSign(router, keys);
         MapPairs(router, keys);
         MapImport(router, keys);
+        MapGrants(router, keys);
     }
 
     private static void Add(ApiRouter router, KeyService keys, string name, Operation operation) =>

@@ -98,6 +98,13 @@ public sealed class PostgresAuditLog : IAuditLog
                 INSERT INTO kms_usage (account_id, key_arn, month, operation, requests) VALUES ($1, $2, $3, $4, 1)
                 ON CONFLICT (account_id, key_arn, month, operation) DO UPDATE SET requests = kms_usage.requests + 1
                 """, usage.AccountId, usage.KeyArn, usage.Month, usage.Operation);
+            foreach (var use in usage.LastUses)
+            {
+                PostgresSql.Execute(connection, transaction, """
+                    INSERT INTO kms_key_last_usage (key_arn, operation, event_time, event_id, request_id) VALUES ($1, $2, $3, $4, $5)
+                    ON CONFLICT (key_arn) DO UPDATE SET operation = excluded.operation, event_time = excluded.event_time, event_id = excluded.event_id, request_id = excluded.request_id
+                    """, use.KeyArn, use.Operation, use.Time.ToUnixTimeMilliseconds(), use.EventId, use.RequestId);
+            }
         }
     }
 
@@ -143,6 +150,15 @@ public sealed class PostgresAuditLog : IAuditLog
         // One snapshot: the head and the records are read as one moment left them, whatever other nodes append meanwhile.
         using var transaction = connection.BeginTransaction(IsolationLevel.RepeatableRead);
         return VerifyWithin(connection, transaction);
+    }
+
+    /// <inheritdoc />
+    public KeyLastUse? FindKeyLastUse(string keyArn)
+    {
+        using var connection = _database.Open();
+        using var command = PostgresSql.Command(connection, null, "SELECT operation, event_time, event_id, request_id FROM kms_key_last_usage WHERE key_arn = $1", keyArn);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? new KeyLastUse(keyArn, reader.GetString(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), reader.GetString(2), reader.GetString(3)) : null;
     }
 
     /// <inheritdoc />

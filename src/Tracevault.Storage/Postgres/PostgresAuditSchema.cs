@@ -49,5 +49,23 @@ internal static class PostgresAuditSchema
             requests bigint NOT NULL,
             PRIMARY KEY (account_id, key_arn, month, operation));
         """,
+
+        // 2: each key's most recent successful cryptographic operation (GetKeyLastUsage), kept as records are appended, gathered
+        // here once from the trail: the newest record of such an operation without an error, in the key owner's trail.
+        """
+        CREATE TABLE kms_key_last_usage (
+            key_arn text PRIMARY KEY,
+            operation text NOT NULL,
+            event_time bigint NOT NULL,
+            event_id text NOT NULL,
+            request_id text NOT NULL);
+        INSERT INTO kms_key_last_usage (key_arn, operation, event_time, event_id, request_id)
+        SELECT DISTINCT ON (r ->> 'ARN') r ->> 'ARN', e.event_name, e.event_time, e.event_id, coalesce(e.record::jsonb ->> 'requestID', '')
+        FROM audit_events e CROSS JOIN LATERAL jsonb_array_elements(e.record::jsonb -> 'resources') r
+        WHERE e.event_name IN ('Decrypt', 'DeriveSharedSecret', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext', 'GenerateDataKeyWithoutPlaintext', 'GenerateMac', 'ReEncrypt', 'Sign', 'Verify', 'VerifyMac')
+          AND (e.record::jsonb ->> 'errorCode') IS NULL
+          AND r ->> 'accountId' = e.recipient_account_id
+        ORDER BY r ->> 'ARN', e.seq DESC;
+        """,
     ]);
 }

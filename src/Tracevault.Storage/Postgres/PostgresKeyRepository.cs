@@ -161,6 +161,22 @@ public sealed class PostgresKeyRepository : IKeyRepository
         return grants;
     }
 
+    /// <inheritdoc />
+    public IReadOnlyList<KmsGrant> ListGrantsByRetiringPrincipal(string retiringPrincipal)
+    {
+        using var connection = _database.Open();
+        using var command = PostgresSql.Command(connection, null,
+            "SELECT data FROM kms_grants WHERE data::jsonb ->> 'RetiringPrincipal' = $1 ORDER BY created_at, grant_id COLLATE \"C\"", retiringPrincipal);
+        var grants = new List<KmsGrant>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            grants.Add(JsonSerializer.Deserialize(reader.GetString(0), PostgresKmsJsonContext.Default.KmsGrant)!);
+        }
+
+        return grants;
+    }
+
     internal static void InsertRevision(NpgsqlConnection connection, NpgsqlTransaction transaction, KmsKey key) =>
         PostgresSql.Execute(connection, transaction, "INSERT INTO kms_key_revisions (key_id, revision, state, revised_at, metadata) VALUES ($1, $2, $3, $4, $5)",
             key.KeyId, key.Revision, key.State.ToString(), key.RevisedAt.ToUnixTimeMilliseconds(), JsonSerializer.Serialize(key, PostgresKmsJsonContext.Default.KmsKey));

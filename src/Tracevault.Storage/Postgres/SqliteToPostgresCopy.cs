@@ -24,7 +24,7 @@ public static class SqliteToPostgresCopy
         "chunk_dictionaries", "chunks", "blind_index", "undated_index", "chunk_statistics",
         "sampling_rules", "sampling_rule_changes", "sampling_statistics", "sampling_boosts", "xray_groups", "xray_resource_policies", "indexing_rules",
         "insight_claims", "insight_minutes", "insights", "insight_events",
-        "kms_usage", "audit_events", "audit_head",
+        "kms_usage", "kms_key_last_usage", "audit_events", "audit_head",
     ];
 
     // Left behind: the schema's bookkeeping (PostgreSQL keeps its own), sessions (users sign in again), this machine's heartbeats,

@@ -48,5 +48,26 @@ internal static class AuditSchema
             seal BLOB NOT NULL);
         CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head BEGIN SELECT RAISE(ABORT, 'the audit head is never deleted'); END;
         """,
+
+        // 3: each key's most recent successful cryptographic operation (GetKeyLastUsage), kept as records are appended, gathered
+        // here once from the trail: the newest record of such an operation without an error, in the key owner's trail.
+        """
+        CREATE TABLE kms_key_last_usage (
+            key_arn TEXT PRIMARY KEY,
+            operation TEXT NOT NULL,
+            event_time INTEGER NOT NULL,
+            event_id TEXT NOT NULL,
+            request_id TEXT NOT NULL);
+        INSERT INTO kms_key_last_usage (key_arn, operation, event_time, event_id, request_id)
+        SELECT arn, event_name, event_time, event_id, request_id FROM (
+            SELECT json_extract(r.value, '$.ARN') AS arn, e.event_name, e.event_time, e.event_id,
+                coalesce(json_extract(e.record, '$.requestID'), '') AS request_id,
+                row_number() OVER (PARTITION BY json_extract(r.value, '$.ARN') ORDER BY e.seq DESC) AS n
+            FROM audit_events e, json_each(e.record, '$.resources') r
+            WHERE e.event_name IN ('Decrypt', 'DeriveSharedSecret', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext', 'GenerateDataKeyWithoutPlaintext', 'GenerateMac', 'ReEncrypt', 'Sign', 'Verify', 'VerifyMac')
+              AND json_extract(e.record, '$.errorCode') IS NULL
+              AND json_extract(r.value, '$.accountId') = e.recipient_account_id)
+        WHERE n = 1;
+        """,
     ]);
 }

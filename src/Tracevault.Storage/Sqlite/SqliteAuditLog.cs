@@ -84,7 +84,24 @@ public sealed class SqliteAuditLog : IAuditLog
                 INSERT INTO kms_usage (account_id, key_arn, month, operation, requests) VALUES ($account, $arn, $month, $operation, 1)
                 ON CONFLICT (account_id, key_arn, month, operation) DO UPDATE SET requests = requests + 1
                 """, ("$account", usage.AccountId), ("$arn", usage.KeyArn), ("$month", usage.Month), ("$operation", usage.Operation));
+            foreach (var use in usage.LastUses)
+            {
+                SqliteKeyRepository.Execute(connection, transaction, """
+                    INSERT INTO kms_key_last_usage (key_arn, operation, event_time, event_id, request_id) VALUES ($arn, $operation, $time, $event, $request)
+                    ON CONFLICT (key_arn) DO UPDATE SET operation = excluded.operation, event_time = excluded.event_time, event_id = excluded.event_id, request_id = excluded.request_id
+                    """, ("$arn", use.KeyArn), ("$operation", use.Operation), ("$time", use.Time.ToUnixTimeMilliseconds()), ("$event", use.EventId), ("$request", use.RequestId));
+            }
         }
+    }
+
+    /// <inheritdoc />
+    public KeyLastUse? FindKeyLastUse(string keyArn)
+    {
+        using var connection = _database.Open();
+        using var command = SqliteKeyRepository.Command(connection, null,
+            "SELECT operation, event_time, event_id, request_id FROM kms_key_last_usage WHERE key_arn = $arn", ("$arn", keyArn));
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? new KeyLastUse(keyArn, reader.GetString(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), reader.GetString(2), reader.GetString(3)) : null;
     }
 
     /// <inheritdoc />

@@ -135,6 +135,22 @@ public sealed class SqliteKeyRepository : IKeyRepository
         return grants;
     }
 
+    /// <inheritdoc />
+    public IReadOnlyList<KmsGrant> ListGrantsByRetiringPrincipal(string retiringPrincipal)
+    {
+        using var connection = _database.Open();
+        using var command = Command(connection, null, "SELECT data FROM kms_grants WHERE json_extract(data, '$.RetiringPrincipal') = $principal ORDER BY created_at, grant_id",
+            ("$principal", retiringPrincipal));
+        var grants = new List<KmsGrant>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            grants.Add(JsonSerializer.Deserialize(reader.GetString(0), StorageJsonContext.Default.KmsGrant)!);
+        }
+
+        return grants;
+    }
+
     internal static void InsertRevision(SqliteConnection connection, SqliteTransaction transaction, KmsKey key) =>
         Execute(connection, transaction, "INSERT INTO kms_key_revisions (key_id, revision, state, revised_at, metadata) VALUES ($id, $revision, $state, $at, $metadata)",
             ("$id", key.KeyId), ("$revision", key.Revision), ("$state", key.State.ToString()), ("$at", key.RevisedAt.ToUnixTimeMilliseconds()),

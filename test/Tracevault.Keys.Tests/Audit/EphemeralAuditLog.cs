@@ -50,6 +50,14 @@ public sealed class EphemeralAuditLog : IAuditLog
 
     public AuditPage Lookup(AuditQuery query) => throw new NotSupportedException();
 
+    public KeyLastUse? FindKeyLastUse(string keyArn)
+    {
+        lock (_lock)
+        {
+            return _usage.SelectMany(u => u.LastUses).LastOrDefault(u => u.KeyArn == keyArn);
+        }
+    }
+
     public AuditVerification Verify()
     {
         lock (_lock)

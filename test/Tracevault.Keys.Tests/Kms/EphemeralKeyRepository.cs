@@ -141,6 +141,14 @@ public sealed class EphemeralKeyRepository(EphemeralAuditLog audit) : IKeyReposi
         }
     }
 
+    public IReadOnlyList<KmsGrant> ListGrantsByRetiringPrincipal(string retiringPrincipal)
+    {
+        lock (_lock)
+        {
+            return _state.Grants.Where(g => g.RetiringPrincipal == retiringPrincipal).ToList();
+        }
+    }
+
     /// <summary>Appends the records and makes the unit's state the committed one, or neither when the append fails.</summary>
     internal void Commit(State changed, Action appendRecords)
     {

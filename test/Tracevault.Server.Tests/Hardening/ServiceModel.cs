@@ -54,14 +54,15 @@ public sealed class ServiceModel
 
     /// <summary>
     /// The smallest input the model accepts for an operation: every required member, recursively, at its shape's minimum
-    /// (strings of the minimum length or an enum's first value, numbers at their minimum, timestamps written by <paramref name="timestamp"/>).
+    /// (strings of the minimum length or an enum's first value, numbers at their minimum, timestamps written by <paramref name="timestamp"/>,
+    /// blobs by <paramref name="blob"/> or as the base64 of one byte).
     /// </summary>
-    public JsonObject MinimalInput(string operation, Func<JsonNode> timestamp) =>
+    public JsonObject MinimalInput(string operation, Func<JsonNode> timestamp, Func<JsonNode>? blob = null) =>
         _model["operations"]![operation]!["input"]?["shape"]?.GetValue<string>() is { } input
-            ? (JsonObject)MinimalValue(input, timestamp)
+            ? (JsonObject)MinimalValue(input, timestamp, blob)
             : [];
 
-    private JsonNode MinimalValue(string shapeName, Func<JsonNode> timestamp)
+    private JsonNode MinimalValue(string shapeName, Func<JsonNode> timestamp, Func<JsonNode>? blob)
     {
         var shape = _model["shapes"]![shapeName]!;
         var min = shape["min"] is { } m ? (long)m.GetValue<double>() : 0;
@@ -72,7 +73,7 @@ public sealed class ServiceModel
                 foreach (var required in shape["required"]?.AsArray() ?? [])
                 {
                     var member = required!.GetValue<string>();
-                    structure[member] = MinimalValue(shape["members"]![member]!["shape"]!.GetValue<string>(), timestamp);
+                    structure[member] = MinimalValue(shape["members"]![member]!["shape"]!.GetValue<string>(), timestamp, blob);
                 }
 
                 return structure;
@@ -80,7 +81,7 @@ public sealed class ServiceModel
                 var list = new JsonArray();
                 for (var i = 0; i < Math.Max(min, 1); i++)
                 {
-                    list.Add(MinimalValue(shape["member"]!["shape"]!.GetValue<string>(), timestamp));
+                    list.Add(MinimalValue(shape["member"]!["shape"]!.GetValue<string>(), timestamp, blob));
                 }
 
                 return list;
@@ -97,7 +98,7 @@ public sealed class ServiceModel
             case "timestamp":
                 return timestamp();
             case "blob":
-                return JsonValue.Create("eA==")!;
+                return blob?.Invoke() ?? JsonValue.Create("eA==")!;
             default:
                 throw new NotSupportedException($"Shape {shapeName} has a type the walk does not know.");
         }

@@ -159,6 +159,49 @@ public abstract class AuditLogContract : StorageContract
         return events;
     }
 
+    [Fact]
+    public void FindKeyLastUse_KeptAsRecordsAreAppended_AndGatheredFromTheTrailOnUpgrade()
+    {
+        const string Account = "111122223333";
+        const string Partner = "444455556666";
+        const string OtherKey = "arn:aws:kms:us-east-1:444455556666:key/0b000000-0000-4000-8000-000000000001";
+        var log = Backend.OpenAuditLog(_rootKeys);
+        Assert.Null(log.FindKeyLastUse(KeyArn));
+
+        // Decrypt of KeyArn, then a ReEncrypt from KeyArn (owner: Account) to OtherKey (owner: Partner), recorded in both trails,
+        // then a refused Encrypt and a DescribeKey of KeyArn, which are no successful cryptographic use.
+        var decrypt = Used(Event(Account, "Decrypt", "alice"), "req-1", (Account, KeyArn));
+        log.Append([decrypt], new KeyUsageIncrement(Account, KeyArn, "2026-12", "Decrypt") { LastUses = [new KeyLastUse(KeyArn, "Decrypt", decrypt.EventTime, decrypt.EventId, "req-1")] });
+        var mine = Used(Event(Account, "ReEncrypt", "alice"), "req-2", (Account, KeyArn), (Partner, OtherKey));
+        var theirs = Used(Event(Partner, "ReEncrypt", "alice"), "req-2", (Account, KeyArn), (Partner, OtherKey));
+        log.Append([mine, theirs], new KeyUsageIncrement(Account, KeyArn, "2026-12", "ReEncrypt")
+        {
+            LastUses = [new KeyLastUse(KeyArn, "ReEncrypt", mine.EventTime, mine.EventId, "req-2"), new KeyLastUse(OtherKey, "ReEncrypt", theirs.EventTime, theirs.EventId, "req-2")],
+        });
+        var encrypt = Used(Event(Account, "Encrypt", "alice"), "req-3", (Account, KeyArn));
+        var refused = encrypt with { RecordJson = "{\"errorCode\":\"DisabledException\"," + encrypt.RecordJson[1..] };
+        log.Append([refused], new KeyUsageIncrement(Account, KeyArn, "2026-12", "Encrypt"));
+        log.Append([Used(Event(Account, "DescribeKey", "alice"), "req-4", (Account, KeyArn))], new KeyUsageIncrement(Account, KeyArn, "2026-12", "DescribeKey"));
+
+        var expected = new KeyLastUse(KeyArn, "ReEncrypt", mine.EventTime, mine.EventId, "req-2");
+        var expectedOther = new KeyLastUse(OtherKey, "ReEncrypt", theirs.EventTime, theirs.EventId, "req-2");
+        Assert.Equal(expected, Backend.OpenAuditLog(_rootKeys).FindKeyLastUse(KeyArn));
+        Assert.Equal(expectedOther, Backend.OpenAuditLog(_rootKeys).FindKeyLastUse(OtherKey));
+
+        Backend.ForgetKeyLastUsage();
+        var upgraded = Backend.OpenAuditLog(_rootKeys);
+        Assert.Equal(expected, upgraded.FindKeyLastUse(KeyArn));
+        Assert.Equal(expectedOther, upgraded.FindKeyLastUse(OtherKey));
+        Assert.True(upgraded.Verify().Verified);
+    }
+
+    /// <summary>A record as the key service writes it: its request id and the keys it used, each with its owner.</summary>
+    private static AuditEvent Used(AuditEvent record, string requestId, params (string Account, string Arn)[] keys) => record with
+    {
+        ResourceArns = keys.Select(k => k.Arn).ToArray(),
+        RecordJson = $$"""{"eventID":"{{record.EventId}}","eventName":"{{record.EventName}}","requestID":"{{requestId}}","resources":[{{string.Join(',', keys.Select(k => $$"""{"accountId":"{{k.Account}}","type":"AWS::KMS::Key","ARN":"{{k.Arn}}"}"""))}}]}""",
+    };
+
     private AuditEvent Event(string account, string name, string username)
     {
         var n = Interlocked.Increment(ref _events);

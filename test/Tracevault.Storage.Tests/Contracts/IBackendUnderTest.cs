@@ -41,6 +41,9 @@ public interface IBackendUnderTest : IDisposable
     /// <summary>Deletes audit records <paramref name="from"/> to <paramref name="to"/> (inclusive) behind the store's back.</summary>
     void DeleteAuditRecords(long from, long to);
 
+    /// <summary>Takes the store back to before it kept each key's last use (drops the table, lowers the audit schema's version), so the next opening gathers it from the trail.</summary>
+    void ForgetKeyLastUsage();
+
     /// <summary>Opens the key repository, its changes committed with records chained under <paramref name="rootKeys"/>; each call is another opening of the same store, as by another node.</summary>
     IKeyRepository OpenKeyRepository(RootKeyRing rootKeys);
 

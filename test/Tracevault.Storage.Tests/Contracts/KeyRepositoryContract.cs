@@ -192,6 +192,34 @@ public abstract class KeyRepositoryContract : StorageContract
     }
 
     [Fact]
+    public void GrantsByRetiringPrincipal_AcrossKeysAndAccounts_OldestFirst_OnlyThatPrincipals()
+    {
+        var node = Backend.OpenKeyRepository(_rootKeys);
+        var (mine, mineVersion) = NewKey("0a000000-0000-4000-8000-00000000000a");
+        var (theirs, theirsVersion) = NewKey("0a000000-0000-4000-8000-00000000000b", "444455556666");
+        Add(node, mine, mineVersion);
+        Add(node, theirs, theirsVersion);
+        const string retirer = "arn:aws:iam::111122223333:user/retirer";
+        var first = Grant(theirs, "c", Start.AddMinutes(1), null) with { RetiringPrincipal = retirer };
+        var second = Grant(mine, "d", Start.AddMinutes(2), null) with { RetiringPrincipal = retirer };
+        var someoneElses = Grant(mine, "e", Start.AddMinutes(3), null) with { RetiringPrincipal = "arn:aws:iam::111122223333:user/other" };
+        var none = Grant(mine, "f", Start.AddMinutes(4), null) with { RetiringPrincipal = null };
+        using (var changes = node.BeginChanges())
+        {
+            changes.AddGrant(second);
+            changes.AddGrant(someoneElses);
+            changes.AddGrant(none);
+            changes.AddGrant(first);
+            changes.Commit([Event("CreateGrant")], null);
+        }
+
+        var other = Backend.OpenKeyRepository(_rootKeys);
+        Assert.Equal([first.GrantId, second.GrantId], other.ListGrantsByRetiringPrincipal(retirer).Select(g => g.GrantId));
+        Assert.Equal(theirs.Arn, other.ListGrantsByRetiringPrincipal(retirer)[0].KeyArn);
+        Assert.Empty(other.ListGrantsByRetiringPrincipal("arn:aws:iam::111122223333:user/nobody"));
+    }
+
+    [Fact]
     public void DestroyKey_RemovesVersionsGrantsAliases_KeepsTheDeletedRevision_AndErasingLeavesNoCopyInTheTables()
     {
         var node = Backend.OpenKeyRepository(_rootKeys);

@@ -101,6 +101,9 @@ public sealed class PostgresBackendUnderTest : IBackendUnderTest
     public void DeleteAuditRecords(long from, long to) =>
         Execute("ALTER TABLE audit_events DISABLE TRIGGER USER; DELETE FROM audit_events WHERE seq BETWEEN $1 AND $2; ALTER TABLE audit_events ENABLE TRIGGER USER", from, to);
 
+    public void ForgetKeyLastUsage() =>
+        Execute("DROP TABLE kms_key_last_usage; UPDATE schema_versions SET version = 1 WHERE part = 'audit'");
+
     public void Dispose()
     {
         foreach (var database in _openings)

@@ -45,6 +45,9 @@ public sealed class SqliteBackendUnderTest : IBackendUnderTest
     public void DeleteAuditRecords(long from, long to) =>
         Execute("DROP TRIGGER audit_events_no_delete; DELETE FROM audit_events WHERE seq BETWEEN $from AND $to; " + NoDelete, ("$from", from), ("$to", to));
 
+    public void ForgetKeyLastUsage() =>
+        Execute("DROP TABLE kms_key_last_usage; UPDATE schema_versions SET version = 2 WHERE part = 'audit'");
+
     public IKeyRepository OpenKeyRepository(RootKeyRing rootKeys)
     {
         var database = new SqliteDatabase(DatabasePath);
