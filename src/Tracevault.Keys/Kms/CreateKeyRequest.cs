@@ -15,7 +15,7 @@ public sealed record CreateKeyRequest
     /// <summary>The key spec; SYMMETRIC_DEFAULT when null.</summary>
     public string? KeySpec { get; init; }
 
-    /// <summary>AWS_KMS (the only origin supported) when null.</summary>
+    /// <summary>AWS_KMS when null; EXTERNAL for a key whose material its owner imports.</summary>
     public string? Origin { get; init; }
 
     /// <summary>The key's tags.</summary>

@@ -24,7 +24,7 @@ public sealed partial class KeyService
         var spec = request.KeySpec ?? KeySpecs.SymmetricDefault;
         call.RequestParameters["keySpec"] = spec;
         call.RequestParameters["keyUsage"] = request.KeyUsage ?? "ENCRYPT_DECRYPT";
-        call.RequestParameters["origin"] = request.Origin ?? "AWS_KMS";
+        call.RequestParameters["origin"] = request.Origin ?? KeyOrigins.AwsKms;
         if (request.Description is not null)
         {
             call.RequestParameters["description"] = request.Description;

@@ -69,7 +69,7 @@ public sealed partial class KeyService
         var material = Material(key, key.CurrentVersion) ?? throw KmsErrors.KeyDoesNotExist(key.Arn);
         using var own = ECDiffieHellman.Create();
         own.ImportPkcs8PrivateKey(material, out _);
-        return new SharedSecretResult(own.DeriveRawSecretAgreement(peer.PublicKey), key.Arn, "ECDH", "AWS_KMS");
+        return new SharedSecretResult(own.DeriveRawSecretAgreement(peer.PublicKey), key.Arn, "ECDH", key.Origin);
     });
 
     private DataKeyPairResult GenerateDataKeyPairCore(Caller caller, GenerateDataKeyPairRequest request, bool withPlaintext)

@@ -154,7 +154,9 @@ public sealed class EncryptionSettingsService
 
         if (!key.IsSymmetric)
         {
-            throw Invalid($"X-Ray does not support asymmetric KMS keys: {key.Arn} is {key.KeySpec}. Choose a symmetric encryption key.");
+            throw Invalid(key.KeySpec.StartsWith("HMAC_", StringComparison.Ordinal)
+                ? $"X-Ray does not support HMAC KMS keys: {key.Arn} is {key.KeySpec}. Choose a symmetric encryption key."
+                : $"X-Ray does not support asymmetric KMS keys: {key.Arn} is {key.KeySpec}. Choose a symmetric encryption key.");
         }
 
         if (key.State != KeyState.Enabled)
