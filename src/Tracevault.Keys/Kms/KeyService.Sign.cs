@@ -26,12 +26,7 @@ public sealed partial class KeyService
     {
         ArgumentNullException.ThrowIfNull(request);
         var messageType = request.MessageType ?? "RAW";
-        call.RequestParameters["keyId"] = request.KeyId;
-        call.RequestParameters["messageType"] = messageType;
-        call.RequestParameters["signingAlgorithm"] = request.SigningAlgorithm;
-        ValidateGrantTokens(request.GrantTokens);
-        var key = call.Touch(ResolveKey(caller, request.KeyId, aliases: true));
-        Authorize(caller, key, "Sign", EncryptionContext.Empty);
+        var key = SigningKey(call, caller, "Sign", request.KeyId, messageType, request.SigningAlgorithm, request.GrantTokens);
         var digest = SigningInput(key, "Sign", request.Message, messageType, request.SigningAlgorithm);
         StopIfDryRun(request.DryRun);
         var material = Material(key, key.CurrentVersion) ?? throw KmsErrors.KeyDoesNotExist(key.Arn);
@@ -58,12 +53,7 @@ public sealed partial class KeyService
     {
         ArgumentNullException.ThrowIfNull(request);
         var messageType = request.MessageType ?? "RAW";
-        call.RequestParameters["keyId"] = request.KeyId;
-        call.RequestParameters["messageType"] = messageType;
-        call.RequestParameters["signingAlgorithm"] = request.SigningAlgorithm;
-        ValidateGrantTokens(request.GrantTokens);
-        var key = call.Touch(ResolveKey(caller, request.KeyId, aliases: true));
-        Authorize(caller, key, "Verify", EncryptionContext.Empty);
+        var key = SigningKey(call, caller, "Verify", request.KeyId, messageType, request.SigningAlgorithm, request.GrantTokens);
         if (request.Signature.Length is < 1 or > MaxSignature)
         {
             throw KmsErrors.Validation("signature", "'**Sensitive Data Redacted**'", request.Signature.Length == 0
@@ -133,6 +123,18 @@ public sealed partial class KeyService
             CryptographicOperations.ZeroMemory(expected);
         }
     });
+
+    /// <summary>The key a Sign or Verify call names, its parameters recorded, resolved and authorized.</summary>
+    private KmsKey SigningKey(KmsCall call, Caller caller, string operation, string keyId, string messageType, string signingAlgorithm, IReadOnlyList<string> grantTokens)
+    {
+        call.RequestParameters["keyId"] = keyId;
+        call.RequestParameters["messageType"] = messageType;
+        call.RequestParameters["signingAlgorithm"] = signingAlgorithm;
+        ValidateGrantTokens(grantTokens);
+        var key = call.Touch(ResolveKey(caller, keyId, aliases: true));
+        Authorize(caller, key, operation, EncryptionContext.Empty);
+        return key;
+    }
 
     /// <summary>Fresh material of an HMAC key: random bytes as many as the spec's bits (HMAC_224: 28 bytes).</summary>
     private static byte[] NewHmacMaterial(string spec) => RandomNumberGenerator.GetBytes(int.Parse(spec["HMAC_".Length..], System.Globalization.CultureInfo.InvariantCulture) / 8);

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Tracevault.Server.Http;
 using Tracevault.Server.Tests.Hardening;
 using Tracevault.Server.Tests.Infrastructure;
@@ -11,7 +10,7 @@ namespace Tracevault.Server.Tests.Kms;
 /// The real clients send every operation of KMS's service model, each with the smallest input the model accepts: every one is
 /// answered — a success the client reads, or an error the model lists for that operation — and none is unknown to Tracevault.
 /// </summary>
-public sealed partial class KmsModelWalkTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class KmsModelWalkTests(ITestOutputHelper output) : IAsyncLifetime
 {
     /// <summary>Errors any signed KMS call may answer besides its own: IAM's or the key policy's refusal.</summary>
     private static readonly string[] CommonErrors = ["AccessDeniedException"];
@@ -25,6 +24,9 @@ public sealed partial class KmsModelWalkTests(ITestOutputHelper output) : IAsync
         "CreateCustomKeyStore", "ConnectCustomKeyStore", "DeleteCustomKeyStore", "DescribeCustomKeyStores", "DisconnectCustomKeyStore", "UpdateCustomKeyStore",
     ];
 
+    private static readonly ServiceModel Model =
+        ServiceModel.Load(ApiProtocol.Kms) ?? throw new InvalidOperationException("KMS's service model is not in the shared contracts.");
+
     private TestServer _server = null!;
 
     public async Task InitializeAsync() => _server = await TestServer.StartAsync();
@@ -34,69 +36,21 @@ public sealed partial class KmsModelWalkTests(ITestOutputHelper output) : IAsync
     [Fact]
     public async Task JavaScriptSdk_EveryOperationOfTheModel_IsAnsweredWithItsOwnShapesOrErrors()
     {
-        var model = LoadModel();
-        Assert.Equal(54, model.Operations.Count);
-        var inputs = new JsonObject();
-        foreach (var operation in model.Operations)
-        {
-            inputs[operation] = Input(model, operation, () => new JsonObject { ["$blob"] = "eA==" });
-        }
+        Assert.Equal(54, Model.Operations.Count);
 
-        await NodeClients.EnsureInstalledAsync();
-        var environment = _server.ClientEnvironment();
-        environment["MODEL_WALK_INPUTS"] = inputs.ToJsonString();
-        var result = await ProcessRunner.RunAsync("node", ["kms-model-walk.mjs"], RepositoryPaths.Clients, environment, TimeSpan.FromMinutes(5));
-        output.WriteLine(result.Output);
-        Assert.True(result.ExitCode == 0, "kms-model-walk.mjs failed:\n" + result.Output);
+        var unanswered = await ModelWalk.JavaScriptSdkAsync(
+            _server, Model, "kms", operation => Input(operation, () => new JsonObject { ["$blob"] = "eA==" }), Allowed, output);
 
-        var answers = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonNode.Parse(line)!.AsObject()).ToList();
-        Assert.Equal(model.Operations, answers.Select(a => (string)a["operation"]!));
-        var unanswered = answers
-            .Where(a => a["missing"] is not null || (a["error"] is { } error && !Allowed(model, (string)a["operation"]!, (string)error!)))
-            .Select(a => a.ToJsonString())
-            .ToList();
         Assert.True(unanswered.Count == 0, "Operations not answered as the model says:\n" + string.Join("\n", unanswered));
     }
 
     [Fact]
     public async Task AwsCli_EveryOperationItKnows_IsAnsweredWithItsOwnShapesOrErrors()
     {
-        var model = LoadModel();
-        // The CLI names every command it knows when asked for one it does not.
-        var choices = await AwsCli.RunAsync(_server.Endpoint, _server.ClientEnvironment(), "kms", "no-such-command");
-        var listed = choices.StandardError.Split("valid choices are:", 2) is [_, var names] ? names : "";
-        var known = CliCommand().Matches(listed).Select(m => m.Value).ToHashSet();
-        var walked = 0;
-        var unanswered = new List<string>();
-        foreach (var operation in model.Operations)
-        {
-            if (!known.Contains(CliName(operation)))
-            {
-                // Debian 12's awscli 2.9 predates GetKeyLastUsage, DeriveSharedSecret, RotateKeyOnDemand and ListKeyRotations;
-                // the JavaScript SDK's walk above covers those.
-                output.WriteLine($"{operation}: not in this AWS CLI");
-                continue;
-            }
+        // Debian 12's awscli 2.9 predates GetKeyLastUsage, DeriveSharedSecret, RotateKeyOnDemand and ListKeyRotations.
+        var (walked, unanswered) = await ModelWalk.AwsCliAsync(_server, Model, "kms", operation => Input(operation, null), Allowed, output);
 
-            walked++;
-            var input = Input(model, operation, null).ToJsonString();
-            var result = await AwsCli.RunAsync(_server.Endpoint, _server.ClientEnvironment(), "kms", CliName(operation), "--cli-input-json", input);
-            if (result.ExitCode == 0)
-            {
-                Assert.True(result.StandardOutput.Trim().Length == 0 || JsonNode.Parse(result.StandardOutput) is JsonObject, $"{operation}: the CLI printed no JSON object:\n{result.Output}");
-                output.WriteLine($"{operation}: success");
-                continue;
-            }
-
-            var code = ErrorCode().Match(result.StandardError) is { Success: true } match ? match.Groups[1].Value : null;
-            output.WriteLine($"{operation}: {code ?? "no error code: " + result.StandardError.Trim()}");
-            if (code is null || !Allowed(model, operation, code))
-            {
-                unanswered.Add($"{operation} ({input}) answered: {result.StandardError.Trim()}");
-            }
-        }
-
-        Assert.True(walked >= 45, $"the AWS CLI knew only {walked} of KMS's operations:\n{choices.Output}");
+        Assert.True(walked >= 45, $"the AWS CLI knew only {walked} of KMS's operations");
         Assert.True(unanswered.Count == 0, "Operations not answered as the model says:\n" + string.Join("\n", unanswered));
     }
 
@@ -105,9 +59,9 @@ public sealed partial class KmsModelWalkTests(ITestOutputHelper output) : IAsync
     /// them beyond length): the "alias/" prefix, NumberOfBytes, a ciphertext to decrypt, a grant to retire, a principal whose
     /// retirable grants to list, a grantee, and Region names of the model's pattern.
     /// </summary>
-    private JsonObject Input(ServiceModel model, string operation, Func<JsonNode>? blob)
+    private JsonObject Input(string operation, Func<JsonNode>? blob)
     {
-        var input = model.MinimalInput(operation, () => JsonValue.Create(DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds()), blob);
+        var input = Model.MinimalInput(operation, () => JsonValue.Create(DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds()), blob);
         JsonNode Blob() => blob?.Invoke() ?? JsonValue.Create("eA==")!;
         switch (operation)
         {
@@ -145,22 +99,7 @@ public sealed partial class KmsModelWalkTests(ITestOutputHelper output) : IAsync
         return input;
     }
 
-    private static bool Allowed(ServiceModel model, string operation, string error) =>
-        model.Errors(operation).Concat(CommonErrors).Contains(error)
+    private static bool Allowed(string operation, string error) =>
+        Model.Errors(operation).Concat(CommonErrors).Contains(error)
         || (error == "UnsupportedOperationException" && UnsupportedThoughTheModelDoesNotListIt.Contains(operation));
-
-    private static ServiceModel LoadModel() =>
-        ServiceModel.Load(ApiProtocol.Kms) ?? throw new InvalidOperationException("KMS's service model is not in the shared contracts.");
-
-    /// <summary>The CLI's name of an operation: <c>GenerateDataKeyWithoutPlaintext</c> → <c>generate-data-key-without-plaintext</c>.</summary>
-    private static string CliName(string operation) => CliWordBoundary().Replace(operation, "-$1").ToLowerInvariant();
-
-    [GeneratedRegex(@"(?<=[a-z])([A-Z])")]
-    private static partial Regex CliWordBoundary();
-
-    [GeneratedRegex(@"An error occurred \(([A-Za-z]+)\)")]
-    private static partial Regex ErrorCode();
-
-    [GeneratedRegex(@"(?<=^|\s)[a-z]+(-[a-z]+)*(?=\s|$)")]
-    private static partial Regex CliCommand();
 }
