@@ -333,24 +333,8 @@ public sealed class XRayQueryApi
     private async Task GetServiceGraphAsync(ApiRequest request)
     {
         using var body = request.ReadJson();
-        var (groupName, groupArn) = GroupApi.ReadGroupReference(body.RootElement);
-        FilterExpression? groupFilter = null;
-        if (groupName is null && groupArn is null)
-        {
-            request.AuthorizeByIdentity();
-        }
-        else
-        {
-            // Scoped to a group: authorized on the group, and built from the traces its filter expression picks.
-            var account = request.Caller.AccountId;
-            var group = _groups.Find(account, groupName, groupArn);
-            request.AuthorizeByIdentity(_groups.ResourceFor(account, groupName, groupArn, group));
-            if ((group ?? throw GroupService.NotFound()).FilterExpression is { } text)
-            {
-                groupFilter = _groups.ParseFilter(account, text);
-            }
-        }
-
+        // Scoped to a group: built from the traces its filter expression picks.
+        var groupFilter = GroupApi.AuthorizeGroupScope(request, body.RootElement, _groups);
         var (start, end) = ReadTimeRange(body.RootElement);
         var services = await BuildServiceGraphAsync(request.Caller, start, end, groupFilter, request.Http.RequestAborted).ConfigureAwait(false);
         await ApiResponses.WriteAsync(request, writer =>

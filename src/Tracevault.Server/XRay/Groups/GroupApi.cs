@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Tracevault.Core.Traces.Filters;
 using Tracevault.Server.Http;
 using Tracevault.Server.XRay.Tags;
 using Tracevault.Storage.Groups;
@@ -25,6 +26,27 @@ public sealed class GroupApi
     /// <exception cref="ApiException">A member is not a string of the model's length.</exception>
     public static (string? Name, string? Arn) ReadGroupReference(JsonElement root) =>
         (OptionalString(root, "GroupName", 1, 32), OptionalString(root, "GroupARN", 1, 400));
+
+    /// <summary>
+    /// Authorizes a read the request may scope to a group (<c>GroupName</c> or <c>GroupARN</c>): on the group when it names one,
+    /// else on the caller's identity; answers the group's filter expression, or null when every trace counts.
+    /// </summary>
+    public static FilterExpression? AuthorizeGroupScope(ApiRequest request, JsonElement root, GroupService groups)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(groups);
+        var (name, arn) = ReadGroupReference(root);
+        if (name is null && arn is null)
+        {
+            request.AuthorizeByIdentity();
+            return null;
+        }
+
+        var account = request.Caller.AccountId;
+        var group = groups.Find(account, name, arn);
+        request.AuthorizeByIdentity(groups.ResourceFor(account, name, arn, group));
+        return (group ?? throw GroupService.NotFound()).FilterExpression is { } text ? groups.ParseFilter(account, text) : null;
+    }
 
     private Task CreateAsync(ApiRequest request)
     {

@@ -41,24 +41,8 @@ public sealed class TimeSeriesStatisticsApi
     {
         using var body = request.ReadJson();
         var root = body.RootElement;
-        var (groupName, groupArn) = GroupApi.ReadGroupReference(root);
-        FilterExpression? group = null;
-        if (groupName is null && groupArn is null)
-        {
-            request.AuthorizeByIdentity();
-        }
-        else
-        {
-            // Scoped to a group: authorized on the group, and counted from the traces its filter expression picks.
-            var account = request.Caller.AccountId;
-            var found = _groups.Find(account, groupName, groupArn);
-            request.AuthorizeByIdentity(_groups.ResourceFor(account, groupName, groupArn, found));
-            if ((found ?? throw GroupService.NotFound()).FilterExpression is { } text)
-            {
-                group = _groups.ParseFilter(account, text);
-            }
-        }
-
+        // Scoped to a group: counted from the traces its filter expression picks.
+        var group = GroupApi.AuthorizeGroupScope(request, root, _groups);
         var (startTime, endTime) = ReadTimeRange(root);
         var start = (long)Math.Floor(startTime / 60) * 60;
         var end = (long)Math.Ceiling(endTime / 60) * 60;
