@@ -71,6 +71,27 @@ public sealed class ResponseTimeHistogram
         return histogram;
     }
 
+    /// <summary>A histogram of kept trace facts, each counted by its root's response time and outcome (as <see cref="FromSummaries"/>); one without a response time is left out.</summary>
+    public static ResponseTimeHistogram FromFacts(IEnumerable<TraceFacts> traces)
+    {
+        ArgumentNullException.ThrowIfNull(traces);
+        var histogram = new ResponseTimeHistogram { HasOutcomes = true };
+        foreach (var facts in traces)
+        {
+            if (facts.ResponseTime is not { } time)
+            {
+                continue;
+            }
+
+            var flags = facts.Flags;
+            var bucket = ResponseTimeBuckets.IndexOf(time);
+            histogram._counts[bucket]++;
+            histogram._outcomes[bucket, flags.HasFlag(TraceFactsFlags.Fault) ? 2 : flags.HasFlag(TraceFactsFlags.Throttle) ? 3 : flags.HasFlag(TraceFactsFlags.Error) ? 1 : 0]++;
+        }
+
+        return histogram;
+    }
+
     /// <summary>The filter expression of bucket <paramref name="bucket"/>'s traces, narrowing <paramref name="filter"/> when there is one.</summary>
     public static string FilterFor(int bucket, string filter)
     {

@@ -4,6 +4,7 @@ using Tracevault.Core.Traces.Filters;
 using Tracevault.Server.Http;
 using Tracevault.Server.XRay;
 using Tracevault.Server.XRay.Groups;
+using Tracevault.Server.XRay.Statistics;
 using Tracevault.Storage.Traces;
 
 namespace Tracevault.Server.Console;
@@ -30,12 +31,14 @@ public sealed class TracesPage
     private readonly ConsoleLayout _layout;
     private readonly TimeProvider _time;
     private readonly StatisticsReader _statistics;
+    private readonly TraceFactsQuery _facts;
 
     /// <summary>Creates the page.</summary>
-    public TracesPage(XRayQueryApi queries, GroupService groups, ConsoleLayout layout, TimeProvider time, StatisticsReader statistics)
+    public TracesPage(XRayQueryApi queries, GroupService groups, ConsoleLayout layout, TimeProvider time, StatisticsReader statistics, TraceFactsQuery facts)
     {
         _queries = queries;
         _statistics = statistics;
+        _facts = facts;
         _groups = groups;
         _layout = layout;
         _time = time;
@@ -114,10 +117,20 @@ public sealed class TracesPage
             }
             else
             {
-                // One page at a time, newest first: a page reads only the chunks it shows, however large the store.
-                var page = await _queries.FindSummariesPageAsync(caller, range.StartSeconds, range.EndSeconds, filter, after, PageSize, ScanLimit, context.RequestAborted).ConfigureAwait(false);
-                html.Raw(await RenderHistogramAsync(context, caller, range, filter, filterText).ConfigureAwait(false));
-                html.Raw(RenderResults(range, filterText, group, pageNumber, page));
+                // Every trace of the range counted from the facts kept at ingest, and only the page's traces read; where the facts
+                // cannot answer, one page at a time newest first (a page reads only the chunks it shows, however large the store).
+                var answer = await _facts.FindAsync(caller, range.StartSeconds, range.EndSeconds, filter, after, PageSize, context.RequestAborted).ConfigureAwait(false);
+                if (answer is not null)
+                {
+                    html.Raw(RenderHistogram(context, range, filterText, answer));
+                    html.Raw(RenderResults(range, filterText, group, pageNumber, answer.Page, answer));
+                }
+                else
+                {
+                    var page = await _queries.FindSummariesPageAsync(caller, range.StartSeconds, range.EndSeconds, filter, after, PageSize, ScanLimit, context.RequestAborted).ConfigureAwait(false);
+                    html.Raw(await RenderHistogramAsync(context, caller, range, filter, filterText).ConfigureAwait(false));
+                    html.Raw(RenderResults(range, filterText, group, pageNumber, page, null));
+                }
             }
         }
         catch (ApiException exception)
@@ -127,6 +140,18 @@ public sealed class TracesPage
         }
 
         await ConsoleResponses.WriteHtmlAsync(context, _layout.Render(session, "Traces", ConsoleSection.Traces, html.ToHtml()), status).ConfigureAwait(false);
+    }
+
+    /// <summary>The response-time histogram of every trace the range and filter select, from their kept facts.</summary>
+    private static TrustedHtml RenderHistogram(HttpContext context, ConsoleTimeRange range, string filterText, TraceFactsAnswer answer)
+    {
+        var histogram = ResponseTimeHistogram.FromFacts(answer.Matches);
+        var notCounted = answer.NotCounted == 0 ? ""
+            : $" {ConsoleFormat.Count(answer.NotCounted)} older traces whose parts arrived separately would have to be read whole to tell, and are not counted.";
+        var caption = new HtmlWriter().Append($"""
+            <p class="histogram-caption" id="histogram-caption"><strong id="histogram-total">{ConsoleFormat.Count(histogram.Total)}</strong> {(string.IsNullOrWhiteSpace(filterText) ? "traces" : "matching traces")} of <span id="histogram-in-range">{ConsoleFormat.Count(answer.InRange)}</span> dated {ConsoleFormat.Time(range.Start)} to {ConsoleFormat.Time(range.End)}, every one counted (from the facts kept at ingest), by the response time of the trace's root segment.{notCounted}</p>
+            """).ToHtml();
+        return histogram.Render(context.Request.Query, i => ResponseTimeHistogram.FilterFor(i, filterText), caption);
     }
 
     /// <summary>
@@ -175,15 +200,27 @@ public sealed class TracesPage
             """).ToHtml();
     }
 
-    private static TrustedHtml RenderResults(ConsoleTimeRange range, string filterText, string group, int pageNumber, SummaryPage result)
+    private static TrustedHtml RenderResults(ConsoleTimeRange range, string filterText, string group, int pageNumber, SummaryPage result, TraceFactsAnswer? counted)
     {
         var page = result.Summaries;
         var first = (pageNumber - 1) * PageSize;
         var html = new HtmlWriter();
         html.Append($"""
             <p class="crumb-aside"><a href="{Carrying("/console/map", range, filterText, group)}" id="to-service-map">Service map of this time range</a></p>
-            <p class="counts" id="counts"><strong id="matched-count">{ConsoleFormat.Count(page.Count)}</strong> traces matched of <strong id="processed-count">{ConsoleFormat.Count(result.Processed)}</strong> processed for this page, {ConsoleFormat.Time(range.Start)} to {ConsoleFormat.Time(range.End)}, newest first.</p>
             """);
+        if (counted is null)
+        {
+            html.Append($"""
+                <p class="counts" id="counts"><strong id="matched-count">{ConsoleFormat.Count(page.Count)}</strong> traces matched of <strong id="processed-count">{ConsoleFormat.Count(result.Processed)}</strong> processed for this page, {ConsoleFormat.Time(range.Start)} to {ConsoleFormat.Time(range.End)}, newest first.</p>
+                """);
+        }
+        else
+        {
+            html.Append($"""
+                <p class="counts" id="counts"><strong id="matched-count">{ConsoleFormat.Count(page.Count)}</strong> traces on this page of <strong id="processed-count">{ConsoleFormat.Count(counted.Matches.Count)}</strong> matching in the range, {ConsoleFormat.Time(range.Start)} to {ConsoleFormat.Time(range.End)}, newest first.</p>
+                """);
+        }
+
         if (result.Damaged > 0)
         {
             html.Append($"<p class=\"panel refused\" id=\"damaged\" role=\"alert\"><strong id=\"damaged-count\">{ConsoleFormat.Count(result.Damaged)}</strong> traces could not be read: damaged. The server log names the chunks; <code>tracevault check</code> reports the whole store.</p>");

@@ -18,13 +18,17 @@ internal sealed record OpenedMinute(IReadOnlyDictionary<long, string> Chunks, IR
         var byKey = new Dictionary<string, MinuteStatistics>(ByKey, StringComparer.Ordinal);
         foreach (var group in opened.GroupBy(o => o.Reference, StringComparer.Ordinal))
         {
-            var merged = new MinuteStatistics(minute);
-            foreach (var part in group.Select(o => o.Statistics).Prepend(ByKey.GetValueOrDefault(group.Key)).OfType<MinuteStatistics>())
+            var parts = group.Select(o => o.Statistics).Prepend(ByKey.GetValueOrDefault(group.Key)).OfType<MinuteStatistics>().ToList();
+            var merged = new MinuteStatistics(minute) { HasTraceFacts = parts.All(p => p.HasTraceFacts) };
+            foreach (var part in parts)
             {
                 foreach (var (entity, tally) in part.Entities)
                 {
                     merged.For(entity).Merge(tally);
                 }
+
+                // A trace's parts from several chunks stay apart here: a read merges them, over every minute and key it may use.
+                merged.Traces.AddRange(part.Traces);
             }
 
             byKey[group.Key] = merged;

@@ -8,27 +8,24 @@ internal sealed class AnnotationComparisonNode(string key, FilterOperator op, An
     public override bool Evaluate(FilterSubject subject)
     {
         var present = false;
-        foreach (var entity in subject.Trace.Entities)
+        foreach (var (annotationKey, actual) in subject.TraceAnnotations)
         {
-            foreach (var (annotationKey, actual) in entity.Annotations)
+            if (!string.Equals(annotationKey, key, StringComparison.Ordinal))
             {
-                if (!string.Equals(annotationKey, key, StringComparison.Ordinal))
-                {
-                    continue;
-                }
+                continue;
+            }
 
-                present = true;
-                if (op == FilterOperator.NotEqual)
+            present = true;
+            if (op == FilterOperator.NotEqual)
+            {
+                if (Matches(actual, FilterOperator.Equal))
                 {
-                    if (Matches(actual, FilterOperator.Equal))
-                    {
-                        return false;
-                    }
+                    return false;
                 }
-                else if (Matches(actual, op))
-                {
-                    return true;
-                }
+            }
+            else if (Matches(actual, op))
+            {
+                return true;
             }
         }
 

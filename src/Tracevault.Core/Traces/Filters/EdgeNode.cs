@@ -9,6 +9,11 @@ internal sealed class EdgeNode(ServiceSelector source, ServiceSelector destinati
     /// <inheritdoc/>
     public override bool Evaluate(FilterSubject subject)
     {
+        if (filter is null)
+        {
+            return subject.CallIds.Any(call => source.Matches(call.Caller) && destination.Matches(call.Callee));
+        }
+
         foreach (var call in subject.Trace.Calls)
         {
             if (source.Matches(call.Caller.Id)
@@ -21,6 +26,9 @@ internal sealed class EdgeNode(ServiceSelector source, ServiceSelector destinati
 
         return false;
     }
+
+    /// <inheritdoc/>
+    public override FilterFactsUse FactsUse => filter is null ? FilterFactsUse.WithLinks : FilterFactsUse.Documents;
 
     /// <inheritdoc/>
     public override string ToString() =>

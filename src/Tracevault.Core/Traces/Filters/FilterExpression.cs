@@ -1,3 +1,5 @@
+using Tracevault.Core.Traces.Statistics;
+
 namespace Tracevault.Core.Traces.Filters;
 
 /// <summary>A parsed X-Ray filter expression, e.g. <c>service("api") { fault } AND annotation.customer = "c7"</c>.</summary>
@@ -50,6 +52,21 @@ public sealed class FilterExpression
     {
         ArgumentNullException.ThrowIfNull(trace);
         return _root.Evaluate(new TraceSubject(trace));
+    }
+
+    /// <summary>What of a trace the expression needs: which of its kept facts, or its documents.</summary>
+    public FilterFactsUse FactsUse => _root.FactsUse;
+
+    /// <summary>Whether a trace's kept facts satisfy the expression; only for an expression whose <see cref="FactsUse"/> is not <see cref="FilterFactsUse.Documents"/>.</summary>
+    public bool Matches(TraceFacts facts)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        if (FactsUse == FilterFactsUse.Documents)
+        {
+            throw new InvalidOperationException("This filter needs the trace's documents.");
+        }
+
+        return _root.Evaluate(new FactsSubject(facts));
     }
 
     /// <summary>The expression fully parenthesised, in canonical spelling, to show how it was understood.</summary>

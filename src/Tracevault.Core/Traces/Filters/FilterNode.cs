@@ -9,6 +9,12 @@ internal abstract class FilterNode
     /// <summary>Whether the subject satisfies this node.</summary>
     public abstract bool Evaluate(FilterSubject subject);
 
+    /// <summary>What of a trace this node needs: its kept facts (and which), or its documents.</summary>
+    public virtual FilterFactsUse FactsUse => FilterFactsUse.WithoutLinks;
+
+    /// <summary>The most any of <paramref name="nodes"/> needs.</summary>
+    protected static FilterFactsUse MostOf(IEnumerable<FilterNode> nodes) => nodes.Select(n => n.FactsUse).DefaultIfEmpty(FilterFactsUse.WithoutLinks).Max();
+
     /// <inheritdoc/>
     public abstract override string ToString();
 

@@ -3,10 +3,14 @@ namespace Tracevault.Core.Traces.Filters;
 /// <summary>What a filter is evaluated against: a whole trace, or one entity of a service or edge.</summary>
 internal abstract class FilterSubject
 {
-    protected FilterSubject(AssembledTrace trace) => Trace = trace;
+    private readonly AssembledTrace? _trace;
+
+    /// <summary>A subject of <paramref name="trace"/>, or (for <see cref="FactsSubject"/>) of no assembled trace.</summary>
+    protected FilterSubject(AssembledTrace? trace) => _trace = trace;
 
     /// <summary>The trace being filtered.</summary>
-    public AssembledTrace Trace { get; }
+    /// <remarks>A subject made from kept facts has none; the nodes it is given to (<see cref="FilterNode.FactsUse"/>) never ask for it.</remarks>
+    public AssembledTrace Trace => _trace ?? throw new InvalidOperationException("This filter needs the trace's documents, not its facts.");
 
     /// <summary>The value of a Boolean keyword.</summary>
     public abstract bool Flag(FilterKeyword keyword);
@@ -16,4 +20,13 @@ internal abstract class FilterSubject
 
     /// <summary>Whether any value of a string keyword satisfies <paramref name="predicate"/>.</summary>
     public abstract bool AnyString(FilterKeyword keyword, Func<string, bool> predicate);
+
+    /// <summary>Every annotation of every entity of the trace.</summary>
+    public virtual IEnumerable<KeyValuePair<string, AnnotationValue>> TraceAnnotations => Trace.Entities.SelectMany(e => e.Annotations);
+
+    /// <summary>The trace's services, inferred ones included.</summary>
+    public virtual IEnumerable<ServiceId> ServiceIds => Trace.Services.Select(s => s.Id);
+
+    /// <summary>The calls between the trace's services.</summary>
+    public virtual IEnumerable<(ServiceId Caller, ServiceId Callee)> CallIds => Trace.Calls.Select(c => (c.Caller.Id, c.Callee.Id));
 }

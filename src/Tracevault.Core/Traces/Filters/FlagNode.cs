@@ -7,5 +7,8 @@ internal sealed class FlagNode(FilterKeyword keyword, bool expected) : FilterNod
     public override bool Evaluate(FilterSubject subject) => subject.Flag(keyword) == expected;
 
     /// <inheritdoc/>
+    public override FilterFactsUse FactsUse => keyword is FilterKeyword.Partial or FilterKeyword.Inferred ? FilterFactsUse.WithLinks : FilterFactsUse.WithoutLinks;
+
+    /// <inheritdoc/>
     public override string ToString() => expected ? FilterKeywords.Spell(keyword) : $"{FilterKeywords.Spell(keyword)} = false";
 }

@@ -9,5 +9,8 @@ internal sealed class GroupNode(FilterGroupReference group, FilterNode? filter) 
     public override bool Evaluate(FilterSubject subject) => filter is null || filter.Evaluate(subject);
 
     /// <inheritdoc/>
+    public override FilterFactsUse FactsUse => filter?.FactsUse ?? FilterFactsUse.WithoutLinks;
+
+    /// <inheritdoc/>
     public override string ToString() => $"{(group.ByArn ? "group.arn" : "group.name")} = {Quote(group.Value)}";
 }

@@ -7,5 +7,8 @@ internal sealed class NotNode(FilterNode operand) : FilterNode
     public override bool Evaluate(FilterSubject subject) => !operand.Evaluate(subject);
 
     /// <inheritdoc/>
+    public override FilterFactsUse FactsUse => operand.FactsUse;
+
+    /// <inheritdoc/>
     public override string ToString() => $"(NOT {operand})";
 }

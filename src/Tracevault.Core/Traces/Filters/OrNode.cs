@@ -18,5 +18,8 @@ internal sealed class OrNode(IReadOnlyList<FilterNode> terms) : FilterNode
     }
 
     /// <inheritdoc/>
+    public override FilterFactsUse FactsUse => MostOf(terms);
+
+    /// <inheritdoc/>
     public override string ToString() => $"({string.Join(" OR ", terms)})";
 }

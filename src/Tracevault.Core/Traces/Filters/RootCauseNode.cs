@@ -31,6 +31,9 @@ internal sealed class RootCauseNode(RootCauseKind kind, RootCauseList list, Filt
     }
 
     /// <inheritdoc/>
+    public override FilterFactsUse FactsUse => FilterFactsUse.Documents;
+
+    /// <inheritdoc/>
     public override string ToString()
     {
         var keyword = Spell(kind, list);

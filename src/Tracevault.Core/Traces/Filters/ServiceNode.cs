@@ -8,16 +8,16 @@ internal sealed class ServiceNode(ServiceSelector? selector, FilterNode? filter)
     /// <inheritdoc/>
     public override bool Evaluate(FilterSubject subject)
     {
+        if (filter is null)
+        {
+            return selector is null ? subject.ServiceIds.Any() : subject.ServiceIds.Any(selector.Matches);
+        }
+
         foreach (var service in subject.Trace.Services)
         {
             if (selector is not null && !selector.Matches(service.Id))
             {
                 continue;
-            }
-
-            if (filter is null)
-            {
-                return true;
             }
 
             foreach (var entity in service.Entities)
@@ -31,6 +31,9 @@ internal sealed class ServiceNode(ServiceSelector? selector, FilterNode? filter)
 
         return false;
     }
+
+    /// <inheritdoc/>
+    public override FilterFactsUse FactsUse => filter is null ? FilterFactsUse.WithLinks : FilterFactsUse.Documents;
 
     /// <inheritdoc/>
     public override string ToString() => filter is null ? $"service({selector})" : $"service({selector}) {{ {filter} }}";

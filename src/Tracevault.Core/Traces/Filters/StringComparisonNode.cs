@@ -24,5 +24,8 @@ internal sealed class StringComparisonNode : FilterNode
         : subject.AnyString(_keyword, _matches);
 
     /// <inheritdoc/>
+    public override FilterFactsUse FactsUse => _keyword is FilterKeyword.Name or FilterKeyword.Type ? FilterFactsUse.WithLinks : FilterFactsUse.WithoutLinks;
+
+    /// <inheritdoc/>
     public override string ToString() => $"{FilterKeywords.Spell(_keyword)} {FilterOperators.Spell(_op)} {Quote(_value)}";
 }

@@ -6,7 +6,10 @@ namespace Tracevault.Core.Traces.Statistics;
 /// <remarks>Not thread-safe.</remarks>
 public sealed class MinuteStatistics
 {
-    private const byte FormatVersion = 1;
+    /// <summary>The format of <see cref="ToBytes"/>: 2 adds the trace facts; 1 (written before them) is still read.</summary>
+    private const byte FormatVersion = 2;
+
+    private const byte FormatWithoutFacts = 1;
 
     /// <summary>Creates an empty minute.</summary>
     /// <param name="minute">The minute's first second, epoch seconds (a multiple of 60).</param>
@@ -20,6 +23,12 @@ public sealed class MinuteStatistics
 
     /// <summary>The tallies, per service and per edge.</summary>
     public Dictionary<StatisticsEntity, StatisticsTally> Entities { get; } = [];
+
+    /// <summary>The facts of the traces dated in this minute (<see cref="TraceDates"/>), one per trace and ingest batch.</summary>
+    public List<TraceFacts> Traces { get; } = [];
+
+    /// <summary>Whether the minute keeps its traces' facts (false for statistics stored before they were kept).</summary>
+    public bool HasTraceFacts { get; init; } = true;
 
     /// <summary>The tally of an entity, made on first use.</summary>
     public StatisticsTally For(StatisticsEntity entity)
@@ -66,6 +75,8 @@ public sealed class MinuteStatistics
                     }
                 }
             }
+
+            TraceFactsCodec.Write(writer, Traces);
         }
 
         return stream.ToArray();
@@ -78,12 +89,13 @@ public sealed class MinuteStatistics
         {
             using var stream = new MemoryStream(bytes.ToArray(), writable: false);
             using var reader = new BinaryReader(stream, Encoding.UTF8);
-            if (reader.ReadByte() != FormatVersion)
+            var version = reader.ReadByte();
+            if (version is not (FormatVersion or FormatWithoutFacts))
             {
                 throw new InvalidDataException("Unknown statistics format.");
             }
 
-            var statistics = new MinuteStatistics(minute);
+            var statistics = new MinuteStatistics(minute) { HasTraceFacts = version == FormatVersion };
             var count = reader.ReadInt32Checked();
             Span<long> histogram = stackalloc long[ResponseTimeBuckets.Count];
             for (var i = 0; i < count; i++)
@@ -112,6 +124,11 @@ public sealed class MinuteStatistics
                 var tally = new StatisticsTally();
                 tally.Restore(ok, otherErrors, throttles, faults, totalResponseTime, histogram);
                 statistics.Entities[new StatisticsEntity(service, callee)] = tally;
+            }
+
+            if (version == FormatVersion)
+            {
+                statistics.Traces.AddRange(TraceFactsCodec.Read(reader));
             }
 
             return statistics;

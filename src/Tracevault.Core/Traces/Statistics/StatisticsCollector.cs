@@ -1,3 +1,5 @@
+using Tracevault.Core.Indexing;
+
 namespace Tracevault.Core.Traces.Statistics;
 
 /// <summary>Tallies the requests of assembled traces per minute, per service and per edge, naming them as the service graph does.</summary>
@@ -13,14 +15,16 @@ public sealed class StatisticsCollector
     private readonly SortedDictionary<long, MinuteStatistics> _minutes = [];
     private readonly long _fromMinute;
     private readonly long _toMinute;
+    private readonly bool _keepsTraceFacts;
 
-    /// <summary>A collector of every minute.</summary>
+    /// <summary>A collector of every minute that also keeps the facts of each trace it is given documents of (as ingest does).</summary>
     public StatisticsCollector()
         : this(long.MinValue, long.MaxValue)
     {
+        _keepsTraceFacts = true;
     }
 
-    /// <summary>A collector of the minutes in <c>[fromMinute, toMinute)</c> only.</summary>
+    /// <summary>A collector of the minutes in <c>[fromMinute, toMinute)</c> only, of requests only.</summary>
     public StatisticsCollector(long fromMinute, long toMinute)
     {
         _fromMinute = fromMinute;
@@ -30,13 +34,23 @@ public sealed class StatisticsCollector
     /// <summary>The minutes with requests, oldest first.</summary>
     public IReadOnlyCollection<MinuteStatistics> Minutes => _minutes.Values;
 
-    /// <summary>Tallies the segment documents of traces, assembling the documents of each trace together.</summary>
+    /// <summary>
+    /// Tallies the segment documents of traces, assembling the documents of each trace together; a collector of every minute also
+    /// keeps each trace's <see cref="TraceFacts"/> in the minute it is dated in (<see cref="TraceDates"/>).
+    /// </summary>
     public void AddDocuments(IEnumerable<(string TraceId, ReadOnlyMemory<byte> Document)> documents)
     {
         ArgumentNullException.ThrowIfNull(documents);
         foreach (var trace in documents.GroupBy(d => d.TraceId, StringComparer.Ordinal))
         {
-            Add(TraceAssembler.Assemble(trace.Key, trace.Select(d => d.Document)));
+            var assembled = TraceAssembler.Assemble(trace.Key, trace.Select(d => d.Document));
+            Add(assembled);
+            if (_keepsTraceFacts && assembled.Entities.Count + assembled.Orphans.Count > 0)
+            {
+                var indexed = trace.Any(d => !TraceIndexing.IsMarkedUnindexed(d.Document.Span));
+                var date = TraceDates.Of(assembled.Id, assembled.StartTime);
+                MinuteOf(Math.Floor(date / 60.0) * 60).Traces.Add(TraceFacts.From(assembled, indexed));
+            }
         }
     }
 
@@ -77,12 +91,18 @@ public sealed class StatisticsCollector
             return;
         }
 
+        MinuteOf(minute).For(entity).Add(request);
+    }
+
+    private MinuteStatistics MinuteOf(double start)
+    {
+        var minute = (long)start;
         if (!_minutes.TryGetValue(minute, out var statistics))
         {
-            statistics = new MinuteStatistics(minute);
+            statistics = new MinuteStatistics(minute) { HasTraceFacts = _keepsTraceFacts };
             _minutes.Add(minute, statistics);
         }
 
-        statistics.For(entity).Add(request);
+        return statistics;
     }
 }

@@ -13,6 +13,7 @@ public static class StatisticsFeature
         ArgumentNullException.ThrowIfNull(data);
         services.AddSingleton(sp => new StatisticsReader(data.Storage.Statistics, sp.GetRequiredService<IDataKeySource>(), sp.GetRequiredService<ILogger<StatisticsReader>>()));
         services.AddSingleton<ServiceStatisticsService>();
+        services.AddSingleton<TraceFactsQuery>();
         services.AddSingleton<TimeSeriesStatisticsApi>();
         return services;
     }

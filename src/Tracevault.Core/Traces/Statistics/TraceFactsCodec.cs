@@ -1,0 +1,232 @@
+using System.Text;
+
+namespace Tracevault.Core.Traces.Statistics;
+
+/// <summary>Writes and reads a list of <see cref="TraceFacts"/> as bytes, each string once in a table ahead of the facts that use it.</summary>
+internal static class TraceFactsCodec
+{
+    private const byte NumberValue = 0;
+    private const byte BooleanValue = 1;
+    private const byte StringValue = 2;
+
+    /// <summary>Writes the facts.</summary>
+    public static void Write(BinaryWriter writer, IReadOnlyList<TraceFacts> traces)
+    {
+        var table = new Dictionary<string, int>(StringComparer.Ordinal);
+        using var body = new MemoryStream();
+        using (var facts = new BinaryWriter(body, Encoding.UTF8, leaveOpen: true))
+        {
+            facts.Write7BitEncodedInt(traces.Count);
+            foreach (var trace in traces)
+            {
+                WriteOne(facts, trace, table);
+            }
+        }
+
+        writer.Write7BitEncodedInt(table.Count);
+        foreach (var text in table.OrderBy(t => t.Value).Select(t => t.Key))
+        {
+            writer.Write(text);
+        }
+
+        writer.Write(body.GetBuffer(), 0, (int)body.Length);
+    }
+
+    /// <summary>Reads facts written by <see cref="Write"/>; throws <see cref="InvalidDataException"/> (or <see cref="EndOfStreamException"/>) on other bytes.</summary>
+    public static List<TraceFacts> Read(BinaryReader reader)
+    {
+        var table = new string[reader.ReadInt32Checked()];
+        for (var i = 0; i < table.Length; i++)
+        {
+            table[i] = reader.ReadString();
+        }
+
+        var count = reader.ReadInt32Checked();
+        var traces = new List<TraceFacts>(Math.Min(count, 1 << 16));
+        for (var i = 0; i < count; i++)
+        {
+            traces.Add(ReadOne(reader, table));
+        }
+
+        return traces;
+    }
+
+    private static void WriteOne(BinaryWriter writer, TraceFacts trace, Dictionary<string, int> table)
+    {
+        writer.Write(trace.Id);
+        writer.Write(trace.StartTime);
+        writer.Write(trace.EndTime);
+        writer.Write(trace.RootStart);
+        writer.Write7BitEncodedInt((int)trace.Flags);
+        writer.Write(trace.ResponseTime ?? double.NaN);
+        writer.Write(trace.Http is not null);
+        if (trace.Http is { } http)
+        {
+            WriteOptional(writer, http.HttpUrl, table);
+            writer.Write7BitEncodedInt(http.HttpStatus is { } status ? status + 1 : 0);
+            WriteOptional(writer, http.HttpMethod, table);
+            WriteOptional(writer, http.UserAgent, table);
+            WriteOptional(writer, http.ClientIp, table);
+        }
+
+        writer.Write7BitEncodedInt(trace.Services.Count);
+        for (var i = 0; i < trace.Services.Count; i++)
+        {
+            var service = trace.Services[i];
+            writer.Write7BitEncodedInt(Index(service.Name, table));
+            WriteOptional(writer, service.Type, table);
+            WriteOptional(writer, service.AccountId, table);
+            writer.Write(trace.Inferred[i]);
+        }
+
+        writer.Write7BitEncodedInt(trace.Calls.Count);
+        foreach (var (caller, callee) in trace.Calls)
+        {
+            writer.Write7BitEncodedInt(caller);
+            writer.Write7BitEncodedInt(callee);
+        }
+
+        writer.Write7BitEncodedInt(trace.Annotations.Count);
+        foreach (var (key, value) in trace.Annotations)
+        {
+            writer.Write7BitEncodedInt(Index(key, table));
+            if (value.StringValue is { } text)
+            {
+                writer.Write(StringValue);
+                writer.Write7BitEncodedInt(Index(text, table));
+            }
+            else if (value.NumberValue is { } number)
+            {
+                writer.Write(NumberValue);
+                writer.Write(number);
+            }
+            else
+            {
+                writer.Write(BooleanValue);
+                writer.Write(value.BooleanValue == true);
+            }
+        }
+
+        foreach (var values in new[] { trace.Users, trace.AvailabilityZones, trace.InstanceIds, trace.ResourceArns })
+        {
+            writer.Write7BitEncodedInt(values.Count);
+            foreach (var value in values)
+            {
+                writer.Write7BitEncodedInt(Index(value, table));
+            }
+        }
+
+        writer.Write7BitEncodedInt(trace.SegmentIds.Count);
+        foreach (var id in trace.SegmentIds)
+        {
+            writer.Write(id);
+        }
+    }
+
+    private static TraceFacts ReadOne(BinaryReader reader, string[] table)
+    {
+        var id = reader.ReadString();
+        var start = reader.ReadDouble();
+        var end = reader.ReadDouble();
+        var rootStart = reader.ReadDouble();
+        var flags = (TraceFactsFlags)reader.ReadInt32Checked();
+        var responseTime = reader.ReadDouble();
+        TraceHttp? http = null;
+        if (reader.ReadBoolean())
+        {
+            var url = ReadOptional(reader, table);
+            var status = reader.ReadInt32Checked();
+            http = new TraceHttp(url, status == 0 ? null : status - 1, ReadOptional(reader, table), ReadOptional(reader, table), ReadOptional(reader, table));
+        }
+
+        var services = new ServiceId[ReadCount(reader)];
+        var inferred = new bool[services.Length];
+        for (var i = 0; i < services.Length; i++)
+        {
+            services[i] = new ServiceId(Lookup(reader.ReadInt32Checked(), table), ReadOptional(reader, table), ReadOptional(reader, table));
+            inferred[i] = reader.ReadBoolean();
+        }
+
+        var calls = new (int, int)[ReadCount(reader)];
+        for (var i = 0; i < calls.Length; i++)
+        {
+            calls[i] = (ServiceIndex(reader, services.Length), ServiceIndex(reader, services.Length));
+        }
+
+        var annotations = new KeyValuePair<string, AnnotationValue>[ReadCount(reader)];
+        for (var i = 0; i < annotations.Length; i++)
+        {
+            var key = Lookup(reader.ReadInt32Checked(), table);
+            var value = reader.ReadByte() switch
+            {
+                StringValue => AnnotationValue.FromString(Lookup(reader.ReadInt32Checked(), table)),
+                NumberValue => AnnotationValue.FromNumber(reader.ReadDouble()),
+                BooleanValue => AnnotationValue.FromBoolean(reader.ReadBoolean()),
+                _ => throw new InvalidDataException("Unknown annotation kind."),
+            };
+            annotations[i] = new(key, value);
+        }
+
+        var users = ReadStrings(reader, table);
+        var zones = ReadStrings(reader, table);
+        var instances = ReadStrings(reader, table);
+        var resources = ReadStrings(reader, table);
+        var segmentIds = new ulong[ReadCount(reader)];
+        for (var i = 0; i < segmentIds.Length; i++)
+        {
+            segmentIds[i] = reader.ReadUInt64();
+        }
+
+        return new TraceFacts(id, start, end, flags, double.IsNaN(responseTime) ? null : responseTime, http, services, inferred, calls, annotations, users, zones, instances, resources, segmentIds)
+        {
+            RootStart = rootStart,
+        };
+    }
+
+    private static int Index(string text, Dictionary<string, int> table)
+    {
+        if (!table.TryGetValue(text, out var index))
+        {
+            index = table.Count;
+            table.Add(text, index);
+        }
+
+        return index;
+    }
+
+    private static void WriteOptional(BinaryWriter writer, string? text, Dictionary<string, int> table) =>
+        writer.Write7BitEncodedInt(text is null ? 0 : Index(text, table) + 1);
+
+    private static string? ReadOptional(BinaryReader reader, string[] table)
+    {
+        var index = reader.ReadInt32Checked();
+        return index == 0 ? null : Lookup(index - 1, table);
+    }
+
+    private static string Lookup(int index, string[] table) =>
+        index < table.Length ? table[index] : throw new InvalidDataException("String index out of range.");
+
+    private static int ServiceIndex(BinaryReader reader, int services)
+    {
+        var index = reader.ReadInt32Checked();
+        return index < services ? index : throw new InvalidDataException("Service index out of range.");
+    }
+
+    /// <summary>A count of a trace's items; more than any trace holds (65,536) means the bytes are not what was written.</summary>
+    private static int ReadCount(BinaryReader reader)
+    {
+        var count = reader.ReadInt32Checked();
+        return count <= 1 << 16 ? count : throw new InvalidDataException("Count out of range.");
+    }
+
+    private static string[] ReadStrings(BinaryReader reader, string[] table)
+    {
+        var values = new string[ReadCount(reader)];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = Lookup(reader.ReadInt32Checked(), table);
+        }
+
+        return values;
+    }
+}

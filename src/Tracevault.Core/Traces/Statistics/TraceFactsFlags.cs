@@ -1,0 +1,42 @@
+namespace Tracevault.Core.Traces.Statistics;
+
+/// <summary>The yes-or-no facts of a trace (<see cref="TraceFacts.Flags"/>).</summary>
+[Flags]
+public enum TraceFactsFlags
+{
+    /// <summary>None of them.</summary>
+    None = 0,
+
+    /// <summary>The trace has a root segment.</summary>
+    HasRoot = 1,
+
+    /// <summary>The root segment names no parent.</summary>
+    RootWithoutParent = 2,
+
+    /// <summary>The root segment neither erred, faulted nor was throttled.</summary>
+    RootOk = 4,
+
+    /// <summary>The root segment faulted (5xx).</summary>
+    Fault = 8,
+
+    /// <summary>The root segment erred (4xx).</summary>
+    Error = 16,
+
+    /// <summary>Some entity was throttled (429).</summary>
+    Throttle = 32,
+
+    /// <summary>Some entity is in progress.</summary>
+    InProgress = 64,
+
+    /// <summary>Some entity is in progress, or a subsegment's parent never arrived.</summary>
+    Partial = 128,
+
+    /// <summary>Every parent the documents name is among them (see <see cref="TraceFacts"/>).</summary>
+    SelfContained = 256,
+
+    /// <summary>The trace gets a trace summary (not every one of its documents is a span its indexing rule left out).</summary>
+    Indexed = 512,
+
+    /// <summary>Some segment was stored in more than one part: the facts may hold a version that is not the latest.</summary>
+    Superseded = 1024,
+}

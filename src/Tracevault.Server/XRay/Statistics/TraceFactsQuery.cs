@@ -1,0 +1,168 @@
+using Tracevault.Core.Identity;
+using Tracevault.Core.Traces;
+using Tracevault.Core.Traces.Filters;
+using Tracevault.Core.Traces.Statistics;
+using Tracevault.Storage.Traces;
+
+namespace Tracevault.Server.XRay.Statistics;
+
+/// <summary>
+/// Finds every trace of a time range that a filter expression picks from the <see cref="TraceFacts"/> kept at ingest, without reading
+/// the documents of more than the page it shows: what a response-time histogram of all of them, and a page of their summaries, need.
+/// </summary>
+/// <remarks>
+/// The facts are sealed with the statistics, under the chunks' data keys, and opened with the reader's right to each key. A trace whose
+/// facts cannot answer the filter for certain (its parts arrived in several batches and the filter asks about calls or services, see
+/// <see cref="TraceFactsCertainty"/>) is read whole instead, the newest <see cref="DocumentReadLimit"/> of them; older ones are counted
+/// in <see cref="TraceFactsAnswer.NotCounted"/>. When the facts cannot answer at all — the filter needs documents, part of the range was
+/// stored before facts were kept, or some of it cannot be opened by this reader — it answers <see langword="null"/> and the caller reads
+/// documents as before (which names what it could not read). The page's traces are read and the filter tested on their documents too,
+/// so a page never lists a trace that does not match.
+/// </remarks>
+public sealed class TraceFactsQuery
+{
+    /// <summary>The most traces one query reads whole because their facts cannot answer the filter for certain.</summary>
+    public const int DocumentReadLimit = 5_000;
+
+    private readonly StatisticsReader _statistics;
+    private readonly XRayQueryApi _queries;
+
+    /// <summary>Creates the query.</summary>
+    public TraceFactsQuery(StatisticsReader statistics, XRayQueryApi queries)
+    {
+        _statistics = statistics;
+        _queries = queries;
+    }
+
+    /// <summary>
+    /// The facts of every trace dated in <c>[startTime, endTime)</c> that <paramref name="filter"/> (or none) picks, and the page of
+    /// <paramref name="pageSize"/> summaries after <paramref name="after"/>, newest first; <see langword="null"/> when the facts cannot answer.
+    /// </summary>
+    public async Task<TraceFactsAnswer?> FindAsync(Caller caller, double startTime, double endTime, FilterExpression? filter, SummaryCursor? after, int pageSize, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        var use = filter?.FactsUse ?? FilterFactsUse.WithoutLinks;
+        if (use == FilterFactsUse.Documents)
+        {
+            return null;
+        }
+
+        var from = (long)Math.Floor(startTime / 60) * 60;
+        var to = (long)Math.Ceiling(endTime / 60) * 60;
+        var read = await _statistics.ReadAsync(caller.AccountId, from, to, caller, cancellationToken).ConfigureAwait(false);
+        if (read.Unreadable > 0 || read.Minutes.Any(m => !m.HasTraceFacts))
+        {
+            return null;
+        }
+
+        var traces = Merge(read.Minutes);
+        var matches = new List<(TraceFacts Facts, long Date)>();
+        var toRead = new List<(TraceFacts Facts, long Date)>();
+        var inRange = 0;
+        foreach (var facts in traces)
+        {
+            var date = TraceDates.Of(facts.Id, facts.StartTime);
+            if (date < startTime || date >= endTime || !facts.Flags.HasFlag(TraceFactsFlags.Indexed))
+            {
+                continue;
+            }
+
+            inRange++;
+            var certainty = facts.Certainty;
+            if (certainty == TraceFactsCertainty.Exact || (certainty == TraceFactsCertainty.LinksUnknown && use == FilterFactsUse.WithoutLinks))
+            {
+                if (filter is null || filter.Matches(facts))
+                {
+                    matches.Add((facts, date));
+                }
+            }
+            else
+            {
+                toRead.Add((facts, date));
+            }
+        }
+
+        var notCounted = 0;
+        var damage = new ReadDamage();
+        if (toRead.Count > 0)
+        {
+            // Newest first, as a page reads: the traces the page shows are the ones counted for certain.
+            toRead.Sort((a, b) => Compare(b, a));
+            notCounted = Math.Max(0, toRead.Count - DocumentReadLimit);
+            var ids = toRead.Take(DocumentReadLimit).Select(t => t.Facts.Id).ToList();
+            foreach (var trace in await _queries.ReadTracesAsync(caller, ids, damage, cancellationToken).ConfigureAwait(false))
+            {
+                if (filter is null || filter.Matches(trace))
+                {
+                    var facts = TraceFacts.From(trace, indexed: true);
+                    matches.Add((facts, TraceDates.Of(facts.Id, facts.StartTime)));
+                }
+            }
+        }
+
+        var page = await ReadPageAsync(caller, filter, matches, after, pageSize, damage, cancellationToken).ConfigureAwait(false);
+        return new TraceFactsAnswer([.. matches.Select(m => m.Facts)], inRange, notCounted, page);
+    }
+
+    /// <summary>The parts of each trace, over every minute and key of the read, merged into one.</summary>
+    private static Dictionary<string, TraceFacts>.ValueCollection Merge(IReadOnlyList<MinuteStatistics> minutes)
+    {
+        var byId = new Dictionary<string, TraceFacts>(minutes.Sum(m => m.Traces.Count), StringComparer.Ordinal);
+        foreach (var minute in minutes)
+        {
+            foreach (var facts in minute.Traces)
+            {
+                byId[facts.Id] = byId.TryGetValue(facts.Id, out var earlier) ? TraceFacts.Merge(earlier, facts) : facts;
+            }
+        }
+
+        return byId.Values;
+    }
+
+    /// <summary>The page after <paramref name="after"/>: the next matches in the answer's order, read whole and tested again on their documents.</summary>
+    private async Task<SummaryPage> ReadPageAsync(Caller caller, FilterExpression? filter, List<(TraceFacts Facts, long Date)> matches, SummaryCursor? after, int pageSize, ReadDamage damage, CancellationToken cancellationToken)
+    {
+        // Only the first pageSize + 1 after the cursor are ordered: a bounded heap whose top is the latest in the answer's order.
+        var newest = new PriorityQueue<(TraceFacts Facts, long Date), (TraceFacts Facts, long Date)>(pageSize + 2, Comparer<(TraceFacts Facts, long Date)>.Create((a, b) => Compare(b, a)));
+        foreach (var match in matches)
+        {
+            if (after is not null && new SummaryCursor(match.Date, match.Facts.StartTime, match.Facts.Id) is var cursor && !cursor.IsAfter(after))
+            {
+                continue;
+            }
+
+            newest.Enqueue(match, match);
+            if (newest.Count > pageSize + 1)
+            {
+                newest.Dequeue();
+            }
+        }
+
+        var chosen = new List<(TraceFacts Facts, long Date)>(newest.Count);
+        while (newest.Count > 0)
+        {
+            chosen.Add(newest.Dequeue());
+        }
+
+        chosen.Reverse();
+        var more = chosen.Count > pageSize;
+        var ids = chosen.Take(pageSize).Select(c => c.Facts.Id).ToList();
+        var traces = ids.Count == 0 ? [] : await _queries.ReadTracesAsync(caller, ids, damage, cancellationToken).ConfigureAwait(false);
+        var summaries = traces.Where(t => filter is null || filter.Matches(t)).Select(TraceSummary.From).ToList();
+        summaries.Sort(SummaryCursor.NewestFirst);
+        var next = more ? new SummaryCursor(chosen[pageSize - 1].Date, chosen[pageSize - 1].Facts.StartTime, chosen[pageSize - 1].Facts.Id) : null;
+        return new SummaryPage(summaries, matches.Count, next) { Damaged = damage.Traces, Unreadable = damage.UnreadableKeys };
+    }
+
+    /// <summary>The answer's order, as <see cref="SummaryCursor.NewestFirst"/>: negative when <paramref name="a"/> comes first.</summary>
+    private static int Compare((TraceFacts Facts, long Date) a, (TraceFacts Facts, long Date) b)
+    {
+        var order = b.Date.CompareTo(a.Date);
+        if (order == 0)
+        {
+            order = b.Facts.StartTime.CompareTo(a.Facts.StartTime);
+        }
+
+        return order != 0 ? order : string.CompareOrdinal(a.Facts.Id, b.Facts.Id);
+    }
+}

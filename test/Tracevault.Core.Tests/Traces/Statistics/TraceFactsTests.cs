@@ -1,0 +1,204 @@
+using System.Text;
+using Tracevault.Core.Traces;
+using Tracevault.Core.Traces.Filters;
+using Tracevault.Core.Traces.Statistics;
+
+namespace Tracevault.Core.Tests.Traces.Statistics;
+
+public sealed class TraceFactsTests
+{
+    /// <summary>Filters of every kind the facts can answer, and some only the documents can (which must say so).</summary>
+    public static readonly TheoryData<string> Expressions =
+    [
+        """annotation.customer = "c7" AND responsetime > 1""",
+        "http.status = 500",
+        "fault",
+        "NOT error",
+        """http.url CONTAINS "/orders" """,
+        """user = "alice" """,
+        "(fault OR throttle) AND NOT partial",
+        "annotation.paid = true",
+        "annotation.amount >= 10.5",
+        "partial",
+        "ok",
+        "!ok",
+        "throttle",
+        """http.method = "GET" AND duration < 1""",
+        """user BEGINSWITH "car" """,
+        """http.useragent ENDSWITH "8.0" """,
+        """annotation[customer] != "c7" """,
+        """!service("orders")""",
+        """service(id(name: "orders", type: "remote"))""",
+        """responsetime > 1 OR user = "bob" """,
+        """http.clientip = "203.0.113.7" """,
+        """service(id(type: "remote"))""",
+        """annotation.customer CONTAINS "c" fault""",
+        "ok !partial duration <3",
+        """name = "orders-table" """,
+        """type = "AWS::DynamoDB::Table" """,
+        "inferred",
+        "http.status != 200",
+        "FAULT = false and ERROR = false",
+        """availabilityzone = "us-east-1a" && instance.id = "i-0abc" && resource.arn CONTAINS "restapis" """,
+        """edge("api", "orders")""",
+        """edge("orders", "orders-table")""",
+        """edge("api", "orders-table")""",
+        """service("payments.example.com")""",
+        "service()",
+        "annotation.paid != true",
+        """annotation.customer = "c7" || annotation.customer = "c9" """,
+        "annotation.amount < 10",
+        "root",
+        "responsetime <= 0.3",
+        "duration > 1.4",
+        """service("api") { fault }""",
+        """edge("api", "orders") { responsetime > 0.5 }""",
+        """rootcause.fault.service { name = "orders" }""",
+    ];
+
+    [Theory]
+    [MemberData(nameof(Expressions))]
+    public void Matches_FactsOfAWholeTrace_AgreeWithItsDocuments(string expression)
+    {
+        var filter = FilterExpression.Parse(expression);
+        foreach (var (name, trace) in TraceCorpus.All())
+        {
+            var facts = TraceFacts.From(trace, indexed: true);
+            Assert.Equal(TraceFactsCertainty.Exact, facts.Certainty);
+            if (filter.FactsUse == FilterFactsUse.Documents)
+            {
+                Assert.Throws<InvalidOperationException>(() => filter.Matches(facts));
+                continue;
+            }
+
+            Assert.True(filter.Matches(trace) == filter.Matches(facts), $"trace {name}, {expression}: documents say {filter.Matches(trace)}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Expressions))]
+    public void Matches_FactsMergedFromOneBatchPerDocument_AgreeWhereTheirCertaintyAllows(string expression)
+    {
+        var filter = FilterExpression.Parse(expression);
+        foreach (var (name, documents) in Documents())
+        {
+            var trace = TraceCorpus.Assemble(name, documents);
+            var merged = documents
+                .Select(d => TraceFacts.From(TraceCorpus.Assemble(name, [d]), indexed: true))
+                .Select(RoundTrip)
+                .Aggregate(TraceFacts.Merge);
+            var answerable = merged.Certainty == TraceFactsCertainty.Exact
+                || (merged.Certainty == TraceFactsCertainty.LinksUnknown && filter.FactsUse == FilterFactsUse.WithoutLinks);
+            if (filter.FactsUse != FilterFactsUse.Documents && answerable)
+            {
+                Assert.True(filter.Matches(trace) == filter.Matches(merged), $"trace {name} ({merged.Certainty}), {expression}: documents say {filter.Matches(trace)}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Merge_PartsLinkedAcrossBatches_SayWhatTheyCannotKnow()
+    {
+        var facts = Documents().ToDictionary(
+            d => d.Name,
+            d => d.Documents.Select(x => TraceFacts.From(TraceCorpus.Assemble(d.Name, [x]), indexed: true)).Aggregate(TraceFacts.Merge));
+
+        // B: the downstream "orders" segment names a parent in the other batch; C: one document; A: "orders" stored twice.
+        Assert.Equal(TraceFactsCertainty.LinksUnknown, facts[TraceCorpus.B].Certainty);
+        Assert.Equal(TraceFactsCertainty.Exact, facts[TraceCorpus.C].Certainty);
+        Assert.Equal(TraceFactsCertainty.Uncertain, facts[TraceCorpus.A].Certainty);
+        var whole = TraceFacts.From(TraceCorpus.TraceB, indexed: true);
+        Assert.Equal(whole.ResponseTime, facts[TraceCorpus.B].ResponseTime);
+        Assert.Equal(whole.Duration, facts[TraceCorpus.B].Duration);
+        Assert.Equal(whole.Http, facts[TraceCorpus.B].Http);
+    }
+
+    [Fact]
+    public void FactsUse_OfFilters_IsWhatTheyRead()
+    {
+        Assert.Equal(FilterFactsUse.WithoutLinks, FilterExpression.Parse("""annotation.customer_tier = "gold" AND responsetime > 1""").FactsUse);
+        Assert.Equal(FilterFactsUse.WithLinks, FilterExpression.Parse("""edge("a", "b") OR fault""").FactsUse);
+        Assert.Equal(FilterFactsUse.WithLinks, FilterExpression.Parse("""NOT service("a")""").FactsUse);
+        Assert.Equal(FilterFactsUse.Documents, FilterExpression.Parse("""fault AND service("a") { error }""").FactsUse);
+    }
+
+    [Fact]
+    public void FromBytes_MinuteWithFacts_GivesThemBack()
+    {
+        var minute = new MinuteStatistics(1717239600);
+        foreach (var trace in TraceCorpus.All().Values)
+        {
+            minute.Traces.Add(TraceFacts.From(trace, indexed: true));
+        }
+
+        var read = MinuteStatistics.FromBytes(minute.Minute, minute.ToBytes());
+
+        Assert.True(read.HasTraceFacts);
+        Assert.Equal(minute.Traces.Count, read.Traces.Count);
+        for (var i = 0; i < read.Traces.Count; i++)
+        {
+            var (expected, actual) = (minute.Traces[i], read.Traces[i]);
+            Assert.Equal(expected.Id, actual.Id);
+            Assert.Equal(expected.Flags, actual.Flags);
+            Assert.Equal(expected.ResponseTime, actual.ResponseTime);
+            Assert.Equal(expected.StartTime, actual.StartTime);
+            Assert.Equal(expected.EndTime, actual.EndTime);
+            Assert.Equal(expected.Http, actual.Http);
+            Assert.Equal(expected.Services, actual.Services);
+            Assert.Equal(expected.Inferred, actual.Inferred);
+            Assert.Equal(expected.Calls, actual.Calls);
+            Assert.Equal(expected.Annotations, actual.Annotations);
+            Assert.Equal(expected.Users, actual.Users);
+            Assert.Equal(expected.ResourceArns, actual.ResourceArns);
+            Assert.Equal(expected.SegmentIds, actual.SegmentIds);
+        }
+    }
+
+    [Fact]
+    public void FromBytes_StatisticsStoredBeforeFacts_SayTheyHaveNone()
+    {
+        var read = MinuteStatistics.FromBytes(60, [1, 0]);
+
+        Assert.False(read.HasTraceFacts);
+        Assert.Empty(read.Traces);
+    }
+
+    [Fact]
+    public void FromBytes_TruncatedFacts_IsRefused()
+    {
+        var minute = new MinuteStatistics(60);
+        minute.Traces.Add(TraceFacts.From(TraceCorpus.TraceA, indexed: true));
+        var bytes = minute.ToBytes();
+
+        Assert.Throws<InvalidDataException>(() => MinuteStatistics.FromBytes(60, bytes.AsSpan(0, bytes.Length - 3)));
+    }
+
+    [Fact]
+    public void AddDocuments_ABatch_KeepsEachTracesFactsInTheMinuteItIsDated()
+    {
+        var collector = new StatisticsCollector();
+        collector.AddDocuments(TraceCorpus.DocumentsB.Select(d => (TraceCorpus.B, (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(d))));
+
+        var minute = Assert.Single(collector.Minutes, m => m.Traces.Count > 0);
+        Assert.Equal(TraceDates.Of(TraceCorpus.B, 1717239610.0) / 60 * 60, minute.Minute);
+        var facts = Assert.Single(minute.Traces);
+        Assert.Equal(TraceCorpus.B, facts.Id);
+        Assert.True(facts.Flags.HasFlag(TraceFactsFlags.Indexed));
+    }
+
+    private static TraceFacts RoundTrip(TraceFacts facts)
+    {
+        var minute = new MinuteStatistics(0);
+        minute.Traces.Add(facts);
+        return Assert.Single(MinuteStatistics.FromBytes(0, minute.ToBytes()).Traces);
+    }
+
+    private static IEnumerable<(string Name, string[] Documents)> Documents() =>
+    [
+        (TraceCorpus.A, TraceCorpus.DocumentsA),
+        (TraceCorpus.B, TraceCorpus.DocumentsB),
+        (TraceCorpus.C, TraceCorpus.DocumentsC),
+        (TraceCorpus.D, TraceCorpus.DocumentsD),
+        (TraceCorpus.E, TraceCorpus.DocumentsE),
+    ];
+}
