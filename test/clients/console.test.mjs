@@ -62,7 +62,8 @@ test('sign in, find a trace with a filter expression, open its timeline and the 
   await page.fill('#filter', 'annotation.customer = "c7"');
   await Promise.all([page.waitForNavigation(), page.click('button:has-text("Search")')]);
   assert.equal(await page.locator('#matched-count').innerText(), '1');
-  assert.equal(await page.locator('#processed-count').innerText(), '2');
+  assert.equal(await page.locator('#processed-count').innerText(), '1', 'one trace of the range matches');
+  assert.equal(await page.locator('#histogram-in-range').innerText(), '2', 'both traces of the range were counted');
   const row = page.locator(`#trace-table tr[data-trace-id="${checkoutTraceId}"]`);
   assert.equal(await row.count(), 1, 'the matching trace is listed');
   assert.equal(await page.locator(`tr[data-trace-id="${homeTraceId}"]`).count(), 0, 'the other trace is filtered out');

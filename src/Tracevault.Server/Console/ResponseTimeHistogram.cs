@@ -25,6 +25,18 @@ public sealed class ResponseTimeHistogram
     /// <summary>The traces counted.</summary>
     public long Total => _counts.Sum();
 
+    /// <summary>The traces counted with outcome <paramref name="outcome"/> (0 ok, 1 error, 2 fault, 3 throttle), over every bar.</summary>
+    public long Outcome(int outcome)
+    {
+        var total = 0L;
+        for (var i = 0; i < ResponseTimeBuckets.Count; i++)
+        {
+            total += _outcomes[i, outcome];
+        }
+
+        return total;
+    }
+
     /// <summary>A histogram of the entry requests of the kept statistics (their counts per bar, without outcomes).</summary>
     public static ResponseTimeHistogram FromStatistics(StatisticsTally entries)
     {

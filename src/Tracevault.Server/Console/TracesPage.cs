@@ -149,7 +149,7 @@ public sealed class TracesPage
         var notCounted = answer.NotCounted == 0 ? ""
             : $" {ConsoleFormat.Count(answer.NotCounted)} older traces whose parts arrived separately would have to be read whole to tell, and are not counted.";
         var caption = new HtmlWriter().Append($"""
-            <p class="histogram-caption" id="histogram-caption"><strong id="histogram-total">{ConsoleFormat.Count(histogram.Total)}</strong> {(string.IsNullOrWhiteSpace(filterText) ? "traces" : "matching traces")} of <span id="histogram-in-range">{ConsoleFormat.Count(answer.InRange)}</span> dated {ConsoleFormat.Time(range.Start)} to {ConsoleFormat.Time(range.End)}, every one counted (from the facts kept at ingest), by the response time of the trace's root segment.{notCounted}</p>
+            <p class="histogram-caption" id="histogram-caption"><strong id="histogram-total">{ConsoleFormat.Count(histogram.Total)}</strong> {(string.IsNullOrWhiteSpace(filterText) ? "traces" : "matching traces")} of <span id="histogram-in-range">{ConsoleFormat.Count(answer.InRange)}</span> dated {ConsoleFormat.Time(range.Start)} to {ConsoleFormat.Time(range.End)}, every one counted (from the facts kept at ingest), by the response time of the trace's root segment: ok <span id="histogram-ok">{ConsoleFormat.Count(histogram.Outcome(0))}</span> · error <span id="histogram-error">{ConsoleFormat.Count(histogram.Outcome(1))}</span> · fault <span id="histogram-fault">{ConsoleFormat.Count(histogram.Outcome(2))}</span> · throttle <span id="histogram-throttle">{ConsoleFormat.Count(histogram.Outcome(3))}</span>.{notCounted}</p>
             """).ToHtml();
         return histogram.Render(context.Request.Query, i => ResponseTimeHistogram.FilterFor(i, filterText), caption);
     }
