@@ -300,3 +300,55 @@ test('a map of 50 services, one calling the other 49, wraps their column and fit
   assert.deepEqual(overlaps, []);
   await shot('map-fan-out');
 });
+
+test('a filter counts every matching trace of the range, not only the newest; a call whose two segments came in separate requests is found', async () => {
+  // Ten whole minutes eight hours ago holding 6,000 traces of shop calling stock, every third one a gold customer's, and one
+  // trace of split-a calling split-b whose two segments are sent one request after the other (so they are stored apart).
+  const from = (Math.floor(Date.now() / 60_000) - 480) * 60;
+  const documents = [];
+  let slowGold = 0;
+  for (let i = 0; i < 6000; i++) {
+    const seconds = i % 10 === 0 ? 1.5 : 0.03;
+    const docs = trace(from + 30 + (i * 0.09), seconds, { service: 'shop', callee: 'stock' });
+    const gold = i % 3 === 0;
+    docs[0].annotations = { tier: gold ? 'gold' : 'silver' };
+    if (gold && seconds === 1.5) {
+      slowGold++;
+    }
+    documents.push(...docs);
+  }
+  await send(documents);
+  const [caller, callee] = call(from + 300, 0.5, 0.2, { caller: 'split-a', callee: 'split-b' });
+  await send([callee]);
+  await send([caller]);
+
+  const minute = (seconds) => new Date(seconds * 1000).toISOString().slice(0, 16);
+  const range = `range=custom&start=${minute(from)}&end=${minute(from + 600)}`;
+  const gold = encodeURIComponent('annotation.tier = "gold"');
+  await until(`${endpoint}/console/traces?${range}&filter=${gold}`, '#histogram-total', (t) => t === '2,000', 'the histogram counting all 2,000 gold traces');
+  assert.equal(await page.locator('#histogram-in-range').innerText(), '6,001', 'every trace of the range was counted');
+  assert.equal(await page.locator('#trace-table tr[data-trace-id]').count(), 50, 'one page of them is listed');
+  const bars = page.locator('svg#response-times g.bar');
+  const counts = await bars.evaluateAll((gs) => gs.map((g) => [Number(g.dataset.bucket), Number(g.dataset.count)]).filter(([, c]) => c > 0));
+  assert.deepEqual(counts, [[5, 2000 - slowGold], [10, slowGold]], 'the gold traces by response time: 30 ms in (20 ms, 50 ms], 1.5 s in (1 s, 2 s]');
+  await shot('histogram-every-match');
+
+  // The page after the first, and so on, list each gold trace once.
+  const seen = new Set();
+  let url = `${endpoint}/console/traces?${range}&filter=${gold}`;
+  for (let pages = 0; pages < 3; pages++) {
+    await page.goto(url);
+    for (const id of await listed()) {
+      assert.ok(!seen.has(id), `trace ${id} listed on two pages`);
+      seen.add(id);
+    }
+    url = await page.locator('#next-page').getAttribute('href');
+    url = new URL(url, endpoint).toString();
+  }
+  assert.equal(seen.size, 150);
+
+  const edge = encodeURIComponent('edge("split-a", "split-b")');
+  await page.goto(`${endpoint}/console/traces?${range}&filter=${edge}`);
+  assert.equal(await page.locator('#histogram-total').innerText(), '1', 'the call is counted though its segments were stored apart');
+  assert.deepEqual(await listed(), [caller.trace_id]);
+});

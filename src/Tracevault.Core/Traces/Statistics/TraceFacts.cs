@@ -9,15 +9,14 @@ namespace Tracevault.Core.Traces.Statistics;
 /// </summary>
 /// <remarks>
 /// Made from the part of a trace one ingest batch held (<see cref="From"/>); the parts of a trace that arrived in several batches are
-/// <see cref="Merge"/>d when read. A part is <see cref="SelfContained"/> when every parent its documents name is among them: when
-/// every part is, and no segment was stored twice, the merged facts are what assembling all the documents gives
-/// (<see cref="TraceFactsCertainty.Exact"/>). Otherwise the calls, the services inferred from calls, and the trace's partial state
-/// may differ (<see cref="TraceFactsCertainty.LinksUnknown"/>), or even the root (<see cref="TraceFactsCertainty.Uncertain"/>): those
-/// traces are read whole when a filter needs them. Immutable.
+/// <see cref="Merge"/>d when read, and their calls across batches then <see cref="Resolve"/>d: a segment naming a parent another part
+/// holds is linked to it as assembling links it. What stays unknown is said by <see cref="Certainty"/>: a segment whose parent is in
+/// no part, or an independent subsegment whose parent is in no part, leaves the calls and services in doubt; a segment stored in two
+/// parts (an in-progress one completed, say) leaves everything in doubt. Immutable.
 /// </remarks>
 public sealed class TraceFacts
 {
-    /// <summary>Creates facts; <see cref="From"/> and <see cref="Merge"/> are the usual ways.</summary>
+    /// <summary>Creates facts; <see cref="From"/>, <see cref="Merge"/> and <see cref="Resolve"/> are the usual ways.</summary>
     public TraceFacts(string id, double startTime, double endTime, TraceFactsFlags flags, double? responseTime, TraceHttp? http, IReadOnlyList<ServiceId> services, IReadOnlyList<bool> inferred, IReadOnlyList<(int Caller, int Callee)> calls, IReadOnlyList<KeyValuePair<string, AnnotationValue>> annotations, IReadOnlyList<string> users, IReadOnlyList<string> availabilityZones, IReadOnlyList<string> instanceIds, IReadOnlyList<string> resourceArns, IReadOnlyList<ulong> segmentIds)
     {
         Id = id;
@@ -48,6 +47,9 @@ public sealed class TraceFacts
 
     /// <summary>Seconds from the earliest start to the latest end, as a trace summary's <c>Duration</c>.</summary>
     public double Duration => EpochSeconds.Elapsed(StartTime, EndTime);
+
+    /// <summary>The root segment's start (the facts' own start when there is no root), for choosing the root when parts merge.</summary>
+    public double RootStart { get; init; }
 
     /// <summary>The trace's states and the root segment's outcome.</summary>
     public TraceFactsFlags Flags { get; }
@@ -85,13 +87,16 @@ public sealed class TraceFacts
     /// <summary>The ids of the segment documents (segments and independent subsegments) the facts were made from.</summary>
     public IReadOnlyList<ulong> SegmentIds { get; }
 
-    /// <summary>Whether every part's documents named only parents among themselves (see the remarks).</summary>
-    public bool SelfContained => Flags.HasFlag(TraceFactsFlags.SelfContained);
+    /// <summary>The entities a segment of another part may name as its parent.</summary>
+    public IReadOnlyList<TraceFactsLink> Links { get; init; } = [];
+
+    /// <summary>The segments whose parent is not among the documents: the parent's id, and the index of the segment's service.</summary>
+    public IReadOnlyList<(ulong ParentId, int Service)> Unlinked { get; init; } = [];
 
     /// <summary>How far the facts can stand for the whole trace.</summary>
     public TraceFactsCertainty Certainty =>
         Flags.HasFlag(TraceFactsFlags.Superseded) ? TraceFactsCertainty.Uncertain
-        : SelfContained ? TraceFactsCertainty.Exact
+        : Unlinked.Count == 0 && !Flags.HasFlag(TraceFactsFlags.Orphans) ? TraceFactsCertainty.Exact
         : Flags.HasFlag(TraceFactsFlags.RootWithoutParent) ? TraceFactsCertainty.LinksUnknown
         : TraceFactsCertainty.Uncertain;
 
@@ -99,8 +104,7 @@ public sealed class TraceFacts
     public static TraceFacts From(AssembledTrace trace, bool indexed)
     {
         ArgumentNullException.ThrowIfNull(trace);
-        var flags = TraceFactsFlags.None;
-        var selfContained = trace.Orphans.Count == 0;
+        var services = trace.Services.Select(s => s.Id).ToList();
         var start = double.MaxValue;
         var end = double.MinValue;
         var throttle = false;
@@ -111,6 +115,8 @@ public sealed class TraceFacts
         var resources = new List<string>();
         var annotations = new List<KeyValuePair<string, AnnotationValue>>();
         var segmentIds = new List<ulong>();
+        var links = new List<TraceFactsLink>();
+        var unlinked = new List<(ulong, int)>();
         foreach (var entity in trace.Entities)
         {
             start = Math.Min(start, entity.StartTime);
@@ -129,10 +135,20 @@ public sealed class TraceFacts
                 }
             }
 
+            var service = entity.Service is { } owner ? services.IndexOf(owner.Id) : -1;
             if (entity.Kind == TraceEntityKind.Segment)
             {
-                segmentIds.Add(ParseId(entity.Id));
-                selfContained &= entity.ParentId is null || entity.Caller is not null || IsParentInTrace(trace, entity);
+                var id = ParseId(entity.Id);
+                segmentIds.Add(id);
+                links.Add(new TraceFactsLink(id, service, -1));
+                if (entity.ParentId is { } parent && entity.Caller is null && !IsParentInTrace(trace, parent))
+                {
+                    unlinked.Add((ParseId(parent), service));
+                }
+            }
+            else if (entity.InferredService is { } inferredService && service >= 0)
+            {
+                links.Add(new TraceFactsLink(ParseId(entity.Id), service, services.IndexOf(inferredService.Id)));
             }
         }
 
@@ -147,6 +163,7 @@ public sealed class TraceFacts
         }
 
         var root = trace.Root;
+        var flags = TraceFactsFlags.None;
         flags |= root is not null ? TraceFactsFlags.HasRoot : 0;
         flags |= root is { ParentId: null } ? TraceFactsFlags.RootWithoutParent : 0;
         flags |= root is { Ok: true } ? TraceFactsFlags.RootOk : 0;
@@ -155,14 +172,13 @@ public sealed class TraceFacts
         flags |= throttle ? TraceFactsFlags.Throttle : 0;
         flags |= inProgress ? TraceFactsFlags.InProgress : 0;
         flags |= trace.IsPartial ? TraceFactsFlags.Partial : 0;
-        flags |= selfContained ? TraceFactsFlags.SelfContained : 0;
+        flags |= trace.Orphans.Count > 0 ? TraceFactsFlags.Orphans : 0;
         flags |= indexed ? TraceFactsFlags.Indexed : 0;
-        var services = trace.Services.Select(s => s.Id).ToList();
         var calls = new List<(int, int)>();
         foreach (var call in trace.Calls)
         {
             var pair = (services.IndexOf(call.Caller.Id), services.IndexOf(call.Callee.Id));
-            if (pair.Item1 >= 0 && pair.Item2 >= 0 && !calls.Contains(pair))
+            if (!calls.Contains(pair))
             {
                 calls.Add(pair);
             }
@@ -171,10 +187,12 @@ public sealed class TraceFacts
         return new TraceFacts(trace.Id, start, end, flags, root?.ResponseTime, root?.Http is { IsEmpty: false } http ? http : null, services, [.. trace.Services.Select(s => s.Inferred)], calls, annotations, users, zones, instances, resources, segmentIds)
         {
             RootStart = root?.StartTime ?? start,
+            Links = links,
+            Unlinked = unlinked,
         };
     }
 
-    /// <summary>The facts of two parts of one trace (stored in different batches) together.</summary>
+    /// <summary>The facts of two parts of one trace (stored in different batches) together; <see cref="Resolve"/> then links their calls.</summary>
     public static TraceFacts Merge(TraceFacts first, TraceFacts second)
     {
         ArgumentNullException.ThrowIfNull(first);
@@ -186,7 +204,7 @@ public sealed class TraceFacts
                 ? (first.Flags.HasFlag(TraceFactsFlags.RootWithoutParent) ? first : second)
                 : (second.RootStart < first.RootStart ? second : first);
         const TraceFactsFlags RootFlags = TraceFactsFlags.HasRoot | TraceFactsFlags.RootWithoutParent | TraceFactsFlags.RootOk | TraceFactsFlags.Fault | TraceFactsFlags.Error;
-        const TraceFactsFlags AnyFlags = TraceFactsFlags.Throttle | TraceFactsFlags.InProgress | TraceFactsFlags.Partial | TraceFactsFlags.Indexed | TraceFactsFlags.Superseded;
+        const TraceFactsFlags AnyFlags = TraceFactsFlags.Throttle | TraceFactsFlags.InProgress | TraceFactsFlags.Partial | TraceFactsFlags.Orphans | TraceFactsFlags.Indexed | TraceFactsFlags.Superseded;
         var flags = (rootFrom.Flags & RootFlags) | ((first.Flags | second.Flags) & AnyFlags);
         var segmentIds = first.SegmentIds.Concat(second.SegmentIds).ToList();
         if (segmentIds.Distinct().Count() != segmentIds.Count)
@@ -195,9 +213,6 @@ public sealed class TraceFacts
             flags |= TraceFactsFlags.Superseded;
         }
 
-        // Two parts that each hold everything they name may still be linked to one another by a part read later; so the merged
-        // trace is self-contained only as far as each part is.
-        flags |= first.SelfContained && second.SelfContained ? TraceFactsFlags.SelfContained : 0;
         var services = first.Services.ToList();
         var inferred = first.Inferred.ToList();
         var map = new int[second.Services.Count];
@@ -223,6 +238,7 @@ public sealed class TraceFacts
             }
         }
 
+        int Map(int index) => index < 0 ? index : map[index];
         return new TraceFacts(
             first.Id,
             Math.Min(first.StartTime, second.StartTime),
@@ -241,19 +257,94 @@ public sealed class TraceFacts
             segmentIds)
         {
             RootStart = rootFrom.RootStart,
+            Links = [.. first.Links, .. second.Links.Select(l => l with { Service = Map(l.Service), Inferred = Map(l.Inferred) })],
+            Unlinked = [.. first.Unlinked, .. second.Unlinked.Select(u => (u.ParentId, Map(u.Service)))],
         };
     }
 
-    /// <summary>The root segment's start (the facts' own start when there is no root), for choosing the root when parts merge.</summary>
-    public double RootStart { get; init; }
+    /// <summary>
+    /// These facts with each segment whose parent another part holds linked to it, as assembling links it: a call from the parent's
+    /// service, and in place of the service inferred from a parent subsegment, the segment's own (the inferred service and its call
+    /// stay while another subsegment still infers them). A segment whose parent no part holds stays <see cref="Unlinked"/>.
+    /// </summary>
+    public TraceFacts Resolve()
+    {
+        if (Unlinked.Count == 0)
+        {
+            return this;
+        }
+
+        var byId = new Dictionary<ulong, int>(Links.Count);
+        for (var i = 0; i < Links.Count; i++)
+        {
+            byId.TryAdd(Links[i].Id, i);
+        }
+
+        var calls = Calls.ToList();
+        var consumed = new HashSet<int>();
+        var unresolved = new List<(ulong ParentId, int Service)>();
+        foreach (var (parentId, service) in Unlinked)
+        {
+            if (!byId.TryGetValue(parentId, out var at) || service < 0 || Links[at].Service < 0)
+            {
+                unresolved.Add((parentId, service));
+                continue;
+            }
+
+            var link = Links[at];
+            if (link.Service != service && !calls.Contains((link.Service, service)))
+            {
+                calls.Add((link.Service, service));
+            }
+
+            if (link.Inferred >= 0)
+            {
+                consumed.Add(at);
+            }
+        }
+
+        var inferring = Links.Where((l, i) => l.Inferred >= 0 && !consumed.Contains(i)).ToList();
+        var dropped = new HashSet<int>();
+        foreach (var link in consumed.Select(i => Links[i]))
+        {
+            if (!inferring.Any(l => l.Service == link.Service && l.Inferred == link.Inferred))
+            {
+                calls.Remove((link.Service, link.Inferred));
+            }
+
+            if (Inferred[link.Inferred] && !inferring.Any(l => l.Inferred == link.Inferred) && !calls.Any(c => c.Callee == link.Inferred || c.Caller == link.Inferred))
+            {
+                dropped.Add(link.Inferred);
+            }
+        }
+
+        var map = new int[Services.Count];
+        var services = new List<ServiceId>(Services.Count);
+        var inferred = new List<bool>(Services.Count);
+        for (var i = 0; i < Services.Count; i++)
+        {
+            map[i] = dropped.Contains(i) ? -1 : services.Count;
+            if (map[i] >= 0)
+            {
+                services.Add(Services[i]);
+                inferred.Add(Inferred[i]);
+            }
+        }
+
+        return new TraceFacts(Id, StartTime, EndTime, Flags, ResponseTime, Http, services, inferred, [.. calls.Select(c => (map[c.Caller], map[c.Callee]))], Annotations, Users, AvailabilityZones, InstanceIds, ResourceArns, SegmentIds)
+        {
+            RootStart = RootStart,
+            Unlinked = [.. unresolved.Select(u => (u.ParentId, u.Service < 0 ? -1 : map[u.Service]))],
+        };
+    }
 
     /// <summary>A segment id (16 hexadecimal digits) as a number; another text (never stored: ids are validated at ingest) as a hash of it.</summary>
     private static ulong ParseId(string id) =>
         ulong.TryParse(id, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var value) ? value : (ulong)StringComparer.Ordinal.GetHashCode(id);
 
-    /// <summary>Whether a segment whose parent is not linked as its caller still finds that parent among the trace's documents.</summary>
-    private static bool IsParentInTrace(AssembledTrace trace, TraceEntity segment) =>
-        trace.Entities.Any(e => string.Equals(e.Id, segment.ParentId, StringComparison.Ordinal));
+    /// <summary>Whether a segment whose parent is not linked as its caller (its parent is in its own segment) still finds that parent among the trace's entities.</summary>
+    private static bool IsParentInTrace(AssembledTrace trace, string parentId) =>
+        trace.Entities.Any(e => string.Equals(e.Id, parentId, StringComparison.Ordinal));
 
     private static void AddDistinct(List<string> values, string? value)
     {

@@ -9,6 +9,9 @@ internal static class TraceFactsCodec
     private const byte BooleanValue = 1;
     private const byte StringValue = 2;
 
+    private static readonly AnnotationValue True = AnnotationValue.FromBoolean(true);
+    private static readonly AnnotationValue False = AnnotationValue.FromBoolean(false);
+
     /// <summary>Writes the facts.</summary>
     public static void Write(BinaryWriter writer, IReadOnlyList<TraceFacts> traces)
     {
@@ -43,9 +46,10 @@ internal static class TraceFactsCodec
 
         var count = reader.ReadInt32Checked();
         var traces = new List<TraceFacts>(Math.Min(count, 1 << 16));
+        var shared = new SharedValues(table);
         for (var i = 0; i < count; i++)
         {
-            traces.Add(ReadOne(reader, table));
+            traces.Add(ReadOne(reader, shared));
         }
 
         return traces;
@@ -121,10 +125,26 @@ internal static class TraceFactsCodec
         {
             writer.Write(id);
         }
+
+        writer.Write7BitEncodedInt(trace.Links.Count);
+        foreach (var link in trace.Links)
+        {
+            writer.Write(link.Id);
+            writer.Write7BitEncodedInt(link.Service + 1);
+            writer.Write7BitEncodedInt(link.Inferred + 1);
+        }
+
+        writer.Write7BitEncodedInt(trace.Unlinked.Count);
+        foreach (var (parentId, service) in trace.Unlinked)
+        {
+            writer.Write(parentId);
+            writer.Write7BitEncodedInt(service + 1);
+        }
     }
 
-    private static TraceFacts ReadOne(BinaryReader reader, string[] table)
+    private static TraceFacts ReadOne(BinaryReader reader, SharedValues shared)
     {
+        var table = shared.Table;
         var id = reader.ReadString();
         var start = reader.ReadDouble();
         var end = reader.ReadDouble();
@@ -139,29 +159,29 @@ internal static class TraceFactsCodec
             http = new TraceHttp(url, status == 0 ? null : status - 1, ReadOptional(reader, table), ReadOptional(reader, table), ReadOptional(reader, table));
         }
 
-        var services = new ServiceId[ReadCount(reader)];
-        var inferred = new bool[services.Length];
+        var services = Array<ServiceId>(ReadCount(reader));
+        var inferred = Array<bool>(services.Length);
         for (var i = 0; i < services.Length; i++)
         {
-            services[i] = new ServiceId(Lookup(reader.ReadInt32Checked(), table), ReadOptional(reader, table), ReadOptional(reader, table));
+            services[i] = shared.Service(reader.ReadInt32Checked(), reader.ReadInt32Checked(), reader.ReadInt32Checked());
             inferred[i] = reader.ReadBoolean();
         }
 
-        var calls = new (int, int)[ReadCount(reader)];
+        var calls = Array<(int, int)>(ReadCount(reader));
         for (var i = 0; i < calls.Length; i++)
         {
             calls[i] = (ServiceIndex(reader, services.Length), ServiceIndex(reader, services.Length));
         }
 
-        var annotations = new KeyValuePair<string, AnnotationValue>[ReadCount(reader)];
+        var annotations = Array<KeyValuePair<string, AnnotationValue>>(ReadCount(reader));
         for (var i = 0; i < annotations.Length; i++)
         {
             var key = Lookup(reader.ReadInt32Checked(), table);
             var value = reader.ReadByte() switch
             {
-                StringValue => AnnotationValue.FromString(Lookup(reader.ReadInt32Checked(), table)),
+                StringValue => shared.Text(reader.ReadInt32Checked()),
                 NumberValue => AnnotationValue.FromNumber(reader.ReadDouble()),
-                BooleanValue => AnnotationValue.FromBoolean(reader.ReadBoolean()),
+                BooleanValue => reader.ReadBoolean() ? True : False,
                 _ => throw new InvalidDataException("Unknown annotation kind."),
             };
             annotations[i] = new(key, value);
@@ -171,15 +191,29 @@ internal static class TraceFactsCodec
         var zones = ReadStrings(reader, table);
         var instances = ReadStrings(reader, table);
         var resources = ReadStrings(reader, table);
-        var segmentIds = new ulong[ReadCount(reader)];
+        var segmentIds = Array<ulong>(ReadCount(reader));
         for (var i = 0; i < segmentIds.Length; i++)
         {
             segmentIds[i] = reader.ReadUInt64();
         }
 
+        var links = Array<TraceFactsLink>(ReadCount(reader));
+        for (var i = 0; i < links.Length; i++)
+        {
+            links[i] = new TraceFactsLink(reader.ReadUInt64(), OptionalServiceIndex(reader, services.Length), OptionalServiceIndex(reader, services.Length));
+        }
+
+        var unlinked = Array<(ulong, int)>(ReadCount(reader));
+        for (var i = 0; i < unlinked.Length; i++)
+        {
+            unlinked[i] = (reader.ReadUInt64(), OptionalServiceIndex(reader, services.Length));
+        }
+
         return new TraceFacts(id, start, end, flags, double.IsNaN(responseTime) ? null : responseTime, http, services, inferred, calls, annotations, users, zones, instances, resources, segmentIds)
         {
             RootStart = rootStart,
+            Links = links,
+            Unlinked = unlinked,
         };
     }
 
@@ -206,6 +240,12 @@ internal static class TraceFactsCodec
     private static string Lookup(int index, string[] table) =>
         index < table.Length ? table[index] : throw new InvalidDataException("String index out of range.");
 
+    private static int OptionalServiceIndex(BinaryReader reader, int services)
+    {
+        var index = reader.ReadInt32Checked() - 1;
+        return index < services ? index : throw new InvalidDataException("Service index out of range.");
+    }
+
     private static int ServiceIndex(BinaryReader reader, int services)
     {
         var index = reader.ReadInt32Checked();
@@ -221,12 +261,46 @@ internal static class TraceFactsCodec
 
     private static string[] ReadStrings(BinaryReader reader, string[] table)
     {
-        var values = new string[ReadCount(reader)];
+        var values = Array<string>(ReadCount(reader));
         for (var i = 0; i < values.Length; i++)
         {
             values[i] = Lookup(reader.ReadInt32Checked(), table);
         }
 
         return values;
+    }
+
+    /// <summary>An array of <paramref name="length"/>, the shared empty one for none (most traces' lists are empty).</summary>
+    private static T[] Array<T>(int length) => length == 0 ? [] : new T[length];
+
+    /// <summary>The values one read shares between the traces it reads: a trace's facts hold references, not copies, of its minute's services and strings.</summary>
+    private sealed class SharedValues(string[] table)
+    {
+        private readonly Dictionary<(int, int, int), ServiceId> _services = [];
+        private readonly Dictionary<int, AnnotationValue> _texts = [];
+
+        public string[] Table => table;
+
+        public ServiceId Service(int name, int type, int account)
+        {
+            if (!_services.TryGetValue((name, type, account), out var service))
+            {
+                service = new ServiceId(Lookup(name, table), type == 0 ? null : Lookup(type - 1, table), account == 0 ? null : Lookup(account - 1, table));
+                _services.Add((name, type, account), service);
+            }
+
+            return service;
+        }
+
+        public AnnotationValue Text(int index)
+        {
+            if (!_texts.TryGetValue(index, out var value))
+            {
+                value = AnnotationValue.FromString(Lookup(index, table));
+                _texts.Add(index, value);
+            }
+
+            return value;
+        }
     }
 }

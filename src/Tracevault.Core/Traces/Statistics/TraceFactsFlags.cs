@@ -31,8 +31,8 @@ public enum TraceFactsFlags
     /// <summary>Some entity is in progress, or a subsegment's parent never arrived.</summary>
     Partial = 128,
 
-    /// <summary>Every parent the documents name is among them (see <see cref="TraceFacts"/>).</summary>
-    SelfContained = 256,
+    /// <summary>An independent subsegment's parent is not among the documents the facts were made from.</summary>
+    Orphans = 256,
 
     /// <summary>The trace gets a trace summary (not every one of its documents is a span its indexing rule left out).</summary>
     Indexed = 512,

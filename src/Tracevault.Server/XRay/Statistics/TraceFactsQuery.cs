@@ -116,6 +116,14 @@ public sealed class TraceFactsQuery
             }
         }
 
+        foreach (var (id, facts) in byId)
+        {
+            if (facts.Unlinked.Count > 0)
+            {
+                byId[id] = facts.Resolve();
+            }
+        }
+
         return byId.Values;
     }
 

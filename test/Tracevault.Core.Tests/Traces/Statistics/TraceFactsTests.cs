@@ -86,7 +86,8 @@ public sealed class TraceFactsTests
             var merged = documents
                 .Select(d => TraceFacts.From(TraceCorpus.Assemble(name, [d]), indexed: true))
                 .Select(RoundTrip)
-                .Aggregate(TraceFacts.Merge);
+                .Aggregate(TraceFacts.Merge)
+                .Resolve();
             var answerable = merged.Certainty == TraceFactsCertainty.Exact
                 || (merged.Certainty == TraceFactsCertainty.LinksUnknown && filter.FactsUse == FilterFactsUse.WithoutLinks);
             if (filter.FactsUse != FilterFactsUse.Documents && answerable)
@@ -101,17 +102,26 @@ public sealed class TraceFactsTests
     {
         var facts = Documents().ToDictionary(
             d => d.Name,
-            d => d.Documents.Select(x => TraceFacts.From(TraceCorpus.Assemble(d.Name, [x]), indexed: true)).Aggregate(TraceFacts.Merge));
+            d => d.Documents.Select(x => TraceFacts.From(TraceCorpus.Assemble(d.Name, [x]), indexed: true)).Aggregate(TraceFacts.Merge).Resolve());
 
-        // B: the downstream "orders" segment names a parent in the other batch; C: one document; A: "orders" stored twice.
-        Assert.Equal(TraceFactsCertainty.LinksUnknown, facts[TraceCorpus.B].Certainty);
+        // B: the downstream "orders" segment names a parent in the other batch, found there; C: one document; A: "orders" stored twice.
+        Assert.Equal(TraceFactsCertainty.Exact, facts[TraceCorpus.B].Certainty);
         Assert.Equal(TraceFactsCertainty.Exact, facts[TraceCorpus.C].Certainty);
         Assert.Equal(TraceFactsCertainty.Uncertain, facts[TraceCorpus.A].Certainty);
         var whole = TraceFacts.From(TraceCorpus.TraceB, indexed: true);
         Assert.Equal(whole.ResponseTime, facts[TraceCorpus.B].ResponseTime);
         Assert.Equal(whole.Duration, facts[TraceCorpus.B].Duration);
         Assert.Equal(whole.Http, facts[TraceCorpus.B].Http);
+        Assert.Equal(Calls(whole), Calls(facts[TraceCorpus.B]));
+        Assert.Equal(whole.Services.Select(s => s.ToString()).Order(StringComparer.Ordinal), facts[TraceCorpus.B].Services.Select(s => s.ToString()).Order(StringComparer.Ordinal));
+
+        // Without the part holding its parent, the downstream segment's call cannot be known.
+        var alone = TraceFacts.From(TraceCorpus.Assemble(TraceCorpus.B, [TraceCorpus.DocumentsB[1]]), indexed: true).Resolve();
+        Assert.Equal(TraceFactsCertainty.Uncertain, alone.Certainty);
     }
+
+    private static List<string> Calls(TraceFacts facts) =>
+        [.. facts.Calls.Select(c => facts.Services[c.Caller] + " -> " + facts.Services[c.Callee]).Order(StringComparer.Ordinal)];
 
     [Fact]
     public void FactsUse_OfFilters_IsWhatTheyRead()
