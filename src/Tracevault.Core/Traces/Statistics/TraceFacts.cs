@@ -17,7 +17,7 @@ namespace Tracevault.Core.Traces.Statistics;
 public sealed class TraceFacts
 {
     /// <summary>Creates facts; <see cref="From"/>, <see cref="Merge"/> and <see cref="Resolve"/> are the usual ways.</summary>
-    public TraceFacts(string id, double startTime, double endTime, TraceFactsFlags flags, double? responseTime, TraceHttp? http, IReadOnlyList<ServiceId> services, IReadOnlyList<bool> inferred, IReadOnlyList<(int Caller, int Callee)> calls, IReadOnlyList<KeyValuePair<string, AnnotationValue>> annotations, IReadOnlyList<string> users, IReadOnlyList<string> availabilityZones, IReadOnlyList<string> instanceIds, IReadOnlyList<string> resourceArns, IReadOnlyList<ulong> segmentIds)
+    public TraceFacts(string id, double startTime, double endTime, TraceFactsFlags flags, double? responseTime, TraceHttp? http, IReadOnlyList<ServiceId> services, IReadOnlyList<bool> inferred, IReadOnlyList<(int Caller, int Callee)> calls, IReadOnlyList<KeyValuePair<string, AnnotationValue>> annotations, IReadOnlyList<string> users, IReadOnlyList<string> availabilityZones, IReadOnlyList<string> instanceIds, IReadOnlyList<string> resourceArns)
     {
         Id = id;
         StartTime = startTime;
@@ -33,7 +33,6 @@ public sealed class TraceFacts
         AvailabilityZones = availabilityZones;
         InstanceIds = instanceIds;
         ResourceArns = resourceArns;
-        SegmentIds = segmentIds;
     }
 
     /// <summary>The trace id.</summary>
@@ -84,19 +83,19 @@ public sealed class TraceFacts
     /// <summary>The distinct resource ARNs of the entities.</summary>
     public IReadOnlyList<string> ResourceArns { get; }
 
-    /// <summary>The ids of the segment documents (segments and independent subsegments) the facts were made from.</summary>
-    public IReadOnlyList<ulong> SegmentIds { get; }
-
-    /// <summary>The entities a segment of another part may name as its parent.</summary>
+    /// <summary>Every entity, as a document of another part may name it as its parent.</summary>
     public IReadOnlyList<TraceFactsLink> Links { get; init; } = [];
 
-    /// <summary>The segments whose parent is not among the documents: the parent's id, and the index of the segment's service.</summary>
-    public IReadOnlyList<(ulong ParentId, int Service)> Unlinked { get; init; } = [];
+    /// <summary>The segments whose parent is not among the documents: the parent's id folded to 32 bits, and the index of the segment's service.</summary>
+    public IReadOnlyList<(uint ParentId, int Service)> Unlinked { get; init; } = [];
+
+    /// <summary>The independent subsegments whose parent is not among the documents.</summary>
+    public IReadOnlyList<TraceFactsOrphan> Orphans { get; init; } = [];
 
     /// <summary>How far the facts can stand for the whole trace.</summary>
     public TraceFactsCertainty Certainty =>
         Flags.HasFlag(TraceFactsFlags.Superseded) ? TraceFactsCertainty.Uncertain
-        : Unlinked.Count == 0 && !Flags.HasFlag(TraceFactsFlags.Orphans) ? TraceFactsCertainty.Exact
+        : Unlinked.Count == 0 && Orphans.Count == 0 ? TraceFactsCertainty.Exact
         : Flags.HasFlag(TraceFactsFlags.RootWithoutParent) ? TraceFactsCertainty.LinksUnknown
         : TraceFactsCertainty.Uncertain;
 
@@ -114,9 +113,8 @@ public sealed class TraceFacts
         var instances = new List<string>();
         var resources = new List<string>();
         var annotations = new List<KeyValuePair<string, AnnotationValue>>();
-        var segmentIds = new List<ulong>();
         var links = new List<TraceFactsLink>();
-        var unlinked = new List<(ulong, int)>();
+        var unlinked = new List<(uint, int)>();
         foreach (var entity in trace.Entities)
         {
             start = Math.Min(start, entity.StartTime);
@@ -136,25 +134,25 @@ public sealed class TraceFacts
             }
 
             var service = entity.Service is { } owner ? services.IndexOf(owner.Id) : -1;
-            if (entity.Kind == TraceEntityKind.Segment)
+            var isSegment = entity.Kind == TraceEntityKind.Segment;
+            // An orphan stands for the service inferred from it; a document naming it as its parent replaces that service.
+            var inferredBy = entity.InferredService ?? (entity.Parent is null && !isSegment && entity.IsRemote && entity.DownstreamSegments.Count == 0 ? entity.Service : null);
+            var inferredService = inferredBy is null ? -1 : services.IndexOf(inferredBy.Id);
+            links.Add(new TraceFactsLink(ShortId(entity.Id), service, inferredService, isSegment || entity.Parent is null));
+            if (isSegment && entity.ParentId is { } parent && entity.Caller is null && !IsParentInTrace(trace, parent))
             {
-                var id = ParseId(entity.Id);
-                segmentIds.Add(id);
-                links.Add(new TraceFactsLink(id, service, -1));
-                if (entity.ParentId is { } parent && entity.Caller is null && !IsParentInTrace(trace, parent))
-                {
-                    unlinked.Add((ParseId(parent), service));
-                }
-            }
-            else if (entity.InferredService is { } inferredService && service >= 0)
-            {
-                links.Add(new TraceFactsLink(ParseId(entity.Id), service, services.IndexOf(inferredService.Id)));
+                unlinked.Add((ShortId(parent), service));
             }
         }
 
+        var orphans = new List<TraceFactsOrphan>();
         foreach (var orphan in trace.Orphans)
         {
-            segmentIds.Add(ParseId(orphan.Id));
+            var service = orphan.Service is { } own ? services.IndexOf(own.Id) : -1;
+            if (orphan.ParentId is { } parent && service >= 0)
+            {
+                orphans.Add(new TraceFactsOrphan(ShortId(parent), service, orphan.IsRemote && orphan.DownstreamSegments.Count == 0));
+            }
         }
 
         if (trace.Entities.Count == 0)
@@ -184,11 +182,12 @@ public sealed class TraceFacts
             }
         }
 
-        return new TraceFacts(trace.Id, start, end, flags, root?.ResponseTime, root?.Http is { IsEmpty: false } http ? http : null, services, [.. trace.Services.Select(s => s.Inferred)], calls, annotations, users, zones, instances, resources, segmentIds)
+        return new TraceFacts(trace.Id, start, end, flags, root?.ResponseTime, root?.Http is { IsEmpty: false } http ? http : null, services, [.. trace.Services.Select(s => s.Inferred)], calls, annotations, users, zones, instances, resources)
         {
             RootStart = root?.StartTime ?? start,
             Links = links,
             Unlinked = unlinked,
+            Orphans = orphans,
         };
     }
 
@@ -206,8 +205,8 @@ public sealed class TraceFacts
         const TraceFactsFlags RootFlags = TraceFactsFlags.HasRoot | TraceFactsFlags.RootWithoutParent | TraceFactsFlags.RootOk | TraceFactsFlags.Fault | TraceFactsFlags.Error;
         const TraceFactsFlags AnyFlags = TraceFactsFlags.Throttle | TraceFactsFlags.InProgress | TraceFactsFlags.Partial | TraceFactsFlags.Orphans | TraceFactsFlags.Indexed | TraceFactsFlags.Superseded;
         var flags = (rootFrom.Flags & RootFlags) | ((first.Flags | second.Flags) & AnyFlags);
-        var segmentIds = first.SegmentIds.Concat(second.SegmentIds).ToList();
-        if (segmentIds.Distinct().Count() != segmentIds.Count)
+        var documents = first.Links.Concat(second.Links).Where(l => l.Document).Select(l => l.Id).ToList();
+        if (documents.Distinct().Count() != documents.Count)
         {
             // A segment stored again (an in-progress one completed, say): which version is the latest is for assembling to say.
             flags |= TraceFactsFlags.Superseded;
@@ -253,77 +252,114 @@ public sealed class TraceFacts
             [.. first.Users.Union(second.Users, StringComparer.Ordinal)],
             [.. first.AvailabilityZones.Union(second.AvailabilityZones, StringComparer.Ordinal)],
             [.. first.InstanceIds.Union(second.InstanceIds, StringComparer.Ordinal)],
-            [.. first.ResourceArns.Union(second.ResourceArns, StringComparer.Ordinal)],
-            segmentIds)
+            [.. first.ResourceArns.Union(second.ResourceArns, StringComparer.Ordinal)])
         {
             RootStart = rootFrom.RootStart,
             Links = [.. first.Links, .. second.Links.Select(l => l with { Service = Map(l.Service), Inferred = Map(l.Inferred) })],
             Unlinked = [.. first.Unlinked, .. second.Unlinked.Select(u => (u.ParentId, Map(u.Service)))],
+            Orphans = [.. first.Orphans, .. second.Orphans.Select(o => o with { Service = Map(o.Service) })],
         };
     }
 
     /// <summary>
-    /// These facts with each segment whose parent another part holds linked to it, as assembling links it: a call from the parent's
-    /// service, and in place of the service inferred from a parent subsegment, the segment's own (the inferred service and its call
-    /// stay while another subsegment still infers them). A segment whose parent no part holds stays <see cref="Unlinked"/>.
+    /// These facts with each document whose parent another part holds linked to it, as assembling links it. An independent
+    /// subsegment joins its parent's service: its calls are that service's, and the service it stood for alone goes (unless, as an
+    /// <c>aws</c>/<c>remote</c> subsegment, it still infers it: then it is a call from the parent's service). A segment is a call from
+    /// its parent's service, in place of the service inferred from a parent subsegment (which stays while another subsegment still
+    /// infers it). A segment whose parent is in no part is left without a caller, as assembling the same documents leaves it; an
+    /// independent subsegment whose parent is in no part stays in <see cref="Orphans"/>. Made once every part is merged.
     /// </summary>
     public TraceFacts Resolve()
     {
-        if (Unlinked.Count == 0)
+        if (Unlinked.Count == 0 && Orphans.Count == 0)
         {
             return this;
         }
 
-        var byId = new Dictionary<ulong, int>(Links.Count);
-        for (var i = 0; i < Links.Count; i++)
+        var byId = new Dictionary<uint, TraceFactsLink>(Links.Count);
+        foreach (var link in Links)
         {
-            byId.TryAdd(Links[i].Id, i);
+            byId.TryAdd(link.Id, link);
         }
 
+        // Each orphan's service, as a caller, becomes its parent's (followed through orphans under orphans).
+        var callerOf = Enumerable.Range(0, Services.Count).ToArray();
+        var drop = new HashSet<int>();
         var calls = Calls.ToList();
-        var consumed = new HashSet<int>();
-        var unresolved = new List<(ulong ParentId, int Service)>();
-        foreach (var (parentId, service) in Unlinked)
+        var orphans = new List<TraceFactsOrphan>();
+        foreach (var orphan in Orphans)
         {
-            if (!byId.TryGetValue(parentId, out var at) || service < 0 || Links[at].Service < 0)
+            if (!byId.TryGetValue(orphan.ParentId, out var parent) || parent.Service < 0)
             {
-                unresolved.Add((parentId, service));
+                orphans.Add(orphan);
                 continue;
             }
 
-            var link = Links[at];
-            if (link.Service != service && !calls.Contains((link.Service, service)))
+            callerOf[orphan.Service] = parent.Service;
+            if (orphan.Inferred)
             {
-                calls.Add((link.Service, service));
+                calls.Add((parent.Service, orphan.Service));
+            }
+            else
+            {
+                drop.Add(orphan.Service);
+            }
+        }
+
+        int Caller(int service)
+        {
+            for (var hops = 0; hops < callerOf.Length && callerOf[service] != service; hops++)
+            {
+                service = callerOf[service];
+            }
+
+            return service;
+        }
+
+        calls = [.. calls.Select(c => (Caller(c.Caller), c.Callee)).Where(c => c.Item1 != c.Callee).Distinct()];
+        var consumed = new List<TraceFactsLink>();
+        var unresolved = new List<(uint ParentId, int Service)>();
+        foreach (var (parentId, service) in Unlinked)
+        {
+            if (!byId.TryGetValue(parentId, out var link) || service < 0 || link.Service < 0)
+            {
+                // No part holds the parent: assembled, the segment has no caller either.
+                continue;
+            }
+
+            var caller = Caller(link.Service);
+            if (caller != service && !calls.Contains((caller, service)))
+            {
+                calls.Add((caller, service));
             }
 
             if (link.Inferred >= 0)
             {
-                consumed.Add(at);
+                consumed.Add(link);
             }
         }
 
-        var inferring = Links.Where((l, i) => l.Inferred >= 0 && !consumed.Contains(i)).ToList();
-        var dropped = new HashSet<int>();
-        foreach (var link in consumed.Select(i => Links[i]))
+        var inferring = Links.Where(l => l.Inferred >= 0).Except(consumed).ToList();
+        foreach (var link in consumed)
         {
-            if (!inferring.Any(l => l.Service == link.Service && l.Inferred == link.Inferred))
+            if (!inferring.Any(l => Caller(l.Service) == Caller(link.Service) && l.Inferred == link.Inferred))
             {
-                calls.Remove((link.Service, link.Inferred));
+                calls.Remove((Caller(link.Service), link.Inferred));
             }
 
-            if (Inferred[link.Inferred] && !inferring.Any(l => l.Inferred == link.Inferred) && !calls.Any(c => c.Callee == link.Inferred || c.Caller == link.Inferred))
+            if (Inferred[link.Inferred] && !inferring.Any(l => l.Inferred == link.Inferred))
             {
-                dropped.Add(link.Inferred);
+                drop.Add(link.Inferred);
             }
         }
 
+        drop.RemoveWhere(d => calls.Any(c => c.Caller == d || c.Callee == d) || orphans.Any(o => o.Service == d));
         var map = new int[Services.Count];
         var services = new List<ServiceId>(Services.Count);
         var inferred = new List<bool>(Services.Count);
         for (var i = 0; i < Services.Count; i++)
         {
-            map[i] = dropped.Contains(i) ? -1 : services.Count;
+            map[i] = drop.Contains(i) ? -1 : services.Count;
             if (map[i] >= 0)
             {
                 services.Add(Services[i]);
@@ -331,16 +367,19 @@ public sealed class TraceFacts
             }
         }
 
-        return new TraceFacts(Id, StartTime, EndTime, Flags, ResponseTime, Http, services, inferred, [.. calls.Select(c => (map[c.Caller], map[c.Callee]))], Annotations, Users, AvailabilityZones, InstanceIds, ResourceArns, SegmentIds)
+        var flags = Flags & ~(TraceFactsFlags.Partial | TraceFactsFlags.Orphans);
+        flags |= Flags.HasFlag(TraceFactsFlags.InProgress) || orphans.Count > 0 ? TraceFactsFlags.Partial : 0;
+        flags |= orphans.Count > 0 ? TraceFactsFlags.Orphans : 0;
+        return new TraceFacts(Id, StartTime, EndTime, flags, ResponseTime, Http, services, inferred, [.. calls.Select(c => (map[c.Caller], map[c.Callee]))], Annotations, Users, AvailabilityZones, InstanceIds, ResourceArns)
         {
             RootStart = RootStart,
-            Unlinked = [.. unresolved.Select(u => (u.ParentId, u.Service < 0 ? -1 : map[u.Service]))],
+            Orphans = [.. orphans.Select(o => o with { Service = map[o.Service] })],
         };
     }
 
-    /// <summary>A segment id (16 hexadecimal digits) as a number; another text (never stored: ids are validated at ingest) as a hash of it.</summary>
-    private static ulong ParseId(string id) =>
-        ulong.TryParse(id, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var value) ? value : (ulong)StringComparer.Ordinal.GetHashCode(id);
+    /// <summary>An entity id (16 hexadecimal digits) folded to 32 bits, its two halves combined; of another text (never stored: ids are validated at ingest), a hash of it.</summary>
+    private static uint ShortId(string id) =>
+        ulong.TryParse(id, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var value) ? (uint)(value ^ (value >> 32)) : (uint)StringComparer.Ordinal.GetHashCode(id);
 
     /// <summary>Whether a segment whose parent is not linked as its caller (its parent is in its own segment) still finds that parent among the trace's entities.</summary>
     private static bool IsParentInTrace(AssembledTrace trace, string parentId) =>

@@ -120,18 +120,12 @@ internal static class TraceFactsCodec
             }
         }
 
-        writer.Write7BitEncodedInt(trace.SegmentIds.Count);
-        foreach (var id in trace.SegmentIds)
-        {
-            writer.Write(id);
-        }
-
         writer.Write7BitEncodedInt(trace.Links.Count);
         foreach (var link in trace.Links)
         {
             writer.Write(link.Id);
             writer.Write7BitEncodedInt(link.Service + 1);
-            writer.Write7BitEncodedInt(link.Inferred + 1);
+            writer.Write7BitEncodedInt(((link.Inferred + 1) * 2) + (link.Document ? 1 : 0));
         }
 
         writer.Write7BitEncodedInt(trace.Unlinked.Count);
@@ -140,12 +134,20 @@ internal static class TraceFactsCodec
             writer.Write(parentId);
             writer.Write7BitEncodedInt(service + 1);
         }
+
+        writer.Write7BitEncodedInt(trace.Orphans.Count);
+        foreach (var orphan in trace.Orphans)
+        {
+            writer.Write(orphan.ParentId);
+            writer.Write7BitEncodedInt(orphan.Service + 1);
+            writer.Write(orphan.Inferred);
+        }
     }
 
     private static TraceFacts ReadOne(BinaryReader reader, SharedValues shared)
     {
         var table = shared.Table;
-        var id = reader.ReadString();
+        var traceId = reader.ReadString();
         var start = reader.ReadDouble();
         var end = reader.ReadDouble();
         var rootStart = reader.ReadDouble();
@@ -191,29 +193,36 @@ internal static class TraceFactsCodec
         var zones = ReadStrings(reader, table);
         var instances = ReadStrings(reader, table);
         var resources = ReadStrings(reader, table);
-        var segmentIds = Array<ulong>(ReadCount(reader));
-        for (var i = 0; i < segmentIds.Length; i++)
-        {
-            segmentIds[i] = reader.ReadUInt64();
-        }
-
         var links = Array<TraceFactsLink>(ReadCount(reader));
         for (var i = 0; i < links.Length; i++)
         {
-            links[i] = new TraceFactsLink(reader.ReadUInt64(), OptionalServiceIndex(reader, services.Length), OptionalServiceIndex(reader, services.Length));
+            var id = reader.ReadUInt32();
+            var service = OptionalServiceIndex(reader, services.Length);
+            var inferredAndDocument = reader.ReadInt32Checked();
+            var inferredService = (inferredAndDocument / 2) - 1;
+            links[i] = inferredService < services.Length
+                ? new TraceFactsLink(id, service, inferredService, inferredAndDocument % 2 == 1)
+                : throw new InvalidDataException("Service index out of range.");
         }
 
-        var unlinked = Array<(ulong, int)>(ReadCount(reader));
+        var unlinked = Array<(uint, int)>(ReadCount(reader));
         for (var i = 0; i < unlinked.Length; i++)
         {
-            unlinked[i] = (reader.ReadUInt64(), OptionalServiceIndex(reader, services.Length));
+            unlinked[i] = (reader.ReadUInt32(), OptionalServiceIndex(reader, services.Length));
         }
 
-        return new TraceFacts(id, start, end, flags, double.IsNaN(responseTime) ? null : responseTime, http, services, inferred, calls, annotations, users, zones, instances, resources, segmentIds)
+        var orphans = Array<TraceFactsOrphan>(ReadCount(reader));
+        for (var i = 0; i < orphans.Length; i++)
+        {
+            orphans[i] = new TraceFactsOrphan(reader.ReadUInt32(), OptionalServiceIndex(reader, services.Length), reader.ReadBoolean());
+        }
+
+        return new TraceFacts(traceId, start, end, flags, double.IsNaN(responseTime) ? null : responseTime, http, services, inferred, calls, annotations, users, zones, instances, resources)
         {
             RootStart = rootStart,
             Links = links,
             Unlinked = unlinked,
+            Orphans = orphans,
         };
     }
 

@@ -24,8 +24,12 @@ public sealed class TraceFactsQuery
     /// <summary>The most traces one query reads whole because their facts cannot answer the filter for certain.</summary>
     public const int DocumentReadLimit = 5_000;
 
+    /// <summary>How many ranges' merged facts are kept for reads that come back to them.</summary>
+    private const int MergedRangesKept = 4;
+
     private readonly StatisticsReader _statistics;
     private readonly XRayQueryApi _queries;
+    private readonly List<(IReadOnlyList<MinuteStatistics> Minutes, (TraceFacts Facts, long Date)[] Traces)> _merged = [];
 
     /// <summary>Creates the query.</summary>
     public TraceFactsQuery(StatisticsReader statistics, XRayQueryApi queries)
@@ -55,14 +59,12 @@ public sealed class TraceFactsQuery
             return null;
         }
 
-        var traces = Merge(read.Minutes);
         var matches = new List<(TraceFacts Facts, long Date)>();
         var toRead = new List<(TraceFacts Facts, long Date)>();
         var inRange = 0;
-        foreach (var facts in traces)
+        foreach (var (facts, date) in Merged(read.Minutes))
         {
-            var date = TraceDates.Of(facts.Id, facts.StartTime);
-            if (date < startTime || date >= endTime || !facts.Flags.HasFlag(TraceFactsFlags.Indexed))
+            if (date < startTime || date >= endTime)
             {
                 continue;
             }
@@ -102,6 +104,41 @@ public sealed class TraceFactsQuery
 
         var page = await ReadPageAsync(caller, filter, matches, after, pageSize, damage, cancellationToken).ConfigureAwait(false);
         return new TraceFactsAnswer([.. matches.Select(m => m.Facts)], inRange, notCounted, page);
+    }
+
+    /// <summary>
+    /// The indexed traces of <paramref name="minutes"/> with their dates, each merged from its parts: kept for the next read that gets
+    /// the very same minutes back (the reader shares the minutes it has opened, and makes new ones when rows are added or a key is
+    /// lost), so paging and clicking through a range merges it once.
+    /// </summary>
+    private (TraceFacts Facts, long Date)[] Merged(IReadOnlyList<MinuteStatistics> minutes)
+    {
+        lock (_merged)
+        {
+            foreach (var (kept, traces) in _merged)
+            {
+                if (kept.Count == minutes.Count && kept.Zip(minutes).All(pair => ReferenceEquals(pair.First, pair.Second)))
+                {
+                    return traces;
+                }
+            }
+        }
+
+        var merged = Merge(minutes)
+            .Where(t => t.Flags.HasFlag(TraceFactsFlags.Indexed))
+            .Select(t => (t, TraceDates.Of(t.Id, t.StartTime)))
+            .ToArray();
+        lock (_merged)
+        {
+            if (_merged.Count == MergedRangesKept)
+            {
+                _merged.RemoveAt(0);
+            }
+
+            _merged.Add((minutes, merged));
+        }
+
+        return merged;
     }
 
     /// <summary>The parts of each trace, over every minute and key of the read, merged into one.</summary>

@@ -115,9 +115,20 @@ public sealed class TraceFactsTests
         Assert.Equal(Calls(whole), Calls(facts[TraceCorpus.B]));
         Assert.Equal(whole.Services.Select(s => s.ToString()).Order(StringComparer.Ordinal), facts[TraceCorpus.B].Services.Select(s => s.ToString()).Order(StringComparer.Ordinal));
 
-        // Without the part holding its parent, the downstream segment's call cannot be known.
-        var alone = TraceFacts.From(TraceCorpus.Assemble(TraceCorpus.B, [TraceCorpus.DocumentsB[1]]), indexed: true).Resolve();
-        Assert.Equal(TraceFactsCertainty.Uncertain, alone.Certainty);
+        // An independent subsegment stored apart from its segment joins it; and one under a local subsegment, its calls with it.
+        foreach (var (name, documents) in Documents().Where(d => d.Name is Completed or OtelStyle))
+        {
+            var merged = documents.Select(x => TraceFacts.From(TraceCorpus.Assemble(name, [x]), indexed: true)).Aggregate(TraceFacts.Merge).Resolve();
+            var assembled = TraceFacts.From(TraceCorpus.Assemble(name, documents), indexed: true);
+            Assert.True(merged.Certainty == TraceFactsCertainty.Exact, $"{name}: {merged.Flags}, {merged.Orphans.Count} orphans");
+            Assert.Equal(Calls(assembled), Calls(merged));
+            Assert.Equal(assembled.Services.Select(s => s.ToString()).Order(StringComparer.Ordinal), merged.Services.Select(s => s.ToString()).Order(StringComparer.Ordinal));
+            Assert.Equal(assembled.Flags & ~TraceFactsFlags.Superseded, merged.Flags);
+        }
+
+        // Without its parent's part, an independent subsegment leaves the calls in doubt.
+        var orphan = TraceFacts.From(TraceCorpus.Assemble(OtelStyle, [OtelStyleDocuments[1]]), indexed: true).Resolve();
+        Assert.Equal(TraceFactsCertainty.Uncertain, orphan.Certainty);
     }
 
     private static List<string> Calls(TraceFacts facts) =>
@@ -160,7 +171,9 @@ public sealed class TraceFactsTests
             Assert.Equal(expected.Annotations, actual.Annotations);
             Assert.Equal(expected.Users, actual.Users);
             Assert.Equal(expected.ResourceArns, actual.ResourceArns);
-            Assert.Equal(expected.SegmentIds, actual.SegmentIds);
+            Assert.Equal(expected.Links, actual.Links);
+            Assert.Equal(expected.Unlinked, actual.Unlinked);
+            Assert.Equal(expected.Orphans, actual.Orphans);
         }
     }
 
@@ -203,8 +216,22 @@ public sealed class TraceFactsTests
         return Assert.Single(MinuteStatistics.FromBytes(0, minute.ToBytes()).Traces);
     }
 
+    /// <summary>Trace A without the in-progress version of "orders": its DynamoDB call is an independent subsegment of that segment.</summary>
+    private const string Completed = "1-665aff30-0000000000000000000000aa";
+
+    /// <summary>A trace shaped as OpenTelemetry spans arrive: a service's segment, and an independent local subsegment under it that calls a database.</summary>
+    private const string OtelStyle = "1-665aff30-0000000000000000000000f0";
+
+    private static readonly string[] OtelStyleDocuments =
+    [
+        $$$$"""{"name":"web","id":"f000000000000001","trace_id":"{{{{OtelStyle}}}}","start_time":1717239650.0,"end_time":1717239650.5,"http":{"request":{"method":"GET","url":"https://web.example.com/"},"response":{"status":200}}}""",
+        $$$$"""{"type":"subsegment","name":"handler","id":"f000000000000002","parent_id":"f000000000000001","trace_id":"{{{{OtelStyle}}}}","start_time":1717239650.1,"end_time":1717239650.4,"subsegments":[{"name":"orders-db","id":"f000000000000003","namespace":"remote","start_time":1717239650.2,"end_time":1717239650.3,"sql":{"url":"postgresql://db/orders"}}]}""",
+    ];
+
     private static IEnumerable<(string Name, string[] Documents)> Documents() =>
     [
+        (Completed, [.. TraceCorpus.DocumentsA.Skip(1).Select(d => d.Replace(TraceCorpus.A, Completed, StringComparison.Ordinal))]),
+        (OtelStyle, OtelStyleDocuments),
         (TraceCorpus.A, TraceCorpus.DocumentsA),
         (TraceCorpus.B, TraceCorpus.DocumentsB),
         (TraceCorpus.C, TraceCorpus.DocumentsC),
