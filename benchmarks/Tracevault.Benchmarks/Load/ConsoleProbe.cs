@@ -34,6 +34,9 @@ internal static partial class ConsoleProbe
         var nodeLinks = NodeLink().Matches(map).Select(Href).ToList();
         var edgeLinks = EdgeLink().Matches(map).Select(Href).ToList();
         var panel = NodePanelLink().Matches(map).Select(Href).Select(h => h.Split('#')[0]).ToList();
+        // An edge between two services (not a client edge) opens its panel, whose "All its traces" is the edge's click-through.
+        var edgePanel = edgeLinks.Select(h => h.Split('#')[0]).FirstOrDefault(h => h.Contains("caller=", StringComparison.Ordinal));
+        var edgeTraces = edgePanel is null ? null : EdgeTracesLink().Match(await GetHtmlAsync(http, edgePanel).ConfigureAwait(false)) is { Success: true } found ? Href(found) : null;
         var pages = new List<(string Name, string? Path)>
         {
             ("Traces, histogram from kept statistics", tracesPath),
@@ -48,7 +51,8 @@ internal static partial class ConsoleProbe
             ("Service map from kept statistics", "/console/map?" + range),
             ("Service map, a node's panel (`&service=`)", panel.Count == 0 ? null : panel[0]),
             ("Service click-through (`service(\"x\")`)", nodeLinks.Count == 0 ? null : nodeLinks[0]),
-            ("Edge click-through (`edge(\"a\",\"b\")`)", edgeLinks.FirstOrDefault(l => Uri.UnescapeDataString(l).Contains("edge(", StringComparison.Ordinal))),
+            ("Service map, an edge's panel (`&caller=&callee=`)", edgePanel),
+            ("Edge click-through (`edge(\"a\",\"b\")`)", edgeTraces),
             (Invariant($"Service map, group `{GroupName}` (newest traces)"), group ? "/console/map?" + range + "&group=" + GroupName : null),
             ("Encryption", "/console/encryption"),
             ("Keys", "/console/keys"),
@@ -175,6 +179,9 @@ internal static partial class ConsoleProbe
 
     [GeneratedRegex("<a class=\"edge-link\" href=\"(?<href>[^\"]+)\"")]
     private static partial Regex EdgeLink();
+
+    [GeneratedRegex("<a href=\"(?<href>[^\"]+)\" id=\"edge-traces\">")]
+    private static partial Regex EdgeTracesLink();
 
     [GeneratedRegex("<a class=\"node-details\" href=\"(?<href>[^\"]+)\"")]
     private static partial Regex NodePanelLink();
