@@ -83,22 +83,18 @@ public sealed class ResponseTimeHistogram
         return histogram;
     }
 
-    /// <summary>A histogram of kept trace facts, each counted by its root's response time and outcome (as <see cref="FromSummaries"/>); one without a response time is left out.</summary>
-    public static ResponseTimeHistogram FromFacts(IEnumerable<TraceFacts> traces)
+    /// <summary>A histogram of traces counted per bucket and outcome (0 ok, 1 error, 2 fault, 3 throttle), as <see cref="FromSummaries"/> counts them.</summary>
+    public static ResponseTimeHistogram FromOutcomes(long[,] outcomes)
     {
-        ArgumentNullException.ThrowIfNull(traces);
+        ArgumentNullException.ThrowIfNull(outcomes);
         var histogram = new ResponseTimeHistogram { HasOutcomes = true };
-        foreach (var facts in traces)
+        for (var i = 0; i < ResponseTimeBuckets.Count; i++)
         {
-            if (facts.ResponseTime is not { } time)
+            for (var outcome = 0; outcome < 4; outcome++)
             {
-                continue;
+                histogram._outcomes[i, outcome] = outcomes[i, outcome];
+                histogram._counts[i] += outcomes[i, outcome];
             }
-
-            var flags = facts.Flags;
-            var bucket = ResponseTimeBuckets.IndexOf(time);
-            histogram._counts[bucket]++;
-            histogram._outcomes[bucket, flags.HasFlag(TraceFactsFlags.Fault) ? 2 : flags.HasFlag(TraceFactsFlags.Throttle) ? 3 : flags.HasFlag(TraceFactsFlags.Error) ? 1 : 0]++;
         }
 
         return histogram;

@@ -145,11 +145,11 @@ public sealed class TracesPage
     /// <summary>The response-time histogram of every trace the range and filter select, from their kept facts.</summary>
     private static TrustedHtml RenderHistogram(HttpContext context, ConsoleTimeRange range, string filterText, TraceFactsAnswer answer)
     {
-        var histogram = ResponseTimeHistogram.FromFacts(answer.Matches);
+        var histogram = ResponseTimeHistogram.FromOutcomes(answer.Tally.Outcomes);
         var notCounted = answer.NotCounted == 0 ? ""
             : $" {ConsoleFormat.Count(answer.NotCounted)} older traces whose parts arrived separately would have to be read whole to tell, and are not counted.";
         var caption = new HtmlWriter().Append($"""
-            <p class="histogram-caption" id="histogram-caption"><strong id="histogram-total">{ConsoleFormat.Count(histogram.Total)}</strong> {(string.IsNullOrWhiteSpace(filterText) ? "traces" : "matching traces")} of <span id="histogram-in-range">{ConsoleFormat.Count(answer.InRange)}</span> dated {ConsoleFormat.Time(range.Start)} to {ConsoleFormat.Time(range.End)}, every one counted (from the facts kept at ingest), by the response time of the trace's root segment: ok <span id="histogram-ok">{ConsoleFormat.Count(histogram.Outcome(0))}</span> · error <span id="histogram-error">{ConsoleFormat.Count(histogram.Outcome(1))}</span> · fault <span id="histogram-fault">{ConsoleFormat.Count(histogram.Outcome(2))}</span> · throttle <span id="histogram-throttle">{ConsoleFormat.Count(histogram.Outcome(3))}</span>.{notCounted}</p>
+            <p class="histogram-caption" id="histogram-caption"><strong id="histogram-total">{ConsoleFormat.Count(histogram.Total)}</strong> {(string.IsNullOrWhiteSpace(filterText) ? "traces" : "matching traces")} of <span id="histogram-in-range">{ConsoleFormat.Count(answer.Tally.InRange)}</span> dated {ConsoleFormat.Time(range.Start)} to {ConsoleFormat.Time(range.End)}, every one counted (from the facts kept at ingest), by the response time of the trace's root segment: ok <span id="histogram-ok">{ConsoleFormat.Count(histogram.Outcome(0))}</span> · error <span id="histogram-error">{ConsoleFormat.Count(histogram.Outcome(1))}</span> · fault <span id="histogram-fault">{ConsoleFormat.Count(histogram.Outcome(2))}</span> · throttle <span id="histogram-throttle">{ConsoleFormat.Count(histogram.Outcome(3))}</span>.{notCounted}</p>
             """).ToHtml();
         return histogram.Render(context.Request.Query, i => ResponseTimeHistogram.FilterFor(i, filterText), caption);
     }
@@ -217,7 +217,7 @@ public sealed class TracesPage
         else
         {
             html.Append($"""
-                <p class="counts" id="counts"><strong id="matched-count">{ConsoleFormat.Count(page.Count)}</strong> traces on this page of <strong id="processed-count">{ConsoleFormat.Count(counted.Matches.Count)}</strong> matching in the range, {ConsoleFormat.Time(range.Start)} to {ConsoleFormat.Time(range.End)}, newest first.</p>
+                <p class="counts" id="counts"><strong id="matched-count">{ConsoleFormat.Count(page.Count)}</strong> traces on this page of <strong id="processed-count">{ConsoleFormat.Count(counted.Tally.Matches)}</strong> matching in the range, {ConsoleFormat.Time(range.Start)} to {ConsoleFormat.Time(range.End)}, newest first.</p>
                 """);
         }
 

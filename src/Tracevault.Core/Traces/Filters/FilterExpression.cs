@@ -23,6 +23,7 @@ public sealed class FilterExpression
     {
         Text = text;
         _root = root;
+        FactsUse = root.FactsUse;
     }
 
     /// <summary>The expression as it was written.</summary>
@@ -55,7 +56,7 @@ public sealed class FilterExpression
     }
 
     /// <summary>What of a trace the expression needs: which of its kept facts, or its documents.</summary>
-    public FilterFactsUse FactsUse => _root.FactsUse;
+    public FilterFactsUse FactsUse { get; }
 
     /// <summary>Whether a trace's kept facts satisfy the expression; only for an expression whose <see cref="FactsUse"/> is not <see cref="FilterFactsUse.Documents"/>.</summary>
     public bool Matches(TraceFacts facts)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Tracevault.Core.Identity;
 using Tracevault.Core.Traces;
 using Tracevault.Core.Traces.Filters;
@@ -23,6 +24,9 @@ public sealed class TraceFactsQuery
 {
     /// <summary>The most traces one query reads whole because their facts cannot answer the filter for certain.</summary>
     public const int DocumentReadLimit = 5_000;
+
+    /// <summary>How many traces one core tests at a time.</summary>
+    private const int Slice = 16_384;
 
     /// <summary>How many ranges' merged facts are kept for reads that come back to them.</summary>
     private const int MergedRangesKept = 4;
@@ -59,51 +63,65 @@ public sealed class TraceFactsQuery
             return null;
         }
 
-        var matches = new List<(TraceFacts Facts, long Date)>();
-        var toRead = new List<(TraceFacts Facts, long Date)>();
-        var inRange = 0;
-        foreach (var (facts, date) in Merged(read.Minutes))
-        {
-            if (date < startTime || date >= endTime)
+        // Each trace tested on every core, each core tallying its own share; nothing as large as the range is made per read.
+        var merged = Merged(read.Minutes);
+        var tally = new TraceFactsTally(pageSize + 1, after);
+        Parallel.ForEach(
+            Partitioner.Create(0, merged.Length, Slice),
+            new ParallelOptions { CancellationToken = cancellationToken },
+            () => new TraceFactsTally(pageSize + 1, after),
+            (slice, _, own) =>
             {
-                continue;
-            }
-
-            inRange++;
-            var certainty = facts.Certainty;
-            if (certainty == TraceFactsCertainty.Exact || (certainty == TraceFactsCertainty.LinksUnknown && use == FilterFactsUse.WithoutLinks))
-            {
-                if (filter is null || filter.Matches(facts))
+                for (var i = slice.Item1; i < slice.Item2; i++)
                 {
-                    matches.Add((facts, date));
+                    var (facts, date) = merged[i];
+                    if (date < startTime || date >= endTime)
+                    {
+                        continue;
+                    }
+
+                    own.InRange++;
+                    var certainty = facts.Certainty;
+                    if (certainty != TraceFactsCertainty.Exact && (certainty != TraceFactsCertainty.LinksUnknown || use != FilterFactsUse.WithoutLinks))
+                    {
+                        own.ToRead.Add((facts, date));
+                    }
+                    else if (filter is null || filter.Matches(facts))
+                    {
+                        own.Match(facts, date);
+                    }
                 }
-            }
-            else
+
+                return own;
+            },
+            own =>
             {
-                toRead.Add((facts, date));
-            }
-        }
+                lock (tally)
+                {
+                    tally.Merge(own);
+                }
+            });
 
         var notCounted = 0;
         var damage = new ReadDamage();
-        if (toRead.Count > 0)
+        if (tally.ToRead.Count > 0)
         {
             // Newest first, as a page reads: the traces the page shows are the ones counted for certain.
-            toRead.Sort((a, b) => Compare(b, a));
-            notCounted = Math.Max(0, toRead.Count - DocumentReadLimit);
-            var ids = toRead.Take(DocumentReadLimit).Select(t => t.Facts.Id).ToList();
+            tally.ToRead.Sort(TraceFactsTally.Compare);
+            notCounted = Math.Max(0, tally.ToRead.Count - DocumentReadLimit);
+            var ids = tally.ToRead.Take(DocumentReadLimit).Select(t => t.Facts.Id).ToList();
             foreach (var trace in await _queries.ReadTracesAsync(caller, ids, damage, cancellationToken).ConfigureAwait(false))
             {
                 if (filter is null || filter.Matches(trace))
                 {
                     var facts = TraceFacts.From(trace, indexed: true);
-                    matches.Add((facts, TraceDates.Of(facts.Id, facts.StartTime)));
+                    tally.Match(facts, TraceDates.Of(facts.Id, facts.StartTime));
                 }
             }
         }
 
-        var page = await ReadPageAsync(caller, filter, matches, after, pageSize, damage, cancellationToken).ConfigureAwait(false);
-        return new TraceFactsAnswer([.. matches.Select(m => m.Facts)], inRange, notCounted, page);
+        var page = await ReadPageAsync(caller, filter, tally, pageSize, damage, cancellationToken).ConfigureAwait(false);
+        return new TraceFactsAnswer(tally, notCounted, page);
     }
 
     /// <summary>
@@ -164,50 +182,16 @@ public sealed class TraceFactsQuery
         return byId.Values;
     }
 
-    /// <summary>The page after <paramref name="after"/>: the next matches in the answer's order, read whole and tested again on their documents.</summary>
-    private async Task<SummaryPage> ReadPageAsync(Caller caller, FilterExpression? filter, List<(TraceFacts Facts, long Date)> matches, SummaryCursor? after, int pageSize, ReadDamage damage, CancellationToken cancellationToken)
+    /// <summary>The page the tally kept: its first matches read whole and tested again on their documents.</summary>
+    private async Task<SummaryPage> ReadPageAsync(Caller caller, FilterExpression? filter, TraceFactsTally tally, int pageSize, ReadDamage damage, CancellationToken cancellationToken)
     {
-        // Only the first pageSize + 1 after the cursor are ordered: a bounded heap whose top is the latest in the answer's order.
-        var newest = new PriorityQueue<(TraceFacts Facts, long Date), (TraceFacts Facts, long Date)>(pageSize + 2, Comparer<(TraceFacts Facts, long Date)>.Create((a, b) => Compare(b, a)));
-        foreach (var match in matches)
-        {
-            if (after is not null && new SummaryCursor(match.Date, match.Facts.StartTime, match.Facts.Id) is var cursor && !cursor.IsAfter(after))
-            {
-                continue;
-            }
-
-            newest.Enqueue(match, match);
-            if (newest.Count > pageSize + 1)
-            {
-                newest.Dequeue();
-            }
-        }
-
-        var chosen = new List<(TraceFacts Facts, long Date)>(newest.Count);
-        while (newest.Count > 0)
-        {
-            chosen.Add(newest.Dequeue());
-        }
-
-        chosen.Reverse();
+        var chosen = tally.First();
         var more = chosen.Count > pageSize;
         var ids = chosen.Take(pageSize).Select(c => c.Facts.Id).ToList();
         var traces = ids.Count == 0 ? [] : await _queries.ReadTracesAsync(caller, ids, damage, cancellationToken).ConfigureAwait(false);
         var summaries = traces.Where(t => filter is null || filter.Matches(t)).Select(TraceSummary.From).ToList();
         summaries.Sort(SummaryCursor.NewestFirst);
         var next = more ? new SummaryCursor(chosen[pageSize - 1].Date, chosen[pageSize - 1].Facts.StartTime, chosen[pageSize - 1].Facts.Id) : null;
-        return new SummaryPage(summaries, matches.Count, next) { Damaged = damage.Traces, Unreadable = damage.UnreadableKeys };
-    }
-
-    /// <summary>The answer's order, as <see cref="SummaryCursor.NewestFirst"/>: negative when <paramref name="a"/> comes first.</summary>
-    private static int Compare((TraceFacts Facts, long Date) a, (TraceFacts Facts, long Date) b)
-    {
-        var order = b.Date.CompareTo(a.Date);
-        if (order == 0)
-        {
-            order = b.Facts.StartTime.CompareTo(a.Facts.StartTime);
-        }
-
-        return order != 0 ? order : string.CompareOrdinal(a.Facts.Id, b.Facts.Id);
+        return new SummaryPage(summaries, tally.Matches, next) { Damaged = damage.Traces, Unreadable = damage.UnreadableKeys };
     }
 }

@@ -1,0 +1,119 @@
+using Tracevault.Core.Traces.Statistics;
+
+namespace Tracevault.Server.XRay.Statistics;
+
+/// <summary>
+/// What <see cref="TraceFactsQuery"/> counts of the traces it is shown: how many are in the range and match, the matches by response
+/// time and outcome, and the first of them in the answer's order after a cursor — without keeping the matches themselves.
+/// </summary>
+/// <remarks>Not thread-safe: each core keeps its own, and they are <see cref="Merge"/>d.</remarks>
+public sealed class TraceFactsTally
+{
+    private readonly int _keep;
+    private readonly SummaryCursor? _after;
+    private readonly PriorityQueue<(TraceFacts Facts, long Date), (TraceFacts Facts, long Date)> _first;
+
+    /// <summary>A tally keeping the first <paramref name="keep"/> matches after <paramref name="after"/> (from the start without one).</summary>
+    public TraceFactsTally(int keep, SummaryCursor? after)
+    {
+        _keep = keep;
+        _after = after;
+        // The top of the queue is the latest kept in the answer's order: the one a match earlier than it replaces.
+        _first = new(keep + 1, Comparer<(TraceFacts Facts, long Date)>.Create((a, b) => Compare(b, a)));
+    }
+
+    /// <summary>The traces of the range, matching or not.</summary>
+    public int InRange { get; set; }
+
+    /// <summary>The traces that match.</summary>
+    public int Matches { get; private set; }
+
+    /// <summary>The matches with a response time, per bucket of <see cref="ResponseTimeBuckets"/> and outcome (0 ok, 1 error, 2 fault, 3 throttle).</summary>
+    public long[,] Outcomes { get; } = new long[ResponseTimeBuckets.Count, 4];
+
+    /// <summary>The traces the facts could not answer for, to be read whole.</summary>
+    public List<(TraceFacts Facts, long Date)> ToRead { get; } = [];
+
+    /// <summary>Counts a matching trace.</summary>
+    public void Match(TraceFacts facts, long date)
+    {
+        Matches++;
+        if (facts.ResponseTime is { } time)
+        {
+            var flags = facts.Flags;
+            Outcomes[ResponseTimeBuckets.IndexOf(time), flags.HasFlag(TraceFactsFlags.Fault) ? 2 : flags.HasFlag(TraceFactsFlags.Throttle) ? 3 : flags.HasFlag(TraceFactsFlags.Error) ? 1 : 0]++;
+        }
+
+        Keep((facts, date));
+    }
+
+    /// <summary>Adds another core's tally to this one.</summary>
+    public void Merge(TraceFactsTally other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        InRange += other.InRange;
+        Matches += other.Matches;
+        for (var i = 0; i < ResponseTimeBuckets.Count; i++)
+        {
+            for (var outcome = 0; outcome < 4; outcome++)
+            {
+                Outcomes[i, outcome] += other.Outcomes[i, outcome];
+            }
+        }
+
+        ToRead.AddRange(other.ToRead);
+        foreach (var (kept, _) in other._first.UnorderedItems)
+        {
+            Keep(kept);
+        }
+    }
+
+    /// <summary>The first kept matches, in the answer's order.</summary>
+    public List<(TraceFacts Facts, long Date)> First()
+    {
+        var first = _first.UnorderedItems.Select(i => i.Element).ToList();
+        first.Sort(Compare);
+        return first;
+    }
+
+    /// <summary>The answer's order, as <see cref="SummaryCursor.NewestFirst"/>: negative when <paramref name="a"/> comes first.</summary>
+    public static int Compare((TraceFacts Facts, long Date) a, (TraceFacts Facts, long Date) b)
+    {
+        var order = b.Date.CompareTo(a.Date);
+        if (order == 0)
+        {
+            order = b.Facts.StartTime.CompareTo(a.Facts.StartTime);
+        }
+
+        return order != 0 ? order : string.CompareOrdinal(a.Facts.Id, b.Facts.Id);
+    }
+
+    private void Keep((TraceFacts Facts, long Date) match)
+    {
+        if (_after is not null && !IsAfter(match, _after))
+        {
+            return;
+        }
+
+        if (_first.Count < _keep)
+        {
+            _first.Enqueue(match, match);
+        }
+        else if (_keep > 0 && Compare(match, _first.Peek()) < 0)
+        {
+            _first.DequeueEnqueue(match, match);
+        }
+    }
+
+    /// <summary>Whether a trace comes after <paramref name="cursor"/> in the answer's order (as <see cref="SummaryCursor.IsAfter"/>, without making a cursor of it).</summary>
+    private static bool IsAfter((TraceFacts Facts, long Date) trace, SummaryCursor cursor)
+    {
+        var order = cursor.TraceTime.CompareTo(trace.Date);
+        if (order == 0)
+        {
+            order = cursor.StartTime.CompareTo(trace.Facts.StartTime);
+        }
+
+        return (order != 0 ? order : string.CompareOrdinal(trace.Facts.Id, cursor.Id)) > 0;
+    }
+}
