@@ -8,8 +8,10 @@ internal sealed class AnnotationComparisonNode(string key, FilterOperator op, An
     public override bool Evaluate(FilterSubject subject)
     {
         var present = false;
-        foreach (var (annotationKey, actual) in subject.TraceAnnotations)
+        var annotations = subject.TraceAnnotations;
+        for (var i = 0; i < annotations.Count; i++)
         {
+            var (annotationKey, actual) = annotations[i];
             if (!string.Equals(annotationKey, key, StringComparison.Ordinal))
             {
                 continue;

@@ -11,7 +11,7 @@ internal sealed class EdgeNode(ServiceSelector source, ServiceSelector destinati
     {
         if (filter is null)
         {
-            return subject.CallIds.Any(call => source.Matches(call.Caller) && destination.Matches(call.Callee));
+            return subject.HasCall(source, destination);
         }
 
         foreach (var call in subject.Trace.Calls)

@@ -48,11 +48,35 @@ internal sealed class FactsSubject(TraceFacts facts) : FilterSubject(null)
     }
 
     /// <inheritdoc/>
-    public override IEnumerable<KeyValuePair<string, AnnotationValue>> TraceAnnotations => facts.Annotations;
+    public override IReadOnlyList<KeyValuePair<string, AnnotationValue>> TraceAnnotations => facts.Annotations;
 
     /// <inheritdoc/>
-    public override IEnumerable<ServiceId> ServiceIds => facts.Services;
+    public override bool HasService(ServiceSelector? selector)
+    {
+        var services = facts.Services;
+        for (var i = 0; i < services.Count; i++)
+        {
+            if (selector is null || selector.Matches(services[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <inheritdoc/>
-    public override IEnumerable<(ServiceId Caller, ServiceId Callee)> CallIds => facts.Calls.Select(c => (facts.Services[c.Caller], facts.Services[c.Callee]));
+    public override bool HasCall(ServiceSelector source, ServiceSelector destination)
+    {
+        var (services, calls) = (facts.Services, facts.Calls);
+        for (var i = 0; i < calls.Count; i++)
+        {
+            if (source.Matches(services[calls[i].Caller]) && destination.Matches(services[calls[i].Callee]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

@@ -22,11 +22,11 @@ internal abstract class FilterSubject
     public abstract bool AnyString(FilterKeyword keyword, Func<string, bool> predicate);
 
     /// <summary>Every annotation of every entity of the trace.</summary>
-    public virtual IEnumerable<KeyValuePair<string, AnnotationValue>> TraceAnnotations => Trace.Entities.SelectMany(e => e.Annotations);
+    public virtual IReadOnlyList<KeyValuePair<string, AnnotationValue>> TraceAnnotations => [.. Trace.Entities.SelectMany(e => e.Annotations)];
 
-    /// <summary>The trace's services, inferred ones included.</summary>
-    public virtual IEnumerable<ServiceId> ServiceIds => Trace.Services.Select(s => s.Id);
+    /// <summary>Whether the trace has a service <paramref name="selector"/> matches (any service without one).</summary>
+    public virtual bool HasService(ServiceSelector? selector) => selector is null ? Trace.Services.Count > 0 : Trace.Services.Any(s => selector.Matches(s.Id));
 
-    /// <summary>The calls between the trace's services.</summary>
-    public virtual IEnumerable<(ServiceId Caller, ServiceId Callee)> CallIds => Trace.Calls.Select(c => (c.Caller.Id, c.Callee.Id));
+    /// <summary>Whether the trace has a call from a service <paramref name="source"/> matches to one <paramref name="destination"/> matches.</summary>
+    public virtual bool HasCall(ServiceSelector source, ServiceSelector destination) => Trace.Calls.Any(c => source.Matches(c.Caller.Id) && destination.Matches(c.Callee.Id));
 }

@@ -10,7 +10,7 @@ internal sealed class ServiceNode(ServiceSelector? selector, FilterNode? filter)
     {
         if (filter is null)
         {
-            return selector is null ? subject.ServiceIds.Any() : subject.ServiceIds.Any(selector.Matches);
+            return subject.HasService(selector);
         }
 
         foreach (var service in subject.Trace.Services)
