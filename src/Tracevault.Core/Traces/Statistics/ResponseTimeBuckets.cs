@@ -7,11 +7,13 @@ namespace Tracevault.Core.Traces.Statistics;
 /// </remarks>
 public static class ResponseTimeBuckets
 {
-    /// <summary>The buckets' upper bounds, in seconds, ascending.</summary>
-    public static readonly IReadOnlyList<double> UpperBounds =
+    private static readonly double[] Bounds =
     [
         0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000,
     ];
+
+    /// <summary>The buckets' upper bounds, in seconds, ascending.</summary>
+    public static IReadOnlyList<double> UpperBounds { get; } = Array.AsReadOnly(Bounds);
 
     /// <summary>How many buckets there are.</summary>
     public static int Count => UpperBounds.Count;
@@ -19,14 +21,15 @@ public static class ResponseTimeBuckets
     /// <summary>The bucket a response time of <paramref name="seconds"/> counts in.</summary>
     public static int IndexOf(double seconds)
     {
-        for (var i = 0; i < UpperBounds.Count - 1; i++)
+        var bounds = Bounds;
+        for (var i = 0; i < bounds.Length - 1; i++)
         {
-            if (seconds <= UpperBounds[i])
+            if (seconds <= bounds[i])
             {
                 return i;
             }
         }
 
-        return UpperBounds.Count - 1;
+        return bounds.Length - 1;
     }
 }
