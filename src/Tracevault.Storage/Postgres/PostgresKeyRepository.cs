@@ -86,7 +86,8 @@ public sealed class PostgresKeyRepository : IKeyRepository
     /// A deleted row stays in its table's heap pages until a vacuum removes it, and a plain <c>VACUUM</c> only marks its space
     /// free (the bytes stay in the page until reused). So this runs <c>VACUUM FULL</c> on <c>kms_key_versions</c>, the one table
     /// that holds key material: the table is rewritten into new files without the deleted rows and the old files are removed.
-    /// It takes the table's exclusive lock (reads of key versions wait for the rewrite, which is short: the table holds one small
+    /// It first waits (30 s at most) for the transactions open in the database to end, since the rewrite keeps every row version
+    /// an open snapshot may still see. It takes the table's exclusive lock (reads of key versions wait for the rewrite, which is short: the table holds one small
     /// row per key version) and gives up, answering false, when readers keep the lock from it for two seconds.
     /// What PostgreSQL may still hold after it, sealed under the root key as it was stored: the write-ahead log's records of the
     /// rows' inserts, until their segments are recycled (after later checkpoints) — and for as long as they are kept, in
@@ -95,6 +96,9 @@ public sealed class PostgresKeyRepository : IKeyRepository
     public bool EraseDestroyedMaterial()
     {
         using var connection = _database.Open();
+        // VACUUM FULL keeps every row version a transaction still open in this database may see: wait (30 s at most) for those
+        // open now to end, so a destroyed version no snapshot needs is not copied into the rewritten table.
+        PostgresSql.WaitForOpenTransactions(connection, TimeSpan.FromSeconds(30));
         PostgresSql.Execute(connection, null, $"SET lock_timeout = '{EraseLockTimeout}'");
         try
         {

@@ -137,36 +137,6 @@ public sealed class PostgresRootKeyStore : IRootKeySealedStore
         return new RootKeyResealCounts(keyVersions, accessKeys, serviceKeys);
     }
 
-    /// <summary>Waits until the transactions open in this database now (other than this connection's) have ended, or the limit passes.</summary>
-    private static void WaitForOpenTransactions(NpgsqlConnection connection, TimeSpan limit)
-    {
-        const string Open = "SELECT pid, xact_start FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL AND backend_xmin IS NOT NULL";
-        var waitingFor = new HashSet<(int Pid, DateTime Start)>();
-        using (var command = PostgresSql.Command(connection, null, Open))
-        using (var reader = command.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                waitingFor.Add((reader.GetInt32(0), reader.GetDateTime(1)));
-            }
-        }
-
-        var deadline = Environment.TickCount64 + (long)limit.TotalMilliseconds;
-        while (waitingFor.Count > 0 && Environment.TickCount64 < deadline)
-        {
-            Thread.Sleep(50);
-            var still = new HashSet<(int Pid, DateTime Start)>();
-            using var command = PostgresSql.Command(connection, null, Open);
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                still.Add((reader.GetInt32(0), reader.GetDateTime(1)));
-            }
-
-            waitingFor.IntersectWith(still);
-        }
-    }
-
     /// <inheritdoc />
     /// <remarks>
     /// After the transaction, the sealed tables are rewritten by <c>VACUUM FULL</c>, so the rows a rotation replaced (blobs the
@@ -221,7 +191,7 @@ public sealed class PostgresRootKeyStore : IRootKeySealedStore
         {
             // VACUUM FULL keeps every row version a transaction still open in this database may see: wait (30 s at most) for
             // the transactions open now to end, so the versions the rotation replaced are dead to all of them.
-            WaitForOpenTransactions(connection, TimeSpan.FromSeconds(30));
+            PostgresSql.WaitForOpenTransactions(connection, TimeSpan.FromSeconds(30));
             foreach (var table in SealedTables.Where(tables.Contains))
             {
                 // VACUUM runs outside a transaction block: a command of its own. The names are this class's constants.

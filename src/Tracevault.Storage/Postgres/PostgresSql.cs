@@ -34,4 +34,34 @@ internal static class PostgresSql
         using var command = Command(connection, transaction, "SELECT to_regclass($1) IS NOT NULL", table);
         return command.ExecuteScalar() is true;
     }
+
+    /// <summary>Waits until the transactions open in this database now (other than this connection's) have ended, or the limit passes.</summary>
+    public static void WaitForOpenTransactions(NpgsqlConnection connection, TimeSpan limit)
+    {
+        const string Open = "SELECT pid, xact_start FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL AND backend_xmin IS NOT NULL";
+        var waitingFor = new HashSet<(int Pid, DateTime Start)>();
+        using (var command = Command(connection, null, Open))
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                waitingFor.Add((reader.GetInt32(0), reader.GetDateTime(1)));
+            }
+        }
+
+        var deadline = Environment.TickCount64 + (long)limit.TotalMilliseconds;
+        while (waitingFor.Count > 0 && Environment.TickCount64 < deadline)
+        {
+            Thread.Sleep(50);
+            var still = new HashSet<(int Pid, DateTime Start)>();
+            using var command = Command(connection, null, Open);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                still.Add((reader.GetInt32(0), reader.GetDateTime(1)));
+            }
+
+            waitingFor.IntersectWith(still);
+        }
+    }
 }

@@ -66,10 +66,39 @@ public sealed class TraceFactsQuery
         // Each trace tested on every core, each core tallying its own share; nothing as large as the range is made per read.
         var merged = Merged(read.Minutes);
         var tally = new TraceFactsTally(pageSize + 1, after);
+        if (merged.Length > 0)
+        {
+            Tally(merged, tally, startTime, endTime, filter, use, pageSize + 1, after, cancellationToken);
+        }
+
+        var notCounted = 0;
+        var damage = new ReadDamage();
+        if (tally.ToRead.Count > 0)
+        {
+            // Newest first, as a page reads: the traces the page shows are the ones counted for certain.
+            tally.ToRead.Sort(TraceFactsTally.Compare);
+            notCounted = Math.Max(0, tally.ToRead.Count - DocumentReadLimit);
+            var ids = tally.ToRead.Take(DocumentReadLimit).Select(t => t.Facts.Id).ToList();
+            foreach (var trace in await _queries.ReadTracesAsync(caller, ids, damage, cancellationToken).ConfigureAwait(false))
+            {
+                if (filter is null || filter.Matches(trace))
+                {
+                    var facts = TraceFacts.From(trace, indexed: true);
+                    tally.Match(facts, TraceDates.Of(facts.Id, facts.StartTime));
+                }
+            }
+        }
+
+        var page = await ReadPageAsync(caller, filter, tally, pageSize, damage, cancellationToken).ConfigureAwait(false);
+        return new TraceFactsAnswer(tally, notCounted, page);
+    }
+
+    /// <summary>Tests each trace of <paramref name="merged"/> on every core, each core tallying its own share into <paramref name="tally"/>.</summary>
+    private static void Tally((TraceFacts Facts, long Date)[] merged, TraceFactsTally tally, double startTime, double endTime, FilterExpression? filter, FilterFactsUse use, int keep, SummaryCursor? after, CancellationToken cancellationToken) =>
         Parallel.ForEach(
             Partitioner.Create(0, merged.Length, Slice),
             new ParallelOptions { CancellationToken = cancellationToken },
-            () => new TraceFactsTally(pageSize + 1, after),
+            () => new TraceFactsTally(keep, after),
             (slice, _, own) =>
             {
                 for (var i = slice.Item1; i < slice.Item2; i++)
@@ -101,28 +130,6 @@ public sealed class TraceFactsQuery
                     tally.Merge(own);
                 }
             });
-
-        var notCounted = 0;
-        var damage = new ReadDamage();
-        if (tally.ToRead.Count > 0)
-        {
-            // Newest first, as a page reads: the traces the page shows are the ones counted for certain.
-            tally.ToRead.Sort(TraceFactsTally.Compare);
-            notCounted = Math.Max(0, tally.ToRead.Count - DocumentReadLimit);
-            var ids = tally.ToRead.Take(DocumentReadLimit).Select(t => t.Facts.Id).ToList();
-            foreach (var trace in await _queries.ReadTracesAsync(caller, ids, damage, cancellationToken).ConfigureAwait(false))
-            {
-                if (filter is null || filter.Matches(trace))
-                {
-                    var facts = TraceFacts.From(trace, indexed: true);
-                    tally.Match(facts, TraceDates.Of(facts.Id, facts.StartTime));
-                }
-            }
-        }
-
-        var page = await ReadPageAsync(caller, filter, tally, pageSize, damage, cancellationToken).ConfigureAwait(false);
-        return new TraceFactsAnswer(tally, notCounted, page);
-    }
 
     /// <summary>
     /// The indexed traces of <paramref name="minutes"/> with their dates, each merged from its parts: kept for the next read that gets
