@@ -94,7 +94,7 @@ public sealed class TraceFacts
 
     /// <summary>How far the facts can stand for the whole trace.</summary>
     public TraceFactsCertainty Certainty =>
-        Flags.HasFlag(TraceFactsFlags.Superseded) ? TraceFactsCertainty.Uncertain
+        (Flags & (TraceFactsFlags.Superseded | TraceFactsFlags.Incomplete)) != 0 ? TraceFactsCertainty.Uncertain
         : Unlinked.Count == 0 && Orphans.Count == 0 ? TraceFactsCertainty.Exact
         : Flags.HasFlag(TraceFactsFlags.RootWithoutParent) ? TraceFactsCertainty.LinksUnknown
         : TraceFactsCertainty.Uncertain;
@@ -114,6 +114,7 @@ public sealed class TraceFacts
         var resources = new List<string>();
         var annotations = new List<KeyValuePair<string, AnnotationValue>>();
         var links = new List<TraceFactsLink>();
+        var incomplete = false;
         var unlinked = new List<(uint, int)>();
         foreach (var entity in trace.Entities)
         {
@@ -138,7 +139,15 @@ public sealed class TraceFacts
             // An orphan stands for the service inferred from it; a document naming it as its parent replaces that service.
             var inferredBy = entity.InferredService ?? (entity.Parent is null && !isSegment && entity.IsRemote && entity.DownstreamSegments.Count == 0 ? entity.Service : null);
             var inferredService = inferredBy is null ? -1 : services.IndexOf(inferredBy.Id);
-            links.Add(new TraceFactsLink(ShortId(entity.Id), service, inferredService, isSegment || entity.Parent is null));
+            if (service <= TraceFactsLink.MaxService && inferredService <= TraceFactsLink.MaxService)
+            {
+                links.Add(new TraceFactsLink(ShortId(entity.Id), service, inferredService, isSegment || entity.Parent is null));
+            }
+            else
+            {
+                // A trace of more services than a link can name: its links are not all kept, so it is read whole when it matters.
+                incomplete = true;
+            }
             if (isSegment && entity.ParentId is { } parent && entity.Caller is null && !IsParentInTrace(trace, parent))
             {
                 unlinked.Add((ShortId(parent), service));
@@ -172,6 +181,7 @@ public sealed class TraceFacts
         flags |= trace.IsPartial ? TraceFactsFlags.Partial : 0;
         flags |= trace.Orphans.Count > 0 ? TraceFactsFlags.Orphans : 0;
         flags |= indexed ? TraceFactsFlags.Indexed : 0;
+        flags |= incomplete ? TraceFactsFlags.Incomplete : 0;
         var calls = new List<(int, int)>();
         foreach (var call in trace.Calls)
         {
@@ -203,7 +213,7 @@ public sealed class TraceFacts
                 ? (first.Flags.HasFlag(TraceFactsFlags.RootWithoutParent) ? first : second)
                 : (second.RootStart < first.RootStart ? second : first);
         const TraceFactsFlags RootFlags = TraceFactsFlags.HasRoot | TraceFactsFlags.RootWithoutParent | TraceFactsFlags.RootOk | TraceFactsFlags.Fault | TraceFactsFlags.Error;
-        const TraceFactsFlags AnyFlags = TraceFactsFlags.Throttle | TraceFactsFlags.InProgress | TraceFactsFlags.Partial | TraceFactsFlags.Orphans | TraceFactsFlags.Indexed | TraceFactsFlags.Superseded;
+        const TraceFactsFlags AnyFlags = TraceFactsFlags.Throttle | TraceFactsFlags.InProgress | TraceFactsFlags.Partial | TraceFactsFlags.Orphans | TraceFactsFlags.Indexed | TraceFactsFlags.Superseded | TraceFactsFlags.Incomplete;
         var flags = (rootFrom.Flags & RootFlags) | ((first.Flags | second.Flags) & AnyFlags);
         var documents = first.Links.Concat(second.Links).Where(l => l.Document).Select(l => l.Id).ToList();
         if (documents.Distinct().Count() != documents.Count)
@@ -255,7 +265,7 @@ public sealed class TraceFacts
             [.. first.ResourceArns.Union(second.ResourceArns, StringComparer.Ordinal)])
         {
             RootStart = rootFrom.RootStart,
-            Links = [.. first.Links, .. second.Links.Select(l => l with { Service = Map(l.Service), Inferred = Map(l.Inferred) })],
+            Links = [.. first.Links, .. second.Links.Select(l => l.WithServices(Map(l.Service), Map(l.Inferred)))],
             Unlinked = [.. first.Unlinked, .. second.Unlinked.Select(u => (u.ParentId, Map(u.Service)))],
             Orphans = [.. first.Orphans, .. second.Orphans.Select(o => o with { Service = Map(o.Service) })],
         };

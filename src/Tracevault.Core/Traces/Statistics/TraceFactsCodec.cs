@@ -161,13 +161,7 @@ internal static class TraceFactsCodec
             http = new TraceHttp(url, status == 0 ? null : status - 1, ReadOptional(reader, table), ReadOptional(reader, table), ReadOptional(reader, table));
         }
 
-        var services = Array<ServiceId>(ReadCount(reader));
-        var inferred = Array<bool>(services.Length);
-        for (var i = 0; i < services.Length; i++)
-        {
-            services[i] = shared.Service(reader.ReadInt32Checked(), reader.ReadInt32Checked(), reader.ReadInt32Checked());
-            inferred[i] = reader.ReadBoolean();
-        }
+        var (services, inferred) = shared.Services(reader);
 
         var calls = Array<(int, int)>(ReadCount(reader));
         for (var i = 0; i < calls.Length; i++)
@@ -189,10 +183,10 @@ internal static class TraceFactsCodec
             annotations[i] = new(key, value);
         }
 
-        var users = ReadStrings(reader, table);
-        var zones = ReadStrings(reader, table);
-        var instances = ReadStrings(reader, table);
-        var resources = ReadStrings(reader, table);
+        var users = shared.Strings(reader);
+        var zones = shared.Strings(reader);
+        var instances = shared.Strings(reader);
+        var resources = shared.Strings(reader);
         var links = Array<TraceFactsLink>(ReadCount(reader));
         for (var i = 0; i < links.Length; i++)
         {
@@ -268,27 +262,76 @@ internal static class TraceFactsCodec
         return count <= 1 << 16 ? count : throw new InvalidDataException("Count out of range.");
     }
 
-    private static string[] ReadStrings(BinaryReader reader, string[] table)
-    {
-        var values = Array<string>(ReadCount(reader));
-        for (var i = 0; i < values.Length; i++)
-        {
-            values[i] = Lookup(reader.ReadInt32Checked(), table);
-        }
-
-        return values;
-    }
-
     /// <summary>An array of <paramref name="length"/>, the shared empty one for none (most traces' lists are empty).</summary>
     private static T[] Array<T>(int length) => length == 0 ? [] : new T[length];
 
-    /// <summary>The values one read shares between the traces it reads: a trace's facts hold references, not copies, of its minute's services and strings.</summary>
+    /// <summary>
+    /// The values one read shares between the traces it reads: a trace's facts hold references, not copies, of its minute's services,
+    /// strings, and lists of them that other traces hold too (many traces reach the same services from the same zone).
+    /// </summary>
     private sealed class SharedValues(string[] table)
     {
         private readonly Dictionary<(int, int, int), ServiceId> _services = [];
         private readonly Dictionary<int, AnnotationValue> _texts = [];
+        private readonly Dictionary<string, (ServiceId[] Services, bool[] Inferred)> _serviceLists = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, string[]> _stringLists = new(StringComparer.Ordinal);
+        private readonly List<int> _indexes = [];
 
         public string[] Table => table;
+
+        /// <summary>A trace's services and whether each is inferred.</summary>
+        public (ServiceId[] Services, bool[] Inferred) Services(BinaryReader reader)
+        {
+            var count = ReadCount(reader);
+            _indexes.Clear();
+            for (var i = 0; i < count; i++)
+            {
+                _indexes.Add(reader.ReadInt32Checked());
+                _indexes.Add(reader.ReadInt32Checked());
+                _indexes.Add(reader.ReadInt32Checked());
+                _indexes.Add(reader.ReadBoolean() ? 1 : 0);
+            }
+
+            var key = string.Join(',', _indexes);
+            if (!_serviceLists.TryGetValue(key, out var list))
+            {
+                list = (Array<ServiceId>(count), Array<bool>(count));
+                for (var i = 0; i < count; i++)
+                {
+                    list.Services[i] = Service(_indexes[4 * i], _indexes[(4 * i) + 1], _indexes[(4 * i) + 2]);
+                    list.Inferred[i] = _indexes[(4 * i) + 3] == 1;
+                }
+
+                _serviceLists.Add(key, list);
+            }
+
+            return list;
+        }
+
+        /// <summary>A list of strings of the table.</summary>
+        public string[] Strings(BinaryReader reader)
+        {
+            var count = ReadCount(reader);
+            _indexes.Clear();
+            for (var i = 0; i < count; i++)
+            {
+                _indexes.Add(reader.ReadInt32Checked());
+            }
+
+            var key = string.Join(',', _indexes);
+            if (!_stringLists.TryGetValue(key, out var list))
+            {
+                list = Array<string>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    list[i] = Lookup(_indexes[i], table);
+                }
+
+                _stringLists.Add(key, list);
+            }
+
+            return list;
+        }
 
         public ServiceId Service(int name, int type, int account)
         {

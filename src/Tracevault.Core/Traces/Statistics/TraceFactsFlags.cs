@@ -39,4 +39,7 @@ public enum TraceFactsFlags
 
     /// <summary>Some segment was stored in more than one part: the facts may hold a version that is not the latest.</summary>
     Superseded = 1024,
+
+    /// <summary>The facts could not keep every link (a trace of more services than a link can name): only the documents can tell.</summary>
+    Incomplete = 2048,
 }
