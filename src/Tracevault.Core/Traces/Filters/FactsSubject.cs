@@ -3,7 +3,10 @@ using Tracevault.Core.Traces.Statistics;
 namespace Tracevault.Core.Traces.Filters;
 
 /// <summary>A whole trace as its kept <see cref="TraceFacts"/> describe it, for the filters those facts can answer (<see cref="FilterExpression.FactsUse"/>).</summary>
-internal sealed class FactsSubject(TraceFacts facts) : FilterSubject(null)
+/// <param name="facts">The trace's facts.</param>
+/// <param name="services">The services of the range the trace is tested in, with their bits, or <see langword="null"/>.</param>
+/// <param name="mask">The trace's bits among <paramref name="services"/>.</param>
+internal sealed class FactsSubject(TraceFacts facts, TraceFactsServices? services, ulong mask) : FilterSubject(null)
 {
     /// <inheritdoc/>
     public override bool Flag(FilterKeyword keyword) => keyword switch
@@ -53,6 +56,12 @@ internal sealed class FactsSubject(TraceFacts facts) : FilterSubject(null)
     /// <inheritdoc/>
     public override bool HasService(ServiceSelector? selector)
     {
+        if (selector is not null && Bits is { } bits)
+        {
+            // The trace's own services need not be looked at (nor brought in from memory).
+            return (mask & bits.MaskOf(selector)) != 0;
+        }
+
         var services = facts.Services;
         for (var i = 0; i < services.Count; i++)
         {
@@ -74,10 +83,10 @@ internal sealed class FactsSubject(TraceFacts facts) : FilterSubject(null)
             return false;
         }
 
-        var (services, calls) = (facts.Services, facts.Calls);
+        var (all, calls) = (facts.Services, facts.Calls);
         for (var i = 0; i < calls.Count; i++)
         {
-            if (source.Matches(services[calls[i].Caller]) && destination.Matches(services[calls[i].Callee]))
+            if (source.Matches(all[calls[i].Caller]) && destination.Matches(all[calls[i].Callee]))
             {
                 return true;
             }
@@ -85,4 +94,7 @@ internal sealed class FactsSubject(TraceFacts facts) : FilterSubject(null)
 
         return false;
     }
+
+    /// <summary>The range's service bits, when it has them.</summary>
+    private TraceFactsServices? Bits => services is { HasBits: true } ? services : null;
 }

@@ -67,7 +67,23 @@ public sealed class FilterExpression
             throw new InvalidOperationException("This filter needs the trace's documents.");
         }
 
-        return _root.Evaluate(new FactsSubject(facts));
+        return _root.Evaluate(new FactsSubject(facts, null, 0));
+    }
+
+    /// <summary>
+    /// As <see cref="Matches(TraceFacts)"/>, for a trace of a range whose <paramref name="services"/> have bits: a test of services
+    /// reads the trace's <paramref name="mask"/> (<see cref="TraceFactsServices.MaskOf(TraceFacts)"/>) rather than its services.
+    /// </summary>
+    public bool Matches(TraceFacts facts, TraceFactsServices services, ulong mask)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        ArgumentNullException.ThrowIfNull(services);
+        if (FactsUse == FilterFactsUse.Documents)
+        {
+            throw new InvalidOperationException("This filter needs the trace's documents.");
+        }
+
+        return _root.Evaluate(new FactsSubject(facts, services, mask));
     }
 
     /// <summary>The expression fully parenthesised, in canonical spelling, to show how it was understood.</summary>

@@ -33,7 +33,7 @@ public sealed class TraceFactsQuery
 
     private readonly StatisticsReader _statistics;
     private readonly XRayQueryApi _queries;
-    private readonly List<(IReadOnlyList<MinuteStatistics> Minutes, (TraceFacts Facts, long Date)[] Traces)> _merged = [];
+    private readonly List<(IReadOnlyList<MinuteStatistics> Minutes, MergedTrace[] Traces, TraceFactsServices Services)> _merged = [];
 
     /// <summary>Creates the query.</summary>
     public TraceFactsQuery(StatisticsReader statistics, XRayQueryApi queries)
@@ -64,11 +64,11 @@ public sealed class TraceFactsQuery
         }
 
         // Each trace tested on every core, each core tallying its own share; nothing as large as the range is made per read.
-        var merged = Merged(read.Minutes);
+        var (merged, services) = Merged(read.Minutes);
         var tally = new TraceFactsTally(pageSize + 1, after);
         if (merged.Length > 0)
         {
-            Tally(merged, tally, startTime, endTime, filter, use, pageSize + 1, after, cancellationToken);
+            Tally(merged, services, tally, startTime, endTime, filter, use, pageSize + 1, after, cancellationToken);
         }
 
         var notCounted = 0;
@@ -94,7 +94,7 @@ public sealed class TraceFactsQuery
     }
 
     /// <summary>Tests each trace of <paramref name="merged"/> on every core, each core tallying its own share into <paramref name="tally"/>.</summary>
-    private static void Tally((TraceFacts Facts, long Date)[] merged, TraceFactsTally tally, double startTime, double endTime, FilterExpression? filter, FilterFactsUse use, int keep, SummaryCursor? after, CancellationToken cancellationToken) =>
+    private static void Tally(MergedTrace[] merged, TraceFactsServices services, TraceFactsTally tally, double startTime, double endTime, FilterExpression? filter, FilterFactsUse use, int keep, SummaryCursor? after, CancellationToken cancellationToken) =>
         Parallel.ForEach(
             Partitioner.Create(0, merged.Length, Slice),
             new ParallelOptions { CancellationToken = cancellationToken },
@@ -103,19 +103,19 @@ public sealed class TraceFactsQuery
             {
                 for (var i = slice.Item1; i < slice.Item2; i++)
                 {
-                    var (facts, date) = merged[i];
+                    // Only the array is read until a trace is in range and answerable: the facts themselves are far apart in memory.
+                    var (facts, date, certainty, mask) = merged[i];
                     if (date < startTime || date >= endTime)
                     {
                         continue;
                     }
 
                     own.InRange++;
-                    var certainty = facts.Certainty;
                     if (certainty != TraceFactsCertainty.Exact && (certainty != TraceFactsCertainty.LinksUnknown || use != FilterFactsUse.WithoutLinks))
                     {
                         own.ToRead.Add((facts, date));
                     }
-                    else if (filter is null || filter.Matches(facts))
+                    else if (filter is null || filter.Matches(facts, services, mask))
                     {
                         own.Match(facts, date);
                     }
@@ -136,23 +136,22 @@ public sealed class TraceFactsQuery
     /// the very same minutes back (the reader shares the minutes it has opened, and makes new ones when rows are added or a key is
     /// lost), so paging and clicking through a range merges it once.
     /// </summary>
-    private (TraceFacts Facts, long Date)[] Merged(IReadOnlyList<MinuteStatistics> minutes)
+    private (MergedTrace[] Traces, TraceFactsServices Services) Merged(IReadOnlyList<MinuteStatistics> minutes)
     {
         lock (_merged)
         {
-            foreach (var (kept, traces) in _merged)
+            foreach (var (kept, traces, services) in _merged)
             {
                 if (kept.Count == minutes.Count && kept.Zip(minutes).All(pair => ReferenceEquals(pair.First, pair.Second)))
                 {
-                    return traces;
+                    return (traces, services);
                 }
             }
         }
 
-        var merged = Merge(minutes)
-            .Where(t => t.Flags.HasFlag(TraceFactsFlags.Indexed))
-            .Select(t => (t, TraceDates.Of(t.Id, t.StartTime)))
-            .ToArray();
+        var indexed = Merge(minutes).Where(t => t.Flags.HasFlag(TraceFactsFlags.Indexed)).ToList();
+        var bits = TraceFactsServices.Of(indexed);
+        var merged = indexed.Select(t => new MergedTrace(t, TraceDates.Of(t.Id, t.StartTime), t.Certainty, bits.MaskOf(t))).ToArray();
         lock (_merged)
         {
             if (_merged.Count == MergedRangesKept)
@@ -160,10 +159,10 @@ public sealed class TraceFactsQuery
                 _merged.RemoveAt(0);
             }
 
-            _merged.Add((minutes, merged));
+            _merged.Add((minutes, merged, bits));
         }
 
-        return merged;
+        return (merged, bits);
     }
 
     /// <summary>The parts of each trace, over every minute and key of the read, merged into one.</summary>
@@ -201,4 +200,7 @@ public sealed class TraceFactsQuery
         var next = more ? new SummaryCursor(chosen[pageSize - 1].Date, chosen[pageSize - 1].Facts.StartTime, chosen[pageSize - 1].Facts.Id) : null;
         return new SummaryPage(summaries, tally.Matches, next) { Damaged = damage.Traces, Unreadable = damage.UnreadableKeys };
     }
+
+    /// <summary>A trace of a merged range, with what a test reads first kept beside it (its date, certainty and service bits).</summary>
+    private readonly record struct MergedTrace(TraceFacts Facts, long Date, TraceFactsCertainty Certainty, ulong Services);
 }

@@ -77,6 +77,40 @@ public sealed class TraceFactsTests
 
     [Theory]
     [MemberData(nameof(Expressions))]
+    public void Matches_ByTheRangesServiceBits_AgreesWithTheServicesThemselves(string expression)
+    {
+        var filter = FilterExpression.Parse(expression);
+        if (filter.FactsUse == FilterFactsUse.Documents)
+        {
+            return;
+        }
+
+        var facts = TraceCorpus.All().Values.Select(t => TraceFacts.From(t, indexed: true)).ToList();
+        var services = TraceFactsServices.Of(facts);
+        Assert.True(services.HasBits);
+        foreach (var trace in facts)
+        {
+            Assert.True(filter.Matches(trace) == filter.Matches(trace, services, services.MaskOf(trace)), $"trace {trace.Id}, {expression}");
+        }
+    }
+
+    [Fact]
+    public void Of_MoreThan64Services_HasNoBits()
+    {
+        var facts = Enumerable.Range(0, 65)
+            .Select(i => TraceFacts.From(TraceCorpus.Assemble(TraceCorpus.C, [TraceCorpus.DocumentsC[0].Replace("\"name\":\"api\"", $"\"name\":\"api{i}\"", StringComparison.Ordinal)]), indexed: true))
+            .ToList();
+
+        var services = TraceFactsServices.Of(facts);
+
+        Assert.False(services.HasBits);
+        Assert.Equal(ulong.MaxValue, services.MaskOf(facts[0]));
+        Assert.True(FilterExpression.Parse("""service("api7")""").Matches(facts[7], services, services.MaskOf(facts[7])));
+        Assert.False(FilterExpression.Parse("""service("api7")""").Matches(facts[8], services, services.MaskOf(facts[8])));
+    }
+
+    [Theory]
+    [MemberData(nameof(Expressions))]
     public void Matches_FactsMergedFromOneBatchPerDocument_AgreeWhereTheirCertaintyAllows(string expression)
     {
         var filter = FilterExpression.Parse(expression);
