@@ -3,55 +3,78 @@ using Tracevault.Core.Traces.Statistics;
 namespace Tracevault.Core.Traces.Filters;
 
 /// <summary>A whole trace as its kept <see cref="TraceFacts"/> describe it, for the filters those facts can answer (<see cref="FilterExpression.FactsUse"/>).</summary>
-/// <param name="facts">The trace's facts.</param>
-/// <param name="services">The services of the range the trace is tested in, with their bits, or <see langword="null"/>.</param>
-/// <param name="mask">The trace's bits among <paramref name="services"/>.</param>
-internal sealed class FactsSubject(TraceFacts facts, TraceFactsServices? services, ulong mask) : FilterSubject(null)
+/// <remarks>
+/// One per thread, set to each trace in turn (<see cref="For"/>): a range's traces are tested by the million, and a subject made
+/// for each would be garbage the collector must sweep past every trace kept in memory.
+/// </remarks>
+internal sealed class FactsSubject : FilterSubject
 {
+    [ThreadStatic]
+    private static FactsSubject? t_current;
+
+    private TraceFacts _facts = null!;
+    private TraceFactsServices? _services;
+    private ulong _mask;
+
+    private FactsSubject()
+        : base(null)
+    {
+    }
+
+    /// <summary>This thread's subject, set to <paramref name="trace"/>: its facts, and its bits among the range's <paramref name="rangeServices"/> (or none).</summary>
+    public static FactsSubject For(TraceFacts trace, TraceFactsServices? rangeServices, ulong traceMask)
+    {
+        var subject = t_current ??= new FactsSubject();
+        subject._facts = trace;
+        subject._services = rangeServices;
+        subject._mask = traceMask;
+        return subject;
+    }
+
     /// <inheritdoc/>
     public override bool Flag(FilterKeyword keyword) => keyword switch
     {
-        FilterKeyword.Ok => facts.Flags.HasFlag(TraceFactsFlags.RootOk),
-        FilterKeyword.Error => facts.Flags.HasFlag(TraceFactsFlags.Error),
-        FilterKeyword.Fault => facts.Flags.HasFlag(TraceFactsFlags.Fault),
-        FilterKeyword.Throttle => facts.Flags.HasFlag(TraceFactsFlags.Throttle),
-        FilterKeyword.Partial => facts.Flags.HasFlag(TraceFactsFlags.Partial),
-        FilterKeyword.Inferred => facts.Inferred.Contains(true),
-        FilterKeyword.Root => facts.Flags.HasFlag(TraceFactsFlags.HasRoot),
+        FilterKeyword.Ok => _facts.Flags.HasFlag(TraceFactsFlags.RootOk),
+        FilterKeyword.Error => _facts.Flags.HasFlag(TraceFactsFlags.Error),
+        FilterKeyword.Fault => _facts.Flags.HasFlag(TraceFactsFlags.Fault),
+        FilterKeyword.Throttle => _facts.Flags.HasFlag(TraceFactsFlags.Throttle),
+        FilterKeyword.Partial => _facts.Flags.HasFlag(TraceFactsFlags.Partial),
+        FilterKeyword.Inferred => _facts.Inferred.Contains(true),
+        FilterKeyword.Root => _facts.Flags.HasFlag(TraceFactsFlags.HasRoot),
         _ => false,
     };
 
     /// <inheritdoc/>
     public override double? Number(FilterKeyword keyword) => keyword switch
     {
-        FilterKeyword.ResponseTime => facts.ResponseTime,
-        FilterKeyword.Duration => facts.Duration,
-        FilterKeyword.HttpStatus => facts.Http?.HttpStatus,
+        FilterKeyword.ResponseTime => _facts.ResponseTime,
+        FilterKeyword.Duration => _facts.Duration,
+        FilterKeyword.HttpStatus => _facts.Http?.HttpStatus,
         _ => null,
     };
 
     /// <inheritdoc/>
     public override bool AnyString(FilterKeyword keyword, Func<string, bool> predicate)
     {
-        var http = facts.Http;
+        var http = _facts.Http;
         return keyword switch
         {
             FilterKeyword.HttpUrl => http?.HttpUrl is { } url && predicate(url),
             FilterKeyword.HttpMethod => http?.HttpMethod is { } method && predicate(method),
             FilterKeyword.HttpUserAgent => http?.UserAgent is { } agent && predicate(agent),
             FilterKeyword.HttpClientIp => http?.ClientIp is { } ip && predicate(ip),
-            FilterKeyword.User => facts.Users.Any(predicate),
-            FilterKeyword.Name => facts.Services.Any(s => predicate(s.Name)),
-            FilterKeyword.Type => facts.Services.Any(s => s.Type is { } type && predicate(type)),
-            FilterKeyword.AvailabilityZone => facts.AvailabilityZones.Any(predicate),
-            FilterKeyword.InstanceId => facts.InstanceIds.Any(predicate),
-            FilterKeyword.ResourceArn => facts.ResourceArns.Any(predicate),
+            FilterKeyword.User => _facts.Users.Any(predicate),
+            FilterKeyword.Name => _facts.Services.Any(s => predicate(s.Name)),
+            FilterKeyword.Type => _facts.Services.Any(s => s.Type is { } type && predicate(type)),
+            FilterKeyword.AvailabilityZone => _facts.AvailabilityZones.Any(predicate),
+            FilterKeyword.InstanceId => _facts.InstanceIds.Any(predicate),
+            FilterKeyword.ResourceArn => _facts.ResourceArns.Any(predicate),
             _ => false,
         };
     }
 
     /// <inheritdoc/>
-    public override IReadOnlyList<KeyValuePair<string, AnnotationValue>> TraceAnnotations => facts.Annotations;
+    public override IReadOnlyList<KeyValuePair<string, AnnotationValue>> TraceAnnotations => _facts.Annotations;
 
     /// <inheritdoc/>
     public override bool HasService(ServiceSelector? selector)
@@ -59,10 +82,10 @@ internal sealed class FactsSubject(TraceFacts facts, TraceFactsServices? service
         if (selector is not null && Bits is { } bits)
         {
             // The trace's own services need not be looked at (nor brought in from memory).
-            return (mask & bits.MaskOf(selector)) != 0;
+            return (_mask & bits.MaskOf(selector)) != 0;
         }
 
-        var services = facts.Services;
+        var services = _facts.Services;
         for (var i = 0; i < services.Count; i++)
         {
             if (selector is null || selector.Matches(services[i]))
@@ -83,7 +106,7 @@ internal sealed class FactsSubject(TraceFacts facts, TraceFactsServices? service
             return false;
         }
 
-        var (all, calls) = (facts.Services, facts.Calls);
+        var (all, calls) = (_facts.Services, _facts.Calls);
         for (var i = 0; i < calls.Count; i++)
         {
             if (source.Matches(all[calls[i].Caller]) && destination.Matches(all[calls[i].Callee]))
@@ -96,5 +119,5 @@ internal sealed class FactsSubject(TraceFacts facts, TraceFactsServices? service
     }
 
     /// <summary>The range's service bits, when it has them.</summary>
-    private TraceFactsServices? Bits => services is { HasBits: true } ? services : null;
+    private TraceFactsServices? Bits => _services is { HasBits: true } ? _services : null;
 }

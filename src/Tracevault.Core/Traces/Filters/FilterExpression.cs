@@ -67,7 +67,7 @@ public sealed class FilterExpression
             throw new InvalidOperationException("This filter needs the trace's documents.");
         }
 
-        return _root.Evaluate(new FactsSubject(facts, null, 0));
+        return _root.Evaluate(FactsSubject.For(facts, null, 0));
     }
 
     /// <summary>
@@ -83,7 +83,7 @@ public sealed class FilterExpression
             throw new InvalidOperationException("This filter needs the trace's documents.");
         }
 
-        return _root.Evaluate(new FactsSubject(facts, services, mask));
+        return _root.Evaluate(FactsSubject.For(facts, services, mask));
     }
 
     /// <summary>The expression fully parenthesised, in canonical spelling, to show how it was understood.</summary>
