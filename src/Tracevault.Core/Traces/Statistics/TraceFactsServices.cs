@@ -11,7 +11,8 @@ namespace Tracevault.Core.Traces.Statistics;
 public sealed class TraceFactsServices
 {
     private readonly Dictionary<ServiceId, int> _bits = [];
-    private readonly ConcurrentDictionary<ServiceSelector, ulong> _selected = new();
+    // By reference: a selector is one node of one parsed expression, asked for once per trace tested (hashing its name each time would cost more than the test).
+    private readonly ConcurrentDictionary<ServiceSelector, ulong> _selected = new(ReferenceEqualityComparer.Instance);
 
     private TraceFactsServices()
     {
@@ -61,7 +62,7 @@ public sealed class TraceFactsServices
         return mask;
     }
 
-    /// <summary>The bits of the services <paramref name="selector"/> names, found once per selector.</summary>
+    /// <summary>The bits of the services <paramref name="selector"/> names, found once per selector (per parsed expression).</summary>
     internal ulong MaskOf(ServiceSelector selector) => _selected.GetOrAdd(selector, s =>
     {
         var mask = 0UL;
