@@ -79,10 +79,18 @@ internal sealed class FactsSubject : FilterSubject
     /// <inheritdoc/>
     public override bool HasService(ServiceSelector? selector)
     {
-        if (selector is not null && Bits is { } bits)
+        if (selector is not null && _services is { } bits)
         {
-            // The trace's own services need not be looked at (nor brought in from memory).
-            return (_mask & bits.MaskOf(selector)) != 0;
+            // Most traces are told apart by their bits, without their services being brought in from memory.
+            if ((_mask & bits.MaskOf(selector)) == 0)
+            {
+                return false;
+            }
+
+            if (bits.Exact)
+            {
+                return true;
+            }
         }
 
         var services = _facts.Services;
@@ -117,7 +125,4 @@ internal sealed class FactsSubject : FilterSubject
 
         return false;
     }
-
-    /// <summary>The range's service bits, when it has them.</summary>
-    private TraceFactsServices? Bits => _services is { HasBits: true } ? _services : null;
 }

@@ -4,8 +4,10 @@ using Tracevault.Core.Traces.Filters;
 namespace Tracevault.Core.Traces.Statistics;
 
 /// <summary>
-/// The services of a range's traces, each given one bit (when there are at most 64), so a filter on services tests a trace by its
-/// bits alone: a trace's <see cref="MaskOf(TraceFacts)"/> against the bits of the services a <c>service()</c> or <c>edge()</c> names.
+/// The services of a range's traces, each given one of 64 bits, so a filter on services tests a trace by its bits first: a trace's
+/// <see cref="MaskOf(TraceFacts)"/> against the bits of the services a <c>service()</c> or <c>edge()</c> names. With at most 64
+/// services each has a bit of its own and the bits answer (<see cref="Exact"/>); with more, services share bits, and a trace whose
+/// bits meet the selector's is then looked at itself — most traces are still told apart without reading their services.
 /// </summary>
 /// <remarks>Thread-safe: read by every core testing the range.</remarks>
 public sealed class TraceFactsServices
@@ -18,45 +20,34 @@ public sealed class TraceFactsServices
     {
     }
 
-    /// <summary>Whether the range has few enough services (64) for bits; otherwise every test looks at the trace's services.</summary>
-    public bool HasBits { get; private set; }
+    /// <summary>Whether each service has a bit of its own (the range has at most 64), so the bits answer alone.</summary>
+    public bool Exact => _bits.Count <= 64;
 
     /// <summary>The services of <paramref name="traces"/>.</summary>
     public static TraceFactsServices Of(IEnumerable<TraceFacts> traces)
     {
         ArgumentNullException.ThrowIfNull(traces);
-        var services = new TraceFactsServices { HasBits = true };
+        var services = new TraceFactsServices();
         foreach (var facts in traces)
         {
             foreach (var service in facts.Services)
             {
-                if (services._bits.Count == 64 && !services._bits.ContainsKey(service))
-                {
-                    services.HasBits = false;
-                    services._bits.Clear();
-                    return services;
-                }
-
-                services._bits.TryAdd(service, services._bits.Count);
+                services._bits.TryAdd(service, services._bits.Count % 64);
             }
         }
 
         return services;
     }
 
-    /// <summary>The bits of a trace's services (every bit when the range has no bits).</summary>
+    /// <summary>The bits of a trace's services.</summary>
     public ulong MaskOf(TraceFacts facts)
     {
         ArgumentNullException.ThrowIfNull(facts);
-        if (!HasBits)
-        {
-            return ulong.MaxValue;
-        }
-
         var mask = 0UL;
         foreach (var service in facts.Services)
         {
-            mask |= 1UL << _bits[service];
+            // A service the range was not built with (never, for the traces it was built from) could be anywhere.
+            mask |= _bits.TryGetValue(service, out var bit) ? 1UL << bit : ulong.MaxValue;
         }
 
         return mask;

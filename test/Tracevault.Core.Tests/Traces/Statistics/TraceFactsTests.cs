@@ -87,7 +87,7 @@ public sealed class TraceFactsTests
 
         var facts = TraceCorpus.All().Values.Select(t => TraceFacts.From(t, indexed: true)).ToList();
         var services = TraceFactsServices.Of(facts);
-        Assert.True(services.HasBits);
+        Assert.True(services.Exact);
         foreach (var trace in facts)
         {
             Assert.True(filter.Matches(trace) == filter.Matches(trace, services, services.MaskOf(trace)), $"trace {trace.Id}, {expression}");
@@ -95,7 +95,7 @@ public sealed class TraceFactsTests
     }
 
     [Fact]
-    public void Of_MoreThan64Services_HasNoBits()
+    public void Of_MoreThan64Services_SharesBitsAndLooksAtTheServices()
     {
         var facts = Enumerable.Range(0, 65)
             .Select(i => TraceFacts.From(TraceCorpus.Assemble(TraceCorpus.C, [TraceCorpus.DocumentsC[0].Replace("\"name\":\"api\"", $"\"name\":\"api{i}\"", StringComparison.Ordinal)]), indexed: true))
@@ -103,10 +103,12 @@ public sealed class TraceFactsTests
 
         var services = TraceFactsServices.Of(facts);
 
-        Assert.False(services.HasBits);
-        Assert.Equal(ulong.MaxValue, services.MaskOf(facts[0]));
+        Assert.False(services.Exact);
+        Assert.Equal(services.MaskOf(facts[0]), services.MaskOf(facts[64]));
         Assert.True(FilterExpression.Parse("""service("api7")""").Matches(facts[7], services, services.MaskOf(facts[7])));
         Assert.False(FilterExpression.Parse("""service("api7")""").Matches(facts[8], services, services.MaskOf(facts[8])));
+        Assert.False(FilterExpression.Parse("""service("api64")""").Matches(facts[0], services, services.MaskOf(facts[0])), "api0 shares api64's bit but is not it");
+        Assert.True(FilterExpression.Parse("""service("api64")""").Matches(facts[64], services, services.MaskOf(facts[64])));
     }
 
     [Theory]
