@@ -24,5 +24,11 @@ internal static class PostgresIdentitySchema
             FOREIGN KEY (account_id, user_name) REFERENCES users(account_id, name));
         CREATE INDEX access_keys_by_user ON access_keys(account_id, user_name);
         """,
+
+        // 2: no statistics sampled from the sealed secrets: ANALYZE (autovacuum runs it) would copy values into pg_statistic, where
+        // they outlive the rows — a destroyed or resealed blob must not survive in the database's files.
+        """
+        ALTER TABLE access_keys ALTER COLUMN sealed_secret SET STATISTICS 0;
+        """,
     ]);
 }

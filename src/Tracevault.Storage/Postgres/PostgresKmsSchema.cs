@@ -51,5 +51,11 @@ internal static class PostgresKmsSchema
             number bigint NOT NULL);
         INSERT INTO kms_change_number (id, number) VALUES (1, 0);
         """,
+
+        // 3: no statistics sampled from the sealed key material: ANALYZE (autovacuum runs it) would copy values into pg_statistic, where
+        // they outlive the rows — a destroyed or resealed blob must not survive in the database's files.
+        """
+        ALTER TABLE kms_key_versions ALTER COLUMN sealed_material SET STATISTICS 0;
+        """,
     ]);
 }

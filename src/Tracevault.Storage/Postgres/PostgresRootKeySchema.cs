@@ -11,5 +11,11 @@ internal static class PostgresRootKeySchema
         CREATE TABLE root_keys (key_id integer PRIMARY KEY, check_value bytea NOT NULL);
         CREATE TABLE IF NOT EXISTS service_keys (version integer PRIMARY KEY, sealed_key bytea NOT NULL);
         """,
+
+        // 2: no statistics sampled from the sealed service keys: ANALYZE (autovacuum runs it) would copy values into pg_statistic, where
+        // they outlive the rows — a destroyed or resealed blob must not survive in the database's files.
+        """
+        ALTER TABLE service_keys ALTER COLUMN sealed_key SET STATISTICS 0;
+        """,
     ]);
 }
