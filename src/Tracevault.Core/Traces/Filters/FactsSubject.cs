@@ -38,7 +38,7 @@ internal sealed class FactsSubject : FilterSubject
         FilterKeyword.Error => _facts.Flags.HasFlag(TraceFactsFlags.Error),
         FilterKeyword.Fault => _facts.Flags.HasFlag(TraceFactsFlags.Fault),
         FilterKeyword.Throttle => _facts.Flags.HasFlag(TraceFactsFlags.Throttle),
-        FilterKeyword.Partial => _facts.Flags.HasFlag(TraceFactsFlags.Partial),
+        FilterKeyword.Partial => _facts.IsPartial,
         FilterKeyword.Inferred => _facts.Inferred.Contains(true),
         FilterKeyword.Root => _facts.Flags.HasFlag(TraceFactsFlags.HasRoot),
         _ => false,

@@ -92,6 +92,9 @@ public sealed class TraceFacts
     /// <summary>The independent subsegments whose parent is not among the documents.</summary>
     public IReadOnlyList<TraceFactsOrphan> Orphans { get; init; } = [];
 
+    /// <summary>Whether some entity is in progress, or an independent subsegment's parent is not among the documents (a trace summary's <c>IsPartial</c>).</summary>
+    public bool IsPartial => Flags.HasFlag(TraceFactsFlags.InProgress) || Orphans.Count > 0;
+
     /// <summary>How far the facts can stand for the whole trace.</summary>
     public TraceFactsCertainty Certainty =>
         (Flags & (TraceFactsFlags.Superseded | TraceFactsFlags.Incomplete)) != 0 ? TraceFactsCertainty.Uncertain
@@ -104,6 +107,13 @@ public sealed class TraceFacts
     {
         ArgumentNullException.ThrowIfNull(trace);
         var services = trace.Services.Select(s => s.Id).ToList();
+        var indexOf = new Dictionary<TraceService, int>(trace.Services.Count, ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < trace.Services.Count; i++)
+        {
+            indexOf[trace.Services[i]] = i;
+        }
+
+        int Index(TraceService? service) => service is null ? -1 : indexOf.GetValueOrDefault(service, -1);
         var start = double.MaxValue;
         var end = double.MinValue;
         var throttle = false;
@@ -134,11 +144,11 @@ public sealed class TraceFacts
                 }
             }
 
-            var service = entity.Service is { } owner ? services.IndexOf(owner.Id) : -1;
+            var service = Index(entity.Service);
             var isSegment = entity.Kind == TraceEntityKind.Segment;
             // An orphan stands for the service inferred from it; a document naming it as its parent replaces that service.
             var inferredBy = entity.InferredService ?? (entity.Parent is null && !isSegment && entity.IsRemote && entity.DownstreamSegments.Count == 0 ? entity.Service : null);
-            var inferredService = inferredBy is null ? -1 : services.IndexOf(inferredBy.Id);
+            var inferredService = Index(inferredBy);
             if (service <= TraceFactsLink.MaxService && inferredService <= TraceFactsLink.MaxService)
             {
                 links.Add(new TraceFactsLink(ShortId(entity.Id), service, inferredService, isSegment || entity.Parent is null));
@@ -157,7 +167,7 @@ public sealed class TraceFacts
         var orphans = new List<TraceFactsOrphan>();
         foreach (var orphan in trace.Orphans)
         {
-            var service = orphan.Service is { } own ? services.IndexOf(own.Id) : -1;
+            var service = Index(orphan.Service);
             if (orphan.ParentId is { } parent && service >= 0)
             {
                 orphans.Add(new TraceFactsOrphan(ShortId(parent), service, orphan.IsRemote && orphan.DownstreamSegments.Count == 0));
@@ -178,14 +188,12 @@ public sealed class TraceFacts
         flags |= trace.HasError ? TraceFactsFlags.Error : 0;
         flags |= throttle ? TraceFactsFlags.Throttle : 0;
         flags |= inProgress ? TraceFactsFlags.InProgress : 0;
-        flags |= trace.IsPartial ? TraceFactsFlags.Partial : 0;
-        flags |= trace.Orphans.Count > 0 ? TraceFactsFlags.Orphans : 0;
         flags |= indexed ? TraceFactsFlags.Indexed : 0;
         flags |= incomplete ? TraceFactsFlags.Incomplete : 0;
         var calls = new List<(int, int)>();
         foreach (var call in trace.Calls)
         {
-            var pair = (services.IndexOf(call.Caller.Id), services.IndexOf(call.Callee.Id));
+            var pair = (Index(call.Caller), Index(call.Callee));
             if (!calls.Contains(pair))
             {
                 calls.Add(pair);
@@ -213,7 +221,7 @@ public sealed class TraceFacts
                 ? (first.Flags.HasFlag(TraceFactsFlags.RootWithoutParent) ? first : second)
                 : (second.RootStart < first.RootStart ? second : first);
         const TraceFactsFlags RootFlags = TraceFactsFlags.HasRoot | TraceFactsFlags.RootWithoutParent | TraceFactsFlags.RootOk | TraceFactsFlags.Fault | TraceFactsFlags.Error;
-        const TraceFactsFlags AnyFlags = TraceFactsFlags.Throttle | TraceFactsFlags.InProgress | TraceFactsFlags.Partial | TraceFactsFlags.Orphans | TraceFactsFlags.Indexed | TraceFactsFlags.Superseded | TraceFactsFlags.Incomplete;
+        const TraceFactsFlags AnyFlags = TraceFactsFlags.Throttle | TraceFactsFlags.InProgress | TraceFactsFlags.Indexed | TraceFactsFlags.Superseded | TraceFactsFlags.Incomplete;
         var flags = (rootFrom.Flags & RootFlags) | ((first.Flags | second.Flags) & AnyFlags);
         var documents = first.Links.Concat(second.Links).Where(l => l.Document).Select(l => l.Id).ToList();
         if (documents.Distinct().Count() != documents.Count)
@@ -377,10 +385,7 @@ public sealed class TraceFacts
             }
         }
 
-        var flags = Flags & ~(TraceFactsFlags.Partial | TraceFactsFlags.Orphans);
-        flags |= Flags.HasFlag(TraceFactsFlags.InProgress) || orphans.Count > 0 ? TraceFactsFlags.Partial : 0;
-        flags |= orphans.Count > 0 ? TraceFactsFlags.Orphans : 0;
-        return new TraceFacts(Id, StartTime, EndTime, flags, ResponseTime, Http, services, inferred, [.. calls.Select(c => (map[c.Caller], map[c.Callee]))], Annotations, Users, AvailabilityZones, InstanceIds, ResourceArns)
+        return new TraceFacts(Id, StartTime, EndTime, Flags, ResponseTime, Http, services, inferred, [.. calls.Select(c => (map[c.Caller], map[c.Callee]))], Annotations, Users, AvailabilityZones, InstanceIds, ResourceArns)
         {
             RootStart = RootStart,
             Orphans = [.. orphans.Select(o => o with { Service = map[o.Service] })],

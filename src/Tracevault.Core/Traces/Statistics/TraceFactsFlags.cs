@@ -28,11 +28,7 @@ public enum TraceFactsFlags
     /// <summary>Some entity is in progress.</summary>
     InProgress = 64,
 
-    /// <summary>Some entity is in progress, or a subsegment's parent never arrived.</summary>
-    Partial = 128,
-
-    /// <summary>An independent subsegment's parent is not among the documents the facts were made from.</summary>
-    Orphans = 256,
+    // 128 and 256 are not used: whether a trace is partial, or holds orphans, follows from InProgress and TraceFacts.Orphans.
 
     /// <summary>The trace gets a trace summary (not every one of its documents is a span its indexing rule left out).</summary>
     Indexed = 512,
