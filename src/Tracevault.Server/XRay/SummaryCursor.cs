@@ -38,14 +38,20 @@ public sealed record SummaryCursor(long TraceTime, double StartTime, string Id)
     /// <inheritdoc />
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{TraceTime} {StartTime:R} {Id}");
 
-    private static int Compare(SummaryCursor a, SummaryCursor b)
+    /// <summary>
+    /// The answer's order of two traces, each by its date (<see cref="TraceDates"/>), start and id: negative when the first comes
+    /// first — newest date first, then latest start, then id.
+    /// </summary>
+    public static int Compare(long traceTime, double startTime, string id, long otherTraceTime, double otherStartTime, string otherId)
     {
-        var order = b.TraceTime.CompareTo(a.TraceTime);
+        var order = otherTraceTime.CompareTo(traceTime);
         if (order == 0)
         {
-            order = b.StartTime.CompareTo(a.StartTime);
+            order = otherStartTime.CompareTo(startTime);
         }
 
-        return order != 0 ? order : string.CompareOrdinal(a.Id, b.Id);
+        return order != 0 ? order : string.CompareOrdinal(id, otherId);
     }
+
+    private static int Compare(SummaryCursor a, SummaryCursor b) => Compare(a.TraceTime, a.StartTime, a.Id, b.TraceTime, b.StartTime, b.Id);
 }

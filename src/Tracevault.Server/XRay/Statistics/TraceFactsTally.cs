@@ -77,16 +77,8 @@ public sealed class TraceFactsTally
     }
 
     /// <summary>The answer's order, as <see cref="SummaryCursor.NewestFirst"/>: negative when <paramref name="a"/> comes first.</summary>
-    public static int Compare((TraceFacts Facts, long Date) a, (TraceFacts Facts, long Date) b)
-    {
-        var order = b.Date.CompareTo(a.Date);
-        if (order == 0)
-        {
-            order = b.Facts.StartTime.CompareTo(a.Facts.StartTime);
-        }
-
-        return order != 0 ? order : string.CompareOrdinal(a.Facts.Id, b.Facts.Id);
-    }
+    public static int Compare((TraceFacts Facts, long Date) a, (TraceFacts Facts, long Date) b) =>
+        SummaryCursor.Compare(a.Date, a.Facts.StartTime, a.Facts.Id, b.Date, b.Facts.StartTime, b.Facts.Id);
 
     private void Keep((TraceFacts Facts, long Date) match)
     {
@@ -106,14 +98,6 @@ public sealed class TraceFactsTally
     }
 
     /// <summary>Whether a trace comes after <paramref name="cursor"/> in the answer's order (as <see cref="SummaryCursor.IsAfter"/>, without making a cursor of it).</summary>
-    private static bool IsAfter((TraceFacts Facts, long Date) trace, SummaryCursor cursor)
-    {
-        var order = cursor.TraceTime.CompareTo(trace.Date);
-        if (order == 0)
-        {
-            order = cursor.StartTime.CompareTo(trace.Facts.StartTime);
-        }
-
-        return (order != 0 ? order : string.CompareOrdinal(trace.Facts.Id, cursor.Id)) > 0;
-    }
+    private static bool IsAfter((TraceFacts Facts, long Date) trace, SummaryCursor cursor) =>
+        SummaryCursor.Compare(trace.Date, trace.Facts.StartTime, trace.Facts.Id, cursor.TraceTime, cursor.StartTime, cursor.Id) > 0;
 }
