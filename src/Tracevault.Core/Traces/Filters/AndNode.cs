@@ -21,5 +21,8 @@ internal sealed class AndNode(IReadOnlyList<FilterNode> terms) : FilterNode
     public override FilterFactsUse FactsUse => MostOf(terms);
 
     /// <inheritdoc/>
+    public override bool RequestFacts => terms.All(t => t.RequestFacts);
+
+    /// <inheritdoc/>
     public override string ToString() => $"({string.Join(" AND ", terms)})";
 }

@@ -9,26 +9,12 @@ internal sealed class EdgeNode(ServiceSelector source, ServiceSelector destinati
     /// <inheritdoc/>
     public override bool Evaluate(FilterSubject subject)
     {
-        if (filter is null)
-        {
-            return subject.HasCall(source, destination);
-        }
-
-        foreach (var call in subject.Trace.Calls)
-        {
-            if (source.Matches(call.Caller.Id)
-                && destination.Matches(call.Callee.Id)
-                && (filter is null || filter.Evaluate(new EntitySubject(subject.Trace, call.Callee, call.Entity))))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        return filter is null ? subject.HasCall(source, destination) : subject.AnyCall(source, destination, filter);
     }
 
     /// <inheritdoc/>
-    public override FilterFactsUse FactsUse => filter is null ? FilterFactsUse.WithLinks : FilterFactsUse.Documents;
+    public override FilterFactsUse FactsUse =>
+        filter is null ? FilterFactsUse.WithLinks : filter.RequestFacts ? FilterFactsUse.WithRequests : FilterFactsUse.Documents;
 
     /// <inheritdoc/>
     public override string ToString() =>

@@ -106,6 +106,48 @@ internal sealed class FactsSubject : FilterSubject
     }
 
     /// <inheritdoc/>
+    public override bool AnyRequest(ServiceSelector? selector, FilterNode filter)
+    {
+        if (!HasService(selector))
+        {
+            return false;
+        }
+
+        var (services, requests) = (_facts.Services, _facts.Requests);
+        for (var i = 0; i < requests.Count; i++)
+        {
+            var request = requests[i];
+            if ((selector is null || selector.Matches(services[request.Service])) && filter.Evaluate(RequestSubject.For(_facts, request)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <inheritdoc/>
+    public override bool AnyCall(ServiceSelector source, ServiceSelector destination, FilterNode filter)
+    {
+        if (!HasService(destination) || !HasService(source))
+        {
+            return false;
+        }
+
+        var (services, requests, calls) = (_facts.Services, _facts.Requests, _facts.CallRequests);
+        for (var i = 0; i < calls.Count; i++)
+        {
+            var request = requests[calls[i].Request];
+            if (source.Matches(services[calls[i].Caller]) && destination.Matches(services[request.Service]) && filter.Evaluate(RequestSubject.For(_facts, request)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <inheritdoc/>
     public override bool HasCall(ServiceSelector source, ServiceSelector destination)
     {
         // Most traces reach no service the destination names: they are told apart without looking at their calls.

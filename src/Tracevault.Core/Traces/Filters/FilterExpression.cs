@@ -62,9 +62,9 @@ public sealed class FilterExpression
     public bool Matches(TraceFacts facts)
     {
         ArgumentNullException.ThrowIfNull(facts);
-        if (FactsUse == FilterFactsUse.Documents)
+        if (FactsUse == FilterFactsUse.Documents || (FactsUse == FilterFactsUse.WithRequests && !facts.HasRequests))
         {
-            throw new InvalidOperationException("This filter needs the trace's documents.");
+            throw new InvalidOperationException(FactsUse == FilterFactsUse.Documents ? "This filter needs the trace's documents." : "This filter needs the requests the trace's facts did not keep.");
         }
 
         return _root.Evaluate(FactsSubject.For(facts, null, 0));
@@ -78,9 +78,9 @@ public sealed class FilterExpression
     {
         ArgumentNullException.ThrowIfNull(facts);
         ArgumentNullException.ThrowIfNull(services);
-        if (FactsUse == FilterFactsUse.Documents)
+        if (FactsUse == FilterFactsUse.Documents || (FactsUse == FilterFactsUse.WithRequests && !facts.HasRequests))
         {
-            throw new InvalidOperationException("This filter needs the trace's documents.");
+            throw new InvalidOperationException(FactsUse == FilterFactsUse.Documents ? "This filter needs the trace's documents." : "This filter needs the requests the trace's facts did not keep.");
         }
 
         return _root.Evaluate(FactsSubject.For(facts, services, mask));

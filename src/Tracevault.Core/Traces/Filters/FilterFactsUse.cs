@@ -9,6 +9,9 @@ public enum FilterFactsUse
     /// <summary>Also the services, the calls between them or the partial state: exact only for a trace whose parts each held everything they name.</summary>
     WithLinks,
 
-    /// <summary>Only the documents can answer it (a sub-filter on a service's or edge's entities, a root cause).</summary>
+    /// <summary>Also the requests of each service and call: a <c>service(){…}</c> or <c>edge(){…}</c> sub-filter on their outcome and response time.</summary>
+    WithRequests,
+
+    /// <summary>Only the documents can answer it (a sub-filter on other values of a service's or edge's entities, a root cause).</summary>
     Documents,
 }

@@ -12,6 +12,9 @@ internal abstract class FilterNode
     /// <summary>What of a trace this node needs: its kept facts (and which), or its documents.</summary>
     public virtual FilterFactsUse FactsUse => FilterFactsUse.WithoutLinks;
 
+    /// <summary>Whether, as the sub-filter of <c>service(){…}</c> or <c>edge(){…}</c>, a request's kept facts answer it (<see cref="Statistics.TraceFactsRequest"/>).</summary>
+    public virtual bool RequestFacts => false;
+
     /// <summary>The most any of <paramref name="nodes"/> needs.</summary>
     protected static FilterFactsUse MostOf(IEnumerable<FilterNode> nodes) => nodes.Select(n => n.FactsUse).DefaultIfEmpty(FilterFactsUse.WithoutLinks).Max();
 

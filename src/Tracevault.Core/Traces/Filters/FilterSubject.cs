@@ -27,6 +27,42 @@ internal abstract class FilterSubject
     /// <summary>Whether the trace has a service <paramref name="selector"/> matches (any service without one).</summary>
     public virtual bool HasService(ServiceSelector? selector) => selector is null ? Trace.Services.Count > 0 : Trace.Services.Any(s => selector.Matches(s.Id));
 
+    /// <summary>Whether an entity of a service <paramref name="selector"/> matches (of any service without one) satisfies <paramref name="filter"/>.</summary>
+    public virtual bool AnyRequest(ServiceSelector? selector, FilterNode filter)
+    {
+        foreach (var service in Trace.Services)
+        {
+            if (selector is not null && !selector.Matches(service.Id))
+            {
+                continue;
+            }
+
+            foreach (var entity in service.Entities)
+            {
+                if (filter.Evaluate(new EntitySubject(Trace, service, entity)))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether a call from a service <paramref name="source"/> matches to one <paramref name="destination"/> matches satisfies <paramref name="filter"/> (evaluated on the callee's entity for the call).</summary>
+    public virtual bool AnyCall(ServiceSelector source, ServiceSelector destination, FilterNode filter)
+    {
+        foreach (var call in Trace.Calls)
+        {
+            if (source.Matches(call.Caller.Id) && destination.Matches(call.Callee.Id) && filter.Evaluate(new EntitySubject(Trace, call.Callee, call.Entity)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Whether the trace has a call from a service <paramref name="source"/> matches to one <paramref name="destination"/> matches.</summary>
     public virtual bool HasCall(ServiceSelector source, ServiceSelector destination) => Trace.Calls.Any(c => source.Matches(c.Caller.Id) && destination.Matches(c.Callee.Id));
 }

@@ -10,5 +10,8 @@ internal sealed class NotNode(FilterNode operand) : FilterNode
     public override FilterFactsUse FactsUse => operand.FactsUse;
 
     /// <inheritdoc/>
+    public override bool RequestFacts => operand.RequestFacts;
+
+    /// <inheritdoc/>
     public override string ToString() => $"(NOT {operand})";
 }

@@ -8,5 +8,8 @@ internal sealed class NumberComparisonNode(FilterKeyword keyword, FilterOperator
         subject.Number(keyword) is { } actual && FilterOperators.Compare(actual, op, value);
 
     /// <inheritdoc/>
+    public override bool RequestFacts => keyword is FilterKeyword.ResponseTime or FilterKeyword.Duration;
+
+    /// <inheritdoc/>
     public override string ToString() => $"{FilterKeywords.Spell(keyword)} {FilterOperators.Spell(op)} {FormatNumber(value)}";
 }

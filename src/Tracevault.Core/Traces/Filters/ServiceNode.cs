@@ -8,32 +8,12 @@ internal sealed class ServiceNode(ServiceSelector? selector, FilterNode? filter)
     /// <inheritdoc/>
     public override bool Evaluate(FilterSubject subject)
     {
-        if (filter is null)
-        {
-            return subject.HasService(selector);
-        }
-
-        foreach (var service in subject.Trace.Services)
-        {
-            if (selector is not null && !selector.Matches(service.Id))
-            {
-                continue;
-            }
-
-            foreach (var entity in service.Entities)
-            {
-                if (filter.Evaluate(new EntitySubject(subject.Trace, service, entity)))
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
+        return filter is null ? subject.HasService(selector) : subject.AnyRequest(selector, filter);
     }
 
     /// <inheritdoc/>
-    public override FilterFactsUse FactsUse => filter is null ? FilterFactsUse.WithLinks : FilterFactsUse.Documents;
+    public override FilterFactsUse FactsUse =>
+        filter is null ? FilterFactsUse.WithLinks : filter.RequestFacts ? FilterFactsUse.WithRequests : FilterFactsUse.Documents;
 
     /// <inheritdoc/>
     public override string ToString() => filter is null ? $"service({selector})" : $"service({selector}) {{ {filter} }}";

@@ -27,5 +27,8 @@ internal sealed class StringComparisonNode : FilterNode
     public override FilterFactsUse FactsUse => _keyword is FilterKeyword.Name or FilterKeyword.Type ? FilterFactsUse.WithLinks : FilterFactsUse.WithoutLinks;
 
     /// <inheritdoc/>
+    public override bool RequestFacts => _keyword is FilterKeyword.Name or FilterKeyword.Type;
+
+    /// <inheritdoc/>
     public override string ToString() => $"{FilterKeywords.Spell(_keyword)} {FilterOperators.Spell(_op)} {Quote(_value)}";
 }

@@ -6,8 +6,10 @@ namespace Tracevault.Core.Traces.Statistics;
 /// <remarks>Not thread-safe.</remarks>
 public sealed class MinuteStatistics
 {
-    /// <summary>The format of <see cref="ToBytes"/>: 2 adds the trace facts; 1 (written before them) is still read.</summary>
-    private const byte FormatVersion = 2;
+    /// <summary>The format of <see cref="ToBytes"/>: 3 adds the requests to the trace facts; 2 (facts without them) and 1 (no facts) are still read.</summary>
+    private const byte FormatVersion = 3;
+
+    private const byte FormatWithoutRequests = 2;
 
     private const byte FormatWithoutFacts = 1;
 
@@ -90,12 +92,12 @@ public sealed class MinuteStatistics
             using var stream = new MemoryStream(bytes.ToArray(), writable: false);
             using var reader = new BinaryReader(stream, Encoding.UTF8);
             var version = reader.ReadByte();
-            if (version is not (FormatVersion or FormatWithoutFacts))
+            if (version is not (FormatVersion or FormatWithoutRequests or FormatWithoutFacts))
             {
                 throw new InvalidDataException("Unknown statistics format.");
             }
 
-            var statistics = new MinuteStatistics(minute) { HasTraceFacts = version == FormatVersion };
+            var statistics = new MinuteStatistics(minute) { HasTraceFacts = version != FormatWithoutFacts };
             var count = reader.ReadInt32Checked();
             Span<long> histogram = stackalloc long[ResponseTimeBuckets.Count];
             for (var i = 0; i < count; i++)
@@ -126,9 +128,9 @@ public sealed class MinuteStatistics
                 statistics.Entities[new StatisticsEntity(service, callee)] = tally;
             }
 
-            if (version == FormatVersion)
+            if (version != FormatWithoutFacts)
             {
-                statistics.Traces.AddRange(TraceFactsCodec.Read(reader));
+                statistics.Traces.AddRange(TraceFactsCodec.Read(reader, withRequests: version == FormatVersion));
             }
 
             return statistics;

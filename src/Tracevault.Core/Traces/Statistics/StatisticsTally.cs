@@ -59,6 +59,36 @@ public sealed class StatisticsTally
         _histogram[ResponseTimeBuckets.IndexOf(responseTime)]++;
     }
 
+    /// <summary>Counts one request of a trace's kept facts, as <see cref="Add(TraceEntity)"/> counts its entity.</summary>
+    public void Add(TraceFactsRequest request)
+    {
+        if (request.ResponseTime is not { } responseTime)
+        {
+            return;
+        }
+
+        var flags = request.Flags;
+        if (flags.HasFlag(TraceFactsRequestFlags.Fault))
+        {
+            Faults++;
+        }
+        else if (flags.HasFlag(TraceFactsRequestFlags.Throttle))
+        {
+            Throttles++;
+        }
+        else if (flags.HasFlag(TraceFactsRequestFlags.Error))
+        {
+            OtherErrors++;
+        }
+        else
+        {
+            Ok++;
+        }
+
+        TotalResponseTime += responseTime;
+        _histogram[ResponseTimeBuckets.IndexOf(responseTime)]++;
+    }
+
     /// <summary>Adds another tally's counts to this one.</summary>
     public void Merge(StatisticsTally other)
     {

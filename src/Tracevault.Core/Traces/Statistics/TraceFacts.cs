@@ -86,11 +86,20 @@ public sealed class TraceFacts
     /// <summary>Every entity, as a document of another part may name it as its parent.</summary>
     public IReadOnlyList<TraceFactsLink> Links { get; init; } = [];
 
-    /// <summary>The segments whose parent is not among the documents: the parent's id folded to 32 bits, and the index of the segment's service.</summary>
-    public IReadOnlyList<(uint ParentId, int Service)> Unlinked { get; init; } = [];
+    /// <summary>The segments whose parent is not among the documents.</summary>
+    public IReadOnlyList<TraceFactsUnlinked> Unlinked { get; init; } = [];
 
     /// <summary>The independent subsegments whose parent is not among the documents.</summary>
     public IReadOnlyList<TraceFactsOrphan> Orphans { get; init; } = [];
+
+    /// <summary>The requests each service served: its segments, or for an inferred service the subsegments that called it.</summary>
+    public IReadOnlyList<TraceFactsRequest> Requests { get; init; } = [];
+
+    /// <summary>The calls between services, each with the request that describes it (one per call, where <see cref="Calls"/> has one per pair of services).</summary>
+    public IReadOnlyList<TraceFactsCall> CallRequests { get; init; } = [];
+
+    /// <summary>Whether <see cref="Requests"/> and <see cref="CallRequests"/> were kept (not for facts stored before they were).</summary>
+    public bool HasRequests { get; init; } = true;
 
     /// <summary>Whether some entity is in progress, or an independent subsegment's parent is not among the documents (a trace summary's <c>IsPartial</c>).</summary>
     public bool IsPartial => Flags.HasFlag(TraceFactsFlags.InProgress) || Orphans.Count > 0;
@@ -124,8 +133,8 @@ public sealed class TraceFacts
         var resources = new List<string>();
         var annotations = new List<KeyValuePair<string, AnnotationValue>>();
         var links = new List<TraceFactsLink>();
+        var linkOf = new Dictionary<TraceEntity, int>(trace.Entities.Count, ReferenceEqualityComparer.Instance);
         var incomplete = false;
-        var unlinked = new List<(uint, int)>();
         foreach (var entity in trace.Entities)
         {
             start = Math.Min(start, entity.StartTime);
@@ -151,6 +160,7 @@ public sealed class TraceFacts
             var inferredService = Index(inferredBy);
             if (service <= TraceFactsLink.MaxService && inferredService <= TraceFactsLink.MaxService)
             {
+                linkOf[entity] = links.Count;
                 links.Add(new TraceFactsLink(ShortId(entity.Id), service, inferredService, isSegment || entity.Parent is null));
             }
             else
@@ -158,9 +168,15 @@ public sealed class TraceFacts
                 // A trace of more services than a link can name: its links are not all kept, so it is read whole when it matters.
                 incomplete = true;
             }
-            if (isSegment && entity.ParentId is { } parent && entity.Caller is null && !IsParentInTrace(trace, parent))
+        }
+
+        var (requests, requestOf) = RequestsOf(trace, linkOf);
+        var unlinked = new List<TraceFactsUnlinked>();
+        foreach (var entity in trace.Entities)
+        {
+            if (entity.Kind == TraceEntityKind.Segment && entity.ParentId is { } parent && entity.Caller is null && !IsParentInTrace(trace, parent))
             {
-                unlinked.Add((ShortId(parent), service));
+                unlinked.Add(new TraceFactsUnlinked(ShortId(parent), Index(entity.Service), requestOf.GetValueOrDefault(entity, -1)));
             }
         }
 
@@ -170,7 +186,16 @@ public sealed class TraceFacts
             var service = Index(orphan.Service);
             if (orphan.ParentId is { } parent && service >= 0)
             {
-                orphans.Add(new TraceFactsOrphan(ShortId(parent), service, orphan.IsRemote && orphan.DownstreamSegments.Count == 0));
+                orphans.Add(new TraceFactsOrphan(ShortId(parent), service, orphan.IsRemote && orphan.DownstreamSegments.Count == 0, requestOf.GetValueOrDefault(orphan, -1)));
+            }
+        }
+
+        var callRequests = new List<TraceFactsCall>(trace.Calls.Count);
+        foreach (var call in trace.Calls)
+        {
+            if (Index(call.Caller) is var caller and >= 0 and <= TraceFactsLink.MaxService && requestOf.TryGetValue(call.Entity, out var request))
+            {
+                callRequests.Add(new TraceFactsCall(caller, request));
             }
         }
 
@@ -206,7 +231,36 @@ public sealed class TraceFacts
             Links = links,
             Unlinked = unlinked,
             Orphans = orphans,
+            Requests = requests,
+            CallRequests = callRequests,
         };
+    }
+
+    /// <summary>The requests of a trace's services (of services a request can name: a trace of more is flagged incomplete), and each entity's request.</summary>
+    private static (List<TraceFactsRequest> Requests, Dictionary<TraceEntity, int> RequestOf) RequestsOf(AssembledTrace trace, Dictionary<TraceEntity, int> linkOf)
+    {
+        var requests = new List<TraceFactsRequest>(trace.Entities.Count);
+        var requestOf = new Dictionary<TraceEntity, int>(ReferenceEqualityComparer.Instance);
+        for (var service = 0; service < trace.Services.Count && service <= TraceFactsLink.MaxService; service++)
+        {
+            foreach (var entity in trace.Services[service].Entities)
+            {
+                var flags = TraceFactsRequestFlags.None;
+                flags |= entity.Error ? TraceFactsRequestFlags.Error : 0;
+                flags |= entity.Fault ? TraceFactsRequestFlags.Fault : 0;
+                flags |= entity.Throttle ? TraceFactsRequestFlags.Throttle : 0;
+                flags |= entity.InProgress ? TraceFactsRequestFlags.InProgress : 0;
+                var isSegment = entity.Kind == TraceEntityKind.Segment;
+                flags |= isSegment && entity.Caller is null ? TraceFactsRequestFlags.NoCaller : 0;
+                flags |= isSegment && entity.ParentId is not null ? TraceFactsRequestFlags.HasParent : 0;
+                if (requestOf.TryAdd(entity, requests.Count))
+                {
+                    requests.Add(new TraceFactsRequest(service, linkOf.GetValueOrDefault(entity, -1), flags, entity.ResponseTime));
+                }
+            }
+        }
+
+        return (requests, requestOf);
     }
 
     /// <summary>The facts of two parts of one trace (stored in different batches) together; <see cref="Resolve"/> then links their calls.</summary>
@@ -256,6 +310,8 @@ public sealed class TraceFacts
         }
 
         int Map(int index) => index < 0 ? index : map[index];
+        static int Offset(int index, int by) => index < 0 ? index : index + by;
+        var (requests, linkCount) = (first.Requests.Count, first.Links.Count);
         return new TraceFacts(
             first.Id,
             Math.Min(first.StartTime, second.StartTime),
@@ -274,8 +330,11 @@ public sealed class TraceFacts
         {
             RootStart = rootFrom.RootStart,
             Links = [.. first.Links, .. second.Links.Select(l => l.WithServices(Map(l.Service), Map(l.Inferred)))],
-            Unlinked = [.. first.Unlinked, .. second.Unlinked.Select(u => (u.ParentId, Map(u.Service)))],
-            Orphans = [.. first.Orphans, .. second.Orphans.Select(o => o with { Service = Map(o.Service) })],
+            Unlinked = [.. first.Unlinked, .. second.Unlinked.Select(u => u with { Service = Map(u.Service), Request = Offset(u.Request, requests) })],
+            Orphans = [.. first.Orphans, .. second.Orphans.Select(o => o with { Service = Map(o.Service), Request = Offset(o.Request, requests) })],
+            Requests = [.. first.Requests, .. second.Requests.Select(r => r.With(Map(r.Service), Offset(r.Link, linkCount)))],
+            CallRequests = [.. first.CallRequests, .. second.CallRequests.Select(c => new TraceFactsCall(Map(c.Caller), c.Request + requests))],
+            HasRequests = first.HasRequests && second.HasRequests,
         };
     }
 
@@ -294,11 +353,15 @@ public sealed class TraceFacts
             return this;
         }
 
-        var byId = new Dictionary<uint, TraceFactsLink>(Links.Count);
-        foreach (var link in Links)
+        var byId = new Dictionary<uint, int>(Links.Count);
+        for (var i = 0; i < Links.Count; i++)
         {
-            byId.TryAdd(link.Id, link);
+            byId.TryAdd(Links[i].Id, i);
         }
+
+        var requests = Requests.ToArray();
+        var removed = new bool[requests.Length];
+        var callRequests = CallRequests.ToList();
 
         // Each orphan's service, as a caller, becomes its parent's (followed through orphans under orphans).
         var callerOf = Enumerable.Range(0, Services.Count).ToArray();
@@ -307,20 +370,25 @@ public sealed class TraceFacts
         var orphans = new List<TraceFactsOrphan>();
         foreach (var orphan in Orphans)
         {
-            if (!byId.TryGetValue(orphan.ParentId, out var parent) || parent.Service < 0)
+            if (!byId.TryGetValue(orphan.ParentId, out var at) || Links[at].Service < 0)
             {
                 orphans.Add(orphan);
                 continue;
             }
 
+            var parent = Links[at];
             callerOf[orphan.Service] = parent.Service;
             if (orphan.Inferred)
             {
+                // Under its parent it still calls the service inferred from it: a call from the parent's service.
                 calls.Add((parent.Service, orphan.Service));
+                AddCall(callRequests, parent.Service, orphan.Request);
             }
             else
             {
+                // Under its parent it is a subsegment of the parent's segment, not a request of a service of its own.
                 drop.Add(orphan.Service);
+                Remove(removed, orphan.Request);
             }
         }
 
@@ -335,43 +403,69 @@ public sealed class TraceFacts
         }
 
         calls = [.. calls.Select(c => (Caller(c.Caller), c.Callee)).Where(c => c.Item1 != c.Callee).Distinct()];
-        var consumed = new List<TraceFactsLink>();
-        var unresolved = new List<(uint ParentId, int Service)>();
-        foreach (var (parentId, service) in Unlinked)
+        callRequests = [.. callRequests.Select(c => c with { Caller = Caller(c.Caller) }).Where(c => c.Caller != requests[c.Request].Service)];
+        var requestOfLink = new Dictionary<int, int>(requests.Length);
+        for (var i = 0; i < requests.Length; i++)
         {
-            if (!byId.TryGetValue(parentId, out var link) || service < 0 || link.Service < 0)
+            if (requests[i].Link >= 0)
+            {
+                requestOfLink.TryAdd(requests[i].Link, i);
+            }
+        }
+
+        var consumed = new List<TraceFactsLink>();
+        foreach (var unlinked in Unlinked)
+        {
+            if (!byId.TryGetValue(unlinked.ParentId, out var at) || unlinked.Service < 0 || Links[at].Service < 0)
             {
                 // No part holds the parent: assembled, the segment has no caller either.
                 continue;
             }
 
+            var link = Links[at];
             var caller = Caller(link.Service);
-            if (caller != service && !calls.Contains((caller, service)))
+            if (caller != unlinked.Service && !calls.Contains((caller, unlinked.Service)))
             {
-                calls.Add((caller, service));
+                calls.Add((caller, unlinked.Service));
+            }
+
+            if (unlinked.Request >= 0)
+            {
+                // The segment now has a caller: the call is described by it, and its service is no longer entered there.
+                requests[unlinked.Request] = requests[unlinked.Request].With(requests[unlinked.Request].Flags & ~TraceFactsRequestFlags.NoCaller);
+                if (caller != unlinked.Service)
+                {
+                    AddCall(callRequests, caller, unlinked.Request);
+                }
             }
 
             if (link.Inferred >= 0)
             {
                 consumed.Add(link);
+                if (requestOfLink.TryGetValue(at, out var inferring) && requests[inferring].Service == link.Inferred)
+                {
+                    // The parent subsegment called a segment after all: it no longer stands for an inferred service's request.
+                    removed[inferring] = true;
+                }
             }
         }
 
-        var inferring = Links.Where(l => l.Inferred >= 0).Except(consumed).ToList();
+        var inferringLinks = Links.Where(l => l.Inferred >= 0).Except(consumed).ToList();
         foreach (var link in consumed)
         {
-            if (!inferring.Any(l => Caller(l.Service) == Caller(link.Service) && l.Inferred == link.Inferred))
+            if (!inferringLinks.Any(l => Caller(l.Service) == Caller(link.Service) && l.Inferred == link.Inferred))
             {
                 calls.Remove((Caller(link.Service), link.Inferred));
             }
 
-            if (Inferred[link.Inferred] && !inferring.Any(l => l.Inferred == link.Inferred))
+            if (Inferred[link.Inferred] && !inferringLinks.Any(l => l.Inferred == link.Inferred))
             {
                 drop.Add(link.Inferred);
             }
         }
 
-        drop.RemoveWhere(d => calls.Any(c => c.Caller == d || c.Callee == d) || orphans.Any(o => o.Service == d));
+        var served = new HashSet<int>(Enumerable.Range(0, requests.Length).Where(i => !removed[i]).Select(i => requests[i].Service));
+        drop.RemoveWhere(d => calls.Any(c => c.Caller == d || c.Callee == d) || orphans.Any(o => o.Service == d) || served.Contains(d));
         var map = new int[Services.Count];
         var services = new List<ServiceId>(Services.Count);
         var inferred = new List<bool>(Services.Count);
@@ -385,11 +479,42 @@ public sealed class TraceFacts
             }
         }
 
+        var requestMap = new int[requests.Length];
+        var kept = new List<TraceFactsRequest>(requests.Length);
+        for (var i = 0; i < requests.Length; i++)
+        {
+            requestMap[i] = removed[i] ? -1 : kept.Count;
+            if (!removed[i])
+            {
+                kept.Add(requests[i].With(map[requests[i].Service], -1));
+            }
+        }
+
+        int MapRequest(int request) => request < 0 ? request : requestMap[request];
         return new TraceFacts(Id, StartTime, EndTime, Flags, ResponseTime, Http, services, inferred, [.. calls.Select(c => (map[c.Caller], map[c.Callee]))], Annotations, Users, AvailabilityZones, InstanceIds, ResourceArns)
         {
             RootStart = RootStart,
-            Orphans = [.. orphans.Select(o => o with { Service = map[o.Service] })],
+            Orphans = [.. orphans.Select(o => o with { Service = map[o.Service], Request = MapRequest(o.Request) })],
+            Requests = kept,
+            CallRequests = [.. callRequests.Where(c => requestMap[c.Request] >= 0).Select(c => new TraceFactsCall(map[c.Caller], requestMap[c.Request])).Distinct()],
+            HasRequests = HasRequests,
         };
+    }
+
+    private static void AddCall(List<TraceFactsCall> calls, int caller, int request)
+    {
+        if (request >= 0)
+        {
+            calls.Add(new TraceFactsCall(caller, request));
+        }
+    }
+
+    private static void Remove(bool[] removed, int request)
+    {
+        if (request >= 0)
+        {
+            removed[request] = true;
+        }
     }
 
     /// <summary>An entity id (16 hexadecimal digits) folded to 32 bits, its two halves combined; of another text (never stored: ids are validated at ingest), a hash of it.</summary>

@@ -35,8 +35,11 @@ internal static class TraceFactsCodec
         writer.Write(body.GetBuffer(), 0, (int)body.Length);
     }
 
-    /// <summary>Reads facts written by <see cref="Write"/>; throws <see cref="InvalidDataException"/> (or <see cref="EndOfStreamException"/>) on other bytes.</summary>
-    public static List<TraceFacts> Read(BinaryReader reader)
+    /// <summary>
+    /// Reads facts written by <see cref="Write"/> (by an earlier one without requests when <paramref name="withRequests"/> is false);
+    /// throws <see cref="InvalidDataException"/> (or <see cref="EndOfStreamException"/>) on other bytes.
+    /// </summary>
+    public static List<TraceFacts> Read(BinaryReader reader, bool withRequests)
     {
         var table = new string[reader.ReadInt32Checked()];
         for (var i = 0; i < table.Length; i++)
@@ -49,7 +52,7 @@ internal static class TraceFactsCodec
         var shared = new SharedValues(table);
         for (var i = 0; i < count; i++)
         {
-            traces.Add(ReadOne(reader, shared));
+            traces.Add(ReadOne(reader, shared, withRequests));
         }
 
         return traces;
@@ -129,7 +132,7 @@ internal static class TraceFactsCodec
         }
 
         writer.Write7BitEncodedInt(trace.Unlinked.Count);
-        foreach (var (parentId, service) in trace.Unlinked)
+        foreach (var (parentId, service, _) in trace.Unlinked)
         {
             writer.Write(parentId);
             writer.Write7BitEncodedInt(service + 1);
@@ -142,9 +145,36 @@ internal static class TraceFactsCodec
             writer.Write7BitEncodedInt(orphan.Service + 1);
             writer.Write(orphan.Inferred);
         }
+
+        // Requests come last, so that facts written before them read as they were.
+        foreach (var unlinked in trace.Unlinked)
+        {
+            writer.Write7BitEncodedInt(unlinked.Request + 1);
+        }
+
+        foreach (var orphan in trace.Orphans)
+        {
+            writer.Write7BitEncodedInt(orphan.Request + 1);
+        }
+
+        writer.Write7BitEncodedInt(trace.Requests.Count);
+        foreach (var request in trace.Requests)
+        {
+            writer.Write7BitEncodedInt(request.Service);
+            writer.Write7BitEncodedInt(request.Link + 1);
+            writer.Write((byte)request.Flags);
+            writer.Write(request.ResponseTime ?? double.NaN);
+        }
+
+        writer.Write7BitEncodedInt(trace.CallRequests.Count);
+        foreach (var call in trace.CallRequests)
+        {
+            writer.Write7BitEncodedInt(call.Caller);
+            writer.Write7BitEncodedInt(call.Request);
+        }
     }
 
-    private static TraceFacts ReadOne(BinaryReader reader, SharedValues shared)
+    private static TraceFacts ReadOne(BinaryReader reader, SharedValues shared, bool withRequests)
     {
         var table = shared.Table;
         var traceId = reader.ReadString();
@@ -199,10 +229,10 @@ internal static class TraceFactsCodec
                 : throw new InvalidDataException("Service index out of range.");
         }
 
-        var unlinked = Array<(uint, int)>(ReadCount(reader));
+        var unlinked = Array<TraceFactsUnlinked>(ReadCount(reader));
         for (var i = 0; i < unlinked.Length; i++)
         {
-            unlinked[i] = (reader.ReadUInt32(), OptionalServiceIndex(reader, services.Length));
+            unlinked[i] = new TraceFactsUnlinked(reader.ReadUInt32(), OptionalServiceIndex(reader, services.Length));
         }
 
         var orphans = Array<TraceFactsOrphan>(ReadCount(reader));
@@ -211,13 +241,69 @@ internal static class TraceFactsCodec
             orphans[i] = new TraceFactsOrphan(reader.ReadUInt32(), OptionalServiceIndex(reader, services.Length), reader.ReadBoolean());
         }
 
+        TraceFactsRequest[] requests = [];
+        TraceFactsCall[] callRequests = [];
+        if (withRequests)
+        {
+            (requests, callRequests) = ReadRequests(reader, services.Length, links.Length, unlinked, orphans);
+        }
+
         return new TraceFacts(traceId, start, end, flags, double.IsNaN(responseTime) ? null : responseTime, http, services, inferred, calls, annotations, users, zones, instances, resources)
         {
             RootStart = rootStart,
             Links = links,
             Unlinked = unlinked,
             Orphans = orphans,
+            Requests = requests,
+            CallRequests = callRequests,
+            HasRequests = withRequests,
         };
+    }
+
+    /// <summary>Reads a trace's requests and calls, and the requests of its unlinked segments and orphans (set in place).</summary>
+    private static (TraceFactsRequest[] Requests, TraceFactsCall[] Calls) ReadRequests(BinaryReader reader, int services, int links, TraceFactsUnlinked[] unlinked, TraceFactsOrphan[] orphans)
+    {
+        var unlinkedRequests = new int[unlinked.Length];
+        for (var i = 0; i < unlinked.Length; i++)
+        {
+            unlinkedRequests[i] = reader.ReadInt32Checked() - 1;
+        }
+
+        var orphanRequests = new int[orphans.Length];
+        for (var i = 0; i < orphans.Length; i++)
+        {
+            orphanRequests[i] = reader.ReadInt32Checked() - 1;
+        }
+
+        var requests = Array<TraceFactsRequest>(ReadCount(reader));
+        for (var i = 0; i < requests.Length; i++)
+        {
+            var service = ServiceIndex(reader, Math.Min(services, TraceFactsLink.MaxService + 1));
+            var link = reader.ReadInt32Checked() - 1;
+            var flags = (TraceFactsRequestFlags)reader.ReadByte();
+            var responseTime = reader.ReadDouble();
+            requests[i] = link < links
+                ? new TraceFactsRequest(service, link, flags, double.IsNaN(responseTime) ? null : responseTime)
+                : throw new InvalidDataException("Link index out of range.");
+        }
+
+        var calls = Array<TraceFactsCall>(ReadCount(reader));
+        for (var i = 0; i < calls.Length; i++)
+        {
+            calls[i] = new TraceFactsCall(ServiceIndex(reader, services), ServiceIndex(reader, requests.Length));
+        }
+
+        for (var i = 0; i < unlinked.Length; i++)
+        {
+            unlinked[i] = unlinked[i] with { Request = unlinkedRequests[i] < requests.Length ? unlinkedRequests[i] : throw new InvalidDataException("Request index out of range.") };
+        }
+
+        for (var i = 0; i < orphans.Length; i++)
+        {
+            orphans[i] = orphans[i] with { Request = orphanRequests[i] < requests.Length ? orphanRequests[i] : throw new InvalidDataException("Request index out of range.") };
+        }
+
+        return (requests, calls);
     }
 
     private static int Index(string text, Dictionary<string, int> table)

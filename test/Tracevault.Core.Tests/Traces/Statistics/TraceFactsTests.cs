@@ -54,6 +54,22 @@ public sealed class TraceFactsTests
         """service("api") { fault }""",
         """edge("api", "orders") { responsetime > 0.5 }""",
         """rootcause.fault.service { name = "orders" }""",
+        """service("api") { http.status = 500 }""",
+        """service("orders") { responsetime > 0.1 }""",
+        """service("orders") { responsetime >= 0.05 AND responsetime < 0.5 }""",
+        """service() { error OR throttle }""",
+        """service("orders") { root }""",
+        """service("api") { root AND responsetime < 2 }""",
+        """service() { inferred AND ok }""",
+        """service() { partial }""",
+        """service(id(type: "AWS::DynamoDB::Table")) { responsetime >= 0.01 }""",
+        """service() { name = "orders" AND responsetime > 0.2 }""",
+        """service() { type = "remote" AND NOT fault }""",
+        """edge("orders", "orders-table") { fault = false AND duration < 1 }""",
+        """edge("api", "payments.example.com") { error }""",
+        """edge("web", "orders-db") { responsetime > 0.05 }""",
+        """edge("api", "orders") { root }""",
+        """NOT service("api") { responsetime < 0.2 }""",
     ];
 
     [Theory]
@@ -176,7 +192,10 @@ public sealed class TraceFactsTests
         Assert.Equal(FilterFactsUse.WithoutLinks, FilterExpression.Parse("""annotation.customer_tier = "gold" AND responsetime > 1""").FactsUse);
         Assert.Equal(FilterFactsUse.WithLinks, FilterExpression.Parse("""edge("a", "b") OR fault""").FactsUse);
         Assert.Equal(FilterFactsUse.WithLinks, FilterExpression.Parse("""NOT service("a")""").FactsUse);
-        Assert.Equal(FilterFactsUse.Documents, FilterExpression.Parse("""fault AND service("a") { error }""").FactsUse);
+        Assert.Equal(FilterFactsUse.WithRequests, FilterExpression.Parse("""fault AND service("a") { error AND responsetime > 1 }""").FactsUse);
+        Assert.Equal(FilterFactsUse.WithRequests, FilterExpression.Parse("""edge("a", "b") { NOT throttle }""").FactsUse);
+        Assert.Equal(FilterFactsUse.Documents, FilterExpression.Parse("""fault AND service("a") { http.status = 500 }""").FactsUse);
+        Assert.Equal(FilterFactsUse.Documents, FilterExpression.Parse("""edge("a", "b") { user = "x" }""").FactsUse);
     }
 
     [Fact]
@@ -210,8 +229,101 @@ public sealed class TraceFactsTests
             Assert.Equal(expected.Links, actual.Links);
             Assert.Equal(expected.Unlinked, actual.Unlinked);
             Assert.Equal(expected.Orphans, actual.Orphans);
+            Assert.Equal(expected.Requests, actual.Requests);
+            Assert.Equal(expected.CallRequests, actual.CallRequests);
+            Assert.True(actual.HasRequests);
         }
     }
+
+    [Fact]
+    public void Requests_OfAWholeTrace_TallyAsTheCollectorTalliesIt()
+    {
+        foreach (var (name, trace) in TraceCorpus.All())
+        {
+            var tally = new TraceFactsMapTally();
+            tally.Add(RoundTrip(TraceFacts.From(trace, indexed: true)));
+
+            Assert.Equal(Collected(trace), Described(tally.ToMinute(0)));
+            Assert.NotEmpty(Described(tally.ToMinute(0)));
+        }
+    }
+
+    [Fact]
+    public void Requests_MergedFromOneBatchPerDocument_TallyAsTheWholeTrace()
+    {
+        var exact = 0;
+        foreach (var (name, documents) in Documents())
+        {
+            var merged = documents
+                .Select(d => RoundTrip(TraceFacts.From(TraceCorpus.Assemble(name, [d]), indexed: true)))
+                .Aggregate(TraceFacts.Merge)
+                .Resolve();
+            if (merged.Certainty != TraceFactsCertainty.Exact)
+            {
+                continue;
+            }
+
+            exact++;
+            var tally = new TraceFactsMapTally();
+            tally.Add(merged);
+            Assert.True(Collected(TraceCorpus.Assemble(name, documents)).SequenceEqual(Described(tally.ToMinute(0))), $"{name}: {string.Join("; ", Described(tally.ToMinute(0)))}");
+        }
+
+        // B (a call across batches, its inferred stand-in replaced), C, the completed A and the OpenTelemetry-shaped trace at least.
+        Assert.True(exact >= 4, $"{exact} traces merged exactly");
+    }
+
+    [Fact]
+    public void Merge_TwoTallies_AddUp()
+    {
+        var (one, two, both) = (new TraceFactsMapTally(), new TraceFactsMapTally(), new TraceFactsMapTally());
+        var facts = TraceCorpus.All().Values.Select(t => TraceFacts.From(t, indexed: true)).ToList();
+        for (var i = 0; i < facts.Count; i++)
+        {
+            (i % 2 == 0 ? one : two).Add(facts[i]);
+            both.Add(facts[i]);
+            both.Add(facts[i]);
+        }
+
+        one.Merge(two);
+        one.Merge(one.Traces == 0 ? two : Copy(facts));
+
+        Assert.Equal(both.Traces, one.Traces);
+        Assert.Equal(Described(both.ToMinute(0)), Described(one.ToMinute(0)));
+    }
+
+    private static TraceFactsMapTally Copy(IEnumerable<TraceFacts> facts)
+    {
+        var tally = new TraceFactsMapTally();
+        foreach (var trace in facts)
+        {
+            tally.Add(trace);
+        }
+
+        return tally;
+    }
+
+    /// <summary>What the collector tallies of a whole trace, every minute together.</summary>
+    private static List<string> Collected(AssembledTrace trace)
+    {
+        var collector = new StatisticsCollector(long.MinValue, long.MaxValue);
+        collector.Add(trace);
+        var all = new MinuteStatistics(0) { HasTraceFacts = false };
+        foreach (var minute in collector.Minutes)
+        {
+            foreach (var (entity, tally) in minute.Entities)
+            {
+                all.For(entity).Merge(tally);
+            }
+        }
+
+        return Described(all);
+    }
+
+    private static List<string> Described(MinuteStatistics minute) =>
+        [.. minute.Entities
+            .Select(e => $"{e.Key.Service} -> {e.Key.Callee}: {e.Value.Ok}/{e.Value.OtherErrors}/{e.Value.Throttles}/{e.Value.Faults} {Math.Round(e.Value.TotalResponseTime, 6)} [{string.Join(',', e.Value.Histogram)}]")
+            .Order(StringComparer.Ordinal)];
 
     [Fact]
     public void FromBytes_StatisticsStoredBeforeFacts_SayTheyHaveNone()
