@@ -1,11 +1,12 @@
 // The console's aggregates (issue 20) in headless Chromium: the service map of every trace of the range, built from the
 // statistics kept at ingest (not the newest 200 traces), each node a link to the Traces page filtered to it, each edge a link
-// to its panel (its calls by response time, each bar a link to its traces in that time); a wide fan-out wrapped to fit.
+// to its panel (its calls by response time, each bar a link to its traces in that time); a wide fan-out wrapped to fit; a
+// group's map and a panel's bar counting every trace they pick, from the trace facts kept at ingest.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { XRayClient, PutTraceSegmentsCommand } from '@aws-sdk/client-xray';
+import { XRayClient, PutTraceSegmentsCommand, CreateGroupCommand } from '@aws-sdk/client-xray';
 import { launchChromium } from './browser.mjs';
 import { endpoint, adminCredentials, clientConfig } from './support.mjs';
 
@@ -351,4 +352,33 @@ test('a filter counts every matching trace of the range, not only the newest; a 
   await page.goto(`${endpoint}/console/traces?${range}&filter=${edge}`);
   assert.equal(await page.locator('#histogram-total').innerText(), '1', 'the call is counted though its segments were stored apart');
   assert.deepEqual(await listed(), [caller.trace_id]);
+
+  // A node's bar counts every trace in which the service answered in that time: 5,400 of shop's 6,000 took 30 ms.
+  const map = `${endpoint}/console/map?${range}`;
+  await page.goto(map);
+  await Promise.all([page.waitForNavigation(), page.locator('svg#service-map a.node-details[data-service="shop"] text').click()]);
+  const fast = page.locator('#node-panel g.bar[data-count="5400"]');
+  assert.equal(await fast.count(), 1, 'shop answered 5,400 times in 30 ms');
+  await Promise.all([page.waitForNavigation(), fast.locator('rect.bar-fill').click()]);
+  assert.equal(new URL(page.url()).searchParams.get('filter'), 'service("shop") { responsetime > 0.02 AND responsetime <= 0.05 }');
+  assert.equal(await page.locator('#histogram-total').innerText(), '5,400', 'every trace of the bar is counted, not the newest 5,000');
+  assert.equal(await page.locator('#trace-table tr[data-trace-id]').count(), 50);
+  await shot('node-bar-every-trace');
+
+  // A group's map is drawn from every trace its filter picks (not the newest 200): the 2,000 gold ones, and with a sub-filter
+  // on the service's own requests, the 600 in which shop took over a second.
+  const suffix = hex(4);
+  await xray.send(new CreateGroupCommand({ GroupName: `gold-${suffix}`, FilterExpression: 'annotation.tier = "gold"' }));
+  await xray.send(new CreateGroupCommand({ GroupName: `slow-shop-${suffix}`, FilterExpression: 'service("shop") { responsetime > 1 }' }));
+  await page.goto(`${map}&group=gold-${suffix}`);
+  assert.equal(await page.locator('#map-traces').innerText(), '2,000');
+  assert.equal(await page.locator('#map-in-range').innerText(), '6,001');
+  assert.match(await page.locator('svg#service-map g.node[data-service="shop"] title').textContent(), /^shop: 2,000 req · /);
+  assert.match(await page.locator('svg#service-map g.edge[data-from="shop"][data-to="stock"] title').textContent(), /^shop → stock: 2,000 req · /);
+  assert.equal(await page.locator('svg#service-map g.node[data-service="split-a"]').count(), 0, 'split-a is no gold trace');
+  await shot('map-group-every-trace');
+  await page.goto(`${map}&group=slow-shop-${suffix}`);
+  assert.equal(await page.locator('#map-traces').innerText(), '600');
+  assert.match(await page.locator('svg#service-map g.node[data-service="shop"] title').textContent(), /^shop: 600 req · avg 1\.50 s/);
+  assert.match(await page.locator('#client-node title').textContent(), /^Clients: 600 req/);
 });

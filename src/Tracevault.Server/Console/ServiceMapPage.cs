@@ -3,15 +3,21 @@ using Tracevault.Core.Traces.Graphs;
 using Tracevault.Server.Http;
 using Tracevault.Server.XRay;
 using Tracevault.Server.XRay.Groups;
+using Tracevault.Server.XRay.Statistics;
 using Tracevault.Storage.Traces;
 
 namespace Tracevault.Server.Console;
 
 /// <summary>The service map: the services of a time range as nodes and their calls as edges, each with requests, average latency and error, fault and throttle shares, drawn as SVG.</summary>
-/// <remarks>Without a group it is built from the kept per-minute statistics (every trace of the range); scoped to a group, whose filter is a test on whole traces, from the newest traces of the range.</remarks>
+/// <remarks>
+/// Without a group it is built from the kept per-minute statistics (every request of the range). Scoped to a group, whose filter is a
+/// test on whole traces, from the requests the trace facts kept of every trace of the range the group's filter picks; from the newest
+/// traces of the range only when the facts cannot answer (a filter only documents answer, data stored before the facts kept
+/// requests, or statistics this user cannot open).
+/// </remarks>
 public sealed class ServiceMapPage
 {
-    /// <summary>The most traces one map is drawn from: the newest of the range.</summary>
+    /// <summary>The most traces one map is drawn from when it reads traces: the newest of the range.</summary>
     public const int MaxTraces = 200;
 
     /// <summary>How many more reads (of a second's traces each, seconds without traces skipped) the map makes for more traces once it has some: at most four minutes of data.</summary>
@@ -27,12 +33,14 @@ public sealed class ServiceMapPage
     private readonly ConsoleLayout _layout;
     private readonly TimeProvider _time;
     private readonly StatisticsReader _statistics;
+    private readonly TraceFactsQuery _facts;
 
     /// <summary>Creates the page.</summary>
-    public ServiceMapPage(XRayQueryApi queries, GroupService groups, ConsoleLayout layout, TimeProvider time, StatisticsReader statistics)
+    public ServiceMapPage(XRayQueryApi queries, GroupService groups, ConsoleLayout layout, TimeProvider time, StatisticsReader statistics, TraceFactsQuery facts)
     {
         _queries = queries;
         _statistics = statistics;
+        _facts = facts;
         _groups = groups;
         _layout = layout;
         _time = time;
@@ -75,6 +83,14 @@ public sealed class ServiceMapPage
                 {
                     html.Append($"<p class=\"partial\" id=\"map-unreadable\" role=\"status\">{ConsoleFormat.Count(read.Unreadable)} minutes of statistics could not be read (their key cannot be used by you) and are left out.</p>");
                 }
+            }
+            else if (await _facts.MapAsync(caller, range.StartSeconds, range.EndSeconds, groupFilter, context.RequestAborted).ConfigureAwait(false) is { Tally.Map: { } requests } answer)
+            {
+                // Every trace of the range the group picks, its requests as the trace facts kept them: no segment is read.
+                nodes = AggregateServiceMap.Build([requests.ToMinute(StatisticsMinutes(range).From)]).Nodes;
+                var notCounted = answer.NotCounted == 0 ? ""
+                    : $" {ConsoleFormat.Count(answer.NotCounted)} older traces whose parts arrived separately would have to be read whole to tell, and are left out.";
+                html.Append($"<p class=\"counts\" id=\"map-counts\"><strong>{ConsoleFormat.Count(nodes.Count(n => !n.Client))}</strong> services, <strong>{ConsoleFormat.Count(nodes.Where(n => !n.Client).Sum(n => n.Edges.Count))}</strong> connections, from every trace of group {group} dated {ConsoleFormat.Time(range.Start)} to {ConsoleFormat.Time(range.End)}: <strong id=\"map-traces\">{ConsoleFormat.Count(answer.Tally.Matches)}</strong> of its <span id=\"map-in-range\">{ConsoleFormat.Count(answer.Tally.InRange)}</span> traces.{notCounted}</p>");
             }
             else
             {

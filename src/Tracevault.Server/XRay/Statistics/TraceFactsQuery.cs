@@ -49,6 +49,34 @@ public sealed class TraceFactsQuery
     public async Task<TraceFactsAnswer?> FindAsync(Caller caller, double startTime, double endTime, FilterExpression? filter, SummaryCursor? after, int pageSize, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
+        var counted = await CountAsync(caller, startTime, endTime, filter, new TraceFactsTally(pageSize + 1, after), cancellationToken).ConfigureAwait(false);
+        if (counted is not { } found)
+        {
+            return null;
+        }
+
+        var (tally, notCounted, damage) = found;
+
+        var page = await ReadPageAsync(caller, filter, tally, pageSize, damage, cancellationToken).ConfigureAwait(false);
+        return new TraceFactsAnswer(tally, notCounted, page);
+    }
+
+    /// <summary>
+    /// The requests of every trace dated in <c>[startTime, endTime)</c> that <paramref name="filter"/> (or none) picks, per service
+    /// and call (<see cref="TraceFactsTally.Map"/>): a service map of those traces; <see langword="null"/> when the facts cannot answer.
+    /// </summary>
+    public async Task<TraceFactsAnswer?> MapAsync(Caller caller, double startTime, double endTime, FilterExpression? filter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        var counted = await CountAsync(caller, startTime, endTime, filter, new TraceFactsTally(0, null, withMap: true), cancellationToken).ConfigureAwait(false);
+        return counted is { } found
+            ? new TraceFactsAnswer(found.Tally, found.NotCounted, new SummaryPage([], found.Tally.Matches, null) { Damaged = found.Damage.Traces, Unreadable = found.Damage.UnreadableKeys })
+            : null;
+    }
+
+    /// <summary>Counts the range's traces into <paramref name="tally"/>, reading whole those whose facts cannot answer for certain (the newest of them).</summary>
+    private async Task<(TraceFactsTally Tally, int NotCounted, ReadDamage Damage)?> CountAsync(Caller caller, double startTime, double endTime, FilterExpression? filter, TraceFactsTally tally, CancellationToken cancellationToken)
+    {
         var use = filter?.FactsUse ?? FilterFactsUse.WithoutLinks;
         if (use == FilterFactsUse.Documents)
         {
@@ -65,10 +93,9 @@ public sealed class TraceFactsQuery
 
         // Each trace tested on every core, each core tallying its own share; nothing as large as the range is made per read.
         var (merged, services) = Merged(read.Minutes);
-        var tally = new TraceFactsTally(pageSize + 1, after);
         if (merged.Length > 0)
         {
-            Tally(merged, services, tally, startTime, endTime, filter, use, pageSize + 1, after, cancellationToken);
+            Tally(merged, services, tally, startTime, endTime, filter, use, cancellationToken);
         }
 
         var notCounted = 0;
@@ -89,16 +116,15 @@ public sealed class TraceFactsQuery
             }
         }
 
-        var page = await ReadPageAsync(caller, filter, tally, pageSize, damage, cancellationToken).ConfigureAwait(false);
-        return new TraceFactsAnswer(tally, notCounted, page);
+        return (tally, notCounted, damage);
     }
 
     /// <summary>Tests each trace of <paramref name="merged"/> on every core, each core tallying its own share into <paramref name="tally"/>.</summary>
-    private static void Tally(MergedTrace[] merged, TraceFactsServices services, TraceFactsTally tally, double startTime, double endTime, FilterExpression? filter, FilterFactsUse use, int keep, SummaryCursor? after, CancellationToken cancellationToken) =>
+    private static void Tally(MergedTrace[] merged, TraceFactsServices services, TraceFactsTally tally, double startTime, double endTime, FilterExpression? filter, FilterFactsUse use, CancellationToken cancellationToken) =>
         Parallel.ForEach(
             Partitioner.Create(0, merged.Length, Slice),
             new ParallelOptions { CancellationToken = cancellationToken },
-            () => new TraceFactsTally(keep, after),
+            tally.Empty,
             (slice, _, own) =>
             {
                 for (var i = slice.Item1; i < slice.Item2; i++)
@@ -111,7 +137,10 @@ public sealed class TraceFactsQuery
                     }
 
                     own.InRange++;
-                    if (certainty != TraceFactsCertainty.Exact && (certainty != TraceFactsCertainty.LinksUnknown || use != FilterFactsUse.WithoutLinks))
+                    // Facts stored before requests were kept cannot answer a sub-filter on them, nor tell a map what to draw.
+                    var requests = use == FilterFactsUse.WithRequests || tally.Map is not null;
+                    if ((certainty != TraceFactsCertainty.Exact && (certainty != TraceFactsCertainty.LinksUnknown || use != FilterFactsUse.WithoutLinks || requests))
+                        || (requests && !facts.HasRequests))
                     {
                         own.ToRead.Add((facts, date));
                     }
@@ -179,7 +208,7 @@ public sealed class TraceFactsQuery
 
         foreach (var (id, facts) in byId)
         {
-            if (facts.Unlinked.Count > 0)
+            if (facts.Unlinked.Count > 0 || facts.Orphans.Count > 0)
             {
                 byId[id] = facts.Resolve();
             }

@@ -13,11 +13,15 @@ public sealed class TraceFactsTally
     private readonly SummaryCursor? _after;
     private readonly PriorityQueue<(TraceFacts Facts, long Date), (TraceFacts Facts, long Date)> _first;
 
-    /// <summary>A tally keeping the first <paramref name="keep"/> matches after <paramref name="after"/> (from the start without one).</summary>
-    public TraceFactsTally(int keep, SummaryCursor? after)
+    /// <summary>
+    /// A tally keeping the first <paramref name="keep"/> matches after <paramref name="after"/> (from the start without one), and with
+    /// <paramref name="withMap"/> the requests of every match (<see cref="Map"/>).
+    /// </summary>
+    public TraceFactsTally(int keep, SummaryCursor? after, bool withMap = false)
     {
         _keep = keep;
         _after = after;
+        Map = withMap ? new TraceFactsMapTally() : null;
         // The top of the queue is the latest kept in the answer's order: the one a match earlier than it replaces.
         _first = new(keep + 1, Comparer<(TraceFacts Facts, long Date)>.Create((a, b) => Compare(b, a)));
     }
@@ -30,6 +34,12 @@ public sealed class TraceFactsTally
 
     /// <summary>The matches with a response time, per bucket of <see cref="ResponseTimeBuckets"/> and outcome (0 ok, 1 error, 2 fault, 3 throttle).</summary>
     public long[,] Outcomes { get; } = new long[ResponseTimeBuckets.Count, 4];
+
+    /// <summary>The requests of the matches per service and call, when asked for.</summary>
+    public TraceFactsMapTally? Map { get; }
+
+    /// <summary>An empty tally that keeps what this one keeps (for another core's share).</summary>
+    public TraceFactsTally Empty() => new(_keep, _after, Map is not null);
 
     /// <summary>The traces the facts could not answer for, to be read whole.</summary>
     public List<(TraceFacts Facts, long Date)> ToRead { get; } = [];
@@ -44,6 +54,7 @@ public sealed class TraceFactsTally
             Outcomes[ResponseTimeBuckets.IndexOf(time), flags.HasFlag(TraceFactsFlags.Fault) ? 2 : flags.HasFlag(TraceFactsFlags.Throttle) ? 3 : flags.HasFlag(TraceFactsFlags.Error) ? 1 : 0]++;
         }
 
+        Map?.Add(facts);
         Keep((facts, date));
     }
 
@@ -62,6 +73,11 @@ public sealed class TraceFactsTally
         }
 
         ToRead.AddRange(other.ToRead);
+        if (other.Map is not null)
+        {
+            Map?.Merge(other.Map);
+        }
+
         foreach (var (kept, _) in other._first.UnorderedItems)
         {
             Keep(kept);
