@@ -36,7 +36,11 @@ internal static partial class ConsoleProbe
         var panel = NodePanelLink().Matches(map).Select(Href).Select(h => h.Split('#')[0]).ToList();
         // An edge between two services (not a client edge) opens its panel, whose "All its traces" is the edge's click-through.
         var edgePanel = edgeLinks.Select(h => h.Split('#')[0]).FirstOrDefault(h => h.Contains("caller=", StringComparison.Ordinal));
-        var edgeTraces = edgePanel is null ? null : EdgeTracesLink().Match(await GetHtmlAsync(http, edgePanel).ConfigureAwait(false)) is { Success: true } found ? Href(found) : null;
+        var edgePanelHtml = edgePanel is null ? "" : await GetHtmlAsync(http, edgePanel).ConfigureAwait(false);
+        var edgeTraces = EdgeTracesLink().Match(edgePanelHtml) is { Success: true } found ? Href(found) : null;
+        // A panel's fullest bar: its click-through is a sub-filter on the service's (or call's) own requests.
+        var nodeBar = FullestBar(panel.Count == 0 ? "" : await GetHtmlAsync(http, panel[0]).ConfigureAwait(false));
+        var edgeBar = FullestBar(edgePanelHtml);
         var pages = new List<(string Name, string? Path)>
         {
             ("Traces, histogram from kept statistics", tracesPath),
@@ -53,7 +57,9 @@ internal static partial class ConsoleProbe
             ("Service click-through (`service(\"x\")`)", nodeLinks.Count == 0 ? null : nodeLinks[0]),
             ("Service map, an edge's panel (`&caller=&callee=`)", edgePanel),
             ("Edge click-through (`edge(\"a\",\"b\")`)", edgeTraces),
-            (Invariant($"Service map, group `{GroupName}` (newest traces)"), group ? "/console/map?" + range + "&group=" + GroupName : null),
+            ("Node panel bar click-through (`service(\"x\") { responsetime … }`), fullest bar", nodeBar),
+            ("Edge panel bar click-through (`edge(\"a\",\"b\") { responsetime … }`), fullest bar", edgeBar),
+            (Invariant($"Service map, group `{GroupName}` (every trace it picks)"), group ? "/console/map?" + range + "&group=" + GroupName : null),
             ("Encryption", "/console/encryption"),
             ("Keys", "/console/keys"),
             ("Audit", "/console/audit"),
@@ -149,6 +155,7 @@ internal static partial class ConsoleProbe
         Add(NodeHistogramTotal(), "node histogram");
         Add(MapRequests(), "map entry requests");
         Add(MapTraces(), "map traces");
+        Add(MapInRange(), "of traces in range");
         Add(Processed(), "processed for the list");
         if (html.Contains("Only the newest", StringComparison.Ordinal))
         {
@@ -157,6 +164,10 @@ internal static partial class ConsoleProbe
 
         return string.Join(", ", parts);
     }
+
+    /// <summary>The link of a histogram's bar counting the most, or <see langword="null"/> when it has none.</summary>
+    private static string? FullestBar(string html) =>
+        BarLink().Matches(html).MaxBy(m => long.Parse(m.Groups["count"].Value, CultureInfo.InvariantCulture)) is { } bar ? Href(bar) : null;
 
     private static string Href(Match match) => WebUtility.HtmlDecode(match.Groups["href"].Value);
 
@@ -197,6 +208,9 @@ internal static partial class ConsoleProbe
 
     [GeneratedRegex("id=\"map-traces\">(?<n>[^<]+)<")]
     private static partial Regex MapTraces();
+
+    [GeneratedRegex("id=\"map-in-range\">(?<n>[^<]+)<")]
+    private static partial Regex MapInRange();
 
     [GeneratedRegex("id=\"processed-count\">(?<n>[^<]+)<")]
     private static partial Regex Processed();

@@ -114,8 +114,8 @@ public sealed partial class XRaySummaryScanLimitTests : IAsyncLifetime
             Assert.DoesNotContain("id=\"next-page\"", first, StringComparison.Ordinal);
         }
 
-        // A filter only the documents can answer (a sub-filter on a service's entities) reads them, a bounded number a page.
-        var path = "/console/traces?range=1h&filter=" + Uri.EscapeDataString(NeedleFilter + " AND service() { ok OR NOT ok }");
+        // A filter only the documents can answer (a sub-filter on the HTTP status of a service's entities) reads them, a bounded number a page.
+        var path = "/console/traces?range=1h&filter=" + Uri.EscapeDataString(NeedleFilter + " AND service() { http.status > 0 OR NOT http.status > 0 }");
         var pages = 0;
         string html;
         while (true)
