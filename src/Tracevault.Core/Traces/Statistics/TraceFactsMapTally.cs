@@ -5,12 +5,19 @@ namespace Tracevault.Core.Traces.Statistics;
 /// <see cref="StatisticsCollector"/> tallies assembled traces: what a service map of only those traces is drawn from.
 /// </summary>
 /// <remarks>
-/// Tallied per list of services, by index: the traces of a minute that reach the same services share one list, so a request costs an
-/// array lookup rather than a hash of its service's name. Not thread-safe: each core keeps its own, and they are <see cref="Merge"/>d.
+/// Tallied by a number given to each service the first time it is met, so a request costs an array lookup; a trace's services are
+/// numbered once, and not again for the next trace when it holds the very same list (the traces of a minute that reach the same
+/// services share one). Not thread-safe: each core keeps its own, and they are <see cref="Merge"/>d.
 /// </remarks>
 public sealed class TraceFactsMapTally
 {
-    private readonly Dictionary<IReadOnlyList<ServiceId>, ServicesTally> _byServices = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<ServiceId, int> _numbers = [];
+    private readonly List<ServiceId> _services = [];
+    private readonly List<StatisticsTally?> _requests = [];
+    private readonly List<StatisticsTally?> _unlinked = [];
+    private readonly Dictionary<(int Caller, int Callee), StatisticsTally> _calls = [];
+    private IReadOnlyList<ServiceId>? _lastServices;
+    private int[] _lastNumbers = new int[16];
 
     /// <summary>The traces tallied.</summary>
     public int Traces { get; private set; }
@@ -20,27 +27,31 @@ public sealed class TraceFactsMapTally
     {
         ArgumentNullException.ThrowIfNull(facts);
         Traces++;
-        if (!_byServices.TryGetValue(facts.Services, out var tally))
-        {
-            tally = new ServicesTally(facts.Services);
-            _byServices.Add(facts.Services, tally);
-        }
-
+        var numbers = NumbersOf(facts.Services);
         var requests = facts.Requests;
         for (var i = 0; i < requests.Count; i++)
         {
             var request = requests[i];
-            tally.Of(request.Service).Add(request);
+            if (request.ResponseTime is null)
+            {
+                continue;
+            }
+
+            var service = numbers[request.Service];
+            (_requests[service] ??= new StatisticsTally()).Add(request);
             if ((request.Flags & (TraceFactsRequestFlags.NoCaller | TraceFactsRequestFlags.HasParent)) == (TraceFactsRequestFlags.NoCaller | TraceFactsRequestFlags.HasParent))
             {
-                tally.UnlinkedOf(request.Service).Add(request);
+                (_unlinked[service] ??= new StatisticsTally()).Add(request);
             }
         }
 
         foreach (var call in facts.CallRequests)
         {
             var request = requests[call.Request];
-            tally.Of(call.Caller, request.Service).Add(request);
+            if (request.ResponseTime is not null)
+            {
+                Call(numbers[call.Caller], numbers[request.Service]).Add(request);
+            }
         }
     }
 
@@ -49,16 +60,16 @@ public sealed class TraceFactsMapTally
     {
         ArgumentNullException.ThrowIfNull(other);
         Traces += other.Traces;
-        foreach (var (services, tally) in other._byServices)
+        var numbers = other._services.Select(Number).ToArray();
+        for (var i = 0; i < numbers.Length; i++)
         {
-            if (_byServices.TryGetValue(services, out var own))
-            {
-                own.Merge(tally);
-            }
-            else
-            {
-                _byServices.Add(services, tally);
-            }
+            MergeInto(_requests, numbers[i], other._requests[i]);
+            MergeInto(_unlinked, numbers[i], other._unlinked[i]);
+        }
+
+        foreach (var ((caller, callee), tally) in other._calls)
+        {
+            Call(numbers[caller], numbers[callee]).Merge(tally);
         }
     }
 
@@ -66,78 +77,79 @@ public sealed class TraceFactsMapTally
     public MinuteStatistics ToMinute(long minute)
     {
         var statistics = new MinuteStatistics(minute) { HasTraceFacts = false };
-        foreach (var tally in _byServices.Values)
+        for (var i = 0; i < _services.Count; i++)
         {
-            tally.AddTo(statistics);
+            if (_requests[i] is { } requests)
+            {
+                statistics.For(new StatisticsEntity(_services[i], null)).Merge(requests);
+            }
+
+            if (_unlinked[i] is { } unlinked)
+            {
+                statistics.For(new StatisticsEntity(StatisticsEntity.UnlinkedCaller, _services[i])).Merge(unlinked);
+            }
+        }
+
+        foreach (var ((caller, callee), tally) in _calls)
+        {
+            statistics.For(new StatisticsEntity(_services[caller], _services[callee])).Merge(tally);
         }
 
         return statistics;
     }
 
-    /// <summary>The tallies of the traces that share one list of services, by index in it.</summary>
-    private sealed class ServicesTally(IReadOnlyList<ServiceId> services)
+    /// <summary>The numbers of a trace's services, by their index in it.</summary>
+    private int[] NumbersOf(IReadOnlyList<ServiceId> services)
     {
-        private readonly StatisticsTally?[] _services = new StatisticsTally?[services.Count];
-        private readonly StatisticsTally?[] _unlinked = new StatisticsTally?[services.Count];
-        private readonly Dictionary<(int Caller, int Callee), StatisticsTally> _calls = [];
-
-        public StatisticsTally Of(int service) => _services[service] ??= new StatisticsTally();
-
-        public StatisticsTally UnlinkedOf(int service) => _unlinked[service] ??= new StatisticsTally();
-
-        public StatisticsTally Of(int caller, int callee)
+        if (ReferenceEquals(services, _lastServices))
         {
-            if (!_calls.TryGetValue((caller, callee), out var tally))
-            {
-                tally = new StatisticsTally();
-                _calls.Add((caller, callee), tally);
-            }
-
-            return tally;
+            return _lastNumbers;
         }
 
-        public void Merge(ServicesTally other)
+        if (_lastNumbers.Length < services.Count)
         {
-            for (var i = 0; i < _services.Length; i++)
-            {
-                MergeInto(ref _services[i], other._services[i]);
-                MergeInto(ref _unlinked[i], other._unlinked[i]);
-            }
-
-            foreach (var (call, tally) in other._calls)
-            {
-                Of(call.Caller, call.Callee).Merge(tally);
-            }
+            _lastNumbers = new int[Math.Max(services.Count, _lastNumbers.Length * 2)];
         }
 
-        public void AddTo(MinuteStatistics statistics)
+        for (var i = 0; i < services.Count; i++)
         {
-            for (var i = 0; i < _services.Length; i++)
-            {
-                AddTo(statistics, new StatisticsEntity(services[i], null), _services[i]);
-                AddTo(statistics, new StatisticsEntity(StatisticsEntity.UnlinkedCaller, services[i]), _unlinked[i]);
-            }
-
-            foreach (var (call, tally) in _calls)
-            {
-                AddTo(statistics, new StatisticsEntity(services[call.Caller], services[call.Callee]), tally);
-            }
+            _lastNumbers[i] = Number(services[i]);
         }
 
-        private static void MergeInto(ref StatisticsTally? own, StatisticsTally? other)
+        _lastServices = services;
+        return _lastNumbers;
+    }
+
+    private int Number(ServiceId service)
+    {
+        if (!_numbers.TryGetValue(service, out var number))
         {
-            if (other is not null)
-            {
-                (own ??= new StatisticsTally()).Merge(other);
-            }
+            number = _services.Count;
+            _numbers.Add(service, number);
+            _services.Add(service);
+            _requests.Add(null);
+            _unlinked.Add(null);
         }
 
-        private static void AddTo(MinuteStatistics statistics, StatisticsEntity entity, StatisticsTally? tally)
+        return number;
+    }
+
+    private StatisticsTally Call(int caller, int callee)
+    {
+        if (!_calls.TryGetValue((caller, callee), out var tally))
         {
-            if (tally is { Total: > 0 })
-            {
-                statistics.For(entity).Merge(tally);
-            }
+            tally = new StatisticsTally();
+            _calls.Add((caller, callee), tally);
+        }
+
+        return tally;
+    }
+
+    private static void MergeInto(List<StatisticsTally?> tallies, int number, StatisticsTally? other)
+    {
+        if (other is not null)
+        {
+            (tallies[number] ??= new StatisticsTally()).Merge(other);
         }
     }
 }
