@@ -5,29 +5,44 @@ namespace Tracevault.Core.Traces.Statistics;
 /// <see cref="StatisticsCollector"/> tallies assembled traces: what a service map of only those traces is drawn from.
 /// </summary>
 /// <remarks>
-/// Tallied by a number given to each service the first time it is met, so a request costs an array lookup; a trace's services are
-/// numbered once, and not again for the next trace when it holds the very same list (the traces of a minute that reach the same
-/// services share one). Not thread-safe: each core keeps its own, and they are <see cref="Merge"/>d.
+/// Tallied by the numbers of a range's services (<see cref="TraceFactsServices"/>), so a request costs an array lookup and a trace
+/// of the range none of its services' names hashed; a service the range does not hold (a trace read whole may reach one) is
+/// numbered after them. Not thread-safe: each core keeps its own, and they are <see cref="Merge"/>d.
 /// </remarks>
 public sealed class TraceFactsMapTally
 {
-    private readonly Dictionary<ServiceId, int> _numbers = [];
+    private readonly TraceFactsServices? _range;
+    private readonly Dictionary<ServiceId, int> _others = [];
     private readonly List<ServiceId> _services = [];
     private readonly List<StatisticsTally?> _requests = [];
     private readonly List<StatisticsTally?> _unlinked = [];
     private readonly Dictionary<(int Caller, int Callee), StatisticsTally> _calls = [];
-    private IReadOnlyList<ServiceId>? _lastServices;
-    private int[] _lastNumbers = new int[16];
+    private int[] _numbers = new int[16];
+
+    /// <summary>A tally of the traces of <paramref name="range"/> (or of any traces, without one).</summary>
+    public TraceFactsMapTally(TraceFactsServices? range = null)
+    {
+        _range = range;
+        foreach (var service in range?.All ?? [])
+        {
+            _services.Add(service);
+            _requests.Add(null);
+            _unlinked.Add(null);
+        }
+    }
 
     /// <summary>The traces tallied.</summary>
     public int Traces { get; private set; }
 
-    /// <summary>Tallies the requests of a trace (of facts that kept them, <see cref="TraceFacts.HasRequests"/>).</summary>
-    public void Add(TraceFacts facts)
+    /// <summary>
+    /// Tallies the requests of a trace (of facts that kept them, <see cref="TraceFacts.HasRequests"/>); <paramref name="list"/> is the
+    /// number of its list of services in the range (<see cref="TraceFactsServices.ListOf"/>), or -1 for a trace the range was not made of.
+    /// </summary>
+    public void Add(TraceFacts facts, int list = -1)
     {
         ArgumentNullException.ThrowIfNull(facts);
         Traces++;
-        var numbers = NumbersOf(facts.Services);
+        var numbers = list >= 0 && _range is not null ? _range.NumbersOfList(list) : NumbersOf(facts.Services);
         var requests = facts.Requests;
         for (var i = 0; i < requests.Count; i++)
         {
@@ -45,17 +60,19 @@ public sealed class TraceFactsMapTally
             }
         }
 
-        foreach (var call in facts.CallRequests)
+        // Indexed, not enumerated: an enumerator of the list would be one object per trace, and a map tallies millions of traces.
+        var calls = facts.CallRequests;
+        for (var i = 0; i < calls.Count; i++)
         {
-            var request = requests[call.Request];
+            var request = requests[calls[i].Request];
             if (request.ResponseTime is not null)
             {
-                Call(numbers[call.Caller], numbers[request.Service]).Add(request);
+                Call(numbers[calls[i].Caller], numbers[request.Service]).Add(request);
             }
         }
     }
 
-    /// <summary>Adds another core's tally to this one.</summary>
+    /// <summary>Adds another core's tally (of the same range) to this one.</summary>
     public void Merge(TraceFactsMapTally other)
     {
         ArgumentNullException.ThrowIfNull(other);
@@ -98,34 +115,33 @@ public sealed class TraceFactsMapTally
         return statistics;
     }
 
-    /// <summary>The numbers of a trace's services, by their index in it.</summary>
+    /// <summary>The numbers of a list of services (of a trace the range was not made of), by their index in it.</summary>
     private int[] NumbersOf(IReadOnlyList<ServiceId> services)
     {
-        if (ReferenceEquals(services, _lastServices))
+        if (_numbers.Length < services.Count)
         {
-            return _lastNumbers;
-        }
-
-        if (_lastNumbers.Length < services.Count)
-        {
-            _lastNumbers = new int[Math.Max(services.Count, _lastNumbers.Length * 2)];
+            _numbers = new int[services.Count];
         }
 
         for (var i = 0; i < services.Count; i++)
         {
-            _lastNumbers[i] = Number(services[i]);
+            _numbers[i] = Number(services[i]);
         }
 
-        _lastServices = services;
-        return _lastNumbers;
+        return _numbers;
     }
 
     private int Number(ServiceId service)
     {
-        if (!_numbers.TryGetValue(service, out var number))
+        if (_range?.Find(service) is >= 0 and var number)
+        {
+            return number;
+        }
+
+        if (!_others.TryGetValue(service, out number))
         {
             number = _services.Count;
-            _numbers.Add(service, number);
+            _others.Add(service, number);
             _services.Add(service);
             _requests.Add(null);
             _unlinked.Add(null);

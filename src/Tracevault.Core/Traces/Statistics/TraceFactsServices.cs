@@ -4,15 +4,23 @@ using Tracevault.Core.Traces.Filters;
 namespace Tracevault.Core.Traces.Statistics;
 
 /// <summary>
-/// The services of a range's traces, each given one of 64 bits, so a filter on services tests a trace by its bits first: a trace's
-/// <see cref="MaskOf(TraceFacts)"/> against the bits of the services a <c>service()</c> or <c>edge()</c> names. With at most 64
-/// services each has a bit of its own and the bits answer (<see cref="Exact"/>); with more, services share bits, and a trace whose
+/// The services of a range's traces, each numbered and given one of 64 bits, so a filter on services tests a trace by its bits first:
+/// a trace's <see cref="MaskOf(TraceFacts)"/> against the bits of the services a <c>service()</c> or <c>edge()</c> names. With at most
+/// 64 services each has a bit of its own and the bits answer (<see cref="Exact"/>); with more, services share bits, and a trace whose
 /// bits meet the selector's is then looked at itself — most traces are still told apart without reading their services.
 /// </summary>
-/// <remarks>Thread-safe: read by every core testing the range.</remarks>
+/// <remarks>
+/// The traces' lists of services are numbered too (<see cref="ListOf"/>): many traces reach the same services, each with a list of
+/// its own (one per batch, or per trace once merged), and a list's numbers and bits are found once for all of them, not per trace.
+/// Thread-safe once made: read by every core testing the range.
+/// </remarks>
 public sealed class TraceFactsServices
 {
-    private readonly Dictionary<ServiceId, int> _bits = [];
+    private readonly Dictionary<ServiceId, int> _numbers = [];
+    private readonly List<ServiceId> _services = [];
+    private readonly List<int[]> _lists = [];
+    private readonly List<ulong> _listMasks = [];
+    private int[] _listOf = [];
     // By reference: a selector is one node of one parsed expression, asked for once per trace tested (hashing its name each time would cost more than the test).
     private readonly ConcurrentDictionary<ServiceSelector, ulong> _selected = new(ReferenceEqualityComparer.Instance);
 
@@ -21,23 +29,60 @@ public sealed class TraceFactsServices
     }
 
     /// <summary>Whether each service has a bit of its own (the range has at most 64), so the bits answer alone.</summary>
-    public bool Exact => _bits.Count <= 64;
+    public bool Exact => _services.Count <= 64;
 
-    /// <summary>The services of <paramref name="traces"/>.</summary>
-    public static TraceFactsServices Of(IEnumerable<TraceFacts> traces)
+    /// <summary>The services, by number.</summary>
+    public IReadOnlyList<ServiceId> All => _services;
+
+    /// <summary>The services of <paramref name="traces"/>, and the number of each trace's list of them (<see cref="ListOf"/>).</summary>
+    public static TraceFactsServices Of(IReadOnlyList<TraceFacts> traces)
     {
         ArgumentNullException.ThrowIfNull(traces);
-        var services = new TraceFactsServices();
-        foreach (var facts in traces)
+        var services = new TraceFactsServices { _listOf = new int[traces.Count] };
+        var byReference = new Dictionary<IReadOnlyList<ServiceId>, int>(ReferenceEqualityComparer.Instance);
+        var byContent = new Dictionary<string, int>(StringComparer.Ordinal);
+        var key = new System.Text.StringBuilder();
+        for (var t = 0; t < traces.Count; t++)
         {
-            foreach (var service in facts.Services)
+            var list = traces[t].Services;
+            if (!byReference.TryGetValue(list, out var number))
             {
-                services._bits.TryAdd(service, services._bits.Count % 64);
+                var numbers = new int[list.Count];
+                key.Clear();
+                for (var i = 0; i < numbers.Length; i++)
+                {
+                    numbers[i] = services.NumberOf(list[i]);
+                    key.Append(numbers[i]).Append(',');
+                }
+
+                if (!byContent.TryGetValue(key.ToString(), out number))
+                {
+                    number = services._lists.Count;
+                    services._lists.Add(numbers);
+                    services._listMasks.Add(numbers.Aggregate(0UL, (mask, n) => mask | (1UL << (n % 64))));
+                    byContent.Add(key.ToString(), number);
+                }
+
+                byReference.Add(list, number);
             }
+
+            services._listOf[t] = number;
         }
 
         return services;
     }
+
+    /// <summary>The number of the list of services of the <paramref name="trace"/>th trace the range was made of.</summary>
+    public int ListOf(int trace) => _listOf[trace];
+
+    /// <summary>The services' numbers of a list, by their index in it.</summary>
+    internal int[] NumbersOfList(int list) => _lists[list];
+
+    /// <summary>The bits of a list's services.</summary>
+    public ulong MaskOfList(int list) => _listMasks[list];
+
+    /// <summary>A service's number, or -1 when none of the range's traces reaches it.</summary>
+    public int Find(ServiceId service) => _numbers.GetValueOrDefault(service, -1);
 
     /// <summary>The bits of a trace's services.</summary>
     public ulong MaskOf(TraceFacts facts)
@@ -47,7 +92,7 @@ public sealed class TraceFactsServices
         foreach (var service in facts.Services)
         {
             // A service the range was not built with (never, for the traces it was built from) could be anywhere.
-            mask |= _bits.TryGetValue(service, out var bit) ? 1UL << bit : ulong.MaxValue;
+            mask |= _numbers.TryGetValue(service, out var number) ? 1UL << (number % 64) : ulong.MaxValue;
         }
 
         return mask;
@@ -57,11 +102,23 @@ public sealed class TraceFactsServices
     internal ulong MaskOf(ServiceSelector selector) => _selected.GetOrAdd(selector, s =>
     {
         var mask = 0UL;
-        foreach (var (service, bit) in _bits)
+        foreach (var (service, number) in _numbers)
         {
-            mask |= s.Matches(service) ? 1UL << bit : 0;
+            mask |= s.Matches(service) ? 1UL << (number % 64) : 0;
         }
 
         return mask;
     });
+
+    private int NumberOf(ServiceId service)
+    {
+        if (!_numbers.TryGetValue(service, out var number))
+        {
+            number = _services.Count;
+            _numbers.Add(service, number);
+            _services.Add(service);
+        }
+
+        return number;
+    }
 }

@@ -49,7 +49,7 @@ public sealed class TraceFactsQuery
     public async Task<TraceFactsAnswer?> FindAsync(Caller caller, double startTime, double endTime, FilterExpression? filter, SummaryCursor? after, int pageSize, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        var counted = await CountAsync(caller, startTime, endTime, filter, new TraceFactsTally(pageSize + 1, after), cancellationToken).ConfigureAwait(false);
+        var counted = await CountAsync(caller, startTime, endTime, filter, _ => new TraceFactsTally(pageSize + 1, after), cancellationToken).ConfigureAwait(false);
         if (counted is not { } found)
         {
             return null;
@@ -68,14 +68,14 @@ public sealed class TraceFactsQuery
     public async Task<TraceFactsAnswer?> MapAsync(Caller caller, double startTime, double endTime, FilterExpression? filter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        var counted = await CountAsync(caller, startTime, endTime, filter, new TraceFactsTally(0, null, withMap: true), cancellationToken).ConfigureAwait(false);
+        var counted = await CountAsync(caller, startTime, endTime, filter, range => new TraceFactsTally(0, null, range), cancellationToken).ConfigureAwait(false);
         return counted is { } found
             ? new TraceFactsAnswer(found.Tally, found.NotCounted, new SummaryPage([], found.Tally.Matches, null) { Damaged = found.Damage.Traces, Unreadable = found.Damage.UnreadableKeys })
             : null;
     }
 
-    /// <summary>Counts the range's traces into <paramref name="tally"/>, reading whole those whose facts cannot answer for certain (the newest of them).</summary>
-    private async Task<(TraceFactsTally Tally, int NotCounted, ReadDamage Damage)?> CountAsync(Caller caller, double startTime, double endTime, FilterExpression? filter, TraceFactsTally tally, CancellationToken cancellationToken)
+    /// <summary>Counts the range's traces into a tally made for the range's services, reading whole those whose facts cannot answer for certain (the newest of them).</summary>
+    private async Task<(TraceFactsTally Tally, int NotCounted, ReadDamage Damage)?> CountAsync(Caller caller, double startTime, double endTime, FilterExpression? filter, Func<TraceFactsServices, TraceFactsTally> tallyFor, CancellationToken cancellationToken)
     {
         var use = filter?.FactsUse ?? FilterFactsUse.WithoutLinks;
         if (use == FilterFactsUse.Documents)
@@ -93,6 +93,7 @@ public sealed class TraceFactsQuery
 
         // Each trace tested on every core, each core tallying its own share; nothing as large as the range is made per read.
         var (merged, services) = Merged(read.Minutes);
+        var tally = tallyFor(services);
         if (merged.Length > 0)
         {
             Tally(merged, services, tally, startTime, endTime, filter, use, cancellationToken);
@@ -130,7 +131,7 @@ public sealed class TraceFactsQuery
                 for (var i = slice.Item1; i < slice.Item2; i++)
                 {
                     // Only the array is read until a trace is in range and answerable: the facts themselves are far apart in memory.
-                    var (facts, date, certainty, mask) = merged[i];
+                    var (facts, date, certainty, mask, list) = merged[i];
                     if (date < startTime || date >= endTime)
                     {
                         continue;
@@ -146,7 +147,7 @@ public sealed class TraceFactsQuery
                     }
                     else if (filter is null || filter.Matches(facts, services, mask))
                     {
-                        own.Match(facts, date);
+                        own.Match(facts, date, list);
                     }
                 }
 
@@ -180,7 +181,7 @@ public sealed class TraceFactsQuery
 
         var indexed = Merge(minutes).Where(t => t.Flags.HasFlag(TraceFactsFlags.Indexed)).ToList();
         var bits = TraceFactsServices.Of(indexed);
-        var merged = indexed.Select(t => new MergedTrace(t, TraceDates.Of(t.Id, t.StartTime), t.Certainty, bits.MaskOf(t))).ToArray();
+        var merged = indexed.Select((t, i) => new MergedTrace(t, TraceDates.Of(t.Id, t.StartTime), t.Certainty, bits.MaskOfList(bits.ListOf(i)), bits.ListOf(i))).ToArray();
         lock (_merged)
         {
             if (_merged.Count == MergedRangesKept)
@@ -230,6 +231,6 @@ public sealed class TraceFactsQuery
         return new SummaryPage(summaries, tally.Matches, next) { Damaged = damage.Traces, Unreadable = damage.UnreadableKeys };
     }
 
-    /// <summary>A trace of a merged range, with what a test reads first kept beside it (its date, certainty and service bits).</summary>
-    private readonly record struct MergedTrace(TraceFacts Facts, long Date, TraceFactsCertainty Certainty, ulong Services);
+    /// <summary>A trace of a merged range, with what a test reads first kept beside it (its date, certainty, service bits and the number of its list of services).</summary>
+    private readonly record struct MergedTrace(TraceFacts Facts, long Date, TraceFactsCertainty Certainty, ulong Services, int List);
 }

@@ -11,17 +11,19 @@ public sealed class TraceFactsTally
 {
     private readonly int _keep;
     private readonly SummaryCursor? _after;
+    private readonly TraceFactsServices? _mapOf;
     private readonly PriorityQueue<(TraceFacts Facts, long Date), (TraceFacts Facts, long Date)> _first;
 
     /// <summary>
     /// A tally keeping the first <paramref name="keep"/> matches after <paramref name="after"/> (from the start without one), and with
-    /// <paramref name="withMap"/> the requests of every match (<see cref="Map"/>).
+    /// <paramref name="mapOf"/> (the services of the range counted) the requests of every match (<see cref="Map"/>).
     /// </summary>
-    public TraceFactsTally(int keep, SummaryCursor? after, bool withMap = false)
+    public TraceFactsTally(int keep, SummaryCursor? after, TraceFactsServices? mapOf = null)
     {
         _keep = keep;
         _after = after;
-        Map = withMap ? new TraceFactsMapTally() : null;
+        _mapOf = mapOf;
+        Map = mapOf is null ? null : new TraceFactsMapTally(mapOf);
         // The top of the queue is the latest kept in the answer's order: the one a match earlier than it replaces.
         _first = new(keep + 1, Comparer<(TraceFacts Facts, long Date)>.Create((a, b) => Compare(b, a)));
     }
@@ -39,13 +41,13 @@ public sealed class TraceFactsTally
     public TraceFactsMapTally? Map { get; }
 
     /// <summary>An empty tally that keeps what this one keeps (for another core's share).</summary>
-    public TraceFactsTally Empty() => new(_keep, _after, Map is not null);
+    public TraceFactsTally Empty() => new(_keep, _after, _mapOf);
 
     /// <summary>The traces the facts could not answer for, to be read whole.</summary>
     public List<(TraceFacts Facts, long Date)> ToRead { get; } = [];
 
-    /// <summary>Counts a matching trace.</summary>
-    public void Match(TraceFacts facts, long date)
+    /// <summary>Counts a matching trace; <paramref name="list"/> is the number of its list of services in the range, or -1 (<see cref="TraceFactsMapTally.Add"/>).</summary>
+    public void Match(TraceFacts facts, long date, int list = -1)
     {
         Matches++;
         if (facts.ResponseTime is { } time)
@@ -54,7 +56,7 @@ public sealed class TraceFactsTally
             Outcomes[ResponseTimeBuckets.IndexOf(time), flags.HasFlag(TraceFactsFlags.Fault) ? 2 : flags.HasFlag(TraceFactsFlags.Throttle) ? 3 : flags.HasFlag(TraceFactsFlags.Error) ? 1 : 0]++;
         }
 
-        Map?.Add(facts);
+        Map?.Add(facts, list);
         Keep((facts, date));
     }
 

@@ -274,33 +274,27 @@ public sealed class TraceFactsTests
     }
 
     [Fact]
-    public void Merge_TwoTallies_AddUp()
+    public void Merge_TalliesByTheRangesNumbersAndBySomeOfTheirOwn_AddUp()
     {
-        var (one, two, both) = (new TraceFactsMapTally(), new TraceFactsMapTally(), new TraceFactsMapTally());
+        // The range is made of all but the last trace: that one's services are numbered by the tallies themselves.
         var facts = TraceCorpus.All().Values.Select(t => TraceFacts.From(t, indexed: true)).ToList();
-        for (var i = 0; i < facts.Count; i++)
+        var range = TraceFactsServices.Of(facts[..^1]);
+        var (one, two, three, apart) = (new TraceFactsMapTally(range), new TraceFactsMapTally(range), new TraceFactsMapTally(range), new TraceFactsMapTally());
+        for (var i = 0; i < facts.Count - 1; i++)
         {
-            (i % 2 == 0 ? one : two).Add(facts[i]);
-            both.Add(facts[i]);
-            both.Add(facts[i]);
+            (i % 2 == 0 ? one : two).Add(facts[i], range.ListOf(i));
+            three.Add(facts[i]);
+            apart.Add(facts[i]);
+            apart.Add(facts[i]);
         }
 
+        three.Add(facts[^1]);
+        apart.Add(facts[^1]);
         one.Merge(two);
-        one.Merge(one.Traces == 0 ? two : Copy(facts));
+        one.Merge(three);
 
-        Assert.Equal(both.Traces, one.Traces);
-        Assert.Equal(Described(both.ToMinute(0)), Described(one.ToMinute(0)));
-    }
-
-    private static TraceFactsMapTally Copy(IEnumerable<TraceFacts> facts)
-    {
-        var tally = new TraceFactsMapTally();
-        foreach (var trace in facts)
-        {
-            tally.Add(trace);
-        }
-
-        return tally;
+        Assert.Equal(apart.Traces, one.Traces);
+        Assert.Equal(Described(apart.ToMinute(0)), Described(one.ToMinute(0)));
     }
 
     /// <summary>What the collector tallies of a whole trace, every minute together.</summary>
