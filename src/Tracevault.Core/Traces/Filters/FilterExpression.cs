@@ -62,10 +62,7 @@ public sealed class FilterExpression
     public bool Matches(TraceFacts facts)
     {
         ArgumentNullException.ThrowIfNull(facts);
-        if (FactsUse == FilterFactsUse.Documents || (FactsUse == FilterFactsUse.WithRequests && !facts.HasRequests))
-        {
-            throw new InvalidOperationException(FactsUse == FilterFactsUse.Documents ? "This filter needs the trace's documents." : "This filter needs the requests the trace's facts did not keep.");
-        }
+        EnsureFactsAnswer(facts);
 
         return _root.Evaluate(FactsSubject.For(facts, null, 0));
     }
@@ -78,14 +75,25 @@ public sealed class FilterExpression
     {
         ArgumentNullException.ThrowIfNull(facts);
         ArgumentNullException.ThrowIfNull(services);
-        if (FactsUse == FilterFactsUse.Documents || (FactsUse == FilterFactsUse.WithRequests && !facts.HasRequests))
-        {
-            throw new InvalidOperationException(FactsUse == FilterFactsUse.Documents ? "This filter needs the trace's documents." : "This filter needs the requests the trace's facts did not keep.");
-        }
+        EnsureFactsAnswer(facts);
 
         return _root.Evaluate(FactsSubject.For(facts, services, mask));
     }
 
     /// <summary>The expression fully parenthesised, in canonical spelling, to show how it was understood.</summary>
     public override string ToString() => _root.ToString();
+
+    /// <summary>Throws unless a trace's kept facts can answer the expression: not one that needs documents, nor requests the facts did not keep.</summary>
+    private void EnsureFactsAnswer(TraceFacts facts)
+    {
+        if (FactsUse == FilterFactsUse.Documents)
+        {
+            throw new InvalidOperationException("This filter needs the trace's documents.");
+        }
+
+        if (FactsUse == FilterFactsUse.WithRequests && !facts.HasRequests)
+        {
+            throw new InvalidOperationException("This filter needs the requests the trace's facts did not keep.");
+        }
+    }
 }

@@ -9,7 +9,8 @@ namespace Tracevault.Server.XRay.Statistics;
 
 /// <summary>
 /// Finds every trace of a time range that a filter expression picks from the <see cref="TraceFacts"/> kept at ingest, without reading
-/// the documents of more than the page it shows: what a response-time histogram of all of them, and a page of their summaries, need.
+/// the documents of more than the page it shows: what a response-time histogram of all of them, and a page of their summaries, need;
+/// or tallies their requests per service and call, for a service map of only those traces.
 /// </summary>
 /// <remarks>
 /// The facts are sealed with the statistics, under the chunks' data keys, and opened with the reader's right to each key. A trace whose
@@ -56,7 +57,6 @@ public sealed class TraceFactsQuery
         }
 
         var (tally, notCounted, damage) = found;
-
         var page = await ReadPageAsync(caller, filter, tally, pageSize, damage, cancellationToken).ConfigureAwait(false);
         return new TraceFactsAnswer(tally, notCounted, page);
     }
@@ -121,7 +121,10 @@ public sealed class TraceFactsQuery
     }
 
     /// <summary>Tests each trace of <paramref name="merged"/> on every core, each core tallying its own share into <paramref name="tally"/>.</summary>
-    private static void Tally(MergedTrace[] merged, TraceFactsServices services, TraceFactsTally tally, double startTime, double endTime, FilterExpression? filter, FilterFactsUse use, CancellationToken cancellationToken) =>
+    private static void Tally(MergedTrace[] merged, TraceFactsServices services, TraceFactsTally tally, double startTime, double endTime, FilterExpression? filter, FilterFactsUse use, CancellationToken cancellationToken)
+    {
+        // Facts stored before requests were kept cannot answer a sub-filter on them, nor tell a map what to draw.
+        var requests = use == FilterFactsUse.WithRequests || tally.Map is not null;
         Parallel.ForEach(
             Partitioner.Create(0, merged.Length, Slice),
             new ParallelOptions { CancellationToken = cancellationToken },
@@ -138,8 +141,6 @@ public sealed class TraceFactsQuery
                     }
 
                     own.InRange++;
-                    // Facts stored before requests were kept cannot answer a sub-filter on them, nor tell a map what to draw.
-                    var requests = use == FilterFactsUse.WithRequests || tally.Map is not null;
                     if ((certainty != TraceFactsCertainty.Exact && (certainty != TraceFactsCertainty.LinksUnknown || use != FilterFactsUse.WithoutLinks || requests))
                         || (requests && !facts.HasRequests))
                     {
@@ -160,6 +161,7 @@ public sealed class TraceFactsQuery
                     tally.Merge(own);
                 }
             });
+    }
 
     /// <summary>
     /// The indexed traces of <paramref name="minutes"/> with their dates, each merged from its parts: kept for the next read that gets
