@@ -34,7 +34,7 @@ public sealed class TraceFactsQuery
 
     private readonly StatisticsReader _statistics;
     private readonly XRayQueryApi _queries;
-    private readonly List<(IReadOnlyList<MinuteStatistics> Minutes, MergedTrace[] Traces, TraceFactsServices Services)> _merged = [];
+    private readonly List<(TraceFactsRange Range, MergedTrace[] Traces)> _merged = [];
 
     /// <summary>Creates the query.</summary>
     public TraceFactsQuery(StatisticsReader statistics, XRayQueryApi queries)
@@ -166,24 +166,33 @@ public sealed class TraceFactsQuery
     /// <summary>
     /// The indexed traces of <paramref name="minutes"/> with their dates, each merged from its parts: kept for the next read that gets
     /// the very same minutes back (the reader shares the minutes it has opened, and makes new ones when rows are added or a key is
-    /// lost), so paging and clicking through a range merges it once.
+    /// lost), so paging and clicking through a range merges it once; and when a read shares most of its minutes with a kept range
+    /// (rows added by ingest since, a range ending now moved on by a minute), only the traces with parts in the others are merged again.
     /// </summary>
     private (MergedTrace[] Traces, TraceFactsServices Services) Merged(IReadOnlyList<MinuteStatistics> minutes)
     {
+        TraceFactsRange? closest = null;
+        var shared = 0;
         lock (_merged)
         {
-            foreach (var (kept, traces, services) in _merged)
+            foreach (var (kept, traces) in _merged)
             {
-                if (kept.Count == minutes.Count && kept.Zip(minutes).All(pair => ReferenceEquals(pair.First, pair.Second)))
+                if (kept.Minutes.Count == minutes.Count && kept.Minutes.Zip(minutes).All(pair => ReferenceEquals(pair.First, pair.Second)))
                 {
-                    return (traces, services);
+                    return (traces, kept.Services);
+                }
+
+                var count = kept.Shared(minutes);
+                if (count > shared)
+                {
+                    (closest, shared) = (kept, count);
                 }
             }
         }
 
-        var indexed = Merge(minutes).Where(t => t.Flags.HasFlag(TraceFactsFlags.Indexed)).ToList();
-        var bits = TraceFactsServices.Of(indexed);
-        var merged = indexed.Select((t, i) => new MergedTrace(t, TraceDates.Of(t.Id, t.StartTime), t.Certainty, bits.MaskOfList(bits.ListOf(i)), bits.ListOf(i))).ToArray();
+        var range = closest is not null && shared * 2 >= minutes.Count ? closest.Update(minutes) : TraceFactsRange.Of(minutes);
+        var services = range.Services;
+        var merged = range.Traces.Select((t, i) => new MergedTrace(t, TraceDates.Of(t.Id, t.StartTime), t.Certainty, services.MaskOfList(services.ListOf(i)), services.ListOf(i))).ToArray();
         lock (_merged)
         {
             if (_merged.Count == MergedRangesKept)
@@ -191,33 +200,10 @@ public sealed class TraceFactsQuery
                 _merged.RemoveAt(0);
             }
 
-            _merged.Add((minutes, merged, bits));
+            _merged.Add((range, merged));
         }
 
-        return (merged, bits);
-    }
-
-    /// <summary>The parts of each trace, over every minute and key of the read, merged into one.</summary>
-    private static Dictionary<string, TraceFacts>.ValueCollection Merge(IReadOnlyList<MinuteStatistics> minutes)
-    {
-        var byId = new Dictionary<string, TraceFacts>(minutes.Sum(m => m.Traces.Count), StringComparer.Ordinal);
-        foreach (var minute in minutes)
-        {
-            foreach (var facts in minute.Traces)
-            {
-                byId[facts.Id] = byId.TryGetValue(facts.Id, out var earlier) ? TraceFacts.Merge(earlier, facts) : facts;
-            }
-        }
-
-        foreach (var (id, facts) in byId)
-        {
-            if (facts.Unlinked.Count > 0 || facts.Orphans.Count > 0)
-            {
-                byId[id] = facts.Resolve();
-            }
-        }
-
-        return byId.Values;
+        return (merged, services);
     }
 
     /// <summary>The page the tally kept: its first matches read whole and tested again on their documents.</summary>
