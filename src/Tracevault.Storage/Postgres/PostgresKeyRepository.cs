@@ -96,7 +96,7 @@ public sealed class PostgresKeyRepository : IKeyRepository
     public bool EraseDestroyedMaterial()
     {
         using var connection = _database.Open();
-        // VACUUM FULL keeps every row version a transaction still open in this database may see: wait (30 s at most) for those
+        // VACUUM FULL keeps every row version a snapshot still held may see: wait (30 s at most) for those
         // open now to end, so a destroyed version no snapshot needs is not copied into the rewritten table.
         PostgresSql.WaitForOpenTransactions(connection, TimeSpan.FromSeconds(30));
         PostgresSql.Execute(connection, null, $"SET lock_timeout = '{EraseLockTimeout}'");

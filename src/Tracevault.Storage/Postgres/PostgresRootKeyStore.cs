@@ -189,7 +189,7 @@ public sealed class PostgresRootKeyStore : IRootKeySealedStore
 
         using (var connection = _database.Open())
         {
-            // VACUUM FULL keeps every row version a transaction still open in this database may see: wait (30 s at most) for
+            // VACUUM FULL keeps every row version a snapshot still held may see: wait (30 s at most) for
             // the transactions open now to end, so the versions the rotation replaced are dead to all of them.
             PostgresSql.WaitForOpenTransactions(connection, TimeSpan.FromSeconds(30));
             foreach (var table in SealedTables.Where(tables.Contains))

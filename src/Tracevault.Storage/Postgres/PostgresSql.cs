@@ -35,10 +35,14 @@ internal static class PostgresSql
         return command.ExecuteScalar() is true;
     }
 
-    /// <summary>Waits until the transactions open in this database now (other than this connection's) have ended, or the limit passes.</summary>
+    /// <summary>
+    /// Waits until the snapshots held now by other backends have been let go (their transactions ended), or the limit passes: in any
+    /// database of the cluster, as a backend not yet in a database, or one of another database that looks at all of them, holds
+    /// back what a vacuum here may remove too.
+    /// </summary>
     public static void WaitForOpenTransactions(NpgsqlConnection connection, TimeSpan limit)
     {
-        const string Open = "SELECT pid, xact_start FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL AND backend_xmin IS NOT NULL";
+        const string Open = "SELECT pid, coalesce(xact_start, backend_start) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND backend_xmin IS NOT NULL";
         var waitingFor = new HashSet<(int Pid, DateTime Start)>();
         using (var command = Command(connection, null, Open))
         using (var reader = command.ExecuteReader())
