@@ -13,11 +13,11 @@ public sealed class TraceFactsRange
 {
     private readonly TraceFacts[] _traces;
 
-    private TraceFactsRange(IReadOnlyList<MinuteStatistics> minutes, TraceFacts[] traces)
+    private TraceFactsRange(IReadOnlyList<MinuteStatistics> minutes, TraceFacts[] traces, TraceFactsServices services)
     {
         Minutes = minutes;
         _traces = traces;
-        Services = TraceFactsServices.Of(traces);
+        Services = services;
     }
 
     /// <summary>The minutes it was made of.</summary>
@@ -33,7 +33,8 @@ public sealed class TraceFactsRange
     public static TraceFactsRange Of(IReadOnlyList<MinuteStatistics> minutes)
     {
         ArgumentNullException.ThrowIfNull(minutes);
-        return new TraceFactsRange(minutes, [.. Merge(minutes, null).Where(t => t.Flags.HasFlag(TraceFactsFlags.Indexed))]);
+        TraceFacts[] traces = [.. Merge(minutes, null).Where(t => t.Flags.HasFlag(TraceFactsFlags.Indexed))];
+        return new TraceFactsRange(minutes, traces, TraceFactsServices.Of(traces));
     }
 
     /// <summary>How many of <paramref name="minutes"/> this range holds too (the very same objects).</summary>
@@ -59,10 +60,27 @@ public sealed class TraceFactsRange
             }
         }
 
+        // The traces kept keep their lists' numbers too: numbering a list again means hashing its services, and there is a list
+        // per batch (or per merged trace).
         var traces = new List<TraceFacts>(_traces.Length + changed.Count);
-        traces.AddRange(_traces.Where(t => !changed.Contains(t.Id)));
-        traces.AddRange(Merge(minutes, changed).Where(t => t.Flags.HasFlag(TraceFactsFlags.Indexed)));
-        return new TraceFactsRange(minutes, [.. traces]);
+        var lists = new List<int>(_traces.Length + changed.Count);
+        for (var i = 0; i < _traces.Length; i++)
+        {
+            if (!changed.Contains(_traces[i].Id))
+            {
+                traces.Add(_traces[i]);
+                lists.Add(Services.ListOf(i));
+            }
+        }
+
+        foreach (var facts in Merge(minutes, changed).Where(t => t.Flags.HasFlag(TraceFactsFlags.Indexed)))
+        {
+            traces.Add(facts);
+            lists.Add(-1);
+        }
+
+        TraceFacts[] all = [.. traces];
+        return new TraceFactsRange(minutes, all, TraceFactsServices.Of(all, Services, lists));
     }
 
     /// <summary>The parts of each trace (of those named in <paramref name="only"/>, or all), over every minute and key, merged into one and resolved.</summary>

@@ -20,6 +20,7 @@ public sealed class TraceFactsServices
     private readonly List<ServiceId> _services = [];
     private readonly List<int[]> _lists = [];
     private readonly List<ulong> _listMasks = [];
+    private readonly Dictionary<string, int> _listsByContent = new(StringComparer.Ordinal);
     private int[] _listOf = [];
     // By reference: a selector is one node of one parsed expression, asked for once per trace tested (hashing its name each time would cost more than the test).
     private readonly ConcurrentDictionary<ServiceSelector, ulong> _selected = new(ReferenceEqualityComparer.Instance);
@@ -35,15 +36,45 @@ public sealed class TraceFactsServices
     public IReadOnlyList<ServiceId> All => _services;
 
     /// <summary>The services of <paramref name="traces"/>, and the number of each trace's list of them (<see cref="ListOf"/>).</summary>
-    public static TraceFactsServices Of(IReadOnlyList<TraceFacts> traces)
+    public static TraceFactsServices Of(IReadOnlyList<TraceFacts> traces) => Of(traces, null, null);
+
+    /// <summary>
+    /// As <see cref="Of(IReadOnlyList{TraceFacts})"/>, numbering on from <paramref name="previous"/>: a trace whose entry in
+    /// <paramref name="previousLists"/> is not negative keeps that list of <paramref name="previous"/> without its services being
+    /// looked at (a range made again from one before, most of whose traces it keeps).
+    /// </summary>
+    internal static TraceFactsServices Of(IReadOnlyList<TraceFacts> traces, TraceFactsServices? previous, IReadOnlyList<int>? previousLists)
     {
         ArgumentNullException.ThrowIfNull(traces);
         var services = new TraceFactsServices { _listOf = new int[traces.Count] };
+        if (previous is not null)
+        {
+            foreach (var (service, number) in previous._numbers)
+            {
+                services._numbers.Add(service, number);
+            }
+
+            foreach (var (content, number) in previous._listsByContent)
+            {
+                services._listsByContent.Add(content, number);
+            }
+
+            services._services.AddRange(previous._services);
+            services._lists.AddRange(previous._lists);
+            services._listMasks.AddRange(previous._listMasks);
+        }
+
         var byReference = new Dictionary<IReadOnlyList<ServiceId>, int>(ReferenceEqualityComparer.Instance);
-        var byContent = new Dictionary<string, int>(StringComparer.Ordinal);
+        var byContent = services._listsByContent;
         var key = new System.Text.StringBuilder();
         for (var t = 0; t < traces.Count; t++)
         {
+            if (previous is not null && previousLists is not null && previousLists[t] >= 0)
+            {
+                services._listOf[t] = previousLists[t];
+                continue;
+            }
+
             var list = traces[t].Services;
             if (!byReference.TryGetValue(list, out var number))
             {
