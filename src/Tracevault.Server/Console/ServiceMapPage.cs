@@ -88,9 +88,7 @@ public sealed class ServiceMapPage
             {
                 // Every trace of the range the group picks, its requests as the trace facts kept them: no segment is read.
                 nodes = AggregateServiceMap.Build([requests.ToMinute(StatisticsMinutes(range).From)]).Nodes;
-                var notCounted = answer.NotCounted == 0 ? ""
-                    : $" {ConsoleFormat.Count(answer.NotCounted)} older traces whose parts arrived separately would have to be read whole to tell, and are left out.";
-                html.Append($"<p class=\"counts\" id=\"map-counts\"><strong>{ConsoleFormat.Count(nodes.Count(n => !n.Client))}</strong> services, <strong>{ConsoleFormat.Count(nodes.Where(n => !n.Client).Sum(n => n.Edges.Count))}</strong> connections, from every trace of group {group} dated {ConsoleFormat.Time(range.Start)} to {ConsoleFormat.Time(range.End)}: <strong id=\"map-traces\">{ConsoleFormat.Count(answer.Tally.Matches)}</strong> of its <span id=\"map-in-range\">{ConsoleFormat.Count(answer.Tally.InRange)}</span> traces.{notCounted}</p>");
+                html.Append($"<p class=\"counts\" id=\"map-counts\"><strong>{ConsoleFormat.Count(nodes.Count(n => !n.Client))}</strong> services, <strong>{ConsoleFormat.Count(nodes.Where(n => !n.Client).Sum(n => n.Edges.Count))}</strong> connections, from every trace of group {group} dated {ConsoleFormat.Time(range.Start)} to {ConsoleFormat.Time(range.End)}: <strong id=\"map-traces\">{ConsoleFormat.Count(answer.Tally.Matches)}</strong> of its <span id=\"map-in-range\">{ConsoleFormat.Count(answer.Tally.InRange)}</span> traces.{TracesPage.NotCounted(answer.NotCounted)}</p>");
             }
             else
             {

@@ -146,8 +146,7 @@ public sealed class TracesPage
     private static TrustedHtml RenderHistogram(HttpContext context, ConsoleTimeRange range, string filterText, TraceFactsAnswer answer)
     {
         var histogram = ResponseTimeHistogram.FromOutcomes(answer.Tally.Outcomes);
-        var notCounted = answer.NotCounted == 0 ? ""
-            : $" {ConsoleFormat.Count(answer.NotCounted)} older traces whose parts arrived separately would have to be read whole to tell, and are not counted.";
+        var notCounted = NotCounted(answer.NotCounted);
         var caption = new HtmlWriter().Append($"""
             <p class="histogram-caption" id="histogram-caption"><strong id="histogram-total">{ConsoleFormat.Count(histogram.Total)}</strong> {(string.IsNullOrWhiteSpace(filterText) ? "traces" : "matching traces")} of <span id="histogram-in-range">{ConsoleFormat.Count(answer.Tally.InRange)}</span> dated {ConsoleFormat.Time(range.Start)} to {ConsoleFormat.Time(range.End)}, every one counted (from the facts kept at ingest), by the response time of the trace's root segment: ok <span id="histogram-ok">{ConsoleFormat.Count(histogram.Outcome(0))}</span> · error <span id="histogram-error">{ConsoleFormat.Count(histogram.Outcome(1))}</span> · fault <span id="histogram-fault">{ConsoleFormat.Count(histogram.Outcome(2))}</span> · throttle <span id="histogram-throttle">{ConsoleFormat.Count(histogram.Outcome(3))}</span>.{notCounted}</p>
             """).ToHtml();
@@ -199,6 +198,10 @@ public sealed class TracesPage
             </section>
             """).ToHtml();
     }
+
+    /// <summary>The sentence saying how many traces the facts could not answer for and were too many to read whole (none when there are none).</summary>
+    internal static string NotCounted(int traces) => traces == 0 ? ""
+        : $" {ConsoleFormat.Count(traces)} older traces whose parts arrived separately would have to be read whole to tell, and are not counted.";
 
     private static TrustedHtml RenderResults(ConsoleTimeRange range, string filterText, string group, int pageNumber, SummaryPage result, TraceFactsAnswer? counted)
     {

@@ -63,15 +63,14 @@ public sealed class TraceFactsQuery
 
     /// <summary>
     /// The requests of every trace dated in <c>[startTime, endTime)</c> that <paramref name="filter"/> (or none) picks, per service
-    /// and call (<see cref="TraceFactsTally.Map"/>): a service map of those traces; <see langword="null"/> when the facts cannot answer.
+    /// and call (<see cref="TraceFactsTally.Map"/>): a service map of those traces, and how many traces could not be counted (see
+    /// <see cref="TraceFactsAnswer.NotCounted"/>); <see langword="null"/> when the facts cannot answer.
     /// </summary>
-    public async Task<TraceFactsAnswer?> MapAsync(Caller caller, double startTime, double endTime, FilterExpression? filter, CancellationToken cancellationToken)
+    public async Task<(TraceFactsTally Tally, int NotCounted)?> MapAsync(Caller caller, double startTime, double endTime, FilterExpression? filter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
         var counted = await CountAsync(caller, startTime, endTime, filter, range => new TraceFactsTally(0, null, range), cancellationToken).ConfigureAwait(false);
-        return counted is { } found
-            ? new TraceFactsAnswer(found.Tally, found.NotCounted, new SummaryPage([], found.Tally.Matches, null) { Damaged = found.Damage.Traces, Unreadable = found.Damage.UnreadableKeys })
-            : null;
+        return counted is { } found ? (found.Tally, found.NotCounted) : null;
     }
 
     /// <summary>Counts the range's traces into a tally made for the range's services, reading whole those whose facts cannot answer for certain (the newest of them).</summary>

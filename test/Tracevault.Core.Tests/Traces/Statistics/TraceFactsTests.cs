@@ -264,6 +264,10 @@ public sealed class TraceFactsTests
             }
 
             exact++;
+            // Each call between services is described by at least one request, and each such request by a call between them.
+            Assert.Equal(
+                merged.Calls.Distinct().Order(),
+                merged.CallRequests.Select(c => (c.Caller, merged.Requests[c.Request].Service)).Distinct().Order());
             var tally = new TraceFactsMapTally();
             tally.Add(merged);
             Assert.True(Collected(TraceCorpus.Assemble(name, documents)).SequenceEqual(Described(tally.ToMinute(0))), $"{name}: {string.Join("; ", Described(tally.ToMinute(0)))}");
