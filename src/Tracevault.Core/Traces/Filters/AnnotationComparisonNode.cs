@@ -9,7 +9,7 @@ internal sealed class AnnotationComparisonNode(string key, FilterOperator op, An
     {
         var present = false;
         var annotations = subject.TraceAnnotations;
-        for (var i = 0; i < annotations.Count; i++)
+        for (var i = 0; i < annotations.Length; i++)
         {
             var (annotationKey, actual) = annotations[i];
             if (!string.Equals(annotationKey, key, StringComparison.Ordinal))

@@ -39,7 +39,7 @@ internal sealed class FactsSubject : FilterSubject
         FilterKeyword.Fault => _facts.Flags.HasFlag(TraceFactsFlags.Fault),
         FilterKeyword.Throttle => _facts.Flags.HasFlag(TraceFactsFlags.Throttle),
         FilterKeyword.Partial => _facts.IsPartial,
-        FilterKeyword.Inferred => _facts.Inferred.Contains(true),
+        FilterKeyword.Inferred => _facts.InferredSpan.Contains(true),
         FilterKeyword.Root => _facts.Flags.HasFlag(TraceFactsFlags.HasRoot),
         _ => false,
     };
@@ -74,7 +74,7 @@ internal sealed class FactsSubject : FilterSubject
     }
 
     /// <inheritdoc/>
-    public override IReadOnlyList<KeyValuePair<string, AnnotationValue>> TraceAnnotations => _facts.Annotations;
+    public override ReadOnlySpan<KeyValuePair<string, AnnotationValue>> TraceAnnotations => _facts.AnnotationsSpan;
 
     /// <inheritdoc/>
     public override bool HasService(ServiceSelector? selector)
@@ -93,8 +93,8 @@ internal sealed class FactsSubject : FilterSubject
             }
         }
 
-        var services = _facts.Services;
-        for (var i = 0; i < services.Count; i++)
+        var services = _facts.ServicesSpan;
+        for (var i = 0; i < services.Length; i++)
         {
             if (selector is null || selector.Matches(services[i]))
             {
@@ -113,8 +113,9 @@ internal sealed class FactsSubject : FilterSubject
             return false;
         }
 
-        var (services, requests) = (_facts.Services, _facts.Requests);
-        for (var i = 0; i < requests.Count; i++)
+        var services = _facts.ServicesSpan;
+        var requests = _facts.RequestsSpan;
+        for (var i = 0; i < requests.Length; i++)
         {
             var request = requests[i];
             if ((selector is null || selector.Matches(services[request.Service])) && filter.Evaluate(RequestSubject.For(_facts, request)))
@@ -134,8 +135,10 @@ internal sealed class FactsSubject : FilterSubject
             return false;
         }
 
-        var (services, requests, calls) = (_facts.Services, _facts.Requests, _facts.CallRequests);
-        for (var i = 0; i < calls.Count; i++)
+        var services = _facts.ServicesSpan;
+        var requests = _facts.RequestsSpan;
+        var calls = _facts.CallRequestsSpan;
+        for (var i = 0; i < calls.Length; i++)
         {
             var request = requests[calls[i].Request];
             if (source.Matches(services[calls[i].Caller]) && destination.Matches(services[request.Service]) && filter.Evaluate(RequestSubject.For(_facts, request)))
@@ -156,8 +159,9 @@ internal sealed class FactsSubject : FilterSubject
             return false;
         }
 
-        var (all, calls) = (_facts.Services, _facts.Calls);
-        for (var i = 0; i < calls.Count; i++)
+        var all = _facts.ServicesSpan;
+        var calls = _facts.CallsSpan;
+        for (var i = 0; i < calls.Length; i++)
         {
             if (source.Matches(all[calls[i].Caller]) && destination.Matches(all[calls[i].Callee]))
             {

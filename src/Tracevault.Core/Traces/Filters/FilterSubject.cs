@@ -22,7 +22,7 @@ internal abstract class FilterSubject
     public abstract bool AnyString(FilterKeyword keyword, Func<string, bool> predicate);
 
     /// <summary>Every annotation of every entity of the trace.</summary>
-    public virtual IReadOnlyList<KeyValuePair<string, AnnotationValue>> TraceAnnotations => [.. Trace.Entities.SelectMany(e => e.Annotations)];
+    public virtual ReadOnlySpan<KeyValuePair<string, AnnotationValue>> TraceAnnotations => Trace.Entities.SelectMany(e => e.Annotations).ToArray();
 
     /// <summary>Whether the trace has a service <paramref name="selector"/> matches (any service without one).</summary>
     public virtual bool HasService(ServiceSelector? selector) => selector is null ? Trace.Services.Count > 0 : Trace.Services.Any(s => selector.Matches(s.Id));

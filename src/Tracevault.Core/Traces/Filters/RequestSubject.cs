@@ -34,7 +34,7 @@ internal sealed class RequestSubject : FilterSubject
         FilterKeyword.Fault => _request.Flags.HasFlag(TraceFactsRequestFlags.Fault),
         FilterKeyword.Throttle => _request.Flags.HasFlag(TraceFactsRequestFlags.Throttle),
         FilterKeyword.Partial => _request.Flags.HasFlag(TraceFactsRequestFlags.InProgress),
-        FilterKeyword.Inferred => _facts.Inferred[_request.Service],
+        FilterKeyword.Inferred => _facts.InferredSpan[_request.Service],
         FilterKeyword.Root => IsRootService(),
         _ => false,
     };
@@ -46,7 +46,7 @@ internal sealed class RequestSubject : FilterSubject
     /// <inheritdoc/>
     public override bool AnyString(FilterKeyword keyword, Func<string, bool> predicate)
     {
-        var service = _facts.Services[_request.Service];
+        var service = _facts.ServicesSpan[_request.Service];
         return keyword switch
         {
             FilterKeyword.Name => predicate(service.Name),
@@ -56,13 +56,13 @@ internal sealed class RequestSubject : FilterSubject
     }
 
     /// <inheritdoc/>
-    public override IReadOnlyList<KeyValuePair<string, AnnotationValue>> TraceAnnotations => _facts.Annotations;
+    public override ReadOnlySpan<KeyValuePair<string, AnnotationValue>> TraceAnnotations => _facts.AnnotationsSpan;
 
     /// <summary>Whether one of the request's service's segments has no caller in the trace (it received a request first).</summary>
     private bool IsRootService()
     {
-        var requests = _facts.Requests;
-        for (var i = 0; i < requests.Count; i++)
+        var requests = _facts.RequestsSpan;
+        for (var i = 0; i < requests.Length; i++)
         {
             if (requests[i].Service == _request.Service && requests[i].Flags.HasFlag(TraceFactsRequestFlags.NoCaller))
             {

@@ -16,6 +16,15 @@ namespace Tracevault.Core.Traces.Statistics;
 /// </remarks>
 public sealed class TraceFacts
 {
+    // The lists a range's traces are tested and tallied by, by the million, are kept as arrays: read through spans, not through an
+    // interface call per element (a call site meeting several list types resolves each call by a lookup).
+    private readonly ServiceId[] _services;
+    private readonly bool[] _inferred;
+    private readonly (int Caller, int Callee)[] _calls;
+    private readonly KeyValuePair<string, AnnotationValue>[] _annotations;
+    private readonly TraceFactsRequest[] _requests = [];
+    private readonly TraceFactsCall[] _callRequests = [];
+
     /// <summary>Creates facts; <see cref="From"/>, <see cref="Merge"/> and <see cref="Resolve"/> are the usual ways.</summary>
     public TraceFacts(string id, double startTime, double endTime, TraceFactsFlags flags, double? responseTime, TraceHttp? http, IReadOnlyList<ServiceId> services, IReadOnlyList<bool> inferred, IReadOnlyList<(int Caller, int Callee)> calls, IReadOnlyList<KeyValuePair<string, AnnotationValue>> annotations, IReadOnlyList<string> users, IReadOnlyList<string> availabilityZones, IReadOnlyList<string> instanceIds, IReadOnlyList<string> resourceArns)
     {
@@ -25,10 +34,10 @@ public sealed class TraceFacts
         Flags = flags;
         ResponseTime = responseTime;
         Http = http;
-        Services = services;
-        Inferred = inferred;
-        Calls = calls;
-        Annotations = annotations;
+        _services = ArrayOf(services);
+        _inferred = ArrayOf(inferred);
+        _calls = ArrayOf(calls);
+        _annotations = ArrayOf(annotations);
         Users = users;
         AvailabilityZones = availabilityZones;
         InstanceIds = instanceIds;
@@ -60,16 +69,16 @@ public sealed class TraceFacts
     public TraceHttp? Http { get; }
 
     /// <summary>The trace's services, inferred ones included.</summary>
-    public IReadOnlyList<ServiceId> Services { get; }
+    public IReadOnlyList<ServiceId> Services => _services;
 
     /// <summary>For each of <see cref="Services"/>, whether it is inferred.</summary>
-    public IReadOnlyList<bool> Inferred { get; }
+    public IReadOnlyList<bool> Inferred => _inferred;
 
     /// <summary>The calls between services, as indexes into <see cref="Services"/>.</summary>
-    public IReadOnlyList<(int Caller, int Callee)> Calls { get; }
+    public IReadOnlyList<(int Caller, int Callee)> Calls => _calls;
 
     /// <summary>The distinct annotations of every entity.</summary>
-    public IReadOnlyList<KeyValuePair<string, AnnotationValue>> Annotations { get; }
+    public IReadOnlyList<KeyValuePair<string, AnnotationValue>> Annotations => _annotations;
 
     /// <summary>The distinct users the entities recorded.</summary>
     public IReadOnlyList<string> Users { get; }
@@ -93,10 +102,28 @@ public sealed class TraceFacts
     public IReadOnlyList<TraceFactsOrphan> Orphans { get; init; } = [];
 
     /// <summary>The requests each service served: its segments, or for an inferred service the subsegments that called it.</summary>
-    public IReadOnlyList<TraceFactsRequest> Requests { get; init; } = [];
+    public IReadOnlyList<TraceFactsRequest> Requests { get => _requests; init => _requests = ArrayOf(value); }
 
     /// <summary>The calls between services, each with the request that describes it (one per call, where <see cref="Calls"/> has one per pair of services).</summary>
-    public IReadOnlyList<TraceFactsCall> CallRequests { get; init; } = [];
+    public IReadOnlyList<TraceFactsCall> CallRequests { get => _callRequests; init => _callRequests = ArrayOf(value); }
+
+    /// <summary><see cref="Services"/>, for loops over many traces.</summary>
+    internal ReadOnlySpan<ServiceId> ServicesSpan => _services;
+
+    /// <summary><see cref="Inferred"/>, for loops over many traces.</summary>
+    internal ReadOnlySpan<bool> InferredSpan => _inferred;
+
+    /// <summary><see cref="Calls"/>, for loops over many traces.</summary>
+    internal ReadOnlySpan<(int Caller, int Callee)> CallsSpan => _calls;
+
+    /// <summary><see cref="Annotations"/>, for loops over many traces.</summary>
+    internal ReadOnlySpan<KeyValuePair<string, AnnotationValue>> AnnotationsSpan => _annotations;
+
+    /// <summary><see cref="Requests"/>, for loops over many traces.</summary>
+    internal ReadOnlySpan<TraceFactsRequest> RequestsSpan => _requests;
+
+    /// <summary><see cref="CallRequests"/>, for loops over many traces.</summary>
+    internal ReadOnlySpan<TraceFactsCall> CallRequestsSpan => _callRequests;
 
     /// <summary>Whether <see cref="Requests"/> and <see cref="CallRequests"/> were kept (not for facts stored before they were).</summary>
     public bool HasRequests { get; init; } = true;
@@ -516,6 +543,9 @@ public sealed class TraceFacts
             removed[request] = true;
         }
     }
+
+    /// <summary>The list itself when it is an array (as read facts' lists are), else a copy of it.</summary>
+    private static T[] ArrayOf<T>(IReadOnlyList<T> list) => list as T[] ?? [.. list];
 
     /// <summary>An entity id (16 hexadecimal digits) folded to 32 bits, its two halves combined; of another text (never stored: ids are validated at ingest), a hash of it.</summary>
     private static uint ShortId(string id) =>

@@ -11,7 +11,12 @@ namespace Tracevault.Core.Traces.Statistics;
 /// </remarks>
 public sealed class TraceFactsMapTally
 {
+    /// <summary>The most services of a range whose calls are tallied in a square array (indexed by caller and callee) rather than by hashing each call's pair.</summary>
+    private const int SquareLimit = 256;
+
     private readonly TraceFactsServices? _range;
+    private readonly int _width;
+    private readonly StatisticsTally?[] _square;
     private readonly Dictionary<ServiceId, int> _others = [];
     private readonly List<ServiceId> _services = [];
     private readonly List<StatisticsTally?> _requests = [];
@@ -29,6 +34,9 @@ public sealed class TraceFactsMapTally
             _requests.Add(null);
             _unlinked.Add(null);
         }
+
+        _width = _services.Count <= SquareLimit ? _services.Count : 0;
+        _square = new StatisticsTally?[_width * _width];
     }
 
     /// <summary>The traces tallied.</summary>
@@ -43,8 +51,8 @@ public sealed class TraceFactsMapTally
         ArgumentNullException.ThrowIfNull(facts);
         Traces++;
         var numbers = list >= 0 && _range is not null ? _range.NumbersOfList(list) : NumbersOf(facts.Services);
-        var requests = facts.Requests;
-        for (var i = 0; i < requests.Count; i++)
+        var requests = facts.RequestsSpan;
+        for (var i = 0; i < requests.Length; i++)
         {
             var request = requests[i];
             if (request.ResponseTime is null)
@@ -60,9 +68,8 @@ public sealed class TraceFactsMapTally
             }
         }
 
-        // Indexed, not enumerated: an enumerator of the list would be one object per trace, and a map tallies millions of traces.
-        var calls = facts.CallRequests;
-        for (var i = 0; i < calls.Count; i++)
+        var calls = facts.CallRequestsSpan;
+        for (var i = 0; i < calls.Length; i++)
         {
             var request = requests[calls[i].Request];
             if (request.ResponseTime is not null)
@@ -84,7 +91,7 @@ public sealed class TraceFactsMapTally
             MergeInto(_unlinked, numbers[i], other._unlinked[i]);
         }
 
-        foreach (var ((caller, callee), tally) in other._calls)
+        foreach (var (caller, callee, tally) in other.CallTallies())
         {
             Call(numbers[caller], numbers[callee]).Merge(tally);
         }
@@ -107,7 +114,7 @@ public sealed class TraceFactsMapTally
             }
         }
 
-        foreach (var ((caller, callee), tally) in _calls)
+        foreach (var (caller, callee, tally) in CallTallies())
         {
             statistics.For(new StatisticsEntity(_services[caller], _services[callee])).Merge(tally);
         }
@@ -152,6 +159,11 @@ public sealed class TraceFactsMapTally
 
     private StatisticsTally Call(int caller, int callee)
     {
+        if (caller < _width && callee < _width)
+        {
+            return _square[(caller * _width) + callee] ??= new StatisticsTally();
+        }
+
         if (!_calls.TryGetValue((caller, callee), out var tally))
         {
             tally = new StatisticsTally();
@@ -159,6 +171,23 @@ public sealed class TraceFactsMapTally
         }
 
         return tally;
+    }
+
+    /// <summary>The tallied calls, by the numbers of their caller and callee.</summary>
+    private IEnumerable<(int Caller, int Callee, StatisticsTally Tally)> CallTallies()
+    {
+        for (var i = 0; i < _square.Length; i++)
+        {
+            if (_square[i] is { } tally)
+            {
+                yield return (i / _width, i % _width, tally);
+            }
+        }
+
+        foreach (var ((caller, callee), tally) in _calls)
+        {
+            yield return (caller, callee, tally);
+        }
     }
 
     private static void MergeInto(List<StatisticsTally?> tallies, int number, StatisticsTally? other)
