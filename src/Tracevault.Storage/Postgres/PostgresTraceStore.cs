@@ -170,6 +170,14 @@ public sealed class PostgresTraceStore : ITraceStore, IStatisticsStore, IDisposa
         FindStatisticsAsync(accountId, fromMinute, toMinute, static (_, _) => true, cancellationToken);
 
     /// <inheritdoc />
+    /// <remarks>
+    /// None: each node takes its chunk ids from its own block of the sequence, so a row one node adds may have a smaller id than
+    /// another node's rows of the same minute; a row added and another deleted meanwhile would leave the marks as they were.
+    /// </remarks>
+    public Task<IReadOnlyList<StatisticsMinuteMark>?> FindStatisticsMarksAsync(string accountId, long fromMinute, long toMinute, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<StatisticsMinuteMark>?>(null);
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<StoredStatistics>> FindStatisticsAsync(string accountId, long fromMinute, long toMinute, Func<long, long, bool> withBody, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(withBody);

@@ -13,4 +13,11 @@ public interface IStatisticsStore
     /// opened them already does not load them again.
     /// </summary>
     Task<IReadOnlyList<StoredStatistics>> FindStatisticsAsync(string accountId, long fromMinute, long toMinute, Func<long, long, bool> withBody, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The <see cref="StatisticsMinuteMark"/> of each minute in <c>[fromMinute, toMinute)</c> that has statistics, oldest first, when this
+    /// store's marks change whenever a minute's rows do: its chunk ids only grow, so a row added raises the greatest id and a row
+    /// deleted without one added lowers the count. <see langword="null"/> when they do not (a reader then lists the range every time).
+    /// </summary>
+    Task<IReadOnlyList<StatisticsMinuteMark>?> FindStatisticsMarksAsync(string accountId, long fromMinute, long toMinute, CancellationToken cancellationToken);
 }

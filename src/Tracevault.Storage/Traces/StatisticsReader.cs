@@ -13,7 +13,9 @@ namespace Tracevault.Storage.Traces;
 /// <see cref="StatisticsRead.Unreadable"/> and left out; it never fails the read. Each chunk's row is opened once: the reader keeps,
 /// in memory only, every minute's rows summed per data key, and a later read loads and opens only the rows written since (a row
 /// of a chunk retention deleted makes it open that minute again). Every read still asks the key source for each data key, so a
-/// caller without <c>kms:Decrypt</c> on a key, or a key disabled or deleted meanwhile, gets nothing of what it sealed. Thread-safe;
+/// caller without <c>kms:Decrypt</c> on a key, or a key disabled or deleted meanwhile, gets nothing of what it sealed. When the store
+/// can tell cheaply whether a minute's rows changed (<see cref="IStatisticsStore.FindStatisticsMarksAsync"/>), the reader keeps each
+/// minute's list of rows too and lists again only the minutes that changed: a long range is tens of thousands of rows. Thread-safe;
 /// the minutes a read answers are shared with other reads and never changed.
 /// </remarks>
 public sealed partial class StatisticsReader
@@ -25,6 +27,7 @@ public sealed partial class StatisticsReader
     private readonly IDataKeySource _dataKeys;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<(string AccountId, long Minute), OpenedMinute> _opened = new();
+    private readonly ConcurrentDictionary<(string AccountId, long Minute), (StatisticsMinuteMark Mark, StoredStatistics[] Rows)> _listed = new();
 
     /// <summary>Creates the reader; <paramref name="logger"/> hears of damaged statistics.</summary>
     public StatisticsReader(IStatisticsStore store, IDataKeySource dataKeys, ILogger logger)
@@ -37,7 +40,7 @@ public sealed partial class StatisticsReader
     /// <summary>The statistics of the minutes in <c>[fromMinute, toMinute)</c> the caller can open, one per minute and data key.</summary>
     public async Task<StatisticsRead> ReadAsync(string accountId, long fromMinute, long toMinute, Caller reader, CancellationToken cancellationToken)
     {
-        var stored = await _store.FindStatisticsAsync(accountId, fromMinute, toMinute, (chunkId, minute) => !IsOpened(accountId, chunkId, minute), cancellationToken).ConfigureAwait(false);
+        var stored = await ListAsync(accountId, fromMinute, toMinute, cancellationToken).ConfigureAwait(false);
         var keys = new Dictionary<string, DataKey?>(StringComparer.Ordinal);
         var unusable = new HashSet<string>(StringComparer.Ordinal);
         foreach (var reference in stored.Select(s => s.DataKeyReference).Distinct(StringComparer.Ordinal))
@@ -63,13 +66,18 @@ public sealed partial class StatisticsReader
         {
             var rows = group.ToList();
             var opened = _opened.GetValueOrDefault((accountId, group.Key)) ?? OpenedMinute.Empty;
-            if ((opened.Chunks.Count > 0 && !opened.Chunks.Keys.ToHashSet().IsSubsetOf(rows.Select(r => r.ChunkId)))
-                || rows.Any(r => r.SealedBody.Length == 0 && !opened.Chunks.ContainsKey(r.ChunkId)))
+            if (opened.Chunks.Count > 0 && !opened.Chunks.Keys.ToHashSet().IsSubsetOf(rows.Select(r => r.ChunkId)))
             {
-                // A chunk whose row was summed is gone (retention), or a row loaded without its body is no longer summed (the
-                // reader started again empty meanwhile): sum this minute again from what is stored now.
+                // A chunk whose row was summed is gone (retention): sum this minute again from what is stored now.
                 rows = [.. await _store.FindStatisticsAsync(accountId, group.Key, group.Key + 60, static (_, _) => true, cancellationToken).ConfigureAwait(false)];
                 opened = OpenedMinute.Empty;
+            }
+            else if (rows.Any(r => r.SealedBody.Length == 0 && !opened.Chunks.ContainsKey(r.ChunkId) && keys.GetValueOrDefault(r.DataKeyReference) is not null))
+            {
+                // A row came without its body and is not summed (the reader started again empty, its key could not be used when it
+                // was listed, or it did not open): the minute again, with the bodies of the rows not summed.
+                var summed = opened;
+                rows = [.. await _store.FindStatisticsAsync(accountId, group.Key, group.Key + 60, (chunkId, _) => !summed.Chunks.ContainsKey(chunkId), cancellationToken).ConfigureAwait(false)];
             }
 
             // Opening a row is decrypting and decoding it: the first read of a long range opens thousands, on every core.
@@ -127,6 +135,56 @@ public sealed partial class StatisticsReader
         }
 
         return new StatisticsRead(minutes, unreadable);
+    }
+
+    /// <summary>
+    /// The rows of the range, with the bodies of those not opened yet; a minute whose mark is the one it had when last listed is not
+    /// listed again (its rows come without bodies: those not opened then make the read list that minute again, with them).
+    /// </summary>
+    private async Task<List<StoredStatistics>> ListAsync(string accountId, long fromMinute, long toMinute, CancellationToken cancellationToken)
+    {
+        if (await _store.FindStatisticsMarksAsync(accountId, fromMinute, toMinute, cancellationToken).ConfigureAwait(false) is not { } marks)
+        {
+            return [.. await _store.FindStatisticsAsync(accountId, fromMinute, toMinute, (chunkId, minute) => !IsOpened(accountId, chunkId, minute), cancellationToken).ConfigureAwait(false)];
+        }
+
+        var rows = new List<StoredStatistics>();
+        var changed = new List<long>();
+        foreach (var mark in marks)
+        {
+            if (_listed.TryGetValue((accountId, mark.Minute), out var listed) && listed.Mark == mark)
+            {
+                rows.AddRange(listed.Rows);
+            }
+            else
+            {
+                changed.Add(mark.Minute);
+            }
+        }
+
+        if (changed.Count == 0)
+        {
+            return rows;
+        }
+
+        // The changed minutes in one listing (a live range's are its last few); any unchanged ones between are listed again with them.
+        var fresh = await _store.FindStatisticsAsync(accountId, changed[0], changed[^1] + 60, (chunkId, minute) => !IsOpened(accountId, chunkId, minute), cancellationToken).ConfigureAwait(false);
+        var relisted = fresh.Select(r => r.Minute).ToHashSet();
+        rows.RemoveAll(r => relisted.Contains(r.Minute));
+        rows.AddRange(fresh);
+        foreach (var minute in fresh.GroupBy(r => r.Minute))
+        {
+            if (_listed.Count >= OpenedMinutesLimit)
+            {
+                _listed.Clear();
+            }
+
+            StoredStatistics[] listing = [.. minute.Select(r => r with { SealedBody = [] })];
+            _listed[(accountId, minute.Key)] = (StatisticsMinuteMark.Of(minute.Key, listing), listing);
+        }
+
+        rows.Sort((a, b) => a.Minute != b.Minute ? a.Minute.CompareTo(b.Minute) : a.ChunkId.CompareTo(b.ChunkId));
+        return rows;
     }
 
     private bool IsOpened(string accountId, long chunkId, long minute) =>

@@ -168,6 +168,32 @@ public abstract class StatisticsStoreContract : StorageContract
     }
 
     [Fact]
+    public async Task Read_Again_ListsOnlyTheMinutesWhoseRowsChanged_WhenTheStoreMarksThem()
+    {
+        await WriteAsync(minutes: 3, perMinute: 8);
+        var counting = new BodyCountingStatistics(Statistics);
+        var reader = new StatisticsReader(counting, _keys, NullLogger.Instance);
+        var front = new StatisticsEntity(new ServiceId(Front, "AWS::EC2::Instance", null), null);
+        var marked = await Statistics.FindStatisticsMarksAsync(Account, Noon, Noon + 180, CancellationToken.None) is not null;
+
+        await reader.ReadAsync(Account, Noon, Noon + 180, Reader, CancellationToken.None);
+        var listed = counting.Rows;
+        var again = await reader.ReadAsync(Account, Noon, Noon + 180, Reader, CancellationToken.None);
+        var listedAgain = counting.Rows - listed;
+        await WriteAsync(minutes: 1, perMinute: 4, from: Noon + 120, salt: 9);
+        var after = await reader.ReadAsync(Account, Noon, Noon + 180, Reader, CancellationToken.None);
+        var listedAfter = counting.Rows - listed - listedAgain;
+
+        // A store that marks its minutes is listed again only where rows were added (the last minute: its two rows now).
+        Assert.Equal(3, listed);
+        Assert.Equal(marked ? 0 : 3, listedAgain);
+        Assert.Equal(marked ? 2 : 4, listedAfter);
+        Assert.Equal(24, Merge(again.Minutes, front).Total);
+        Assert.Equal(28, Merge(after.Minutes, front).Total);
+        Assert.Equal(12, Merge(after.Minutes.Where(m => m.Minute == Noon + 120), front).Total);
+    }
+
+    [Fact]
     public async Task Read_AfterRetentionDeletedAChunkOfAnOpenedMinute_LeavesItOut()
     {
         await WriteAsync(minutes: 1, perMinute: 4);
@@ -263,10 +289,15 @@ public abstract class StatisticsStoreContract : StorageContract
         return segments;
     }
 
-    /// <summary>The store, counting the sealed bodies it hands out.</summary>
+    /// <summary>The store, counting the sealed bodies and the rows it hands out.</summary>
     private sealed class BodyCountingStatistics(IStatisticsStore inner) : IStatisticsStore
     {
         public int Bodies { get; private set; }
+
+        public int Rows { get; private set; }
+
+        public Task<IReadOnlyList<StatisticsMinuteMark>?> FindStatisticsMarksAsync(string accountId, long fromMinute, long toMinute, CancellationToken cancellationToken) =>
+            inner.FindStatisticsMarksAsync(accountId, fromMinute, toMinute, cancellationToken);
 
         public Task<IReadOnlyList<StoredStatistics>> FindStatisticsAsync(string accountId, long fromMinute, long toMinute, CancellationToken cancellationToken) =>
             FindStatisticsAsync(accountId, fromMinute, toMinute, (_, _) => true, cancellationToken);
@@ -275,6 +306,7 @@ public abstract class StatisticsStoreContract : StorageContract
         {
             var found = await inner.FindStatisticsAsync(accountId, fromMinute, toMinute, withBody, cancellationToken);
             Bodies += found.Count(s => s.SealedBody.Length > 0);
+            Rows += found.Count;
             return found;
         }
     }
