@@ -15,19 +15,24 @@ internal sealed class FactsSubject : FilterSubject
     private TraceFacts _facts = null!;
     private TraceFactsServices? _services;
     private ulong _mask;
+    private int _list;
 
     private FactsSubject()
         : base(null)
     {
     }
 
-    /// <summary>This thread's subject, set to <paramref name="trace"/>: its facts, and its bits among the range's <paramref name="rangeServices"/> (or none).</summary>
-    public static FactsSubject For(TraceFacts trace, TraceFactsServices? rangeServices, ulong traceMask)
+    /// <summary>
+    /// This thread's subject, set to <paramref name="trace"/>: its facts, and its bits among the range's <paramref name="rangeServices"/>
+    /// (or none) and the number of its list of them (<see cref="TraceFactsServices.ListOf"/>, or -1).
+    /// </summary>
+    public static FactsSubject For(TraceFacts trace, TraceFactsServices? rangeServices, ulong traceMask, int list = -1)
     {
         var subject = t_current ??= new FactsSubject();
         subject._facts = trace;
         subject._services = rangeServices;
         subject._mask = traceMask;
+        subject._list = list;
         return subject;
     }
 
@@ -91,6 +96,21 @@ internal sealed class FactsSubject : FilterSubject
             {
                 return true;
             }
+
+            if (_list >= 0)
+            {
+                // Services sharing bits: the trace's list says, by the numbers of its services.
+                var selected = bits.Selected(selector);
+                foreach (var number in bits.NumbersOfList(_list))
+                {
+                    if (selected[number])
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
         }
 
         var services = _facts.ServicesSpan;
@@ -115,10 +135,11 @@ internal sealed class FactsSubject : FilterSubject
 
         var services = _facts.ServicesSpan;
         var requests = _facts.RequestsSpan;
+        var (numbers, selected) = Numbers(selector);
         for (var i = 0; i < requests.Length; i++)
         {
             var request = requests[i];
-            if ((selector is null || selector.Matches(services[request.Service])) && filter.Evaluate(RequestSubject.For(_facts, request)))
+            if ((selector is null || Names(selector, services, request.Service, numbers, selected)) && filter.Evaluate(RequestSubject.For(_facts, request)))
             {
                 return true;
             }
@@ -138,10 +159,12 @@ internal sealed class FactsSubject : FilterSubject
         var services = _facts.ServicesSpan;
         var requests = _facts.RequestsSpan;
         var calls = _facts.CallRequestsSpan;
+        var (numbers, sources) = Numbers(source);
+        var destinations = numbers is null ? null : _services!.Selected(destination);
         for (var i = 0; i < calls.Length; i++)
         {
             var request = requests[calls[i].Request];
-            if (source.Matches(services[calls[i].Caller]) && destination.Matches(services[request.Service]) && filter.Evaluate(RequestSubject.For(_facts, request)))
+            if (Names(source, services, calls[i].Caller, numbers, sources) && Names(destination, services, request.Service, numbers, destinations) && filter.Evaluate(RequestSubject.For(_facts, request)))
             {
                 return true;
             }
@@ -161,9 +184,11 @@ internal sealed class FactsSubject : FilterSubject
 
         var all = _facts.ServicesSpan;
         var calls = _facts.CallsSpan;
+        var (numbers, sources) = Numbers(source);
+        var destinations = numbers is null ? null : _services!.Selected(destination);
         for (var i = 0; i < calls.Length; i++)
         {
-            if (source.Matches(all[calls[i].Caller]) && destination.Matches(all[calls[i].Callee]))
+            if (Names(source, all, calls[i].Caller, numbers, sources) && Names(destination, all, calls[i].Callee, numbers, destinations))
             {
                 return true;
             }
@@ -171,4 +196,15 @@ internal sealed class FactsSubject : FilterSubject
 
         return false;
     }
+
+    /// <summary>
+    /// The range's numbers of the trace's services and which numbers <paramref name="selector"/> names, when the trace's list is
+    /// known: a request's service is then told by its number, not by comparing names.
+    /// </summary>
+    private (int[]? Numbers, bool[]? Selected) Numbers(ServiceSelector? selector) =>
+        selector is not null && _list >= 0 && _services is { } range ? (range.NumbersOfList(_list), range.Selected(selector)) : (null, null);
+
+    /// <summary>Whether the trace's <paramref name="service"/>th service is one <paramref name="selector"/> names (by its number, when <paramref name="numbers"/> are known).</summary>
+    private static bool Names(ServiceSelector selector, ReadOnlySpan<ServiceId> services, int service, int[]? numbers, bool[]? selected) =>
+        numbers is not null ? selected![numbers[service]] : selector.Matches(services[service]);
 }

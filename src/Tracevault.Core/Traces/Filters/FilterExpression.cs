@@ -69,15 +69,17 @@ public sealed class FilterExpression
 
     /// <summary>
     /// As <see cref="Matches(TraceFacts)"/>, for a trace of a range whose <paramref name="services"/> have bits: a test of services
-    /// reads the trace's <paramref name="mask"/> (<see cref="TraceFactsServices.MaskOf(TraceFacts)"/>) rather than its services.
+    /// reads the trace's <paramref name="mask"/> (<see cref="TraceFactsServices.MaskOf(TraceFacts)"/>) rather than its services, and
+    /// a test of its requests' services their numbers in the number of its <paramref name="list"/> of services
+    /// (<see cref="TraceFactsServices.ListOf"/>), when it has one.
     /// </summary>
-    public bool Matches(TraceFacts facts, TraceFactsServices services, ulong mask)
+    public bool Matches(TraceFacts facts, TraceFactsServices services, ulong mask, int list = -1)
     {
         ArgumentNullException.ThrowIfNull(facts);
         ArgumentNullException.ThrowIfNull(services);
         EnsureFactsAnswer(facts);
 
-        return _root.Evaluate(FactsSubject.For(facts, services, mask));
+        return _root.Evaluate(FactsSubject.For(facts, services, mask, list));
     }
 
     /// <summary>The expression fully parenthesised, in canonical spelling, to show how it was understood.</summary>

@@ -24,6 +24,7 @@ public sealed class TraceFactsServices
     private int[] _listOf = [];
     // By reference: a selector is one node of one parsed expression, asked for once per trace tested (hashing its name each time would cost more than the test).
     private readonly ConcurrentDictionary<ServiceSelector, ulong> _selected = new(ReferenceEqualityComparer.Instance);
+    private readonly ConcurrentDictionary<ServiceSelector, bool[]> _selectedNumbers = new(ReferenceEqualityComparer.Instance);
 
     private TraceFactsServices()
     {
@@ -128,6 +129,9 @@ public sealed class TraceFactsServices
 
         return mask;
     }
+
+    /// <summary>For each service's number, whether <paramref name="selector"/> names that service; found once per selector (per parsed expression).</summary>
+    internal bool[] Selected(ServiceSelector selector) => _selectedNumbers.GetOrAdd(selector, s => [.. _services.Select(s.Matches)]);
 
     /// <summary>The bits of the services <paramref name="selector"/> names, found once per selector (per parsed expression).</summary>
     internal ulong MaskOf(ServiceSelector selector) => _selected.GetOrAdd(selector, s =>

@@ -145,7 +145,7 @@ public sealed class TraceFactsQuery
                     {
                         own.ToRead.Add((facts, date));
                     }
-                    else if (filter is null || filter.Matches(facts, services, mask))
+                    else if (filter is null || filter.Matches(facts, services, mask, list))
                     {
                         own.Match(facts, date, list);
                     }

@@ -104,9 +104,11 @@ public sealed class TraceFactsTests
         var facts = TraceCorpus.All().Values.Select(t => TraceFacts.From(t, indexed: true)).ToList();
         var services = TraceFactsServices.Of(facts);
         Assert.True(services.Exact);
-        foreach (var trace in facts)
+        for (var i = 0; i < facts.Count; i++)
         {
-            Assert.True(filter.Matches(trace) == filter.Matches(trace, services, services.MaskOf(trace)), $"trace {trace.Id}, {expression}");
+            var (trace, expected) = (facts[i], filter.Matches(facts[i]));
+            Assert.True(expected == filter.Matches(trace, services, services.MaskOf(trace)), $"trace {trace.Id}, {expression}");
+            Assert.True(expected == filter.Matches(trace, services, services.MaskOf(trace), services.ListOf(i)), $"trace {trace.Id} by its list's numbers, {expression}");
         }
     }
 
@@ -125,6 +127,24 @@ public sealed class TraceFactsTests
         Assert.False(FilterExpression.Parse("""service("api7")""").Matches(facts[8], services, services.MaskOf(facts[8])));
         Assert.False(FilterExpression.Parse("""service("api64")""").Matches(facts[0], services, services.MaskOf(facts[0])), "api0 shares api64's bit but is not it");
         Assert.True(FilterExpression.Parse("""service("api64")""").Matches(facts[64], services, services.MaskOf(facts[64])));
+
+        // By the numbers of each trace's list of services, as a range's traces are tested: exactly the one trace of that service.
+        foreach (var expression in new[] { """service("api64")""", """service("api0") { responsetime > 0 }""", """service("api64") { error AND throttle }""" })
+        {
+            var filter = FilterExpression.Parse(expression);
+            var matched = new List<int>();
+            for (var i = 0; i < facts.Count; i++)
+            {
+                var byNumbers = filter.Matches(facts[i], services, services.MaskOf(facts[i]), services.ListOf(i));
+                Assert.Equal(filter.Matches(facts[i]), byNumbers);
+                if (byNumbers)
+                {
+                    matched.Add(i);
+                }
+            }
+
+            Assert.Equal([expression.Contains("api64", StringComparison.Ordinal) ? 64 : 0], matched);
+        }
     }
 
     [Theory]
