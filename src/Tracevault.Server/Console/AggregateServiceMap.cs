@@ -21,41 +21,94 @@ public sealed record AggregateServiceMap(IReadOnlyList<ServiceGraphNode> Nodes, 
     public static AggregateServiceMap Build(IReadOnlyList<MinuteStatistics> minutes)
     {
         ArgumentNullException.ThrowIfNull(minutes);
-        var services = new Dictionary<ServiceId, (StatisticsTally Tally, double Start, double End)>();
-        var edges = new Dictionary<(ServiceId From, ServiceId To), (StatisticsTally Tally, double Start, double End)>();
-        var unlinked = new Dictionary<ServiceId, StatisticsTally>();
+
+        // Services are numbered as met: a range's minutes hold the same few services thousands of times over, and hashing a
+        // service's names for each of them was most of the map's time. A minute's services are shared objects, so most are
+        // found by reference.
+        var numbers = new Dictionary<ServiceId, int>();
+        var byReference = new Dictionary<ServiceId, int>(ReferenceEqualityComparer.Instance);
+        var found = new List<ServiceId>();
+        var services = new List<(StatisticsTally Tally, double Start, double End)>();
+        var edges = new Dictionary<(int From, int To), (StatisticsTally Tally, double Start, double End)>();
+        var unlinked = new Dictionary<int, StatisticsTally>();
+        int Number(ServiceId service)
+        {
+            if (!byReference.TryGetValue(service, out var number))
+            {
+                if (!numbers.TryGetValue(service, out number))
+                {
+                    number = found.Count;
+                    numbers.Add(service, number);
+                    found.Add(service);
+                    services.Add(default);
+                }
+
+                byReference.Add(service, number);
+            }
+
+            return number;
+        }
+
         foreach (var minute in minutes)
         {
             foreach (var (entity, tally) in minute.Entities)
             {
                 if (entity.IsUnlinked)
                 {
-                    unlinked.TryAdd(entity.Callee!, new StatisticsTally());
-                    unlinked[entity.Callee!].Merge(tally);
+                    var callee = Number(entity.Callee!);
+                    if (!unlinked.TryGetValue(callee, out var sum))
+                    {
+                        unlinked.Add(callee, sum = new StatisticsTally());
+                    }
+
+                    sum.Merge(tally);
                 }
-                else if (entity.Callee is { } callee)
+                else if (entity.Callee is { } calleeId)
                 {
-                    edges[(entity.Service, callee)] = Merge(edges.GetValueOrDefault((entity.Service, callee)), tally, minute.Minute);
-                    services.TryAdd(entity.Service, (new StatisticsTally(), minute.Minute, minute.Minute + 60));
-                    services.TryAdd(callee, (new StatisticsTally(), minute.Minute, minute.Minute + 60));
+                    var (from, to) = (Number(entity.Service), Number(calleeId));
+                    edges[(from, to)] = Merge(edges.GetValueOrDefault((from, to)), tally, minute.Minute);
+                    Meet(services, from, minute.Minute);
+                    Meet(services, to, minute.Minute);
                 }
                 else
                 {
-                    services[entity.Service] = Merge(services.GetValueOrDefault(entity.Service), tally, minute.Minute);
+                    var service = Number(entity.Service);
+                    services[service] = Merge(services[service], tally, minute.Minute);
                 }
             }
         }
 
-        var ordered = services.Keys.OrderBy(s => s.Name, StringComparer.Ordinal).ThenBy(s => s.Type, StringComparer.Ordinal).ToList();
-        var ids = ordered.Select((s, i) => (s, i + 1)).ToDictionary(p => p.s, p => p.Item2);
-        var entries = new Dictionary<ServiceId, StatisticsTally>();
-        foreach (var service in ordered)
+        // A service only ever seen as the callee of unlinked calls is not drawn.
+        var ordered = Enumerable.Range(0, found.Count).Where(n => services[n].Tally is not null)
+            .OrderBy(n => found[n].Name, StringComparer.Ordinal).ThenBy(n => found[n].Type, StringComparer.Ordinal).ToList();
+        var ids = new int[found.Count];
+        for (var i = 0; i < ordered.Count; i++)
         {
-            var received = edges.Where(e => e.Key.To.Equals(service) && !e.Key.From.Equals(service)).Select(e => e.Value.Tally);
-            var entry = services[service].Tally.Without(unlinked.TryGetValue(service, out var orphans) ? received.Append(orphans) : received);
+            ids[ordered[i]] = i + 1;
+        }
+
+        var received = new List<StatisticsTally>?[found.Count];
+        var sent = new List<((int From, int To) Key, (StatisticsTally Tally, double Start, double End) Value)>?[found.Count];
+        foreach (var edge in edges)
+        {
+            if (edge.Key.From != edge.Key.To)
+            {
+                (received[edge.Key.To] ??= []).Add(edge.Value.Tally);
+            }
+
+            (sent[edge.Key.From] ??= []).Add((edge.Key, edge.Value));
+        }
+
+        var entries = new Dictionary<ServiceId, StatisticsTally>();
+        var entryNumbers = new Dictionary<ServiceId, int>();
+        foreach (var number in ordered)
+        {
+            IEnumerable<StatisticsTally> calls = received[number] ?? [];
+            var entry = services[number].Tally.Without(unlinked.TryGetValue(number, out var orphans) ? calls.Append(orphans) : calls);
             if (entry.Total > 0)
             {
-                entries.Add(service, entry);
+                entries.Add(found[number], entry);
+                entryNumbers.Add(found[number], number);
             }
         }
 
@@ -76,27 +129,27 @@ public sealed record AggregateServiceMap(IReadOnlyList<ServiceGraphNode> Nodes, 
                 Inferred = false,
                 Client = true,
                 State = "unknown",
-                StartTime = entries.Keys.Min(s => services[s].Start),
-                EndTime = entries.Keys.Max(s => services[s].End),
-                Edges = [.. entries.Select(e => new ServiceGraphEdge(ids[e.Key], services[e.Key].Start, services[e.Key].End, e.Value.ToStatistics(), e.Value.ToHistogram())).OrderBy(e => e.ReferenceId)],
+                StartTime = entryNumbers.Values.Min(n => services[n].Start),
+                EndTime = entryNumbers.Values.Max(n => services[n].End),
+                Edges = [.. entries.Select(e => (Entry: e.Value, Number: entryNumbers[e.Key])).Select(e => new ServiceGraphEdge(ids[e.Number], services[e.Number].Start, services[e.Number].End, e.Entry.ToStatistics(), e.Entry.ToHistogram())).OrderBy(e => e.ReferenceId)],
                 SummaryStatistics = all.ToStatistics(),
                 DurationHistogram = [],
                 ResponseTimeHistogram = all.ToHistogram(),
             });
         }
 
-        foreach (var service in ordered)
+        foreach (var number in ordered)
         {
-            var (tally, start, end) = services[service];
+            var (tally, start, end) = services[number];
             nodes.Add(new ServiceGraphNode
             {
-                ReferenceId = ids[service],
-                Service = service,
-                Root = entries.ContainsKey(service),
+                ReferenceId = ids[number],
+                Service = found[number],
+                Root = entries.ContainsKey(found[number]),
                 Inferred = false,
                 StartTime = start,
                 EndTime = end,
-                Edges = [.. edges.Where(e => e.Key.From.Equals(service)).Select(e => new ServiceGraphEdge(ids[e.Key.To], e.Value.Start, e.Value.End, e.Value.Tally.ToStatistics(), e.Value.Tally.ToHistogram())).OrderBy(e => e.ReferenceId)],
+                Edges = [.. (sent[number] ?? []).Select(e => new ServiceGraphEdge(ids[e.Key.To], e.Value.Start, e.Value.End, e.Value.Tally.ToStatistics(), e.Value.Tally.ToHistogram())).OrderBy(e => e.ReferenceId)],
                 SummaryStatistics = tally.ToStatistics(),
                 DurationHistogram = [],
                 ResponseTimeHistogram = tally.ToHistogram(),
@@ -104,6 +157,15 @@ public sealed record AggregateServiceMap(IReadOnlyList<ServiceGraphNode> Nodes, 
         }
 
         return new AggregateServiceMap(nodes, all, entries);
+    }
+
+    /// <summary>A service met as one end of an edge: a node from the minute it is first met, with no requests of its own yet.</summary>
+    private static void Meet(List<(StatisticsTally Tally, double Start, double End)> services, int number, long minute)
+    {
+        if (services[number].Tally is null)
+        {
+            services[number] = (new StatisticsTally(), minute, minute + 60);
+        }
     }
 
     private static (StatisticsTally Tally, double Start, double End) Merge((StatisticsTally Tally, double Start, double End) current, StatisticsTally tally, long minute)
