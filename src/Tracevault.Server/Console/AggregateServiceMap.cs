@@ -22,28 +22,20 @@ public sealed record AggregateServiceMap(IReadOnlyList<ServiceGraphNode> Nodes, 
     {
         ArgumentNullException.ThrowIfNull(minutes);
 
-        // Services are numbered as met: a range's minutes hold the same few services thousands of times over, and hashing a
-        // service's names for each of them was most of the map's time. A minute's services are shared objects, so most are
-        // found by reference.
+        // Services are numbered as met, and edges keyed by numbers: a range's minutes hold the same few services thousands of times.
         var numbers = new Dictionary<ServiceId, int>();
-        var byReference = new Dictionary<ServiceId, int>(ReferenceEqualityComparer.Instance);
         var found = new List<ServiceId>();
         var services = new List<(StatisticsTally Tally, double Start, double End)>();
         var edges = new Dictionary<(int From, int To), (StatisticsTally Tally, double Start, double End)>();
         var unlinked = new Dictionary<int, StatisticsTally>();
         int Number(ServiceId service)
         {
-            if (!byReference.TryGetValue(service, out var number))
+            if (!numbers.TryGetValue(service, out var number))
             {
-                if (!numbers.TryGetValue(service, out number))
-                {
-                    number = found.Count;
-                    numbers.Add(service, number);
-                    found.Add(service);
-                    services.Add(default);
-                }
-
-                byReference.Add(service, number);
+                number = found.Count;
+                numbers.Add(service, number);
+                found.Add(service);
+                services.Add(default);
             }
 
             return number;
