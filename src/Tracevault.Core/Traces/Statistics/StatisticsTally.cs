@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Tracevault.Core.Traces.Graphs;
 
 namespace Tracevault.Core.Traces.Statistics;
@@ -60,6 +61,9 @@ public sealed class StatisticsTally
     }
 
     /// <summary>Counts one request of a trace's kept facts, as <see cref="Add(TraceEntity)"/> counts its entity.</summary>
+    // Optimized at once: the first map of a range runs it for every request of every trace it picks, before a quicker-compiled
+    // first version would be replaced.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(TraceFactsRequest request)
     {
         if (request.ResponseTime is not { } responseTime)
