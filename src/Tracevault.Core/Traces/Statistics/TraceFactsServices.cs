@@ -22,9 +22,14 @@ public sealed class TraceFactsServices
     private readonly List<ulong> _listMasks = [];
     private readonly Dictionary<string, int> _listsByContent = new(StringComparer.Ordinal);
     private int[] _listOf = [];
-    // By reference: a selector is one node of one parsed expression, asked for once per trace tested (hashing its name each time would cost more than the test).
+    // By reference: a selector is one node of one parsed expression, asked for once per trace tested (hashing its name each time
+    // would cost more than the test). Every request parses its own, so they are forgotten past SelectorsKept (a range is kept
+    // for as long as its rows do not change).
     private readonly ConcurrentDictionary<ServiceSelector, ulong> _selected = new(ReferenceEqualityComparer.Instance);
     private readonly ConcurrentDictionary<ServiceSelector, bool[]> _selectedNumbers = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>How many selectors' bits and numbers a range keeps before it forgets them all.</summary>
+    private const int SelectorsKept = 1_000;
 
     private TraceFactsServices()
     {
@@ -131,10 +136,10 @@ public sealed class TraceFactsServices
     }
 
     /// <summary>For each service's number, whether <paramref name="selector"/> names that service; found once per selector (per parsed expression).</summary>
-    internal bool[] Selected(ServiceSelector selector) => _selectedNumbers.GetOrAdd(selector, s => [.. _services.Select(s.Matches)]);
+    internal bool[] Selected(ServiceSelector selector) => Find(_selectedNumbers, selector, s => [.. _services.Select(s.Matches)]);
 
     /// <summary>The bits of the services <paramref name="selector"/> names, found once per selector (per parsed expression).</summary>
-    internal ulong MaskOf(ServiceSelector selector) => _selected.GetOrAdd(selector, s =>
+    internal ulong MaskOf(ServiceSelector selector) => Find(_selected, selector, s =>
     {
         var mask = 0UL;
         foreach (var (service, number) in _numbers)
@@ -144,6 +149,23 @@ public sealed class TraceFactsServices
 
         return mask;
     });
+
+    /// <summary>What <paramref name="kept"/> holds for <paramref name="selector"/>, else made and kept (all forgotten first when full).</summary>
+    private static T Find<T>(ConcurrentDictionary<ServiceSelector, T> kept, ServiceSelector selector, Func<ServiceSelector, T> make)
+    {
+        if (kept.TryGetValue(selector, out var found))
+        {
+            return found;
+        }
+
+        // Counting a concurrent dictionary takes all its locks: only on a miss, once per selector.
+        if (kept.Count >= SelectorsKept)
+        {
+            kept.Clear();
+        }
+
+        return kept.GetOrAdd(selector, make);
+    }
 
     private int NumberOf(ServiceId service)
     {

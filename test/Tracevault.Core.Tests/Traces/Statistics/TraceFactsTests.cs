@@ -113,6 +113,24 @@ public sealed class TraceFactsTests
     }
 
     [Fact]
+    public void Matches_ExpressionsParsedAnewPerRequest_PastTheSelectorsARangeKeeps_StillAnswerRight()
+    {
+        var facts = Enumerable.Range(0, 65)
+            .Select(i => TraceFacts.From(TraceCorpus.Assemble(TraceCorpus.C, [TraceCorpus.DocumentsC[0].Replace("\"name\":\"api\"", $"\"name\":\"api{i}\"", StringComparison.Ordinal)]), indexed: true))
+            .ToList();
+        var services = TraceFactsServices.Of(facts);
+
+        // As many requests, each parsing its own expression: the range forgets the selectors it kept and finds them again.
+        for (var request = 0; request < 2_500; request++)
+        {
+            var (wanted, other) = (request % 65, (request + 1) % 65);
+            var filter = FilterExpression.Parse($$"""service("api{{wanted}}") { responsetime > 0 }""");
+            Assert.True(filter.Matches(facts[wanted], services, services.MaskOf(facts[wanted]), services.ListOf(wanted)), $"request {request}");
+            Assert.False(filter.Matches(facts[other], services, services.MaskOf(facts[other]), services.ListOf(other)), $"request {request}");
+        }
+    }
+
+    [Fact]
     public void Of_MoreThan64Services_SharesBitsAndLooksAtTheServices()
     {
         var facts = Enumerable.Range(0, 65)
