@@ -16,6 +16,8 @@ internal sealed class FactsSubject : FilterSubject
     private TraceFactsServices? _services;
     private ulong _mask;
     private int _list;
+    private TraceFactsRange? _range;
+    private int _index;
 
     private FactsSubject()
         : base(null)
@@ -24,17 +26,26 @@ internal sealed class FactsSubject : FilterSubject
 
     /// <summary>
     /// This thread's subject, set to <paramref name="trace"/>: its facts, and its bits among the range's <paramref name="rangeServices"/>
-    /// (or none) and the number of its list of them (<see cref="TraceFactsServices.ListOf"/>, or -1).
+    /// (or none), the number of its list of them (<see cref="TraceFactsServices.ListOf"/>, or -1), and its <paramref name="index"/>
+    /// in the <paramref name="range"/> it is tested as part of (or none).
     /// </summary>
-    public static FactsSubject For(TraceFacts trace, TraceFactsServices? rangeServices, ulong traceMask, int list = -1)
+    public static FactsSubject For(TraceFacts trace, TraceFactsServices? rangeServices, ulong traceMask, int list = -1, TraceFactsRange? range = null, int index = -1)
     {
         var subject = t_current ??= new FactsSubject();
         subject._facts = trace;
         subject._services = rangeServices;
         subject._mask = traceMask;
         subject._list = list;
+        subject._range = range;
+        subject._index = index;
         return subject;
     }
+
+    /// <inheritdoc/>
+    public override TraceFactsRange? FactsRange => _range;
+
+    /// <inheritdoc/>
+    public override int FactsIndex => _index;
 
     /// <inheritdoc/>
     public override bool Flag(FilterKeyword keyword) => keyword switch

@@ -82,6 +82,20 @@ public sealed class FilterExpression
         return _root.Evaluate(FactsSubject.For(facts, services, mask, list));
     }
 
+    /// <summary>
+    /// As <see cref="Matches(TraceFacts, TraceFactsServices, ulong, int)"/>, for <paramref name="facts"/>, the <paramref name="index"/>th
+    /// trace of <paramref name="range"/>: a test of an annotation reads the range's column of its key
+    /// (<see cref="TraceFactsRange.AnnotationsOf"/>) rather than the trace's annotations.
+    /// </summary>
+    public bool Matches(TraceFactsRange range, int index, TraceFacts facts, ulong mask, int list)
+    {
+        ArgumentNullException.ThrowIfNull(range);
+        ArgumentNullException.ThrowIfNull(facts);
+        EnsureFactsAnswer(facts);
+
+        return _root.Evaluate(FactsSubject.For(facts, range.Services, mask, list, range, index));
+    }
+
     /// <summary>The expression fully parenthesised, in canonical spelling, to show how it was understood.</summary>
     public override string ToString() => _root.ToString();
 

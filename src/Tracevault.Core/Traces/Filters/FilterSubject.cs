@@ -1,3 +1,5 @@
+using Tracevault.Core.Traces.Statistics;
+
 namespace Tracevault.Core.Traces.Filters;
 
 /// <summary>What a filter is evaluated against: a whole trace, or one entity of a service or edge.</summary>
@@ -20,6 +22,12 @@ internal abstract class FilterSubject
 
     /// <summary>Whether any value of a string keyword satisfies <paramref name="predicate"/>.</summary>
     public abstract bool AnyString(FilterKeyword keyword, Func<string, bool> predicate);
+
+    /// <summary>The range of kept facts the trace is tested as part of, when it is (its annotations are then in the range's columns).</summary>
+    public virtual TraceFactsRange? FactsRange => null;
+
+    /// <summary>The trace's index in <see cref="FactsRange"/>, or -1.</summary>
+    public virtual int FactsIndex => -1;
 
     /// <summary>Every annotation of every entity of the trace.</summary>
     public virtual ReadOnlySpan<KeyValuePair<string, AnnotationValue>> TraceAnnotations => Trace.Entities.SelectMany(e => e.Annotations).ToArray();

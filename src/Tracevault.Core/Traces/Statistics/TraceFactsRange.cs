@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace Tracevault.Core.Traces.Statistics;
 
 /// <summary>
@@ -12,12 +14,19 @@ namespace Tracevault.Core.Traces.Statistics;
 public sealed class TraceFactsRange
 {
     private readonly TraceFacts[] _traces;
+    private readonly ConcurrentDictionary<string, Lazy<TraceFactsAnnotationColumn>> _annotations = new(StringComparer.Ordinal);
 
-    private TraceFactsRange(IReadOnlyList<MinuteStatistics> minutes, TraceFacts[] traces, TraceFactsServices services)
+    // The columns of the range this one was made again from (Update), and for each trace the index it had there or -1.
+    private readonly IReadOnlyDictionary<string, TraceFactsAnnotationColumn>? _previousAnnotations;
+    private readonly int[]? _previousTraces;
+
+    private TraceFactsRange(IReadOnlyList<MinuteStatistics> minutes, TraceFacts[] traces, TraceFactsServices services, IReadOnlyDictionary<string, TraceFactsAnnotationColumn>? previousAnnotations = null, int[]? previousTraces = null)
     {
         Minutes = minutes;
         _traces = traces;
         Services = services;
+        _previousAnnotations = previousAnnotations;
+        _previousTraces = previousTraces;
     }
 
     /// <summary>The minutes it was made of.</summary>
@@ -28,6 +37,19 @@ public sealed class TraceFactsRange
 
     /// <summary>The traces' services, numbered, and their lists (by the index of a trace in <see cref="Traces"/>).</summary>
     public TraceFactsServices Services { get; }
+
+    /// <summary>
+    /// The values of annotation <paramref name="key"/> in each trace, found once per range and key when first asked for (a column the
+    /// range this one was made again from had found is carried over for the traces it kept). Thread-safe.
+    /// </summary>
+    public TraceFactsAnnotationColumn AnnotationsOf(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return _annotations.GetOrAdd(key, k => new Lazy<TraceFactsAnnotationColumn>(() =>
+            _previousAnnotations?.GetValueOrDefault(k) is { } previous
+                ? TraceFactsAnnotationColumn.Of(_traces, k, previous, _previousTraces)
+                : TraceFactsAnnotationColumn.Of(_traces, k))).Value;
+    }
 
     /// <summary>The range of <paramref name="minutes"/>.</summary>
     public static TraceFactsRange Of(IReadOnlyList<MinuteStatistics> minutes)
@@ -64,12 +86,14 @@ public sealed class TraceFactsRange
         // per batch (or per merged trace).
         var traces = new List<TraceFacts>(_traces.Length + changed.Count);
         var lists = new List<int>(_traces.Length + changed.Count);
+        var previous = new List<int>(_traces.Length + changed.Count);
         for (var i = 0; i < _traces.Length; i++)
         {
             if (!changed.Contains(_traces[i].Id))
             {
                 traces.Add(_traces[i]);
                 lists.Add(Services.ListOf(i));
+                previous.Add(i);
             }
         }
 
@@ -77,10 +101,14 @@ public sealed class TraceFactsRange
         {
             traces.Add(facts);
             lists.Add(-1);
+            previous.Add(-1);
         }
 
+        // Only the columns found already are carried over: one not found yet is found from the traces, so ranges made again
+        // and again never hold on to the ones before them.
+        var found = _annotations.Where(a => a.Value.IsValueCreated).ToDictionary(a => a.Key, a => a.Value.Value, StringComparer.Ordinal);
         TraceFacts[] all = [.. traces];
-        return new TraceFactsRange(minutes, all, TraceFactsServices.Of(all, Services, lists));
+        return new TraceFactsRange(minutes, all, TraceFactsServices.Of(all, Services, lists), found.Count > 0 ? found : null, found.Count > 0 ? [.. previous] : null);
     }
 
     /// <summary>The parts of each trace (of those named in <paramref name="only"/>, or all), over every minute and key, merged into one and resolved.</summary>

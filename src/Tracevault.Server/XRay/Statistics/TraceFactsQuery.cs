@@ -91,11 +91,11 @@ public sealed class TraceFactsQuery
         }
 
         // Each trace tested on every core, each core tallying its own share; nothing as large as the range is made per read.
-        var (merged, services) = Merged(read.Minutes);
-        var tally = tallyFor(services);
+        var (range, merged) = Merged(read.Minutes);
+        var tally = tallyFor(range.Services);
         if (merged.Length > 0)
         {
-            Tally(merged, services, tally, startTime, endTime, filter, use, cancellationToken);
+            Tally(range, merged, tally, startTime, endTime, filter, use, cancellationToken);
         }
 
         var notCounted = 0;
@@ -120,7 +120,7 @@ public sealed class TraceFactsQuery
     }
 
     /// <summary>Tests each trace of <paramref name="merged"/> on every core, each core tallying its own share into <paramref name="tally"/>.</summary>
-    private static void Tally(MergedTrace[] merged, TraceFactsServices services, TraceFactsTally tally, double startTime, double endTime, FilterExpression? filter, FilterFactsUse use, CancellationToken cancellationToken)
+    private static void Tally(TraceFactsRange range, MergedTrace[] merged, TraceFactsTally tally, double startTime, double endTime, FilterExpression? filter, FilterFactsUse use, CancellationToken cancellationToken)
     {
         // Facts stored before requests were kept cannot answer a sub-filter on them, nor tell a map what to draw.
         var requests = use == FilterFactsUse.WithRequests || tally.Map is not null;
@@ -145,7 +145,7 @@ public sealed class TraceFactsQuery
                     {
                         own.ToRead.Add((facts, date));
                     }
-                    else if (filter is null || filter.Matches(facts, services, mask, list))
+                    else if (filter is null || filter.Matches(range, i, facts, mask, list))
                     {
                         own.Match(facts, date, list);
                     }
@@ -168,7 +168,7 @@ public sealed class TraceFactsQuery
     /// lost), so paging and clicking through a range merges it once; and when a read shares most of its minutes with a kept range
     /// (rows added by ingest since, a range ending now moved on by a minute), only the traces with parts in the others are merged again.
     /// </summary>
-    private (MergedTrace[] Traces, TraceFactsServices Services) Merged(IReadOnlyList<MinuteStatistics> minutes)
+    private (TraceFactsRange Range, MergedTrace[] Traces) Merged(IReadOnlyList<MinuteStatistics> minutes)
     {
         TraceFactsRange? closest = null;
         var shared = 0;
@@ -178,7 +178,7 @@ public sealed class TraceFactsQuery
             {
                 if (kept.Minutes.Count == minutes.Count && kept.Minutes.Zip(minutes).All(pair => ReferenceEquals(pair.First, pair.Second)))
                 {
-                    return (traces, kept.Services);
+                    return (kept, traces);
                 }
 
                 var count = kept.Shared(minutes);
@@ -202,7 +202,7 @@ public sealed class TraceFactsQuery
             _merged.Add((range, merged));
         }
 
-        return (merged, services);
+        return (range, merged);
     }
 
     /// <summary>The page the tally kept: its first matches read whole and tested again on their documents.</summary>

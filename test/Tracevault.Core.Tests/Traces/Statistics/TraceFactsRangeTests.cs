@@ -32,6 +32,34 @@ public sealed class TraceFactsRangeTests
         Assert.Equal(Described(before), Described(before.Update(minutes[..3])));
     }
 
+    [Fact]
+    public void Update_AnnotationColumnsFoundBefore_CarriedOverAsFindingThemAgainWould()
+    {
+        // A trace per minute, each with a customer of its own; the range moves on by a minute, so the traces it keeps move up.
+        var minutes = Enumerable.Range(1, 4).Select(n => Minute(n * 60, [Customer(n)])).ToList();
+        var before = TraceFactsRange.Of(minutes[..3]);
+        Assert.Equal(3, before.AnnotationsOf("customer").Values.Count);
+
+        var updated = before.Update(minutes[1..]);
+
+        var carried = updated.AnnotationsOf("customer");
+        var found = TraceFactsAnnotationColumn.Of(updated.Traces, "customer");
+        Assert.Equal(updated.Traces.Select(t => "c" + t.Id[^1]), Enumerable.Range(0, updated.Traces.Count).Select(i => Assert.Single(Values(carried, i))));
+        Assert.Equal(Enumerable.Range(0, updated.Traces.Count).Select(i => Values(found, i)), Enumerable.Range(0, updated.Traces.Count).Select(i => Values(carried, i)));
+        Assert.Empty(Values(updated.AnnotationsOf("no-such-key"), 0));
+    }
+
+    /// <summary>Trace C's first document as a trace of its own (id ending in <paramref name="n"/>), its customer <c>c</c><paramref name="n"/>.</summary>
+    private static TraceFacts Customer(int n)
+    {
+        var id = TraceCorpus.C[..^1] + n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var document = TraceCorpus.DocumentsC[0].Replace(TraceCorpus.C, id, StringComparison.Ordinal).Replace("\"customer\":\"c7\"", $"\"customer\":\"c{n}\"", StringComparison.Ordinal);
+        return TraceFacts.From(TraceCorpus.Assemble(id, [document]), indexed: true);
+    }
+
+    private static List<string> Values(TraceFactsAnnotationColumn column, int trace) =>
+        [.. column.Of(trace).ToArray().Select(n => column.Values[n].ToString()).Order(StringComparer.Ordinal)];
+
     private static MinuteStatistics Minute(long minute, IEnumerable<TraceFacts> facts)
     {
         var statistics = new MinuteStatistics(minute);

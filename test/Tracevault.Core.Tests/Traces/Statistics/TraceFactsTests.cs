@@ -112,6 +112,28 @@ public sealed class TraceFactsTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Expressions))]
+    public void Matches_ByTheRangesAnnotationColumns_AgreesWithTheTracesOwnAnnotations(string expression)
+    {
+        var filter = FilterExpression.Parse(expression);
+        if (filter.FactsUse == FilterFactsUse.Documents)
+        {
+            return;
+        }
+
+        var minute = new MinuteStatistics(0);
+        minute.Traces.AddRange(TraceCorpus.All().Values.Select(t => TraceFacts.From(t, indexed: true)));
+        var range = TraceFactsRange.Of([minute]);
+        var services = range.Services;
+        for (var i = 0; i < range.Traces.Count; i++)
+        {
+            var trace = range.Traces[i];
+            var byColumns = filter.Matches(range, i, trace, services.MaskOfList(services.ListOf(i)), services.ListOf(i));
+            Assert.True(filter.Matches(trace) == byColumns, $"trace {trace.Id}, {expression}: by the range's columns {byColumns}");
+        }
+    }
+
     [Fact]
     public void Matches_ExpressionsParsedAnewPerRequest_PastTheSelectorsARangeKeeps_StillAnswerRight()
     {
