@@ -10,6 +10,7 @@ namespace Tracevault.Core.Traces.Statistics;
 /// </remarks>
 public sealed class TraceFactsAnnotationColumn
 {
+    // Empty when no trace has the key (a key mistyped in a filter costs nothing to keep).
     private readonly int[] _starts;
     private readonly int[] _numbers;
 
@@ -24,7 +25,7 @@ public sealed class TraceFactsAnnotationColumn
     public IReadOnlyList<AnnotationValue> Values { get; }
 
     /// <summary>The numbers of the values the <paramref name="trace"/>th trace has for the key (none when it lacks it).</summary>
-    public ReadOnlySpan<int> Of(int trace) => _numbers.AsSpan(_starts[trace], _starts[trace + 1] - _starts[trace]);
+    public ReadOnlySpan<int> Of(int trace) => _numbers.Length == 0 ? [] : _numbers.AsSpan(_starts[trace], _starts[trace + 1] - _starts[trace]);
 
     /// <summary>The values of <paramref name="key"/> in each of <paramref name="traces"/>.</summary>
     public static TraceFactsAnnotationColumn Of(IReadOnlyList<TraceFacts> traces, string key) => Of(traces, key, null, null);
@@ -76,6 +77,6 @@ public sealed class TraceFactsAnnotationColumn
         }
 
         starts[traces.Count] = numbers.Count;
-        return new TraceFactsAnnotationColumn([.. values], starts, [.. numbers]);
+        return numbers.Count == 0 ? new TraceFactsAnnotationColumn([.. values], [], []) : new TraceFactsAnnotationColumn([.. values], starts, [.. numbers]);
     }
 }

@@ -13,6 +13,9 @@ namespace Tracevault.Core.Traces.Statistics;
 /// </remarks>
 public sealed class TraceFactsRange
 {
+    /// <summary>How many annotation keys' columns a range keeps (<see cref="AnnotationsOf"/>).</summary>
+    private const int AnnotationColumnsKept = 16;
+
     private readonly TraceFacts[] _traces;
     private readonly ConcurrentDictionary<string, Lazy<TraceFactsAnnotationColumn>> _annotations = new(StringComparer.Ordinal);
 
@@ -45,6 +48,13 @@ public sealed class TraceFactsRange
     public TraceFactsAnnotationColumn AnnotationsOf(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
+
+        // A column is two ints and more per trace: a range keeps a few, and forgets them all rather than grow with every key asked.
+        if (_annotations.Count >= AnnotationColumnsKept && !_annotations.ContainsKey(key))
+        {
+            _annotations.Clear();
+        }
+
         return _annotations.GetOrAdd(key, k => new Lazy<TraceFactsAnnotationColumn>(() =>
             _previousAnnotations?.GetValueOrDefault(k) is { } previous
                 ? TraceFactsAnnotationColumn.Of(_traces, k, previous, _previousTraces)

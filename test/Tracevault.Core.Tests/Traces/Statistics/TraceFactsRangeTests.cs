@@ -47,6 +47,14 @@ public sealed class TraceFactsRangeTests
         Assert.Equal(updated.Traces.Select(t => "c" + t.Id[^1]), Enumerable.Range(0, updated.Traces.Count).Select(i => Assert.Single(Values(carried, i))));
         Assert.Equal(Enumerable.Range(0, updated.Traces.Count).Select(i => Values(found, i)), Enumerable.Range(0, updated.Traces.Count).Select(i => Values(carried, i)));
         Assert.Empty(Values(updated.AnnotationsOf("no-such-key"), 0));
+
+        // More keys asked about than a range keeps: it forgets its columns and finds them again.
+        foreach (var key in Enumerable.Range(0, 40).Select(k => "key" + k.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+        {
+            Assert.Empty(updated.AnnotationsOf(key).Values);
+        }
+
+        Assert.Equal(Enumerable.Range(0, updated.Traces.Count).Select(i => Values(found, i)), Enumerable.Range(0, updated.Traces.Count).Select(i => Values(updated.AnnotationsOf("customer"), i)));
     }
 
     /// <summary>Trace C's first document as a trace of its own (id ending in <paramref name="n"/>), its customer <c>c</c><paramref name="n"/>.</summary>
