@@ -10,6 +10,9 @@ namespace Tracevault.Core.Traces.Statistics;
 /// </remarks>
 public sealed class TraceFactsAnnotationColumn
 {
+    /// <summary>The fewest traces a core is given to read when a column is found.</summary>
+    private const int MinimumShare = 65_536;
+
     // Empty when no trace has the key (a key mistyped in a filter costs nothing to keep).
     private readonly int[] _starts;
     private readonly int[] _numbers;
@@ -38,6 +41,36 @@ public sealed class TraceFactsAnnotationColumn
     {
         ArgumentNullException.ThrowIfNull(traces);
         ArgumentNullException.ThrowIfNull(key);
+        int Previous(int trace) => previous is not null && previousTraces is not null ? previousTraces[trace] : -1;
+
+        // Each share of the traces is read on a core of its own (reading them is waiting on memory), numbering the values it
+        // meets; the shares' numbers are then made one, after the previous column's (whose numbers its traces keep).
+        var count = traces.Count;
+        var shareCount = Math.Clamp(count / MinimumShare, 1, Environment.ProcessorCount);
+        var counts = new int[count];
+        var shares = new Share[shareCount];
+        Parallel.For(0, shareCount, s =>
+        {
+            var share = shares[s] = new Share((int)((long)count * s / shareCount), (int)((long)count * (s + 1) / shareCount));
+            for (var t = share.From; t < share.To; t++)
+            {
+                if (Previous(t) is >= 0 and var kept)
+                {
+                    counts[t] = previous!.Of(kept).Length;
+                    continue;
+                }
+
+                foreach (var (annotationKey, value) in traces[t].AnnotationsSpan)
+                {
+                    if (string.Equals(annotationKey, key, StringComparison.Ordinal))
+                    {
+                        share.Numbers.Add(share.NumberOf(value));
+                        counts[t]++;
+                    }
+                }
+            }
+        });
+
         var values = new List<AnnotationValue>(previous?.Values ?? []);
         var numberOf = new Dictionary<AnnotationValue, int>();
         for (var i = 0; i < values.Count; i++)
@@ -45,38 +78,80 @@ public sealed class TraceFactsAnnotationColumn
             numberOf.TryAdd(values[i], i);
         }
 
-        var starts = new int[traces.Count + 1];
-        var numbers = new List<int>();
-        for (var t = 0; t < traces.Count; t++)
+        foreach (var share in shares)
         {
-            starts[t] = numbers.Count;
-            if (previous is not null && previousTraces is not null && previousTraces[t] >= 0)
+            share.Global = [.. share.Values.Select(value =>
             {
-                foreach (var number in previous.Of(previousTraces[t]))
+                if (!numberOf.TryGetValue(value, out var number))
                 {
-                    numbers.Add(number);
+                    number = values.Count;
+                    numberOf.Add(value, number);
+                    values.Add(value);
                 }
 
-                continue;
-            }
-
-            foreach (var (annotationKey, value) in traces[t].AnnotationsSpan)
-            {
-                if (string.Equals(annotationKey, key, StringComparison.Ordinal))
-                {
-                    if (!numberOf.TryGetValue(value, out var number))
-                    {
-                        number = values.Count;
-                        numberOf.Add(value, number);
-                        values.Add(value);
-                    }
-
-                    numbers.Add(number);
-                }
-            }
+                return number;
+            })];
         }
 
-        starts[traces.Count] = numbers.Count;
-        return numbers.Count == 0 ? new TraceFactsAnnotationColumn([.. values], [], []) : new TraceFactsAnnotationColumn([.. values], starts, [.. numbers]);
+        var starts = new int[count + 1];
+        for (var t = 0; t < count; t++)
+        {
+            starts[t + 1] = starts[t] + counts[t];
+        }
+
+        if (starts[count] == 0)
+        {
+            return new TraceFactsAnnotationColumn([.. values], [], []);
+        }
+
+        var numbers = new int[starts[count]];
+        Parallel.ForEach(shares, share =>
+        {
+            var next = 0;
+            for (var t = share.From; t < share.To; t++)
+            {
+                if (Previous(t) is >= 0 and var kept)
+                {
+                    previous!.Of(kept).CopyTo(numbers.AsSpan(starts[t]));
+                    continue;
+                }
+
+                for (var i = starts[t]; i < starts[t + 1]; i++)
+                {
+                    numbers[i] = share.Global[share.Numbers[next++]];
+                }
+            }
+        });
+
+        return new TraceFactsAnnotationColumn([.. values], starts, numbers);
+    }
+
+    /// <summary>One core's share of the traces: the values it met, numbered as met, and the numbers of its traces' values in order.</summary>
+    private sealed class Share(int from, int to)
+    {
+        private readonly Dictionary<AnnotationValue, int> _numbers = [];
+
+        public int From => from;
+
+        public int To => to;
+
+        public List<AnnotationValue> Values { get; } = [];
+
+        public List<int> Numbers { get; } = [];
+
+        /// <summary>The share's numbers made the column's.</summary>
+        public int[] Global { get; set; } = [];
+
+        public int NumberOf(AnnotationValue value)
+        {
+            if (!_numbers.TryGetValue(value, out var number))
+            {
+                number = Values.Count;
+                _numbers.Add(value, number);
+                Values.Add(value);
+            }
+
+            return number;
+        }
     }
 }
