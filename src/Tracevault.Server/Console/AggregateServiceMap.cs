@@ -23,18 +23,15 @@ public sealed record AggregateServiceMap(IReadOnlyList<ServiceGraphNode> Nodes, 
         ArgumentNullException.ThrowIfNull(minutes);
 
         // Services are numbered as met, and edges keyed by numbers: a range's minutes hold the same few services thousands of times.
-        var numbers = new Dictionary<ServiceId, int>();
-        var found = new List<ServiceId>();
+        var found = new Numbering<ServiceId>();
         var services = new List<(StatisticsTally Tally, double Start, double End)>();
         var edges = new Dictionary<(int From, int To), (StatisticsTally Tally, double Start, double End)>();
         var unlinked = new Dictionary<int, StatisticsTally>();
         int Number(ServiceId service)
         {
-            if (!numbers.TryGetValue(service, out var number))
+            var number = found.NumberOf(service);
+            if (number == services.Count)
             {
-                number = found.Count;
-                numbers.Add(service, number);
-                found.Add(service);
                 services.Add(default);
             }
 
@@ -72,7 +69,7 @@ public sealed record AggregateServiceMap(IReadOnlyList<ServiceGraphNode> Nodes, 
 
         // A service only ever seen as the callee of unlinked calls is not drawn.
         var ordered = Enumerable.Range(0, found.Count).Where(n => services[n].Tally is not null)
-            .OrderBy(n => found[n].Name, StringComparer.Ordinal).ThenBy(n => found[n].Type, StringComparer.Ordinal).ToList();
+            .OrderBy(n => found.Values[n].Name, StringComparer.Ordinal).ThenBy(n => found.Values[n].Type, StringComparer.Ordinal).ToList();
         var ids = new int[found.Count];
         for (var i = 0; i < ordered.Count; i++)
         {
@@ -92,15 +89,13 @@ public sealed record AggregateServiceMap(IReadOnlyList<ServiceGraphNode> Nodes, 
         }
 
         var entries = new Dictionary<ServiceId, StatisticsTally>();
-        var entryNumbers = new Dictionary<ServiceId, int>();
         foreach (var number in ordered)
         {
             IEnumerable<StatisticsTally> calls = received[number] ?? [];
             var entry = services[number].Tally.Without(unlinked.TryGetValue(number, out var orphans) ? calls.Append(orphans) : calls);
             if (entry.Total > 0)
             {
-                entries.Add(found[number], entry);
-                entryNumbers.Add(found[number], number);
+                entries.Add(found.Values[number], entry);
             }
         }
 
@@ -121,9 +116,9 @@ public sealed record AggregateServiceMap(IReadOnlyList<ServiceGraphNode> Nodes, 
                 Inferred = false,
                 Client = true,
                 State = "unknown",
-                StartTime = entryNumbers.Values.Min(n => services[n].Start),
-                EndTime = entryNumbers.Values.Max(n => services[n].End),
-                Edges = [.. entries.Select(e => (Entry: e.Value, Number: entryNumbers[e.Key])).Select(e => new ServiceGraphEdge(ids[e.Number], services[e.Number].Start, services[e.Number].End, e.Entry.ToStatistics(), e.Entry.ToHistogram())).OrderBy(e => e.ReferenceId)],
+                StartTime = entries.Keys.Min(s => services[found.Find(s)].Start),
+                EndTime = entries.Keys.Max(s => services[found.Find(s)].End),
+                Edges = [.. entries.Select(e => (Entry: e.Value, Number: found.Find(e.Key))).Select(e => new ServiceGraphEdge(ids[e.Number], services[e.Number].Start, services[e.Number].End, e.Entry.ToStatistics(), e.Entry.ToHistogram())).OrderBy(e => e.ReferenceId)],
                 SummaryStatistics = all.ToStatistics(),
                 DurationHistogram = [],
                 ResponseTimeHistogram = all.ToHistogram(),
@@ -136,8 +131,8 @@ public sealed record AggregateServiceMap(IReadOnlyList<ServiceGraphNode> Nodes, 
             nodes.Add(new ServiceGraphNode
             {
                 ReferenceId = ids[number],
-                Service = found[number],
-                Root = entries.ContainsKey(found[number]),
+                Service = found.Values[number],
+                Root = entries.ContainsKey(found.Values[number]),
                 Inferred = false,
                 StartTime = start,
                 EndTime = end,

@@ -64,33 +64,17 @@ public sealed class TraceFactsAnnotationColumn
                 {
                     if (string.Equals(annotationKey, key, StringComparison.Ordinal))
                     {
-                        share.Numbers.Add(share.NumberOf(value));
+                        share.Numbers.Add(share.Values.NumberOf(value));
                         counts[t]++;
                     }
                 }
             }
         });
 
-        var values = new List<AnnotationValue>(previous?.Values ?? []);
-        var numberOf = new Dictionary<AnnotationValue, int>();
-        for (var i = 0; i < values.Count; i++)
-        {
-            numberOf.TryAdd(values[i], i);
-        }
-
+        var values = new Numbering<AnnotationValue>(previous?.Values);
         foreach (var share in shares)
         {
-            share.Global = [.. share.Values.Select(value =>
-            {
-                if (!numberOf.TryGetValue(value, out var number))
-                {
-                    number = values.Count;
-                    numberOf.Add(value, number);
-                    values.Add(value);
-                }
-
-                return number;
-            })];
+            share.Global = [.. share.Values.Values.Select(values.NumberOf)];
         }
 
         var starts = new int[count + 1];
@@ -101,7 +85,7 @@ public sealed class TraceFactsAnnotationColumn
 
         if (starts[count] == 0)
         {
-            return new TraceFactsAnnotationColumn([.. values], [], []);
+            return new TraceFactsAnnotationColumn([.. values.Values], [], []);
         }
 
         var numbers = new int[starts[count]];
@@ -123,35 +107,21 @@ public sealed class TraceFactsAnnotationColumn
             }
         });
 
-        return new TraceFactsAnnotationColumn([.. values], starts, numbers);
+        return new TraceFactsAnnotationColumn([.. values.Values], starts, numbers);
     }
 
     /// <summary>One core's share of the traces: the values it met, numbered as met, and the numbers of its traces' values in order.</summary>
     private sealed class Share(int from, int to)
     {
-        private readonly Dictionary<AnnotationValue, int> _numbers = [];
-
         public int From => from;
 
         public int To => to;
 
-        public List<AnnotationValue> Values { get; } = [];
+        public Numbering<AnnotationValue> Values { get; } = new();
 
         public List<int> Numbers { get; } = [];
 
         /// <summary>The share's numbers made the column's.</summary>
         public int[] Global { get; set; } = [];
-
-        public int NumberOf(AnnotationValue value)
-        {
-            if (!_numbers.TryGetValue(value, out var number))
-            {
-                number = Values.Count;
-                _numbers.Add(value, number);
-                Values.Add(value);
-            }
-
-            return number;
-        }
     }
 }

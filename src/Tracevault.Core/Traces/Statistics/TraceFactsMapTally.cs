@@ -19,8 +19,7 @@ public sealed class TraceFactsMapTally
     private readonly TraceFactsServices? _range;
     private readonly int _width;
     private readonly StatisticsTally?[] _square;
-    private readonly Dictionary<ServiceId, int> _others = [];
-    private readonly List<ServiceId> _services = [];
+    private readonly Numbering<ServiceId> _services;
     private readonly List<StatisticsTally?> _requests = [];
     private readonly List<StatisticsTally?> _unlinked = [];
     private readonly Dictionary<(int Caller, int Callee), StatisticsTally> _calls = [];
@@ -30,12 +29,9 @@ public sealed class TraceFactsMapTally
     public TraceFactsMapTally(TraceFactsServices? range = null)
     {
         _range = range;
-        foreach (var service in range?.All ?? [])
-        {
-            _services.Add(service);
-            _requests.Add(null);
-            _unlinked.Add(null);
-        }
+        _services = new Numbering<ServiceId>(range?.All);
+        _requests.AddRange(new StatisticsTally?[_services.Count]);
+        _unlinked.AddRange(new StatisticsTally?[_services.Count]);
 
         _width = _services.Count <= SquareLimit ? _services.Count : 0;
         _square = new StatisticsTally?[_width * _width];
@@ -89,7 +85,7 @@ public sealed class TraceFactsMapTally
     {
         ArgumentNullException.ThrowIfNull(other);
         Traces += other.Traces;
-        var numbers = other._services.Select(Number).ToArray();
+        var numbers = other._services.Values.Select(Number).ToArray();
         for (var i = 0; i < numbers.Length; i++)
         {
             MergeInto(_requests, numbers[i], other._requests[i]);
@@ -110,18 +106,18 @@ public sealed class TraceFactsMapTally
         {
             if (_requests[i] is { } requests)
             {
-                statistics.For(new StatisticsEntity(_services[i], null)).Merge(requests);
+                statistics.For(new StatisticsEntity(_services.Values[i], null)).Merge(requests);
             }
 
             if (_unlinked[i] is { } unlinked)
             {
-                statistics.For(new StatisticsEntity(StatisticsEntity.UnlinkedCaller, _services[i])).Merge(unlinked);
+                statistics.For(new StatisticsEntity(StatisticsEntity.UnlinkedCaller, _services.Values[i])).Merge(unlinked);
             }
         }
 
         foreach (var (caller, callee, tally) in CallTallies())
         {
-            statistics.For(new StatisticsEntity(_services[caller], _services[callee])).Merge(tally);
+            statistics.For(new StatisticsEntity(_services.Values[caller], _services.Values[callee])).Merge(tally);
         }
 
         return statistics;
@@ -143,18 +139,12 @@ public sealed class TraceFactsMapTally
         return _numbers;
     }
 
+    /// <summary>A service's number: the range's, or one after them for a service the range does not hold.</summary>
     private int Number(ServiceId service)
     {
-        if (_range?.Find(service) is >= 0 and var number)
+        var number = _services.NumberOf(service);
+        if (number == _requests.Count)
         {
-            return number;
-        }
-
-        if (!_others.TryGetValue(service, out number))
-        {
-            number = _services.Count;
-            _others.Add(service, number);
-            _services.Add(service);
             _requests.Add(null);
             _unlinked.Add(null);
         }

@@ -16,30 +16,41 @@ namespace Tracevault.Core.Traces.Statistics;
 /// </remarks>
 public sealed class TraceFactsServices
 {
-    private readonly Dictionary<ServiceId, int> _numbers = [];
-    private readonly List<ServiceId> _services = [];
-    private readonly List<int[]> _lists = [];
-    private readonly List<ulong> _listMasks = [];
-    private readonly Dictionary<string, int> _listsByContent = new(StringComparer.Ordinal);
-    private int[] _listOf = [];
-    // By reference: a selector is one node of one parsed expression, asked for once per trace tested (hashing its name each time
-    // would cost more than the test). Every request parses its own, so they are forgotten past SelectorsKept (a range is kept
-    // for as long as its rows do not change).
-    private readonly ConcurrentDictionary<ServiceSelector, ulong> _selected = new(ReferenceEqualityComparer.Instance);
-    private readonly ConcurrentDictionary<ServiceSelector, bool[]> _selectedNumbers = new(ReferenceEqualityComparer.Instance);
-
     /// <summary>How many selectors' bits and numbers a range keeps before it forgets them all.</summary>
     private const int SelectorsKept = 1_000;
 
-    private TraceFactsServices()
+    private readonly Numbering<ServiceId> _services;
+    private readonly List<int[]> _lists = [];
+    private readonly List<ulong> _listMasks = [];
+    private readonly Dictionary<string, int> _listsByContent = new(StringComparer.Ordinal);
+    private readonly int[] _listOf;
+    // By reference: a selector is one node of one parsed expression, asked for once per trace tested (hashing its name each time
+    // would cost more than the test). Every request parses its own, so they are forgotten past SelectorsKept (a range is kept
+    // for as long as its rows do not change).
+    private readonly ConcurrentDictionary<ServiceSelector, Selection> _selected = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Services numbered on from <paramref name="previous"/>'s (or from none), for <paramref name="traces"/> traces.</summary>
+    private TraceFactsServices(TraceFactsServices? previous, int traces)
     {
+        _services = new Numbering<ServiceId>(previous?._services.Values);
+        _listOf = new int[traces];
+        if (previous is not null)
+        {
+            foreach (var (content, number) in previous._listsByContent)
+            {
+                _listsByContent.Add(content, number);
+            }
+
+            _lists.AddRange(previous._lists);
+            _listMasks.AddRange(previous._listMasks);
+        }
     }
 
     /// <summary>Whether each service has a bit of its own (the range has at most 64), so the bits answer alone.</summary>
     public bool Exact => _services.Count <= 64;
 
     /// <summary>The services, by number.</summary>
-    public IReadOnlyList<ServiceId> All => _services;
+    public IReadOnlyList<ServiceId> All => _services.Values;
 
     /// <summary>The services of <paramref name="traces"/>, and the number of each trace's list of them (<see cref="ListOf"/>).</summary>
     public static TraceFactsServices Of(IReadOnlyList<TraceFacts> traces) => Of(traces, null, null);
@@ -52,24 +63,7 @@ public sealed class TraceFactsServices
     internal static TraceFactsServices Of(IReadOnlyList<TraceFacts> traces, TraceFactsServices? previous, IReadOnlyList<int>? previousLists)
     {
         ArgumentNullException.ThrowIfNull(traces);
-        var services = new TraceFactsServices { _listOf = new int[traces.Count] };
-        if (previous is not null)
-        {
-            foreach (var (service, number) in previous._numbers)
-            {
-                services._numbers.Add(service, number);
-            }
-
-            foreach (var (content, number) in previous._listsByContent)
-            {
-                services._listsByContent.Add(content, number);
-            }
-
-            services._services.AddRange(previous._services);
-            services._lists.AddRange(previous._lists);
-            services._listMasks.AddRange(previous._listMasks);
-        }
-
+        var services = new TraceFactsServices(previous, traces.Count);
         var byReference = new Dictionary<IReadOnlyList<ServiceId>, int>(ReferenceEqualityComparer.Instance);
         var byContent = services._listsByContent;
         var key = new System.Text.StringBuilder();
@@ -88,7 +82,7 @@ public sealed class TraceFactsServices
                 key.Clear();
                 for (var i = 0; i < numbers.Length; i++)
                 {
-                    numbers[i] = services.NumberOf(list[i]);
+                    numbers[i] = services._services.NumberOf(list[i]);
                     key.Append(numbers[i]).Append(',');
                 }
 
@@ -119,7 +113,7 @@ public sealed class TraceFactsServices
     public ulong MaskOfList(int list) => _listMasks[list];
 
     /// <summary>A service's number, or -1 when none of the range's traces reaches it.</summary>
-    public int Find(ServiceId service) => _numbers.GetValueOrDefault(service, -1);
+    public int Find(ServiceId service) => _services.Find(service);
 
     /// <summary>The bits of a trace's services.</summary>
     public ulong MaskOf(TraceFacts facts)
@@ -129,53 +123,39 @@ public sealed class TraceFactsServices
         foreach (var service in facts.Services)
         {
             // A service the range was not built with (never, for the traces it was built from) could be anywhere.
-            mask |= _numbers.TryGetValue(service, out var number) ? 1UL << (number % 64) : ulong.MaxValue;
+            mask |= _services.Find(service) is >= 0 and var number ? 1UL << (number % 64) : ulong.MaxValue;
         }
 
         return mask;
     }
 
     /// <summary>For each service's number, whether <paramref name="selector"/> names that service; found once per selector (per parsed expression).</summary>
-    internal bool[] Selected(ServiceSelector selector) => Find(_selectedNumbers, selector, s => [.. _services.Select(s.Matches)]);
+    internal bool[] Selected(ServiceSelector selector) => SelectionOf(selector).Numbers;
 
     /// <summary>The bits of the services <paramref name="selector"/> names, found once per selector (per parsed expression).</summary>
-    internal ulong MaskOf(ServiceSelector selector) => Find(_selected, selector, s =>
-    {
-        var mask = 0UL;
-        foreach (var (service, number) in _numbers)
-        {
-            mask |= s.Matches(service) ? 1UL << (number % 64) : 0;
-        }
+    internal ulong MaskOf(ServiceSelector selector) => SelectionOf(selector).Mask;
 
-        return mask;
-    });
-
-    /// <summary>What <paramref name="kept"/> holds for <paramref name="selector"/>, else made and kept (all forgotten first when full).</summary>
-    private static T Find<T>(ConcurrentDictionary<ServiceSelector, T> kept, ServiceSelector selector, Func<ServiceSelector, T> make)
+    /// <summary>What <paramref name="selector"/> names among the range's services, found once per selector (all forgotten first when full).</summary>
+    private Selection SelectionOf(ServiceSelector selector)
     {
-        if (kept.TryGetValue(selector, out var found))
+        if (_selected.TryGetValue(selector, out var found))
         {
             return found;
         }
 
         // Counting a concurrent dictionary takes all its locks: only on a miss, once per selector.
-        if (kept.Count >= SelectorsKept)
+        if (_selected.Count >= SelectorsKept)
         {
-            kept.Clear();
+            _selected.Clear();
         }
 
-        return kept.GetOrAdd(selector, make);
-    }
-
-    private int NumberOf(ServiceId service)
-    {
-        if (!_numbers.TryGetValue(service, out var number))
+        return _selected.GetOrAdd(selector, s =>
         {
-            number = _services.Count;
-            _numbers.Add(service, number);
-            _services.Add(service);
-        }
-
-        return number;
+            bool[] numbers = [.. _services.Values.Select(s.Matches)];
+            return new Selection(numbers, Enumerable.Range(0, numbers.Length).Where(n => numbers[n]).Aggregate(0UL, (mask, n) => mask | (1UL << (n % 64))));
+        });
     }
+
+    /// <summary>The services a selector names: by number, and as bits.</summary>
+    private sealed record Selection(bool[] Numbers, ulong Mask);
 }
