@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace Tracevault.Core.Traces.Statistics;
 
@@ -16,14 +17,15 @@ namespace Tracevault.Core.Traces.Statistics;
 /// </remarks>
 public sealed class TraceFacts
 {
-    // The lists a range's traces are tested and tallied by, by the million, are kept as arrays: read through spans, not through an
-    // interface call per element (a call site meeting several list types resolves each call by a lookup).
-    private readonly ServiceId[] _services;
-    private readonly bool[] _inferred;
-    private readonly (int Caller, int Callee)[] _calls;
-    private readonly KeyValuePair<string, AnnotationValue>[] _annotations;
-    private readonly TraceFactsRequest[] _requests = [];
-    private readonly TraceFactsCall[] _callRequests = [];
+    // The lists a range's traces are tested and tallied by, by the million, are kept as arrays or lists: read through spans, not
+    // through an interface call per element (a call site meeting several list types resolves each call by a lookup). Arrays (read
+    // facts) and lists (facts made at ingest) are kept as given, so ingest copies nothing; other lists are copied once.
+    private readonly IReadOnlyList<ServiceId> _services;
+    private readonly IReadOnlyList<bool> _inferred;
+    private readonly IReadOnlyList<(int Caller, int Callee)> _calls;
+    private readonly IReadOnlyList<KeyValuePair<string, AnnotationValue>> _annotations;
+    private readonly IReadOnlyList<TraceFactsRequest> _requests = [];
+    private readonly IReadOnlyList<TraceFactsCall> _callRequests = [];
 
     /// <summary>Creates facts; <see cref="From"/>, <see cref="Merge"/> and <see cref="Resolve"/> are the usual ways.</summary>
     public TraceFacts(string id, double startTime, double endTime, TraceFactsFlags flags, double? responseTime, TraceHttp? http, IReadOnlyList<ServiceId> services, IReadOnlyList<bool> inferred, IReadOnlyList<(int Caller, int Callee)> calls, IReadOnlyList<KeyValuePair<string, AnnotationValue>> annotations, IReadOnlyList<string> users, IReadOnlyList<string> availabilityZones, IReadOnlyList<string> instanceIds, IReadOnlyList<string> resourceArns)
@@ -34,10 +36,10 @@ public sealed class TraceFacts
         Flags = flags;
         ResponseTime = responseTime;
         Http = http;
-        _services = ArrayOf(services);
-        _inferred = ArrayOf(inferred);
-        _calls = ArrayOf(calls);
-        _annotations = ArrayOf(annotations);
+        _services = Kept(services);
+        _inferred = Kept(inferred);
+        _calls = Kept(calls);
+        _annotations = Kept(annotations);
         Users = users;
         AvailabilityZones = availabilityZones;
         InstanceIds = instanceIds;
@@ -102,28 +104,28 @@ public sealed class TraceFacts
     public IReadOnlyList<TraceFactsOrphan> Orphans { get; init; } = [];
 
     /// <summary>The requests each service served: its segments, or for an inferred service the subsegments that called it.</summary>
-    public IReadOnlyList<TraceFactsRequest> Requests { get => _requests; init => _requests = ArrayOf(value); }
+    public IReadOnlyList<TraceFactsRequest> Requests { get => _requests; init => _requests = Kept(value); }
 
     /// <summary>The calls between services, each with the request that describes it (one per call, where <see cref="Calls"/> has one per pair of services).</summary>
-    public IReadOnlyList<TraceFactsCall> CallRequests { get => _callRequests; init => _callRequests = ArrayOf(value); }
+    public IReadOnlyList<TraceFactsCall> CallRequests { get => _callRequests; init => _callRequests = Kept(value); }
 
     /// <summary><see cref="Services"/>, for loops over many traces.</summary>
-    internal ReadOnlySpan<ServiceId> ServicesSpan => _services;
+    internal ReadOnlySpan<ServiceId> ServicesSpan => SpanOf(_services);
 
     /// <summary><see cref="Inferred"/>, for loops over many traces.</summary>
-    internal ReadOnlySpan<bool> InferredSpan => _inferred;
+    internal ReadOnlySpan<bool> InferredSpan => SpanOf(_inferred);
 
     /// <summary><see cref="Calls"/>, for loops over many traces.</summary>
-    internal ReadOnlySpan<(int Caller, int Callee)> CallsSpan => _calls;
+    internal ReadOnlySpan<(int Caller, int Callee)> CallsSpan => SpanOf(_calls);
 
     /// <summary><see cref="Annotations"/>, for loops over many traces.</summary>
-    internal ReadOnlySpan<KeyValuePair<string, AnnotationValue>> AnnotationsSpan => _annotations;
+    internal ReadOnlySpan<KeyValuePair<string, AnnotationValue>> AnnotationsSpan => SpanOf(_annotations);
 
     /// <summary><see cref="Requests"/>, for loops over many traces.</summary>
-    internal ReadOnlySpan<TraceFactsRequest> RequestsSpan => _requests;
+    internal ReadOnlySpan<TraceFactsRequest> RequestsSpan => SpanOf(_requests);
 
     /// <summary><see cref="CallRequests"/>, for loops over many traces.</summary>
-    internal ReadOnlySpan<TraceFactsCall> CallRequestsSpan => _callRequests;
+    internal ReadOnlySpan<TraceFactsCall> CallRequestsSpan => SpanOf(_callRequests);
 
     /// <summary>Whether <see cref="Requests"/> and <see cref="CallRequests"/> were kept (not for facts stored before they were).</summary>
     public bool HasRequests { get; init; } = true;
@@ -544,8 +546,11 @@ public sealed class TraceFacts
         }
     }
 
-    /// <summary>The list itself when it is an array (as read facts' lists are), else a copy of it.</summary>
-    private static T[] ArrayOf<T>(IReadOnlyList<T> list) => list as T[] ?? [.. list];
+    /// <summary>The list itself when it is an array (as read facts' lists are) or a list (as facts made at ingest have), else an array copy of it.</summary>
+    private static IReadOnlyList<T> Kept<T>(IReadOnlyList<T> list) => list is T[] or List<T> ? list : list.ToArray();
+
+    /// <summary>A list <see cref="Kept"/> made, as a span.</summary>
+    private static ReadOnlySpan<T> SpanOf<T>(IReadOnlyList<T> list) => list is T[] array ? array : CollectionsMarshal.AsSpan((List<T>)list);
 
     /// <summary>An entity id (16 hexadecimal digits) folded to 32 bits, its two halves combined; of another text (never stored: ids are validated at ingest), a hash of it.</summary>
     private static uint ShortId(string id) =>
