@@ -11,9 +11,15 @@ namespace Tracevault.Server.Tests.Foundation;
 public sealed class ServeConfigurationTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _data = Path.Combine(Path.GetTempPath(), "tracevault-config-" + Path.GetRandomFileName());
+    private readonly List<string> _configs = [];
 
     public void Dispose()
     {
+        foreach (var config in _configs)
+        {
+            File.Delete(config);
+        }
+
         try
         {
             Directory.Delete(_data, recursive: true);
@@ -114,6 +120,7 @@ public sealed class ServeConfigurationTests(ITestOutputHelper output) : IDisposa
     {
         var path = Path.Combine(Path.GetTempPath(), "tracevault-config-" + Path.GetRandomFileName() + ".json");
         File.WriteAllText(path, JsonSerializer.Serialize(settings));
+        _configs.Add(path);
         return path;
     }
 

@@ -56,6 +56,7 @@ public sealed class PostgresCluster : IDisposable
         }
 
         Port = FreePort();
+        StartReaper();
         Start();
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Dispose();
     }
@@ -89,6 +90,16 @@ public sealed class PostgresCluster : IDisposable
         }
 
         return ConnectionString(name);
+    }
+
+    /// <summary>Removes a database <see cref="CreateDatabase"/> made, cutting any connection still open to it.</summary>
+    /// <remarks>Each database costs the cluster ~8 MB of files: the contract suites make over a hundred.</remarks>
+    public void DropDatabase(NpgsqlConnectionStringBuilder database)
+    {
+        using var admin = new NpgsqlConnection(ConnectionString("postgres").ConnectionString);
+        admin.Open();
+        using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database.Database}\" WITH (FORCE)", admin);
+        drop.ExecuteNonQuery();
     }
 
     /// <summary>The connection string of database <paramref name="database"/> in this cluster (pooling off, so a stopped cluster is seen at once).</summary>
@@ -173,6 +184,36 @@ public sealed class PostgresCluster : IDisposable
         catch (UnauthorizedAccessException)
         {
         }
+    }
+
+    /// <summary>
+    /// Starts a shell, in a session of its own, that waits for this test process to end, then stops the cluster (SIGQUIT: an
+    /// immediate shutdown) and removes its directory.
+    /// </summary>
+    /// <remarks>
+    /// The test platform kills the test process 100 ms after asking it to end, long before <c>pg_ctl stop</c> and removing
+    /// a cluster of a hundred databases are done, so the <see cref="AppDomain.ProcessExit"/> handler alone left each run's
+    /// clusters (over a gigabyte) in the temporary directory. A cluster disposed in time is already gone when the shell looks.
+    /// </remarks>
+    private void StartReaper()
+    {
+        // Its own streams closed first: the test platform reads the test process's output until no one holds it open.
+        const string Script = """
+            exec </dev/null >/dev/null 2>&1
+            while kill -0 "$1" 2>/dev/null; do sleep 1; done
+            postmaster=$(head -n 1 "$2/data/postmaster.pid" 2>/dev/null)
+            if [ -n "$postmaster" ] && kill -QUIT "$postmaster" 2>/dev/null; then
+              while kill -0 "$postmaster" 2>/dev/null; do sleep 0.2; done
+            fi
+            rm -rf "$2"
+            """;
+        var start = new ProcessStartInfo("setsid") { UseShellExecute = false };
+        foreach (var argument in (string[])["sh", "-c", Script, "reaper", Environment.ProcessId.ToString(CultureInfo.InvariantCulture), Root])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var reaper = Process.Start(start) ?? throw new InvalidOperationException("could not start the cluster's reaper");
     }
 
     private void Run(string program, IReadOnlyList<string> arguments, bool asPostgres = true)

@@ -118,6 +118,8 @@ public sealed class PostgresBackendUnderTest : IBackendUnderTest
         {
             database.Dispose();
         }
+
+        PostgresCluster.Shared.DropDatabase(Connection);
     }
 
     /// <summary>Runs SQL in one transaction as the cluster's superuser, as someone who can write the database (not through the store).</summary>
