@@ -171,11 +171,34 @@ public sealed class PostgresTraceStore : ITraceStore, IStatisticsStore, IDisposa
 
     /// <inheritdoc />
     /// <remarks>
-    /// None: each node takes its chunk ids from its own block of the sequence, so a row one node adds may have a smaller id than
-    /// another node's rows of the same minute; a row added and another deleted meanwhile would leave the marks as they were.
+    /// The digest is the sum of the chunk ids' 64-bit hashes (<c>hashint8extended</c>), modulo 2⁶³ − 1. The greatest id, which
+    /// serves SQLite, would not do: each node takes its chunk ids from its own block of the sequence, so a row one node adds may
+    /// have a smaller id than another node's rows of the same minute, and one added while retention deletes another would leave
+    /// the count and the greatest id as they were. A sum of hashes changes with any row added or deleted (two changes cancel out
+    /// only by a 64-bit coincidence). Read from the primary key (<c>account_id, minute, chunk_id</c>), without the bodies.
     /// </remarks>
-    public Task<IReadOnlyList<StatisticsMinuteMark>?> FindStatisticsMarksAsync(string accountId, long fromMinute, long toMinute, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<StatisticsMinuteMark>?>(null);
+    public async Task<IReadOnlyList<StatisticsMinuteMark>?> FindStatisticsMarksAsync(string accountId, long fromMinute, long toMinute, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var select = new NpgsqlCommand(
+            """
+            SELECT minute, count(*), (sum(hashint8extended(chunk_id, 0)) % 9223372036854775807)::bigint FROM chunk_statistics
+            WHERE account_id = $1 AND minute >= $2 AND minute < $3
+            GROUP BY minute ORDER BY minute
+            """,
+            connection);
+        select.Parameters.AddWithValue(NpgsqlDbType.Text, accountId);
+        select.Parameters.AddWithValue(NpgsqlDbType.Bigint, fromMinute);
+        select.Parameters.AddWithValue(NpgsqlDbType.Bigint, toMinute);
+        var marks = new List<StatisticsMinuteMark>();
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            marks.Add(new StatisticsMinuteMark(reader.GetInt64(0), checked((int)reader.GetInt64(1)), reader.GetInt64(2)));
+        }
+
+        return marks;
+    }
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<StoredStatistics>> FindStatisticsAsync(string accountId, long fromMinute, long toMinute, Func<long, long, bool> withBody, CancellationToken cancellationToken)

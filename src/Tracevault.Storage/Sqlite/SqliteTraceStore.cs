@@ -88,8 +88,9 @@ public sealed class SqliteTraceStore : ITraceStore, IStatisticsStore
 
     /// <inheritdoc />
     /// <remarks>
-    /// Chunk ids only grow (<see cref="ChunkIds"/>: the time in milliseconds, then random bits, and greater than every id the store
-    /// gave before), so the marks tell every change; they are read from the primary key alone, without a row of the table.
+    /// The digest is the greatest chunk id. Chunk ids only grow (<see cref="ChunkIds"/>: the time in milliseconds, then random bits,
+    /// and greater than every id the store gave before), so a row added raises it and a row deleted without one added lowers the
+    /// count: the marks tell every change. They are read from the primary key alone, without a row of the table.
     /// </remarks>
     public Task<IReadOnlyList<StatisticsMinuteMark>?> FindStatisticsMarksAsync(string accountId, long fromMinute, long toMinute, CancellationToken cancellationToken)
     {

@@ -16,8 +16,8 @@ public interface IStatisticsStore
 
     /// <summary>
     /// The <see cref="StatisticsMinuteMark"/> of each minute in <c>[fromMinute, toMinute)</c> that has statistics, oldest first, when this
-    /// store's marks change whenever a minute's rows do: its chunk ids only grow, so a row added raises the greatest id and a row
-    /// deleted without one added lowers the count. <see langword="null"/> when they do not (a reader then lists the range every time).
+    /// store's marks change whenever a minute's rows do (a row added, deleted, or one of each). <see langword="null"/> when they
+    /// do not (a reader then lists the range every time).
     /// </summary>
     Task<IReadOnlyList<StatisticsMinuteMark>?> FindStatisticsMarksAsync(string accountId, long fromMinute, long toMinute, CancellationToken cancellationToken);
 }

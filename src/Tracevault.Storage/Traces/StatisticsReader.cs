@@ -150,8 +150,10 @@ public sealed partial class StatisticsReader
 
         var rows = new List<StoredStatistics>();
         var changed = new List<long>();
+        var markOf = new Dictionary<long, StatisticsMinuteMark>(marks.Count);
         foreach (var mark in marks)
         {
+            markOf[mark.Minute] = mark;
             if (_listed.TryGetValue((accountId, mark.Minute), out var listed) && listed.Mark == mark)
             {
                 rows.AddRange(listed.Rows);
@@ -172,15 +174,22 @@ public sealed partial class StatisticsReader
         var relisted = fresh.Select(r => r.Minute).ToHashSet();
         rows.RemoveAll(r => relisted.Contains(r.Minute));
         rows.AddRange(fresh);
+        // Each listing is kept with the mark read before it: a row written between the two is in the listing but not in the
+        // mark, so the next read finds the mark changed and lists the minute again (never the other way round). A minute with no
+        // mark then (its first rows came in between) is not kept.
         foreach (var minute in fresh.GroupBy(r => r.Minute))
         {
+            if (!markOf.TryGetValue(minute.Key, out var mark))
+            {
+                continue;
+            }
+
             if (_listed.Count >= OpenedMinutesLimit)
             {
                 _listed.Clear();
             }
 
-            StoredStatistics[] listing = [.. minute.Select(r => r with { SealedBody = [] })];
-            _listed[(accountId, minute.Key)] = (StatisticsMinuteMark.Of(minute.Key, listing), listing);
+            _listed[(accountId, minute.Key)] = (mark, [.. minute.Select(r => r with { SealedBody = [] })]);
         }
 
         rows.Sort((a, b) => a.Minute != b.Minute ? a.Minute.CompareTo(b.Minute) : a.ChunkId.CompareTo(b.ChunkId));

@@ -194,6 +194,36 @@ public abstract class StatisticsStoreContract : StorageContract
     }
 
     [Fact]
+    public async Task Read_Again_SeesARowAddedByAnotherOpeningWhileRetentionDeletedOne_ThoughTheCountAndGreatestIdAreAsBefore()
+    {
+        // Two openings, as two nodes: on PostgreSQL each takes its own block of chunk ids, so the first one's ids stay the lower.
+        var first = Store;
+        var second = Backend.OpenTraceStore();
+        await WriteAsync(first, Segments(Noon, salt: 1, count: 4));
+        // Rows that retention keeps: their chunks also hold a segment two hours later.
+        await WriteAsync(second, [.. Segments(Noon, salt: 2, count: 8), .. Segments(Noon + 7_200, salt: 3, count: 1)]);
+        var reader = new StatisticsReader(Statistics, _keys, NullLogger.Instance);
+        var front = new StatisticsEntity(new ServiceId(Front, "AWS::EC2::Instance", null), null);
+        var before = await reader.ReadAsync(Account, Noon, Noon + 60, Reader, CancellationToken.None);
+        var marksBefore = await Statistics.FindStatisticsMarksAsync(Account, Noon, Noon + 60, CancellationToken.None);
+
+        // The first opening adds a row to the minute (an id below the second's there) while retention deletes its older one.
+        await WriteAsync(first, [.. Segments(Noon, salt: 4, count: 2), .. Segments(Noon + 7_200, salt: 5, count: 1)]);
+        Assert.Equal(1, await Store.DeleteOlderThanAsync(Noon + 3_600, CancellationToken.None));
+        var after = await reader.ReadAsync(Account, Noon, Noon + 60, Reader, CancellationToken.None);
+        var marksAfter = await Statistics.FindStatisticsMarksAsync(Account, Noon, Noon + 60, CancellationToken.None);
+
+        Assert.Equal(12, Merge(before.Minutes, front).Total);
+        Assert.Equal(10, Merge(after.Minutes, front).Total);
+        if (marksBefore is not null)
+        {
+            Assert.Equal(2, Assert.Single(marksBefore).Rows);
+            Assert.Equal(2, Assert.Single(marksAfter!).Rows);
+            Assert.NotEqual(marksBefore[0], marksAfter![0]);
+        }
+    }
+
+    [Fact]
     public async Task Read_AfterRetentionDeletedAChunkOfAnOpenedMinute_LeavesItOut()
     {
         await WriteAsync(minutes: 1, perMinute: 4);
@@ -237,6 +267,12 @@ public abstract class StatisticsStoreContract : StorageContract
         }
 
         return merged;
+    }
+
+    private async Task WriteAsync(ITraceStore store, List<ChunkSegment> segments)
+    {
+        await using var writer = new ChunkWriter(store, _keys, _keys, new TraceStoreOptions(), _time);
+        Assert.True((await writer.StoreAsync(Account, segments, CancellationToken.None)).IsStored);
     }
 
     private async Task WriteAsync(int minutes, int perMinute, long from = Noon, int salt = 0)
