@@ -177,7 +177,7 @@ public sealed class PostgresTraceStore : ITraceStore, IStatisticsStore, IDisposa
     /// the count and the greatest id as they were. A sum of hashes changes with any row added or deleted (two changes cancel out
     /// only by a 64-bit coincidence). Read from the primary key (<c>account_id, minute, chunk_id</c>), without the bodies.
     /// </remarks>
-    public async Task<IReadOnlyList<StatisticsMinuteMark>?> FindStatisticsMarksAsync(string accountId, long fromMinute, long toMinute, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<StatisticsMinuteMark>> FindStatisticsMarksAsync(string accountId, long fromMinute, long toMinute, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var select = new NpgsqlCommand(

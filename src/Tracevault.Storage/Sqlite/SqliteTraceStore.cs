@@ -92,7 +92,7 @@ public sealed class SqliteTraceStore : ITraceStore, IStatisticsStore
     /// and greater than every id the store gave before), so a row added raises it and a row deleted without one added lowers the
     /// count: the marks tell every change. They are read from the primary key alone, without a row of the table.
     /// </remarks>
-    public Task<IReadOnlyList<StatisticsMinuteMark>?> FindStatisticsMarksAsync(string accountId, long fromMinute, long toMinute, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<StatisticsMinuteMark>> FindStatisticsMarksAsync(string accountId, long fromMinute, long toMinute, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         using var connection = _database.Open();
@@ -112,7 +112,7 @@ public sealed class SqliteTraceStore : ITraceStore, IStatisticsStore
             marks.Add(new StatisticsMinuteMark(reader.GetInt64(0), reader.GetInt32(1), reader.GetInt64(2)));
         }
 
-        return Task.FromResult<IReadOnlyList<StatisticsMinuteMark>?>(marks);
+        return Task.FromResult<IReadOnlyList<StatisticsMinuteMark>>(marks);
     }
 
     /// <inheritdoc />

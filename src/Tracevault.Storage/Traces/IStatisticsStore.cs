@@ -15,9 +15,9 @@ public interface IStatisticsStore
     Task<IReadOnlyList<StoredStatistics>> FindStatisticsAsync(string accountId, long fromMinute, long toMinute, Func<long, long, bool> withBody, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The <see cref="StatisticsMinuteMark"/> of each minute in <c>[fromMinute, toMinute)</c> that has statistics, oldest first, when this
-    /// store's marks change whenever a minute's rows do (a row added, deleted, or one of each). <see langword="null"/> when they
-    /// do not (a reader then lists the range every time).
+    /// The <see cref="StatisticsMinuteMark"/> of each minute in <c>[fromMinute, toMinute)</c> that has statistics, oldest first: a
+    /// minute's mark changes whenever its rows do (a row added, deleted, or one of each), so a reader lists again only the minutes
+    /// whose marks changed.
     /// </summary>
-    Task<IReadOnlyList<StatisticsMinuteMark>?> FindStatisticsMarksAsync(string accountId, long fromMinute, long toMinute, CancellationToken cancellationToken);
+    Task<IReadOnlyList<StatisticsMinuteMark>> FindStatisticsMarksAsync(string accountId, long fromMinute, long toMinute, CancellationToken cancellationToken);
 }

@@ -13,9 +13,9 @@ namespace Tracevault.Storage.Traces;
 /// <see cref="StatisticsRead.Unreadable"/> and left out; it never fails the read. Each chunk's row is opened once: the reader keeps,
 /// in memory only, every minute's rows summed per data key, and a later read loads and opens only the rows written since (a row
 /// of a chunk retention deleted makes it open that minute again). Every read still asks the key source for each data key, so a
-/// caller without <c>kms:Decrypt</c> on a key, or a key disabled or deleted meanwhile, gets nothing of what it sealed. When the store
-/// can tell cheaply whether a minute's rows changed (<see cref="IStatisticsStore.FindStatisticsMarksAsync"/>), the reader keeps each
-/// minute's list of rows too and lists again only the minutes that changed: a long range is tens of thousands of rows. Thread-safe;
+/// caller without <c>kms:Decrypt</c> on a key, or a key disabled or deleted meanwhile, gets nothing of what it sealed. The reader keeps
+/// each minute's list of rows too, with the minute's mark (<see cref="IStatisticsStore.FindStatisticsMarksAsync"/>), and lists again
+/// only the minutes whose marks changed: a long range is tens of thousands of rows. Thread-safe;
 /// the minutes a read answers are shared with other reads and never changed.
 /// </remarks>
 public sealed partial class StatisticsReader
@@ -143,11 +143,7 @@ public sealed partial class StatisticsReader
     /// </summary>
     private async Task<List<StoredStatistics>> ListAsync(string accountId, long fromMinute, long toMinute, CancellationToken cancellationToken)
     {
-        if (await _store.FindStatisticsMarksAsync(accountId, fromMinute, toMinute, cancellationToken).ConfigureAwait(false) is not { } marks)
-        {
-            return [.. await _store.FindStatisticsAsync(accountId, fromMinute, toMinute, (chunkId, minute) => !IsOpened(accountId, chunkId, minute), cancellationToken).ConfigureAwait(false)];
-        }
-
+        var marks = await _store.FindStatisticsMarksAsync(accountId, fromMinute, toMinute, cancellationToken).ConfigureAwait(false);
         var rows = new List<StoredStatistics>();
         var changed = new List<long>();
         var markOf = new Dictionary<long, StatisticsMinuteMark>(marks.Count);
@@ -170,9 +166,9 @@ public sealed partial class StatisticsReader
         }
 
         // The changed minutes in one listing (a live range's are its last few); any unchanged ones between are listed again with them.
-        var fresh = await _store.FindStatisticsAsync(accountId, changed[0], changed[^1] + 60, (chunkId, minute) => !IsOpened(accountId, chunkId, minute), cancellationToken).ConfigureAwait(false);
-        var relisted = fresh.Select(r => r.Minute).ToHashSet();
-        rows.RemoveAll(r => relisted.Contains(r.Minute));
+        var (from, to) = (changed[0], changed[^1] + 60);
+        var fresh = await _store.FindStatisticsAsync(accountId, from, to, (chunkId, minute) => !IsOpened(accountId, chunkId, minute), cancellationToken).ConfigureAwait(false);
+        rows.RemoveAll(r => r.Minute >= from && r.Minute < to);
         rows.AddRange(fresh);
         // Each listing is kept with the mark read before it: a row written between the two is in the listing but not in the
         // mark, so the next read finds the mark changed and lists the minute again (never the other way round). A minute with no
